@@ -1,0 +1,31 @@
+/**
+ * The product's exception family. Expected outcomes (not applicable, allowed, denied, proposal)
+ * are values; these are for what stops a diagnosis from finishing. Each keeps its cause.
+ */
+export class PassRoleDoctorError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Input that is not what it claims to be (not JSON, not CloudTrail, a snapshot without the principal). */
+export class InvalidInputError extends PassRoleDoctorError {
+  constructor(
+    message: string,
+    /** Where the problem is: a file, a record index, a JSON path. */
+    readonly where: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** An AWS call failed in a way worth retrying later (throttling, 5xx, network). */
+export class TransientAwsError extends PassRoleDoctorError {}
+
+/** An AWS call failed for good (access denied to the reader, malformed request). */
+export class AwsCallError extends PassRoleDoctorError {}
+
+/** The simulator could not evaluate the request (policy it cannot parse, unknown action). */
+export class SimulationError extends PassRoleDoctorError {}
