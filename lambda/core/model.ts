@@ -6,7 +6,10 @@
 // ---------------------------------------------------------------- policies
 
 /** A condition block as IAM writes it: operator -> key -> value(s). */
-export type PolicyCondition = Record<string, Record<string, string | boolean | number | (string | boolean | number)[]>>;
+export type PolicyCondition = Record<
+  string,
+  Record<string, string | boolean | number | (string | boolean | number)[]>
+>;
 
 export interface PolicyStatement {
   Sid?: string;
@@ -86,9 +89,11 @@ export interface AccountScope {
 
 // ---------------------------------------------------------------- a denial, as read from CloudTrail
 
-export type PrincipalType = 'user' | 'role' | 'sso-role' | 'service-linked-role' | 'root' | 'federated' | 'unknown';
+export type PrincipalType =
+  'user' | 'role' | 'sso-role' | 'service-linked-role' | 'root' | 'federated' | 'unknown';
 
-export type DenyingPolicyType = 'identity' | 'scp' | 'rcp' | 'boundary' | 'session' | 'resource' | 'vpc-endpoint';
+export type DenyingPolicyType =
+  'identity' | 'scp' | 'rcp' | 'boundary' | 'session' | 'resource' | 'vpc-endpoint';
 
 /** What AWS's own error message says caused the denial. */
 export interface MessageCause {
