@@ -85,6 +85,8 @@ export interface AccountScope {
   principal: PrincipalDetails | null;
   /** null when the passed role does not exist in this account (or is in another account). */
   passedRole: RoleDetails | null;
+  /** What the reader could not read or had to assume (a managed policy gone, a document it could not parse). */
+  notes: string[];
 }
 
 // ---------------------------------------------------------------- a denial, as read from CloudTrail
@@ -147,6 +149,8 @@ export interface MatchedStatement {
   policyName: string;
   /** The managed policy's ARN where there is one. */
   policyArn: string | null;
+  /** Where an inline or attached policy sits, as 'group/Developers', 'user/mei', 'role/x'; null for SCPs or when unknown. */
+  attachedTo: string | null;
   effect: 'Allow' | 'Deny';
   /** The statement's Sid when it has one, else its 0-based index as a string; null when unknown. */
   statement: string | null;
