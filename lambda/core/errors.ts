@@ -29,3 +29,13 @@ export class AwsCallError extends PassRoleDoctorError {}
 
 /** The simulator could not evaluate the request (policy it cannot parse, unknown action). */
 export class SimulationError extends PassRoleDoctorError {}
+
+/** The account data has no such user or role (deleted since the event, or a snapshot of another account). */
+export class PrincipalNotFoundError extends InvalidInputError {
+  constructor(
+    readonly policySourceArn: string,
+    readonly accountId: string,
+  ) {
+    super(`the account data has no IAM entity ${policySourceArn}`, policySourceArn);
+  }
+}

@@ -164,8 +164,11 @@ export interface SimulationRequest {
   context: RequestContext;
   /** Extra identity policies, as if attached to the principal (PolicyInputList on AWS). */
   additionalPolicies: PolicyDocument[];
-  /** The principal's collected policies, for simulators that evaluate offline. */
-  scope: AccountScope;
+  /**
+   * The principal's collected policies, for simulators that evaluate offline. It may still be loading:
+   * a simulator that does not need it (AWS) can run while the account data is read.
+   */
+  scope: AccountScope | PromiseLike<AccountScope>;
 }
 
 export interface SimulationResult {

@@ -1,0 +1,94 @@
+import type { AccountScope, PolicyDocument, PolicyStatement, PrincipalDetails } from '../model';
+import { matchesActionPattern, matchesArnPattern, toArray } from './patterns';
+
+/** A statement together with where it lives, so findings can name it. */
+export interface LocatedStatement {
+  statement: PolicyStatement;
+  /** Sid, or the 0-based index when the statement has none. */
+  statementId: string;
+  policyName: string;
+  policyArn: string | null;
+  /** 'group/Developers', 'user/mei', 'role/x'. */
+  attachedTo: string;
+  layer: 'identity' | 'boundary';
+}
+
+export function statementsOf(document: PolicyDocument): PolicyStatement[] {
+  return toArray(document.Statement);
+}
+
+export function statementIdOf(statement: PolicyStatement, index: number): string {
+  return statement.Sid && statement.Sid.length > 0 ? statement.Sid : String(index);
+}
+
+function locate(
+  document: PolicyDocument,
+  policyName: string,
+  policyArn: string | null,
+  attachedTo: string,
+  layer: LocatedStatement['layer'],
+): LocatedStatement[] {
+  return statementsOf(document).map((statement, index) => ({
+    statement,
+    statementId: statementIdOf(statement, index),
+    policyName,
+    policyArn,
+    attachedTo,
+    layer,
+  }));
+}
+
+/** Every identity-policy and boundary statement that applies to the principal, each with its location. */
+export function principalStatements(principal: PrincipalDetails): LocatedStatement[] {
+  const own = `${principal.kind}/${principal.name}`;
+  const located: LocatedStatement[] = [];
+  for (const policy of principal.inlinePolicies) {
+    located.push(...locate(policy.document, policy.name, null, own, 'identity'));
+  }
+  for (const policy of principal.attachedPolicies) {
+    located.push(...locate(policy.document, policy.name, policy.arn, own, 'identity'));
+  }
+  if (principal.kind === 'user') {
+    for (const group of principal.groups) {
+      const where = `group/${group.name}`;
+      for (const policy of group.inlinePolicies) {
+        located.push(...locate(policy.document, policy.name, null, where, 'identity'));
+      }
+      for (const policy of group.attachedPolicies) {
+        located.push(...locate(policy.document, policy.name, policy.arn, where, 'identity'));
+      }
+    }
+  }
+  if (principal.permissionsBoundary) {
+    const boundary = principal.permissionsBoundary;
+    located.push(...locate(boundary.document, boundary.name, boundary.arn, own, 'boundary'));
+  }
+  return located;
+}
+
+export function scopeStatements(scope: AccountScope): LocatedStatement[] {
+  return scope.principal ? principalStatements(scope.principal) : [];
+}
+
+/** Does the statement's Action/NotAction cover the action (ignoring resource and conditions)? */
+export function coversAction(statement: PolicyStatement, action: string): boolean {
+  if (statement.Action !== undefined) {
+    return toArray(statement.Action).some((pattern) => matchesActionPattern(pattern, action));
+  }
+  if (statement.NotAction !== undefined) {
+    return !toArray(statement.NotAction).some((pattern) => matchesActionPattern(pattern, action));
+  }
+  return false;
+}
+
+/** Does the statement's Resource/NotResource cover the ARN? Policy variables count as a possible match. */
+export function coversResource(statement: PolicyStatement, arn: string): boolean {
+  const matches = (pattern: string): boolean => matchesArnPattern(pattern.replace(/\$\{[^}]*\}/g, '*'), arn);
+  if (statement.Resource !== undefined) return toArray(statement.Resource).some(matches);
+  if (statement.NotResource !== undefined) return !toArray(statement.NotResource).some(matches);
+  return false;
+}
+
+export function describeLocation(located: Pick<LocatedStatement, 'policyName' | 'attachedTo'>): string {
+  return `${located.policyName} (on ${located.attachedTo})`;
+}

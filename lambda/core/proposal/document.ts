@@ -1,0 +1,69 @@
+import type { PolicyDocument } from '../model';
+
+/** IAM's policy-name limit. */
+const MAX_POLICY_NAME_LENGTH = 128;
+
+function pascalCase(text: string): string {
+  return text
+    .split(/[^A-Za-z0-9]+/)
+    .filter((word) => word.length > 0)
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('');
+}
+
+/** 'arn:aws:iam::1:role/service-role/etl-runtime' -> 'etl-runtime'. */
+export function roleNameFromArn(roleArn: string): string {
+  const afterRole = roleArn.slice(roleArn.indexOf(':role/') + ':role/'.length);
+  return afterRole.slice(afterRole.lastIndexOf('/') + 1);
+}
+
+/** 'ecs-tasks.amazonaws.com' -> 'EcsTasks'. */
+export function serviceWord(servicePrincipal: string): string {
+  return pascalCase(servicePrincipal.replace(/\.amazonaws\.com(\.cn)?$/, ''));
+}
+
+/** Short stable hash (FNV-1a) so truncated names stay unique per role and service. */
+function shortHash(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < text.length; index++) {
+    hash ^= text.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(36);
+}
+
+/** The seed's naming: AllowPass<RoleName>To<Service>, within IAM's 128 characters. */
+export function proposalPolicyName(roleArn: string, servicePrincipal: string): string {
+  const name = `AllowPass${pascalCase(roleNameFromArn(roleArn))}To${serviceWord(servicePrincipal)}`;
+  if (name.length <= MAX_POLICY_NAME_LENGTH) return name;
+  const suffix = `-${shortHash(`${roleArn}|${servicePrincipal}`)}`;
+  return name.slice(0, MAX_POLICY_NAME_LENGTH - suffix.length) + suffix;
+}
+
+/**
+ * The minimal grant: iam:PassRole on exactly this role, to exactly this service. Never a wildcard
+ * resource, never another account (the caller checks the account).
+ */
+export function minimalPassRoleDocument(
+  roleArn: string,
+  servicePrincipal: string,
+  sid: string,
+): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: sid.replace(/[^A-Za-z0-9]/g, ''),
+        Effect: 'Allow',
+        Action: 'iam:PassRole',
+        Resource: roleArn,
+        Condition: { StringEquals: { 'iam:PassedToService': servicePrincipal } },
+      },
+    ],
+  };
+}
+
+/** IAM counts policy size without whitespace (outside strings, which compact JSON already drops). */
+export function policySize(document: PolicyDocument): number {
+  return JSON.stringify(document).length;
+}

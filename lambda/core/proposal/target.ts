@@ -1,0 +1,58 @@
+import type { Denial, GroupDetails, PrincipalDetails, ProposalTarget, UserDetails } from '../model';
+import { coversAction, statementsOf } from '../policy/statements';
+
+/** IAM's aggregate inline-policy size quotas, in characters without whitespace. */
+export const INLINE_POLICY_QUOTA: Record<'group' | 'role' | 'user', number> = {
+  group: 5120,
+  role: 10240,
+  user: 2048,
+};
+
+function groupGrantsAction(group: GroupDetails, action: string): boolean {
+  const documents = [...group.inlinePolicies, ...group.attachedPolicies].map((policy) => policy.document);
+  return documents.some((document) =>
+    statementsOf(document).some(
+      (statement) => statement.Effect === 'Allow' && coversAction(statement, action),
+    ),
+  );
+}
+
+/**
+ * The group through which the user is granted the denied API call (the seed put the fix on GlueAccess,
+ * the group that grants glue:UpdateJob): whoever may call the API is whoever should pass its role.
+ * Among several, the fewest members, since every member gains the permission.
+ */
+export function chooseUserTarget(user: UserDetails, deniedAction: string): ProposalTarget {
+  const granting = user.groups
+    .filter((group) => groupGrantsAction(group, deniedAction))
+    .sort((a, b) => a.memberCount - b.memberCount || a.name.localeCompare(b.name));
+  const group = granting[0];
+  if (group) return { type: 'group', name: group.name, arn: group.arn, memberCount: group.memberCount };
+  return { type: 'user', name: user.name, arn: user.arn, memberCount: 1 };
+}
+
+export function chooseTarget(denial: Denial, principal: PrincipalDetails): ProposalTarget {
+  if (denial.principalType === 'sso-role') {
+    const permissionSet = denial.permissionSetName ?? principal.name;
+    return { type: 'permission-set', name: permissionSet, arn: null, memberCount: null };
+  }
+  if (principal.kind === 'user') return chooseUserTarget(principal, denial.deniedAction);
+  return { type: 'role', name: principal.name, arn: principal.arn, memberCount: null };
+}
+
+/** The inline policies already on the target, for the size quota (a same-named one is replaced). */
+export function existingInlineSize(
+  target: ProposalTarget,
+  principal: PrincipalDetails,
+  policyName: string,
+): number {
+  let policies: { name: string; document: unknown }[] = [];
+  if (target.type === 'group' && principal.kind === 'user') {
+    policies = principal.groups.find((group) => group.name === target.name)?.inlinePolicies ?? [];
+  } else if (target.type === 'user' || target.type === 'role') {
+    policies = principal.inlinePolicies;
+  }
+  return policies
+    .filter((policy) => policy.name !== policyName)
+    .reduce((total, policy) => total + JSON.stringify(policy.document).length, 0);
+}
