@@ -196,7 +196,7 @@ function trustFindings(
 interface ProposalPlan {
   document: PolicyDocument;
   policyName: string;
-  proposal: Omit<Proposal, 'verified' | 'blockers'>;
+  proposal: Omit<Proposal, 'verified' | 'blockers' | 'verificationContext'>;
   findings: Finding[];
 }
 
@@ -471,6 +471,7 @@ export function createDiagnoser({ accountReader, simulator }: DiagnoserDependenc
     const proposal: Proposal = {
       ...proposalPlan.proposal,
       verified: verification.decision === 'allowed',
+      verificationContext: proposalContext,
       blockers: blockersOf(verification),
     };
     const cause =

@@ -227,6 +227,8 @@ export interface Proposal {
   verified: boolean;
   /** What still blocks when not verified. */
   blockers: string[];
+  /** The context the proposal was verified under: the request's own, with relievable conditions met (MFA). */
+  verificationContext: RequestContext;
   risk: string[];
   commands: { apply: string | null; verify: string };
 }

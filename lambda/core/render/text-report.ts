@@ -1,0 +1,87 @@
+import type { Diagnosis, Finding } from '../model';
+
+/**
+ * Event-derived strings reach a terminal: control characters (ANSI escapes, carriage returns)
+ * could rewrite what the reader sees, so they are shown as escapes instead.
+ */
+export function terminalSafe(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+const VERDICT_WORDS: Record<Diagnosis['verdict'], string> = {
+  allowed: 'ALLOWED now',
+  explicitDeny: 'EXPLICIT DENY',
+  implicitDeny: 'IMPLICIT DENY (no policy allows it)',
+  'not-applicable': 'NOT APPLICABLE',
+};
+
+const FINDING_LABELS: Record<Finding['kind'], string> = {
+  'explicit-deny': 'explicit deny',
+  'near-miss': 'near miss',
+  scp: 'SCP',
+  boundary: 'boundary',
+  'trust-policy': 'trust policy',
+  'cross-account': 'cross-account',
+  'service-linked-role': 'service-linked role',
+  sso: 'Identity Center',
+  root: 'root',
+  'not-found': 'not found',
+  'beneath-deny': 'beneath the deny',
+  'already-allowed': 'allowed',
+  'service-mismatch': 'service',
+  quota: 'quota',
+};
+
+function indent(text: string, prefix: string): string {
+  return text
+    .split('\n')
+    .map((line) => prefix + line)
+    .join('\n');
+}
+
+/** The report a person reads in the terminal. */
+export function renderTextReport(diagnosis: Diagnosis): string {
+  const lines: string[] = [];
+  const denial = diagnosis.denial;
+  if (denial) {
+    lines.push(`Denial ${denial.eventId} at ${denial.eventTime ?? 'unknown time'} in ${denial.account} (${denial.region})`);
+    lines.push(`  who:      ${denial.principalArn} [${denial.principalType}]`);
+    if (denial.policySourceArn && denial.policySourceArn !== denial.principalArn) {
+      lines.push(`  entity:   ${denial.policySourceArn}`);
+    }
+    lines.push(`  call:     ${denial.deniedAction} (${denial.eventSource} ${denial.eventName})`);
+    lines.push(`  passing:  ${denial.roleArn ?? 'unknown role'} to ${denial.passedToService ?? 'unknown service'}`);
+    for (const note of denial.notes) lines.push(`  note:     ${note}`);
+  }
+  lines.push(`Verdict: ${VERDICT_WORDS[diagnosis.verdict]}`);
+  lines.push(`  ${diagnosis.summary}`);
+  if (diagnosis.findings.length > 0) {
+    lines.push('Findings:');
+    for (const item of diagnosis.findings) {
+      const where = item.policy ? ` [${item.policy}${item.statement !== null ? ` / ${item.statement}` : ''}]` : '';
+      lines.push(`  - ${FINDING_LABELS[item.kind]}: ${item.message}${where}`);
+    }
+  }
+  const proposal = diagnosis.proposal;
+  if (proposal) {
+    const members =
+      proposal.target.memberCount !== null && proposal.target.type === 'group'
+        ? `, ${proposal.target.memberCount} member${proposal.target.memberCount === 1 ? '' : 's'}`
+        : '';
+    lines.push(`Proposed fix: inline policy ${proposal.policyName} on ${proposal.target.type} ${proposal.target.name}${members}`);
+    lines.push(indent(JSON.stringify(proposal.document, null, 2), '    '));
+    lines.push(
+      proposal.verified
+        ? '  Verified by simulation: allowed with this policy added.'
+        : `  NOT verified: still blocked (${proposal.blockers.join('; ')}).`,
+    );
+    if (proposal.risk.length > 0) {
+      lines.push('  Risk:');
+      for (const flag of proposal.risk) lines.push(`    ! ${flag}`);
+    }
+    if (proposal.commands.apply) lines.push(`  Apply:  ${proposal.commands.apply}`);
+    lines.push(`  Verify: ${proposal.commands.verify}`);
+  }
+  return terminalSafe(lines.join('\n'));
+}

@@ -1,0 +1,69 @@
+import { findNearMisses, nearMissFindings } from '../../../lambda/core/analysis/near-miss';
+import { principalStatements } from '../../../lambda/core/policy/statements';
+import { group, managed, user } from '../../support/scope-builders';
+
+const ROLE = 'arn:aws:iam::123456789012:role/etl-nightly-runtime';
+const glueConsole = managed(
+  'AWSGlueConsoleFullAccess',
+  { Effect: 'Allow', Action: ['glue:*'], Resource: '*' },
+  {
+    Effect: 'Allow',
+    Action: ['iam:PassRole'],
+    Resource: 'arn:aws:iam::*:role/AWSGlueServiceRole*',
+    Condition: { StringLike: { 'iam:PassedToService': ['glue.amazonaws.com'] } },
+  },
+  {
+    Effect: 'Allow',
+    Action: ['iam:PassRole'],
+    Resource: 'arn:aws:iam::*:role/AWSGlueServiceNotebookRole*',
+    Condition: { StringLike: { 'iam:PassedToService': ['ec2.amazonaws.com'] } },
+  },
+);
+
+describe('near misses', () => {
+  it('names the managed policy that allows PassRole only on a naming rule, and where it is attached', () => {
+    const principal = user('mei', { groups: [group('GlueAccess', { attachedPolicies: [glueConsole] })] });
+    const misses = findNearMisses(principalStatements(principal), ROLE, 'glue.amazonaws.com');
+    expect(misses).toHaveLength(2);
+    const [first] = nearMissFindings(misses, ROLE, 'glue.amazonaws.com');
+    expect(first).toMatchObject({
+      kind: 'near-miss',
+      policy: 'arn:aws:iam::aws:policy/AWSGlueConsoleFullAccess',
+      statement: '1',
+    });
+    expect(first?.message).toContain(
+      'AWSGlueConsoleFullAccess (on group/GlueAccess) allows iam:PassRole only on arn:aws:iam::*:role/AWSGlueServiceRole*',
+    );
+    expect(first?.message).toContain('etl-nightly-runtime does not match');
+  });
+
+  it('explains a statement that covers the role but only for another service', () => {
+    const principal = user('mei', {
+      attachedPolicies: [
+        managed('PassToEc2', {
+          Effect: 'Allow',
+          Action: 'iam:PassRole',
+          Resource: ROLE,
+          Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+        }),
+      ],
+    });
+    const [finding] = nearMissFindings(
+      findNearMisses(principalStatements(principal), ROLE, 'glue.amazonaws.com'),
+      ROLE,
+      'glue.amazonaws.com',
+    );
+    expect(finding?.message).toContain('only when passed to ec2.amazonaws.com, not glue.amazonaws.com');
+  });
+
+  it('ignores statements that would grant the request, denies, and other actions', () => {
+    const principal = user('mei', {
+      attachedPolicies: [
+        managed('Grants', { Effect: 'Allow', Action: 'iam:PassRole', Resource: ROLE }),
+        managed('Denies', { Effect: 'Deny', Action: 'iam:PassRole', Resource: 'arn:aws:iam::*:role/other' }),
+        managed('Other', { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }),
+      ],
+    });
+    expect(findNearMisses(principalStatements(principal), ROLE, 'glue.amazonaws.com')).toEqual([]);
+  });
+});
