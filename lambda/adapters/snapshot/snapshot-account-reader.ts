@@ -1,0 +1,118 @@
+/**
+ * An account read from a saved `aws iam get-account-authorization-details` output, held in memory.
+ * It is also a PolicyWriter: the demo applies a proposal to the snapshot and diagnoses again.
+ */
+import { readFile } from 'node:fs/promises';
+import { InvalidInputError } from '../../core/errors';
+import type { AccountScope, PolicyDocument, ProposalTarget } from '../../core/model';
+import type { AccountReader } from '../../ports/account-reader';
+import type { PolicyWriter } from '../../ports/policy-writer';
+import {
+  assertAuthorizationDetails,
+  decodePolicyDocument,
+  scopeFromAuthorizationDetails,
+  type AuthorizationDetails,
+  type InlinePolicyDetail,
+} from '../authorization-details';
+
+/** The error's own message; `instanceof Error` is not used because fs errors may come from another realm. */
+function messageOf(error: unknown): string {
+  const message =
+    typeof error === 'object' && error !== null ? (error as { message?: unknown }).message : undefined;
+  return typeof message === 'string' ? message.replace(/\s+/g, ' ') : String(error);
+}
+
+export class SnapshotAccountReader implements AccountReader, PolicyWriter {
+  private readonly details: AuthorizationDetails;
+
+  /**
+   * @param json the parsed snapshot (it is copied: later changes to it do not reach the reader)
+   * @param source its name in error messages, e.g. 'account.json'
+   */
+  constructor(
+    json: unknown,
+    private readonly source: string,
+  ) {
+    assertAuthorizationDetails(json, source);
+    this.details = structuredClone(json);
+  }
+
+  static async fromFile(path: string): Promise<SnapshotAccountReader> {
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      throw new InvalidInputError(`${path}: cannot read the snapshot (${messageOf(error)})`, path, {
+        cause: error,
+      });
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw new InvalidInputError(`${path}: not JSON (${messageOf(error)})`, path, { cause: error });
+    }
+    return new SnapshotAccountReader(json, path);
+  }
+
+  async loadScope(policySourceArn: string, roleArn: string): Promise<AccountScope> {
+    return scopeFromAuthorizationDetails(this.details, policySourceArn, roleArn, new Map(), {
+      source: this.source,
+    });
+  }
+
+  async putInlinePolicy(target: ProposalTarget, policyName: string, document: PolicyDocument): Promise<void> {
+    const policies = this.inlinePoliciesOf(target);
+    const policy: InlinePolicyDetail = { PolicyName: policyName, PolicyDocument: structuredClone(document) };
+    const index = policies.findIndex((existing) => existing.PolicyName === policyName);
+    if (index === -1) policies.push(policy);
+    else policies[index] = policy;
+  }
+
+  async getInlinePolicy(target: ProposalTarget, policyName: string): Promise<PolicyDocument | null> {
+    const policies = this.inlinePoliciesOf(target);
+    const index = policies.findIndex((existing) => existing.PolicyName === policyName);
+    const policy = policies[index];
+    if (policy === undefined) return null;
+    return decodePolicyDocument(
+      policy.PolicyDocument,
+      `${this.source}: ${target.type}/${target.name}/${policyName}`,
+    );
+  }
+
+  /** The snapshot as it now stands (with applied policies), in GAAD's shape, e.g. to save it. */
+  toAuthorizationDetails(): AuthorizationDetails {
+    return structuredClone(this.details);
+  }
+
+  /** The target's inline policy list in the snapshot, created empty when the entity has none yet. */
+  private inlinePoliciesOf(target: ProposalTarget): InlinePolicyDetail[] {
+    const missing = () =>
+      new InvalidInputError(
+        `${this.source}: no ${target.type} named ${target.name} in the snapshot`,
+        this.source,
+      );
+    switch (target.type) {
+      case 'group': {
+        const group = this.details.GroupDetailList?.find((entity) => entity.GroupName === target.name);
+        if (group === undefined) throw missing();
+        return (group.GroupPolicyList ??= []);
+      }
+      case 'user': {
+        const user = this.details.UserDetailList?.find((entity) => entity.UserName === target.name);
+        if (user === undefined) throw missing();
+        return (user.UserPolicyList ??= []);
+      }
+      case 'role': {
+        const role = this.details.RoleDetailList?.find((entity) => entity.RoleName === target.name);
+        if (role === undefined) throw missing();
+        return (role.RolePolicyList ??= []);
+      }
+      case 'permission-set':
+        throw new InvalidInputError(
+          `permission set ${target.name} is managed in IAM Identity Center and cannot be applied to an IAM snapshot`,
+          this.source,
+        );
+    }
+  }
+}
