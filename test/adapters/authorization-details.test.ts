@@ -342,7 +342,7 @@ describe('scopeFromAuthorizationDetails over URL-encoded documents', () => {
 describe('assertAuthorizationDetails', () => {
   const seed: unknown = JSON.parse(readFileSync(SEED_PATH, 'utf8'));
 
-  it('accepts the seed and the fixtures', () => {
+  it('accepts the seed', () => {
     expect(() => assertAuthorizationDetails(seed, 'account.json')).not.toThrow();
   });
 
