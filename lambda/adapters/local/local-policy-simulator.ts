@@ -53,8 +53,6 @@ interface PrincipalPolicies {
   sources: Map<string, PolicySource>;
 }
 
-const BLOCKING_ORDER: DenyingPolicyType[] = ['scp', 'boundary', 'identity', 'resource'];
-
 /**
  * Evaluates a request offline with @cloud-copilot/iam-simulate against the policies collected in the
  * request's AccountScope: the principal's identity policies (a user's own and its groups'), its
@@ -288,34 +286,31 @@ function toSimulationResult(
       `iam-simulate cannot evaluate ${request.action} on ${request.resourceArn}: ${describeErrors(outcome.errors, sourceOf)}`,
     );
   }
-  const analyses =
-    outcome.resultType === 'single'
-      ? [outcome.result.analysis]
-      : outcome.results.map((result) => result.analysis).filter((a) => a.result === outcome.overallResult);
-  const decision = DECISIONS[outcome.overallResult];
-
-  const matched: MatchedStatement[] = [];
-  const blocked = new Set<DenyingPolicyType>();
-  for (const analysis of analyses) {
-    const statements =
-      decision === 'explicitDeny'
-        ? [
-            ...(analysis.scpAnalysis?.ouAnalysis.flatMap((level) => level.denyStatements) ?? []),
-            ...(analysis.permissionBoundaryAnalysis?.denyStatements ?? []),
-            ...(analysis.identityAnalysis?.denyStatements ?? []),
-          ]
-        : decision === 'allowed'
-          ? (analysis.identityAnalysis?.allowStatements ?? [])
-          : [];
-    for (const statement of statements) matched.push(toMatchedStatement(statement, sourceOf));
-    if (decision !== 'allowed') {
-      for (const layer of blockingLayers(analysis)) blocked.add(layer);
-    }
+  if (outcome.resultType === 'wildcard') {
+    // A pattern is answered by sampling the resources policies name, which says nothing of which
+    // layer blocks: the diagnosis asks about one resource.
+    throw new SimulationError(
+      `Cannot simulate ${request.action} on the resource pattern ${request.resourceArn}: give one resource ARN`,
+    );
   }
+  const analysis = outcome.result.analysis;
+  const decision = DECISIONS[outcome.overallResult];
+  const statements =
+    decision === 'explicitDeny'
+      ? [
+          ...(analysis.scpAnalysis?.ouAnalysis.flatMap((level) => level.denyStatements) ?? []),
+          ...(analysis.permissionBoundaryAnalysis?.denyStatements ?? []),
+          ...(analysis.identityAnalysis?.denyStatements ?? []),
+        ]
+      : decision === 'allowed'
+        ? (analysis.identityAnalysis?.allowStatements ?? [])
+        : [];
   return {
     decision,
-    matchedStatements: uniqueStatements(matched),
-    blockedBy: BLOCKING_ORDER.filter((layer) => blocked.has(layer)),
+    matchedStatements: uniqueStatements(
+      statements.map((statement) => toMatchedStatement(statement, sourceOf)),
+    ),
+    blockedBy: decision === 'allowed' ? [] : blockingLayers(analysis),
   };
 }
 
@@ -325,6 +320,7 @@ const DECISIONS: Record<RequestAnalysis['result'], Decision> = {
   ImplicitlyDenied: 'implicitDeny',
 };
 
+/** The layers that did not allow the request, outermost first: scp, boundary, identity, resource. */
 function blockingLayers(analysis: RequestAnalysis): DenyingPolicyType[] {
   const layers: DenyingPolicyType[] = [];
   if (analysis.scpAnalysis && analysis.scpAnalysis.result !== 'Allowed') layers.push('scp');

@@ -413,6 +413,19 @@ describe('LocalPolicySimulator errors', () => {
     expect(message).not.toContain('\n');
   });
 
+  it('refuses a resource pattern, which the library answers by sampling', async () => {
+    await expect(
+      simulator.simulate(passRoleRequest(mei, { resourceArn: 'arn:aws:iam::123456789012:role/etl-*' })),
+    ).rejects.toThrow(/resource pattern arn:aws:iam::123456789012:role\/etl-\*: give one resource ARN/);
+  });
+
+  it('simulates a wildcard-only action on *', async () => {
+    const result = await simulator.simulate(
+      passRoleRequest(mei, { action: 'glue:GetJobs', resourceArn: '*', context: glueContext('true') }),
+    );
+    expect(result.decision).toBe('allowed');
+  });
+
   it('reports an action IAM does not have', async () => {
     await expect(simulator.simulate(passRoleRequest(mei, { action: 'iam:PassRoles' }))).rejects.toThrow(
       /iam-simulate cannot evaluate iam:PassRoles on .*invalid\.action/,
