@@ -1,0 +1,57 @@
+/** ARN helpers for the IAM and STS ARNs CloudTrail records carry. */
+
+export interface ParsedArn {
+  partition: string;
+  service: string;
+  region: string;
+  account: string;
+  /** Everything after the fifth colon, e.g. 'role/service-role/x' or 'assumed-role/x/session'. */
+  resource: string;
+}
+
+const ARN_PATTERN = /^arn:([a-z0-9-]+):([a-z0-9-]+):([a-z0-9-]*):(\d{12}|aws|):(.+)$/;
+
+export function parseArn(value: string): ParsedArn | null {
+  const match = ARN_PATTERN.exec(value);
+  if (match === null) return null;
+  const [, partition = '', service = '', region = '', account = '', resource = ''] = match;
+  return { partition, service, region, account, resource };
+}
+
+/** The IAM role ARN pattern (path allowed), as IAM names its roles. */
+const ROLE_ARN_PATTERN = /^arn:[a-z0-9-]+:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+
+export function isRoleArn(value: string): boolean {
+  return ROLE_ARN_PATTERN.test(value);
+}
+
+/** The partition a region belongs to, for ARNs the record does not spell out. */
+export function partitionForRegion(region: string | null): string {
+  if (region === null) return 'aws';
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('us-isob-')) return 'aws-iso-b';
+  if (region.startsWith('us-iso-')) return 'aws-iso';
+  if (region.startsWith('eu-isoe-')) return 'aws-iso-e';
+  return 'aws';
+}
+
+/** A role given by ARN, 'role/<path/>name', or bare name (optionally with a path) as a full ARN. */
+export function roleArnFrom(nameOrArn: string, partition: string, account: string): string {
+  if (nameOrArn.startsWith('arn:')) return nameOrArn;
+  const withoutPrefix = nameOrArn.startsWith('role/') ? nameOrArn.slice('role/'.length) : nameOrArn;
+  const trimmed = withoutPrefix.replace(/^\/+/, '');
+  return `arn:${partition}:iam::${account}:role/${trimmed}`;
+}
+
+/** The last segment of a role ARN or role path: the role's name. */
+export function roleNameOf(roleArnOrName: string): string {
+  const slash = roleArnOrName.lastIndexOf('/');
+  return slash === -1 ? roleArnOrName : roleArnOrName.slice(slash + 1);
+}
+
+/** The account of an ARN, or null when it is not an ARN with an account. */
+export function accountOf(arn: string): string | null {
+  const parsed = parseArn(arn);
+  return parsed !== null && /^\d{12}$/.test(parsed.account) ? parsed.account : null;
+}
