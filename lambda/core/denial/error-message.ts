@@ -173,7 +173,9 @@ export function parseErrorMessage(message: string): ParsedErrorMessage {
     const resourceMatch = RESOURCE_PATTERN.exec(afterAction);
     if (resourceMatch !== null) {
       const kind = resourceMatch[1];
-      const raw = kind !== undefined ? `${kind}/${resourceMatch[2] ?? ''}` : (resourceMatch[3] ?? '');
+      const written = kind !== undefined ? `${kind}/${resourceMatch[2] ?? ''}` : (resourceMatch[3] ?? '');
+      // Some services quote the resource: on resource: "arn:...".
+      const raw = written.replace(/^"/, '').replace(/"([.,;]?)$/, '$1');
       resourceCut = plainCutAtEnd && resourceMatch[0].length === afterAction.length;
       resource = resourceCut ? raw : stripTrailingPunctuation(raw);
       clause = afterAction.slice(resourceMatch[0].length);

@@ -1,3 +1,8 @@
+/**
+ * The denial reader: CloudTrail input (a record, an EventBridge event or a log file) -> iam:PassRole
+ * denials, or a reasoned not-applicable/invalid outcome. Pure: EC2's encoded authorization messages are
+ * listed by encodedAuthorizationMessages for the caller to decode and hand back in ReadOptions.
+ */
 export { readDenials, encodedAuthorizationMessages } from './read-denials';
 export type { ReadOutcome, ReadOptions } from './read-denials';
 export { passedToServiceFor, roleParametersFor, listRolePassingOperations } from './passrole-apis';

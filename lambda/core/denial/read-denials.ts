@@ -296,6 +296,8 @@ function chooseRole(
       );
       return { roleArn: match.arn, roleParameter: match.parameter, notes };
     }
+    notes.push('no role in requestParameters begins like the cut role: the passed role is unknown');
+    return { roleArn: null, roleParameter: undefined, notes };
   }
   const [only] = roles;
   if (roles.length === 1 && only?.arn != null) {
@@ -479,6 +481,10 @@ function withRoleHint(reason: string, eventSource: string, eventName: string): s
 function readRecord(value: unknown, where: string, options: ReadOptions): ReadOutcome {
   if (!isJsonObject(value)) {
     return invalid(where, `expected a CloudTrail record (an object), got ${describeType(value)}`);
+  }
+  if (value['eventType'] === 'AwsCloudTrailInsight') {
+    const reason = 'a CloudTrail Insights event, not an API call';
+    return { kind: 'not-applicable', eventId: stringField(value, 'eventID'), reason, where };
   }
   const problem = recordShapeProblem(value);
   if (problem !== null) return invalid(where, `not a CloudTrail record: ${problem}`);

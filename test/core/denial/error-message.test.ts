@@ -87,6 +87,13 @@ describe('parseErrorMessage: the standard grammar', () => {
     expect(parsed.cause.policyType).toBe('identity');
   });
 
+  it('unquotes a quoted resource', () => {
+    const parsed = parseErrorMessage(
+      `User: ${USER} is not authorized to perform: iam:PassRole on resource: "${ROLE}" because no identity-based policy allows the iam:PassRole action`,
+    );
+    expect(parsed.resource).toBe(ROLE);
+  });
+
   it.each([
     `User: ${USER} is not authorized to perform: iam:PassRole.`,
     `User: ${USER} is not authorized to perform: iam:PassRole because no identity-based policy allows the iam:PassRole action`,

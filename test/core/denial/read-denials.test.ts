@@ -157,6 +157,26 @@ describe('readDenials: what is not an iam:PassRole denial', () => {
     });
   });
 
+  it('a CloudTrail Insights event', () => {
+    const insight = {
+      eventVersion: '1.08',
+      eventTime: '2026-06-17T02:00:00Z',
+      awsRegion: 'us-east-1',
+      eventID: 'e1',
+      eventType: 'AwsCloudTrailInsight',
+      recipientAccountId: ACCOUNT,
+      sharedEventID: 's1',
+      insightDetails: { state: 'Start', eventSource: 'iam.amazonaws.com', eventName: 'PassRole' },
+      eventCategory: 'Insight',
+    };
+    expect(read(insight)).toEqual({
+      kind: 'not-applicable',
+      eventId: 'e1',
+      reason: 'a CloudTrail Insights event, not an API call',
+      where: 'denial.json',
+    });
+  });
+
   it('a failure that is not about authorization', () => {
     const outcome = read(denialRecord({ errorCode: 'ThrottlingException', errorMessage: 'Rate exceeded' }));
     expect(reasonOf(outcome, 'not-applicable')).toBe(
@@ -444,6 +464,16 @@ describe('readDenials: the synthetic PassRole fixtures', () => {
         "errorMessage cut before the denying policy's type or ARN",
         'role taken from requestParameters.role, which begins like the cut role',
       ]),
+    );
+  });
+
+  it('13: a cut role that no request parameter completes stays unknown', () => {
+    const record = passRoleFixture('13-glue-CreateJob-message-cut-at-1KB-inside-role');
+    const changed = { ...(record as Record<string, unknown>), requestParameters: { name: 'x', role: ROLE } };
+    const denial = readDenial(changed);
+    expect(denial.roleArn).toBeNull();
+    expect(denial.notes).toContain(
+      'no role in requestParameters begins like the cut role: the passed role is unknown',
     );
   });
 
