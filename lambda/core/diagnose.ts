@@ -1,7 +1,7 @@
 import type { AccountReader } from '../ports/account-reader';
 import type { PolicySimulator } from '../ports/policy-simulator';
 import { contextRelief, type ContextRelief } from './analysis/context-conditions';
-import { findNearMisses, nearMissFindings } from './analysis/near-miss';
+import { findNearMisses, nearMissFindings, nearMissInsight } from './analysis/near-miss';
 import { analyzeTrustPolicy, type TrustAnalysis } from './analysis/trust-policy';
 import { PrincipalNotFoundError } from './errors';
 import type {
@@ -483,7 +483,8 @@ export function createDiagnoser({ accountReader, simulator }: DiagnoserDependenc
               .join('; ') || 'an explicit deny'
           } denies it without ${relief.descriptions.join(', ')}, and even with it no policy allows it`
         : 'no policy allows it';
-    const insight = nearMissList[0] ? ` — ${nearMissList[0].message}` : '';
+    const nearMissSentence = nearMissInsight(nearMisses, roleArn, service);
+    const insight = nearMissSentence ? ` — ${nearMissSentence}` : '';
     const summary = `${who} may not pass ${roleName} to ${service}: ${cause}${insight}.`;
     return { denial, verdict: first.decision, summary, findings, proposal, reason: null };
   }

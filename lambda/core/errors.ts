@@ -21,6 +21,13 @@ export class InvalidInputError extends PassRoleDoctorError {
   }
 }
 
+/** One line for a person: where, then what. Some messages already start with their location. */
+export function describeInvalidInput(error: InvalidInputError): string {
+  const text = error.message.startsWith(error.where) ? error.message : `${error.where}: ${error.message}`;
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+}
+
 /** An AWS call failed in a way worth retrying later (throttling, 5xx, network). */
 export class TransientAwsError extends PassRoleDoctorError {}
 

@@ -39,7 +39,43 @@ export function findNearMisses(
       misses.push({ located, resourceMismatch, serviceMismatch, otherConditionKeys });
     }
   }
-  return misses;
+  // A statement for another service on another role says nothing about this request; show it only
+  // when nothing closer exists.
+  const closer = misses.filter((miss) => !(miss.resourceMismatch && miss.serviceMismatch));
+  return closer.length > 0 ? closer : misses;
+}
+
+/**
+ * One sentence per policy: "AWSGlueConsoleFullAccess (on group/GlueAccess) allows iam:PassRole only on
+ * A, B (to glue.amazonaws.com); etl-runtime does not match". Resource-only misses of one policy merge.
+ */
+export function nearMissInsight(
+  misses: readonly NearMiss[],
+  roleArn: string,
+  passedToService: string | null,
+): string | null {
+  const first = misses[0];
+  if (!first) return null;
+  const samePolicy = misses.filter(
+    (miss) =>
+      miss.resourceMismatch &&
+      !miss.serviceMismatch &&
+      miss.located.policyName === first.located.policyName &&
+      miss.located.attachedTo === first.located.attachedTo,
+  );
+  if (!first.resourceMismatch || first.serviceMismatch || samePolicy.length < 2) {
+    return describeNearMiss(first, roleArn, passedToService);
+  }
+  const resources = [...new Set(samePolicy.flatMap((miss) => toArray(miss.located.statement.Resource)))];
+  const services = [
+    ...new Set(
+      samePolicy.flatMap((miss) =>
+        requiredStringValues(miss.located.statement.Condition, 'iam:PassedToService'),
+      ),
+    ),
+  ];
+  const forServices = services.length > 0 ? ` (to ${services.join(', ')})` : '';
+  return `${describeLocation(first.located)} allows iam:PassRole only on ${resources.join(', ')}${forServices}; ${roleNameOf(roleArn)} does not match`;
 }
 
 function roleNameOf(roleArn: string): string {

@@ -1,0 +1,182 @@
+/**
+ * `npm run bench`: the figures the issues ask for, measured here and never inside tests.
+ * - offline diagnosis time per event on the seed scenario (median, p95 after warm-up)
+ * - AWS calls per diagnosis of the seed scenario, through a mocked IAM with a fixed latency per call,
+ *   so elapsed time / latency gives the sequential round trips on the critical path
+ * - CLI cold start for one event
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  GetAccountAuthorizationDetailsCommand,
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  IAMClient,
+  SimulatePrincipalPolicyCommand,
+  type SimulatePrincipalPolicyCommandInput,
+} from '@aws-sdk/client-iam';
+import { mockClient } from 'aws-sdk-client-mock';
+import { AwsAccountReader } from '../lambda/adapters/aws/aws-account-reader';
+import { AwsPolicySimulator } from '../lambda/adapters/aws/aws-policy-simulator';
+import { LocalPolicySimulator } from '../lambda/adapters/local/local-policy-simulator';
+import { SnapshotAccountReader } from '../lambda/adapters/snapshot/snapshot-account-reader';
+import { readDenials } from '../lambda/core/denial';
+import { createDiagnoser } from '../lambda/core/diagnose';
+import type { Denial } from '../lambda/core/model';
+
+const ROOT = join(__dirname, '..');
+const SNAPSHOT = join(ROOT, 'examples/seed/account.json');
+const EVENT = join(ROOT, 'examples/seed/denial.json');
+
+function percentile(sorted: number[], p: number): number {
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] ?? Number.NaN;
+}
+
+function stats(samples: number[]): { median: number; p95: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { median: percentile(sorted, 50), p95: percentile(sorted, 95) };
+}
+
+function seedDenial(): Denial {
+  const [outcome] = readDenials(JSON.parse(readFileSync(EVENT, 'utf8')), EVENT);
+  if (outcome?.kind !== 'denial') throw new Error('the seed event is not a denial');
+  return outcome.denial;
+}
+
+async function offlineDiagnosis(): Promise<void> {
+  const reader = await SnapshotAccountReader.fromFile(SNAPSHOT);
+  const diagnoser = createDiagnoser({ accountReader: reader, simulator: new LocalPolicySimulator() });
+  const denial = seedDenial();
+  const coldStart = performance.now();
+  await diagnoser.diagnose(denial);
+  const cold = performance.now() - coldStart;
+  for (let i = 0; i < 200; i++) await diagnoser.diagnose(denial);
+  const samples: number[] = [];
+  for (let i = 0; i < 1000; i++) {
+    const start = performance.now();
+    await diagnoser.diagnose(denial);
+    samples.push(performance.now() - start);
+  }
+  const { median, p95 } = stats(samples);
+  console.log(
+    `offline diagnosis (seed, local simulator): median ${median.toFixed(2)} ms, p95 ${p95.toFixed(2)} ms over ${samples.length} runs (first run ${cold.toFixed(1)} ms); target <= 5 ms`,
+  );
+}
+
+const LATENCY_MS = 40;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The snapshot as the raw API returns it: documents URL-encoded. */
+function apiShapedAuthorizationDetails(): Record<string, unknown> {
+  const snapshot = JSON.parse(readFileSync(SNAPSHOT, 'utf8')) as Record<string, unknown>;
+  const encode = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(encode);
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(
+        Object.entries(value).map(([key, inner]) => [
+          key,
+          /Document$/.test(key) && inner && typeof inner === 'object'
+            ? encodeURIComponent(JSON.stringify(inner))
+            : encode(inner),
+        ]),
+      );
+    }
+    return value;
+  };
+  const encoded = encode(snapshot) as Record<string, unknown>;
+  // Filter ['User','Group','Role','LocalManagedPolicy'] leaves AWS managed policies out.
+  return { ...encoded, Policies: [], IsTruncated: false };
+}
+
+async function awsCallsPerDiagnosis(): Promise<void> {
+  const iamMock = mockClient(IAMClient);
+  const calls: string[] = [];
+  const glue = (JSON.parse(readFileSync(SNAPSHOT, 'utf8')) as { Policies: { PolicyVersionList: { Document: unknown }[] }[] })
+    .Policies[0];
+  iamMock.on(GetAccountAuthorizationDetailsCommand).callsFake(async () => {
+    calls.push('GetAccountAuthorizationDetails');
+    await sleep(LATENCY_MS);
+    return apiShapedAuthorizationDetails();
+  });
+  iamMock.on(GetPolicyCommand).callsFake(async (input: { PolicyArn: string }) => {
+    calls.push('GetPolicy');
+    await sleep(LATENCY_MS);
+    return { Policy: { Arn: input.PolicyArn, PolicyName: 'AWSGlueConsoleFullAccess', DefaultVersionId: 'v14' } };
+  });
+  iamMock.on(GetPolicyVersionCommand).callsFake(async () => {
+    calls.push('GetPolicyVersion');
+    await sleep(LATENCY_MS);
+    return {
+      PolicyVersion: {
+        VersionId: 'v14',
+        IsDefaultVersion: true,
+        Document: encodeURIComponent(JSON.stringify(glue?.PolicyVersionList[0]?.Document)),
+      },
+    };
+  });
+  iamMock.on(SimulatePrincipalPolicyCommand).callsFake(async (input: SimulatePrincipalPolicyCommandInput) => {
+    calls.push('SimulatePrincipalPolicy');
+    await sleep(LATENCY_MS);
+    const mfa = input.ContextEntries?.find((entry) => entry.ContextKeyName === 'aws:MultiFactorAuthPresent')
+      ?.ContextKeyValues?.[0];
+    const withProposal = (input.PolicyInputList?.length ?? 0) > 0;
+    const decision = mfa !== 'true' ? 'explicitDeny' : withProposal ? 'allowed' : 'implicitDeny';
+    return {
+      IsTruncated: false,
+      EvaluationResults: [
+        {
+          EvalActionName: 'iam:PassRole',
+          EvalResourceName: input.ResourceArns?.[0],
+          EvalDecision: decision,
+          MatchedStatements:
+            decision === 'explicitDeny'
+              ? [{ SourcePolicyId: 'RequireMFA', SourcePolicyType: 'group', StartPosition: { Line: 1, Column: 1 } }]
+              : [],
+        },
+      ],
+    };
+  });
+  const iam = new IAMClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+  const diagnoser = createDiagnoser({ accountReader: new AwsAccountReader(iam), simulator: new AwsPolicySimulator(iam) });
+  const start = performance.now();
+  const diagnosis = await diagnoser.diagnose(seedDenial());
+  const elapsed = performance.now() - start;
+  const counts = calls.reduce<Record<string, number>>((acc, name) => ({ ...acc, [name]: (acc[name] ?? 0) + 1 }), {});
+  console.log(
+    `AWS calls per diagnosis (seed, mocked IAM): ${calls.length} (${Object.entries(counts)
+      .map(([name, count]) => `${name} ${count}`)
+      .join(', ')}); sequential round trips: ${Math.round(elapsed / LATENCY_MS)} ` +
+      `(${elapsed.toFixed(0)} ms at ${LATENCY_MS} ms a call); verdict ${diagnosis.verdict}, proposal verified ${diagnosis.proposal?.verified}; targets <= 12 calls, <= 4 round trips`,
+  );
+  iamMock.restore();
+}
+
+function cliColdStart(): void {
+  const cli = join(ROOT, 'dist/passrole-doctor.cjs');
+  const samples: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const start = performance.now();
+    execFileSync(process.execPath, [cli, 'diagnose', '--event', EVENT, '--snapshot', SNAPSHOT, '--json'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    samples.push(performance.now() - start);
+  }
+  const { median } = stats(samples);
+  console.log(
+    `CLI cold start, one event offline: median ${median.toFixed(0)} ms over ${samples.length} runs (min ${Math.min(...samples).toFixed(0)} ms)`,
+  );
+}
+
+async function main(): Promise<void> {
+  await offlineDiagnosis();
+  await awsCallsPerDiagnosis();
+  cliColdStart();
+  console.log(`peak RSS of the bench process: ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MiB`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

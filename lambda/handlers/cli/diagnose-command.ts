@@ -1,0 +1,146 @@
+import { IAMClient } from '@aws-sdk/client-iam';
+import { STSClient } from '@aws-sdk/client-sts';
+import { AwsAccountReader } from '../../adapters/aws/aws-account-reader';
+import { AwsAuthorizationMessageDecoder } from '../../adapters/aws/aws-authorization-message-decoder';
+import { AwsPolicySimulator } from '../../adapters/aws/aws-policy-simulator';
+import { LocalPolicySimulator } from '../../adapters/local/local-policy-simulator';
+import { SnapshotAccountReader } from '../../adapters/snapshot/snapshot-account-reader';
+import { encodedAuthorizationMessages, readDenials, type ReadOutcome } from '../../core/denial';
+import { createDiagnoser, type Diagnoser } from '../../core/diagnose';
+import {
+  describeInvalidInput,
+  InvalidInputError,
+  PassRoleDoctorError,
+  PrincipalNotFoundError,
+} from '../../core/errors';
+import type { Diagnosis } from '../../core/model';
+import { toJsonLine } from '../../core/render/json-report';
+import { renderTextReport } from '../../core/render/text-report';
+import type { AuthorizationMessageDecoder } from '../../ports/authorization-message-decoder';
+import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, readJsonFile, type CliIo } from './io';
+
+export interface DiagnoseOptions {
+  event: string;
+  snapshot?: string;
+  scp: string[];
+  simulator: 'aws' | 'local';
+  json: boolean;
+}
+
+interface Engine {
+  diagnoser: Diagnoser;
+  decoder: AuthorizationMessageDecoder | null;
+  /** Where missing principals come from, for the error line. */
+  source: string;
+}
+
+async function buildEngine(options: DiagnoseOptions): Promise<Engine> {
+  if (options.snapshot !== undefined) {
+    const accountReader = await SnapshotAccountReader.fromFile(options.snapshot);
+    const simulator = new LocalPolicySimulator({
+      serviceControlPolicies: await LocalPolicySimulator.loadScpFiles(options.scp),
+    });
+    return {
+      diagnoser: createDiagnoser({ accountReader, simulator }),
+      decoder: null,
+      source: options.snapshot,
+    };
+  }
+  // Live and read-only, with the default credential chain; AWS_ENDPOINT_URL points it at an emulator.
+  const region = process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1';
+  const iam = new IAMClient({ region });
+  const simulator =
+    options.simulator === 'local'
+      ? new LocalPolicySimulator({
+          serviceControlPolicies: await LocalPolicySimulator.loadScpFiles(options.scp),
+        })
+      : new AwsPolicySimulator(iam);
+  return {
+    diagnoser: createDiagnoser({ accountReader: new AwsAccountReader(iam), simulator }),
+    decoder: new AwsAuthorizationMessageDecoder(new STSClient({ region })),
+    source: 'the account',
+  };
+}
+
+async function decodeMessages(
+  input: unknown,
+  decoder: AuthorizationMessageDecoder | null,
+): Promise<Map<string, string>> {
+  const decoded = new Map<string, string>();
+  if (!decoder) return decoded;
+  await Promise.all(
+    encodedAuthorizationMessages(input).map(async (blob) => {
+      const message = await decoder.decode(blob);
+      if (message !== null) decoded.set(blob, message);
+    }),
+  );
+  return decoded;
+}
+
+function notApplicableDiagnosis(outcome: Extract<ReadOutcome, { kind: 'not-applicable' }>): Diagnosis {
+  return {
+    denial: null,
+    verdict: 'not-applicable',
+    summary: `${outcome.where}: not an iam:PassRole denial (${outcome.reason})`,
+    findings: [],
+    proposal: null,
+    reason: outcome.reason,
+  };
+}
+
+/** `passrole-doctor diagnose`: every record in the file is diagnosed, or reported with its reason. */
+export async function runDiagnose(options: DiagnoseOptions, io: CliIo): Promise<number> {
+  let exitCode = EXIT_OK;
+  try {
+    const input = await readJsonFile(options.event);
+    const engine = await buildEngine(options);
+    const outcomes = readDenials(input, options.event, {
+      decodedMessages: await decodeMessages(input, engine.decoder),
+    });
+    let printed = 0;
+    for (const outcome of outcomes) {
+      if (outcome.kind === 'invalid') {
+        io.err(`passrole-doctor: ${outcome.where}: ${outcome.reason}`);
+        exitCode = EXIT_BAD_INPUT;
+        continue;
+      }
+      let diagnosis: Diagnosis;
+      if (outcome.kind === 'not-applicable') {
+        diagnosis = notApplicableDiagnosis(outcome);
+      } else {
+        try {
+          diagnosis = await engine.diagnoser.diagnose(outcome.denial);
+        } catch (error) {
+          if (error instanceof PrincipalNotFoundError) {
+            io.err(
+              `passrole-doctor: ${outcome.where}: ${engine.source} has no IAM entity ${error.policySourceArn}`,
+            );
+            exitCode = EXIT_BAD_INPUT;
+            continue;
+          }
+          throw error;
+        }
+      }
+      if (options.json) {
+        io.out(toJsonLine(diagnosis));
+      } else {
+        if (printed > 0) io.out('');
+        io.out(renderTextReport(diagnosis));
+      }
+      printed++;
+    }
+    return exitCode;
+  } catch (error) {
+    if (error instanceof InvalidInputError) {
+      io.err(`passrole-doctor: ${describeInvalidInput(error)}`);
+      return EXIT_BAD_INPUT;
+    }
+    if (error instanceof PassRoleDoctorError) {
+      io.err(`passrole-doctor: ${error.message}`);
+      return EXIT_FAILURE;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    io.err(`passrole-doctor: unexpected failure: ${message.split('\n')[0]}`);
+    return EXIT_FAILURE;
+  }
+}

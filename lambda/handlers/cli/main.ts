@@ -1,0 +1,80 @@
+import { parseArgs } from 'node:util';
+import { runDemo } from './demo-command';
+import { runDiagnose } from './diagnose-command';
+import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, type CliIo } from './io';
+
+export const USAGE = `Usage:
+  passrole-doctor diagnose --event FILE [--snapshot FILE] [--scp FILE]... [--simulator aws|local] [--json]
+  passrole-doctor demo
+
+diagnose  Explains each iam:PassRole denial in FILE (a CloudTrail record, an EventBridge event or a
+          CloudTrail log file) and proposes the minimal policy that fixes it, verified by simulation.
+          --snapshot FILE  offline: the output of 'aws iam get-account-authorization-details'
+          --scp FILE       an SCP in force for the account (repeat for each level, root first)
+          --simulator      'aws' (SimulatePrincipalPolicy, default when live) or 'local'
+          --json           one JSON object per record, one per line
+demo      Runs the shipped seed scenario offline: diagnose, apply to the snapshot, re-simulate.
+
+Exit status: 0 every record diagnosed, 2 bad input, 1 AWS or internal failure.`;
+
+function usageError(io: CliIo, message: string): number {
+  io.err(`passrole-doctor: ${message}`);
+  io.err("Run 'passrole-doctor --help' for usage.");
+  return EXIT_BAD_INPUT;
+}
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    io.out(USAGE);
+    return command === undefined ? EXIT_BAD_INPUT : EXIT_OK;
+  }
+  try {
+    switch (command) {
+      case 'diagnose': {
+        const { values } = parseArgs({
+          args: [...rest],
+          options: {
+            event: { type: 'string' },
+            snapshot: { type: 'string' },
+            scp: { type: 'string', multiple: true },
+            simulator: { type: 'string' },
+            json: { type: 'boolean', default: false },
+          },
+          strict: true,
+          allowPositionals: false,
+        });
+        if (values.event === undefined) return usageError(io, 'diagnose needs --event FILE');
+        const simulator = values.simulator ?? (values.snapshot !== undefined ? 'local' : 'aws');
+        if (simulator !== 'aws' && simulator !== 'local') {
+          return usageError(io, `--simulator must be aws or local, not '${simulator}'`);
+        }
+        if (values.snapshot !== undefined && simulator === 'aws') {
+          return usageError(io, '--snapshot runs offline: it uses the local simulator');
+        }
+        return await runDiagnose(
+          {
+            event: values.event,
+            snapshot: values.snapshot,
+            scp: values.scp ?? [],
+            simulator,
+            json: values.json,
+          },
+          io,
+        );
+      }
+      case 'demo':
+        parseArgs({ args: [...rest], options: {}, strict: true, allowPositionals: false });
+        return await runDemo(io);
+      default:
+        return usageError(io, `unknown command '${command}'`);
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    // parseArgs reports unknown or malformed options as TypeErrors with a code.
+    if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))
+      return usageError(io, message ?? 'bad arguments');
+    io.err(`passrole-doctor: ${message}`);
+    return EXIT_FAILURE;
+  }
+}

@@ -1,0 +1,332 @@
+/**
+ * The engine end to end over the local simulator (iam-simulate), one scenario per situation the
+ * issue names. Each builds a small account, runs the diagnosis and checks verdict, findings and proposal.
+ */
+import { LocalPolicySimulator } from '../../lambda/adapters/local/local-policy-simulator';
+import { createDiagnoser } from '../../lambda/core/diagnose';
+import { PrincipalNotFoundError } from '../../lambda/core/errors';
+import type { AccountScope, Denial, Diagnosis, PolicyDocument } from '../../lambda/core/model';
+import type { AccountReader } from '../../lambda/ports/account-reader';
+import { denialOf } from '../support/denials';
+import { ACCOUNT, doc, group, inline, managed, role, scope, trustFor, user } from '../support/scope-builders';
+
+const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/etl-runtime`;
+const glueConsole = managed(
+  'AWSGlueConsoleFullAccess',
+  { Effect: 'Allow', Action: ['glue:*'], Resource: '*' },
+  {
+    Effect: 'Allow',
+    Action: ['iam:PassRole'],
+    Resource: 'arn:aws:iam::*:role/AWSGlueServiceRole*',
+    Condition: { StringLike: { 'iam:PassedToService': ['glue.amazonaws.com'] } },
+  },
+);
+const requireMfa = inline('RequireMFA', {
+  Sid: 'DenyAllExceptListedIfNoMFA',
+  Effect: 'Deny',
+  NotAction: ['iam:ListMFADevices', 'sts:GetSessionToken'],
+  Resource: '*',
+  Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } },
+});
+const etlRole = role('etl-runtime');
+
+function staticReader(accountScope: AccountScope): AccountReader & { calls: number } {
+  const reader = {
+    calls: 0,
+    async loadScope() {
+      reader.calls++;
+      return accountScope;
+    },
+  };
+  return reader;
+}
+
+async function diagnose(
+  accountScope: AccountScope,
+  denial: Denial = denialOf(),
+  scps: { name: string; document: PolicyDocument }[] = [],
+): Promise<Diagnosis> {
+  const diagnoser = createDiagnoser({
+    accountReader: staticReader(accountScope),
+    simulator: new LocalPolicySimulator({ serviceControlPolicies: scps }),
+  });
+  return diagnoser.diagnose(denial);
+}
+
+const kinds = (diagnosis: Diagnosis) => diagnosis.findings.map((f) => f.kind);
+
+describe('diagnosis scenarios (local simulator)', () => {
+  it('the seed: MFA deny, then an implicit deny beneath it with the near miss, then allowed with the proposal', async () => {
+    const mei = user('mei', {
+      groups: [
+        group('GlueAccess', { memberCount: 2, attachedPolicies: [glueConsole] }),
+        group('Developers', { memberCount: 3, inlinePolicies: [requireMfa] }),
+      ],
+    });
+    const result = await diagnose(
+      scope(mei, etlRole),
+      denialOf({
+        context: { 'aws:MultiFactorAuthPresent': 'false' },
+        messageCause: { policyType: 'identity', explicit: true, policyArn: null },
+      }),
+    );
+    expect(result.verdict).toBe('explicitDeny');
+    expect(kinds(result)).toEqual(['explicit-deny', 'beneath-deny', 'near-miss']);
+    expect(result.findings[0]).toMatchObject({
+      policy: 'RequireMFA',
+      statement: 'DenyAllExceptListedIfNoMFA',
+    });
+    expect(result.findings[1]?.message).toContain('With MFA present, the request is still denied');
+    expect(result.findings[2]?.message).toContain(
+      'allows iam:PassRole only on arn:aws:iam::*:role/AWSGlueServiceRole*',
+    );
+    expect(result.proposal).toMatchObject({
+      target: { type: 'group', name: 'GlueAccess', memberCount: 2 },
+      policyName: 'AllowPassEtlRuntimeToGlue',
+      verified: true,
+      verificationContext: {
+        'aws:MultiFactorAuthPresent': 'true',
+        'iam:PassedToService': 'glue.amazonaws.com',
+      },
+    });
+    expect(result.proposal?.commands.apply).toContain('put-group-policy --group-name GlueAccess');
+    expect(result.summary).toContain('denies it without MFA present');
+  });
+
+  it('an implicit deny with MFA present goes straight to the near miss and the proposal', async () => {
+    const mei = user('mei', {
+      groups: [
+        group('GlueAccess', { attachedPolicies: [glueConsole] }),
+        group('Developers', { inlinePolicies: [requireMfa] }),
+      ],
+    });
+    const result = await diagnose(scope(mei, etlRole));
+    expect(result.verdict).toBe('implicitDeny');
+    expect(kinds(result)).toEqual(['near-miss']);
+    expect(result.proposal?.verified).toBe(true);
+  });
+
+  it('puts the fix on the granting group with the fewest members', async () => {
+    const mei = user('mei', {
+      groups: [
+        group('AllEngineers', { memberCount: 80, attachedPolicies: [glueConsole] }),
+        group('DataTeam', { memberCount: 4, attachedPolicies: [glueConsole] }),
+        group('Tiny', { memberCount: 1 }),
+      ],
+    });
+    const result = await diagnose(scope(mei, etlRole));
+    expect(result.proposal?.target).toMatchObject({ type: 'group', name: 'DataTeam', memberCount: 4 });
+    expect(result.proposal?.risk).toContain('All 4 members of group DataTeam gain this permission.');
+  });
+
+  it('falls back to a user inline policy when no group grants the API call', async () => {
+    const mei = user('mei', { attachedPolicies: [glueConsole], groups: [group('Readers')] });
+    const result = await diagnose(scope(mei, etlRole));
+    expect(result.proposal?.target).toMatchObject({ type: 'user', name: 'mei' });
+    expect(result.proposal?.commands.apply).toContain('put-user-policy --user-name mei');
+    expect(result.proposal?.verified).toBe(true);
+  });
+
+  it('a permissions boundary without PassRole: proposal not verified, the boundary named as what blocks', async () => {
+    const boundary = managed('DevBoundary', { Effect: 'Allow', Action: ['glue:*', 's3:*'], Resource: '*' });
+    const mei = user('mei', {
+      permissionsBoundary: boundary,
+      groups: [group('GlueAccess', { attachedPolicies: [glueConsole] })],
+    });
+    const result = await diagnose(scope(mei, etlRole));
+    expect(result.verdict).toBe('implicitDeny');
+    expect(kinds(result)).toContain('boundary');
+    expect(result.proposal?.verified).toBe(false);
+    expect(result.proposal?.blockers).toContain('the permissions boundary does not allow it');
+  });
+
+  it('an SCP that denies PassRole: named as such, and no identity policy is proposed', async () => {
+    const mei = user('mei', { groups: [group('GlueAccess', { attachedPolicies: [glueConsole] })] });
+    const result = await diagnose(scope(mei, etlRole), denialOf(), [
+      { name: 'FullAWSAccess', document: doc({ Effect: 'Allow', Action: '*', Resource: '*' }) },
+      {
+        name: 'NoPassRole',
+        document: doc({ Sid: 'DenyPass', Effect: 'Deny', Action: 'iam:PassRole', Resource: '*' }),
+      },
+    ]);
+    expect(result.verdict).toBe('explicitDeny');
+    expect(result.findings[0]).toMatchObject({ kind: 'scp', policy: 'NoPassRole', statement: 'DenyPass' });
+    expect(result.proposal).toBeNull();
+  });
+
+  it('an SCP that does not allow PassRole: the proposal is made but not verified', async () => {
+    const mei = user('mei', { groups: [group('GlueAccess', { attachedPolicies: [glueConsole] })] });
+    const result = await diagnose(scope(mei, etlRole), denialOf(), [
+      { name: 'GlueOnly', document: doc({ Effect: 'Allow', Action: 'glue:*', Resource: '*' }) },
+    ]);
+    expect(kinds(result)).toContain('scp');
+    expect(result.proposal?.verified).toBe(false);
+    expect(result.proposal?.blockers).toContain('a service control policy does not allow it');
+  });
+
+  it('a role whose trust policy does not admit the service: PassRole alone will not fix it', async () => {
+    const lambdaOnly = role('etl-runtime', { trustPolicy: trustFor('lambda.amazonaws.com') });
+    const mei = user('mei', { groups: [group('GlueAccess', { attachedPolicies: [glueConsole] })] });
+    const result = await diagnose(scope(mei, lambdaOnly));
+    const trust = result.findings.find((f) => f.kind === 'trust-policy');
+    expect(trust?.message).toContain(
+      'does not let glue.amazonaws.com assume it (it trusts lambda.amazonaws.com)',
+    );
+    expect(kinds(result)).toContain('service-mismatch');
+  });
+
+  it('a role of another account: never allowed, said so, nothing simulated or proposed', async () => {
+    const reader = staticReader(scope(user('mei'), null));
+    const diagnoser = createDiagnoser({ accountReader: reader, simulator: new LocalPolicySimulator() });
+    const result = await diagnoser.diagnose(denialOf({ roleArn: 'arn:aws:iam::999988887777:role/shared' }));
+    expect(result.verdict).toBe('implicitDeny');
+    expect(kinds(result)).toEqual(['cross-account']);
+    expect(result.proposal).toBeNull();
+    expect(reader.calls).toBe(0);
+  });
+
+  it('an Identity Center session: targets the permission set, never the reserved role', async () => {
+    const reserved = role('AWSReservedSSO_DataEngineer_0123456789abcdef', {
+      path: '/aws-reserved/sso.amazonaws.com/ap-northeast-1/',
+      attachedPolicies: [glueConsole],
+    });
+    const result = await diagnose(
+      scope(reserved, etlRole),
+      denialOf({
+        principalType: 'sso-role',
+        permissionSetName: 'DataEngineer',
+        principalArn: `arn:aws:sts::${ACCOUNT}:assumed-role/AWSReservedSSO_DataEngineer_0123456789abcdef/mei`,
+        policySourceArn: reserved.arn,
+      }),
+    );
+    expect(result.proposal).toMatchObject({
+      target: { type: 'permission-set', name: 'DataEngineer', arn: null },
+      verified: true,
+    });
+    expect(result.proposal?.commands.apply).toBeNull();
+    expect(result.findings.find((f) => f.kind === 'sso')?.message).toContain('permission set DataEngineer');
+  });
+
+  it('an assumed-role session: the fix goes on the role behind the session', async () => {
+    const deployer = role('deployer', {
+      trustPolicy: trustFor('codebuild.amazonaws.com'),
+      attachedPolicies: [glueConsole],
+    });
+    const result = await diagnose(
+      scope(deployer, etlRole),
+      denialOf({
+        principalType: 'role',
+        principalArn: `arn:aws:sts::${ACCOUNT}:assumed-role/deployer/build-42`,
+        policySourceArn: deployer.arn,
+      }),
+    );
+    expect(result.proposal).toMatchObject({
+      target: { type: 'role', name: 'deployer', arn: deployer.arn },
+      verified: true,
+    });
+    expect(result.proposal?.commands.apply).toContain('put-role-policy --role-name deployer');
+  });
+
+  it('a service-linked role: explained, no proposal', async () => {
+    const result = await diagnose(
+      scope(null, etlRole),
+      denialOf({
+        principalType: 'service-linked-role',
+        policySourceArn: `arn:aws:iam::${ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
+      }),
+    );
+    expect(kinds(result)).toEqual(['service-linked-role']);
+    expect(result.proposal).toBeNull();
+  });
+
+  it('already allowed: the permission was granted since the event', async () => {
+    const granted = managed('PassEtl', {
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource: ROLE_ARN,
+      Condition: { StringEquals: { 'iam:PassedToService': 'glue.amazonaws.com' } },
+    });
+    const result = await diagnose(scope(user('mei', { attachedPolicies: [granted] }), etlRole));
+    expect(result.verdict).toBe('allowed');
+    expect(kinds(result)).toEqual(['already-allowed']);
+    expect(result.proposal).toBeNull();
+  });
+
+  it('an unconditional explicit deny: no Allow can override it, so nothing is proposed', async () => {
+    const denyPass = inline('NoPassingEtl', {
+      Sid: 'Never',
+      Effect: 'Deny',
+      Action: 'iam:PassRole',
+      Resource: ROLE_ARN,
+    });
+    const result = await diagnose(
+      scope(user('mei', { attachedPolicies: [glueConsole], inlinePolicies: [denyPass] }), etlRole),
+    );
+    expect(result.verdict).toBe('explicitDeny');
+    expect(result.findings[0]).toMatchObject({
+      kind: 'explicit-deny',
+      policy: 'NoPassingEtl',
+      statement: 'Never',
+    });
+    expect(result.proposal).toBeNull();
+    expect(result.summary).toContain('no Allow can override');
+  });
+
+  it('a deny lifted by MFA with an allow beneath it: retry with MFA, no policy change', async () => {
+    const granted = managed('PassEtl', { Effect: 'Allow', Action: 'iam:PassRole', Resource: ROLE_ARN });
+    const mei = user('mei', { attachedPolicies: [granted], inlinePolicies: [requireMfa] });
+    const result = await diagnose(
+      scope(mei, etlRole),
+      denialOf({ context: { 'aws:MultiFactorAuthPresent': 'false' } }),
+    );
+    expect(result.verdict).toBe('explicitDeny');
+    expect(result.proposal).toBeNull();
+    expect(result.summary).toContain('retry with MFA present');
+  });
+
+  it('unknown service: taken from the trust policy when it admits exactly one', async () => {
+    const mei = user('mei', { groups: [group('GlueAccess', { attachedPolicies: [glueConsole] })] });
+    const result = await diagnose(scope(mei, etlRole), denialOf({ passedToService: null }));
+    expect(result.proposal?.document).toMatchObject({
+      Statement: [{ Condition: { StringEquals: { 'iam:PassedToService': 'glue.amazonaws.com' } } }],
+    });
+    expect(result.findings[0]?.message).toContain('assuming glue.amazonaws.com');
+  });
+
+  it('flags a target whose inline policies would exceed IAM size quota', async () => {
+    const bulky = inline('Bulky', {
+      Effect: 'Allow',
+      Action: 's3:GetObject',
+      Resource: Array.from({ length: 200 }, (_, i) => `arn:aws:s3:::bucket-${i}/*`),
+    });
+    const mei = user('mei', {
+      groups: [group('GlueAccess', { attachedPolicies: [glueConsole], inlinePolicies: [bulky] })],
+    });
+    const result = await diagnose(scope(mei, etlRole));
+    expect(kinds(result)).toContain('quota');
+    expect(result.proposal?.risk.some((flag) => flag.includes("over IAM's 5120"))).toBe(true);
+  });
+
+  it('an unknown principal is an error the caller reports, not a verdict', async () => {
+    await expect(diagnose(scope(null, etlRole))).rejects.toBeInstanceOf(PrincipalNotFoundError);
+  });
+
+  it('a denial that names no role is not applicable, with the reason', async () => {
+    const result = await diagnose(scope(user('mei'), etlRole), denialOf({ roleArn: null }));
+    expect(result).toMatchObject({ verdict: 'not-applicable', proposal: null });
+    expect(result.reason).toContain('does not say which role');
+  });
+
+  it('root: the organization blocks it; nothing to propose', async () => {
+    const result = await diagnose(
+      scope(null, etlRole),
+      denialOf({
+        principalType: 'root',
+        policySourceArn: null,
+        messageCause: { policyType: 'scp', explicit: true, policyArn: null },
+      }),
+    );
+    expect(result).toMatchObject({ verdict: 'explicitDeny', proposal: null });
+    expect(kinds(result)).toEqual(['root']);
+  });
+});

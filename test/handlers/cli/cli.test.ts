@@ -1,0 +1,227 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../../../lambda/handlers/cli/main';
+import type { CliIo } from '../../../lambda/handlers/cli/io';
+
+const ROOT = join(__dirname, '../../..');
+const SEED_EVENT = join(ROOT, 'examples/seed/denial.json');
+const SEED_SNAPSHOT = join(ROOT, 'examples/seed/account.json');
+const REAL = join(ROOT, 'test/fixtures/cloudtrail/real');
+
+async function run(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = { out: (text) => out.push(text), err: (text) => err.push(text) };
+  const code = await runCli(argv, io);
+  return { code, out, err };
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'prd-cli-'));
+function file(name: string, content: string): string {
+  const path = join(scratch, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+describe('passrole-doctor diagnose', () => {
+  it('prints one JSON object per denial in the documented shape', async () => {
+    const { code, out, err } = await run(
+      'diagnose',
+      '--event',
+      SEED_EVENT,
+      '--snapshot',
+      SEED_SNAPSHOT,
+      '--json',
+    );
+    expect({ code, err }).toEqual({ code: 0, err: [] });
+    expect(out).toHaveLength(1);
+    const report = JSON.parse(out[0] ?? '') as Record<string, unknown> & {
+      denial: Record<string, unknown>;
+      proposal: Record<string, unknown>;
+    };
+    expect(Object.keys(report.denial)).toEqual(
+      expect.arrayContaining([
+        'eventId',
+        'account',
+        'region',
+        'eventSource',
+        'eventName',
+        'deniedAction',
+        'principalArn',
+        'principalType',
+        'policySourceArn',
+        'roleArn',
+        'passedToService',
+        'messageCause',
+        'context',
+      ]),
+    );
+    expect(report.denial).toMatchObject({
+      deniedAction: 'glue:UpdateJob',
+      principalType: 'user',
+      passedToService: 'glue.amazonaws.com',
+      messageCause: { policyType: 'identity', explicit: true, policyArn: null },
+    });
+    expect(report.verdict).toBe('explicitDeny');
+    expect(report.findings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'explicit-deny' }),
+        expect.objectContaining({ kind: 'near-miss' }),
+      ]),
+    );
+    expect(report.proposal).toMatchObject({
+      target: { type: 'group', name: 'GlueAccess', arn: 'arn:aws:iam::123456789012:group/GlueAccess' },
+      policyName: 'AllowPassEtlNightlyRuntimeToGlue',
+      verified: true,
+      commands: {
+        apply: expect.stringContaining('aws iam put-group-policy'),
+        verify: expect.stringContaining('aws iam simulate-principal-policy'),
+      },
+    });
+  });
+
+  it('prints a readable report by default', async () => {
+    const { code, out } = await run('diagnose', '--event', SEED_EVENT, '--snapshot', SEED_SNAPSHOT);
+    expect(code).toBe(0);
+    const text = out.join('\n');
+    expect(text).toContain('Verdict: EXPLICIT DENY');
+    expect(text).toContain(
+      'Proposed fix: inline policy AllowPassEtlNightlyRuntimeToGlue on group GlueAccess, 2 members',
+    );
+    expect(text).toContain('Verified by simulation: allowed');
+  });
+
+  it.each(readdirSync(REAL).filter((name) => name.endsWith('.json')))(
+    'classifies the published record %s as not applicable, exit 0',
+    async (name) => {
+      const { code, out, err } = await run(
+        'diagnose',
+        '--event',
+        join(REAL, name),
+        '--snapshot',
+        SEED_SNAPSHOT,
+        '--json',
+      );
+      expect({ code, err }).toEqual({ code: 0, err: [] });
+      expect(JSON.parse(out[0] ?? '')).toMatchObject({
+        verdict: 'not-applicable',
+        denial: null,
+        proposal: null,
+      });
+    },
+  );
+
+  it('diagnoses every record of a log file and reports the bad one on stderr, exit 2', async () => {
+    const event = JSON.parse(readFileSync(SEED_EVENT, 'utf8')) as Record<string, unknown>;
+    const logFile = file(
+      'log.json',
+      JSON.stringify({ Records: [event, { nonsense: true }, { ...event, eventID: 'second' }] }),
+    );
+    const { code, out, err } = await run(
+      'diagnose',
+      '--event',
+      logFile,
+      '--snapshot',
+      SEED_SNAPSHOT,
+      '--json',
+    );
+    expect(code).toBe(2);
+    expect(out.map((line) => (JSON.parse(line) as { denial: { eventId: string } }).denial.eventId)).toEqual([
+      event['eventID'],
+      'second',
+    ]);
+    expect(err).toHaveLength(1);
+    expect(err[0]).toMatch(/^passrole-doctor: .*log\.json: Records\[1\]: /);
+  });
+
+  it.each([
+    [
+      'a missing file',
+      () => join(scratch, 'nope.json'),
+      /nope\.json: cannot read the file \(no such file\)$/,
+    ],
+    ['a file that is not JSON', () => file('bad.json', '{"Records": [tru'), /bad\.json: not JSON \(/],
+    [
+      'JSON that is not CloudTrail',
+      () => file('other.json', '{"hello": "world"}'),
+      /other\.json: not a CloudTrail record/,
+    ],
+  ])('bad input (%s): exit 2, one line saying what and where', async (_label, makePath, pattern) => {
+    const { code, out, err } = await run('diagnose', '--event', makePath(), '--snapshot', SEED_SNAPSHOT);
+    expect(code).toBe(2);
+    expect(out).toEqual([]);
+    expect(err).toHaveLength(1);
+    expect(err[0]).toMatch(pattern);
+    expect(err[0]).not.toMatch(/\n|\s+at /);
+  });
+
+  it('a snapshot without the principal: exit 2 naming the entity', async () => {
+    const empty = file(
+      'empty-account.json',
+      JSON.stringify({ UserDetailList: [], GroupDetailList: [], RoleDetailList: [], Policies: [] }),
+    );
+    const { code, err } = await run('diagnose', '--event', SEED_EVENT, '--snapshot', empty);
+    expect(code).toBe(2);
+    expect(err).toEqual([
+      expect.stringContaining('has no IAM entity arn:aws:iam::123456789012:user/mei.tanaka'),
+    ]);
+  });
+
+  it('a malformed snapshot: exit 2 with the JSON path of the problem', async () => {
+    const broken = file('broken.json', JSON.stringify({ UserDetailList: 5 }));
+    const { code, err } = await run('diagnose', '--event', SEED_EVENT, '--snapshot', broken);
+    expect(code).toBe(2);
+    expect(err).toEqual([expect.stringMatching(/broken\.json: UserDetailList: /)]);
+  });
+
+  it('applies --scp files: an SCP denying PassRole turns the verdict and removes the proposal', async () => {
+    const scp = file(
+      'deny-pass.json',
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: '*', Resource: '*' },
+          { Sid: 'NoPass', Effect: 'Deny', Action: 'iam:PassRole', Resource: '*' },
+        ],
+      }),
+    );
+    const { code, out } = await run(
+      'diagnose',
+      '--event',
+      SEED_EVENT,
+      '--snapshot',
+      SEED_SNAPSHOT,
+      '--scp',
+      scp,
+      '--json',
+    );
+    expect(code).toBe(0);
+    const report = JSON.parse(out[0] ?? '') as { findings: { kind: string }[]; proposal: unknown };
+    expect(report.findings.map((f) => f.kind)).toContain('scp');
+    expect(report.proposal).toBeNull();
+  });
+
+  it.each([
+    [['diagnose'], /diagnose needs --event FILE/],
+    [['diagnose', '--event', 'x', '--bogus'], /Unknown option '--bogus'/],
+    [['diagnose', '--event', 'x', '--simulator', 'magic'], /--simulator must be aws or local/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+  ])('usage errors exit 2: %j', async (argv, pattern) => {
+    const { code, err } = await run(...argv);
+    expect(code).toBe(2);
+    expect(err[0]).toMatch(pattern);
+  });
+});
+
+describe('passrole-doctor demo', () => {
+  it('runs the seed end to end and ends allowed', async () => {
+    const { code, out } = await run('demo');
+    const text = out.join('\n');
+    expect(code).toBe(0);
+    expect(text.indexOf('EXPLICIT DENY')).toBeLessThan(text.indexOf('beneath the deny'));
+    expect(text.indexOf('beneath the deny')).toBeLessThan(text.indexOf('near miss'));
+    expect(text).toContain('Read back: identical to the proposal');
+    expect(text).toContain('Re-simulation after applying: allowed (with MFA present');
+  });
+});
