@@ -1,4 +1,4 @@
-import { findNearMisses, nearMissFindings } from '../../../lambda/core/analysis/near-miss';
+import { findNearMisses, nearMissFindings, nearMissInsight } from '../../../lambda/core/analysis/near-miss';
 import { principalStatements } from '../../../lambda/core/policy/statements';
 import { group, managed, user } from '../../support/scope-builders';
 
@@ -24,7 +24,8 @@ describe('near misses', () => {
   it('names the managed policy that allows PassRole only on a naming rule, and where it is attached', () => {
     const principal = user('mei', { groups: [group('GlueAccess', { attachedPolicies: [glueConsole] })] });
     const misses = findNearMisses(principalStatements(principal), ROLE, 'glue.amazonaws.com');
-    expect(misses).toHaveLength(2);
+    // The notebook statement (another role, another service) is noise beside the Glue one.
+    expect(misses).toHaveLength(1);
     const [first] = nearMissFindings(misses, ROLE, 'glue.amazonaws.com');
     expect(first).toMatchObject({
       kind: 'near-miss',
@@ -65,5 +66,34 @@ describe('near misses', () => {
       ],
     });
     expect(findNearMisses(principalStatements(principal), ROLE, 'glue.amazonaws.com')).toEqual([]);
+  });
+
+  it('keeps a statement for another service on another role when nothing closer exists', () => {
+    const onlyNotebook = managed('Notebook', {
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource: 'arn:aws:iam::*:role/AWSGlueServiceNotebookRole*',
+      Condition: { StringLike: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+    });
+    const principal = user('mei', { attachedPolicies: [onlyNotebook] });
+    expect(findNearMisses(principalStatements(principal), ROLE, 'glue.amazonaws.com')).toHaveLength(1);
+  });
+
+  it('merges the resource patterns of one policy into one sentence', () => {
+    const twoPatterns = managed(
+      'GlueConsole',
+      { Effect: 'Allow', Action: 'iam:PassRole', Resource: 'arn:aws:iam::*:role/AWSGlueServiceRole*' },
+      {
+        Effect: 'Allow',
+        Action: 'iam:PassRole',
+        Resource: ['arn:aws:iam::*:role/service-role/AWSGlueServiceRole*'],
+      },
+    );
+    const principal = user('mei', { groups: [group('GlueAccess', { attachedPolicies: [twoPatterns] })] });
+    const misses = findNearMisses(principalStatements(principal), ROLE, 'glue.amazonaws.com');
+    expect(nearMissInsight(misses, ROLE, 'glue.amazonaws.com')).toBe(
+      'GlueConsole (on group/GlueAccess) allows iam:PassRole only on arn:aws:iam::*:role/AWSGlueServiceRole*, arn:aws:iam::*:role/service-role/AWSGlueServiceRole*; etl-nightly-runtime does not match',
+    );
+    expect(nearMissInsight([], ROLE, 'glue.amazonaws.com')).toBeNull();
   });
 });
