@@ -19,6 +19,7 @@ import type {
   SimulationResult,
 } from '../../core/model';
 import type { PolicySimulator } from '../../ports/policy-simulator';
+import { coversAction, statementsOf } from '../../core/policy/statements';
 import { loadScpFiles, type ServiceControlPolicy } from './scp-files';
 
 export type { ServiceControlPolicy } from './scp-files';
@@ -39,6 +40,8 @@ interface PolicySource {
   policyName: string;
   policyArn: string | null;
   attachedTo: string | null;
+  /** For a policy simulated with only its relevant statements: simulated position -> original index. */
+  statementIndexes?: number[];
 }
 
 interface NamedPolicy {
@@ -66,7 +69,7 @@ export class LocalPolicySimulator implements PolicySimulator {
 
   private readonly scpLevels: SimulationOrgPolicies[];
   private readonly scpSources = new Map<string, PolicySource>();
-  private readonly principalCache = new WeakMap<PrincipalDetails, PrincipalPolicies>();
+  private readonly principalCache = new WeakMap<PrincipalDetails, Map<string, PrincipalPolicies>>();
 
   constructor(options: LocalPolicySimulatorOptions = {}) {
     this.scpLevels = (options.serviceControlPolicies ?? []).map((scp, index) => {
@@ -91,7 +94,7 @@ export class LocalPolicySimulator implements PolicySimulator {
     }
     await validateContext(request.context);
 
-    const principalPolicies = this.policiesOf(principal);
+    const principalPolicies = this.policiesOf(principal, request.action);
     const additional = request.additionalPolicies.map((policy, index) => ({
       name: `additional#${index}`,
       policy,
@@ -133,16 +136,30 @@ export class LocalPolicySimulator implements PolicySimulator {
     return toSimulationResult(outcome, request, sourceOf);
   }
 
-  private policiesOf(principal: PrincipalDetails): PrincipalPolicies {
-    const cached = this.principalCache.get(principal);
+  private policiesOf(principal: PrincipalDetails, action: string): PrincipalPolicies {
+    let byAction = this.principalCache.get(principal);
+    if (!byAction) {
+      byAction = new Map();
+      this.principalCache.set(principal, byAction);
+    }
+    const cached = byAction.get(action);
     if (cached) return cached;
 
     const identity: NamedPolicy[] = [];
     const sources = new Map<string, PolicySource>();
+    // An identity statement whose Action/NotAction does not cover the action cannot change the
+    // decision, so only the relevant ones are simulated: half the time on AWS's large managed policies.
     const add = (document: PolicyDocument, source: PolicySource): void => {
+      const relevant = statementsOf(document)
+        .map((statement, index) => ({ statement, index }))
+        .filter(({ statement }) => coversAction(statement, action));
+      if (relevant.length === 0) return;
       const key = `identity#${identity.length}`;
-      identity.push({ name: key, policy: document });
-      sources.set(key, source);
+      identity.push({
+        name: key,
+        policy: { ...document, Statement: relevant.map(({ statement }) => statement) },
+      });
+      sources.set(key, { ...source, statementIndexes: relevant.map(({ index }) => index) });
     };
     const holders =
       principal.kind === 'user'
@@ -183,7 +200,7 @@ export class LocalPolicySimulator implements PolicySimulator {
     }
 
     const built = { identity, boundary, sources };
-    this.principalCache.set(principal, built);
+    byAction.set(action, built);
     return built;
   }
 }
@@ -341,11 +358,14 @@ function toMatchedStatement(
   sourceOf: (key: string) => PolicySource,
 ): MatchedStatement {
   const statement = analysis.statement;
+  const { statementIndexes, ...source } = sourceOf(analysis.policyId);
+  // iam-simulate numbers statements from 1; the model's index is 0-based and counts every statement.
+  const simulatedIndex = statement.index() - 1;
+  const originalIndex = statementIndexes?.[simulatedIndex] ?? simulatedIndex;
   return {
-    ...sourceOf(analysis.policyId),
+    ...source,
     effect: statement.isDeny() ? 'Deny' : 'Allow',
-    // iam-simulate numbers statements from 1; the model's index is 0-based.
-    statement: statement.sid() || String(statement.index() - 1),
+    statement: statement.sid() || String(originalIndex),
   };
 }
 
