@@ -93,8 +93,11 @@ function apiShapedAuthorizationDetails(): Record<string, unknown> {
 async function awsCallsPerDiagnosis(): Promise<void> {
   const iamMock = mockClient(IAMClient);
   const calls: string[] = [];
-  const glue = (JSON.parse(readFileSync(SNAPSHOT, 'utf8')) as { Policies: { PolicyVersionList: { Document: unknown }[] }[] })
-    .Policies[0];
+  const glue = (
+    JSON.parse(readFileSync(SNAPSHOT, 'utf8')) as {
+      Policies: { PolicyVersionList: { Document: unknown }[] }[];
+    }
+  ).Policies[0];
   iamMock.on(GetAccountAuthorizationDetailsCommand).callsFake(async () => {
     calls.push('GetAccountAuthorizationDetails');
     await sleep(LATENCY_MS);
@@ -103,7 +106,9 @@ async function awsCallsPerDiagnosis(): Promise<void> {
   iamMock.on(GetPolicyCommand).callsFake(async (input: { PolicyArn: string }) => {
     calls.push('GetPolicy');
     await sleep(LATENCY_MS);
-    return { Policy: { Arn: input.PolicyArn, PolicyName: 'AWSGlueConsoleFullAccess', DefaultVersionId: 'v14' } };
+    return {
+      Policy: { Arn: input.PolicyArn, PolicyName: 'AWSGlueConsoleFullAccess', DefaultVersionId: 'v14' },
+    };
   });
   iamMock.on(GetPolicyVersionCommand).callsFake(async () => {
     calls.push('GetPolicyVersion');
@@ -132,18 +137,30 @@ async function awsCallsPerDiagnosis(): Promise<void> {
           EvalDecision: decision,
           MatchedStatements:
             decision === 'explicitDeny'
-              ? [{ SourcePolicyId: 'RequireMFA', SourcePolicyType: 'group', StartPosition: { Line: 1, Column: 1 } }]
+              ? [
+                  {
+                    SourcePolicyId: 'RequireMFA',
+                    SourcePolicyType: 'group',
+                    StartPosition: { Line: 1, Column: 1 },
+                  },
+                ]
               : [],
         },
       ],
     };
   });
   const iam = new IAMClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
-  const diagnoser = createDiagnoser({ accountReader: new AwsAccountReader(iam), simulator: new AwsPolicySimulator(iam) });
+  const diagnoser = createDiagnoser({
+    accountReader: new AwsAccountReader(iam),
+    simulator: new AwsPolicySimulator(iam),
+  });
   const start = performance.now();
   const diagnosis = await diagnoser.diagnose(seedDenial());
   const elapsed = performance.now() - start;
-  const counts = calls.reduce<Record<string, number>>((acc, name) => ({ ...acc, [name]: (acc[name] ?? 0) + 1 }), {});
+  const counts = calls.reduce<Record<string, number>>(
+    (acc, name) => ({ ...acc, [name]: (acc[name] ?? 0) + 1 }),
+    {},
+  );
   console.log(
     `AWS calls per diagnosis (seed, mocked IAM): ${calls.length} (${Object.entries(counts)
       .map(([name, count]) => `${name} ${count}`)
