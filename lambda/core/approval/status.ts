@@ -1,0 +1,34 @@
+/**
+ * A proposal's life. Status only moves forward (the store enforces each step with a conditional
+ * write on the current status): pending -> approved -> applied -> verified | not-verified, any of the
+ * apply steps -> failed, pending -> rejected.
+ */
+export type ProposalStatus =
+  'pending' | 'approved' | 'rejected' | 'applied' | 'verified' | 'not-verified' | 'failed';
+
+const NEXT: Record<ProposalStatus, readonly ProposalStatus[]> = {
+  pending: ['approved', 'rejected'],
+  approved: ['applied', 'failed'],
+  applied: ['verified', 'not-verified', 'failed'],
+  rejected: [],
+  verified: [],
+  'not-verified': [],
+  failed: [],
+};
+
+export function canTransition(from: ProposalStatus, to: ProposalStatus): boolean {
+  return NEXT[from].includes(to);
+}
+
+export function isDecided(status: ProposalStatus): boolean {
+  return status !== 'pending';
+}
+
+/** Who moved a proposal, when and from where: an IAM principal, or whoever held the link. */
+export interface Actor {
+  kind: 'iam' | 'link-holder';
+  /** The approver's ARN for IAM; 'link holder' otherwise. */
+  name: string;
+  sourceIp: string | null;
+  userAgent: string | null;
+}
