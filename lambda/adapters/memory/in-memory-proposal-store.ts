@@ -1,0 +1,101 @@
+import { OPEN_STATUSES, type ProposalRecord } from '../../core/incident';
+import type {
+  CreateOutcome,
+  NotificationClaim,
+  OccurrenceOutcome,
+  OpenIncident,
+  ProposalStore,
+} from '../../ports/proposal-store';
+
+/**
+ * The proposal store in memory, with the DynamoDB store's semantics (same conditions, same outcomes):
+ * for tests, the CLI and the bench. Records are copied in and out, so callers never share state with it.
+ */
+export class InMemoryProposalStore implements ProposalStore {
+  private readonly records = new Map<string, ProposalRecord>();
+  private readonly incidents = new Map<string, OpenIncident>();
+
+  async findOpenIncident(incidentKey: string, now: Date): Promise<OpenIncident | null> {
+    const incident = this.incidents.get(incidentKey);
+    return incident && incident.openUntil > now.toISOString() ? { ...incident } : null;
+  }
+
+  async create(record: ProposalRecord, now: Date): Promise<CreateOutcome> {
+    const existing = this.incidents.get(record.incidentKey);
+    if (existing && existing.openUntil > now.toISOString()) {
+      return { kind: 'incident-open', proposalId: existing.proposalId };
+    }
+    if (this.records.has(record.id)) throw new Error(`proposal ${record.id} already exists`);
+    this.records.set(record.id, structuredClone(record));
+    this.incidents.set(record.incidentKey, {
+      incidentKey: record.incidentKey,
+      proposalId: record.id,
+      openUntil: record.expiresAt,
+    });
+    return { kind: 'created', record: structuredClone(record) };
+  }
+
+  async recordOccurrence(
+    proposalId: string,
+    occurrence: { eventId: string; seenAt: Date },
+  ): Promise<OccurrenceOutcome> {
+    const record = this.records.get(proposalId);
+    const seenAt = occurrence.seenAt.toISOString();
+    if (!record || !OPEN_STATUSES.includes(record.status) || record.expiresAt <= seenAt) {
+      return { kind: 'closed' };
+    }
+    if (record.firstEventId === occurrence.eventId || record.lastEventId === occurrence.eventId) {
+      return { kind: 'already-counted', record: structuredClone(record) };
+    }
+    record.occurrenceCount += 1;
+    record.lastEventId = occurrence.eventId;
+    record.lastSeenAt = seenAt;
+    return { kind: 'recorded', record: structuredClone(record) };
+  }
+
+  async claimNotification(
+    proposalId: string,
+    claim: NotificationClaim,
+    now: Date,
+    leaseUntil: Date,
+  ): Promise<boolean> {
+    const record = this.records.get(proposalId);
+    if (!record || !OPEN_STATUSES.includes(record.status)) return false;
+    if (record.notificationLeaseUntil !== null && record.notificationLeaseUntil > now.toISOString())
+      return false;
+    const due =
+      claim.kind === 'first'
+        ? record.notifiedAt === null
+        : record.status === 'pending' &&
+          record.notifiedAt !== null &&
+          record.notifiedAt < claim.notifiedBefore.toISOString();
+    if (!due) return false;
+    record.notificationLeaseUntil = leaseUntil.toISOString();
+    return true;
+  }
+
+  async markNotified(proposalId: string, at: Date): Promise<void> {
+    const record = this.records.get(proposalId);
+    if (!record) throw new Error(`no proposal ${proposalId}`);
+    record.notifiedAt = at.toISOString();
+    record.notificationCount += 1;
+    record.notificationLeaseUntil = null;
+  }
+
+  async releaseNotification(proposalId: string): Promise<void> {
+    const record = this.records.get(proposalId);
+    if (record) record.notificationLeaseUntil = null;
+  }
+
+  async get(proposalId: string): Promise<ProposalRecord | null> {
+    const record = this.records.get(proposalId);
+    return record ? structuredClone(record) : null;
+  }
+
+  /** Every record, oldest first (tests and the bench count them). */
+  all(): ProposalRecord[] {
+    return [...this.records.values()]
+      .sort((left, right) => left.createdAt.localeCompare(right.createdAt))
+      .map((record) => structuredClone(record));
+  }
+}

@@ -1,0 +1,365 @@
+/**
+ * The AWS Chatbot custom notification (Slack and Microsoft Teams). Schema: version "1.0", source
+ * "custom", content {textType "client-markdown", title, description, nextSteps[], keywords[]},
+ * metadata {threadId, summary, eventType, relatedResources[], additionalContext{}}.
+ *
+ * The limits below are this product's, chosen under what the channels render whole (a Slack text
+ * block holds 3,000 characters); they are the contract the validator checks.
+ */
+import { chatCode, chatCodeBlock, chatText } from './escape';
+import { memberPhrase, messageFacts, VERDICT_WORDS } from './facts';
+import type { ChatbotNotification, MessageInput } from './types';
+
+export const CHATBOT_LIMITS = {
+  title: 250,
+  description: 3000,
+  nextSteps: 5,
+  nextStep: 1500,
+  keywords: 5,
+  keyword: 50,
+  threadId: 128,
+  summary: 250,
+  eventType: 64,
+  relatedResources: 10,
+  relatedResource: 2048,
+  additionalContext: 12,
+  contextKey: 64,
+  contextValue: 256,
+} as const;
+
+/** Lengths of escaped event-derived values. */
+const NAME = 48;
+const IDENTIFIER = 300;
+const SENTENCE = 600;
+const COMMAND = 1200;
+
+const ARN = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}|aws)?:[A-Za-z0-9+=,.@_/:-]+$/;
+
+export const CHATBOT_EVENT_TYPES = {
+  proposal: 'PassRoleProposal',
+  reminder: 'PassRoleReminder',
+  report: 'PassRoleReport',
+} as const;
+
+/** Adds sections in order while they fit the budget; a section that does not fit is left out whole. */
+function fitSections(sections: (string | null)[], budget: number, overflowNote: string): string {
+  const kept: string[] = [];
+  let used = 0;
+  let dropped = false;
+  for (const section of sections) {
+    if (section === null || section === '') continue;
+    const cost = section.length + (kept.length > 0 ? 1 : 0);
+    if (used + cost > budget - overflowNote.length - 1) {
+      dropped = true;
+      continue;
+    }
+    kept.push(section);
+    used += cost;
+  }
+  if (dropped) kept.push(overflowNote);
+  return kept.join('\n');
+}
+
+function title(input: MessageInput): string {
+  const facts = messageFacts(input);
+  const who = chatText(facts.who, NAME);
+  const role = chatText(facts.roleName, NAME);
+  const service = chatText(facts.service, NAME);
+  const base = `iam:PassRole denied: ${who} cannot pass ${role} to ${service}`;
+  if (facts.flavor === 'reminder') {
+    return `:bell: Reminder, still pending after ${input.record.occurrenceCount} denials: ${who} cannot pass ${role} to ${service}`;
+  }
+  if (facts.flavor === 'report') return `:no_entry: ${base} (no policy change proposed)`;
+  return `:no_entry: ${base}`;
+}
+
+function description(input: MessageInput): string {
+  const { record } = input;
+  const { denial, diagnosis, proposal } = record;
+  const facts = messageFacts(input);
+  const sections: (string | null)[] = [];
+  if (facts.flavor === 'reminder') {
+    sections.push(
+      `*Still pending* since ${chatCode(record.createdAt, NAME)}: denied ${record.occurrenceCount} times, last at ${chatCode(record.lastSeenAt, NAME)}.`,
+    );
+  }
+  sections.push(`*Why:* ${chatText(diagnosis.summary, SENTENCE)}`);
+  sections.push(
+    `*Who:* ${chatCode(denial.principalArn, IDENTIFIER)} (${chatText(denial.principalType, NAME)})`,
+  );
+  if (denial.policySourceArn !== null && denial.policySourceArn !== denial.principalArn) {
+    sections.push(`*IAM entity:* ${chatCode(denial.policySourceArn, IDENTIFIER)}`);
+  }
+  sections.push(
+    `*Call:* ${chatCode(denial.deniedAction, NAME)} in ${chatCode(denial.account, NAME)} ${chatCode(denial.region, NAME)}, event ${chatCode(denial.eventId, NAME)}`,
+  );
+  sections.push(
+    `*Role:* ${chatCode(denial.roleArn ?? 'unknown', IDENTIFIER)} to ${chatCode(denial.passedToService ?? 'unknown', NAME)}`,
+  );
+  if (facts.nearMiss) sections.push(`*Near miss:* ${chatText(facts.nearMiss.message, SENTENCE)}`);
+  if (proposal) {
+    const verified = proposal.verified
+      ? 'verified by simulation'
+      : `*not verified*: still blocked (${chatText(proposal.blockers.join('; '), SENTENCE)})`;
+    sections.push(
+      `*Proposed fix:* inline policy ${chatCode(proposal.policyName, IDENTIFIER)} on ${proposal.target.type} ${chatCode(proposal.target.name, IDENTIFIER)}${memberPhrase(proposal.target.type, proposal.target.memberCount)}, ${verified}`,
+    );
+    sections.push(chatCodeBlock(JSON.stringify(proposal.document, null, 2), 1500));
+    if (proposal.risk.length > 0) {
+      sections.push(`*Risk:*\n${proposal.risk.map((flag) => `• ${chatText(flag, SENTENCE)}`).join('\n')}`);
+    }
+  } else {
+    sections.push(
+      `*Verdict:* ${chatText(VERDICT_WORDS[diagnosis.verdict] ?? diagnosis.verdict, NAME)}; no policy change is proposed.`,
+    );
+    const findings = diagnosis.findings.filter((finding) => finding.kind !== 'near-miss').slice(0, 4);
+    if (findings.length > 0) {
+      sections.push(findings.map((finding) => `• ${chatText(finding.message, SENTENCE)}`).join('\n'));
+    }
+  }
+  if (facts.reviewUrl) sections.push(`*Review:* ${facts.reviewUrl}`);
+  return fitSections(sections, CHATBOT_LIMITS.description, '_(more in the email report)_');
+}
+
+function nextSteps(input: MessageInput): string[] {
+  const { record } = input;
+  const facts = messageFacts(input);
+  const proposal = record.proposal;
+  const steps: string[] = [];
+  if (proposal) {
+    if (facts.reviewUrl) steps.push(`Review the proposal: ${facts.reviewUrl}`);
+    const apply = proposal.commands.apply;
+    if (apply !== null) steps.push(`Apply: ${chatCode(apply, COMMAND)}`);
+    else
+      steps.push(
+        `Apply by hand: ${chatText(proposal.target.type, NAME)} ${chatCode(proposal.target.name, IDENTIFIER)} (see the email report)`,
+      );
+    steps.push(`Verify: ${chatCode(proposal.commands.verify, COMMAND)}`);
+  } else {
+    const advice = record.diagnosis.findings.filter((finding) => finding.kind !== 'near-miss').slice(0, 2);
+    steps.push(...advice.map((finding) => chatText(finding.message, SENTENCE)));
+  }
+  return steps.slice(0, CHATBOT_LIMITS.nextSteps);
+}
+
+function keywords(input: MessageInput): string[] {
+  const { record } = input;
+  const words = [
+    'iam:PassRole',
+    record.denial.passedToService ?? 'unknown service',
+    VERDICT_WORDS[record.diagnosis.verdict] ?? '',
+  ];
+  if (record.proposal) words.push(`${record.proposal.target.type} ${record.proposal.target.name}`);
+  return [...new Set(words.filter((word) => word !== ''))]
+    .map((word) => chatText(word, CHATBOT_LIMITS.keyword))
+    .slice(0, CHATBOT_LIMITS.keywords);
+}
+
+function relatedResources(input: MessageInput): string[] {
+  const { denial, proposal } = input.record;
+  const candidates = [
+    denial.principalArn,
+    denial.policySourceArn,
+    denial.roleArn,
+    proposal?.target.arn ?? null,
+  ];
+  return [
+    ...new Set(
+      candidates.filter(
+        (arn): arn is string => arn !== null && ARN.test(arn) && arn.length <= CHATBOT_LIMITS.relatedResource,
+      ),
+    ),
+  ];
+}
+
+function additionalContext(input: MessageInput): Record<string, string> {
+  const { record } = input;
+  const context: Record<string, string> = {
+    account: record.denial.account,
+    region: record.denial.region,
+    eventId: record.lastEventId,
+    incident: record.incidentKey,
+    proposalId: record.id,
+    verdict: record.diagnosis.verdict,
+    occurrences: String(record.occurrenceCount),
+  };
+  if (record.documentHash !== null) context['documentSha256'] = record.documentHash;
+  return Object.fromEntries(
+    Object.entries(context).map(([key, value]) => [key, chatText(value, CHATBOT_LIMITS.contextValue)]),
+  );
+}
+
+export function renderChatbotNotification(input: MessageInput): ChatbotNotification {
+  const facts = messageFacts(input);
+  return {
+    version: '1.0',
+    source: 'custom',
+    content: {
+      textType: 'client-markdown',
+      title: title(input),
+      description: description(input),
+      nextSteps: nextSteps(input),
+      keywords: keywords(input),
+    },
+    metadata: {
+      threadId: input.record.incidentKey,
+      summary: chatText(
+        `iam:PassRole denied: ${facts.who} cannot pass ${facts.roleName} to ${facts.service}`,
+        200,
+      ),
+      eventType: CHATBOT_EVENT_TYPES[facts.flavor],
+      relatedResources: relatedResources(input),
+      additionalContext: additionalContext(input),
+    },
+  };
+}
+
+// ---------------------------------------------------------------- validation
+
+// eslint-disable-next-line no-control-regex
+const CONTROL_EXCEPT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f]/;
+// eslint-disable-next-line no-control-regex
+const ANY_CONTROL = /[\u0000-\u001f\u007f]/;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function checkKeys(
+  value: Record<string, unknown>,
+  allowed: readonly string[],
+  where: string,
+  problems: string[],
+): void {
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) problems.push(`${where}.${key} is not part of the schema`);
+  }
+}
+
+function checkString(
+  value: unknown,
+  where: string,
+  max: number,
+  problems: string[],
+  options: { required?: boolean; multiline?: boolean } = {},
+): void {
+  if (value === undefined) {
+    if (options.required) problems.push(`${where} is required`);
+    return;
+  }
+  if (typeof value !== 'string') {
+    problems.push(`${where} must be a string`);
+    return;
+  }
+  if (options.required && value.trim() === '') problems.push(`${where} must not be empty`);
+  if (value.length > max) problems.push(`${where} is ${value.length} characters, over ${max}`);
+  if ((options.multiline ? CONTROL_EXCEPT_NEWLINE : ANY_CONTROL).test(value)) {
+    problems.push(`${where} holds a control character`);
+  }
+}
+
+function checkStringArray(
+  value: unknown,
+  where: string,
+  maxItems: number,
+  maxLength: number,
+  problems: string[],
+): void {
+  if (value === undefined) return;
+  if (!Array.isArray(value)) {
+    problems.push(`${where} must be an array of strings`);
+    return;
+  }
+  if (value.length > maxItems) problems.push(`${where} has ${value.length} items, over ${maxItems}`);
+  value.forEach((item, index) =>
+    checkString(item, `${where}[${index}]`, maxLength, problems, { multiline: true }),
+  );
+}
+
+/** What is wrong with `value` as a custom notification of this product; empty when it conforms. */
+export function chatbotNotificationProblems(value: unknown): string[] {
+  const problems: string[] = [];
+  if (!isRecord(value)) return ['the notification must be a JSON object'];
+  checkKeys(value, ['version', 'source', 'id', 'content', 'metadata'], '$', problems);
+  if (value['version'] !== '1.0') problems.push('$.version must be "1.0"');
+  if (value['source'] !== 'custom') problems.push('$.source must be "custom"');
+  checkString(value['id'], '$.id', 256, problems);
+
+  const content = value['content'];
+  if (!isRecord(content)) {
+    problems.push('$.content must be an object');
+  } else {
+    checkKeys(content, ['textType', 'title', 'description', 'nextSteps', 'keywords'], '$.content', problems);
+    if (content['textType'] !== undefined && content['textType'] !== 'client-markdown') {
+      problems.push('$.content.textType must be "client-markdown"');
+    }
+    checkString(content['title'], '$.content.title', CHATBOT_LIMITS.title, problems);
+    checkString(content['description'], '$.content.description', CHATBOT_LIMITS.description, problems, {
+      required: true,
+      multiline: true,
+    });
+    checkStringArray(
+      content['nextSteps'],
+      '$.content.nextSteps',
+      CHATBOT_LIMITS.nextSteps,
+      CHATBOT_LIMITS.nextStep,
+      problems,
+    );
+    checkStringArray(
+      content['keywords'],
+      '$.content.keywords',
+      CHATBOT_LIMITS.keywords,
+      CHATBOT_LIMITS.keyword,
+      problems,
+    );
+  }
+
+  const metadata = value['metadata'];
+  if (metadata === undefined) return problems;
+  if (!isRecord(metadata)) {
+    problems.push('$.metadata must be an object');
+    return problems;
+  }
+  checkKeys(
+    metadata,
+    ['threadId', 'summary', 'eventType', 'relatedResources', 'additionalContext'],
+    '$.metadata',
+    problems,
+  );
+  checkString(metadata['threadId'], '$.metadata.threadId', CHATBOT_LIMITS.threadId, problems);
+  checkString(metadata['summary'], '$.metadata.summary', CHATBOT_LIMITS.summary, problems);
+  checkString(metadata['eventType'], '$.metadata.eventType', CHATBOT_LIMITS.eventType, problems);
+  checkStringArray(
+    metadata['relatedResources'],
+    '$.metadata.relatedResources',
+    CHATBOT_LIMITS.relatedResources,
+    CHATBOT_LIMITS.relatedResource,
+    problems,
+  );
+  const related = metadata['relatedResources'];
+  if (Array.isArray(related)) {
+    related.forEach((item, index) => {
+      if (typeof item === 'string' && !ARN.test(item))
+        problems.push(`$.metadata.relatedResources[${index}] is not an ARN`);
+    });
+  }
+  const context = metadata['additionalContext'];
+  if (context !== undefined) {
+    if (!isRecord(context)) {
+      problems.push('$.metadata.additionalContext must be an object of strings');
+    } else {
+      const entries = Object.entries(context);
+      if (entries.length > CHATBOT_LIMITS.additionalContext) {
+        problems.push(
+          `$.metadata.additionalContext has ${entries.length} keys, over ${CHATBOT_LIMITS.additionalContext}`,
+        );
+      }
+      for (const [key, item] of entries) {
+        if (key.length > CHATBOT_LIMITS.contextKey)
+          problems.push(`$.metadata.additionalContext key ${key.slice(0, 20)}… is too long`);
+        checkString(item, `$.metadata.additionalContext.${key}`, CHATBOT_LIMITS.contextValue, problems);
+      }
+    }
+  }
+  return problems;
+}

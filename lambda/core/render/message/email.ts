@@ -1,0 +1,135 @@
+/**
+ * The plain-text report for email subscribers: who was denied what, why in one sentence, the near
+ * miss, the proposed policy, its target, risks and the commands to apply and verify it. Event-derived
+ * text has its control characters removed (a mail client shows what it is given).
+ */
+import type { Finding } from '../../model';
+import { plainBlock, plainText, truncate } from './escape';
+import { memberPhrase, messageFacts, VERDICT_WORDS } from './facts';
+import type { MessageInput } from './types';
+
+/** Per value and overall: the whole SNS message must stay under 256 KB, whatever the event holds. */
+const VALUE = 2_000;
+const COMMAND = 12_000;
+const DOCUMENT = 10_000;
+export const EMAIL_MAX = 40_000;
+
+const FINDING_LABELS: Record<Finding['kind'], string> = {
+  'explicit-deny': 'explicit deny',
+  'near-miss': 'near miss',
+  scp: 'SCP',
+  boundary: 'permissions boundary',
+  'trust-policy': 'trust policy',
+  'cross-account': 'cross-account',
+  'service-linked-role': 'service-linked role',
+  sso: 'IAM Identity Center',
+  root: 'root',
+  'not-found': 'not found',
+  'beneath-deny': 'beneath the deny',
+  'already-allowed': 'allowed',
+  'service-mismatch': 'service',
+  quota: 'quota',
+};
+
+function section(heading: string, lines: string[]): string {
+  return [heading, ...lines.map((line) => `  ${line}`)].join('\n');
+}
+
+function indentBlock(text: string): string[] {
+  return text.split('\n');
+}
+
+export function renderEmail(input: MessageInput): string {
+  const { record } = input;
+  const { denial, diagnosis, proposal } = record;
+  const facts = messageFacts(input);
+  const value = (text: string | null, fallback = 'unknown'): string => plainText(text ?? fallback, VALUE);
+  const parts: string[] = [];
+
+  parts.push(
+    `iam:PassRole denied: ${value(facts.who)} cannot pass ${value(facts.roleName)} to ${value(facts.service)}`,
+  );
+  if (facts.flavor === 'reminder') {
+    parts.push(
+      `Reminder: this proposal has been pending since ${record.createdAt}. The denial was seen ${record.occurrenceCount} times, last at ${record.lastSeenAt}.`,
+    );
+  } else if (record.occurrenceCount > 1) {
+    parts.push(`Seen ${record.occurrenceCount} times, last at ${record.lastSeenAt}.`);
+  }
+
+  const what = [
+    `Who:        ${value(denial.principalArn)} (${value(denial.principalType)})`,
+    ...(denial.policySourceArn !== null && denial.policySourceArn !== denial.principalArn
+      ? [`IAM entity: ${value(denial.policySourceArn)}`]
+      : []),
+    ...(denial.permissionSetName !== null ? [`Permission set: ${value(denial.permissionSetName)}`] : []),
+    `Call:       ${value(denial.deniedAction)} (${value(denial.eventSource)} ${value(denial.eventName)})`,
+    `Where:      account ${value(denial.account)}, ${value(denial.region)}, at ${value(denial.eventTime)}`,
+    `Passing:    ${value(denial.roleArn)} to ${value(denial.passedToService)}`,
+    `Event:      ${value(denial.eventId)}`,
+  ];
+  parts.push(section('What happened', what));
+  parts.push(section('Why', [value(diagnosis.summary)]));
+  if (facts.nearMiss) parts.push(section('Near miss', [value(facts.nearMiss.message)]));
+
+  const findings = diagnosis.findings.filter((finding) => finding !== facts.nearMiss);
+  if (findings.length > 0) {
+    parts.push(
+      section(
+        'Findings',
+        findings
+          .slice(0, 20)
+          .map((finding) => `- ${FINDING_LABELS[finding.kind]}: ${value(finding.message)}`),
+      ),
+    );
+  }
+
+  if (proposal) {
+    const target = `${proposal.target.type} ${value(proposal.target.name)}${memberPhrase(proposal.target.type, proposal.target.memberCount)}`;
+    parts.push(
+      section('Proposed fix', [
+        `Inline policy ${value(proposal.policyName)} on ${target}`,
+        proposal.verified
+          ? 'Verified by simulation: the request is allowed with this policy added.'
+          : `NOT verified: still blocked (${value(proposal.blockers.join('; '))}).`,
+        '',
+        ...indentBlock(plainBlock(JSON.stringify(proposal.document, null, 2), DOCUMENT)),
+      ]),
+    );
+    if (proposal.risk.length > 0) {
+      parts.push(
+        section(
+          'Risk',
+          proposal.risk.map((flag) => `! ${value(flag)}`),
+        ),
+      );
+    }
+    parts.push(
+      section('Apply', [
+        proposal.commands.apply === null
+          ? 'No CLI command: see the findings for where the statement goes.'
+          : plainText(proposal.commands.apply, COMMAND),
+      ]),
+    );
+    parts.push(section('Verify', [plainText(proposal.commands.verify, COMMAND)]));
+    if (facts.reviewUrl) parts.push(section('Review', [facts.reviewUrl]));
+  } else {
+    parts.push(
+      section('No policy change proposed', [
+        `Verdict: ${VERDICT_WORDS[diagnosis.verdict] ?? diagnosis.verdict}. This incident is reported once; repeats until ${record.expiresAt} are counted, not sent.`,
+      ]),
+    );
+  }
+
+  parts.push(
+    [
+      `Proposal ${record.id} (status ${record.status}), incident ${record.incidentKey}, expires ${record.expiresAt}.`,
+      ...(record.documentHash !== null ? [`Policy document SHA-256: ${record.documentHash}`] : []),
+      'Sent by passrole-doctor.',
+    ].join('\n'),
+  );
+  const email = parts.join('\n\n');
+  return email.length > EMAIL_MAX
+    ? `${truncate(email, EMAIL_MAX - 40)}\n\n[report cut: too long for one message]`
+    : email;
+}

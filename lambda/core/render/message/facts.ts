@@ -1,0 +1,49 @@
+import type { Finding } from '../../model';
+import type { MessageInput } from './types';
+
+/** The raw (unescaped) facts every form of the message is written from. */
+export interface MessageFacts {
+  /** The caller's short name (user name, session name). */
+  who: string;
+  roleName: string;
+  service: string;
+  nearMiss: Finding | null;
+  reviewUrl: string | null;
+  /** What the message is about, in a few words: 'proposal', 'reminder' or 'report'. */
+  flavor: 'proposal' | 'reminder' | 'report';
+}
+
+function lastSegment(arn: string): string {
+  return arn.slice(arn.lastIndexOf('/') + 1) || arn;
+}
+
+/** The review page of a proposal: `<base>/proposals/<id>`. */
+export function reviewUrlOf(base: string | null, proposalId: string): string | null {
+  if (base === null || base.trim() === '') return null;
+  return `${base.trim().replace(/\/+$/, '')}/proposals/${encodeURIComponent(proposalId)}`;
+}
+
+export function messageFacts({ kind, record, reviewBaseUrl }: MessageInput): MessageFacts {
+  const denial = record.denial;
+  const hasProposal = record.proposal !== null;
+  return {
+    who: lastSegment(denial.principalArn),
+    roleName: denial.roleArn === null ? 'an unknown role' : lastSegment(denial.roleArn),
+    service: denial.passedToService ?? 'an unknown service',
+    nearMiss: record.diagnosis.findings.find((finding) => finding.kind === 'near-miss') ?? null,
+    reviewUrl: hasProposal ? reviewUrlOf(reviewBaseUrl, record.id) : null,
+    flavor: !hasProposal ? 'report' : kind === 'reminder' ? 'reminder' : 'proposal',
+  };
+}
+
+export const VERDICT_WORDS: Record<string, string> = {
+  allowed: 'allowed now',
+  explicitDeny: 'explicit deny',
+  implicitDeny: 'implicit deny',
+  'not-applicable': 'not applicable',
+};
+
+export function memberPhrase(type: string, memberCount: number | null): string {
+  if (type !== 'group' || memberCount === null) return '';
+  return ` (${memberCount} member${memberCount === 1 ? '' : 's'})`;
+}

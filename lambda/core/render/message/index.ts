@@ -1,0 +1,72 @@
+/**
+ * The team-channel message of an incident, in every form its SNS subscribers read: email (plain
+ * text), AWS Chatbot (Slack and Teams custom notification) and a short default text.
+ */
+import { renderChatbotNotification } from './chatbot';
+import { renderEmail } from './email';
+import { plainText, subjectLine } from './escape';
+import { memberPhrase, messageFacts } from './facts';
+import type { MessageInput, RenderedMessage } from './types';
+
+export {
+  CHATBOT_EVENT_TYPES,
+  CHATBOT_LIMITS,
+  chatbotNotificationProblems,
+  renderChatbotNotification,
+} from './chatbot';
+export { renderEmail, EMAIL_MAX } from './email';
+export { chatCode, chatCodeBlock, chatText, plainBlock, plainText, subjectLine, truncate } from './escape';
+export { reviewUrlOf } from './facts';
+export type { ChatbotNotification, MessageInput, MessageKind, RenderedMessage } from './types';
+
+/** SNS caps a message at 256 KB; the renderers keep well under it whatever the event holds. */
+export const SNS_MESSAGE_MAX_BYTES = 256 * 1024;
+
+function subject(input: MessageInput): string {
+  const facts = messageFacts(input);
+  const about = `PassRole denied: ${facts.who} -> ${facts.roleName}`;
+  if (facts.flavor === 'reminder') {
+    return subjectLine(`[passrole-doctor] Reminder (${input.record.occurrenceCount}x) ${about}`);
+  }
+  if (facts.flavor === 'report') return subjectLine(`[passrole-doctor] ${about} (no fix proposed)`);
+  return subjectLine(`[passrole-doctor] ${about}`);
+}
+
+function shortText(input: MessageInput): string {
+  const { record } = input;
+  const facts = messageFacts(input);
+  const parts = [
+    `${facts.flavor === 'reminder' ? `Reminder (${record.occurrenceCount} denials): ` : ''}iam:PassRole denied: ${facts.who} cannot pass ${facts.roleName} to ${facts.service}.`,
+    plainText(record.diagnosis.summary, 500),
+  ];
+  const proposal = record.proposal;
+  if (proposal) {
+    parts.push(
+      `Proposed: inline policy ${proposal.policyName} on ${proposal.target.type} ${proposal.target.name}${memberPhrase(proposal.target.type, proposal.target.memberCount)}.`,
+    );
+  }
+  if (facts.reviewUrl) parts.push(`Review: ${facts.reviewUrl}`);
+  parts.push(`Proposal ${record.id}.`);
+  return plainText(parts.join(' '), 1_500);
+}
+
+export function renderMessage(input: MessageInput): RenderedMessage {
+  return {
+    subject: subject(input),
+    email: renderEmail(input),
+    chatbot: renderChatbotNotification(input),
+    text: shortText(input),
+  };
+}
+
+/**
+ * The SNS Message for MessageStructure 'json': one string per protocol. AWS Chatbot subscribes over
+ * https, so it gets the custom notification; `default` serves every protocol not named.
+ */
+export function snsMessageStructure(message: RenderedMessage): string {
+  return JSON.stringify({
+    default: message.text,
+    email: message.email,
+    https: JSON.stringify(message.chatbot),
+  });
+}

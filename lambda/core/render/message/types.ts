@@ -1,0 +1,47 @@
+import type { ProposalRecord } from '../../incident';
+
+/**
+ * An AWS Chatbot (Amazon Q Developer in chat applications) custom notification: what Slack and Teams
+ * channels render when it reaches them through the SNS topic.
+ */
+export interface ChatbotNotification {
+  version: '1.0';
+  source: 'custom';
+  content: {
+    textType: 'client-markdown';
+    title: string;
+    description: string;
+    nextSteps: string[];
+    keywords: string[];
+  };
+  metadata: {
+    /** Notifications with one threadId are threaded together: one incident, one thread. */
+    threadId: string;
+    summary: string;
+    eventType: string;
+    relatedResources: string[];
+    additionalContext: Record<string, string>;
+  };
+}
+
+/** One message, in each form its subscribers read. */
+export interface RenderedMessage {
+  /** SNS Subject (email subject line): ASCII, under 100 characters. */
+  subject: string;
+  /** The plain-text report email subscribers get. */
+  email: string;
+  /** What AWS Chatbot subscriptions (https) get. */
+  chatbot: ChatbotNotification;
+  /** A short text for every other protocol (SQS, Lambda, ...). */
+  text: string;
+}
+
+/** `new`: the incident's first message. `reminder`: a pending proposal nobody has acted on yet. */
+export type MessageKind = 'new' | 'reminder';
+
+export interface MessageInput {
+  kind: MessageKind;
+  record: ProposalRecord;
+  /** Base URL of the review page (REVIEW_BASE_URL); no link is rendered without it. */
+  reviewBaseUrl: string | null;
+}

@@ -1,0 +1,69 @@
+/**
+ * The diagnose function's entry (bundled by esbuild as ESM for Node.js 22). Clients, Powertools and
+ * settings are built once per container, at init; the handler itself is handler.ts. Nothing reachable
+ * from here may import the offline simulator (@cloud-copilot/*): on AWS the simulator is IAM's own.
+ */
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { AwsAccountReader } from '../../adapters/aws/aws-account-reader';
+import { AwsAuthorizationMessageDecoder } from '../../adapters/aws/aws-authorization-message-decoder';
+import { AwsPolicySimulator } from '../../adapters/aws/aws-policy-simulator';
+import { DynamoDbProposalStore } from '../../adapters/aws/dynamodb-proposal-store';
+import { SnsNotifier } from '../../adapters/aws/sns-notifier';
+import { createDiagnoser } from '../../core/diagnose';
+import { createDiagnoseHandler } from './handler';
+import { readDiagnoseSettings } from './settings';
+
+const settings = readDiagnoseSettings(process.env);
+
+const logger = new Logger({ serviceName: settings.serviceName });
+const metrics = new Metrics({ namespace: settings.metricsNamespace, serviceName: settings.serviceName });
+const tracer = new Tracer({ serviceName: settings.serviceName });
+
+// IAM's API rate limits are low: adaptive retries back off on throttling instead of failing the record.
+const iam = tracer.captureAWSv3Client(new IAMClient({ maxAttempts: 6, retryMode: 'adaptive' }));
+const sts = tracer.captureAWSv3Client(new STSClient({}));
+const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
+const sns = tracer.captureAWSv3Client(new SNSClient({}));
+
+const diagnose = createDiagnoseHandler({
+  diagnoser: createDiagnoser({
+    accountReader: new AwsAccountReader(iam),
+    simulator: new AwsPolicySimulator(iam),
+  }),
+  decoder: new AwsAuthorizationMessageDecoder(sts),
+  store: new DynamoDbProposalStore(dynamodb, settings.proposalsTableName),
+  notifier: new SnsNotifier(sns, settings.topicArn),
+  idempotencyStore: new DynamoDBPersistenceLayer({
+    tableName: settings.idempotencyTableName,
+    awsSdkV3Client: dynamodb,
+  }),
+  logger,
+  metrics,
+  settings,
+});
+
+/** The handler inside its own X-Ray subsegment, annotated with the cold start and the service. */
+export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  const segment = tracer.getSegment();
+  const subsegment = segment?.addNewSubsegment('## diagnose');
+  if (subsegment) tracer.setSegment(subsegment);
+  tracer.annotateColdStart();
+  tracer.addServiceNameAnnotation();
+  try {
+    return await diagnose(event, context);
+  } catch (error) {
+    if (error instanceof Error) tracer.addErrorAsMetadata(error);
+    throw error;
+  } finally {
+    subsegment?.close();
+    if (segment) tracer.setSegment(segment);
+  }
+};

@@ -1,0 +1,79 @@
+import { InvalidInputError } from '../../core/errors';
+
+/** What the diagnose function reads from its environment (set by the CDK construct). */
+export interface DiagnoseSettings {
+  proposalsTableName: string;
+  idempotencyTableName: string;
+  topicArn: string;
+  /** How long a proposal stays pending (and its incident open). */
+  proposalTtlHours: number;
+  /** A pending proposal's reminder goes out once its last message is this old. */
+  renotifyAfterHours: number;
+  /** The review page's base URL; no link in the messages without it. */
+  reviewBaseUrl: string | null;
+  serviceName: string;
+  metricsNamespace: string;
+}
+
+export const DEFAULT_PROPOSAL_TTL_HOURS = 72;
+export const DEFAULT_RENOTIFY_AFTER_HOURS = 24;
+
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads and checks the settings once, at init: every problem in one error, so a misconfigured
+ * deployment fails its first invocation with a message that names them all.
+ */
+export function readDiagnoseSettings(env: Environment): DiagnoseSettings {
+  const problems: string[] = [];
+  const required = (name: string): string => {
+    const value = env[name]?.trim() ?? '';
+    if (value === '') problems.push(`${name} is not set`);
+    return value;
+  };
+  const hours = (name: string, fallback: number): number => {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1 || value > 24 * 365) {
+      problems.push(`${name} must be a whole number of hours from 1 to 8760, got '${raw}'`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const topicArn = required('TOPIC_ARN');
+  if (topicArn !== '' && !SNS_TOPIC_ARN.test(topicArn))
+    problems.push(`TOPIC_ARN is not an SNS topic ARN: '${topicArn}'`);
+  const reviewBaseUrl = env['REVIEW_BASE_URL']?.trim() || null;
+  if (reviewBaseUrl !== null) {
+    let url: URL | null = null;
+    try {
+      url = new URL(reviewBaseUrl);
+    } catch {
+      url = null;
+    }
+    if (url === null || url.protocol !== 'https:') {
+      problems.push(`REVIEW_BASE_URL must be an https URL, got '${reviewBaseUrl}'`);
+    }
+  }
+  const settings: DiagnoseSettings = {
+    proposalsTableName: required('PROPOSALS_TABLE_NAME'),
+    idempotencyTableName: required('IDEMPOTENCY_TABLE_NAME'),
+    topicArn,
+    proposalTtlHours: hours('PROPOSAL_TTL_HOURS', DEFAULT_PROPOSAL_TTL_HOURS),
+    renotifyAfterHours: hours('RENOTIFY_AFTER_HOURS', DEFAULT_RENOTIFY_AFTER_HOURS),
+    reviewBaseUrl,
+    serviceName: required('POWERTOOLS_SERVICE_NAME'),
+    metricsNamespace: required('POWERTOOLS_METRICS_NAMESPACE'),
+  };
+  if (problems.length > 0) {
+    throw new InvalidInputError(
+      `diagnose function environment is invalid: ${problems.join('; ')}`,
+      'environment',
+    );
+  }
+  return settings;
+}

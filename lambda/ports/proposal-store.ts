@@ -1,0 +1,67 @@
+import type { ProposalRecord } from '../core/incident';
+
+/** An incident that is open now: a new denial of it is a repeat of this record. */
+export interface OpenIncident {
+  incidentKey: string;
+  proposalId: string;
+  /** ISO time after which the incident is closed. */
+  openUntil: string;
+}
+
+export type CreateOutcome =
+  | { kind: 'created'; record: ProposalRecord }
+  /** Another invocation opened the incident first (or it was already open): treat the denial as a repeat. */
+  | { kind: 'incident-open'; proposalId: string | null };
+
+export type OccurrenceOutcome =
+  | { kind: 'recorded'; record: ProposalRecord }
+  /** The event was already counted (a redelivery of the first or the last event): nothing changed. */
+  | { kind: 'already-counted'; record: ProposalRecord }
+  /** The record is gone, expired or no longer open (approved, rejected, ...). */
+  | { kind: 'closed' };
+
+/**
+ * `first`: the first message of the record, never sent yet (also heals a crash between storing and
+ * publishing). `reminder`: a pending proposal whose last message went out before `notifiedBefore`.
+ */
+export type NotificationClaim = { kind: 'first' } | { kind: 'reminder'; notifiedBefore: Date };
+
+/**
+ * Incidents and their proposals. Every method is atomic on its own, so concurrent invocations agree:
+ * one creator per incident, one publisher per message.
+ */
+export interface ProposalStore {
+  /** The open incident of this key at `now`, or null. */
+  findOpenIncident(incidentKey: string, now: Date): Promise<OpenIncident | null>;
+
+  /**
+   * Stores the record and points its incident at it, both or neither: when the incident is already open
+   * (a concurrent creator won) nothing is written and the open incident's proposal id comes back.
+   */
+  create(record: ProposalRecord, now: Date): Promise<CreateOutcome>;
+
+  /** Counts one more denial of an open record (count + 1, last seen, last event). */
+  recordOccurrence(
+    proposalId: string,
+    occurrence: { eventId: string; seenAt: Date },
+  ): Promise<OccurrenceOutcome>;
+
+  /**
+   * Takes the right to publish a message about the record until `leaseUntil`, when the claim holds and
+   * no other invocation holds an unexpired lease. False when another invocation has it or it is not due.
+   */
+  claimNotification(
+    proposalId: string,
+    claim: NotificationClaim,
+    now: Date,
+    leaseUntil: Date,
+  ): Promise<boolean>;
+
+  /** The message went out: notifiedAt = at, notificationCount + 1, lease released. */
+  markNotified(proposalId: string, at: Date): Promise<void>;
+
+  /** Gives the lease back after a failed publish, so a retry need not wait for it to expire. */
+  releaseNotification(proposalId: string): Promise<void>;
+
+  get(proposalId: string): Promise<ProposalRecord | null>;
+}

@@ -1,0 +1,424 @@
+import { InMemoryIdempotencyStore } from '../../../lambda/adapters/memory/in-memory-idempotency-store';
+import { InMemoryNotifier } from '../../../lambda/adapters/memory/in-memory-notifier';
+import { InMemoryProposalStore } from '../../../lambda/adapters/memory/in-memory-proposal-store';
+import { TransientAwsError } from '../../../lambda/core/errors';
+import type { Denial, Diagnosis } from '../../../lambda/core/model';
+import { chatbotNotificationProblems } from '../../../lambda/core/render/message';
+import type { RenderedMessage } from '../../../lambda/core/render/message/types';
+import type { Notifier } from '../../../lambda/ports/notifier';
+import {
+  CountingDiagnoser,
+  FakeDecoder,
+  fixture,
+  harness,
+  lambdaContext,
+  ManualClock,
+  seedDiagnoser,
+  seedRecord,
+  sqsEvent,
+} from './support';
+
+const ETL_ROLE = 'arn:aws:iam::123456789012:role/etl-nightly-runtime';
+
+/** The seed record with another role everywhere: another incident of the same user. */
+function otherRoleRecord(eventId: string, roleName = 'etl-weekly-runtime'): Record<string, unknown> {
+  return JSON.parse(
+    JSON.stringify(seedRecord(eventId)).replaceAll('etl-nightly-runtime', roleName),
+  ) as Record<string, unknown>;
+}
+
+/** Fails the diagnosis of chosen events; passes the others through. */
+class FailingDiagnoser extends CountingDiagnoser {
+  failing = new Set<string>();
+  override async diagnose(denial: Denial): Promise<Diagnosis> {
+    if (this.failing.has(denial.eventId)) {
+      this.calls++;
+      throw new TransientAwsError(
+        'iam:GetAccountAuthorizationDetails failed, worth retrying later (Throttling)',
+      );
+    }
+    return super.diagnose(denial);
+  }
+}
+
+describe('diagnose handler: a new denial', () => {
+  it('diagnoses it, stores one pending proposal and publishes one message naming the policy and the group', async () => {
+    const h = harness();
+    const response = await h.handler(sqsEvent(seedRecord('evt-1')), lambdaContext());
+
+    expect(response.batchItemFailures).toEqual([]);
+    const [record, ...others] = h.store.all();
+    expect(others).toEqual([]);
+    expect(record).toMatchObject({
+      id: 'proposal-1',
+      status: 'pending',
+      occurrenceCount: 1,
+      firstEventId: 'evt-1',
+      notifiedAt: '2026-06-17T02:05:00.000Z',
+      notificationCount: 1,
+      notificationLeaseUntil: null,
+      expiresAt: '2026-06-20T02:05:00.000Z',
+    });
+    expect(record?.proposal?.target).toMatchObject({ type: 'group', name: 'GlueAccess', memberCount: 2 });
+    expect(record?.documentHash).toMatch(/^[0-9a-f]{64}$/);
+
+    expect(h.notifier.messages).toHaveLength(1);
+    const message = h.notifier.messages[0] as RenderedMessage;
+    expect(message.email).toContain('AllowPassEtlNightlyRuntimeToGlue');
+    expect(message.email).toContain('group GlueAccess (2 members)');
+    expect(chatbotNotificationProblems(message.chatbot)).toEqual([]);
+    expect(message.chatbot.metadata.threadId).toBe(record?.incidentKey);
+    expect(message.subject.length).toBeLessThan(100);
+
+    expect(h.metrics.total('DenialsSeen')).toBe(1);
+    expect(h.metrics.total('ProposalsCreated')).toBe(1);
+    expect(h.metrics.total('NotificationsPublished')).toBe(1);
+    expect(h.metrics.total('DiagnosisDuration')).toBe(1);
+    expect(h.metrics.units['DiagnosisDuration']).toBe('Milliseconds');
+    expect(h.metrics.total('Errors')).toBe(0);
+  });
+
+  it('renders a review link only when a review base URL is set', async () => {
+    const withLink = harness({ settings: { reviewBaseUrl: 'https://review.example.com/' } });
+    await withLink.handler(sqsEvent(seedRecord('evt-1')), lambdaContext());
+    expect(withLink.notifier.messages[0]?.email).toContain('https://review.example.com/proposals/proposal-1');
+
+    const without = harness();
+    await without.handler(sqsEvent(seedRecord('evt-1')), lambdaContext());
+    expect(without.notifier.messages[0]?.email).not.toContain('/proposals/');
+  });
+
+  it('logs with structured keys and keeps policy documents and events out of INFO', async () => {
+    const h = harness();
+    await h.handler(sqsEvent(seedRecord('evt-1')), lambdaContext());
+
+    const created = h.logger.lines.find((line) => line.message === 'proposal created');
+    expect(created?.attributes).toMatchObject({
+      messageId: 'message-1',
+      correlation_id: 'message-1',
+      eventId: 'evt-1',
+      principalArn: 'arn:aws:iam::123456789012:user/mei.tanaka',
+      roleArn: ETL_ROLE,
+      proposalId: 'proposal-1',
+    });
+    expect(created?.attributes['incidentKey']).toMatch(/^[0-9a-f]{32}$/);
+    const production = JSON.stringify(h.logger.productionLines());
+    expect(production).not.toContain('"Statement"');
+    expect(production).not.toContain('requestParameters');
+    // ... while DEBUG has them, for whoever turns it on.
+    expect(JSON.stringify(h.logger.lines.filter((line) => line.level === 'debug'))).toContain('"Statement"');
+  });
+});
+
+describe('diagnose handler: idempotency on the CloudTrail eventID', () => {
+  it('diagnoses and counts an event delivered twice only once', async () => {
+    const h = harness();
+    await h.handler(sqsEvent(seedRecord('evt-1')), lambdaContext());
+    const again = await h.handler(sqsEvent(seedRecord('evt-1'), seedRecord('evt-1')), lambdaContext());
+
+    expect(again.batchItemFailures).toEqual([]);
+    expect(h.diagnoser.calls).toBe(1);
+    expect(h.store.all()).toHaveLength(1);
+    expect(h.store.all()[0]?.occurrenceCount).toBe(1);
+    expect(h.notifier.messages).toHaveLength(1);
+    expect(h.metrics.total('RedeliveriesSkipped')).toBe(2);
+    expect(h.metrics.total('DuplicatesSuppressed')).toBe(0);
+  });
+});
+
+describe('diagnose handler: one incident, one proposal', () => {
+  it('counts other denials of an open incident without diagnosing them or sending another message', async () => {
+    const h = harness();
+    const response = await h.handler(
+      sqsEvent(seedRecord('evt-1'), seedRecord('evt-2'), seedRecord('evt-3')),
+      lambdaContext(),
+    );
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(h.diagnoser.calls).toBe(1);
+    const records = h.store.all();
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ occurrenceCount: 3, firstEventId: 'evt-1', lastEventId: 'evt-3' });
+    expect(h.notifier.messages).toHaveLength(1);
+    expect(h.metrics.total('DuplicatesSuppressed')).toBe(2);
+    expect(h.metrics.total('DenialsSeen')).toBe(3);
+  });
+
+  it('keeps incidents apart: another role of the same user is another proposal', async () => {
+    const h = harness();
+    await h.handler(sqsEvent(seedRecord('evt-1'), otherRoleRecord('evt-2')), lambdaContext());
+
+    expect(h.store.all().map((record) => record.denial.roleArn)).toEqual([
+      ETL_ROLE,
+      'arn:aws:iam::123456789012:role/etl-weekly-runtime',
+    ]);
+    expect(h.notifier.messages).toHaveLength(2);
+  });
+
+  it('sends a reminder in the same thread once the last message is older than renotifyAfterHours', async () => {
+    const h = harness();
+    await h.handler(sqsEvent(seedRecord('evt-1')), lambdaContext());
+    h.clock.advanceHours(23);
+    await h.handler(sqsEvent(seedRecord('evt-2')), lambdaContext());
+    expect(h.notifier.messages).toHaveLength(1);
+
+    h.clock.advanceHours(2);
+    await h.handler(sqsEvent(seedRecord('evt-3')), lambdaContext());
+    expect(h.notifier.messages).toHaveLength(2);
+    const [first, reminder] = h.notifier.messages;
+    expect(reminder?.subject).toContain('Reminder (3x)');
+    expect(reminder?.chatbot.metadata.eventType).toBe('PassRoleReminder');
+    expect(reminder?.chatbot.metadata.threadId).toBe(first?.chatbot.metadata.threadId);
+    expect(reminder?.email).toContain('seen 3 times');
+
+    h.clock.advanceHours(1);
+    await h.handler(sqsEvent(seedRecord('evt-4')), lambdaContext());
+    expect(h.notifier.messages).toHaveLength(2);
+    expect(h.store.all()[0]).toMatchObject({ occurrenceCount: 4, notificationCount: 2 });
+    expect(h.metrics.total('RemindersSent')).toBe(1);
+    expect(h.diagnoser.calls).toBe(1);
+  });
+
+  it('opens a new incident once the proposal expired', async () => {
+    const h = harness();
+    await h.handler(sqsEvent(seedRecord('evt-1')), lambdaContext());
+    h.clock.advanceHours(73);
+    await h.handler(sqsEvent(seedRecord('evt-2')), lambdaContext());
+
+    expect(h.store.all().map((record) => record.id)).toEqual(['proposal-1', 'proposal-2']);
+    expect(h.notifier.messages).toHaveLength(2);
+    expect(h.diagnoser.calls).toBe(2);
+  });
+
+  it('lets exactly one of two concurrent invocations create the proposal and publish', async () => {
+    const store = new InMemoryProposalStore();
+    const notifier = new InMemoryNotifier();
+    const idempotencyStore = new InMemoryIdempotencyStore();
+    const clock = new ManualClock();
+    const left = harness({ store, notifier, idempotencyStore, clock });
+    const right = harness({
+      store,
+      notifier,
+      idempotencyStore,
+      clock,
+      deps: { newProposalId: () => 'right-1' },
+    });
+
+    const responses = await Promise.all([
+      left.handler(sqsEvent(seedRecord('evt-1')), lambdaContext()),
+      right.handler(sqsEvent(seedRecord('evt-2')), lambdaContext()),
+    ]);
+
+    expect(responses.flatMap((response) => response.batchItemFailures)).toEqual([]);
+    // Both looked before either stored: both diagnosed, one won the create, the other became a repeat.
+    expect(left.diagnoser.calls + right.diagnoser.calls).toBe(2);
+    expect(store.all()).toHaveLength(1);
+    expect(store.all()[0]?.occurrenceCount).toBe(2);
+    expect(notifier.messages).toHaveLength(1);
+  });
+
+  it('reports a diagnosis without a proposal once, suppresses its repeats and never reminds', async () => {
+    const crossAccount = (eventId: string) =>
+      JSON.parse(
+        JSON.stringify(seedRecord(eventId)).replaceAll(
+          '123456789012:role/etl-nightly-runtime',
+          '999999999999:role/etl-nightly-runtime',
+        ),
+      ) as Record<string, unknown>;
+    const h = harness();
+    await h.handler(sqsEvent(crossAccount('evt-1'), crossAccount('evt-2')), lambdaContext());
+    h.clock.advanceHours(30);
+    await h.handler(sqsEvent(crossAccount('evt-3')), lambdaContext());
+
+    expect(h.store.all()).toHaveLength(1);
+    expect(h.store.all()[0]).toMatchObject({ status: 'reported', proposal: null, occurrenceCount: 3 });
+    expect(h.notifier.messages).toHaveLength(1);
+    expect(h.notifier.messages[0]?.chatbot.metadata.eventType).toBe('PassRoleReport');
+    expect(h.notifier.messages[0]?.email).toContain('No policy change proposed');
+    expect(h.metrics.total('ReportsCreated')).toBe(1);
+    expect(h.metrics.total('ProposalsCreated')).toBe(0);
+  });
+});
+
+describe('diagnose handler: failures', () => {
+  it('hands back only the record that failed transiently, and diagnoses it on the retry', async () => {
+    const diagnoser = new FailingDiagnoser(seedDiagnoser());
+    diagnoser.failing.add('evt-2');
+    const h = harness({ diagnoser });
+    const event = sqsEvent(
+      seedRecord('evt-1'),
+      otherRoleRecord('evt-2'),
+      otherRoleRecord('evt-3', 'etl-third'),
+    );
+
+    const response = await h.handler(event, lambdaContext());
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'message-2' }]);
+    expect(h.store.all()).toHaveLength(2);
+    expect(h.metrics.total('Errors')).toBe(1);
+    expect(h.logger.lines.find((line) => line.level === 'warn')?.attributes).toMatchObject({
+      messageId: 'message-2',
+      reason: expect.stringContaining('Throttling'),
+    });
+
+    diagnoser.failing.clear();
+    const retry = await h.handler({ Records: event.Records.slice(1, 2) }, lambdaContext());
+    expect(retry.batchItemFailures).toEqual([]);
+    expect(h.store.all()).toHaveLength(3);
+    expect(h.notifier.messages).toHaveLength(3);
+  });
+
+  it('acknowledges and counts records that are not JSON, not CloudTrail or not PassRole denials', async () => {
+    const h = harness();
+    const success = seedRecord('evt-ok');
+    delete success['errorCode'];
+    delete success['errorMessage'];
+    const response = await h.handler(
+      sqsEvent(
+        'not json {',
+        '[1, 2]',
+        JSON.stringify({
+          'detail-type': 'EC2 Instance State-change Notification',
+          detail: { state: 'running' },
+        }),
+        success,
+        fixture('real', '02-sts-AssumeRole-AccessDenied-IAMUser-stratus.json'),
+      ),
+      lambdaContext(),
+    );
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(h.metrics.total('InvalidRecords')).toBe(2);
+    expect(h.metrics.total('NotApplicable')).toBe(3);
+    expect(h.metrics.total('DenialsSeen')).toBe(0);
+    expect(h.store.all()).toEqual([]);
+    const acknowledged = h.logger.lines.filter((line) => line.message.startsWith('record acknowledged'));
+    expect(acknowledged.map((line) => line.attributes['messageId'])).toEqual([
+      'message-1',
+      'message-2',
+      'message-3',
+      'message-4',
+      'message-5',
+    ]);
+    for (const line of acknowledged) expect(String(line.attributes['reason'])).not.toBe('');
+  });
+
+  it('acknowledges a denial that names no single role as not applicable', async () => {
+    const h = harness();
+    const response = await h.handler(
+      sqsEvent(fixture('passrole', '18-elasticmapreduce-RunJobFlow-no-resource-several-roles.json')),
+      lambdaContext(),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(h.metrics.total('NotApplicable')).toBe(1);
+    expect(h.store.all()).toEqual([]);
+  });
+
+  it('acknowledges a denial whose IAM entity no longer exists, counts it, and does not diagnose its redelivery', async () => {
+    const ghost = (eventId: string) =>
+      JSON.parse(JSON.stringify(seedRecord(eventId)).replaceAll('mei.tanaka', 'ghost.user')) as Record<
+        string,
+        unknown
+      >;
+    const h = harness();
+    const first = await h.handler(sqsEvent(ghost('evt-1')), lambdaContext());
+    const again = await h.handler(sqsEvent(ghost('evt-1')), lambdaContext());
+
+    expect([...first.batchItemFailures, ...again.batchItemFailures]).toEqual([]);
+    expect(h.metrics.total('UnprocessableDenials')).toBe(1);
+    expect(h.metrics.total('Errors')).toBe(1);
+    expect(h.diagnoser.calls).toBe(1);
+    expect(h.store.all()).toEqual([]);
+  });
+
+  it('decodes complete EC2 encoded messages, and counts the ones cut at 1 KB without failing', async () => {
+    const decoded = fixture('passrole', '05-decoded-authorization-message.json');
+    const decoder = new FakeDecoder(new Map([[String(decoded['blob']), String(decoded['decodedMessage'])]]));
+    const h = harness({ decoder });
+    const response = await h.handler(
+      sqsEvent(
+        fixture('passrole', '05-ec2-AssociateIamInstanceProfile-encoded-only.json'),
+        fixture('passrole', '14-ec2-RunInstances-encoded-only-cut-at-1KB.json'),
+      ),
+      lambdaContext(),
+    );
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(decoder.asked).toEqual([decoded['blob']]);
+    expect(h.metrics.total('DenialsSeen')).toBe(1);
+    expect(h.metrics.total('UndecodableMessages')).toBe(1);
+    expect(h.metrics.total('NotApplicable')).toBe(1);
+  });
+
+  it('counts a complete encoded message STS will not decode, and acknowledges the record', async () => {
+    const h = harness({ decoder: new FakeDecoder() });
+    const response = await h.handler(
+      sqsEvent(fixture('passrole', '05-ec2-AssociateIamInstanceProfile-encoded-only.json')),
+      lambdaContext(),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(h.metrics.total('UndecodableMessages')).toBe(1);
+  });
+});
+
+describe('diagnose handler: a failure between storing and publishing', () => {
+  class FlakyNotifier implements Notifier {
+    failuresLeft = 1;
+    readonly delivered = new InMemoryNotifier();
+    async publish(message: RenderedMessage): Promise<void> {
+      if (this.failuresLeft-- > 0)
+        throw new TransientAwsError('sns:Publish failed, worth retrying later (Throttling)');
+      await this.delivered.publish(message);
+    }
+  }
+
+  it('retries the record and publishes the stored proposal: no second proposal, no lost message', async () => {
+    const notifier = new FlakyNotifier();
+    const h = harness({ deps: { notifier } });
+    const event = sqsEvent(seedRecord('evt-1'));
+
+    const first = await h.handler(event, lambdaContext());
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: 'message-1' }]);
+    expect(h.store.all()).toHaveLength(1);
+    expect(h.store.all()[0]).toMatchObject({ notifiedAt: null, notificationLeaseUntil: null });
+
+    const retry = await h.handler(event, lambdaContext());
+    expect(retry.batchItemFailures).toEqual([]);
+    expect(h.store.all()).toHaveLength(1);
+    expect(h.store.all()[0]).toMatchObject({ occurrenceCount: 1, notificationCount: 1 });
+    expect(notifier.delivered.messages).toHaveLength(1);
+    expect(h.diagnoser.calls).toBe(1);
+  });
+
+  it('heals a crash after storing: the redelivery publishes the message once the crashed invocation is over', async () => {
+    // The first container stores the proposal, then dies inside Publish: nothing is cleaned up.
+    let publishStarted: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => (publishStarted = resolve));
+    const hanging: Notifier = {
+      publish: () => {
+        publishStarted();
+        return new Promise<void>(() => undefined);
+      },
+    };
+    let idempotencyNow = Date.now();
+    const store = new InMemoryProposalStore();
+    const idempotencyStore = new InMemoryIdempotencyStore(() => idempotencyNow);
+    const clock = new ManualClock();
+    const crashed = harness({ store, idempotencyStore, clock, deps: { notifier: hanging } });
+    void crashed.handler(sqsEvent(seedRecord('evt-1')), lambdaContext(30_000));
+    await started;
+
+    // SQS redelivers after the visibility timeout, to a fresh container, when the 30 s invocation is long over.
+    clock.advanceHours(1);
+    idempotencyNow += 3_600_000;
+    const notifier = new InMemoryNotifier();
+    const fresh = harness({ store, idempotencyStore, clock, notifier });
+    const redelivered = await fresh.handler(sqsEvent(seedRecord('evt-1')), lambdaContext());
+
+    expect(redelivered.batchItemFailures).toEqual([]);
+    expect(store.all()).toHaveLength(1);
+    expect(store.all()[0]).toMatchObject({ occurrenceCount: 1, notificationCount: 1 });
+    expect(notifier.messages).toHaveLength(1);
+    expect(fresh.diagnoser.calls).toBe(0);
+  });
+});
