@@ -1,0 +1,262 @@
+/**
+ * The app's settings, read from CDK context (`cdk.json` defaults, `-c key=value` overrides) and
+ * validated at synth. `-c` values arrive as strings and cdk.json values as JSON, so each reader
+ * accepts both. Every bad value is reported, one line each, in a single InvalidInputError.
+ */
+import { InvalidInputError } from '../lambda/core/errors';
+
+export interface SlackChannel {
+  readonly workspaceId: string;
+  readonly channelId: string;
+}
+
+export interface TeamsChannel {
+  readonly teamId: string;
+  readonly tenantId: string;
+  readonly channelId: string;
+}
+
+export interface PassRoleDoctorSettings {
+  readonly notificationEmails: readonly string[];
+  readonly slack: SlackChannel | null;
+  readonly teams: TeamsChannel | null;
+  readonly proposalTtlHours: number;
+  readonly renotifyAfterHours: number;
+  /** Regions whose denials are forwarded to the home region's default bus. */
+  readonly forwardFromRegions: readonly string[];
+  readonly createTrail: boolean;
+  /** Lambda's SQS maximum concurrency: how many diagnoses run at once, at most. */
+  readonly maxConcurrency: number;
+  /** Where the main stack goes; null leaves it environment-agnostic. */
+  readonly homeRegion: string | null;
+}
+
+export const SETTINGS_DEFAULTS = {
+  proposalTtlHours: 72,
+  renotifyAfterHours: 24,
+  createTrail: false,
+  maxConcurrency: 2,
+} as const;
+
+/** Lambda's bounds for an SQS event source's maximumConcurrency. */
+export const MAX_CONCURRENCY_RANGE = { min: 2, max: 1000 } as const;
+const HOURS_IN_A_YEAR = 8760;
+
+const EMAIL = /^[^\s@,;<>"]+@[^\s@,;<>"]+\.[^\s@,;<>".]+$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+/** Slack's workspace (T…) and channel (C…/G…) ids: uppercase letters and digits, never the display name. */
+const SLACK_ID = /^[A-Z0-9]{2,}$/;
+const UUID = /^[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$/;
+/** AWS::Chatbot::MicrosoftTeamsChannelConfiguration's own pattern: the URL-encoded channel id. */
+const TEAMS_CHANNEL_ID = /^[a-zA-Z0-9-_=+/.,]*%3[aA][a-zA-Z0-9-_=+/.,]*%40[a-zA-Z0-9-_=+/.,]*$/;
+
+export type ContextReader = (key: string) => unknown;
+
+interface Problem {
+  key: string;
+  reason: string;
+}
+
+/** Reads and validates every setting; throws InvalidInputError with one line per bad value. */
+export function readSettings(
+  readContext: ContextReader,
+  environment: { defaultRegion?: string } = {},
+): PassRoleDoctorSettings {
+  const problems: Problem[] = [];
+  const reader = new SettingReader(readContext, problems);
+
+  const notificationEmails = reader.list('notificationEmails', (email) =>
+    EMAIL.test(email) ? null : 'is not an email address',
+  );
+  const slack = reader.group(
+    ['slackWorkspaceId', 'slackChannelId'],
+    SLACK_ID,
+    'a Slack id (e.g. T07EA123LEP)',
+  );
+  const teams = reader.group(
+    ['teamsId', 'teamsTenantId', 'teamsChannelId'],
+    { teamsId: UUID, teamsTenantId: UUID, teamsChannelId: TEAMS_CHANNEL_ID },
+    'the id as the Teams channel link writes it (ids are UUIDs, the channel id is URL-encoded: 19%3a…%40thread.tacv2)',
+  );
+  const proposalTtlHours = reader.integer(
+    'proposalTtlHours',
+    SETTINGS_DEFAULTS.proposalTtlHours,
+    1,
+    HOURS_IN_A_YEAR,
+  );
+  const renotifyAfterHours = reader.integer(
+    'renotifyAfterHours',
+    SETTINGS_DEFAULTS.renotifyAfterHours,
+    1,
+    HOURS_IN_A_YEAR,
+  );
+  const forwardFromRegions = reader.list('forwardFromRegions', (region) =>
+    REGION.test(region) ? null : 'is not a region name (e.g. eu-west-1)',
+  );
+  const createTrail = reader.boolean('createTrail', SETTINGS_DEFAULTS.createTrail);
+  const maxConcurrency = reader.integer(
+    'maxConcurrency',
+    SETTINGS_DEFAULTS.maxConcurrency,
+    MAX_CONCURRENCY_RANGE.min,
+    MAX_CONCURRENCY_RANGE.max,
+    "Lambda's SQS maximum concurrency range",
+  );
+  const homeRegion = reader.optionalString('homeRegion', REGION, 'a region name (e.g. eu-west-1)') ?? null;
+  const effectiveHomeRegion = homeRegion ?? environment.defaultRegion ?? null;
+
+  if (forwardFromRegions.length > 0) {
+    if (effectiveHomeRegion === null) {
+      problems.push({
+        key: 'forwardFromRegions',
+        reason:
+          'needs a home region: set -c homeRegion=<region> or a default region (AWS_REGION or the profile)',
+      });
+    } else if (forwardFromRegions.includes(effectiveHomeRegion)) {
+      problems.push({
+        key: 'forwardFromRegions',
+        reason: `must not include the home region ${effectiveHomeRegion}: its denials are already on its bus`,
+      });
+    }
+  }
+
+  if (problems.length > 0) {
+    throw new InvalidInputError(
+      ['invalid settings (cdk context):', ...problems.map(({ key, reason }) => `  ${key}: ${reason}`)].join(
+        '\n',
+      ),
+      `cdk context ${problems.map(({ key }) => key).join(', ')}`,
+    );
+  }
+
+  const settings: PassRoleDoctorSettings = {
+    notificationEmails,
+    slack: slack === null ? null : { workspaceId: slack.slackWorkspaceId, channelId: slack.slackChannelId },
+    teams:
+      teams === null
+        ? null
+        : { teamId: teams.teamsId, tenantId: teams.teamsTenantId, channelId: teams.teamsChannelId },
+    proposalTtlHours,
+    renotifyAfterHours,
+    forwardFromRegions,
+    createTrail,
+    maxConcurrency,
+    homeRegion: forwardFromRegions.length > 0 ? effectiveHomeRegion : homeRegion,
+  };
+  return settings;
+}
+
+class SettingReader {
+  constructor(
+    private readonly readContext: ContextReader,
+    private readonly problems: Problem[],
+  ) {}
+
+  private fail(key: string, reason: string): void {
+    this.problems.push({ key, reason });
+  }
+
+  /** Absent, null and '' all mean "not set" (`-c key=` is how a CLI user clears a cdk.json value). */
+  private raw(key: string): unknown {
+    const value = this.readContext(key);
+    return value === null || value === '' ? undefined : value;
+  }
+
+  integer(key: string, fallback: number, min: number, max: number, why?: string): number {
+    const value = this.raw(key);
+    if (value === undefined) return fallback;
+    const number = typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
+    if (typeof number !== 'number' || !Number.isInteger(number) || number < min || number > max) {
+      this.fail(key, `must be an integer from ${min} to ${max}${why ? ` (${why})` : ''}, got ${show(value)}`);
+      return fallback;
+    }
+    return number;
+  }
+
+  boolean(key: string, fallback: boolean): boolean {
+    const value = this.raw(key);
+    if (value === undefined) return fallback;
+    if (typeof value === 'boolean') return value;
+    if (value === 'true' || value === 'false') return value === 'true';
+    this.fail(key, `must be true or false, got ${show(value)}`);
+    return fallback;
+  }
+
+  /** A JSON list, a JSON list in a string, or a comma-separated string; blanks dropped, duplicates merged. */
+  list(key: string, check: (item: string) => string | null): string[] {
+    const value = this.raw(key);
+    if (value === undefined) return [];
+    let items: unknown = value;
+    if (typeof value === 'string') {
+      const text = value.trim();
+      if (text.startsWith('[')) {
+        try {
+          items = JSON.parse(text);
+        } catch {
+          this.fail(key, `looks like a JSON list but does not parse: ${show(value)}`);
+          return [];
+        }
+      } else {
+        items = text.split(',');
+      }
+    }
+    if (!Array.isArray(items) || !items.every((item): item is string => typeof item === 'string')) {
+      this.fail(key, `must be a list of strings or a comma-separated string, got ${show(value)}`);
+      return [];
+    }
+    const cleaned = [...new Set(items.map((item) => item.trim()).filter((item) => item !== ''))];
+    const bad = cleaned.flatMap((item) => {
+      const reason = check(item);
+      return reason === null ? [] : [`${show(item)} ${reason}`];
+    });
+    if (bad.length > 0) {
+      this.fail(key, bad.join('; '));
+      return [];
+    }
+    return cleaned;
+  }
+
+  optionalString(key: string, pattern: RegExp, what: string): string | undefined {
+    const value = this.raw(key);
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string' || !pattern.test(value)) {
+      this.fail(key, `must be ${what}, got ${show(value)}`);
+      return undefined;
+    }
+    return value;
+  }
+
+  /**
+   * Settings that only make sense together: all absent (null) or all present and well formed.
+   * Half a group is an error naming the missing keys.
+   */
+  group<K extends string>(
+    keys: readonly K[],
+    patterns: RegExp | Readonly<Record<K, RegExp>>,
+    what: string,
+  ): Record<K, string> | null {
+    const values = keys.map((key) => [key, this.raw(key)] as const);
+    const given = values.filter(([, value]) => value !== undefined);
+    if (given.length === 0) return null;
+    const missing = values.filter(([, value]) => value === undefined).map(([key]) => key);
+    let ok = true;
+    for (const [key, value] of given) {
+      const pattern = patterns instanceof RegExp ? patterns : patterns[key];
+      if (typeof value !== 'string' || !pattern.test(value)) {
+        this.fail(key, `must be ${what}, got ${show(value)}`);
+        ok = false;
+      }
+    }
+    for (const key of missing) {
+      this.fail(
+        key,
+        `is required when ${given.map(([name]) => name).join(' and ')} ${given.length > 1 ? 'are' : 'is'} set`,
+      );
+      ok = false;
+    }
+    return ok ? (Object.fromEntries(values) as Record<K, string>) : null;
+  }
+}
+
+function show(value: unknown): string {
+  return JSON.stringify(value) ?? String(value);
+}

@@ -1,0 +1,232 @@
+import { InvalidInputError } from '../../lambda/core/errors';
+import { readSettings, type PassRoleDoctorSettings } from '../../lib/settings';
+import { cdkJsonContext } from './support/cdk-app';
+
+const SLACK = { slackWorkspaceId: 'T07EA123LEP', slackChannelId: 'C07EZ1ABC23' };
+const TEAMS = {
+  teamsId: '1a2b3c4d-1111-2222-3333-444455556666',
+  teamsTenantId: '9f8e7d6c-aaaa-bbbb-cccc-ddddeeeeffff',
+  teamsChannelId: '19%3ab6ef35dc342d56ba5654e6fc6d25a071%40thread.tacv2',
+};
+
+/** Settings from cdk.json's context plus `-c`-style overrides. */
+function settingsWith(overrides: Record<string, unknown>, defaultRegion?: string): PassRoleDoctorSettings {
+  const context: Record<string, unknown> = { ...cdkJsonContext(), ...overrides };
+  return readSettings((key) => context[key], { defaultRegion });
+}
+
+/** The error's lines after the heading, one per bad value. */
+function problems(overrides: Record<string, unknown>, defaultRegion?: string): string[] {
+  try {
+    settingsWith(overrides, defaultRegion);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidInputError);
+    const [heading, ...lines] = (error as InvalidInputError).message.split('\n');
+    expect(heading).toBe('invalid settings (cdk context):');
+    return lines.map((line) => line.trim());
+  }
+  throw new Error('expected the settings to be rejected');
+}
+
+describe('readSettings', () => {
+  it("takes cdk.json's defaults: no channels, 72 h proposals, 24 h reminders, no trail, concurrency 2", () => {
+    expect(settingsWith({})).toEqual({
+      notificationEmails: [],
+      slack: null,
+      teams: null,
+      proposalTtlHours: 72,
+      renotifyAfterHours: 24,
+      forwardFromRegions: [],
+      createTrail: false,
+      maxConcurrency: 2,
+      homeRegion: null,
+    });
+  });
+
+  it('reads `-c` strings as numbers, booleans and lists', () => {
+    const settings = settingsWith({
+      proposalTtlHours: '48',
+      renotifyAfterHours: '6',
+      createTrail: 'true',
+      maxConcurrency: '5',
+      forwardFromRegions: 'us-east-1, eu-central-1',
+      homeRegion: 'eu-west-1',
+    });
+    expect(settings).toMatchObject({
+      proposalTtlHours: 48,
+      renotifyAfterHours: 6,
+      createTrail: true,
+      maxConcurrency: 5,
+      forwardFromRegions: ['us-east-1', 'eu-central-1'],
+      homeRegion: 'eu-west-1',
+    });
+  });
+
+  describe('notificationEmails', () => {
+    it('accepts a comma-separated string, dropping blanks and duplicates', () => {
+      expect(
+        settingsWith({ notificationEmails: 'a@example.com, b@example.com,,a@example.com' })
+          .notificationEmails,
+      ).toEqual(['a@example.com', 'b@example.com']);
+    });
+
+    it('accepts a JSON list, as a value or as a string', () => {
+      expect(settingsWith({ notificationEmails: ['a@example.com'] }).notificationEmails).toEqual([
+        'a@example.com',
+      ]);
+      expect(
+        settingsWith({ notificationEmails: '["a@example.com","b@example.com"]' }).notificationEmails,
+      ).toEqual(['a@example.com', 'b@example.com']);
+    });
+
+    it('rejects an address that is not one, naming it', () => {
+      expect(problems({ notificationEmails: 'a@example.com,ops-team' })).toEqual([
+        'notificationEmails: "ops-team" is not an email address',
+      ]);
+    });
+
+    it('rejects a JSON list that does not parse, and a list of non-strings', () => {
+      expect(problems({ notificationEmails: '["a@example.com"' })[0]).toMatch(
+        /^notificationEmails: looks like a JSON list but does not parse/,
+      );
+      expect(problems({ notificationEmails: [1, 2] })[0]).toMatch(
+        /^notificationEmails: must be a list of strings/,
+      );
+    });
+  });
+
+  describe('Slack', () => {
+    it('reads the workspace and channel ids as a pair', () => {
+      expect(settingsWith(SLACK).slack).toEqual({ workspaceId: 'T07EA123LEP', channelId: 'C07EZ1ABC23' });
+    });
+
+    it('rejects half a pair, naming the missing key', () => {
+      expect(problems({ slackWorkspaceId: SLACK.slackWorkspaceId })).toEqual([
+        'slackChannelId: is required when slackWorkspaceId is set',
+      ]);
+      expect(problems({ slackChannelId: SLACK.slackChannelId })).toEqual([
+        'slackWorkspaceId: is required when slackChannelId is set',
+      ]);
+    });
+
+    it('rejects a channel name where the id belongs', () => {
+      expect(problems({ ...SLACK, slackChannelId: '#platform-alerts' })[0]).toMatch(
+        /^slackChannelId: must be a Slack id \(e\.g\. T07EA123LEP\), got "#platform-alerts"$/,
+      );
+    });
+  });
+
+  describe('Microsoft Teams', () => {
+    it('reads the team, tenant and channel ids together', () => {
+      expect(settingsWith(TEAMS).teams).toEqual({
+        teamId: TEAMS.teamsId,
+        tenantId: TEAMS.teamsTenantId,
+        channelId: TEAMS.teamsChannelId,
+      });
+    });
+
+    it('rejects an incomplete set, naming each missing key', () => {
+      expect(problems({ teamsId: TEAMS.teamsId })).toEqual([
+        'teamsTenantId: is required when teamsId is set',
+        'teamsChannelId: is required when teamsId is set',
+      ]);
+      expect(problems({ teamsId: TEAMS.teamsId, teamsChannelId: TEAMS.teamsChannelId })).toEqual([
+        'teamsTenantId: is required when teamsId and teamsChannelId are set',
+      ]);
+    });
+
+    it('rejects a team id that is not a UUID and a channel id that is not URL-encoded', () => {
+      const lines = problems({
+        ...TEAMS,
+        teamsId: 'platform-team',
+        teamsChannelId: '19:b6ef35dc342d56ba5654e6fc6d25a071@thread.tacv2',
+      });
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatch(/^teamsId: must be the id as the Teams channel link writes it/);
+      expect(lines[1]).toMatch(/^teamsChannelId: must be the id as the Teams channel link writes it/);
+    });
+  });
+
+  it('rejects a proposal TTL that is not a whole number of hours from 1 to 8760', () => {
+    expect(problems({ proposalTtlHours: 0 })).toEqual([
+      'proposalTtlHours: must be an integer from 1 to 8760, got 0',
+    ]);
+    expect(problems({ proposalTtlHours: '1.5' })).toEqual([
+      'proposalTtlHours: must be an integer from 1 to 8760, got "1.5"',
+    ]);
+  });
+
+  it('rejects a reminder delay that is not a whole number of hours', () => {
+    expect(problems({ renotifyAfterHours: 'daily' })).toEqual([
+      'renotifyAfterHours: must be an integer from 1 to 8760, got "daily"',
+    ]);
+  });
+
+  it("rejects a maxConcurrency below Lambda's SQS minimum of 2", () => {
+    expect(problems({ maxConcurrency: 1 })).toEqual([
+      "maxConcurrency: must be an integer from 2 to 1000 (Lambda's SQS maximum concurrency range), got 1",
+    ]);
+    expect(problems({ maxConcurrency: '1001' })).toHaveLength(1);
+  });
+
+  it('rejects a createTrail that is not a boolean', () => {
+    expect(problems({ createTrail: 'yes' })).toEqual(['createTrail: must be true or false, got "yes"']);
+  });
+
+  describe('forwardFromRegions', () => {
+    it('takes the home region from the CLI default region unless homeRegion is set', () => {
+      expect(settingsWith({ forwardFromRegions: ['us-east-1'] }, 'eu-west-1').homeRegion).toBe('eu-west-1');
+      expect(
+        settingsWith({ forwardFromRegions: ['us-east-1'], homeRegion: 'eu-north-1' }, 'eu-west-1').homeRegion,
+      ).toBe('eu-north-1');
+    });
+
+    it('leaves the stack environment-agnostic when nothing is forwarded', () => {
+      expect(settingsWith({}, 'eu-west-1').homeRegion).toBeNull();
+    });
+
+    it('rejects a name that is not a region', () => {
+      expect(problems({ forwardFromRegions: 'us-east-1,Frankfurt' }, 'eu-west-1')).toEqual([
+        'forwardFromRegions: "Frankfurt" is not a region name (e.g. eu-west-1)',
+      ]);
+    });
+
+    it('rejects the home region itself', () => {
+      expect(problems({ forwardFromRegions: ['eu-west-1'] }, 'eu-west-1')).toEqual([
+        'forwardFromRegions: must not include the home region eu-west-1: its denials are already on its bus',
+      ]);
+    });
+
+    it('needs a home region to forward to', () => {
+      expect(problems({ forwardFromRegions: ['us-east-1'] })[0]).toMatch(
+        /^forwardFromRegions: needs a home region/,
+      );
+    });
+  });
+
+  it('rejects a homeRegion that is not a region name', () => {
+    expect(problems({ homeRegion: 'Ireland' })).toEqual([
+      'homeRegion: must be a region name (e.g. eu-west-1), got "Ireland"',
+    ]);
+  });
+
+  it('reports every bad value at once, one line each, and names the keys in `where`', () => {
+    let caught: unknown;
+    try {
+      settingsWith({ maxConcurrency: 0, createTrail: 'maybe', slackWorkspaceId: 'T07EA123LEP' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(InvalidInputError);
+    const error = caught as InvalidInputError;
+    expect(error.message.split('\n')).toHaveLength(4);
+    expect(error.where).toBe('cdk context slackChannelId, createTrail, maxConcurrency');
+  });
+
+  it('treats an empty `-c key=` as unset', () => {
+    expect(settingsWith({ notificationEmails: '', maxConcurrency: '' })).toMatchObject({
+      notificationEmails: [],
+      maxConcurrency: 2,
+    });
+  });
+});
