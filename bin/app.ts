@@ -1,0 +1,25 @@
+/**
+ * The CDK app: `npx cdk synth`, `npx cdk deploy -c notificationEmails=a@example.com`, or directly
+ * `CDK_OUTDIR=cdk.out tsx bin/app.ts` (npm run synth) with cdk.json's context.
+ */
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { InvalidInputError } from '../lambda/core/errors';
+import { readCdkJsonContext } from '../lib/cdk-json-context';
+import { addPassRoleDoctorStacks } from '../lib/passrole-doctor-app';
+import { readSettings } from '../lib/settings';
+
+try {
+  // autoSynth off: a run stopped by bad settings must not leave an empty assembly behind.
+  const app = new App({ context: readCdkJsonContext(), autoSynth: false });
+  const settings = readSettings((key) => app.node.tryGetContext(key), {
+    defaultRegion: process.env.CDK_DEFAULT_REGION,
+  });
+  addPassRoleDoctorStacks(app, settings);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  app.synth();
+} catch (error) {
+  if (!(error instanceof InvalidInputError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exitCode = 1;
+}

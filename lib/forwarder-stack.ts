@@ -1,0 +1,77 @@
+/**
+ * Deployed in each region of `forwardFromRegions`: denials happen on the bus of the region where the
+ * API was called (IAM is global, Glue is not), so a rule with the same pattern forwards them to the
+ * home region's default bus, where PassRoleRemediation's rule picks them up.
+ */
+import { Aws, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { DLQ_RETENTION } from './constructs/denial-routing';
+import { toCdkEventPattern } from './constructs/event-pattern';
+import { PASSROLE_DENIAL_EVENT_PATTERN } from './denial-event-patterns';
+
+export interface ForwarderStackProps extends StackProps {
+  /** The region whose default bus receives the denials. */
+  readonly homeRegion: string;
+}
+
+export class ForwarderStack extends Stack {
+  readonly rule: events.Rule;
+  /** EventBridge assumes it to put events on the home region's bus. */
+  readonly role: iam.Role;
+  readonly targetDlq: sqs.Queue;
+  readonly targetDlqAlarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: ForwarderStackProps) {
+    super(scope, id, props);
+    const homeBus = events.EventBus.fromEventBusArn(
+      this,
+      'HomeBus',
+      `arn:${Aws.PARTITION}:events:${props.homeRegion}:${Aws.ACCOUNT_ID}:event-bus/default`,
+    );
+
+    this.role = new iam.Role(this, 'ForwardRole', {
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+      description: `Forwards iam:PassRole denials to the default bus in ${props.homeRegion}`,
+    });
+    // SSE-SQS rather than a KMS key: a key per forwarding region would cost $1 a month for a queue
+    // that should stay empty, and EventBridge writes SSE-SQS queues without any key policy.
+    this.targetDlq = new sqs.Queue(this, 'TargetDeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: DLQ_RETENTION,
+    });
+
+    Validations.of(this.targetDlq).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        "This queue is a dead-letter queue: the forwarding rule target's (EventBridge DeadLetterConfig), " +
+        'which cdk-nag does not recognize as it only looks for SQS redrive policies.',
+    });
+
+    this.rule = new events.Rule(this, 'ForwardDenials', {
+      description: `iam:PassRole denials recorded by CloudTrail, forwarded to ${props.homeRegion}`,
+      eventPattern: toCdkEventPattern(PASSROLE_DENIAL_EVENT_PATTERN),
+    });
+    this.rule.addTarget(
+      // An event bus target takes no retry policy: EventBridge retries it on its own schedule.
+      new targets.EventBus(homeBus, { role: this.role, deadLetterQueue: this.targetDlq }),
+    );
+
+    this.targetDlqAlarm = new cloudwatch.Alarm(this, 'TargetDeadLetterQueueNotEmpty', {
+      alarmDescription: `PassRole Doctor: denials could not be forwarded to ${props.homeRegion}`,
+      metric: this.targetDlq.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+}
