@@ -1,0 +1,244 @@
+import { readDenials } from '../../../../lambda/core/denial';
+import { incidentKeyOf, newProposalRecord, type ProposalRecord } from '../../../../lambda/core/incident';
+import type { Denial } from '../../../../lambda/core/model';
+import {
+  CHATBOT_LIMITS,
+  chatbotNotificationProblems,
+  renderMessage,
+  SNS_MESSAGE_MAX_BYTES,
+  snsMessageStructure,
+  type RenderedMessage,
+} from '../../../../lambda/core/render/message';
+import { seedDiagnoser, seedRecord } from '../../../handlers/diagnose/support';
+
+async function seedProposalRecord(): Promise<ProposalRecord> {
+  const [outcome] = readDenials(seedRecord('evt-1'), 'seed');
+  if (outcome?.kind !== 'denial') throw new Error('the seed record is not a denial');
+  const diagnosis = await seedDiagnoser().diagnose(outcome.denial);
+  return newProposalRecord({
+    id: 'proposal-1',
+    incidentKey: incidentKeyOf(outcome.denial),
+    diagnosis: { ...diagnosis, denial: outcome.denial },
+    now: new Date('2026-06-17T02:05:00Z'),
+    ttlHours: 72,
+  });
+}
+
+let seed: ProposalRecord;
+beforeAll(async () => {
+  seed = await seedProposalRecord();
+});
+
+function render(
+  record: ProposalRecord,
+  kind: 'new' | 'reminder' = 'new',
+  reviewBaseUrl: string | null = null,
+) {
+  return renderMessage({ kind, record, reviewBaseUrl });
+}
+
+/** The seed record with attacker-chosen text wherever the event reaches the message. */
+function hostile(record: ProposalRecord): ProposalRecord {
+  const evil =
+    '<script>alert(1)</script> *bold* _x_ `tick` ```fence``` @here <!channel> [a](http://evil) #h |p\nnew\u0007line';
+  const huge = `${evil}${'Z'.repeat(256 * 1024)}`;
+  const denial: Denial = {
+    ...record.denial,
+    principalArn: `arn:aws:sts::123456789012:assumed-role/dev/${evil}`,
+    roleArn: `arn:aws:iam::123456789012:role/${huge}`,
+    eventName: huge,
+    permissionSetName: huge,
+    eventId: evil,
+  };
+  const proposal = record.proposal;
+  if (!proposal) throw new Error('the seed has a proposal');
+  return {
+    ...record,
+    denial,
+    lastEventId: evil,
+    diagnosis: {
+      ...record.diagnosis,
+      denial,
+      summary: huge,
+      findings: [
+        ...record.diagnosis.findings,
+        { kind: 'near-miss', message: huge, policy: evil, statement: null },
+      ],
+    },
+    proposal: {
+      ...proposal,
+      target: { ...proposal.target, name: evil },
+      policyName: evil,
+      risk: [huge, evil],
+      commands: { apply: huge, verify: huge },
+      document: { ...proposal.document, Id: huge },
+    },
+  };
+}
+
+function expectWellFormed(message: RenderedMessage): void {
+  expect(chatbotNotificationProblems(message.chatbot)).toEqual([]);
+  expect(message.subject.length).toBeLessThan(100);
+  expect(message.subject).toMatch(/^[\x20-\x7e]+$/);
+  // eslint-disable-next-line no-control-regex
+  expect(message.email).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+  const structure = snsMessageStructure(message);
+  expect(Buffer.byteLength(structure, 'utf8')).toBeLessThan(SNS_MESSAGE_MAX_BYTES);
+  const parsed = JSON.parse(structure) as Record<string, string>;
+  expect(Object.keys(parsed).sort()).toEqual(['default', 'email', 'https']);
+  expect(JSON.parse(parsed['https'] ?? '')).toEqual(message.chatbot);
+}
+
+describe('renderMessage: a new proposal', () => {
+  it('writes an email that says who was denied what, why, the near miss, the policy, its group and the commands', () => {
+    const { email } = render(seed, 'new', 'https://review.example.com');
+    expect(email).toContain(
+      'iam:PassRole denied: mei.tanaka cannot pass etl-nightly-runtime to glue.amazonaws.com',
+    );
+    expect(email).toContain('Who:        arn:aws:iam::123456789012:user/mei.tanaka (user)');
+    expect(email).toContain('Call:       glue:UpdateJob');
+    expect(email).toMatch(/Why\n {2}mei\.tanaka may not pass etl-nightly-runtime/);
+    expect(email).toMatch(/Near miss\n {2}AWSGlueConsoleFullAccess/);
+    expect(email).toContain('Inline policy AllowPassEtlNightlyRuntimeToGlue on group GlueAccess (2 members)');
+    expect(email).toContain('"iam:PassedToService": "glue.amazonaws.com"');
+    expect(email).toContain('! All 2 members of group GlueAccess gain this permission.');
+    expect(email).toMatch(/Apply\n {2}aws iam put-group-policy --group-name GlueAccess/);
+    expect(email).toMatch(/Verify\n {2}aws iam simulate-principal-policy/);
+    expect(email).toMatch(/Review\n {2}https:\/\/review\.example\.com\/proposals\/proposal-1/);
+    expect(email).toContain(`Policy document SHA-256: ${seed.documentHash}`);
+  });
+
+  it('writes a Chatbot custom notification threaded by the incident, with the policy and the next steps', () => {
+    const message = render(seed, 'new', 'https://review.example.com/');
+    expectWellFormed(message);
+    const { content, metadata } = message.chatbot;
+    expect(message.chatbot).toMatchObject({ version: '1.0', source: 'custom' });
+    expect(content.textType).toBe('client-markdown');
+    expect(content.title).toBe(
+      ':no_entry: iam:PassRole denied: mei.tanaka cannot pass etl-nightly-runtime to glue.amazonaws.com',
+    );
+    expect(content.description).toContain(
+      '*Proposed fix:* inline policy `AllowPassEtlNightlyRuntimeToGlue` on group `GlueAccess` (2 members), verified by simulation',
+    );
+    expect(content.description).toContain('```\n{\n  "Version": "2012-10-17"');
+    expect(content.nextSteps).toEqual([
+      'Review the proposal: https://review.example.com/proposals/proposal-1',
+      expect.stringMatching(/^Apply: `aws iam put-group-policy --group-name GlueAccess .*`$/),
+      expect.stringMatching(/^Verify: `aws iam simulate-principal-policy .*`$/),
+    ]);
+    expect(metadata).toMatchObject({
+      threadId: seed.incidentKey,
+      eventType: 'PassRoleProposal',
+      relatedResources: [
+        'arn:aws:iam::123456789012:user/mei.tanaka',
+        'arn:aws:iam::123456789012:role/etl-nightly-runtime',
+        'arn:aws:iam::123456789012:group/GlueAccess',
+      ],
+    });
+    expect(metadata.additionalContext).toMatchObject({ proposalId: 'proposal-1', account: '123456789012' });
+    expect(message.subject).toBe('[passrole-doctor] PassRole denied: mei.tanaka -> etl-nightly-runtime');
+    expect(message.text).toContain(
+      'Proposed: inline policy AllowPassEtlNightlyRuntimeToGlue on group GlueAccess',
+    );
+  });
+
+  it('renders no review link without a base URL', () => {
+    const message = render(seed);
+    expect(JSON.stringify(message)).not.toContain('/proposals/');
+    expect(message.chatbot.content.nextSteps[0]).toMatch(/^Apply: /);
+  });
+});
+
+describe('renderMessage: a reminder and a report', () => {
+  it('reminds with the occurrence count in the same thread', () => {
+    const message = render(
+      { ...seed, occurrenceCount: 7, lastSeenAt: '2026-06-18T03:00:00.000Z' },
+      'reminder',
+    );
+    expectWellFormed(message);
+    expect(message.subject).toBe(
+      '[passrole-doctor] Reminder (7x) PassRole denied: mei.tanaka -> etl-nightly-runtime',
+    );
+    expect(message.chatbot.content.title).toContain('Reminder, still pending after 7 denials');
+    expect(message.chatbot.content.description).toContain('denied 7 times');
+    expect(message.chatbot.metadata).toMatchObject({
+      threadId: seed.incidentKey,
+      eventType: 'PassRoleReminder',
+    });
+    expect(message.email).toContain('The denial was seen 7 times, last at 2026-06-18T03:00:00.000Z.');
+  });
+
+  it('reports a diagnosis without a proposal with its verdict and findings', () => {
+    const report: ProposalRecord = { ...seed, status: 'reported', proposal: null, documentHash: null };
+    const message = render(report, 'new', 'https://review.example.com');
+    expectWellFormed(message);
+    expect(message.chatbot.metadata.eventType).toBe('PassRoleReport');
+    expect(message.chatbot.content.description).toContain(
+      '*Verdict:* explicit deny; no policy change is proposed.',
+    );
+    expect(message.email).toContain('No policy change proposed');
+    expect(JSON.stringify(message)).not.toContain('/proposals/');
+  });
+});
+
+describe('renderMessage: hostile names', () => {
+  it('escapes every event-derived string for where it lands and keeps within every limit', () => {
+    const message = render(hostile(seed), 'reminder', 'https://review.example.com');
+    expectWellFormed(message);
+    const chat = JSON.stringify(message.chatbot);
+    expect(chat).not.toContain('<script>');
+    expect(chat).not.toContain('<!channel>');
+    expect(chat).not.toMatch(/@here/);
+    expect(chat).toContain('&lt;script&gt;');
+    expect(message.chatbot.content.description).toContain('\\*bold\\* \\_x\\_');
+    expect(message.chatbot.content.title).toContain('evil\\) \\#h \\|p newline');
+    expect(message.chatbot.content.title).not.toContain('\n');
+    expect(message.chatbot.content.title.length).toBeLessThanOrEqual(CHATBOT_LIMITS.title);
+    // Inline code spans stay balanced: an odd number of backticks on a line would open a span.
+    for (const line of message.chatbot.content.description.split('\n')) {
+      if (line !== '```') expect((line.match(/`/g) ?? []).length % 2).toBe(0);
+    }
+    // Not ARNs (the role's name is 256 KB): left out of relatedResources rather than cut.
+    expect(message.chatbot.metadata.relatedResources).toEqual([
+      'arn:aws:iam::123456789012:user/mei.tanaka',
+      'arn:aws:iam::123456789012:group/GlueAccess',
+    ]);
+    expect(message.email).toContain('<script>alert(1)</script> *bold*');
+    // One line per value in the email: the line break became a space, the BEL went.
+    expect(message.email).toContain('#h |p newline');
+    expect(message.email.length).toBeLessThanOrEqual(40_000);
+  });
+});
+
+describe('chatbotNotificationProblems', () => {
+  it('accepts what the renderer writes and names each departure from the schema', () => {
+    const valid = render(seed).chatbot;
+    expect(chatbotNotificationProblems(valid)).toEqual([]);
+    expect(chatbotNotificationProblems('text')).toEqual(['the notification must be a JSON object']);
+    expect(
+      chatbotNotificationProblems({
+        ...valid,
+        version: '2.0',
+        extra: true,
+        content: {
+          ...valid.content,
+          textType: 'markdown',
+          description: '',
+          title: `t\n${'x'.repeat(300)}`,
+          keywords: [1],
+        },
+        metadata: { ...valid.metadata, relatedResources: ['not-an-arn'], additionalContext: { key: 5 } },
+      }),
+    ).toEqual([
+      '$.extra is not part of the schema',
+      '$.version must be "1.0"',
+      '$.content.textType must be "client-markdown"',
+      '$.content.title is 302 characters, over 250',
+      '$.content.title holds a control character',
+      '$.content.description must not be empty',
+      '$.content.keywords[0] must be a string',
+      '$.metadata.relatedResources[0] is not an ARN',
+      '$.metadata.additionalContext.key must be a string',
+    ]);
+  });
+});
