@@ -22,6 +22,14 @@ const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
+function isHttpsUrl(text: string): boolean {
+  try {
+    return new URL(text).protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Reads and checks the settings once, at init: every problem in one error, so a misconfigured
  * deployment fails its first invocation with a message that names them all.
@@ -44,27 +52,24 @@ export function readDiagnoseSettings(env: Environment): DiagnoseSettings {
     return value;
   };
 
+  const proposalsTableName = required('PROPOSALS_TABLE_NAME');
+  const idempotencyTableName = required('IDEMPOTENCY_TABLE_NAME');
   const topicArn = required('TOPIC_ARN');
-  if (topicArn !== '' && !SNS_TOPIC_ARN.test(topicArn))
+  if (topicArn !== '' && !SNS_TOPIC_ARN.test(topicArn)) {
     problems.push(`TOPIC_ARN is not an SNS topic ARN: '${topicArn}'`);
+  }
+  const proposalTtlHours = hours('PROPOSAL_TTL_HOURS', DEFAULT_PROPOSAL_TTL_HOURS);
+  const renotifyAfterHours = hours('RENOTIFY_AFTER_HOURS', DEFAULT_RENOTIFY_AFTER_HOURS);
   const reviewBaseUrl = env['REVIEW_BASE_URL']?.trim() || null;
-  if (reviewBaseUrl !== null) {
-    let url: URL | null = null;
-    try {
-      url = new URL(reviewBaseUrl);
-    } catch {
-      url = null;
-    }
-    if (url === null || url.protocol !== 'https:') {
-      problems.push(`REVIEW_BASE_URL must be an https URL, got '${reviewBaseUrl}'`);
-    }
+  if (reviewBaseUrl !== null && !isHttpsUrl(reviewBaseUrl)) {
+    problems.push(`REVIEW_BASE_URL must be an https URL, got '${reviewBaseUrl}'`);
   }
   const settings: DiagnoseSettings = {
-    proposalsTableName: required('PROPOSALS_TABLE_NAME'),
-    idempotencyTableName: required('IDEMPOTENCY_TABLE_NAME'),
+    proposalsTableName,
+    idempotencyTableName,
     topicArn,
-    proposalTtlHours: hours('PROPOSAL_TTL_HOURS', DEFAULT_PROPOSAL_TTL_HOURS),
-    renotifyAfterHours: hours('RENOTIFY_AFTER_HOURS', DEFAULT_RENOTIFY_AFTER_HOURS),
+    proposalTtlHours,
+    renotifyAfterHours,
     reviewBaseUrl,
     serviceName: required('POWERTOOLS_SERVICE_NAME'),
     metricsNamespace: required('POWERTOOLS_METRICS_NAMESPACE'),

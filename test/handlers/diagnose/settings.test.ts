@@ -1,0 +1,59 @@
+import { InvalidInputError } from '../../../lambda/core/errors';
+import { readDiagnoseSettings } from '../../../lambda/handlers/diagnose/settings';
+
+const ENV = {
+  PROPOSALS_TABLE_NAME: 'proposals',
+  IDEMPOTENCY_TABLE_NAME: 'idempotency',
+  TOPIC_ARN: 'arn:aws:sns:ap-northeast-1:123456789012:passrole-doctor',
+  POWERTOOLS_SERVICE_NAME: 'passrole-doctor',
+  POWERTOOLS_METRICS_NAMESPACE: 'PassRoleDoctor',
+};
+
+describe('readDiagnoseSettings', () => {
+  it('reads the environment, with 72 h proposals and 24 h reminders by default', () => {
+    expect(readDiagnoseSettings(ENV)).toEqual({
+      proposalsTableName: 'proposals',
+      idempotencyTableName: 'idempotency',
+      topicArn: ENV.TOPIC_ARN,
+      proposalTtlHours: 72,
+      renotifyAfterHours: 24,
+      reviewBaseUrl: null,
+      serviceName: 'passrole-doctor',
+      metricsNamespace: 'PassRoleDoctor',
+    });
+    expect(
+      readDiagnoseSettings({
+        ...ENV,
+        PROPOSAL_TTL_HOURS: '48',
+        RENOTIFY_AFTER_HOURS: '6',
+        REVIEW_BASE_URL: 'https://review.example.com',
+      }),
+    ).toMatchObject({
+      proposalTtlHours: 48,
+      renotifyAfterHours: 6,
+      reviewBaseUrl: 'https://review.example.com',
+    });
+  });
+
+  it('names every problem in one error', () => {
+    const read = () =>
+      readDiagnoseSettings({
+        ...ENV,
+        PROPOSALS_TABLE_NAME: ' ',
+        TOPIC_ARN: 'my-topic',
+        PROPOSAL_TTL_HOURS: '1.5',
+        RENOTIFY_AFTER_HOURS: '-1',
+        REVIEW_BASE_URL: 'http://review.example.com',
+        POWERTOOLS_METRICS_NAMESPACE: undefined,
+      });
+    expect(read).toThrow(InvalidInputError);
+    expect(read).toThrow(
+      'diagnose function environment is invalid: PROPOSALS_TABLE_NAME is not set; ' +
+        "TOPIC_ARN is not an SNS topic ARN: 'my-topic'; " +
+        "PROPOSAL_TTL_HOURS must be a whole number of hours from 1 to 8760, got '1.5'; " +
+        "RENOTIFY_AFTER_HOURS must be a whole number of hours from 1 to 8760, got '-1'; " +
+        "REVIEW_BASE_URL must be an https URL, got 'http://review.example.com'; " +
+        'POWERTOOLS_METRICS_NAMESPACE is not set',
+    );
+  });
+});
