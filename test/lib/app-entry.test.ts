@@ -24,4 +24,5 @@ it('exits 1 with one line per bad setting, naming the key and why', () => {
     '  maxConcurrency: must be an integer from 2 to 1000 (Lambda\'s SQS maximum concurrency range), got "1"',
   ]);
   expect(fs.readdirSync(outdir)).toEqual([]);
+  fs.rmSync(outdir, { recursive: true, force: true });
 }, 30_000);

@@ -48,8 +48,15 @@ export interface TestApp {
   readonly outdir: string;
 }
 
+/** Every assembly directory this test file made, removed when the file is done. */
+const outdirs: string[] = [];
+afterAll(() => {
+  for (const outdir of outdirs.splice(0)) fs.rmSync(outdir, { recursive: true, force: true });
+});
+
 export function buildTestApp(options: TestAppOptions = {}): TestApp {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'passrole-doctor-cdk-'));
+  outdirs.push(outdir);
   const context: Record<string, unknown> = { ...cdkJsonContext(), ...options.context };
   // 'aws:cdk:bundling-stacks' is what `cdk synth --exclusively` sets: [] bundles no stack's assets.
   if (options.bundle !== true) context['aws:cdk:bundling-stacks'] = [];
