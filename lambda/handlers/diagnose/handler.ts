@@ -221,8 +221,11 @@ export function createDiagnoseHandler(deps: DiagnoseHandlerDependencies): Diagno
     });
     if (record.notifiedAt === null) {
       await notify(record, { kind: 'first' });
-    } else if (record.status === 'pending' && Date.parse(record.notifiedAt) <= now().getTime() - renotifyMs) {
-      await notify(record, { kind: 'reminder', notifiedBefore: new Date(now().getTime() - renotifyMs) });
+    } else if (record.status === 'pending') {
+      const notifiedBefore = new Date(now().getTime() - renotifyMs);
+      if (Date.parse(record.notifiedAt) < notifiedBefore.getTime()) {
+        await notify(record, { kind: 'reminder', notifiedBefore });
+      }
     }
     return { outcome: 'repeat', proposalId };
   }
@@ -361,6 +364,12 @@ export function createDiagnoseHandler(deps: DiagnoseHandlerDependencies): Diagno
           logger.info('record acknowledged: not an iam:PassRole denial', {
             reason: outcome.reason,
             eventId: outcome.eventId,
+          });
+        } else if (outcome.denial.eventId.trim() === '') {
+          // Idempotency and dedup key on the eventID: without one the record cannot be handled safely.
+          count(METRIC.invalidRecords);
+          logger.warn('record acknowledged: an iam:PassRole denial with an empty eventID', {
+            where: outcome.where,
           });
         } else {
           await handleDenial(outcome.denial);

@@ -303,6 +303,14 @@ describe('diagnose handler: failures', () => {
     for (const line of acknowledged) expect(String(line.attributes['reason'])).not.toBe('');
   });
 
+  it('acknowledges a denial without an eventID as invalid rather than retrying it forever', async () => {
+    const h = harness();
+    const response = await h.handler(sqsEvent(seedRecord('  ')), lambdaContext());
+    expect(response.batchItemFailures).toEqual([]);
+    expect(h.metrics.total('InvalidRecords')).toBe(1);
+    expect(h.diagnoser.calls).toBe(0);
+  });
+
   it('acknowledges a denial that names no single role as not applicable', async () => {
     const h = harness();
     const response = await h.handler(

@@ -1,0 +1,333 @@
+/**
+ * The diagnose function's figures (`npx tsx bench/handler.ts`, or runHandlerBench() from bench/run.ts):
+ * - handler overhead per record with AWS mocked (IAM through aws-sdk-client-mock answering at once,
+ *   the proposal store, idempotency and topic in memory, Powertools Logger and Metrics writing their
+ *   lines to a muted stdout): median and p95, for a new incident and for a repeat; target <= 10 ms
+ * - a storm of 10,000 denials of one incident in SQS batches of 10 across 2 concurrent containers
+ *   (maxConcurrency 2): exactly 1 proposal, 1 message, and the IAM calls in all (target <= 12)
+ * - peak memory (RSS and heap) of the process while it ran
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  GetAccountAuthorizationDetailsCommand,
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  IAMClient,
+  SimulatePrincipalPolicyCommand,
+  type SimulatePrincipalPolicyCommandInput,
+} from '@aws-sdk/client-iam';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Context, SQSEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { AwsAccountReader } from '../lambda/adapters/aws/aws-account-reader';
+import { AwsPolicySimulator } from '../lambda/adapters/aws/aws-policy-simulator';
+import { InMemoryIdempotencyStore } from '../lambda/adapters/memory/in-memory-idempotency-store';
+import { InMemoryNotifier } from '../lambda/adapters/memory/in-memory-notifier';
+import { InMemoryProposalStore } from '../lambda/adapters/memory/in-memory-proposal-store';
+import { createDiagnoser } from '../lambda/core/diagnose';
+import { createDiagnoseHandler, type DiagnoseHandler } from '../lambda/handlers/diagnose/handler';
+
+const ROOT = join(__dirname, '..');
+const SNAPSHOT = join(ROOT, 'examples/seed/account.json');
+const SEED_EVENT = JSON.parse(readFileSync(join(ROOT, 'examples/seed/denial.json'), 'utf8')) as Record<
+  string,
+  unknown
+>;
+const STORM_RECORDS = 10_000;
+const BATCH_SIZE = 10;
+const CONCURRENCY = 2;
+
+function percentile(sorted: number[], p: number): number {
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] ?? Number.NaN;
+}
+
+function stats(samples: number[]): { median: number; p95: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { median: percentile(sorted, 50), p95: percentile(sorted, 95) };
+}
+
+// ---------------------------------------------------------------- memory
+
+const peak = { rss: 0, heap: 0 };
+function sampleMemory(): void {
+  const usage = process.memoryUsage();
+  peak.rss = Math.max(peak.rss, usage.rss);
+  peak.heap = Math.max(peak.heap, usage.heapUsed);
+}
+
+// ---------------------------------------------------------------- mocked IAM
+
+/** The seed snapshot as GetAccountAuthorizationDetails returns it: documents URL-encoded. */
+function apiShapedAuthorizationDetails(): Record<string, unknown> {
+  const snapshot = JSON.parse(readFileSync(SNAPSHOT, 'utf8')) as Record<string, unknown>;
+  const encode = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(encode);
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(
+        Object.entries(value).map(([key, inner]) => [
+          key,
+          /Document$/.test(key) && inner && typeof inner === 'object'
+            ? encodeURIComponent(JSON.stringify(inner))
+            : encode(inner),
+        ]),
+      );
+    }
+    return value;
+  };
+  return { ...(encode(snapshot) as Record<string, unknown>), Policies: [], IsTruncated: false };
+}
+
+/** IAM answering the seed scenario at once; returns the mock, whose calls() are the IAM calls made. */
+function mockIam(): ReturnType<typeof mockClient> {
+  const iamMock = mockClient(IAMClient);
+  const details = apiShapedAuthorizationDetails();
+  const glue = (
+    JSON.parse(readFileSync(SNAPSHOT, 'utf8')) as {
+      Policies: { PolicyVersionList: { Document: unknown }[] }[];
+    }
+  ).Policies[0];
+  iamMock.on(GetAccountAuthorizationDetailsCommand).resolves(details);
+  iamMock.on(GetPolicyCommand).callsFake(async (input: { PolicyArn: string }) => ({
+    Policy: { Arn: input.PolicyArn, PolicyName: 'AWSGlueConsoleFullAccess', DefaultVersionId: 'v14' },
+  }));
+  iamMock.on(GetPolicyVersionCommand).resolves({
+    PolicyVersion: {
+      VersionId: 'v14',
+      IsDefaultVersion: true,
+      Document: encodeURIComponent(JSON.stringify(glue?.PolicyVersionList[0]?.Document)),
+    },
+  });
+  iamMock.on(SimulatePrincipalPolicyCommand).callsFake(async (input: SimulatePrincipalPolicyCommandInput) => {
+    const mfa = input.ContextEntries?.find((entry) => entry.ContextKeyName === 'aws:MultiFactorAuthPresent')
+      ?.ContextKeyValues?.[0];
+    const withProposal = (input.PolicyInputList?.length ?? 0) > 0;
+    const decision = mfa !== 'true' ? 'explicitDeny' : withProposal ? 'allowed' : 'implicitDeny';
+    return {
+      IsTruncated: false,
+      EvaluationResults: [
+        {
+          EvalActionName: 'iam:PassRole',
+          EvalResourceName: input.ResourceArns?.[0],
+          EvalDecision: decision,
+          MatchedStatements:
+            decision === 'explicitDeny'
+              ? [
+                  {
+                    SourcePolicyId: 'RequireMFA',
+                    SourcePolicyType: 'group',
+                    StartPosition: { Line: 1, Column: 1 },
+                  },
+                ]
+              : [],
+        },
+      ],
+    };
+  });
+  return iamMock;
+}
+
+// ---------------------------------------------------------------- the handler, as the function wires it
+
+interface Container {
+  handler: DiagnoseHandler;
+  store: InMemoryProposalStore;
+  notifier: InMemoryNotifier;
+}
+
+interface Shared {
+  store: InMemoryProposalStore;
+  notifier: InMemoryNotifier;
+  idempotencyStore: InMemoryIdempotencyStore;
+}
+
+function sharedState(): Shared {
+  return {
+    store: new InMemoryProposalStore(),
+    notifier: new InMemoryNotifier(),
+    idempotencyStore: new InMemoryIdempotencyStore(),
+  };
+}
+
+/** One Lambda container: its own clients and Powertools objects, the account's shared tables and topic. */
+function container(shared: Shared, clock: () => Date = () => new Date()): Container {
+  const iam = new IAMClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+  const handler = createDiagnoseHandler({
+    diagnoser: createDiagnoser({
+      accountReader: new AwsAccountReader(iam),
+      simulator: new AwsPolicySimulator(iam),
+    }),
+    decoder: { decode: async () => null },
+    store: shared.store,
+    notifier: shared.notifier,
+    idempotencyStore: shared.idempotencyStore,
+    logger: new Logger({ serviceName: 'passrole-doctor', logLevel: 'INFO' }),
+    metrics: new Metrics({ namespace: 'PassRoleDoctor', serviceName: 'passrole-doctor' }),
+    settings: { proposalTtlHours: 72, renotifyAfterHours: 24, reviewBaseUrl: 'https://review.example.com' },
+    clock,
+  });
+  return { handler, store: shared.store, notifier: shared.notifier };
+}
+
+function context(): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'diagnose',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:ap-northeast-1:123456789012:function:diagnose',
+    memoryLimitInMB: '512',
+    awsRequestId: 'bench',
+    logGroupName: '/aws/lambda/diagnose',
+    logStreamName: 'bench',
+    getRemainingTimeInMillis: () => 60_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+let messageIds = 0;
+function sqsEvent(eventIds: string[]): SQSEvent {
+  return {
+    Records: eventIds.map((eventId) => ({
+      messageId: `m-${++messageIds}`,
+      receiptHandle: 'r',
+      body: JSON.stringify({
+        version: '0',
+        'detail-type': 'AWS API Call via CloudTrail',
+        source: 'aws.glue',
+        detail: { ...SEED_EVENT, eventID: eventId },
+      }),
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: '0',
+        SenderId: 'x',
+        ApproximateFirstReceiveTimestamp: '0',
+      },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:ap-northeast-1:123456789012:denials',
+      awsRegion: 'ap-northeast-1',
+    })),
+  };
+}
+
+/** Powertools writes its log lines and EMF blobs to stdout: muted while measuring, counted. */
+async function muted<T>(work: () => Promise<T>): Promise<{ result: T; linesWritten: number }> {
+  const write = process.stdout.write.bind(process.stdout);
+  let linesWritten = 0;
+  process.stdout.write = ((chunk: string | Uint8Array): boolean => {
+    linesWritten += String(chunk).split('\n').length - 1;
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    return { result: await work(), linesWritten };
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
+// ---------------------------------------------------------------- the measurements
+
+async function overheadPerRecord(): Promise<string[]> {
+  const iamMock = mockIam();
+  let now = Date.parse('2026-06-17T02:05:00Z');
+  const shared = sharedState();
+  const { handler } = container(shared, () => new Date(now));
+  const newIncident: number[] = [];
+  const repeat: number[] = [];
+  let eventNumber = 0;
+  await muted(async () => {
+    for (let i = 0; i < 600; i++) {
+      // Past the proposal's 72 h: the next denial opens a new incident and is diagnosed again.
+      now += 73 * 3_600_000;
+      let start = performance.now();
+      await handler(sqsEvent([`overhead-${++eventNumber}`]), context());
+      const created = performance.now() - start;
+      start = performance.now();
+      await handler(sqsEvent([`overhead-${++eventNumber}`]), context());
+      const repeated = performance.now() - start;
+      if (i >= 100) {
+        newIncident.push(created);
+        repeat.push(repeated);
+      }
+      if (i % 50 === 0) sampleMemory();
+    }
+  });
+  iamMock.restore();
+  const created = stats(newIncident);
+  const repeated = stats(repeat);
+  return [
+    `handler overhead per record, AWS mocked (Powertools on, in-memory table, idempotency and topic): ` +
+      `new incident (diagnosis with 6 mocked IAM calls, store, publish) median ${created.median.toFixed(2)} ms, p95 ${created.p95.toFixed(2)} ms; ` +
+      `repeat median ${repeated.median.toFixed(2)} ms, p95 ${repeated.p95.toFixed(2)} ms over ${newIncident.length} runs each; target <= 10 ms median`,
+  ];
+}
+
+async function storm(): Promise<string[]> {
+  const iamMock = mockIam();
+  const shared = sharedState();
+  const containers = Array.from({ length: CONCURRENCY }, () => container(shared));
+  const batches: string[][] = [];
+  for (let first = 0; first < STORM_RECORDS; first += BATCH_SIZE) {
+    batches.push(Array.from({ length: BATCH_SIZE }, (_, index) => `storm-${first + index}`));
+  }
+  let next = 0;
+  let failures = 0;
+  const start = performance.now();
+  const { linesWritten } = await muted(() =>
+    Promise.all(
+      containers.map(async ({ handler }) => {
+        // Each container takes the next batch when it is free, as the SQS event source does.
+        while (next < batches.length) {
+          const batch = batches[next++];
+          if (!batch) break;
+          const response = await handler(sqsEvent(batch), context());
+          failures += response.batchItemFailures.length;
+          if (next % 100 === 0) sampleMemory();
+        }
+      }),
+    ),
+  );
+  const elapsed = performance.now() - start;
+  const iamCalls = iamMock.calls().length;
+  const byCommand = iamMock.calls().reduce<Record<string, number>>((counts, call) => {
+    const name = (call.args[0] as { constructor: { name: string } }).constructor.name.replace(/Command$/, '');
+    return { ...counts, [name]: (counts[name] ?? 0) + 1 };
+  }, {});
+  iamMock.restore();
+  const records = shared.store.all();
+  return [
+    `storm: ${STORM_RECORDS} denials of one incident in ${batches.length} SQS batches of ${BATCH_SIZE}, ${CONCURRENCY} concurrent containers: ` +
+      `${records.length} proposal (occurrence count ${records[0]?.occurrenceCount ?? 0}), ${shared.notifier.messages.length} message, ` +
+      `${failures} records handed back, ${iamCalls} IAM calls in all (${Object.entries(byCommand)
+        .map(([name, count]) => `${name} ${count}`)
+        .join(
+          ', ',
+        )}); ${(elapsed / 1000).toFixed(1)} s, ${linesWritten} log/EMF lines; targets: 1 proposal, 1 message, <= 12 IAM calls`,
+  ];
+}
+
+export async function runHandlerBench(): Promise<string[]> {
+  sampleMemory();
+  const lines = [...(await overheadPerRecord()), ...(await storm())];
+  sampleMemory();
+  lines.push(
+    `handler bench peak memory: RSS ${(peak.rss / 1024 / 1024).toFixed(0)} MiB, heap ${(peak.heap / 1024 / 1024).toFixed(0)} MiB`,
+  );
+  return lines;
+}
+
+if (require.main === module) {
+  runHandlerBench()
+    .then((lines) => {
+      for (const line of lines) console.log(line);
+    })
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    });
+}
