@@ -10,7 +10,9 @@ export class AwsAuthorizationMessageDecoder implements AuthorizationMessageDecod
 
   async decode(encodedMessage: string): Promise<string | null> {
     try {
-      const output = await this.sts.send(new DecodeAuthorizationMessageCommand({ EncodedMessage: encodedMessage }));
+      const output = await this.sts.send(
+        new DecodeAuthorizationMessageCommand({ EncodedMessage: encodedMessage }),
+      );
       return output.DecodedMessage ?? null;
     } catch {
       return null;

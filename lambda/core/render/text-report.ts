@@ -6,7 +6,10 @@ import type { Diagnosis, Finding } from '../model';
  */
 export function terminalSafe(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 const VERDICT_WORDS: Record<Diagnosis['verdict'], string> = {
@@ -45,13 +48,17 @@ export function renderTextReport(diagnosis: Diagnosis): string {
   const lines: string[] = [];
   const denial = diagnosis.denial;
   if (denial) {
-    lines.push(`Denial ${denial.eventId} at ${denial.eventTime ?? 'unknown time'} in ${denial.account} (${denial.region})`);
+    lines.push(
+      `Denial ${denial.eventId} at ${denial.eventTime ?? 'unknown time'} in ${denial.account} (${denial.region})`,
+    );
     lines.push(`  who:      ${denial.principalArn} [${denial.principalType}]`);
     if (denial.policySourceArn && denial.policySourceArn !== denial.principalArn) {
       lines.push(`  entity:   ${denial.policySourceArn}`);
     }
     lines.push(`  call:     ${denial.deniedAction} (${denial.eventSource} ${denial.eventName})`);
-    lines.push(`  passing:  ${denial.roleArn ?? 'unknown role'} to ${denial.passedToService ?? 'unknown service'}`);
+    lines.push(
+      `  passing:  ${denial.roleArn ?? 'unknown role'} to ${denial.passedToService ?? 'unknown service'}`,
+    );
     for (const note of denial.notes) lines.push(`  note:     ${note}`);
   }
   lines.push(`Verdict: ${VERDICT_WORDS[diagnosis.verdict]}`);
@@ -59,7 +66,9 @@ export function renderTextReport(diagnosis: Diagnosis): string {
   if (diagnosis.findings.length > 0) {
     lines.push('Findings:');
     for (const item of diagnosis.findings) {
-      const where = item.policy ? ` [${item.policy}${item.statement !== null ? ` / ${item.statement}` : ''}]` : '';
+      const where = item.policy
+        ? ` [${item.policy}${item.statement !== null ? ` / ${item.statement}` : ''}]`
+        : '';
       lines.push(`  - ${FINDING_LABELS[item.kind]}: ${item.message}${where}`);
     }
   }
@@ -69,7 +78,9 @@ export function renderTextReport(diagnosis: Diagnosis): string {
       proposal.target.memberCount !== null && proposal.target.type === 'group'
         ? `, ${proposal.target.memberCount} member${proposal.target.memberCount === 1 ? '' : 's'}`
         : '';
-    lines.push(`Proposed fix: inline policy ${proposal.policyName} on ${proposal.target.type} ${proposal.target.name}${members}`);
+    lines.push(
+      `Proposed fix: inline policy ${proposal.policyName} on ${proposal.target.type} ${proposal.target.name}${members}`,
+    );
     lines.push(indent(JSON.stringify(proposal.document, null, 2), '    '));
     lines.push(
       proposal.verified
