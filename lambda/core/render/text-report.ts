@@ -1,15 +1,14 @@
 import type { Diagnosis, Finding } from '../model';
 
+// eslint-disable-next-line no-control-regex
+const TERMINAL_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
 /**
  * Event-derived strings reach a terminal: control characters (ANSI escapes, carriage returns)
  * could rewrite what the reader sees, so they are shown as escapes instead.
  */
 export function terminalSafe(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(
-    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
-    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  return text.replace(TERMINAL_CONTROL, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 const VERDICT_WORDS: Record<Diagnosis['verdict'], string> = {

@@ -1,0 +1,159 @@
+import type { Diagnosis, Denial, Proposal } from '../model';
+import { escapeHtml, page } from './html';
+
+/** What the review page shows of a stored proposal (a subset of the store's record). */
+export interface ReviewRecord {
+  id: string;
+  status: string;
+  denial: Denial;
+  diagnosis: Diagnosis;
+  proposal: Proposal | null;
+  occurrenceCount: number;
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+}
+
+/** One step of the record's history, as the page tells it. */
+export interface ReviewEvent {
+  status: string;
+  /** An IAM ARN, or "link holder". */
+  actor: string;
+  at: string;
+  sourceIp: string | null;
+}
+
+export interface ReviewPageInput {
+  record: ReviewRecord;
+  history: ReviewEvent[];
+  /** The link's token, for the Approve/Reject forms; null shows no buttons. */
+  token: string | null;
+  /** Where the forms post: `${actionBase}/approve` and `${actionBase}/reject`. */
+  actionBase: string;
+  now: Date;
+}
+
+function definitionList(rows: [string, string][]): string {
+  return `<dl>${rows.map(([term, value]) => `<dt>${escapeHtml(term)}</dt><dd>${escapeHtml(value)}</dd>`).join('')}</dl>`;
+}
+
+function list(items: string[], className = ''): string {
+  if (items.length === 0) return '<p class="muted">None.</p>';
+  return `<ul${className ? ` class="${className}"` : ''}>${items.map((item) => `<li>${escapeHtml(item)}</li>`).join('')}</ul>`;
+}
+
+function targetWords(proposal: Proposal): string {
+  const { target } = proposal;
+  const members =
+    target.type === 'group' && target.memberCount !== null
+      ? ` (${target.memberCount} member${target.memberCount === 1 ? '' : 's'} gain it)`
+      : '';
+  return `${target.type} ${target.name}${members}`;
+}
+
+function decisionSection(input: ReviewPageInput, expired: boolean): string {
+  const { record, token, actionBase } = input;
+  const proposal = record.proposal;
+  if (!proposal) return '<p>There is nothing to apply: this diagnosis has no proposal.</p>';
+  if (proposal.target.type === 'permission-set') {
+    return `<h2>Where to add it</h2><p>This principal is managed by IAM Identity Center: its role must not be edited, so this policy cannot be applied from here. Add the statement above to the inline policy of permission set <strong>${escapeHtml(proposal.target.name)}</strong> (merge it with what is there), then re-provision the permission set to account ${escapeHtml(record.denial.account)}.</p>`;
+  }
+  if (record.status !== 'pending') {
+    return `<p>This proposal is <span class="status">${escapeHtml(record.status)}</span>; it can no longer be approved or rejected.</p>`;
+  }
+  if (expired) return '<p>This proposal has expired; a new denial will open a new one.</p>';
+  if (token === null)
+    return '<p class="muted">Approve or reject it with <code>passrole-doctor approve</code> / <code>reject</code>.</p>';
+  const hidden = `<input type="hidden" name="token" value="${escapeHtml(token)}">`;
+  return `<h2>Decision</h2>
+<p>Approving applies exactly the policy above to the ${escapeHtml(targetWords(proposal))}, reads it back and verifies it by simulation.</p>
+<form method="post" action="${escapeHtml(`${actionBase}/approve`)}">${hidden}<button class="approve" type="submit">Approve</button></form>
+<form method="post" action="${escapeHtml(`${actionBase}/reject`)}">${hidden}<button class="reject" type="submit">Reject</button></form>`;
+}
+
+/** The review page: everything a reviewer needs to judge the change, and nothing that changes state. */
+export function renderReviewPage(input: ReviewPageInput): string {
+  const { record, history, now } = input;
+  const { denial, diagnosis, proposal } = record;
+  const expired = now.getTime() >= Date.parse(record.expiresAt);
+  const nearMisses = diagnosis.findings
+    .filter((finding) => finding.kind === 'near-miss')
+    .map((finding) => finding.message);
+  const otherFindings = diagnosis.findings
+    .filter((finding) => finding.kind !== 'near-miss')
+    .map((finding) => finding.message);
+  const body = [
+    `<h1>iam:PassRole denial: review proposal</h1>`,
+    `<p>Status: <span class="status" id="status">${escapeHtml(record.status)}</span>${expired ? ' <span class="status">expired</span>' : ''}</p>`,
+    `<p id="summary">${escapeHtml(diagnosis.summary)}</p>`,
+    `<h2>The denial</h2>`,
+    definitionList([
+      ['Who', denial.principalArn],
+      ['IAM entity', denial.policySourceArn ?? 'unknown'],
+      ['Denied call', `${denial.deniedAction} (${denial.eventSource} ${denial.eventName})`],
+      ['Role passed', denial.roleArn ?? 'unknown'],
+      ['To service', denial.passedToService ?? 'unknown'],
+      ['When', denial.eventTime ?? 'unknown'],
+      ['Account and region', `${denial.account} ${denial.region}`],
+      ['Occurrences', `${record.occurrenceCount} (last seen ${record.lastSeenAt})`],
+      ['Verdict', diagnosis.verdict],
+    ]),
+    `<h2>Near misses</h2>`,
+    list(nearMisses),
+    `<h2>Other findings</h2>`,
+    list(otherFindings),
+    ...(proposal
+      ? [
+          `<h2>The change</h2>`,
+          definitionList([
+            ['Target', targetWords(proposal)],
+            ['Inline policy name', proposal.policyName],
+            [
+              'Verified by simulation',
+              proposal.verified ? 'yes: allowed with it' : `no: ${proposal.blockers.join('; ')}`,
+            ],
+            ['Expires', record.expiresAt],
+          ]),
+          `<pre id="policy">${escapeHtml(JSON.stringify(proposal.document, null, 2))}</pre>`,
+          `<h2>Risk</h2>`,
+          list(proposal.risk, 'risk'),
+        ]
+      : []),
+    decisionSection(input, expired),
+    ...(history.length > 0
+      ? [
+          `<h2>History</h2>`,
+          list(
+            history.map(
+              (event) =>
+                `${event.at}: ${event.status} by ${event.actor}${event.sourceIp ? ` from ${event.sourceIp}` : ''}`,
+            ),
+          ),
+        ]
+      : []),
+  ].join('\n');
+  return page(`Review proposal ${record.id}`, body);
+}
+
+export type ResultKind = 'forbidden' | 'expired' | 'conflict' | 'not-found' | 'done' | 'bad-request';
+
+const RESULT_STATUS: Record<ResultKind, number> = {
+  forbidden: 403,
+  expired: 410,
+  conflict: 409,
+  'not-found': 404,
+  done: 200,
+  'bad-request': 400,
+};
+
+/** A short page for the outcome of a POST or a refused link, with its HTTP status. */
+export function renderResultPage(
+  kind: ResultKind,
+  title: string,
+  message: string,
+): { statusCode: number; body: string } {
+  return {
+    statusCode: RESULT_STATUS[kind],
+    body: page(title, `<h1 id="result">${escapeHtml(title)}</h1><p id="message">${escapeHtml(message)}</p>`),
+  };
+}
