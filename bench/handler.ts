@@ -4,7 +4,8 @@
  *   the proposal store, idempotency and topic in memory, Powertools Logger and Metrics writing their
  *   lines to a muted stdout): median and p95, for a new incident and for a repeat; target <= 10 ms
  * - a storm of 10,000 denials of one incident in SQS batches of 10 across 2 concurrent containers
- *   (maxConcurrency 2): exactly 1 proposal, 1 message, and the IAM calls in all (target <= 12)
+ *   (maxConcurrency 2), records handed back redelivered: exactly 1 proposal, 1 message, and the IAM
+ *   calls in all (target <= 12)
  * - peak memory (RSS and heap) of the process while it ran
  */
 import { readFileSync } from 'node:fs';
@@ -272,21 +273,29 @@ async function storm(): Promise<string[]> {
   const shared = sharedState();
   const containers = Array.from({ length: CONCURRENCY }, () => container(shared));
   const batches: string[][] = [];
+  let deliveries = 0;
   for (let first = 0; first < STORM_RECORDS; first += BATCH_SIZE) {
     batches.push(Array.from({ length: BATCH_SIZE }, (_, index) => `storm-${first + index}`));
   }
   let next = 0;
-  let failures = 0;
+  let handedBack = 0;
   const start = performance.now();
   const { linesWritten } = await muted(() =>
     Promise.all(
       containers.map(async ({ handler }) => {
-        // Each container takes the next batch when it is free, as the SQS event source does.
+        // Each container takes the next batch when it is free, as the SQS event source does; records
+        // handed back come round again at the end of the queue (after the visibility timeout).
         while (next < batches.length) {
           const batch = batches[next++];
           if (!batch) break;
-          const response = await handler(sqsEvent(batch), context());
-          failures += response.batchItemFailures.length;
+          const event = sqsEvent(batch);
+          deliveries++;
+          const response = await handler(event, context());
+          const failed = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
+          if (failed.size > 0) {
+            handedBack += failed.size;
+            batches.push(batch.filter((_, index) => failed.has(event.Records[index]?.messageId ?? '')));
+          }
           if (next % 100 === 0) sampleMemory();
         }
       }),
@@ -301,9 +310,11 @@ async function storm(): Promise<string[]> {
   iamMock.restore();
   const records = shared.store.all();
   return [
-    `storm: ${STORM_RECORDS} denials of one incident in ${batches.length} SQS batches of ${BATCH_SIZE}, ${CONCURRENCY} concurrent containers: ` +
+    `storm: ${STORM_RECORDS} denials of one incident in SQS batches of ${BATCH_SIZE} (${deliveries} invocations), ${CONCURRENCY} concurrent containers: ` +
       `${records.length} proposal (occurrence count ${records[0]?.occurrenceCount ?? 0}), ${shared.notifier.messages.length} message, ` +
-      `${failures} records handed back, ${iamCalls} IAM calls in all (${Object.entries(byCommand)
+      `${handedBack} records handed back and redelivered, ${iamCalls} IAM calls in all (${Object.entries(
+        byCommand,
+      )
         .map(([name, count]) => `${name} ${count}`)
         .join(
           ', ',

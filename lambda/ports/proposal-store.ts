@@ -35,6 +35,16 @@ export interface ProposalStore {
   findOpenIncident(incidentKey: string, now: Date): Promise<OpenIncident | null>;
 
   /**
+   * Takes the right to diagnose an incident that is not open, until `leaseUntil`: concurrent invocations
+   * meeting the same new incident diagnose it once. False while another invocation holds an unexpired
+   * claim, or when the incident is open.
+   */
+  claimDiagnosis(incidentKey: string, now: Date, leaseUntil: Date): Promise<boolean>;
+
+  /** Gives the claim back when no record came of the diagnosis (not applicable, or it failed). */
+  releaseDiagnosis(incidentKey: string): Promise<void>;
+
+  /**
    * Stores the record and points its incident at it, both or neither: when the incident is already open
    * (a concurrent creator won) nothing is written and the open incident's proposal id comes back.
    */

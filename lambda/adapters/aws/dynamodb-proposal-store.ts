@@ -15,6 +15,8 @@
  *     entityType 'incident', incidentKey, proposalId (the record the incident points at), openUntil
  *     (ISO, the record's expiresAt), openedAt, ttl. It has no `status`/`createdAt`, so it stays out of
  *     the index. The approval workflow closes an incident early by setting openUntil to the present.
+ *     Before a new incident is diagnosed, the same item holds only a claim: diagnosingUntil (ISO) and a
+ *     ttl a day later; the create transaction replaces it with the pointer.
  *
  * A proposal and its incident pointer are written in one transaction: the pointer's condition
  * (absent, or its incident closed) makes exactly one of two concurrent creators win.
@@ -238,6 +240,49 @@ export class DynamoDbProposalStore implements ProposalStore {
     return { incidentKey: key, proposalId, openUntil };
   }
 
+  async claimDiagnosis(key: string, now: Date, leaseUntil: Date): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: incidentKey(key),
+          UpdateExpression:
+            'SET diagnosingUntil = :leaseUntil, entityType = :incident, incidentKey = :key, #ttl = :ttl',
+          ConditionExpression:
+            '(attribute_not_exists(openUntil) OR openUntil <= :now) AND (attribute_not_exists(diagnosingUntil) OR diagnosingUntil <= :now)',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: {
+            ':leaseUntil': leaseUntil.toISOString(),
+            ':incident': 'incident',
+            ':key': key,
+            ':ttl': epochSeconds(leaseUntil.toISOString()) + 24 * 3600,
+            ':now': now.toISOString(),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw storeError(error, 'dynamodb:UpdateItem (diagnosis claim)');
+    }
+  }
+
+  async releaseDiagnosis(key: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: incidentKey(key),
+          UpdateExpression: 'REMOVE diagnosingUntil',
+          ConditionExpression: 'attribute_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error))
+        throw storeError(error, 'dynamodb:UpdateItem (release diagnosis claim)');
+    }
+  }
+
   async create(record: ProposalRecord, now: Date): Promise<CreateOutcome> {
     try {
       await this.client.send(
@@ -254,7 +299,8 @@ export class DynamoDbProposalStore implements ProposalStore {
               Put: {
                 TableName: this.tableName,
                 Item: toIncidentItem(record),
-                ConditionExpression: 'attribute_not_exists(pk) OR openUntil <= :now',
+                ConditionExpression:
+                  'attribute_not_exists(pk) OR attribute_not_exists(openUntil) OR openUntil <= :now',
                 ExpressionAttributeValues: { ':now': now.toISOString() },
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               },

@@ -14,10 +14,26 @@ import type {
 export class InMemoryProposalStore implements ProposalStore {
   private readonly records = new Map<string, ProposalRecord>();
   private readonly incidents = new Map<string, OpenIncident>();
+  /** Diagnosis claims: incident key -> ISO lease end. */
+  private readonly diagnosing = new Map<string, string>();
 
   async findOpenIncident(incidentKey: string, now: Date): Promise<OpenIncident | null> {
     const incident = this.incidents.get(incidentKey);
     return incident && incident.openUntil > now.toISOString() ? { ...incident } : null;
+  }
+
+  async claimDiagnosis(incidentKey: string, now: Date, leaseUntil: Date): Promise<boolean> {
+    const at = now.toISOString();
+    const incident = this.incidents.get(incidentKey);
+    if (incident && incident.openUntil > at) return false;
+    const claimed = this.diagnosing.get(incidentKey);
+    if (claimed !== undefined && claimed > at) return false;
+    this.diagnosing.set(incidentKey, leaseUntil.toISOString());
+    return true;
+  }
+
+  async releaseDiagnosis(incidentKey: string): Promise<void> {
+    this.diagnosing.delete(incidentKey);
   }
 
   async create(record: ProposalRecord, now: Date): Promise<CreateOutcome> {
@@ -27,6 +43,7 @@ export class InMemoryProposalStore implements ProposalStore {
     }
     if (this.records.has(record.id)) throw new Error(`proposal ${record.id} already exists`);
     this.records.set(record.id, structuredClone(record));
+    this.diagnosing.delete(record.incidentKey);
     this.incidents.set(record.incidentKey, {
       incidentKey: record.incidentKey,
       proposalId: record.id,

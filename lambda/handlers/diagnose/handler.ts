@@ -8,8 +8,10 @@
  * Per denial, once per CloudTrail eventID (Powertools Idempotency):
  *   - an open incident of the same (account, entity, role, service): count the occurrence, send a
  *     reminder when the last message is older than renotifyAfterHours, else nothing: no IAM call;
- *   - otherwise diagnose; store a `pending` proposal (or a `reported` diagnosis without one) together
- *     with its incident pointer (one winner among concurrent creators: a loser is a repeat); publish.
+ *   - otherwise claim the incident's diagnosis (another container diagnosing it: the record goes back
+ *     to SQS and comes back a repeat), diagnose, store a `pending` proposal (or a `reported` diagnosis
+ *     without one) together with its incident pointer (one winner among creators: a loser is a
+ *     repeat), publish.
  * Publishing is claimed with a lease on the record and marked after it succeeded, so a failure or a
  * crash between storing and publishing is healed by the redelivery: never a second proposal, never
  * a lost message.
@@ -79,6 +81,8 @@ export const METRIC = {
   remindersSent: 'RemindersSent',
   /** Denials that cannot be diagnosed for good (the IAM entity is gone): acknowledged. */
   unprocessableDenials: 'UnprocessableDenials',
+  /** Denials of a new incident another invocation was diagnosing: handed back, counted on redelivery. */
+  deferredDenials: 'DeferredDenials',
   /** Every failure: the unprocessable denials and the records handed back to SQS for a retry. */
   errors: 'Errors',
   diagnosisDuration: 'DiagnosisDuration',
@@ -117,6 +121,12 @@ interface DenialResult {
   /** Set by the idempotency response hook when the result is a stored one. */
   replayed?: boolean;
 }
+
+/**
+ * Another invocation is diagnosing the same new incident right now: the record goes back to SQS and,
+ * redelivered after the visibility timeout, finds the incident open and counts as a repeat.
+ */
+export class IncidentBusyError extends TransientAwsError {}
 
 const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 /** A notification lease when the invocation's remaining time is unknown. */
@@ -253,6 +263,24 @@ export function createDiagnoseHandler(deps: DiagnoseHandlerDependencies): Diagno
     const open = await store.findOpenIncident(incidentKey, now());
     if (open) return repeat(open.proposalId, denial);
 
+    // One diagnosis per new incident, however many containers meet it at once (IAM's rate limits).
+    const claimedAt = now();
+    if (!(await store.claimDiagnosis(incidentKey, claimedAt, leaseUntil(claimedAt)))) {
+      const opened = await store.findOpenIncident(incidentKey, now());
+      if (opened) return repeat(opened.proposalId, denial);
+      throw new IncidentBusyError(`incident ${incidentKey} is being diagnosed by another invocation`);
+    }
+    try {
+      const result = await diagnoseAndCreate(denial, incidentKey);
+      if (result.outcome !== 'created') await store.releaseDiagnosis(incidentKey);
+      return result;
+    } catch (error) {
+      await store.releaseDiagnosis(incidentKey).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async function diagnoseAndCreate(denial: Denial, incidentKey: string): Promise<DenialResult> {
     const diagnosed = await diagnose(denial);
     if (diagnosed === null) return { outcome: 'unprocessable', proposalId: null };
     logger.debug('diagnosis', { diagnosis: diagnosed });
@@ -376,8 +404,13 @@ export function createDiagnoseHandler(deps: DiagnoseHandlerDependencies): Diagno
         }
       }
     } catch (error) {
-      count(METRIC.errors);
       const attributes = { reason: describe(error) };
+      if (error instanceof IncidentBusyError) {
+        count(METRIC.deferredDenials);
+        logger.info('new incident being diagnosed elsewhere: the record goes back to SQS', attributes);
+        throw error;
+      }
+      count(METRIC.errors);
       if (isTransient(error))
         logger.warn('transient failure: the record goes back to SQS for a retry', attributes);
       else logger.error('failure: the record goes back to SQS, then to the dead-letter queue', attributes);

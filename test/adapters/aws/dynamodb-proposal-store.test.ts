@@ -104,7 +104,8 @@ describe('DynamoDbProposalStore.create', () => {
             openedAt: '2026-06-17T02:05:00.000Z',
             ttl: Date.UTC(2026, 5, 20, 2, 5) / 1000,
           },
-          ConditionExpression: 'attribute_not_exists(pk) OR openUntil <= :now',
+          ConditionExpression:
+            'attribute_not_exists(pk) OR attribute_not_exists(openUntil) OR openUntil <= :now',
           ExpressionAttributeValues: { ':now': '2026-06-17T02:05:00.000Z' },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
@@ -159,6 +160,36 @@ describe('DynamoDbProposalStore: reads and updates', () => {
     ).toBeNull();
     mock.on(GetCommand).resolves({});
     expect(await store().findOpenIncident('504cb7416fee7f7774d607601f1b61f3', T0)).toBeNull();
+  });
+
+  it('claims the diagnosis of an incident that is not open and not being diagnosed, on the incident item', async () => {
+    mock.on(UpdateCommand).resolves({});
+    const lease = new Date('2026-06-17T02:06:00Z');
+    expect(await store().claimDiagnosis('504cb7416fee7f7774d607601f1b61f3', T0, lease)).toBe(true);
+    expect(mock).toHaveReceivedCommandWith(UpdateCommand, {
+      TableName: TABLE,
+      Key: INCIDENT_KEY,
+      UpdateExpression:
+        'SET diagnosingUntil = :leaseUntil, entityType = :incident, incidentKey = :key, #ttl = :ttl',
+      ConditionExpression:
+        '(attribute_not_exists(openUntil) OR openUntil <= :now) AND (attribute_not_exists(diagnosingUntil) OR diagnosingUntil <= :now)',
+      ExpressionAttributeNames: { '#ttl': 'ttl' },
+      ExpressionAttributeValues: {
+        ':leaseUntil': '2026-06-17T02:06:00.000Z',
+        ':incident': 'incident',
+        ':key': '504cb7416fee7f7774d607601f1b61f3',
+        ':ttl': Date.UTC(2026, 5, 18, 2, 6) / 1000,
+        ':now': '2026-06-17T02:05:00.000Z',
+      },
+    });
+    mock.on(UpdateCommand).rejects(conditionFailed());
+    expect(await store().claimDiagnosis('504cb7416fee7f7774d607601f1b61f3', T0, lease)).toBe(false);
+    await store().releaseDiagnosis('504cb7416fee7f7774d607601f1b61f3');
+    expect(mock).toHaveReceivedCommandWith(UpdateCommand, {
+      Key: INCIDENT_KEY,
+      UpdateExpression: 'REMOVE diagnosingUntil',
+      ConditionExpression: 'attribute_exists(pk)',
+    });
   });
 
   it('counts an occurrence with one conditional update that returns the record', async () => {

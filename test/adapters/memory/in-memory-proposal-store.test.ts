@@ -49,6 +49,21 @@ describe('InMemoryProposalStore: incidents', () => {
   });
 });
 
+describe('InMemoryProposalStore: diagnosis claims', () => {
+  it('lets one invocation diagnose a new incident until its lease ends, the record is created or it gives up', async () => {
+    const store = new InMemoryProposalStore();
+    const key = proposalRecord().incidentKey;
+    expect(await store.claimDiagnosis(key, T0, hours(0.1))).toBe(true);
+    expect(await store.claimDiagnosis(key, T0, hours(0.1))).toBe(false);
+    expect(await store.claimDiagnosis(key, hours(0.2), hours(0.3))).toBe(true);
+    await store.releaseDiagnosis(key);
+    expect(await store.claimDiagnosis(key, hours(0.2), hours(0.3))).toBe(true);
+    await store.create(proposalRecord(), hours(0.25));
+    expect(await store.claimDiagnosis(key, hours(1), hours(1.1))).toBe(false);
+    expect(await store.claimDiagnosis(key, hours(72), hours(72.1))).toBe(true);
+  });
+});
+
 describe('InMemoryProposalStore: occurrences', () => {
   it('counts another event, not a redelivery of one already counted', async () => {
     const store = await storeWith(proposalRecord({ id: 'p-1', firstEventId: 'evt-1', lastEventId: 'evt-1' }));

@@ -1,7 +1,9 @@
 import { InMemoryIdempotencyStore } from '../../../lambda/adapters/memory/in-memory-idempotency-store';
 import { InMemoryNotifier } from '../../../lambda/adapters/memory/in-memory-notifier';
 import { InMemoryProposalStore } from '../../../lambda/adapters/memory/in-memory-proposal-store';
+import { readDenials } from '../../../lambda/core/denial';
 import { TransientAwsError } from '../../../lambda/core/errors';
+import { incidentKeyOf } from '../../../lambda/core/incident';
 import type { Denial, Diagnosis } from '../../../lambda/core/model';
 import { chatbotNotificationProblems } from '../../../lambda/core/render/message';
 import type { RenderedMessage } from '../../../lambda/core/render/message/types';
@@ -190,7 +192,7 @@ describe('diagnose handler: one incident, one proposal', () => {
     expect(h.diagnoser.calls).toBe(2);
   });
 
-  it('lets exactly one of two concurrent invocations create the proposal and publish', async () => {
+  it('diagnoses a new incident met by two containers at once only once, and counts both denials', async () => {
     const store = new InMemoryProposalStore();
     const notifier = new InMemoryNotifier();
     const idempotencyStore = new InMemoryIdempotencyStore();
@@ -203,18 +205,48 @@ describe('diagnose handler: one incident, one proposal', () => {
       clock,
       deps: { newProposalId: () => 'right-1' },
     });
+    const events = [sqsEvent(seedRecord('evt-1')), sqsEvent(seedRecord('evt-2'))];
 
     const responses = await Promise.all([
-      left.handler(sqsEvent(seedRecord('evt-1')), lambdaContext()),
-      right.handler(sqsEvent(seedRecord('evt-2')), lambdaContext()),
+      left.handler(events[0] ?? { Records: [] }, lambdaContext()),
+      right.handler(events[1] ?? { Records: [] }, lambdaContext()),
     ]);
+    expect(left.diagnoser.calls + right.diagnoser.calls).toBe(1);
+    const handedBack = responses.flatMap((response, index) =>
+      response.batchItemFailures.length > 0 ? [events[index] ?? { Records: [] }] : [],
+    );
+    // The loser's record came back (a new incident is being diagnosed): SQS redelivers it later.
+    expect(handedBack).toHaveLength(1);
+    expect(left.metrics.total('DeferredDenials') + right.metrics.total('DeferredDenials')).toBe(1);
+    expect(left.metrics.total('Errors') + right.metrics.total('Errors')).toBe(0);
+    for (const event of handedBack) {
+      expect((await left.handler(event, lambdaContext())).batchItemFailures).toEqual([]);
+    }
 
-    expect(responses.flatMap((response) => response.batchItemFailures)).toEqual([]);
-    // Both looked before either stored: both diagnosed, one won the create, the other became a repeat.
-    expect(left.diagnoser.calls + right.diagnoser.calls).toBe(2);
+    expect(left.diagnoser.calls + right.diagnoser.calls).toBe(1);
     expect(store.all()).toHaveLength(1);
     expect(store.all()[0]?.occurrenceCount).toBe(2);
     expect(notifier.messages).toHaveLength(1);
+  });
+
+  it('hands back a denial of an incident another container is diagnosing, and diagnoses it once that claim lapsed', async () => {
+    const h = harness();
+    const [outcome] = readDenials(seedRecord('evt-1'), 'seed');
+    if (outcome?.kind !== 'denial') throw new Error('the seed is a denial');
+    const key = incidentKeyOf(outcome.denial);
+    await h.store.claimDiagnosis(key, h.clock.now(), new Date(h.clock.now().getTime() + 60_000));
+
+    const busy = await h.handler(sqsEvent(seedRecord('evt-1')), lambdaContext());
+    expect(busy.batchItemFailures).toEqual([{ itemIdentifier: 'message-1' }]);
+    expect(h.diagnoser.calls).toBe(0);
+    expect(h.metrics.total('DeferredDenials')).toBe(1);
+
+    // The other container died: its claim lapses with its invocation, and the redelivery diagnoses.
+    h.clock.advanceHours(1);
+    const redelivered = await h.handler(sqsEvent(seedRecord('evt-1')), lambdaContext());
+    expect(redelivered.batchItemFailures).toEqual([]);
+    expect(h.diagnoser.calls).toBe(1);
+    expect(h.store.all()).toHaveLength(1);
   });
 
   it('reports a diagnosis without a proposal once, suppresses its repeats and never reminds', async () => {
@@ -320,6 +352,12 @@ describe('diagnose handler: failures', () => {
     expect(response.batchItemFailures).toEqual([]);
     expect(h.metrics.total('NotApplicable')).toBe(1);
     expect(h.store.all()).toEqual([]);
+    // No record came of it: the diagnosis claim is given back, so the next such denial is read too.
+    const next = fixture('passrole', '18-elasticmapreduce-RunJobFlow-no-resource-several-roles.json');
+    const again = await h.handler(sqsEvent({ ...next, eventID: 'another-event' }), lambdaContext());
+    expect(again.batchItemFailures).toEqual([]);
+    expect(h.metrics.total('NotApplicable')).toBe(2);
+    expect(h.diagnoser.calls).toBe(2);
   });
 
   it('acknowledges a denial whose IAM entity no longer exists, counts it, and does not diagnose its redelivery', async () => {
