@@ -1,0 +1,50 @@
+import type { Actor, ProposalStatus as ApprovalStatus } from '../core/approval/status';
+import type { Decision } from '../core/model';
+import type { ProposalRecord } from '../core/incident';
+
+/** What the apply function found, stored on the record for the page, the message and audit. */
+export interface ApplyOutcome {
+  /** The policy read back from IAM equals the approved document (canonical JSON). */
+  readBackMatches: boolean;
+  /** The last re-simulation's decision, and what still blocks when not allowed. */
+  verification: Decision | null;
+  blockers: string[];
+  /** Re-simulations made while IAM propagated. */
+  attempts: number;
+  appliedAt: string | null;
+  finishedAt: string;
+}
+
+export interface TransitionRequest {
+  from: ApprovalStatus;
+  to: ApprovalStatus;
+  actor: Actor;
+  at: Date;
+  /** A short human note stored with the history entry (e.g. why it failed). */
+  detail?: string;
+  outcome?: ApplyOutcome;
+}
+
+export type TransitionOutcome =
+  | { kind: 'moved'; record: ProposalRecord }
+  /** The status was not `from` (someone decided first): nothing changed. */
+  | { kind: 'conflict'; record: ProposalRecord }
+  /** pending -> approved past the proposal's expiry: refused whatever the TTL sweeper has done. */
+  | { kind: 'expired'; record: ProposalRecord }
+  | { kind: 'not-found' };
+
+/**
+ * The approval workflow's view of the proposals table. Every transition is one conditional write on
+ * the current status (forward only, see core/approval/status.ts) that appends to the record's history.
+ */
+export interface ApprovalStore {
+  get(proposalId: string): Promise<ProposalRecord | null>;
+  transition(proposalId: string, request: TransitionRequest): Promise<TransitionOutcome>;
+  /**
+   * Takes the right to apply an approved proposal until `leaseUntil`: true for exactly one caller while
+   * the lease runs, so concurrent or redelivered apply invocations never write IAM twice at once.
+   */
+  claimApply(proposalId: string, now: Date, leaseUntil: Date): Promise<boolean>;
+  /** Newest first, from the byStatus index. */
+  listByStatus(status: ApprovalStatus, limit: number): Promise<ProposalRecord[]>;
+}
