@@ -58,7 +58,7 @@ async function seedProposalRecord(): Promise<ProposalRecord> {
   return newProposalRecord({
     id: 'proposal-seed',
     incidentKey: incidentKeyOf(outcome.denial),
-    diagnosis,
+    diagnosis: { ...diagnosis, denial: outcome.denial },
     now: CREATED_AT,
     ttlHours: 72,
   });
