@@ -3,6 +3,8 @@
  * of identical denials yields one proposal and one message. Pure; node:crypto is not the AWS SDK.
  */
 import { createHash } from 'node:crypto';
+import type { ApplyOutcome } from '../ports/approval-store';
+import type { Actor } from './approval/status';
 import type { Denial, Diagnosis, PolicyDocument, Proposal } from './model';
 
 /**
@@ -53,12 +55,38 @@ function sha256(text: string): string {
 /**
  * `pending`: a proposal awaits a person. `reported`: a diagnosis without a proposal (allowed now, an
  * explicit deny no Allow overrides, another account's role, ...) was reported once; repeats are
- * suppressed the same way until it expires. The approval workflow adds its statuses to this union.
+ * suppressed the same way until it expires. The approval workflow moves a proposal forward only
+ * (core/approval/status.ts): `approved` -> `applied` -> `verified` | `not-verified`, or `failed`;
+ * `rejected`.
  */
-export type ProposalStatus = 'pending' | 'reported';
+export type ProposalStatus =
+  'pending' | 'reported' | 'approved' | 'rejected' | 'applied' | 'verified' | 'not-verified' | 'failed';
 
-/** The statuses under which an incident is open: a new denial of it is a repeat, not a new incident. */
-export const OPEN_STATUSES: readonly ProposalStatus[] = ['pending', 'reported'];
+/**
+ * The statuses under which an incident is open: a new denial of it is a repeat, not a new incident.
+ * `approved` and `applied` keep it open: denials met while the fix is written and IAM propagates it are
+ * counted on the record instead of opening a second proposal for the same fix.
+ */
+export const OPEN_STATUSES: readonly ProposalStatus[] = ['pending', 'reported', 'approved', 'applied'];
+
+/**
+ * Nothing follows these. Reaching one closes the record's incident at once, so a later denial is a new
+ * incident with a fresh diagnosis (after a rejection, or a fix that did not make it allowed).
+ */
+export const FINAL_STATUSES: readonly ProposalStatus[] = ['rejected', 'verified', 'not-verified', 'failed'];
+
+export function isFinalStatus(status: ProposalStatus): boolean {
+  return FINAL_STATUSES.includes(status);
+}
+
+/** One step of a record's life: who moved it to `status`, when (ISO 8601 UTC) and why. */
+export interface ProposalEvent {
+  status: ProposalStatus;
+  actor: Actor;
+  at: string;
+  /** A short human note (why it failed, what still blocks); null when there is none. */
+  detail: string | null;
+}
 
 /** One incident's record: the proposal (or the report) and what happened since. Times are ISO 8601 UTC. */
 export interface ProposalRecord {
@@ -84,6 +112,10 @@ export interface ProposalRecord {
   notificationCount: number;
   /** While a message is being published: until when that invocation holds the right to publish it. */
   notificationLeaseUntil: string | null;
+  /** Every transition since it was created, oldest first. */
+  history: ProposalEvent[];
+  /** What the apply function found; null until it finished. */
+  outcome: ApplyOutcome | null;
 }
 
 export interface NewProposalRecordInput {
@@ -121,6 +153,8 @@ export function newProposalRecord({
     notifiedAt: null,
     notificationCount: 0,
     notificationLeaseUntil: null,
+    history: [],
+    outcome: null,
   };
 }
 

@@ -3,13 +3,17 @@
  * `byStatus` on `status` S + `createdAt` S). Two kinds of item:
  *
  *   Proposal  pk = PROPOSAL#<proposalId>   sk = PROPOSAL
- *     entityType 'proposal', proposalId, incidentKey, status ('pending' | 'reported', the approval
- *     workflow adds more), createdAt, expiresAt (ISO), ttl (epoch seconds of expiresAt), denial (map),
- *     diagnosis (map, without its denial: that is the item's `denial`), proposal (map; absent for a
- *     report), documentHash, occurrenceCount (N), firstEventId, lastEventId, lastSeenAt,
- *     notificationCount (N), notifiedAt (absent until the first message went out),
- *     notificationLeaseUntil (present only while an invocation publishes a message).
- *     `status` + `createdAt` put it in the byStatus index: "pending proposals, newest first".
+ *     entityType 'proposal', proposalId, incidentKey, status (core/incident.ts ProposalStatus),
+ *     createdAt, expiresAt (ISO), ttl (epoch seconds of expiresAt; from the first transition on, that
+ *     transition plus DECIDED_RETENTION_DAYS), denial (map), diagnosis (map, without its denial: that
+ *     is the item's `denial`), proposal (map; absent for a report), documentHash, occurrenceCount (N),
+ *     firstEventId, lastEventId, lastSeenAt, notificationCount (N), notifiedAt (absent until the first
+ *     message went out), notificationLeaseUntil (present only while an invocation publishes a
+ *     message), history (list of maps {status, actor {kind, name, sourceIp, userAgent}, at, detail};
+ *     absent on items written before the approval workflow), outcome (map, once applied),
+ *     applyLeaseUntil (ISO, while or after an apply invocation held the right to apply).
+ *     `status` + `createdAt` put it in the byStatus index (projection ALL): "pending proposals,
+ *     newest first".
  *
  *   Incident  pk = INCIDENT#<incidentKey>  sk = INCIDENT
  *     entityType 'incident', incidentKey, proposalId (the record the incident points at), openUntil
@@ -20,17 +24,44 @@
  *
  * A proposal and its incident pointer are written in one transaction: the pointer's condition
  * (absent, or its incident closed) makes exactly one of two concurrent creators win.
+ *
+ * Transitions (ApprovalStore) are conditional writes on the current status. A move to a final status
+ * (rejected, verified, not-verified, failed) also closes the incident (openUntil = the move's time) in
+ * the same transaction, so the next denial is a new incident; `approved` and `applied` leave it open
+ * (core/incident.ts OPEN_STATUSES).
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
   GetCommand,
+  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+// lib-dynamodb's own marshaller: it leaves the old images of failed conditions unconverted.
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import {
+  assertKnownTransition,
+  transitionEvent,
+  transitionGuardsExpiry,
+  transitionRefusal,
+} from '../../core/approval/transition';
 import { AwsCallError, TransientAwsError } from '../../core/errors';
-import { epochSeconds, OPEN_STATUSES, type ProposalRecord, type ProposalStatus } from '../../core/incident';
+import {
+  epochSeconds,
+  isFinalStatus,
+  OPEN_STATUSES,
+  type ProposalEvent,
+  type ProposalRecord,
+  type ProposalStatus,
+} from '../../core/incident';
 import type { Denial, Diagnosis, Proposal } from '../../core/model';
+import type {
+  ApplyOutcome,
+  ApprovalStore,
+  TransitionOutcome,
+  TransitionRequest,
+} from '../../ports/approval-store';
 import type {
   CreateOutcome,
   NotificationClaim,
@@ -45,6 +76,16 @@ const INCIDENT_SK = 'INCIDENT';
 
 export const proposalKey = (proposalId: string) => ({ pk: `PROPOSAL#${proposalId}`, sk: PROPOSAL_SK });
 export const incidentKey = (key: string) => ({ pk: `INCIDENT#${key}`, sk: INCIDENT_SK });
+
+/** The GSI on status + createdAt (lib/constructs/proposal-tables.ts PROPOSALS_STATUS_INDEX, projection ALL). */
+export const STATUS_INDEX = 'byStatus';
+
+/**
+ * How long a record is kept after its last transition: the audit of who approved what. Longer than
+ * the longest pending time (PROPOSAL_TTL_HOURS is at most 8,760), so a decision never shortens a
+ * record's life, and an approved proposal is never swept by TTL while it is being applied.
+ */
+export const DECIDED_RETENTION_DAYS = 400;
 
 const DYNAMODB_TRANSIENT_ERRORS = new Set([
   'ProvisionedThroughputExceededException',
@@ -114,6 +155,8 @@ export function toProposalItem(record: ProposalRecord): Item {
     notificationCount: record.notificationCount,
     notifiedAt: record.notifiedAt ?? undefined,
     notificationLeaseUntil: record.notificationLeaseUntil ?? undefined,
+    history: record.history,
+    outcome: record.outcome ?? undefined,
   };
 }
 
@@ -158,6 +201,20 @@ function requiredMap(item: Item, name: string): Item {
   return value as Item;
 }
 
+function optionalMap(item: Item, name: string): Item | null {
+  const value = item[name];
+  return value === undefined || value === null ? null : requiredMap(item, name);
+}
+
+function historyOf(item: Item): ProposalEvent[] {
+  const value = item['history'];
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    throw new AwsCallError(`proposals table item ${String(item['pk'])} has no list history`);
+  }
+  return value as ProposalEvent[];
+}
+
 /** The record of a proposal item. The maps are this store's own writes, so their shape is trusted. */
 export function fromProposalItem(item: Item): ProposalRecord {
   const denial = requiredMap(item, 'denial') as unknown as Denial;
@@ -183,7 +240,30 @@ export function fromProposalItem(item: Item): ProposalRecord {
     notifiedAt: optionalString(item, 'notifiedAt'),
     notificationCount: requiredNumber(item, 'notificationCount'),
     notificationLeaseUntil: optionalString(item, 'notificationLeaseUntil'),
+    history: historyOf(item),
+    outcome: optionalMap(item, 'outcome') as ApplyOutcome | null,
   };
+}
+
+const ATTRIBUTE_VALUE_TYPES = new Set(['S', 'N', 'B', 'SS', 'NS', 'BS', 'M', 'L', 'NULL', 'BOOL']);
+
+/**
+ * The old image DynamoDB returned with a failed condition (ReturnValuesOnConditionCheckFailure
+ * ALL_OLD), as a plain item; null when there is none (the item does not exist, or the endpoint did not
+ * return it).
+ */
+export function oldImageOf(image: unknown): Item | null {
+  if (typeof image !== 'object' || image === null || Array.isArray(image)) return null;
+  const entries = Object.values(image as Record<string, unknown>);
+  if (entries.length === 0) return null;
+  const isWireFormat = entries.every(
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      Object.keys(value).length === 1 &&
+      ATTRIBUTE_VALUE_TYPES.has(Object.keys(value)[0] ?? ''),
+  );
+  return isWireFormat ? unmarshall(image as Record<string, AttributeValue>) : (image as Item);
 }
 
 /** A string attribute of an item DynamoDB returned unconverted ({S: '...'}), as in cancellation reasons. */
@@ -211,7 +291,16 @@ function cancellationReasons(error: unknown): CancellationReason[] {
 
 // ---------------------------------------------------------------- the store
 
-export class DynamoDbProposalStore implements ProposalStore {
+/** An UpdateItem's target, expressions and values, without the table. */
+interface ItemWrite {
+  Key: Record<string, string>;
+  UpdateExpression: string;
+  ConditionExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues: Record<string, unknown>;
+}
+
+export class DynamoDbProposalStore implements ProposalStore, ApprovalStore {
   private readonly client: DynamoDBDocumentClient;
 
   /** @param dynamodb the caller's client (built once per container, traced by the caller) */
@@ -448,5 +537,202 @@ export class DynamoDbProposalStore implements ProposalStore {
     } catch (error) {
       throw storeError(error, 'dynamodb:GetItem (proposal)');
     }
+  }
+
+  // ---------------------------------------------------------------- the approval workflow
+
+  async transition(proposalId: string, request: TransitionRequest): Promise<TransitionOutcome> {
+    assertKnownTransition(proposalId, request);
+    const write = this.transitionWrite(proposalId, request);
+    return isFinalStatus(request.to)
+      ? this.transitionClosingIncident(proposalId, request, write)
+      : this.transitionRecord(proposalId, request, write);
+  }
+
+  /** SET status, append the history entry, keep the record DECIDED_RETENTION_DAYS; on status = from. */
+  private transitionWrite(proposalId: string, request: TransitionRequest): ItemWrite {
+    const at = request.at.toISOString();
+    const sets = [
+      '#status = :to',
+      '#history = list_append(if_not_exists(#history, :noEvents), :event)',
+      '#ttl = :ttl',
+    ];
+    const names: Record<string, string> = { '#status': 'status', '#history': 'history', '#ttl': 'ttl' };
+    const values: Record<string, unknown> = {
+      ':from': request.from,
+      ':to': request.to,
+      ':event': [transitionEvent(request)],
+      ':noEvents': [],
+      ':ttl': epochSeconds(at) + DECIDED_RETENTION_DAYS * 24 * 3600,
+    };
+    if (request.outcome !== undefined) {
+      sets.push('#outcome = :outcome');
+      names['#outcome'] = 'outcome';
+      values[':outcome'] = request.outcome;
+    }
+    let condition = 'attribute_exists(pk) AND #status = :from';
+    if (transitionGuardsExpiry(request)) {
+      condition += ' AND expiresAt > :now';
+      values[':now'] = at;
+    }
+    return {
+      Key: proposalKey(proposalId),
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: condition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
+  }
+
+  /** One conditional UpdateItem; a failed condition is explained from the old image it returns. */
+  private async transitionRecord(
+    proposalId: string,
+    request: TransitionRequest,
+    write: ItemWrite,
+  ): Promise<TransitionOutcome> {
+    try {
+      const output = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          ...write,
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      if (!output.Attributes)
+        throw new AwsCallError(`dynamodb:UpdateItem returned no item for ${proposalId}`);
+      return { kind: 'moved', record: fromProposalItem(output.Attributes) };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw storeError(error, 'dynamodb:UpdateItem (transition)');
+      return this.refusal(proposalId, request, (error as { Item?: unknown }).Item, error);
+    }
+  }
+
+  /**
+   * The move and the incident's closing in one transaction, both or neither. The incident is read
+   * from the record first (its key is there); when the incident no longer points at this record (it
+   * expired and a newer incident took its key), there is nothing to close and the record moves alone.
+   */
+  private async transitionClosingIncident(
+    proposalId: string,
+    request: TransitionRequest,
+    write: ItemWrite,
+  ): Promise<TransitionOutcome> {
+    const current = await this.get(proposalId);
+    const refused = transitionRefusal(current, request);
+    if (refused !== null || current === null) return refused ?? { kind: 'not-found' };
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: { TableName: this.tableName, ...write, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' },
+            },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: incidentKey(current.incidentKey),
+                UpdateExpression: 'SET openUntil = :closedAt',
+                ConditionExpression: 'proposalId = :proposalId',
+                ExpressionAttributeValues: {
+                  ':closedAt': request.at.toISOString(),
+                  ':proposalId': proposalId,
+                },
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (errorName(error) !== 'TransactionCanceledException') {
+        throw storeError(error, 'dynamodb:TransactWriteItems (transition + incident)');
+      }
+      const [recordReason, incidentReason] = cancellationReasons(error);
+      if (recordReason?.Code === 'ConditionalCheckFailed') {
+        return this.refusal(proposalId, request, recordReason.Item, error);
+      }
+      if (incidentReason?.Code === 'ConditionalCheckFailed') {
+        return this.transitionRecord(proposalId, request, write);
+      }
+      // Cancelled by a concurrent write (TransactionConflict) or throttling: see who won, else retry.
+      const refusedNow = transitionRefusal(await this.get(proposalId), request);
+      if (refusedNow !== null) return refusedNow;
+      const codes = cancellationReasons(error).map((reason) => reason.Code ?? 'None');
+      throw new TransientAwsError(
+        `dynamodb:TransactWriteItems (transition + incident) cancelled, worth retrying later (${codes.join(', ')})`,
+        { cause: error },
+      );
+    }
+    const moved = await this.get(proposalId);
+    if (moved === null) throw new AwsCallError(`proposal ${proposalId} vanished right after its transition`);
+    return { kind: 'moved', record: moved };
+  }
+
+  /** Why a conditional move failed, from the old image (or a fresh read when none came back). */
+  private async refusal(
+    proposalId: string,
+    request: TransitionRequest,
+    image: unknown,
+    cause: unknown,
+  ): Promise<TransitionOutcome> {
+    const old = oldImageOf(image);
+    const record = old !== null ? fromProposalItem(old) : await this.get(proposalId);
+    const refused = transitionRefusal(record, request);
+    if (refused !== null) return refused;
+    // The condition failed on an item that satisfies it now: it changed in between; the caller retries.
+    throw new TransientAwsError(`transition of proposal ${proposalId} met a concurrent write`, { cause });
+  }
+
+  async claimApply(proposalId: string, now: Date, leaseUntil: Date): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: proposalKey(proposalId),
+          UpdateExpression: 'SET applyLeaseUntil = :leaseUntil',
+          ConditionExpression:
+            'attribute_exists(pk) AND #status = :approved AND (attribute_not_exists(applyLeaseUntil) OR applyLeaseUntil < :now)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':approved': 'approved',
+            ':now': now.toISOString(),
+            ':leaseUntil': leaseUntil.toISOString(),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw storeError(error, 'dynamodb:UpdateItem (apply claim)');
+    }
+  }
+
+  /** Newest first from the byStatus index (projection ALL: the items are whole, no second read). */
+  async listByStatus(status: ProposalStatus, limit: number): Promise<ProposalRecord[]> {
+    const records: ProposalRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    while (records.length < limit) {
+      let output;
+      try {
+        output = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: STATUS_INDEX,
+            KeyConditionExpression: '#status = :status',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':status': status },
+            ScanIndexForward: false,
+            Limit: limit - records.length,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+      } catch (error) {
+        throw storeError(error, 'dynamodb:Query (byStatus)');
+      }
+      for (const item of output.Items ?? []) records.push(fromProposalItem(item));
+      startKey = output.LastEvaluatedKey;
+      if (startKey === undefined) break;
+    }
+    return records.slice(0, Math.max(0, limit));
   }
 }

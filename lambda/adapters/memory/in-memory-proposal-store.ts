@@ -1,4 +1,6 @@
-import { OPEN_STATUSES, type ProposalRecord } from '../../core/incident';
+import { assertKnownTransition, movedRecord, transitionRefusal } from '../../core/approval/transition';
+import { isFinalStatus, OPEN_STATUSES, type ProposalRecord, type ProposalStatus } from '../../core/incident';
+import type { ApprovalStore, TransitionOutcome, TransitionRequest } from '../../ports/approval-store';
 import type {
   CreateOutcome,
   NotificationClaim,
@@ -10,12 +12,16 @@ import type {
 /**
  * The proposal store in memory, with the DynamoDB store's semantics (same conditions, same outcomes):
  * for tests, the CLI and the bench. Records are copied in and out, so callers never share state with it.
+ * Each method checks and writes without awaiting in between, so concurrent calls are atomic as
+ * DynamoDB's conditional writes are.
  */
-export class InMemoryProposalStore implements ProposalStore {
+export class InMemoryProposalStore implements ProposalStore, ApprovalStore {
   private readonly records = new Map<string, ProposalRecord>();
   private readonly incidents = new Map<string, OpenIncident>();
   /** Diagnosis claims: incident key -> ISO lease end. */
   private readonly diagnosing = new Map<string, string>();
+  /** Apply leases: proposal id -> ISO lease end. */
+  private readonly applyLeases = new Map<string, string>();
 
   async findOpenIncident(incidentKey: string, now: Date): Promise<OpenIncident | null> {
     const incident = this.incidents.get(incidentKey);
@@ -109,10 +115,49 @@ export class InMemoryProposalStore implements ProposalStore {
     return record ? structuredClone(record) : null;
   }
 
+  /**
+   * A conditional move on the current status; a final one also closes the incident, if the incident
+   * still points at this record.
+   */
+  async transition(proposalId: string, request: TransitionRequest): Promise<TransitionOutcome> {
+    assertKnownTransition(proposalId, request);
+    const record = this.records.get(proposalId) ?? null;
+    const refused = transitionRefusal(record, request);
+    if (refused !== null || record === null) return copyOutcome(refused ?? { kind: 'not-found' });
+    const moved = movedRecord(structuredClone(record), request);
+    this.records.set(proposalId, moved);
+    const incident = this.incidents.get(moved.incidentKey);
+    if (isFinalStatus(moved.status) && incident?.proposalId === proposalId) {
+      incident.openUntil = request.at.toISOString();
+    }
+    return { kind: 'moved', record: structuredClone(moved) };
+  }
+
+  async claimApply(proposalId: string, now: Date, leaseUntil: Date): Promise<boolean> {
+    const record = this.records.get(proposalId);
+    if (!record || record.status !== 'approved') return false;
+    const held = this.applyLeases.get(proposalId);
+    if (held !== undefined && !(held < now.toISOString())) return false;
+    this.applyLeases.set(proposalId, leaseUntil.toISOString());
+    return true;
+  }
+
+  async listByStatus(status: ProposalStatus, limit: number): Promise<ProposalRecord[]> {
+    return [...this.records.values()]
+      .filter((record) => record.status === status)
+      .sort((left, right) => right.createdAt.localeCompare(left.createdAt))
+      .slice(0, Math.max(0, limit))
+      .map((record) => structuredClone(record));
+  }
+
   /** Every record, oldest first (tests and the bench count them). */
   all(): ProposalRecord[] {
     return [...this.records.values()]
       .sort((left, right) => left.createdAt.localeCompare(right.createdAt))
       .map((record) => structuredClone(record));
   }
+}
+
+function copyOutcome(outcome: TransitionOutcome): TransitionOutcome {
+  return outcome.kind === 'not-found' ? outcome : { ...outcome, record: structuredClone(outcome.record) };
 }

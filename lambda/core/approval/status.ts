@@ -1,13 +1,16 @@
+import type { ProposalStatus } from '../incident';
+
 /**
  * A proposal's life. Status only moves forward (the store enforces each step with a conditional
  * write on the current status): pending -> approved -> applied -> verified | not-verified, any of the
- * apply steps -> failed, pending -> rejected.
+ * apply steps -> failed, pending -> rejected. A `reported` diagnosis has nothing to approve.
+ * The union itself lives with the record (core/incident.ts): one status type for the whole product.
  */
-export type ProposalStatus =
-  'pending' | 'approved' | 'rejected' | 'applied' | 'verified' | 'not-verified' | 'failed';
+export type { ProposalStatus };
 
 const NEXT: Record<ProposalStatus, readonly ProposalStatus[]> = {
   pending: ['approved', 'rejected'],
+  reported: [],
   approved: ['applied', 'failed'],
   applied: ['verified', 'not-verified', 'failed'],
   rejected: [],

@@ -24,7 +24,7 @@ const TABLE = 'passrole-doctor-proposals';
 const T0 = new Date('2026-06-17T02:05:00Z');
 const PROPOSAL_KEY = { pk: 'PROPOSAL#p-1', sk: 'PROPOSAL' };
 const INCIDENT_KEY = { pk: 'INCIDENT#504cb7416fee7f7774d607601f1b61f3', sk: 'INCIDENT' };
-const OPEN = { ':open0': 'pending', ':open1': 'reported' };
+const OPEN = { ':open0': 'pending', ':open1': 'reported', ':open2': 'approved', ':open3': 'applied' };
 
 const documentMock = mockClient(DynamoDBDocumentClient);
 const client = () =>
@@ -209,7 +209,7 @@ describe('DynamoDbProposalStore: reads and updates', () => {
       Key: PROPOSAL_KEY,
       UpdateExpression: 'SET lastSeenAt = :seenAt, lastEventId = :eventId ADD occurrenceCount :one',
       ConditionExpression:
-        'attribute_exists(pk) AND #status IN (:open0, :open1) AND expiresAt > :seenAt AND firstEventId <> :eventId AND lastEventId <> :eventId',
+        'attribute_exists(pk) AND #status IN (:open0, :open1, :open2, :open3) AND expiresAt > :seenAt AND firstEventId <> :eventId AND lastEventId <> :eventId',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
         ...OPEN,
@@ -244,7 +244,7 @@ describe('DynamoDbProposalStore: reads and updates', () => {
       Key: PROPOSAL_KEY,
       UpdateExpression: 'SET notificationLeaseUntil = :leaseUntil',
       ConditionExpression:
-        'attribute_exists(pk) AND #status IN (:open0, :open1) AND (attribute_not_exists(notificationLeaseUntil) OR notificationLeaseUntil <= :now) AND attribute_not_exists(notifiedAt)',
+        'attribute_exists(pk) AND #status IN (:open0, :open1, :open2, :open3) AND (attribute_not_exists(notificationLeaseUntil) OR notificationLeaseUntil <= :now) AND attribute_not_exists(notifiedAt)',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
         ...OPEN,
@@ -267,7 +267,7 @@ describe('DynamoDbProposalStore: reads and updates', () => {
     );
     const input = mock.commandCalls(UpdateCommand)[0]?.args[0].input;
     expect(input?.ConditionExpression).toBe(
-      'attribute_exists(pk) AND #status IN (:open0, :open1) AND (attribute_not_exists(notificationLeaseUntil) OR notificationLeaseUntil <= :now) AND #status = :pending AND notifiedAt < :notifiedBefore',
+      'attribute_exists(pk) AND #status IN (:open0, :open1, :open2, :open3) AND (attribute_not_exists(notificationLeaseUntil) OR notificationLeaseUntil <= :now) AND #status = :pending AND notifiedAt < :notifiedBefore',
     );
     expect(input?.ExpressionAttributeValues).toMatchObject({
       ':pending': 'pending',

@@ -1,5 +1,6 @@
 import { InMemoryProposalStore } from '../../../lambda/adapters/memory/in-memory-proposal-store';
-import type { ProposalRecord } from '../../../lambda/core/incident';
+import type { ProposalEvent, ProposalRecord } from '../../../lambda/core/incident';
+import { approvalStoreContract, move } from '../support/approval-store-contract';
 import { proposalRecord } from '../support/proposal-records';
 
 const T0 = new Date('2026-06-17T02:05:00Z');
@@ -131,5 +132,19 @@ describe('InMemoryProposalStore: notification claims', () => {
         hours(31),
       ),
     ).toBe(false);
+  });
+});
+
+describe('InMemoryProposalStore: the approval store contract', () => {
+  approvalStoreContract(async () => new InMemoryProposalStore());
+
+  it('hands out copies of moved and conflicting records', async () => {
+    const store = await storeWith(proposalRecord({ id: 'p-1' }));
+    const moved = await store.transition('p-1', move('pending', 'approved'));
+    if (moved.kind === 'moved') moved.record.history.push(moved.record.history[0] as ProposalEvent);
+    const conflict = await store.transition('p-1', move('pending', 'approved'));
+    if (conflict.kind === 'conflict') conflict.record.status = 'pending';
+    expect(await store.get('p-1')).toMatchObject({ status: 'approved', history: [{ status: 'approved' }] });
+    expect((await store.get('p-1'))?.history).toHaveLength(1);
   });
 });

@@ -76,6 +76,8 @@ export function proposalRecord(overrides: Partial<ProposalRecord> = {}): Proposa
     notifiedAt: null,
     notificationCount: 0,
     notificationLeaseUntil: null,
+    history: [],
+    outcome: null,
     ...overrides,
   };
 }

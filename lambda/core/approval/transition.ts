@@ -1,0 +1,65 @@
+/**
+ * The rules every approval store applies to a transition, in one place so the DynamoDB and in-memory
+ * stores answer alike: which moves exist at all, when a move is refused and why, and what a move
+ * writes on the record.
+ */
+import { InvalidInputError } from '../errors';
+import type { ProposalEvent, ProposalRecord } from '../incident';
+import type { TransitionOutcome, TransitionRequest } from '../../ports/approval-store';
+import { canTransition } from './status';
+
+/** Throws for a move status.ts does not know (a caller's bug): nothing is read or written for it. */
+export function assertKnownTransition(proposalId: string, request: TransitionRequest): void {
+  if (!canTransition(request.from, request.to)) {
+    throw new InvalidInputError(
+      `a proposal cannot move from ${request.from} to ${request.to}`,
+      `transition of proposal ${proposalId}`,
+    );
+  }
+}
+
+/** Only approving is bound to the expiry: a decision past it is void whatever the TTL sweeper did yet. */
+export function transitionGuardsExpiry(request: TransitionRequest): boolean {
+  return request.from === 'pending' && request.to === 'approved';
+}
+
+/**
+ * Why `record` cannot take the move, or null when it can: gone, already moved by someone else
+ * (`conflict`), or past its expiry for an approval.
+ */
+export function transitionRefusal(
+  record: ProposalRecord | null,
+  request: TransitionRequest,
+): Exclude<TransitionOutcome, { kind: 'moved' }> | null {
+  if (record === null) return { kind: 'not-found' };
+  if (record.status !== request.from) return { kind: 'conflict', record };
+  if (transitionGuardsExpiry(request) && record.expiresAt <= request.at.toISOString()) {
+    return { kind: 'expired', record };
+  }
+  return null;
+}
+
+/** The history entry a move appends. */
+export function transitionEvent(request: TransitionRequest): ProposalEvent {
+  return {
+    status: request.to,
+    actor: { ...request.actor },
+    at: request.at.toISOString(),
+    detail: request.detail ?? null,
+  };
+}
+
+/** The record after the move (the in-memory store's write; the DynamoDB store's is its UpdateItem). */
+export function movedRecord(record: ProposalRecord, request: TransitionRequest): ProposalRecord {
+  return {
+    ...record,
+    status: request.to,
+    history: [...record.history, transitionEvent(request)],
+    outcome: request.outcome ?? record.outcome,
+  };
+}
+
+/** The move that decided the proposal (approved or rejected), for "already decided by whom, when". */
+export function decisionOf(record: ProposalRecord): ProposalEvent | null {
+  return record.history.find((event) => event.status === 'approved' || event.status === 'rejected') ?? null;
+}

@@ -1,0 +1,332 @@
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  ProvisionedThroughputExceededException,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import {
+  DECIDED_RETENTION_DAYS,
+  DynamoDbProposalStore,
+  fromProposalItem,
+  oldImageOf,
+  toProposalItem,
+} from '../../../lambda/adapters/aws/dynamodb-proposal-store';
+import { InvalidInputError, TransientAwsError } from '../../../lambda/core/errors';
+import type { ProposalRecord } from '../../../lambda/core/incident';
+import { hours, LINK_HOLDER, move, OUTCOME } from '../support/approval-store-contract';
+import { proposalRecord } from '../support/proposal-records';
+
+const TABLE = 'passrole-doctor-proposals';
+const PROPOSAL_KEY = { pk: 'PROPOSAL#p-1', sk: 'PROPOSAL' };
+const INCIDENT_KEY = { pk: 'INCIDENT#504cb7416fee7f7774d607601f1b61f3', sk: 'INCIDENT' };
+const AT = hours(1).toISOString();
+const RETAINED_UNTIL = Date.parse(AT) / 1000 + DECIDED_RETENTION_DAYS * 24 * 3600;
+
+const documentMock = mockClient(DynamoDBDocumentClient);
+const store = () =>
+  new DynamoDbProposalStore(
+    new DynamoDBClient({ region: 'ap-northeast-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }),
+    TABLE,
+  );
+
+beforeEach(() => documentMock.reset());
+
+/** The item as DynamoDB keeps it (JSON round trip: no undefined). */
+function item(record: ProposalRecord): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(toProposalItem(record))) as Record<string, unknown>;
+}
+
+/** A failed condition with the old image on the wire, as ReturnValuesOnConditionCheckFailure sends it. */
+function conditionFailed(old?: ProposalRecord): ConditionalCheckFailedException {
+  return new ConditionalCheckFailedException({
+    message: 'The conditional request failed',
+    $metadata: {},
+    ...(old ? { Item: marshall(item(old)) } : {}),
+  });
+}
+
+function cancelled(reasons: { Code: string; Item?: ProposalRecord }[]): TransactionCanceledException {
+  return new TransactionCanceledException({
+    message: `Transaction cancelled [${reasons.map((reason) => reason.Code).join(', ')}]`,
+    $metadata: {},
+    CancellationReasons: reasons.map(({ Code, Item }) =>
+      Item ? { Code, Item: marshall(item(Item)) } : { Code },
+    ),
+  });
+}
+
+const approvedEvent = { status: 'approved', actor: LINK_HOLDER, at: AT, detail: null };
+const approvedRecord = proposalRecord({
+  status: 'approved',
+  history: [approvedEvent] as ProposalRecord['history'],
+});
+
+describe('DynamoDbProposalStore.transition: approving', () => {
+  it('is one conditional UpdateItem on the status and the expiry that appends the history entry', async () => {
+    documentMock.on(UpdateCommand).resolves({ Attributes: item(approvedRecord) });
+    expect(await store().transition('p-1', move('pending', 'approved'))).toEqual({
+      kind: 'moved',
+      record: approvedRecord,
+    });
+    expect(documentMock).toHaveReceivedCommandTimes(UpdateCommand, 1);
+    expect(documentMock.commandCalls(UpdateCommand)[0]?.args[0].input).toEqual({
+      TableName: TABLE,
+      Key: PROPOSAL_KEY,
+      UpdateExpression:
+        'SET #status = :to, #history = list_append(if_not_exists(#history, :noEvents), :event), #ttl = :ttl',
+      ConditionExpression: 'attribute_exists(pk) AND #status = :from AND expiresAt > :now',
+      ExpressionAttributeNames: { '#status': 'status', '#history': 'history', '#ttl': 'ttl' },
+      ExpressionAttributeValues: {
+        ':from': 'pending',
+        ':to': 'approved',
+        ':event': [approvedEvent],
+        ':noEvents': [],
+        ':ttl': RETAINED_UNTIL,
+        ':now': AT,
+      },
+      ReturnValues: 'ALL_NEW',
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
+    // Approving leaves the incident open: no transaction, no incident write.
+    expect(documentMock).toHaveReceivedCommandTimes(TransactWriteCommand, 0);
+  });
+
+  it('explains a failed condition from the old image: conflict, expired', async () => {
+    documentMock.on(UpdateCommand).rejects(conditionFailed(approvedRecord));
+    expect(await store().transition('p-1', move('pending', 'approved'))).toEqual({
+      kind: 'conflict',
+      record: approvedRecord,
+    });
+    const stale = proposalRecord({ expiresAt: '2026-06-17T03:00:00.000Z' });
+    documentMock.on(UpdateCommand).rejects(conditionFailed(stale));
+    expect(await store().transition('p-1', move('pending', 'approved'))).toEqual({
+      kind: 'expired',
+      record: stale,
+    });
+    expect(documentMock).toHaveReceivedCommandTimes(GetCommand, 0);
+  });
+
+  it('reads the item when no old image came back: not-found, or a conflict', async () => {
+    documentMock.on(UpdateCommand).rejects(conditionFailed());
+    documentMock.on(GetCommand).resolves({});
+    expect(await store().transition('p-1', move('pending', 'approved'))).toEqual({ kind: 'not-found' });
+    documentMock.on(GetCommand).resolves({ Item: item(approvedRecord) });
+    expect((await store().transition('p-1', move('pending', 'approved'))).kind).toBe('conflict');
+    expect(documentMock).toHaveReceivedCommandWith(GetCommand, { Key: PROPOSAL_KEY, ConsistentRead: true });
+  });
+
+  it('calls a failed condition on an item that satisfies it now a concurrent write, worth retrying', async () => {
+    documentMock.on(UpdateCommand).rejects(conditionFailed(proposalRecord()));
+    await expect(store().transition('p-1', move('pending', 'approved'))).rejects.toThrow(TransientAwsError);
+    documentMock
+      .on(UpdateCommand)
+      .rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
+    await expect(store().transition('p-1', move('pending', 'approved'))).rejects.toThrow(TransientAwsError);
+  });
+
+  it('refuses a move status.ts forbids without sending anything', async () => {
+    await expect(store().transition('p-1', move('pending', 'applied'))).rejects.toThrow(InvalidInputError);
+    await expect(store().transition('p-1', move('reported', 'approved'))).rejects.toThrow(
+      'a proposal cannot move from reported to approved',
+    );
+    expect(documentMock.calls()).toHaveLength(0);
+  });
+
+  it('stores the apply outcome with the move, without the expiry condition after approval', async () => {
+    const applied = proposalRecord({ status: 'applied', outcome: OUTCOME });
+    documentMock.on(UpdateCommand).resolves({ Attributes: item(applied) });
+    await store().transition('p-1', move('approved', 'applied', hours(1), { outcome: OUTCOME }));
+    expect(documentMock).toHaveReceivedCommandWith(UpdateCommand, {
+      UpdateExpression:
+        'SET #status = :to, #history = list_append(if_not_exists(#history, :noEvents), :event), #ttl = :ttl, #outcome = :outcome',
+      ConditionExpression: 'attribute_exists(pk) AND #status = :from',
+      ExpressionAttributeNames: {
+        '#status': 'status',
+        '#history': 'history',
+        '#ttl': 'ttl',
+        '#outcome': 'outcome',
+      },
+    });
+    const values = documentMock.commandCalls(UpdateCommand)[0]?.args[0].input.ExpressionAttributeValues;
+    expect(values).toMatchObject({ ':from': 'approved', ':to': 'applied', ':outcome': OUTCOME });
+    expect(values).not.toHaveProperty(':now');
+  });
+});
+
+describe('DynamoDbProposalStore.transition: final statuses close the incident', () => {
+  const rejectedRecord = proposalRecord({
+    status: 'rejected',
+    history: [{ ...approvedEvent, status: 'rejected' }] as ProposalRecord['history'],
+  });
+
+  it('moves the record and closes its incident in one transaction', async () => {
+    documentMock
+      .on(GetCommand)
+      .resolvesOnce({ Item: item(proposalRecord()) })
+      .resolves({ Item: item(rejectedRecord) });
+    documentMock.on(TransactWriteCommand).resolves({});
+    expect(await store().transition('p-1', move('pending', 'rejected'))).toEqual({
+      kind: 'moved',
+      record: rejectedRecord,
+    });
+    expect(documentMock.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems).toEqual([
+      {
+        Update: {
+          TableName: TABLE,
+          Key: PROPOSAL_KEY,
+          UpdateExpression:
+            'SET #status = :to, #history = list_append(if_not_exists(#history, :noEvents), :event), #ttl = :ttl',
+          ConditionExpression: 'attribute_exists(pk) AND #status = :from',
+          ExpressionAttributeNames: { '#status': 'status', '#history': 'history', '#ttl': 'ttl' },
+          ExpressionAttributeValues: {
+            ':from': 'pending',
+            ':to': 'rejected',
+            ':event': [{ ...approvedEvent, status: 'rejected' }],
+            ':noEvents': [],
+            ':ttl': RETAINED_UNTIL,
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
+      {
+        Update: {
+          TableName: TABLE,
+          Key: INCIDENT_KEY,
+          UpdateExpression: 'SET openUntil = :closedAt',
+          ConditionExpression: 'proposalId = :proposalId',
+          ExpressionAttributeValues: { ':closedAt': AT, ':proposalId': 'p-1' },
+        },
+      },
+    ]);
+    expect(documentMock).toHaveReceivedCommandTimes(UpdateCommand, 0);
+  });
+
+  it('answers from the first read without writing when the status already moved, or the record is gone', async () => {
+    documentMock.on(GetCommand).resolves({ Item: item(approvedRecord) });
+    expect((await store().transition('p-1', move('pending', 'rejected'))).kind).toBe('conflict');
+    documentMock.on(GetCommand).resolves({});
+    expect(await store().transition('p-1', move('pending', 'rejected'))).toEqual({ kind: 'not-found' });
+    expect(documentMock).toHaveReceivedCommandTimes(TransactWriteCommand, 0);
+  });
+
+  it('explains a cancelled transaction from the record’s old image', async () => {
+    documentMock.on(GetCommand).resolves({ Item: item(proposalRecord()) });
+    documentMock
+      .on(TransactWriteCommand)
+      .rejects(cancelled([{ Code: 'ConditionalCheckFailed', Item: approvedRecord }, { Code: 'None' }]));
+    expect(await store().transition('p-1', move('pending', 'rejected'))).toEqual({
+      kind: 'conflict',
+      record: approvedRecord,
+    });
+  });
+
+  it('moves the record alone when the incident points at a newer record', async () => {
+    const failed = proposalRecord({ status: 'failed' });
+    documentMock.on(GetCommand).resolves({ Item: item(approvedRecord) });
+    documentMock
+      .on(TransactWriteCommand)
+      .rejects(cancelled([{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }]));
+    documentMock.on(UpdateCommand).resolves({ Attributes: item(failed) });
+    expect(await store().transition('p-1', move('approved', 'failed'))).toEqual({
+      kind: 'moved',
+      record: failed,
+    });
+    expect(documentMock).toHaveReceivedCommandWith(UpdateCommand, {
+      Key: PROPOSAL_KEY,
+      ConditionExpression: 'attribute_exists(pk) AND #status = :from',
+    });
+  });
+
+  it('reads who won after a transaction conflict, and retries when nobody did', async () => {
+    documentMock
+      .on(GetCommand)
+      .resolvesOnce({ Item: item(proposalRecord()) })
+      .resolves({ Item: item(rejectedRecord) });
+    documentMock
+      .on(TransactWriteCommand)
+      .rejects(cancelled([{ Code: 'TransactionConflict' }, { Code: 'None' }]));
+    expect((await store().transition('p-1', move('pending', 'rejected'))).kind).toBe('conflict');
+
+    documentMock.on(GetCommand).resolves({ Item: item(proposalRecord()) });
+    await expect(store().transition('p-1', move('pending', 'rejected'))).rejects.toThrow(
+      /cancelled, worth retrying later \(TransactionConflict, None\)/,
+    );
+  });
+});
+
+describe('DynamoDbProposalStore: apply lease and listing', () => {
+  it('claims the apply lease of an approved proposal with one conditional update', async () => {
+    documentMock.on(UpdateCommand).resolves({});
+    expect(await store().claimApply('p-1', hours(1), hours(1.1))).toBe(true);
+    expect(documentMock.commandCalls(UpdateCommand)[0]?.args[0].input).toEqual({
+      TableName: TABLE,
+      Key: PROPOSAL_KEY,
+      UpdateExpression: 'SET applyLeaseUntil = :leaseUntil',
+      ConditionExpression:
+        'attribute_exists(pk) AND #status = :approved AND (attribute_not_exists(applyLeaseUntil) OR applyLeaseUntil < :now)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':approved': 'approved',
+        ':now': hours(1).toISOString(),
+        ':leaseUntil': hours(1.1).toISOString(),
+      },
+    });
+    documentMock.on(UpdateCommand).rejects(conditionFailed());
+    expect(await store().claimApply('p-1', hours(1), hours(1.1))).toBe(false);
+  });
+
+  it('lists newest first from the byStatus index, following pages up to the limit', async () => {
+    const records = [3, 2, 1].map((index) =>
+      proposalRecord({ id: `p-${index}`, createdAt: hours(index).toISOString() }),
+    );
+    documentMock
+      .on(QueryCommand)
+      .resolvesOnce({ Items: [item(records[0] as ProposalRecord)], LastEvaluatedKey: { pk: 'x' } })
+      .resolvesOnce({ Items: records.slice(1).map(item) });
+    expect((await store().listByStatus('pending', 3)).map((record) => record.id)).toEqual([
+      'p-3',
+      'p-2',
+      'p-1',
+    ]);
+    const calls = documentMock.commandCalls(QueryCommand).map((call) => call.args[0].input);
+    expect(calls[0]).toEqual({
+      TableName: TABLE,
+      IndexName: 'byStatus',
+      KeyConditionExpression: '#status = :status',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':status': 'pending' },
+      ScanIndexForward: false,
+      Limit: 3,
+      ExclusiveStartKey: undefined,
+    });
+    expect(calls[1]).toMatchObject({ Limit: 2, ExclusiveStartKey: { pk: 'x' } });
+  });
+});
+
+describe('DynamoDbProposalStore: history and outcome on the item', () => {
+  it('round-trips them, and reads items written before the approval workflow', () => {
+    const record = proposalRecord({ status: 'verified', history: approvedRecord.history, outcome: OUTCOME });
+    expect(fromProposalItem(item(record))).toEqual(record);
+    const legacy = item(proposalRecord());
+    delete legacy['history'];
+    expect(fromProposalItem(legacy)).toMatchObject({ history: [], outcome: null });
+  });
+
+  it('reads old images on the wire and plain ones alike', () => {
+    const plain = item(approvedRecord);
+    expect(oldImageOf(marshall(plain))).toEqual(plain);
+    expect(oldImageOf(plain)).toEqual(plain);
+    expect(oldImageOf(undefined)).toBeNull();
+    expect(oldImageOf({})).toBeNull();
+  });
+});
