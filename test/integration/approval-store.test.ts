@@ -1,0 +1,96 @@
+/**
+ * The DynamoDB proposal store as the approval workflow uses it, against moto_server's DynamoDB: the
+ * same contract the in-memory store passes (test/adapters/support/approval-store-contract.ts), with
+ * the table laid out as lib/constructs/proposal-tables.ts makes it.
+ */
+import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbProposalStore, STATUS_INDEX } from '../../lambda/adapters/aws/dynamodb-proposal-store';
+import {
+  approvalStoreContract,
+  hours,
+  move,
+  type FullStore,
+} from '../adapters/support/approval-store-contract';
+import { proposalRecord } from '../adapters/support/proposal-records';
+import { createMotoClients, type MotoClients } from './support/aws-clients';
+
+let clients: MotoClients;
+let tables = 0;
+
+beforeAll(() => {
+  clients = createMotoClients();
+});
+
+afterAll(() => {
+  clients.destroy();
+});
+
+async function createProposalsTable(dynamodb: DynamoDBClient): Promise<string> {
+  const name = `proposals-${process.pid}-${++tables}`;
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: name,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+        { AttributeName: 'status', AttributeType: 'S' },
+        { AttributeName: 'createdAt', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: STATUS_INDEX,
+          KeySchema: [
+            { AttributeName: 'status', KeyType: 'HASH' },
+            { AttributeName: 'createdAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    }),
+  );
+  return name;
+}
+
+async function freshStore(): Promise<FullStore> {
+  return new DynamoDbProposalStore(clients.dynamodb, await createProposalsTable(clients.dynamodb));
+}
+
+describe('DynamoDbProposalStore against moto: the approval store contract', () => {
+  approvalStoreContract(freshStore);
+});
+
+describe('DynamoDbProposalStore against moto: the approval race', () => {
+  it('20 concurrent approvals of one proposal: exactly one moved, 19 conflicts, one history entry', async () => {
+    const store = await freshStore();
+    await store.create(proposalRecord({ id: 'p-race' }), hours(0));
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, () => store.transition('p-race', move('pending', 'approved', hours(1)))),
+    );
+    const counts = outcomes.reduce<Record<string, number>>(
+      (totals, outcome) => ({ ...totals, [outcome.kind]: (totals[outcome.kind] ?? 0) + 1 }),
+      {},
+    );
+    expect(counts).toEqual({ moved: 1, conflict: 19 });
+    expect(await store.get('p-race')).toMatchObject({
+      status: 'approved',
+      history: [{ status: 'approved' }],
+    });
+    expect((await store.get('p-race'))?.history).toHaveLength(1);
+  });
+
+  it('an approval past the expiry is expired, and writes nothing', async () => {
+    const store = await freshStore();
+    const record = proposalRecord({ id: 'p-old' });
+    await store.create(record, hours(0));
+    expect(await store.transition('p-old', move('pending', 'approved', hours(72)))).toMatchObject({
+      kind: 'expired',
+      record: { id: 'p-old', status: 'pending' },
+    });
+    expect(await store.get('p-old')).toMatchObject({ status: 'pending', history: [] });
+  });
+});
