@@ -1,0 +1,159 @@
+/**
+ * What the apply function checks before it may write IAM. The database is not trusted: the record
+ * could have been changed after it was approved, so the document, its target and the principal are
+ * checked again here, each refusal with a reason a person can act on.
+ */
+import { checkMinimalDocument } from '../approval/minimal-shape';
+import { parseArn } from '../denial/arn';
+import { documentHash, type ProposalRecord } from '../incident';
+import type { PolicyDocument, ProposalTarget } from '../model';
+
+export type WritableTargetType = 'group' | 'user' | 'role';
+
+export interface ApplyGateSettings {
+  /** The account the function may write in; the denial's account when not configured. */
+  accountId?: string;
+  /** The stack's own roles (the apply function's among them): never a target, principal or passed role. */
+  protectedRoleArns: readonly string[];
+  allowedTargetTypes: readonly WritableTargetType[];
+}
+
+/** Everything the apply step needs, once the record has passed every check. */
+export interface ApplyPlan {
+  target: ProposalTarget & { type: WritableTargetType; arn: string };
+  policyName: string;
+  document: PolicyDocument;
+  /** The IAM entity whose policies decide (the user, or the role behind a session). */
+  policySourceArn: string;
+  /** The one role the document lets the principal pass, and to which service. */
+  roleArn: string;
+  service: string;
+  accountId: string;
+}
+
+export type ApplyGate = { ok: true; plan: ApplyPlan } | { ok: false; reason: string };
+
+/** IAM paths AWS owns: Identity Center's roles and service-linked roles. Nothing here may be edited. */
+export const RESERVED_PATH_PREFIXES = ['/aws-reserved/', '/aws-service-role/'] as const;
+
+/** IAM's own rule for inline policy names. */
+const POLICY_NAME = /^[\w+=,.@-]{1,128}$/;
+
+interface IamEntity {
+  account: string;
+  kind: string;
+  path: string;
+  name: string;
+}
+
+/** user/, group/ or role/ ARNs: kind, path ('/' when none) and name. */
+function iamEntityOf(arn: string): IamEntity | null {
+  const parsed = parseArn(arn);
+  if (parsed === null || parsed.service !== 'iam' || !/^\d{12}$/.test(parsed.account)) return null;
+  const [kind = '', ...rest] = parsed.resource.split('/');
+  const name = rest.at(-1) ?? '';
+  if (!['user', 'group', 'role'].includes(kind) || name === '') return null;
+  const path = rest.length > 1 ? `/${rest.slice(0, -1).join('/')}/` : '/';
+  return { account: parsed.account, kind, path, name };
+}
+
+function reservedPath(entity: IamEntity): string | null {
+  const path = entity.path.toLowerCase();
+  return RESERVED_PATH_PREFIXES.find((prefix) => path.startsWith(prefix)) ?? null;
+}
+
+/**
+ * IAM names are unique per account and kind whatever the path, and case-insensitive: a protected role
+ * is recognized with or without its path and in any case.
+ */
+function entityKey(entity: IamEntity): string {
+  return `${entity.account}:${entity.kind}:${entity.name.toLowerCase()}`;
+}
+
+function protectedKeys(arns: readonly string[]): Set<string> {
+  return new Set(
+    arns.flatMap((arn) => {
+      const entity = iamEntityOf(arn.trim());
+      return entity === null ? [] : [entityKey(entity)];
+    }),
+  );
+}
+
+export function checkApplicable(record: ProposalRecord, settings: ApplyGateSettings): ApplyGate {
+  const refuse = (reason: string): ApplyGate => ({ ok: false, reason });
+  const proposal = record.proposal;
+  if (proposal === null) return refuse('the record holds no proposal to apply');
+
+  const hash = documentHash(proposal.document);
+  if (record.documentHash === null || hash !== record.documentHash) {
+    return refuse(
+      `the policy document is not the one approved: its SHA-256 is ${hash}, the approved one ${record.documentHash ?? 'missing'}`,
+    );
+  }
+
+  const accountId = settings.accountId ?? record.denial.account;
+  const shape = checkMinimalDocument(proposal.document, accountId);
+  if (!shape.ok) return refuse(`the policy document is not the minimal iam:PassRole grant: ${shape.problem}`);
+
+  if (!POLICY_NAME.test(proposal.policyName)) {
+    return refuse('the policy name is not a valid IAM policy name');
+  }
+
+  const target = proposal.target;
+  if (target.type === 'permission-set') {
+    return refuse(
+      `the target is the permission set ${target.name}: Identity Center manages it, add the policy there`,
+    );
+  }
+  if (!settings.allowedTargetTypes.includes(target.type)) {
+    return refuse(
+      `${target.type} targets are not allowed here (allowed: ${settings.allowedTargetTypes.join(', ') || 'none'})`,
+    );
+  }
+  const targetEntity = target.arn === null ? null : iamEntityOf(target.arn);
+  if (target.arn === null || targetEntity === null) {
+    return refuse(`the target ${target.type} ${target.name} has no IAM ARN`);
+  }
+  if (targetEntity.kind !== target.type || targetEntity.name !== target.name) {
+    return refuse(`the target ARN ${target.arn} does not name ${target.type} ${target.name}`);
+  }
+  if (targetEntity.account !== accountId) {
+    return refuse(`the target ${target.arn} is not in account ${accountId}`);
+  }
+
+  const policySourceArn = record.denial.policySourceArn;
+  const principal = policySourceArn === null ? null : iamEntityOf(policySourceArn);
+  if (policySourceArn === null || principal === null) {
+    return refuse('the denial names no IAM user or role whose policies decide: nothing to verify against');
+  }
+
+  const guarded = protectedKeys(settings.protectedRoleArns);
+  const checks: [string, IamEntity][] = [
+    [`the target ${target.arn}`, targetEntity],
+    [`the principal ${policySourceArn}`, principal],
+  ];
+  for (const [what, entity] of checks) {
+    const reserved = reservedPath(entity);
+    if (reserved !== null) return refuse(`${what} is under ${reserved}: AWS manages it, it is never edited`);
+    if (guarded.has(entityKey(entity))) return refuse(`${what} is one of this stack's own roles`);
+  }
+  const passed = iamEntityOf(shape.roleArn);
+  if (passed !== null && guarded.has(entityKey(passed))) {
+    return refuse(
+      `the document would let ${policySourceArn} pass ${shape.roleArn}, one of this stack's own roles`,
+    );
+  }
+
+  return {
+    ok: true,
+    plan: {
+      target: { ...target, type: target.type, arn: target.arn },
+      policyName: proposal.policyName,
+      document: proposal.document,
+      policySourceArn,
+      roleArn: shape.roleArn,
+      service: shape.service,
+      accountId,
+    },
+  };
+}

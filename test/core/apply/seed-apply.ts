@@ -1,0 +1,281 @@
+/**
+ * The seed scenario, ready to apply: the seed denial diagnosed with the product's own engine over the
+ * seed snapshot, stored as an approved proposal, plus the test doubles the apply step runs against
+ * (a fake clock whose sleep advances it, recording/lagging ports).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InMemoryEventPublisher } from '../../../lambda/adapters/memory/in-memory-event-publisher';
+import { InMemoryNotifier } from '../../../lambda/adapters/memory/in-memory-notifier';
+import { LocalPolicySimulator } from '../../../lambda/adapters/local/local-policy-simulator';
+import { SnapshotAccountReader } from '../../../lambda/adapters/snapshot/snapshot-account-reader';
+import type { ApplyDependencies, ApplySettings } from '../../../lambda/core/apply/apply-proposal';
+import { readDenials } from '../../../lambda/core/denial';
+import { createDiagnoser } from '../../../lambda/core/diagnose';
+import {
+  documentHash,
+  incidentKeyOf,
+  newProposalRecord,
+  type ProposalRecord,
+} from '../../../lambda/core/incident';
+import type {
+  AccountScope,
+  Denial,
+  PolicyDocument,
+  ProposalTarget,
+  SimulationRequest,
+  SimulationResult,
+} from '../../../lambda/core/model';
+import type { AccountReader } from '../../../lambda/ports/account-reader';
+import type { PolicySimulator } from '../../../lambda/ports/policy-simulator';
+import type { PolicyWriter } from '../../../lambda/ports/policy-writer';
+import { FakeApprovalStore } from '../../support/fake-approval-store';
+
+const ROOT = join(__dirname, '../../..');
+export const SEED_ACCOUNT_JSON: unknown = JSON.parse(
+  readFileSync(join(ROOT, 'examples/seed/account.json'), 'utf8'),
+);
+const SEED_EVENT: unknown = JSON.parse(readFileSync(join(ROOT, 'examples/seed/denial.json'), 'utf8'));
+
+export const ACCOUNT = '123456789012';
+export const PROPOSAL_ID = 'p-seed';
+export const APPROVED_AT = new Date('2026-06-17T03:00:00.000Z');
+
+export function seedDenial(): Denial {
+  const [outcome] = readDenials(SEED_EVENT, 'examples/seed/denial.json');
+  if (outcome?.kind !== 'denial') throw new Error('the seed event is not a denial');
+  return outcome.denial;
+}
+
+/** The seed denial diagnosed offline, as a pending record (the diagnose function's output). */
+export async function diagnosedSeedRecord(): Promise<ProposalRecord> {
+  const diagnoser = createDiagnoser({
+    accountReader: new SnapshotAccountReader(SEED_ACCOUNT_JSON, 'account.json'),
+    simulator: new LocalPolicySimulator(),
+  });
+  const denial = seedDenial();
+  const diagnosis = await diagnoser.diagnose(denial);
+  if (diagnosis.proposal === null) throw new Error('the seed should yield a proposal');
+  return newProposalRecord({
+    id: PROPOSAL_ID,
+    incidentKey: incidentKeyOf(denial),
+    diagnosis: { ...diagnosis, denial },
+    now: new Date('2026-06-17T02:05:00.000Z'),
+    ttlHours: 72,
+  });
+}
+
+/** A pending record approved by a link holder: what the apply function finds. */
+export function approved(record: ProposalRecord): ProposalRecord {
+  return {
+    ...structuredClone(record),
+    status: 'approved',
+    history: [
+      {
+        status: 'approved',
+        actor: {
+          kind: 'link-holder',
+          name: 'link holder',
+          sourceIp: '203.0.113.9',
+          userAgent: 'Mozilla/5.0',
+        },
+        at: APPROVED_AT.toISOString(),
+        detail: null,
+      },
+    ],
+  };
+}
+
+/**
+ * Changes the proposal document's (first) statement and, unless told otherwise, re-hashes the document
+ * (a consistent but bad record).
+ */
+export function withDocument(
+  record: ProposalRecord,
+  change: (statement: Record<string, unknown>) => void,
+  { rehash = true } = {},
+): ProposalRecord {
+  const copy = structuredClone(record);
+  if (copy.proposal === null) throw new Error('no proposal');
+  const [statement] = [copy.proposal.document.Statement].flat();
+  if (statement === undefined) throw new Error('no statement');
+  change(statement as unknown as Record<string, unknown>);
+  copy.diagnosis.proposal = copy.proposal;
+  if (rehash) copy.documentHash = documentHash(copy.proposal.document);
+  return copy;
+}
+
+export function withTarget(record: ProposalRecord, target: ProposalTarget): ProposalRecord {
+  const copy = structuredClone(record);
+  if (copy.proposal === null) throw new Error('no proposal');
+  copy.proposal.target = target;
+  copy.diagnosis.proposal = copy.proposal;
+  return copy;
+}
+
+/** The one element of a list, failing the test otherwise. */
+export function only<T>(list: readonly T[]): T {
+  const [first] = list;
+  if (list.length !== 1 || first === undefined) throw new Error(`expected one element, got ${list.length}`);
+  return first;
+}
+
+// ---------------------------------------------------------------- time
+
+export interface FakeTime {
+  clock: () => Date;
+  sleep: (ms: number) => Promise<void>;
+  /** Every wait asked for, in order. */
+  sleeps: number[];
+}
+
+/** A clock that only moves when the code under test sleeps (or a test advances it). */
+export function fakeTime(
+  start = new Date('2026-06-17T03:00:05.000Z'),
+): FakeTime & { advance(ms: number): void } {
+  let now = start.getTime();
+  const sleeps: number[] = [];
+  return {
+    clock: () => new Date(now),
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+      now += ms;
+    },
+    advance: (ms: number) => {
+      now += ms;
+    },
+    sleeps,
+  };
+}
+
+// ---------------------------------------------------------------- ports
+
+/** Counts writes and reads and can answer a different read-back than what was written. */
+export class RecordingWriter implements PolicyWriter {
+  readonly puts: { target: ProposalTarget; policyName: string; document: PolicyDocument }[] = [];
+  readonly gets: { target: ProposalTarget; policyName: string }[] = [];
+  /** Replaces what IAM answers to the read-back. */
+  readBackOverride: ((stored: PolicyDocument | null) => PolicyDocument | null) | null = null;
+  putError: unknown = null;
+
+  constructor(private readonly inner: PolicyWriter) {}
+
+  async putInlinePolicy(target: ProposalTarget, policyName: string, document: PolicyDocument): Promise<void> {
+    this.puts.push({ target, policyName, document: structuredClone(document) });
+    if (this.putError !== null) throw this.putError;
+    await this.inner.putInlinePolicy(target, policyName, document);
+  }
+
+  async getInlinePolicy(target: ProposalTarget, policyName: string): Promise<PolicyDocument | null> {
+    this.gets.push({ target, policyName });
+    const stored = await this.inner.getInlinePolicy(target, policyName);
+    return this.readBackOverride === null ? stored : this.readBackOverride(stored);
+  }
+}
+
+/**
+ * IAM propagating a change: the first `staleReads` reads see the account as it was before the write,
+ * later ones see it as it is.
+ */
+export class PropagatingReader implements AccountReader {
+  reads = 0;
+
+  constructor(
+    private readonly before: AccountReader,
+    private readonly after: AccountReader,
+    private readonly staleReads: number,
+  ) {}
+
+  async loadScope(policySourceArn: string, roleArn: string): Promise<AccountScope> {
+    this.reads++;
+    const source = this.reads <= this.staleReads ? this.before : this.after;
+    return source.loadScope(policySourceArn, roleArn);
+  }
+}
+
+/** Records what was simulated; can fail the first calls. */
+export class RecordingSimulator implements PolicySimulator {
+  readonly requests: Omit<SimulationRequest, 'scope'>[] = [];
+  failures: unknown[] = [];
+
+  constructor(private readonly inner: PolicySimulator) {}
+
+  async simulate(request: SimulationRequest): Promise<SimulationResult> {
+    const { scope, ...rest } = request;
+    this.requests.push(structuredClone(rest));
+    const failure = this.failures.shift();
+    if (failure !== undefined) {
+      // The scope is read whatever happens next, as a real simulator would.
+      await scope;
+      throw failure;
+    }
+    return this.inner.simulate(request);
+  }
+}
+
+// ---------------------------------------------------------------- a whole world
+
+export const SETTINGS: ApplySettings = {
+  accountId: ACCOUNT,
+  protectedRoleArns: [
+    `arn:aws:iam::${ACCOUNT}:role/PassRoleDoctor-ApplyFunctionRole-1A2B3C`,
+    `arn:aws:iam::${ACCOUNT}:role/PassRoleDoctor-DiagnoseFunctionRole-4D5E6F`,
+  ],
+  allowedTargetTypes: ['group', 'user', 'role'],
+  verifyTimeoutMs: 120_000,
+  leaseMs: 300_000,
+  reviewBaseUrl: 'https://review.example.com',
+};
+
+export interface ApplyWorld {
+  store: FakeApprovalStore;
+  /** The account IAM holds: what the write changes. */
+  iam: SnapshotAccountReader;
+  writer: RecordingWriter;
+  simulator: RecordingSimulator;
+  reader: AccountReader;
+  notifier: InMemoryNotifier;
+  events: InMemoryEventPublisher;
+  time: ReturnType<typeof fakeTime>;
+  deps: ApplyDependencies;
+}
+
+/**
+ * A store holding `record`, IAM as the seed snapshot, the local simulator reading IAM (after
+ * `staleReads` reads that still see it as before the write).
+ */
+export function applyWorld(
+  record: ProposalRecord,
+  { staleReads = 0, settings = SETTINGS }: { staleReads?: number; settings?: ApplySettings } = {},
+): ApplyWorld {
+  const store = new FakeApprovalStore([record]);
+  const iam = new SnapshotAccountReader(SEED_ACCOUNT_JSON, 'iam');
+  const before = new SnapshotAccountReader(SEED_ACCOUNT_JSON, 'iam before the write');
+  const reader = staleReads > 0 ? new PropagatingReader(before, iam, staleReads) : iam;
+  const writer = new RecordingWriter(iam);
+  const simulator = new RecordingSimulator(new LocalPolicySimulator());
+  const notifier = new InMemoryNotifier();
+  const events = new InMemoryEventPublisher();
+  const time = fakeTime();
+  return {
+    store,
+    iam,
+    writer,
+    simulator,
+    reader,
+    notifier,
+    events,
+    time,
+    deps: {
+      store,
+      writer,
+      simulator,
+      accountReader: reader,
+      notifier,
+      events,
+      clock: time.clock,
+      sleep: time.sleep,
+      settings,
+    },
+  };
+}
