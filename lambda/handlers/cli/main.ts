@@ -1,11 +1,14 @@
 import { parseArgs } from 'node:util';
 import { runDemo } from './demo-command';
 import { runDiagnose } from './diagnose-command';
+import { runRemote } from './remote-commands';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, type CliIo } from './io';
 
 export const USAGE = `Usage:
   passrole-doctor diagnose --event FILE [--snapshot FILE] [--scp FILE]... [--simulator aws|local] [--json]
   passrole-doctor demo
+  passrole-doctor proposals [--api URL] [--json]
+  passrole-doctor approve|reject <proposal-id> [--api URL] [--json]
 
 diagnose  Explains each iam:PassRole denial in FILE (a CloudTrail record, an EventBridge event or a
           CloudTrail log file) and proposes the minimal policy that fixes it, verified by simulation.
@@ -14,6 +17,9 @@ diagnose  Explains each iam:PassRole denial in FILE (a CloudTrail record, an Eve
           --simulator      'aws' (SimulatePrincipalPolicy, default when live) or 'local'
           --json           one JSON object per record, one per line
 demo      Runs the shipped seed scenario offline: diagnose, apply to the snapshot, re-simulate.
+proposals Lists the pending proposals of a deployed stack; approve / reject decides one. These call
+          the approval API's IAM routes signed with your own AWS credentials, so your ARN is
+          recorded. --api is the stack's ApprovalApiUrl output (or set PASSROLE_DOCTOR_API_URL).
 
 Exit status: 0 every record diagnosed, 2 bad input, 1 AWS or internal failure.`;
 
@@ -62,6 +68,24 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           },
           io,
         );
+      }
+      case 'proposals':
+      case 'approve':
+      case 'reject': {
+        const { values, positionals } = parseArgs({
+          args: [...rest],
+          options: { api: { type: 'string' }, json: { type: 'boolean', default: false } },
+          strict: true,
+          allowPositionals: true,
+        });
+        if (command === 'proposals') {
+          if (positionals.length > 0) return usageError(io, 'proposals takes no arguments');
+          return await runRemote({ kind: 'proposals' }, { api: values.api, json: values.json }, io);
+        }
+        const [proposalId, ...extra] = positionals;
+        if (proposalId === undefined || extra.length > 0)
+          return usageError(io, `${command} needs one proposal id`);
+        return await runRemote({ kind: command, proposalId }, { api: values.api, json: values.json }, io);
       }
       case 'demo':
         parseArgs({ args: [...rest], options: {}, strict: true, allowPositionals: false });

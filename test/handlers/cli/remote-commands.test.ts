@@ -1,0 +1,95 @@
+import { SignedApiClient } from '../../../lambda/adapters/aws/signed-api-client';
+import { apiUrlFrom, runRemote } from '../../../lambda/handlers/cli/remote-commands';
+import type { CliIo } from '../../../lambda/handlers/cli/io';
+
+const API = 'https://abc123.execute-api.eu-west-1.amazonaws.com';
+const credentials = async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' });
+
+interface Seen {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+}
+
+function fakeFetch(status: number, body: unknown, seen: Seen[]): typeof fetch {
+  return (async (input: string | URL | Request, init?: RequestInit) => {
+    seen.push({
+      url: String(input),
+      method: init?.method ?? 'GET',
+      headers: init?.headers as Record<string, string>,
+    });
+    return new Response(typeof body === 'string' ? body : JSON.stringify(body), { status });
+  }) as typeof fetch;
+}
+
+async function run(command: Parameters<typeof runRemote>[0], status: number, body: unknown, json = false) {
+  const seen: Seen[] = [];
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = { out: (t) => out.push(t), err: (t) => err.push(t) };
+  const code = await runRemote(
+    command,
+    { api: API, json },
+    io,
+    (url) => new SignedApiClient(url, { credentials, fetch: fakeFetch(status, body, seen) }),
+  );
+  return { code, out, err, seen };
+}
+
+describe('the IAM-signed approval commands', () => {
+  it('signs with SigV4 for execute-api in the API region', async () => {
+    const { code, seen } = await run({ kind: 'approve', proposalId: 'p-1' }, 200, {
+      message: 'approved; applying',
+    });
+    expect(code).toBe(0);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.url).toBe(`${API}/iam/proposals/p-1/approve`);
+    expect(seen[0]?.method).toBe('POST');
+    expect(seen[0]?.headers['authorization']).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/execute-api\/aws4_request, SignedHeaders=.*host.*, Signature=[0-9a-f]{64}$/,
+    );
+  });
+
+  it('lists pending proposals', async () => {
+    const proposals = [
+      {
+        id: 'p-1',
+        policyName: 'AllowPassXToGlue',
+        target: { type: 'group', name: 'GlueAccess' },
+        expiresAt: '2026-06-20T00:00:00Z',
+        summary: 'mei may not pass x',
+      },
+    ];
+    const text = await run({ kind: 'proposals' }, 200, { proposals });
+    expect(text.out.join('\n')).toContain(
+      'p-1  AllowPassXToGlue on group GlueAccess  expires 2026-06-20T00:00:00Z',
+    );
+    const json = await run({ kind: 'proposals' }, 200, proposals, true);
+    expect(json.out.map((line) => JSON.parse(line))).toEqual(proposals);
+  });
+
+  it('reports a refusal in one line with the API message, exit 2 for 4xx', async () => {
+    const { code, err } = await run({ kind: 'reject', proposalId: 'p-1' }, 409, {
+      message: 'already approved by arn:aws:iam::1:user/x',
+    });
+    expect(code).toBe(2);
+    expect(err).toEqual([
+      'passrole-doctor: reject p-1 refused (409): already approved by arn:aws:iam::1:user/x',
+    ]);
+  });
+
+  it('refuses a malformed id before calling anything', async () => {
+    const { code, seen, err } = await run({ kind: 'approve', proposalId: '../../admin' }, 200, {});
+    expect(code).toBe(2);
+    expect(seen).toEqual([]);
+    expect(err[0]).toContain('not a proposal id');
+  });
+
+  it('needs an https API URL', () => {
+    expect(() => apiUrlFrom(undefined, {})).toThrow(/--api or PASSROLE_DOCTOR_API_URL/);
+    expect(() => apiUrlFrom('http://example.com', {})).toThrow(/must be https/);
+    expect(apiUrlFrom(undefined, { PASSROLE_DOCTOR_API_URL: API }).hostname).toBe(
+      'abc123.execute-api.eu-west-1.amazonaws.com',
+    );
+  });
+});
