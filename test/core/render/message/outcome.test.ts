@@ -1,0 +1,184 @@
+import type { ProposalRecord } from '../../../../lambda/core/incident';
+import type { ApplyOutcome } from '../../../../lambda/ports/approval-store';
+import {
+  CHATBOT_LIMITS,
+  chatbotNotificationProblems,
+  renderMessage,
+  SNS_MESSAGE_MAX_BYTES,
+  snsMessageStructure,
+  type RenderedMessage,
+} from '../../../../lambda/core/render/message';
+import {
+  renderOutcomeMessage,
+  type ApplyMessageOutcome,
+} from '../../../../lambda/core/render/message/outcome';
+import { approved, diagnosedSeedRecord } from '../../apply/seed-apply';
+
+const APPLIED: ApplyOutcome = {
+  readBackMatches: true,
+  verification: 'allowed',
+  blockers: [],
+  attempts: 2,
+  appliedAt: '2026-06-17T03:00:05.000Z',
+  finishedAt: '2026-06-17T03:00:06.000Z',
+};
+
+let seed: ProposalRecord;
+beforeAll(async () => {
+  seed = { ...approved(await diagnosedSeedRecord()), status: 'verified' };
+});
+
+function render(
+  result: ApplyMessageOutcome,
+  record: ProposalRecord = seed,
+  outcome: ApplyOutcome | null = APPLIED,
+): RenderedMessage {
+  return renderOutcomeMessage({ record, result, outcome, reviewBaseUrl: 'https://review.example.com' });
+}
+
+function expectWellFormed(message: RenderedMessage): void {
+  expect(chatbotNotificationProblems(message.chatbot)).toEqual([]);
+  expect(message.subject.length).toBeLessThan(100);
+  expect(message.subject).toMatch(/^[\x20-\x7e]+$/);
+  // eslint-disable-next-line no-control-regex
+  expect(message.email).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+  const structure = snsMessageStructure(message);
+  expect(Buffer.byteLength(structure, 'utf8')).toBeLessThan(SNS_MESSAGE_MAX_BYTES);
+}
+
+describe('renderOutcomeMessage', () => {
+  it('says "applied and verified: allowed" in every form, in the proposal’s own thread', () => {
+    const message = render({ kind: 'verified' });
+    expectWellFormed(message);
+    const proposalMessage = renderMessage({ kind: 'new', record: seed, reviewBaseUrl: null });
+    expect(message.chatbot.metadata.threadId).toBe(proposalMessage.chatbot.metadata.threadId);
+    expect(message.chatbot.metadata.threadId).toBe(seed.incidentKey);
+    expect(message.chatbot.content.title).toBe(':white_check_mark: applied and verified: allowed');
+    expect(message.chatbot.metadata.eventType).toBe('PassRoleApplyOutcome');
+    expect(message.chatbot.content.description).toContain(
+      '*Policy:* inline policy `AllowPassEtlNightlyRuntimeToGlue` on group `GlueAccess` (2 members)',
+    );
+    expect(message.chatbot.content.description).toContain(
+      '*Approved by:* `link holder` at `2026-06-17T03:00:00.000Z`',
+    );
+    expect(message.chatbot.content.description).toContain('*Verification:* allowed after 2 simulations');
+    expect(message.chatbot.content.description).toContain(
+      '*Record:* https://review.example.com/proposals/p-seed',
+    );
+    expect(message.subject).toBe('[passrole-doctor] Applied and verified: mei.tanaka -> etl-nightly-runtime');
+    expect(message.email.split('\n')[0]).toBe('applied and verified: allowed');
+    expect(message.email).toContain('"iam:PassedToService": "glue.amazonaws.com"');
+    expect(message.text).toBe(
+      'iam:PassRole fix for mei.tanaka passing etl-nightly-runtime to glue.amazonaws.com: applied and verified: allowed. Record: https://review.example.com/proposals/p-seed Proposal p-seed.',
+    );
+    expect(message.chatbot.metadata.additionalContext).toMatchObject({
+      proposalId: 'p-seed',
+      status: 'verified',
+      outcome: 'verified',
+      attempts: '2',
+      documentSha256: seed.documentHash,
+    });
+  });
+
+  it('lists what still blocks when not verified', () => {
+    const message = render(
+      {
+        kind: 'not-verified',
+        blockers: ['explicit deny in RequireMFA (on group/Developers), statement 0', 'no policy allows it'],
+      },
+      { ...seed, status: 'not-verified' },
+      { ...APPLIED, verification: 'explicitDeny', attempts: 11 },
+    );
+    expectWellFormed(message);
+    expect(message.chatbot.content.title).toBe(
+      ':warning: applied, NOT verified: explicit deny in RequireMFA \\(on group/Developers\\), statement 0; no policy allows it',
+    );
+    expect(message.email.split('\n')[0]).toBe(
+      'applied, NOT verified: explicit deny in RequireMFA (on group/Developers), statement 0; no policy allows it',
+    );
+    expect(message.email).toContain('Still blocks:\n  - explicit deny in RequireMFA');
+    expect(message.subject).toBe(
+      '[passrole-doctor] Applied, NOT verified: mei.tanaka -> etl-nightly-runtime',
+    );
+  });
+
+  it('says a refusal wrote nothing and leaves the document out', () => {
+    const message = render(
+      {
+        kind: 'refused',
+        reason: 'the target is the permission set DataEngineer: Identity Center manages it',
+      },
+      { ...seed, status: 'failed' },
+      null,
+    );
+    expectWellFormed(message);
+    expect(message.chatbot.content.title).toBe(
+      ':no_entry_sign: refused: the target is the permission set DataEngineer: Identity Center manages it',
+    );
+    expect(message.chatbot.content.description).toContain('*Nothing was written to IAM.*');
+    expect(message.chatbot.content.description).not.toContain('```');
+    expect(message.chatbot.content.description).not.toContain('*Verification:*');
+    expect(message.email).toContain('Nothing was written to IAM.');
+    expect(message.subject).toBe('[passrole-doctor] Refused: mei.tanaka -> etl-nightly-runtime');
+  });
+
+  it('says what failed', () => {
+    const message = render(
+      { kind: 'failed', reason: 'could not write the policy: Access denied' },
+      seed,
+      null,
+    );
+    expectWellFormed(message);
+    expect(message.chatbot.content.title).toBe(':x: failed: could not write the policy: Access denied');
+    expect(message.text).toContain(': failed: could not write the policy: Access denied.');
+  });
+
+  it('escapes hostile names, reasons and blockers and stays within every limit', () => {
+    const evil = '<script>x</script> *b* `t` ```f``` @here <!channel> [a](http://e) |p\nline\u0007';
+    const huge = `${evil}${'Z'.repeat(256 * 1024)}`;
+    const proposal = seed.proposal;
+    if (proposal === null) throw new Error('the seed has a proposal');
+    const hostile: ProposalRecord = {
+      ...seed,
+      denial: {
+        ...seed.denial,
+        principalArn: `arn:aws:iam::123456789012:user/${evil}`,
+        policySourceArn: `arn:aws:iam::123456789012:user/${evil}`,
+        roleArn: `arn:aws:iam::123456789012:role/${huge}`,
+      },
+      proposal: {
+        ...proposal,
+        policyName: evil,
+        target: { ...proposal.target, name: huge },
+        commands: { apply: huge, verify: huge },
+        document: { ...proposal.document, Id: huge },
+      },
+      history: [
+        {
+          status: 'approved',
+          actor: { kind: 'iam', name: huge, sourceIp: null, userAgent: null },
+          at: '2026-06-17T03:00:00.000Z',
+          detail: evil,
+        },
+      ],
+    };
+    for (const result of [
+      { kind: 'verified' },
+      { kind: 'not-verified', blockers: [huge, evil, huge, evil, huge] },
+      { kind: 'refused', reason: huge },
+      { kind: 'failed', reason: evil },
+    ] satisfies ApplyMessageOutcome[]) {
+      const message = render(result, hostile);
+      expectWellFormed(message);
+      const chat = JSON.stringify(message.chatbot);
+      expect(chat).not.toContain('<script>');
+      expect(chat).not.toContain('<!channel>');
+      expect(chat).not.toMatch(/@here/);
+      expect(message.chatbot.content.title).not.toContain('\n');
+      expect(message.chatbot.content.title.length).toBeLessThanOrEqual(CHATBOT_LIMITS.title);
+      for (const line of message.chatbot.content.description.split('\n')) {
+        if (line !== '```') expect((line.match(/`/g) ?? []).length % 2).toBe(0);
+      }
+    }
+  });
+});
