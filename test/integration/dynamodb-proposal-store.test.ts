@@ -3,25 +3,22 @@
  * the byStatus index), and every condition the store relies on evaluated by the emulator rather than
  * checked as text by a mock.
  *
- * moto and concurrency: moto_server serves requests on threads without locking its backends, and its
- * TransactWriteItems is not atomic (it deep-copies the table, writes, and restores the copy on a failed
- * condition). Two truly simultaneous transactions on one table there fail with HTTP 500 ("dictionary
- * changed size during iteration"), both succeed, or one's rollback erases the other's writes; measured
- * over 200 races: 110 errors, 2 double creations, 5 lost writes. DynamoDB serializes conflicting
- * transactions (one commits, the other is cancelled), so the race below issues both `create` calls at
- * once and lets them reach moto one after the other over a single connection: the store's side of the
- * race (a condition that fails for whoever comes second, the cancellation read back into the winner's
- * proposal id) is what is under test; the serialization itself is DynamoDB's to guarantee.
+ * moto and concurrency: moto's TransactWriteItems is not atomic under concurrent requests (see
+ * support/serialized-dynamodb.ts), while DynamoDB serializes conflicting transactions (one commits, the
+ * other is cancelled). So the race below issues both `create` calls at once and lets them reach moto
+ * one after the other over a single connection: the store's side of the race (a condition that fails
+ * for whoever comes second, the cancellation read back into the winner's proposal id) is what is under
+ * test; the serialization itself is DynamoDB's to guarantee.
  */
-import { Agent } from 'node:http';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbProposalStore } from '../../lambda/adapters/aws/dynamodb-proposal-store';
 import type { ProposalRecord } from '../../lambda/core/incident';
 import { proposalRecord } from '../adapters/support/proposal-records';
-import { motoClientConfig, motoEndpoint } from './support/aws-clients';
+import { motoEndpoint } from './support/aws-clients';
 import { resetMoto } from './support/moto';
 import { createProposalsTable, PROPOSALS_STATUS_INDEX } from './support/proposal-tables';
+import { createSerializedDynamoDbClient, type SerializedDynamoDb } from './support/serialized-dynamodb';
 
 const TABLE = 'passrole-doctor-proposals';
 const T0 = new Date('2026-06-17T02:05:00Z');
@@ -35,23 +32,19 @@ function newRecord(id: string, incidentKey = `incident-${++incidentNumber}`): Pr
 }
 
 describe('DynamoDbProposalStore against moto DynamoDB', () => {
-  let agent: Agent;
+  let serialized: SerializedDynamoDb;
   let dynamodb: DynamoDBClient;
   let store: DynamoDbProposalStore;
 
   beforeAll(async () => {
     await resetMoto(motoEndpoint());
-    // One connection: requests sent together reach moto one at a time (see the comment above).
-    agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    dynamodb = new DynamoDBClient({ ...motoClientConfig(), requestHandler: { httpAgent: agent } });
+    serialized = createSerializedDynamoDbClient();
+    dynamodb = serialized.client;
     await createProposalsTable(dynamodb, TABLE);
     store = new DynamoDbProposalStore(dynamodb, TABLE);
   });
 
-  afterAll(() => {
-    dynamodb.destroy();
-    agent.destroy();
-  });
+  afterAll(() => serialized.destroy());
 
   describe('create', () => {
     it('lets exactly one of two concurrent creators of an incident win; the other learns the winner', async () => {
