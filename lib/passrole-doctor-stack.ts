@@ -24,6 +24,7 @@ export class PassRoleDoctorStack extends Stack {
       renotifyAfterHours: settings.renotifyAfterHours,
       maxConcurrency: settings.maxConcurrency,
       createTrail: settings.createTrail,
+      approvalMode: settings.approvalMode,
       ...props.remediation,
     });
 
@@ -32,5 +33,10 @@ export class PassRoleDoctorStack extends Stack {
     new CfnOutput(this, 'FunctionName', { value: this.remediation.function.functionName });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.remediation.dlq.queueUrl });
     new CfnOutput(this, 'DashboardName', { value: this.remediation.dashboard.dashboardName });
+    new CfnOutput(this, 'ApprovalApiUrl', {
+      description: 'Review links start with it; the CLI sends IAM-signed approvals to it',
+      value: this.remediation.approvalApi.url,
+    });
+    new CfnOutput(this, 'ApplyDeadLetterQueueUrl', { value: this.remediation.applyDlq.queueUrl });
   }
 }

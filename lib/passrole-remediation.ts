@@ -1,10 +1,14 @@
 /**
  * PassRoleRemediation: every iam:PassRole denial CloudTrail records in this region becomes a
- * diagnosis, a proposal in DynamoDB and one message on an SNS topic (email, Slack, Teams).
+ * diagnosis, a proposal in DynamoDB and one message on an SNS topic (email, Slack, Teams); a reviewer
+ * approves it through the HTTP API (review link or IAM-signed), and the apply function writes and
+ * verifies the policy.
  *
  *   CloudTrail -> EventBridge rule -> SQS (+DLQ; target DLQ) -> diagnose Lambda -> DynamoDB + SNS
+ *   reviewer -> HTTP API -> approval Lambda -> (async) apply Lambda (+DLQ) -> IAM, DynamoDB, SNS, EventBridge
  */
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -13,22 +17,22 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ApplyFunction } from './constructs/apply-function';
+import { ApprovalApi } from './constructs/approval-api';
+import { ApprovalFunction } from './constructs/approval-function';
+import { ApprovalSigningKey } from './constructs/approval-signing-key';
 import { DenialRouting } from './constructs/denial-routing';
-import {
-  DiagnoseFunction,
-  FUNCTION_TIMEOUT,
-  MAX_BATCHING_WINDOW,
-  METRICS_NAMESPACE,
-  POWERTOOLS_SERVICE_NAME,
-} from './constructs/diagnose-function';
+import { DiagnoseFunction, FUNCTION_TIMEOUT, MAX_BATCHING_WINDOW } from './constructs/diagnose-function';
+import { METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME } from './constructs/handler-function';
 import { ManagementEventsTrail } from './constructs/management-events-trail';
 import { NotificationChannel } from './constructs/notification-channel';
 import { OperationsDashboard } from './constructs/operations-dashboard';
 import { ProposalTables } from './constructs/proposal-tables';
-import { SETTINGS_DEFAULTS, type SlackChannel, type TeamsChannel } from './settings';
+import { SETTINGS_DEFAULTS, type ApprovalMode, type SlackChannel, type TeamsChannel } from './settings';
 
 export interface PassRoleRemediationProps {
   /** Email addresses subscribed to the topic (each confirms by mail). @default none */
@@ -47,8 +51,14 @@ export interface PassRoleRemediationProps {
   readonly createTrail?: boolean;
   /** What `cdk destroy` does with the proposals table. @default RemovalPolicy.RETAIN */
   readonly proposalsRemovalPolicy?: RemovalPolicy;
+  /** How proposals are approved: review links, IAM-signed requests, or both. @default 'both' */
+  readonly approvalMode?: ApprovalMode;
   /** The diagnose handler's source file. @default lambda/handlers/diagnose/index.ts */
   readonly functionEntry?: string;
+  /** The approval handler's source file. @default lambda/handlers/approval/index.ts */
+  readonly approvalFunctionEntry?: string;
+  /** The apply handler's source file. @default lambda/handlers/apply/index.ts */
+  readonly applyFunctionEntry?: string;
   /** @default 1 month */
   readonly logRetention?: logs.RetentionDays;
 }
@@ -60,8 +70,19 @@ export class PassRoleRemediation extends Construct {
   readonly queue: sqs.Queue;
   readonly dlq: sqs.Queue;
   readonly targetDlq: sqs.Queue;
+  /** The diagnose function and its role. */
   readonly function: lambda.Function;
   readonly functionRole: iam.Role;
+  /** The HMAC key signing review links. */
+  readonly approvalSecret: secretsmanager.Secret;
+  readonly approvalApi: ApprovalApi;
+  readonly httpApi: apigwv2.HttpApi;
+  readonly approvalFunction: lambda.Function;
+  readonly approvalFunctionRole: iam.Role;
+  /** The only function with IAM write permissions. */
+  readonly applyFunction: lambda.Function;
+  readonly applyFunctionRole: iam.Role;
+  readonly applyDlq: sqs.Queue;
   readonly proposalsTable: dynamodb.Table;
   readonly idempotencyTable: dynamodb.Table;
   readonly topic: sns.Topic;
@@ -108,6 +129,38 @@ export class PassRoleRemediation extends Construct {
     });
     this.topic = this.notificationChannel.topic;
 
+    const approvalMode = props.approvalMode ?? SETTINGS_DEFAULTS.approvalMode;
+    this.approvalSecret = new ApprovalSigningKey(this, 'ApprovalSigningKey').secret;
+
+    const apply = new ApplyFunction(this, 'Apply', {
+      proposalsTable: this.proposalsTable,
+      topic: this.topic,
+      topicKey: this.key,
+      entry: props.applyFunctionEntry,
+      logRetention: props.logRetention,
+    });
+    this.applyFunction = apply.function;
+    this.applyFunctionRole = apply.role;
+    this.applyDlq = apply.deadLetterQueue;
+
+    const approval = new ApprovalFunction(this, 'Approval', {
+      proposalsTable: this.proposalsTable,
+      approvalSecret: this.approvalSecret,
+      applyFunction: this.applyFunction,
+      approvalMode,
+      entry: props.approvalFunctionEntry,
+      logRetention: props.logRetention,
+    });
+    this.approvalFunction = approval.function;
+    this.approvalFunctionRole = approval.role;
+
+    this.approvalApi = new ApprovalApi(this, 'ApprovalApi', {
+      approvalFunction: this.approvalFunction,
+      approvalMode,
+      logRetention: props.logRetention,
+    });
+    this.httpApi = this.approvalApi.api;
+
     const diagnose = new DiagnoseFunction(this, 'Diagnose', {
       queue: this.queue,
       proposalsTable: this.proposalsTable,
@@ -117,11 +170,21 @@ export class PassRoleRemediation extends Construct {
       proposalTtlHours: props.proposalTtlHours ?? SETTINGS_DEFAULTS.proposalTtlHours,
       renotifyAfterHours: props.renotifyAfterHours ?? SETTINGS_DEFAULTS.renotifyAfterHours,
       maxConcurrency: props.maxConcurrency ?? SETTINGS_DEFAULTS.maxConcurrency,
+      approvalSecret: this.approvalSecret,
+      approvalMode,
+      reviewBaseUrl: this.approvalApi.url,
       entry: props.functionEntry,
       logRetention: props.logRetention,
     });
     this.function = diagnose.function;
     this.functionRole = diagnose.role;
+
+    // The apply function may never write to this stack's own roles (its own is protected already).
+    apply.protectRole(this.functionRole);
+    apply.protectRole(this.approvalFunctionRole);
+    if (this.notificationChannel.chatbotRole !== undefined) {
+      apply.protectRole(this.notificationChannel.chatbotRole);
+    }
 
     const operations = new OperationsDashboard(this, 'Operations', {
       function: this.function,
@@ -131,6 +194,12 @@ export class PassRoleRemediation extends Construct {
       alarmTopic: this.topic,
       metricsNamespace: METRICS_NAMESPACE,
       serviceName: POWERTOOLS_SERVICE_NAME,
+      approval: {
+        api: this.httpApi,
+        approvalFunction: this.approvalFunction,
+        applyFunction: this.applyFunction,
+        applyDeadLetterQueue: this.applyDlq,
+      },
     });
     this.alarms = operations.alarms;
     this.dashboard = operations.dashboard;

@@ -16,6 +16,14 @@ export interface TeamsChannel {
   readonly channelId: string;
 }
 
+/**
+ * How proposals are approved: `link` (an HMAC-signed review link, the token is the credential),
+ * `iam` (SigV4-signed calls to the AWS_IAM routes, e.g. from the CLI, recording the approver's ARN)
+ * or `both`.
+ */
+export type ApprovalMode = 'link' | 'iam' | 'both';
+export const APPROVAL_MODES: readonly ApprovalMode[] = ['link', 'iam', 'both'];
+
 export interface PassRoleDoctorSettings {
   readonly notificationEmails: readonly string[];
   readonly slack: SlackChannel | null;
@@ -29,6 +37,7 @@ export interface PassRoleDoctorSettings {
   readonly maxConcurrency: number;
   /** Where the main stack goes; null leaves it environment-agnostic. */
   readonly homeRegion: string | null;
+  readonly approvalMode: ApprovalMode;
 }
 
 export const SETTINGS_DEFAULTS = {
@@ -36,7 +45,8 @@ export const SETTINGS_DEFAULTS = {
   renotifyAfterHours: 24,
   createTrail: false,
   maxConcurrency: 2,
-} as const;
+  approvalMode: 'both',
+} as const satisfies Partial<PassRoleDoctorSettings>;
 
 /** Lambda's bounds for an SQS event source's maximumConcurrency. */
 export const MAX_CONCURRENCY_RANGE = { min: 2, max: 1000 } as const;
@@ -101,6 +111,7 @@ export function readSettings(
     MAX_CONCURRENCY_RANGE.max,
     "Lambda's SQS maximum concurrency range",
   );
+  const approvalMode = reader.oneOf('approvalMode', APPROVAL_MODES, SETTINGS_DEFAULTS.approvalMode);
   const homeRegion = reader.optionalString('homeRegion', REGION, 'a region name (e.g. eu-west-1)') ?? null;
   const effectiveHomeRegion = homeRegion ?? environment.defaultRegion ?? null;
 
@@ -141,6 +152,7 @@ export function readSettings(
     createTrail,
     maxConcurrency,
     homeRegion: forwardFromRegions.length > 0 ? effectiveHomeRegion : homeRegion,
+    approvalMode,
   };
   return settings;
 }
@@ -213,6 +225,17 @@ class SettingReader {
       return [];
     }
     return cleaned;
+  }
+
+  oneOf<T extends string>(key: string, choices: readonly T[], fallback: T): T {
+    const value = this.raw(key);
+    if (value === undefined) return fallback;
+    const choice = choices.find((candidate) => candidate === value);
+    if (choice === undefined) {
+      this.fail(key, `must be one of ${choices.join(', ')}, got ${show(value)}`);
+      return fallback;
+    }
+    return choice;
   }
 
   optionalString(key: string, pattern: RegExp, what: string): string | undefined {

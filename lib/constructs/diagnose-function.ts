@@ -3,27 +3,32 @@
  * one ESM file, fed by the denial queue in batches with partial batch failure reporting.
  *
  * Its role is written out statement by statement: read-only IAM, STS decoding, its two tables,
- * publishing to its topic, its log group and X-Ray. No IAM write action, ever.
+ * publishing to its topic, reading the review links' signing key, its log group and X-Ray. No IAM
+ * write action, ever.
  */
-import * as path from 'node:path';
-import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type * as kms from 'aws-cdk-lib/aws-kms';
+import { Aws, Duration, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { InvalidInputError } from '../../lambda/core/errors';
+import type { ApprovalMode } from '../settings';
+import {
+  acknowledgeTableIndexes,
+  createHandlerFunction,
+  defaultPolicyOf,
+  handlerEntry,
+  iamArn,
+  XRAY_WILDCARD_REASON,
+} from './handler-function';
 
-export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
-export const DIAGNOSE_ENTRY = path.join(PROJECT_ROOT, 'lambda', 'handlers', 'diagnose', 'index.ts');
-
-export const POWERTOOLS_SERVICE_NAME = 'passrole-doctor';
-export const METRICS_NAMESPACE = 'PassRoleDoctor';
+export { METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME, PROJECT_ROOT } from './handler-function';
+export const DIAGNOSE_ENTRY = handlerEntry('diagnose');
 
 /** The IAM and STS reads the diagnosis makes (README: "The CLI", live mode). */
 export const IAM_READ_ACTIONS = [
@@ -38,10 +43,6 @@ export const FUNCTION_TIMEOUT = Duration.minutes(2);
 export const MAX_BATCHING_WINDOW = Duration.seconds(5);
 export const BATCH_SIZE = 10;
 
-/** Makes CommonJS dependencies that call require() work inside an ESM bundle. */
-const CREATE_REQUIRE_BANNER =
-  "import { createRequire as topLevelCreateRequire } from 'node:module';const require = topLevelCreateRequire(import.meta.url);";
-
 export interface DiagnoseFunctionProps {
   readonly queue: sqs.IQueue;
   readonly proposalsTable: dynamodb.ITable;
@@ -53,6 +54,11 @@ export interface DiagnoseFunctionProps {
   readonly renotifyAfterHours: number;
   /** Lambda's SQS maximumConcurrency (2 to 1000): caps parallel diagnoses so IAM's rate limits hold. */
   readonly maxConcurrency: number;
+  /** Signs the review links the messages carry (HMAC key, encrypted with aws/secretsmanager). */
+  readonly approvalSecret: secretsmanager.ISecret;
+  readonly approvalMode: ApprovalMode;
+  /** The approval API's https URL, no trailing slash: review links start with it. */
+  readonly reviewBaseUrl: string;
   /** The handler's source. @default lambda/handlers/diagnose/index.ts */
   readonly entry?: string;
   /** @default 1 month */
@@ -67,25 +73,29 @@ export class DiagnoseFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: DiagnoseFunctionProps) {
     super(scope, id);
-    requireLocalEsbuild();
 
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
+    const parts = createHandlerFunction(this, {
+      description: 'PassRole Doctor: diagnoses iam:PassRole denials and proposes a verified fix',
+      roleDescription: 'PassRole Doctor diagnose function: read-only IAM, its tables and topic',
+      entry: props.entry ?? DIAGNOSE_ENTRY,
+      memorySize: 1024,
+      timeout: FUNCTION_TIMEOUT,
+      logRetention: props.logRetention,
+      environment: {
+        PROPOSALS_TABLE_NAME: props.proposalsTable.tableName,
+        IDEMPOTENCY_TABLE_NAME: props.idempotencyTable.tableName,
+        TOPIC_ARN: props.topic.topicArn,
+        PROPOSAL_TTL_HOURS: String(props.proposalTtlHours),
+        RENOTIFY_AFTER_HOURS: String(props.renotifyAfterHours),
+        APPROVAL_SECRET_ARN: props.approvalSecret.secretArn,
+        APPROVAL_MODE: props.approvalMode,
+        REVIEW_BASE_URL: props.reviewBaseUrl,
+      },
     });
+    this.function = parts.function;
+    this.role = parts.role;
+    this.logGroup = parts.logGroup;
 
-    // An explicit role instead of AWSLambdaBasicExecutionRole: logs go to this one log group only.
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'PassRole Doctor diagnose function: read-only IAM, its tables and topic',
-    });
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'WriteOwnLogs',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [this.logGroup.logGroupArn],
-      }),
-    );
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ReadAccountAuthorizationDetails',
@@ -117,45 +127,6 @@ export class DiagnoseFunction extends Construct {
       }),
     );
 
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
-      description: 'PassRole Doctor: diagnoses iam:PassRole denials and proposes a verified fix',
-      entry: props.entry ?? DIAGNOSE_ENTRY,
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 1024,
-      timeout: FUNCTION_TIMEOUT,
-      tracing: lambda.Tracing.ACTIVE,
-      role: this.role,
-      logGroup: this.logGroup,
-      environment: {
-        PROPOSALS_TABLE_NAME: props.proposalsTable.tableName,
-        IDEMPOTENCY_TABLE_NAME: props.idempotencyTable.tableName,
-        TOPIC_ARN: props.topic.topicArn,
-        PROPOSAL_TTL_HOURS: String(props.proposalTtlHours),
-        RENOTIFY_AFTER_HOURS: String(props.renotifyAfterHours),
-        POWERTOOLS_SERVICE_NAME,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        POWERTOOLS_LOG_LEVEL: 'INFO',
-        NODE_OPTIONS: '--enable-source-maps',
-      },
-      bundling: {
-        format: nodejs.OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        banner: CREATE_REQUIRE_BANNER,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        forceDockerBundling: false,
-        // Bundle the SDK clients too: the deployed code runs the versions the tests ran.
-        bundleAwsSDK: true,
-        externalModules: [],
-      },
-    });
-
     props.proposalsTable.grantReadWriteData(this.role);
     props.idempotencyTable.grantReadWriteData(this.role);
     // Written out rather than topic.grantPublish(), which adds kms:GenerateDataKey* for no reason.
@@ -173,6 +144,15 @@ export class DiagnoseFunction extends Construct {
         resources: [props.topicKey.keyArn],
       }),
     );
+    // Written out rather than secret.grantRead(), which adds DescribeSecret the function never calls.
+    // The AWS managed key decrypts for Secrets Manager on the caller's behalf: no kms grant needed.
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadApprovalSigningKey',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [props.approvalSecret.secretArn],
+      }),
+    );
 
     this.eventSource = new SqsEventSource(props.queue, {
       batchSize: BATCH_SIZE,
@@ -182,26 +162,18 @@ export class DiagnoseFunction extends Construct {
     });
     this.function.addEventSource(this.eventSource);
 
-    acknowledgeFindings(this.role, this.function, props.proposalsTable);
+    acknowledgeFindings(this.role, props.proposalsTable);
   }
 }
 
-/**
- * An IAM ARN with the partition and account as CloudFormation pseudo parameters (never literals), so
- * the policy, and cdk-nag's finding ids acknowledged below, read the same in every environment.
- */
-function iamArn(account: string, resource: string): string {
-  return `arn:${Aws.PARTITION}:iam::${account}:${resource}`;
-}
-
 /** The cdk-nag findings this function's design accepts, each as narrow as cdk-nag can name it. */
-function acknowledgeFindings(role: iam.Role, fn: lambda.Function, proposalsTable: dynamodb.ITable): void {
-  const policy = Validations.of(role.node.findChild('DefaultPolicy'));
+function acknowledgeFindings(role: iam.Role, proposalsTable: dynamodb.ITable): void {
+  const policy = Validations.of(defaultPolicyOf(role));
   policy.acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
     reason:
       'Three actions only accept "*": iam:GetAccountAuthorizationDetails and sts:DecodeAuthorizationMessage ' +
-      'have no resource type, and xray:PutTraceSegments/PutTelemetryRecords (active tracing) neither.',
+      `have no resource type, and ${XRAY_WILDCARD_REASON}`,
   });
   policy.acknowledge({
     id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::aws:policy/*]',
@@ -219,32 +191,9 @@ function acknowledgeFindings(role: iam.Role, fn: lambda.Function, proposalsTable
       reason: `iam:SimulatePrincipalPolicy/GetContextKeysForPrincipalPolicy run as the denied ${entity}, any ${entity} of the account (read-only).`,
     });
   }
-  const tableLogicalId = Stack.of(proposalsTable).resolve(
-    (proposalsTable.node.defaultChild as dynamodb.CfnTable).logicalId,
-  ) as string;
-  policy.acknowledge({
-    id: `AwsSolutions-IAM5[Resource::<${tableLogicalId}.Arn>/index/*]`,
-    reason: "Table.grantReadWriteData covers the proposals table's indexes (byStatus) for Query.",
-  });
-  Validations.of(fn).acknowledge({
-    id: 'AwsSolutions-L1',
-    reason:
-      'Node.js 22 on purpose: the bundle targets node22 and is tested on that major; move to the next LTS deliberately.',
-  });
-}
-
-/**
- * NodejsFunction falls back to bundling in Docker when it finds no esbuild; this project has no
- * Docker, so a missing esbuild is an error here rather than a Docker build later.
- */
-function requireLocalEsbuild(): void {
-  try {
-    require.resolve('esbuild', { paths: [PROJECT_ROOT] });
-  } catch (cause) {
-    throw new InvalidInputError(
-      'esbuild is not installed: run npm ci (the diagnose function is bundled locally, never in Docker)',
-      'node_modules/esbuild',
-      { cause },
-    );
-  }
+  acknowledgeTableIndexes(
+    role,
+    proposalsTable,
+    "Table.grantReadWriteData covers the proposals table's indexes (byStatus) for Query.",
+  );
 }

@@ -1,8 +1,10 @@
 /**
- * Alarms on what needs a human (messages in either DLQ, function errors) and a dashboard of the
- * function's EMF metrics: denials seen, proposals, duplicates suppressed, errors, p95 duration.
+ * Alarms on what needs a human (messages in any DLQ, function errors) and a dashboard of the
+ * diagnose function's EMF metrics (denials seen, proposals, duplicates suppressed, errors, p95
+ * duration) and of the approval path (API requests and errors, approval and apply errors).
  */
 import { Duration } from 'aws-cdk-lib';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -19,6 +21,15 @@ export interface OperationsDashboardProps {
   readonly alarmTopic?: sns.ITopic;
   readonly metricsNamespace: string;
   readonly serviceName: string;
+  readonly approval: ApprovalOperations;
+}
+
+/** The approval path: the API, the approval function, and the apply function with its DLQ. */
+export interface ApprovalOperations {
+  readonly api: apigwv2.IHttpApi;
+  readonly approvalFunction: lambda.IFunction;
+  readonly applyFunction: lambda.IFunction;
+  readonly applyDeadLetterQueue: sqs.IQueue;
 }
 
 /** The function's EMF metrics (Powertools Metrics, dimension service). */
@@ -37,6 +48,9 @@ export class OperationsDashboard extends Construct {
   readonly deadLetterQueueAlarm: cloudwatch.Alarm;
   readonly targetDeadLetterQueueAlarm: cloudwatch.Alarm;
   readonly functionErrorsAlarm: cloudwatch.Alarm;
+  readonly applyDeadLetterQueueAlarm: cloudwatch.Alarm;
+  readonly applyFunctionErrorsAlarm: cloudwatch.Alarm;
+  readonly approvalFunctionErrorsAlarm: cloudwatch.Alarm;
   readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: OperationsDashboardProps) {
@@ -60,9 +74,37 @@ export class OperationsDashboard extends Construct {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    const anyError = (fn: lambda.IFunction) =>
+      fn.metricErrors({ period: PERIOD, statistic: cloudwatch.Stats.SUM });
     this.functionErrorsAlarm = new cloudwatch.Alarm(this, 'FunctionErrors', {
       alarmDescription: 'PassRole Doctor: the diagnose function failed (an invocation error, not a record)',
-      metric: props.function.metricErrors({ period: PERIOD, statistic: cloudwatch.Stats.SUM }),
+      metric: anyError(props.function),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const { approval } = props;
+    this.applyDeadLetterQueueAlarm = new cloudwatch.Alarm(this, 'ApplyDeadLetterQueueNotEmpty', {
+      alarmDescription:
+        'PassRole Doctor: an approved proposal was not applied (the apply function failed after its retries)',
+      metric: anyMessage(approval.applyDeadLetterQueue),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.applyFunctionErrorsAlarm = new cloudwatch.Alarm(this, 'ApplyFunctionErrors', {
+      alarmDescription: 'PassRole Doctor: the apply function failed (Lambda retries it, then its DLQ)',
+      metric: anyError(approval.applyFunction),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.approvalFunctionErrorsAlarm = new cloudwatch.Alarm(this, 'ApprovalFunctionErrors', {
+      alarmDescription: 'PassRole Doctor: the approval function failed (reviewers got a 500)',
+      metric: anyError(approval.approvalFunction),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
@@ -122,11 +164,58 @@ export class OperationsDashboard extends Construct {
           }),
           new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 8 }),
         ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Approval API',
+            left: [
+              approval.api.metricCount({
+                period: PERIOD,
+                statistic: cloudwatch.Stats.SUM,
+                label: 'Requests',
+              }),
+              approval.api.metricClientError({ period: PERIOD, label: '4xx' }),
+              approval.api.metricServerError({ period: PERIOD, label: '5xx' }),
+            ],
+            width: 8,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Approvals and applies',
+            left: [
+              approval.approvalFunction.metricInvocations({ period: PERIOD, label: 'Approval invocations' }),
+              approval.applyFunction.metricInvocations({ period: PERIOD, label: 'Apply invocations' }),
+            ],
+            right: [
+              approval.approvalFunction.metricErrors({ period: PERIOD, label: 'Approval errors' }),
+              approval.applyFunction.metricErrors({ period: PERIOD, label: 'Apply errors' }),
+            ],
+            width: 8,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Apply duration p95 (ms)',
+            left: [
+              approval.applyFunction.metricDuration({ period: PERIOD, statistic: cloudwatch.Stats.p(95) }),
+            ],
+            right: [
+              approval.applyDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+                period: PERIOD,
+                label: 'Apply DLQ',
+              }),
+            ],
+            width: 8,
+          }),
+        ],
       ],
     });
   }
 
   get alarms(): cloudwatch.Alarm[] {
-    return [this.deadLetterQueueAlarm, this.targetDeadLetterQueueAlarm, this.functionErrorsAlarm];
+    return [
+      this.deadLetterQueueAlarm,
+      this.targetDeadLetterQueueAlarm,
+      this.functionErrorsAlarm,
+      this.applyDeadLetterQueueAlarm,
+      this.applyFunctionErrorsAlarm,
+      this.approvalFunctionErrorsAlarm,
+    ];
   }
 }

@@ -13,7 +13,11 @@ it('exits 1 with one line per bad setting, naming the key and why', () => {
     // How the CDK CLI hands context (cdk.json + -c) and the output directory to the app.
     env: {
       ...process.env,
-      CDK_CONTEXT_JSON: JSON.stringify({ maxConcurrency: '1', slackWorkspaceId: 'T07EA123LEP' }),
+      CDK_CONTEXT_JSON: JSON.stringify({
+        maxConcurrency: '1',
+        slackWorkspaceId: 'T07EA123LEP',
+        approvalMode: 'email',
+      }),
       CDK_OUTDIR: outdir,
     },
   });
@@ -22,6 +26,7 @@ it('exits 1 with one line per bad setting, naming the key and why', () => {
     'invalid settings (cdk context):',
     '  slackChannelId: is required when slackWorkspaceId is set',
     '  maxConcurrency: must be an integer from 2 to 1000 (Lambda\'s SQS maximum concurrency range), got "1"',
+    '  approvalMode: must be one of link, iam, both, got "email"',
   ]);
   expect(fs.readdirSync(outdir)).toEqual([]);
   fs.rmSync(outdir, { recursive: true, force: true });

@@ -12,7 +12,9 @@ import {
 
 describe('validation at synth (cdk-nag AwsSolutions, CloudFormation validation)', () => {
   it.each<[string, TestAppOptions]>([
-    ['the defaults', {}],
+    ['the defaults (approvalMode both)', {}],
+    ['approvalMode link', { context: { approvalMode: 'link' } }],
+    ['approvalMode iam', { context: { approvalMode: 'iam' } }],
     ['every option', { context: ALL_OPTIONS_CONTEXT, defaultRegion: 'eu-west-1' }],
   ])('leaves no finding unacknowledged with %s', (_name, options) => {
     const { assembly, violations } = synthesizeWithValidation(buildTestApp(options));

@@ -2,6 +2,7 @@
 import { type CfnElement, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
+import { APPLY_IAM_ACTIONS } from '../../lib/constructs/apply-function';
 import { IAM_READ_ACTIONS } from '../../lib/constructs/diagnose-function';
 import { PASSROLE_DENIAL_EVENT_PATTERN } from '../../lib/denial-event-patterns';
 import type { PassRoleRemediation } from '../../lib/passrole-remediation';
@@ -133,7 +134,7 @@ describe('the diagnose function', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
-  it('gets its tables, topic, settings and Powertools configuration from the environment', () => {
+  it('gets its tables, topic, settings, the review links and Powertools configuration from the environment', () => {
     const environment =
       template.toJSON().Resources[logicalId(remediation.function)].Properties.Environment.Variables;
     expect(environment).toEqual({
@@ -142,6 +143,9 @@ describe('the diagnose function', () => {
       TOPIC_ARN: { Ref: logicalId(remediation.topic) },
       PROPOSAL_TTL_HOURS: '72',
       RENOTIFY_AFTER_HOURS: '24',
+      APPROVAL_SECRET_ARN: { Ref: logicalId(remediation.approvalSecret) },
+      APPROVAL_MODE: 'both',
+      REVIEW_BASE_URL: { 'Fn::GetAtt': [logicalId(remediation.httpApi), 'ApiEndpoint'] },
       POWERTOOLS_SERVICE_NAME: 'passrole-doctor',
       POWERTOOLS_METRICS_NAMESPACE: 'PassRoleDoctor',
       POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -150,7 +154,7 @@ describe('the diagnose function', () => {
   });
 });
 
-describe("the function role's permissions", () => {
+describe("the diagnose function role's permissions", () => {
   it('are exactly these statements', () => {
     const role = logicalId(remediation.functionRole);
     const { statements, managedPolicyArns } = rolePermissions(template, role);
@@ -214,6 +218,11 @@ describe("the function role's permissions", () => {
       },
       { sid: 'EncryptForTheTopic', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key] },
       {
+        sid: 'ReadApprovalSigningKey',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [`\${${logicalId(remediation.approvalSecret)}}`],
+      },
+      {
         sid: null,
         actions: [
           'sqs:ChangeMessageVisibility',
@@ -249,6 +258,53 @@ describe("the function role's permissions", () => {
     );
     expect(attached).toHaveLength(1);
     template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+  });
+});
+
+describe('IAM write actions', () => {
+  const iamActionsOf = (roleLogicalId: string) =>
+    rolePermissions(template, roleLogicalId)
+      .statements.filter((statement) => statement.effect === 'Allow')
+      .flatMap((statement) => statement.actions)
+      .filter((action) => action.toLowerCase().startsWith('iam:'));
+
+  it("are only in the apply function's role: every other role of the stack holds IAM reads at most", () => {
+    const apply = logicalId(remediation.applyFunctionRole);
+    const roles = Object.keys(template.findResources('AWS::IAM::Role'));
+    expect(roles.sort()).toEqual(
+      [apply, logicalId(remediation.approvalFunctionRole), logicalId(remediation.functionRole)].sort(),
+    );
+    for (const role of roles.filter((candidate) => candidate !== apply)) {
+      const { statements, managedPolicyArns } = rolePermissions(template, role);
+      expect({ role, beyondReads: iamActionsOutside(statements, IAM_READ_ACTIONS) }).toEqual({
+        role,
+        beyondReads: [],
+      });
+      expect(managedPolicyArns).toEqual([]);
+    }
+  });
+
+  it('leave the approval role without any IAM action, not even a read', () => {
+    const role = logicalId(remediation.approvalFunctionRole);
+    expect(rolePermissions(template, role).statements.length).toBeGreaterThan(0);
+    expect(iamActionsOf(role)).toEqual([]);
+    expect(iamActionsOutside(rolePermissions(template, role).statements, [])).toEqual([]);
+  });
+
+  it('give the apply role exactly Put/Get of group, user and role inline policies and SimulatePrincipalPolicy', () => {
+    const role = logicalId(remediation.applyFunctionRole);
+    expect(iamActionsOutside(rolePermissions(template, role).statements, APPLY_IAM_ACTIONS)).toEqual([]);
+    expect([...new Set(iamActionsOf(role))].sort()).toEqual(
+      [
+        'iam:GetGroupPolicy',
+        'iam:GetRolePolicy',
+        'iam:GetUserPolicy',
+        'iam:PutGroupPolicy',
+        'iam:PutRolePolicy',
+        'iam:PutUserPolicy',
+        'iam:SimulatePrincipalPolicy',
+      ].sort(),
+    );
   });
 });
 
@@ -336,7 +392,7 @@ describe('notifications', () => {
 });
 
 describe('operations', () => {
-  it('alarms on messages in either dead-letter queue and on function errors, notifying the topic', () => {
+  it('alarms on messages in any dead-letter queue and on errors of every function, notifying the topic', () => {
     const alarmOn = (metricName: string, dimension: Record<string, unknown>) =>
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: metricName,
@@ -345,14 +401,17 @@ describe('operations', () => {
         ComparisonOperator: 'GreaterThanThreshold',
         AlarmActions: [{ Ref: logicalId(remediation.topic) }],
       });
-    for (const dlq of [remediation.dlq, remediation.targetDlq]) {
+    for (const dlq of [remediation.dlq, remediation.targetDlq, remediation.applyDlq]) {
       alarmOn('ApproximateNumberOfMessagesVisible', {
         Name: 'QueueName',
         Value: { 'Fn::GetAtt': [logicalId(dlq), 'QueueName'] },
       });
     }
-    alarmOn('Errors', { Name: 'FunctionName', Value: { Ref: logicalId(remediation.function) } });
-    expect(remediation.alarms).toHaveLength(3);
+    for (const fn of [remediation.function, remediation.approvalFunction, remediation.applyFunction]) {
+      alarmOn('Errors', { Name: 'FunctionName', Value: { Ref: logicalId(fn) } });
+    }
+    expect(remediation.alarms).toHaveLength(6);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
   });
 
   it("graphs the function's metrics on the dashboard: denials, proposals, duplicates, errors, p95 duration", () => {

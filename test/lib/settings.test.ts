@@ -29,7 +29,7 @@ function problems(overrides: Record<string, unknown>, defaultRegion?: string): s
 }
 
 describe('readSettings', () => {
-  it("takes cdk.json's defaults: no channels, 72 h proposals, 24 h reminders, no trail, concurrency 2", () => {
+  it("takes cdk.json's defaults: no channels, 72 h proposals, 24 h reminders, no trail, concurrency 2, both approval modes", () => {
     expect(settingsWith({})).toEqual({
       notificationEmails: [],
       slack: null,
@@ -40,7 +40,26 @@ describe('readSettings', () => {
       createTrail: false,
       maxConcurrency: 2,
       homeRegion: null,
+      approvalMode: 'both',
     });
+  });
+
+  it('falls back to both approval modes when cdk.json has no approvalMode', () => {
+    const context: Record<string, unknown> = { ...cdkJsonContext(), approvalMode: undefined };
+    expect(readSettings((key) => context[key]).approvalMode).toBe('both');
+  });
+
+  it.each(['link', 'iam', 'both'] as const)('reads approvalMode %s', (approvalMode) => {
+    expect(settingsWith({ approvalMode }).approvalMode).toBe(approvalMode);
+  });
+
+  it('rejects an approvalMode that is not link, iam or both, in one line', () => {
+    expect(problems({ approvalMode: 'sso' })).toEqual([
+      'approvalMode: must be one of link, iam, both, got "sso"',
+    ]);
+    expect(problems({ approvalMode: 'LINK' })).toEqual([
+      'approvalMode: must be one of link, iam, both, got "LINK"',
+    ]);
   });
 
   it('reads `-c` strings as numbers, booleans and lists', () => {

@@ -6,7 +6,7 @@ import { PASSROLE_DENIAL_EVENT_PATTERN } from '../../lib/denial-event-patterns';
 import type { ForwarderStack } from '../../lib/forwarder-stack';
 import type { PassRoleDoctorStack } from '../../lib/passrole-doctor-stack';
 import { ALL_OPTIONS_CONTEXT, buildTestApp } from './support/cdk-app';
-import { rolePermissions } from './support/iam-statements';
+import { renderIntrinsic, rolePermissions } from './support/iam-statements';
 
 const CONTEXT = ALL_OPTIONS_CONTEXT;
 
@@ -95,6 +95,25 @@ describe('notification channels', () => {
     const { statements, managedPolicyArns } = rolePermissions(template, chatbotRole);
     expect(statements).toEqual([]);
     expect(managedPolicyArns).toEqual(['arn:${AWS::Partition}:iam::aws:policy/CloudWatchReadOnlyAccess']);
+  });
+});
+
+describe('the apply function with chat channels', () => {
+  it('protects the Chatbot role too: denied in the apply role and listed in PROTECTED_ROLE_ARNS', () => {
+    const remediation = main.remediation;
+    const chatbotRole = logicalId(remediation.notificationChannel.chatbotRole as IConstruct);
+    const everyRole = Object.keys(template.findResources('AWS::IAM::Role')).sort();
+    expect(everyRole).toContain(chatbotRole);
+
+    const { statements } = rolePermissions(template, logicalId(remediation.applyFunctionRole));
+    const denied = statements.find((statement) => statement.sid === 'NeverWriteThisStacksRoles');
+    expect(denied).toMatchObject({ effect: 'Deny', actions: ['iam:Put*Policy'] });
+    expect(denied?.resources).toEqual(everyRole.map((role) => `\${${role}.Arn}`).sort());
+
+    const environment = template.toJSON().Resources[logicalId(remediation.applyFunction)].Properties
+      .Environment.Variables as { PROTECTED_ROLE_ARNS: unknown };
+    const listed = renderIntrinsic(environment.PROTECTED_ROLE_ARNS).split(',').sort();
+    expect(listed).toEqual(everyRole.map((role) => `\${${role}.Arn}`).sort());
   });
 });
 

@@ -10,9 +10,11 @@ import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { readCdkJsonContext } from '../../../lib/cdk-json-context';
 import { addPassRoleDoctorStacks, type PassRoleDoctorStacks } from '../../../lib/passrole-doctor-app';
+import type { PassRoleRemediationProps } from '../../../lib/passrole-remediation';
 import { readSettings, type PassRoleDoctorSettings } from '../../../lib/settings';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..', '..');
+const PLACEHOLDER_ENTRY = path.join(__dirname, 'placeholder-handler.ts');
 
 /** The context cdk.json gives every `cdk synth`: the settings' defaults and the feature flags. */
 export const cdkJsonContext = (): Record<string, unknown> => readCdkJsonContext();
@@ -35,7 +37,11 @@ export const ALL_OPTIONS_CONTEXT = {
 export interface TestAppOptions {
   /** Overrides on top of cdk.json's context, as `-c key=value` would give them. */
   readonly context?: Record<string, unknown>;
-  /** Run esbuild for the function (slow); otherwise CDK's own switch skips bundling. */
+  /**
+   * Run esbuild for the functions (slow), from their real entries. Otherwise CDK's own switch skips
+   * bundling, and the approval and apply functions point at a placeholder entry (NodejsFunction still
+   * checks the entry exists, and those handlers may not be written yet).
+   */
   readonly bundle?: boolean;
   /** What the CLI would put in CDK_DEFAULT_REGION. */
   readonly defaultRegion?: string;
@@ -64,7 +70,11 @@ export function buildTestApp(options: TestAppOptions = {}): TestApp {
   const settings = readSettings((key) => app.node.tryGetContext(key), {
     defaultRegion: options.defaultRegion,
   });
-  const stacks = addPassRoleDoctorStacks(app, settings);
+  const remediation: Partial<PassRoleRemediationProps> =
+    options.bundle === true
+      ? {}
+      : { approvalFunctionEntry: PLACEHOLDER_ENTRY, applyFunctionEntry: PLACEHOLDER_ENTRY };
+  const stacks = addPassRoleDoctorStacks(app, settings, remediation);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, settings, stacks, outdir };
 }

@@ -1,0 +1,216 @@
+/**
+ * The apply function: invoked asynchronously by the approval function for one approved proposal, it
+ * writes the inline policy (PutGroupPolicy, or PutRolePolicy / PutUserPolicy), reads it back,
+ * re-simulates until IAM has propagated (up to VERIFY_TIMEOUT_SECONDS), records the outcome and
+ * announces it on the topic and the default event bus.
+ *
+ * Its role holds the only IAM write permissions in the product, exactly: Put and Get of inline
+ * policies on the account's groups, users and roles, SimulatePrincipalPolicy on users and roles, and
+ * explicit denies of iam:Put*Policy on this stack's own roles and on the roles AWS manages
+ * (/aws-reserved/ for Identity Center, /aws-service-role/ for service-linked roles). The handler
+ * refuses anything but the minimal PassRole document; the denies hold even if it did not.
+ *
+ * Failed invocations are retried twice by Lambda, then land in an encrypted dead-letter queue.
+ */
+import { Aws, Duration, Lazy, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { DLQ_RETENTION } from './denial-routing';
+import {
+  acknowledgeTableIndexes,
+  createHandlerFunction,
+  defaultPolicyOf,
+  handlerEntry,
+  iamArn,
+  XRAY_WILDCARD_REASON,
+} from './handler-function';
+
+export const APPLY_ENTRY = handlerEntry('apply');
+
+/** How long the function re-simulates while IAM propagates a new policy. */
+export const VERIFY_TIMEOUT = Duration.minutes(2);
+/** The verification window plus room for the write, the read-back, the store and the messages. */
+export const APPLY_TIMEOUT = Duration.seconds(VERIFY_TIMEOUT.toSeconds() + 120);
+/** Lambda's async retries: the handler's apply lease makes a retry safe, never a second write at once. */
+export const APPLY_RETRY_ATTEMPTS = 2;
+/** An approval not acted on within the hour goes to the DLQ (and its alarm) rather than later. */
+export const APPLY_MAX_EVENT_AGE = Duration.hours(1);
+/** Where the outcome event goes (source passrole-doctor, detail-type Proposal Applied). */
+export const APPLY_EVENT_BUS_NAME = 'default';
+
+/** Every IAM action the apply role is allowed, by the entity type it acts on. */
+export const APPLY_IAM_WRITE_ACTIONS = {
+  group: ['iam:PutGroupPolicy', 'iam:GetGroupPolicy'],
+  user: ['iam:PutUserPolicy', 'iam:GetUserPolicy'],
+  role: ['iam:PutRolePolicy', 'iam:GetRolePolicy'],
+} as const;
+export const APPLY_IAM_VERIFY_ACTIONS = ['iam:SimulatePrincipalPolicy'] as const;
+export const APPLY_IAM_ACTIONS: readonly string[] = [
+  ...Object.values(APPLY_IAM_WRITE_ACTIONS).flat(),
+  ...APPLY_IAM_VERIFY_ACTIONS,
+];
+/** Denied on protected roles: every inline-policy write, whatever its entity. */
+export const PROTECTED_ROLE_DENIED_ACTIONS = ['iam:Put*Policy'] as const;
+/** Roles AWS creates and manages: Identity Center's permission-set roles, service-linked roles. */
+export const AWS_MANAGED_ROLE_PATHS = ['role/aws-reserved/*', 'role/aws-service-role/*'] as const;
+
+export interface ApplyFunctionProps {
+  readonly proposalsTable: dynamodb.ITable;
+  readonly topic: sns.ITopic;
+  /** The topic's key: publishing to an encrypted topic needs it. */
+  readonly topicKey: kms.IKey;
+  /** The handler's source. @default lambda/handlers/apply/index.ts */
+  readonly entry?: string;
+  /** @default 1 month */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+export class ApplyFunction extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+  /** Invocations that failed after Lambda's retries (or sat in its queue over APPLY_MAX_EVENT_AGE). */
+  readonly deadLetterQueue: sqs.Queue;
+  private readonly protectedRoleArns: string[] = [];
+  private readonly denyProtectedRoles: iam.PolicyStatement;
+
+  constructor(scope: Construct, id: string, props: ApplyFunctionProps) {
+    super(scope, id);
+
+    // SQS-managed encryption: Lambda sends failures with the function's role, which then needs no KMS grant.
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: DLQ_RETENTION,
+    });
+
+    const parts = createHandlerFunction(this, {
+      description: 'PassRole Doctor: applies an approved proposal, reads it back and verifies it',
+      roleDescription:
+        'PassRole Doctor apply function: the only IAM write in the product (inline policies, never its own roles)',
+      entry: props.entry ?? APPLY_ENTRY,
+      memorySize: 512,
+      timeout: APPLY_TIMEOUT,
+      logRetention: props.logRetention,
+      environment: {
+        PROPOSALS_TABLE_NAME: props.proposalsTable.tableName,
+        TOPIC_ARN: props.topic.topicArn,
+        EVENT_BUS_NAME: APPLY_EVENT_BUS_NAME,
+        // Resolved at synth: roles protected after construction are included.
+        PROTECTED_ROLE_ARNS: Lazy.string({ produce: () => this.protectedRoleArns.join(',') }),
+        VERIFY_TIMEOUT_SECONDS: String(VERIFY_TIMEOUT.toSeconds()),
+      },
+    });
+    this.function = parts.function;
+    this.role = parts.role;
+    this.logGroup = parts.logGroup;
+
+    for (const [entity, actions] of Object.entries(APPLY_IAM_WRITE_ACTIONS)) {
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: `WriteInlinePoliciesOf${entity[0]?.toUpperCase()}${entity.slice(1)}s`,
+          actions: [...actions],
+          resources: [iamArn(Aws.ACCOUNT_ID, `${entity}/*`)],
+        }),
+      );
+    }
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'VerifyByResimulating',
+        actions: [...APPLY_IAM_VERIFY_ACTIONS],
+        resources: ['user/*', 'role/*'].map((resource) => iamArn(Aws.ACCOUNT_ID, resource)),
+      }),
+    );
+    this.denyProtectedRoles = new iam.PolicyStatement({
+      sid: 'NeverWriteThisStacksRoles',
+      effect: iam.Effect.DENY,
+      actions: [...PROTECTED_ROLE_DENIED_ACTIONS],
+      resources: [],
+    });
+    this.role.addToPrincipalPolicy(this.denyProtectedRoles);
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'NeverWriteAwsManagedRoles',
+        effect: iam.Effect.DENY,
+        actions: [...PROTECTED_ROLE_DENIED_ACTIONS],
+        resources: AWS_MANAGED_ROLE_PATHS.map((resource) => iamArn(Aws.ACCOUNT_ID, resource)),
+      }),
+    );
+    this.protectRole(this.role);
+
+    props.proposalsTable.grantReadWriteData(this.role);
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'PublishOutcomes',
+        actions: ['sns:Publish'],
+        resources: [props.topic.topicArn],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'EncryptForTheTopic',
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [props.topicKey.keyArn],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'AnnounceOnTheDefaultBus',
+        actions: ['events:PutEvents'],
+        resources: [
+          `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:event-bus/${APPLY_EVENT_BUS_NAME}`,
+        ],
+      }),
+    );
+
+    this.function.configureAsyncInvoke({
+      retryAttempts: APPLY_RETRY_ATTEMPTS,
+      maxEventAge: APPLY_MAX_EVENT_AGE,
+      onFailure: new destinations.SqsDestination(this.deadLetterQueue),
+    });
+
+    this.acknowledgeFindings(props.proposalsTable);
+  }
+
+  /**
+   * Denies the apply function any inline-policy write on `role` and lists it in PROTECTED_ROLE_ARNS,
+   * so the handler refuses such a target before IAM would.
+   */
+  protectRole(role: iam.IRole): void {
+    this.protectedRoleArns.push(role.roleArn);
+    this.denyProtectedRoles.addResources(role.roleArn);
+  }
+
+  private acknowledgeFindings(proposalsTable: dynamodb.ITable): void {
+    const policy = Validations.of(defaultPolicyOf(this.role));
+    policy.acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: XRAY_WILDCARD_REASON });
+    for (const entity of ['group', 'user', 'role']) {
+      policy.acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:${entity}/*]`,
+        reason:
+          `The approved proposal's target may be any ${entity} of the account: the inline policy is written to ` +
+          `and read back from it${entity === 'group' ? '' : ', and it is re-simulated as the denied ' + entity}. ` +
+          "This stack's roles and AWS-managed roles are denied explicitly; the handler only writes the " +
+          'minimal PassRole document whose hash was approved.',
+      });
+    }
+    acknowledgeTableIndexes(
+      this.role,
+      proposalsTable,
+      "Table.grantReadWriteData covers the proposals table's indexes (byStatus).",
+    );
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        "This queue is a dead-letter queue: the apply function's on-failure destination (Lambda async " +
+        'invocation), which cdk-nag does not recognize as it only looks for SQS redrive policies.',
+    });
+  }
+}
