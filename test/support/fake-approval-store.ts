@@ -15,6 +15,8 @@ export class FakeApprovalStore implements ApprovalStore {
   private readonly applyLeases = new Map<string, number>();
   /** Every call, in order: what a test asserts about the conversation with the table. */
   readonly calls: { method: Method; proposalId: string | null; request?: TransitionRequest }[] = [];
+  /** Every apply lease asked for: when, and until when. */
+  readonly claims: { now: Date; leaseUntil: Date }[] = [];
   /** Errors to throw on the next call of a method (e.g. a throttled DynamoDB), consumed in order. */
   private readonly failures = new Map<Method, unknown[]>();
 
@@ -74,6 +76,7 @@ export class FakeApprovalStore implements ApprovalStore {
 
   async claimApply(proposalId: string, now: Date, leaseUntil: Date): Promise<boolean> {
     this.enter('claimApply', proposalId);
+    this.claims.push({ now, leaseUntil });
     const record = this.records.get(proposalId);
     if (record === undefined || record.status !== 'approved') return false;
     const held = this.applyLeases.get(proposalId);

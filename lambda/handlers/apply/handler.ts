@@ -1,0 +1,204 @@
+/**
+ * The apply function: `{ "proposalId": "..." }` from the approval function's asynchronous invoke in,
+ * one applied (or refused) proposal out. Ports and Powertools objects are injected, so tests run it
+ * whole in memory; index.ts wires AWS.
+ *
+ * Lambda retries an async invocation that throws (twice, then the dead-letter queue), so the handler
+ * throws only for a transient failure before the IAM write, when a retry can still do it right. A bad
+ * event, a refusal, any failure from the write on: logged, counted and returned, never thrown.
+ */
+import type { Context } from 'aws-lambda';
+import {
+  applyProposal,
+  type ApplyDependencies,
+  type ApplyResult,
+  type ApplySettings,
+} from '../../core/apply/apply-proposal';
+import { accountOf } from '../../core/denial/arn';
+import { TransientAwsError } from '../../core/errors';
+
+export type LogAttributes = Record<string, unknown>;
+
+/** The Powertools Logger methods the handler uses (a Logger fits; tests pass a recorder). */
+export interface ApplyLogger {
+  info(message: string, ...attributes: LogAttributes[]): void;
+  warn(message: string, ...attributes: LogAttributes[]): void;
+  error(message: string, ...attributes: LogAttributes[]): void;
+  appendKeys(attributes: LogAttributes): void;
+  resetKeys(): void;
+  addContext(context: Context): void;
+}
+
+/** The Powertools Metrics methods the handler uses. */
+export interface ApplyMetrics {
+  addMetric(name: string, unit: 'Count' | 'Milliseconds', value: number): unknown;
+  publishStoredMetrics(): unknown;
+}
+
+export const APPLY_METRIC = {
+  verified: 'ProposalsVerified',
+  notVerified: 'ProposalsNotVerified',
+  refused: 'ApplyRefused',
+  failed: 'ApplyFailed',
+  /** Redeliveries and decided records: nothing to do. */
+  nothingToDo: 'ApplyNothingToDo',
+  /** Another invocation held the lease. */
+  busy: 'ApplyBusy',
+  invalidEvents: 'InvalidApplyEvents',
+  /** Outcome messages or events that could not be published (the IAM change stands). */
+  publishFailures: 'ApplyPublishFailures',
+  /** Outcomes that could not be stored on the record. */
+  unrecorded: 'ApplyOutcomesUnrecorded',
+  /** Failures before the write: retried by Lambda when transient. */
+  errors: 'ApplyErrors',
+  duration: 'ApplyDuration',
+} as const;
+
+/** Leave this much of the invocation for storing the outcome and publishing it after verifying. */
+export const FINISHING_RESERVE_MS = 20_000;
+
+export interface ApplyHandlerDependencies extends Omit<ApplyDependencies, 'settings' | 'clock' | 'sleep'> {
+  logger: ApplyLogger;
+  metrics: ApplyMetrics;
+  /** leaseMs is used only without a Lambda context; with one, the lease runs to the invocation's end. */
+  settings: Omit<ApplySettings, 'accountId'> & { accountId: string | null };
+  clock?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export type ApplyHandlerOutcome = ApplyResult['kind'] | 'invalid-event' | 'error';
+
+export type ApplyHandler = (event: unknown, context?: Context) => Promise<ApplyHandlerOutcome>;
+
+const PROPOSAL_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+/** The proposal id of a well-formed event, or why it is not one. */
+export function proposalIdOf(
+  event: unknown,
+): { ok: true; proposalId: string } | { ok: false; problem: string } {
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+    return { ok: false, problem: 'the event is not a JSON object' };
+  }
+  const proposalId = (event as Record<string, unknown>)['proposalId'];
+  if (typeof proposalId !== 'string') return { ok: false, problem: 'proposalId is missing or not a string' };
+  if (!PROPOSAL_ID.test(proposalId)) return { ok: false, problem: 'proposalId is not a proposal id' };
+  return { ok: true, proposalId };
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function errorAttributes(error: unknown): LogAttributes {
+  if (error instanceof Error) {
+    return { error: { name: error.name, message: error.message, cause: describeCause(error.cause) } };
+  }
+  return { error: String(error) };
+}
+
+function describeCause(cause: unknown): string | undefined {
+  if (cause === undefined) return undefined;
+  return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+}
+
+export function createApplyHandler(deps: ApplyHandlerDependencies): ApplyHandler {
+  const { logger, metrics } = deps;
+  const clock = deps.clock ?? (() => new Date());
+  const sleep = deps.sleep ?? defaultSleep;
+
+  return async (event, context) => {
+    logger.resetKeys();
+    if (context) logger.addContext(context);
+    try {
+      const parsed = proposalIdOf(event);
+      if (!parsed.ok) {
+        // Not retried: the same event would be just as bad next time.
+        logger.error('Ignoring an apply event that names no proposal', {
+          problem: parsed.problem,
+          eventType: Array.isArray(event) ? 'array' : typeof event,
+        });
+        metrics.addMetric(APPLY_METRIC.invalidEvents, 'Count', 1);
+        return 'invalid-event';
+      }
+      logger.appendKeys({ proposalId: parsed.proposalId });
+
+      const remainingMs = context?.getRemainingTimeInMillis();
+      const settings: ApplySettings = {
+        ...deps.settings,
+        // The function's own account (from its ARN) is trusted; the record's is not.
+        accountId:
+          deps.settings.accountId ??
+          (context ? (accountOf(context.invokedFunctionArn) ?? undefined) : undefined),
+        // The lease ends with the invocation: a retry after a timeout may take over.
+        leaseMs: remainingMs ?? deps.settings.leaseMs,
+        verifyTimeoutMs:
+          remainingMs === undefined
+            ? deps.settings.verifyTimeoutMs
+            : Math.max(0, Math.min(deps.settings.verifyTimeoutMs, remainingMs - FINISHING_RESERVE_MS)),
+      };
+      const started = Date.now();
+      let result: ApplyResult;
+      try {
+        result = await applyProposal(parsed.proposalId, { ...deps, settings, clock, sleep });
+      } catch (error) {
+        // applyProposal only throws before it writes IAM: a transient failure is worth Lambda's retry.
+        metrics.addMetric(APPLY_METRIC.errors, 'Count', 1);
+        if (error instanceof TransientAwsError) {
+          logger.warn('Could not apply yet, Lambda will retry', errorAttributes(error));
+          throw error;
+        }
+        logger.error('Could not apply the proposal', errorAttributes(error));
+        return 'error';
+      }
+      metrics.addMetric(APPLY_METRIC.duration, 'Milliseconds', Date.now() - started);
+      report(result, logger, metrics);
+      return result.kind;
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
+}
+
+function report(result: ApplyResult, logger: ApplyLogger, metrics: ApplyMetrics): void {
+  switch (result.kind) {
+    case 'not-approved':
+      logger.info('Nothing to apply: the proposal is not approved', { status: result.status });
+      metrics.addMetric(APPLY_METRIC.nothingToDo, 'Count', 1);
+      return;
+    case 'busy':
+      logger.info('Another invocation is applying this proposal');
+      metrics.addMetric(APPLY_METRIC.busy, 'Count', 1);
+      return;
+    case 'applied-verified':
+      logger.info('Applied and verified: allowed', { outcome: result.outcome });
+      metrics.addMetric(APPLY_METRIC.verified, 'Count', 1);
+      break;
+    case 'applied-not-verified':
+      logger.warn('Applied, not verified', { blockers: result.blockers, outcome: result.outcome });
+      metrics.addMetric(APPLY_METRIC.notVerified, 'Count', 1);
+      break;
+    case 'refused':
+      logger.warn('Refused to apply', { reason: result.reason });
+      metrics.addMetric(APPLY_METRIC.refused, 'Count', 1);
+      break;
+    case 'failed':
+      logger.error('Apply failed', {
+        reason: result.reason,
+        policyWritten: result.policyWritten,
+        outcome: result.outcome,
+      });
+      metrics.addMetric(APPLY_METRIC.failed, 'Count', 1);
+      break;
+  }
+  if (!result.recorded) {
+    logger.error('The outcome could not be stored on the proposal', { status: result.record.status });
+    metrics.addMetric(APPLY_METRIC.unrecorded, 'Count', 1);
+  }
+  for (const failure of result.publishFailures) {
+    logger.error(`Could not publish the outcome ${failure.channel}; the IAM change stands`, {
+      channel: failure.channel,
+      ...errorAttributes(failure.error),
+    });
+  }
+  if (result.publishFailures.length > 0) {
+    metrics.addMetric(APPLY_METRIC.publishFailures, 'Count', result.publishFailures.length);
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The apply function's entry (bundled by esbuild for Node.js 22). Clients, Powertools and settings
+ * are built once per container; the handler itself is handler.ts. Verification uses IAM's own
+ * simulator, which needs no account read: the function's role may not read the account beyond the
+ * inline policies it writes (and nothing reachable from here imports the offline simulator).
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { Context } from 'aws-lambda';
+import { AwsPolicySimulator } from '../../adapters/aws/aws-policy-simulator';
+import { DynamoDbProposalStore } from '../../adapters/aws/dynamodb-proposal-store';
+import { EventBridgePublisher } from '../../adapters/aws/eventbridge-publisher';
+import { IamPolicyWriter } from '../../adapters/aws/iam-policy-writer';
+import { SnsNotifier } from '../../adapters/aws/sns-notifier';
+import { createApplyHandler, type ApplyHandlerOutcome } from './handler';
+import { readApplySettings } from './settings';
+
+const settings = readApplySettings(process.env);
+
+const logger = new Logger({ serviceName: settings.serviceName });
+const metrics = new Metrics({ namespace: settings.metricsNamespace, serviceName: settings.serviceName });
+const tracer = new Tracer({ serviceName: settings.serviceName });
+
+// IAM's API rate limits are low: adaptive retries back off on throttling instead of failing the apply.
+const iam = tracer.captureAWSv3Client(new IAMClient({ maxAttempts: 6, retryMode: 'adaptive' }));
+const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
+const sns = tracer.captureAWSv3Client(new SNSClient({}));
+const eventBridge = tracer.captureAWSv3Client(new EventBridgeClient({}));
+
+const apply = createApplyHandler({
+  store: new DynamoDbProposalStore(dynamodb, settings.proposalsTableName),
+  writer: new IamPolicyWriter(iam),
+  simulator: new AwsPolicySimulator(iam),
+  notifier: new SnsNotifier(sns, settings.topicArn),
+  events: new EventBridgePublisher(eventBridge, settings.eventBusName),
+  logger,
+  metrics,
+  settings: {
+    accountId: settings.accountId,
+    protectedRoleArns: settings.protectedRoleArns,
+    allowedTargetTypes: settings.allowedTargetTypes,
+    verifyTimeoutMs: settings.verifyTimeoutMs,
+    // Only used without a Lambda context; in Lambda the lease runs to the invocation's end.
+    leaseMs: settings.verifyTimeoutMs + 60_000,
+    reviewBaseUrl: settings.reviewBaseUrl,
+  },
+});
+
+/** The handler inside its own X-Ray subsegment, annotated with the cold start and the service. */
+export const handler = async (event: unknown, context: Context): Promise<ApplyHandlerOutcome> => {
+  const segment = tracer.getSegment();
+  const subsegment = segment?.addNewSubsegment('## apply');
+  if (subsegment) tracer.setSegment(subsegment);
+  tracer.annotateColdStart();
+  tracer.addServiceNameAnnotation();
+  try {
+    return await apply(event, context);
+  } catch (error) {
+    if (error instanceof Error) tracer.addErrorAsMetadata(error);
+    throw error;
+  } finally {
+    subsegment?.close();
+    if (segment) tracer.setSegment(segment);
+  }
+};

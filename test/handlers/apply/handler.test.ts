@@ -1,0 +1,161 @@
+import {
+  createApplyHandler,
+  APPLY_METRIC,
+  type ApplyHandlerDependencies,
+} from '../../../lambda/handlers/apply/handler';
+import { AwsCallError, TransientAwsError } from '../../../lambda/core/errors';
+import type { ProposalRecord } from '../../../lambda/core/incident';
+import {
+  applyWorld,
+  approved,
+  diagnosedSeedRecord,
+  PROPOSAL_ID,
+  SETTINGS,
+  type ApplyWorld,
+} from '../../core/apply/seed-apply';
+import { lambdaContext, RecordingLogger, RecordingMetrics } from '../diagnose/support';
+
+let seedApproved: ProposalRecord;
+beforeAll(async () => {
+  seedApproved = approved(await diagnosedSeedRecord());
+});
+
+interface HandlerHarness {
+  world: ApplyWorld;
+  logger: RecordingLogger;
+  metrics: RecordingMetrics;
+  handler: ReturnType<typeof createApplyHandler>;
+}
+
+function harness(
+  record: ProposalRecord = seedApproved,
+  options: { staleReads?: number } = {},
+): HandlerHarness {
+  const world = applyWorld(record, options);
+  const logger = new RecordingLogger();
+  const metrics = new RecordingMetrics();
+  const { settings: _settings, clock, sleep, ...ports } = world.deps;
+  const deps: ApplyHandlerDependencies = {
+    ...ports,
+    logger,
+    metrics,
+    clock,
+    sleep,
+    settings: { ...SETTINGS, accountId: null },
+  };
+  return { world, logger, metrics, handler: createApplyHandler(deps) };
+}
+
+describe('apply handler', () => {
+  it('applies the proposal the event names, logs it and counts it', async () => {
+    const { world, logger, metrics, handler } = harness();
+    await expect(handler({ proposalId: PROPOSAL_ID }, lambdaContext(240_000))).resolves.toBe(
+      'applied-verified',
+    );
+    expect(world.store.peek(PROPOSAL_ID)?.status).toBe('verified');
+    expect(world.writer.puts).toHaveLength(1);
+    expect(metrics.total(APPLY_METRIC.verified)).toBe(1);
+    expect(metrics.published).toHaveLength(1);
+    expect(logger.lines).toContainEqual(
+      expect.objectContaining({
+        level: 'info',
+        message: 'Applied and verified: allowed',
+        attributes: expect.objectContaining({ proposalId: PROPOSAL_ID }),
+      }),
+    );
+  });
+
+  it.each([
+    ['null', null],
+    ['a string', 'p-seed'],
+    ['an array', [{ proposalId: PROPOSAL_ID }]],
+    ['no proposalId', { id: PROPOSAL_ID }],
+    ['a numeric proposalId', { proposalId: 42 }],
+    ['a proposalId that is no id', { proposalId: '../../etc/passwd' }],
+    ['an empty proposalId', { proposalId: '' }],
+  ])('logs and drops an event with %s, without throwing or touching the store', async (_name, event) => {
+    const { world, logger, metrics, handler } = harness();
+    await expect(handler(event, lambdaContext())).resolves.toBe('invalid-event');
+    expect(world.store.calls).toEqual([]);
+    expect(metrics.total(APPLY_METRIC.invalidEvents)).toBe(1);
+    expect(logger.lines.map((line) => [line.level, line.message])).toEqual([
+      ['error', 'Ignoring an apply event that names no proposal'],
+    ]);
+  });
+
+  it('throws a transient failure before the write, so Lambda retries it', async () => {
+    const { world, metrics, handler } = harness();
+    world.store.failNext('get', new TransientAwsError('dynamodb:GetItem failed, worth retrying later'));
+    await expect(handler({ proposalId: PROPOSAL_ID }, lambdaContext())).rejects.toThrow(TransientAwsError);
+    expect(metrics.total(APPLY_METRIC.errors)).toBe(1);
+    expect(metrics.published).toHaveLength(1);
+    // The retry does the work.
+    await expect(handler({ proposalId: PROPOSAL_ID }, lambdaContext())).resolves.toBe('applied-verified');
+  });
+
+  it('does not throw a permanent failure before the write: a retry would fail the same way', async () => {
+    const { world, logger, handler } = harness();
+    world.store.failNext('get', new AwsCallError('Access denied: dynamodb:GetItem'));
+    await expect(handler({ proposalId: PROPOSAL_ID }, lambdaContext())).resolves.toBe('error');
+    expect(logger.lines.at(-1)).toMatchObject({
+      level: 'error',
+      message: 'Could not apply the proposal',
+      attributes: { error: { name: 'AwsCallError', message: 'Access denied: dynamodb:GetItem' } },
+    });
+  });
+
+  it('never throws after the write, even when storing the outcome fails', async () => {
+    const { world, metrics, handler } = harness();
+    // approved -> applied fails, then the fallback approved -> failed fails too.
+    world.store.failNext('transition', new TransientAwsError('throttled'));
+    world.store.failNext('transition', new TransientAwsError('throttled'));
+    await expect(handler({ proposalId: PROPOSAL_ID }, lambdaContext())).resolves.toBe('failed');
+    expect(world.writer.puts).toHaveLength(1);
+    expect(metrics.total(APPLY_METRIC.failed)).toBe(1);
+    expect(metrics.total(APPLY_METRIC.unrecorded)).toBe(1);
+  });
+
+  it('logs and counts publishing failures; the change stays applied and verified', async () => {
+    const { world, logger, metrics, handler } = harness();
+    world.notifier.publish = () => Promise.reject(new TransientAwsError('sns:Publish failed'));
+    await expect(handler({ proposalId: PROPOSAL_ID }, lambdaContext())).resolves.toBe('applied-verified');
+    expect(metrics.total(APPLY_METRIC.publishFailures)).toBe(1);
+    expect(logger.lines).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        message: 'Could not publish the outcome message; the IAM change stands',
+      }),
+    );
+    expect(world.store.peek(PROPOSAL_ID)?.status).toBe('verified');
+    expect(world.events.events).toHaveLength(1);
+  });
+
+  it('holds the lease to the invocation’s end and verifies only while time is left to finish', async () => {
+    const { world, handler } = harness(seedApproved, { staleReads: Number.POSITIVE_INFINITY });
+    await expect(handler({ proposalId: PROPOSAL_ID }, lambdaContext(60_000))).resolves.toBe(
+      'applied-not-verified',
+    );
+    const [claim] = world.store.claims;
+    expect(claim && claim.leaseUntil.getTime() - claim.now.getTime()).toBe(60_000);
+    // 60 s left, 20 s kept to finish: waits of 1, 2, 4, 8 and 16 s fit in 40 s, a sixth does not.
+    expect(world.time.sleeps).toEqual([1_000, 2_000, 4_000, 8_000, 16_000]);
+  });
+
+  it('judges the document against the function’s own account when none is configured', async () => {
+    const { world, handler } = harness();
+    const context = {
+      ...lambdaContext(),
+      invokedFunctionArn: 'arn:aws:lambda:ap-northeast-1:210987654321:function:apply',
+    };
+    await expect(handler({ proposalId: PROPOSAL_ID }, context)).resolves.toBe('refused');
+    expect(world.writer.puts).toEqual([]);
+    expect(world.store.peek(PROPOSAL_ID)?.history.at(-1)?.detail).toMatch(/not in account 210987654321/);
+  });
+
+  it('counts a redelivery as nothing to do', async () => {
+    const { metrics, handler } = harness();
+    await handler({ proposalId: PROPOSAL_ID }, lambdaContext());
+    await expect(handler({ proposalId: PROPOSAL_ID }, lambdaContext())).resolves.toBe('not-approved');
+    expect(metrics.total(APPLY_METRIC.nothingToDo)).toBe(1);
+  });
+});
