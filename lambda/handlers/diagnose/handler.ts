@@ -14,7 +14,8 @@
  *     repeat), publish.
  * Publishing is claimed with a lease on the record and marked after it succeeded, so a failure or a
  * crash between storing and publishing is healed by the redelivery: never a second proposal, never
- * a lost message.
+ * a lost message. A proposal's message carries how to decide it, as the approval mode says
+ * (core/approval/links.ts): the review link signed with the link key, and/or the CLI commands.
  * Transient failures put the record in batchItemFailures (SQS retries it, then dead-letters it);
  * denials that cannot be diagnosed for good (the entity no longer exists) are logged and counted.
  */
@@ -27,6 +28,13 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import {
+  approvalLinksOf,
+  DEFAULT_APPROVAL_MODE,
+  linksEnabled,
+  type ApprovalLinks,
+  type ApprovalMode,
+} from '../../core/approval/links';
 import { encodedAuthorizationMessages, parseErrorMessage, readDenials } from '../../core/denial';
 import type { Diagnoser } from '../../core/diagnose';
 import { InvalidInputError, TransientAwsError } from '../../core/errors';
@@ -93,7 +101,10 @@ export const METRIC = {
 export interface DiagnoseHandlerSettings {
   proposalTtlHours: number;
   renotifyAfterHours: number;
+  /** The approval API's base URL: review links start with it; none without it. */
   reviewBaseUrl: string | null;
+  /** Review links, CLI commands or both in the messages (default both). */
+  approvalMode?: ApprovalMode;
   /** How long a processed eventID is remembered (default 24 h). */
   idempotencyTtlSeconds?: number;
 }
@@ -108,6 +119,11 @@ export interface DiagnoseHandlerDependencies {
   logger: DiagnoseLogger;
   metrics: DiagnoseMetrics;
   settings: DiagnoseHandlerSettings;
+  /**
+   * The link signing key (Secrets Manager, cached by Powertools in the function). Without it the
+   * messages carry no review link, only the commands the mode allows.
+   */
+  approvalSecret?: () => Promise<string>;
   clock?: () => Date;
   newProposalId?: () => string;
 }
@@ -160,6 +176,7 @@ export function createDiagnoseHandler(deps: DiagnoseHandlerDependencies): Diagno
   const now = deps.clock ?? (() => new Date());
   const newProposalId = deps.newProposalId ?? randomUUID;
   const renotifyMs = settings.renotifyAfterHours * HOUR_MS;
+  const approvalMode = settings.approvalMode ?? DEFAULT_APPROVAL_MODE;
   const count = (name: string, value = 1): void => {
     metrics.addMetric(name, 'Count', value);
   };
@@ -181,6 +198,14 @@ export function createDiagnoseHandler(deps: DiagnoseHandlerDependencies): Diagno
     return new Date(from.getTime() + Math.max(1_000, remaining));
   }
 
+  /** How the message lets a person decide: the signed review link and/or the CLI commands. */
+  async function approvalLinks(record: ProposalRecord): Promise<ApprovalLinks> {
+    const fetchSecret = deps.approvalSecret;
+    const signs = linksEnabled(approvalMode) && settings.reviewBaseUrl !== null && record.proposal !== null;
+    const secret = signs && fetchSecret !== undefined ? await fetchSecret() : null;
+    return approvalLinksOf({ mode: approvalMode, record, reviewBaseUrl: settings.reviewBaseUrl, secret });
+  }
+
   /** Publishes the record's message if this invocation wins the claim; true when it went out. */
   async function notify(record: ProposalRecord, claim: NotificationClaim): Promise<boolean> {
     const at = now();
@@ -191,12 +216,13 @@ export function createDiagnoseHandler(deps: DiagnoseHandlerDependencies): Diagno
       });
       return false;
     }
-    const message = renderMessage({
-      kind: claim.kind === 'first' ? 'new' : 'reminder',
-      record,
-      reviewBaseUrl: settings.reviewBaseUrl,
-    });
     try {
+      const message = renderMessage({
+        kind: claim.kind === 'first' ? 'new' : 'reminder',
+        record,
+        reviewBaseUrl: null,
+        links: await approvalLinks(record),
+      });
       await notifier.publish(message);
     } catch (error) {
       // Give the lease back so the retry need not wait for it; if that fails too, it expires.

@@ -6,10 +6,12 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { AwsAccountReader } from '../../adapters/aws/aws-account-reader';
@@ -17,7 +19,9 @@ import { AwsAuthorizationMessageDecoder } from '../../adapters/aws/aws-authoriza
 import { AwsPolicySimulator } from '../../adapters/aws/aws-policy-simulator';
 import { DynamoDbProposalStore } from '../../adapters/aws/dynamodb-proposal-store';
 import { SnsNotifier } from '../../adapters/aws/sns-notifier';
+import { linksEnabled, signingKeyOf } from '../../core/approval/links';
 import { createDiagnoser } from '../../core/diagnose';
+import { AwsCallError } from '../../core/errors';
 import { createDiagnoseHandler } from './handler';
 import { readDiagnoseSettings } from './settings';
 
@@ -32,6 +36,29 @@ const iam = tracer.captureAWSv3Client(new IAMClient({ maxAttempts: 6, retryMode:
 const sts = tracer.captureAWSv3Client(new STSClient({}));
 const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
 const sns = tracer.captureAWSv3Client(new SNSClient({}));
+const secrets = new SecretsProvider({
+  awsSdkV3Client: tracer.captureAWSv3Client(new SecretsManagerClient({})),
+});
+
+/** How long the link key is cached: a rolled key reaches warm containers within this. */
+const SIGNING_KEY_MAX_AGE_SECONDS = 300;
+
+/** The link signing key, from Powertools' cache or Secrets Manager; null when links are not signed. */
+const approvalSecretArn = settings.approvalSecretArn;
+const approvalSecret =
+  approvalSecretArn !== null && settings.reviewBaseUrl !== null && linksEnabled(settings.approvalMode)
+    ? async (): Promise<string> => {
+        const key = signingKeyOf(
+          await secrets.get(approvalSecretArn, { maxAge: SIGNING_KEY_MAX_AGE_SECONDS }),
+        );
+        if (key === null)
+          throw new AwsCallError(`the link signing key in ${approvalSecretArn} is not a usable key`);
+        return key;
+      }
+    : undefined;
+// Fetched at init (which runs with a CPU boost): the first message need not wait for it. A failure
+// here is met again, and reported, by the first invocation that signs a link.
+void approvalSecret?.().catch(() => undefined);
 
 const diagnose = createDiagnoseHandler({
   diagnoser: createDiagnoser({
@@ -48,6 +75,7 @@ const diagnose = createDiagnoseHandler({
   logger,
   metrics,
   settings,
+  approvalSecret,
 });
 
 /** The handler inside its own X-Ray subsegment, annotated with the cold start and the service. */

@@ -1,3 +1,9 @@
+import {
+  APPROVAL_MODES,
+  DEFAULT_APPROVAL_MODE,
+  linksEnabled,
+  type ApprovalMode,
+} from '../../core/approval/links';
 import { InvalidInputError } from '../../core/errors';
 
 /** What the diagnose function reads from its environment (set by the CDK construct). */
@@ -11,6 +17,10 @@ export interface DiagnoseSettings {
   renotifyAfterHours: number;
   /** The review page's base URL; no link in the messages without it. */
   reviewBaseUrl: string | null;
+  /** Links, CLI commands or both in the messages (APPROVAL_MODE, default both). */
+  approvalMode: ApprovalMode;
+  /** The Secrets Manager secret holding the link signing key; required when messages carry links. */
+  approvalSecretArn: string | null;
   serviceName: string;
   metricsNamespace: string;
 }
@@ -19,8 +29,27 @@ export const DEFAULT_PROPOSAL_TTL_HOURS = 72;
 export const DEFAULT_RENOTIFY_AFTER_HOURS = 24;
 
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
 
 type Environment = Readonly<Record<string, string | undefined>>;
+
+/** APPROVAL_MODE: link, iam or both (the default); a problem is added for anything else. */
+export function readApprovalMode(env: Environment, problems: string[]): ApprovalMode {
+  const raw = env['APPROVAL_MODE']?.trim() ?? '';
+  if (raw === '') return DEFAULT_APPROVAL_MODE;
+  const mode = APPROVAL_MODES.find((candidate) => candidate === raw);
+  if (mode === undefined) problems.push(`APPROVAL_MODE must be link, iam or both, got '${raw}'`);
+  return mode ?? DEFAULT_APPROVAL_MODE;
+}
+
+/** APPROVAL_SECRET_ARN, checked as a Secrets Manager secret ARN when set; null when absent. */
+export function readApprovalSecretArn(env: Environment, problems: string[]): string | null {
+  const arn = env['APPROVAL_SECRET_ARN']?.trim() ?? '';
+  if (arn === '') return null;
+  if (!SECRET_ARN.test(arn))
+    problems.push(`APPROVAL_SECRET_ARN is not a Secrets Manager secret ARN: '${arn}'`);
+  return arn;
+}
 
 function isHttpsUrl(text: string): boolean {
   try {
@@ -64,6 +93,13 @@ export function readDiagnoseSettings(env: Environment): DiagnoseSettings {
   if (reviewBaseUrl !== null && !isHttpsUrl(reviewBaseUrl)) {
     problems.push(`REVIEW_BASE_URL must be an https URL, got '${reviewBaseUrl}'`);
   }
+  const approvalMode = readApprovalMode(env, problems);
+  const approvalSecretArn = readApprovalSecretArn(env, problems);
+  if (linksEnabled(approvalMode) && reviewBaseUrl !== null && approvalSecretArn === null) {
+    problems.push(
+      `APPROVAL_SECRET_ARN is not set: review links (APPROVAL_MODE ${approvalMode}) are signed with it`,
+    );
+  }
   const settings: DiagnoseSettings = {
     proposalsTableName,
     idempotencyTableName,
@@ -71,6 +107,8 @@ export function readDiagnoseSettings(env: Environment): DiagnoseSettings {
     proposalTtlHours,
     renotifyAfterHours,
     reviewBaseUrl,
+    approvalMode,
+    approvalSecretArn,
     serviceName: required('POWERTOOLS_SERVICE_NAME'),
     metricsNamespace: required('POWERTOOLS_METRICS_NAMESPACE'),
   };

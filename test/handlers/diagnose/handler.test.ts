@@ -1,3 +1,5 @@
+import { approvalClaimsOf } from '../../../lambda/core/approval/links';
+import { verifyApprovalToken } from '../../../lambda/core/approval/token';
 import { InMemoryIdempotencyStore } from '../../../lambda/adapters/memory/in-memory-idempotency-store';
 import { InMemoryNotifier } from '../../../lambda/adapters/memory/in-memory-notifier';
 import { InMemoryProposalStore } from '../../../lambda/adapters/memory/in-memory-proposal-store';
@@ -14,6 +16,7 @@ import {
   fixture,
   harness,
   lambdaContext,
+  LINK_SIGNING_KEY,
   ManualClock,
   seedDiagnoser,
   seedRecord,
@@ -80,14 +83,83 @@ describe('diagnose handler: a new denial', () => {
     expect(h.metrics.total('Errors')).toBe(0);
   });
 
-  it('renders a review link only when a review base URL is set', async () => {
+  it('links the review page with a token the approval function accepts, when a review base URL is set', async () => {
     const withLink = harness({ settings: { reviewBaseUrl: 'https://review.example.com/' } });
     await withLink.handler(sqsEvent(seedRecord('evt-1')), lambdaContext());
-    expect(withLink.notifier.messages[0]?.email).toContain('https://review.example.com/proposals/proposal-1');
+    const [record] = withLink.store.all();
+    const claims = record ? approvalClaimsOf(record) : null;
+    if (claims === null) throw new Error('the seed makes a proposal');
+    const email = withLink.notifier.messages[0]?.email ?? '';
+    const token = /https:\/\/review\.example\.com\/proposals\/proposal-1\?token=([A-Za-z0-9_-]{43})/.exec(
+      email,
+    )?.[1];
+    expect(verifyApprovalToken(token, claims, LINK_SIGNING_KEY, withLink.clock.now())).toEqual({ ok: true });
+    expect(email).toContain('passrole-doctor approve proposal-1');
+    // The token is a credential: never in the logs.
+    expect(JSON.stringify(withLink.logger.lines)).not.toContain(token);
 
     const without = harness();
     await without.handler(sqsEvent(seedRecord('evt-1')), lambdaContext());
     expect(without.notifier.messages[0]?.email).not.toContain('/proposals/');
+    expect(without.notifier.messages[0]?.email).toContain('passrole-doctor approve proposal-1');
+  });
+
+  it('carries only the commands in iam mode (no key fetched), only the link in link mode', async () => {
+    let fetched = 0;
+    const approvalSecret = async () => {
+      fetched++;
+      return LINK_SIGNING_KEY;
+    };
+    const iam = harness({
+      settings: { reviewBaseUrl: 'https://review.example.com', approvalMode: 'iam' },
+      deps: { approvalSecret },
+    });
+    await iam.handler(sqsEvent(seedRecord('evt-1')), lambdaContext());
+    const iamText = JSON.stringify(iam.notifier.messages);
+    expect(iamText).not.toContain('/proposals/');
+    expect(iamText).toContain('passrole-doctor reject proposal-1');
+    expect(fetched).toBe(0);
+
+    const link = harness({
+      settings: { reviewBaseUrl: 'https://review.example.com', approvalMode: 'link' },
+      deps: { approvalSecret },
+    });
+    await link.handler(sqsEvent(seedRecord('evt-1')), lambdaContext());
+    const linkText = JSON.stringify(link.notifier.messages);
+    expect(linkText).toMatch(/proposals\/proposal-1\?token=/);
+    expect(linkText).not.toContain('passrole-doctor approve');
+    expect(fetched).toBe(1);
+  });
+
+  it('sends the reminder with the same link', async () => {
+    const h = harness({ settings: { reviewBaseUrl: 'https://review.example.com' } });
+    await h.handler(sqsEvent(seedRecord('evt-1')), lambdaContext());
+    h.clock.advanceHours(25);
+    await h.handler(sqsEvent(seedRecord('evt-2')), lambdaContext());
+    const links = h.notifier.messages.map((message) => /\?token=[A-Za-z0-9_-]+/.exec(message.text)?.[0]);
+    expect(links).toHaveLength(2);
+    expect(links[0]).toBeDefined();
+    expect(links[1]).toBe(links[0]);
+  });
+
+  it('hands the record back to SQS when the link key cannot be read, and publishes on the retry', async () => {
+    let failing = true;
+    const h = harness({
+      settings: { reviewBaseUrl: 'https://review.example.com' },
+      deps: {
+        approvalSecret: async () => {
+          if (failing) throw new TransientAwsError('secretsmanager:GetSecretValue failed (Throttling)');
+          return LINK_SIGNING_KEY;
+        },
+      },
+    });
+    const first = await h.handler(sqsEvent(seedRecord('evt-1')), lambdaContext());
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: 'message-1' }]);
+    expect(h.notifier.messages).toEqual([]);
+    failing = false;
+    const retry = await h.handler(sqsEvent(seedRecord('evt-1')), lambdaContext());
+    expect(retry.batchItemFailures).toEqual([]);
+    expect(h.notifier.messages).toHaveLength(1);
   });
 
   it('logs with structured keys and keeps policy documents and events out of INFO', async () => {

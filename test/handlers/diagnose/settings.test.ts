@@ -1,6 +1,7 @@
 import { InvalidInputError } from '../../../lambda/core/errors';
 import { readDiagnoseSettings } from '../../../lambda/handlers/diagnose/settings';
 
+const SECRET_ARN = 'arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:ApprovalSigningKey-AbCdEf';
 const ENV = {
   PROPOSALS_TABLE_NAME: 'proposals',
   IDEMPOTENCY_TABLE_NAME: 'idempotency',
@@ -10,7 +11,7 @@ const ENV = {
 };
 
 describe('readDiagnoseSettings', () => {
-  it('reads the environment, with 72 h proposals and 24 h reminders by default', () => {
+  it('reads the environment, with 72 h proposals, 24 h reminders and both approval modes by default', () => {
     expect(readDiagnoseSettings(ENV)).toEqual({
       proposalsTableName: 'proposals',
       idempotencyTableName: 'idempotency',
@@ -18,6 +19,8 @@ describe('readDiagnoseSettings', () => {
       proposalTtlHours: 72,
       renotifyAfterHours: 24,
       reviewBaseUrl: null,
+      approvalMode: 'both',
+      approvalSecretArn: null,
       serviceName: 'passrole-doctor',
       metricsNamespace: 'PassRoleDoctor',
     });
@@ -27,11 +30,26 @@ describe('readDiagnoseSettings', () => {
         PROPOSAL_TTL_HOURS: '48',
         RENOTIFY_AFTER_HOURS: '6',
         REVIEW_BASE_URL: 'https://review.example.com',
+        APPROVAL_MODE: 'link',
+        APPROVAL_SECRET_ARN: SECRET_ARN,
       }),
     ).toMatchObject({
       proposalTtlHours: 48,
       renotifyAfterHours: 6,
       reviewBaseUrl: 'https://review.example.com',
+      approvalMode: 'link',
+      approvalSecretArn: SECRET_ARN,
+    });
+  });
+
+  it('needs the link key only when messages carry links', () => {
+    const links = { ...ENV, REVIEW_BASE_URL: 'https://review.example.com' };
+    expect(() => readDiagnoseSettings(links)).toThrow(
+      'APPROVAL_SECRET_ARN is not set: review links (APPROVAL_MODE both) are signed with it',
+    );
+    expect(readDiagnoseSettings({ ...links, APPROVAL_MODE: 'iam' })).toMatchObject({
+      approvalMode: 'iam',
+      approvalSecretArn: null,
     });
   });
 
@@ -44,6 +62,8 @@ describe('readDiagnoseSettings', () => {
         PROPOSAL_TTL_HOURS: '1.5',
         RENOTIFY_AFTER_HOURS: '-1',
         REVIEW_BASE_URL: 'http://review.example.com',
+        APPROVAL_MODE: 'email',
+        APPROVAL_SECRET_ARN: 'my-secret',
         POWERTOOLS_METRICS_NAMESPACE: undefined,
       });
     expect(read).toThrow(InvalidInputError);
@@ -53,6 +73,8 @@ describe('readDiagnoseSettings', () => {
         "PROPOSAL_TTL_HOURS must be a whole number of hours from 1 to 8760, got '1.5'; " +
         "RENOTIFY_AFTER_HOURS must be a whole number of hours from 1 to 8760, got '-1'; " +
         "REVIEW_BASE_URL must be an https URL, got 'http://review.example.com'; " +
+        "APPROVAL_MODE must be link, iam or both, got 'email'; " +
+        "APPROVAL_SECRET_ARN is not a Secrets Manager secret ARN: 'my-secret'; " +
         'POWERTOOLS_METRICS_NAMESPACE is not set',
     );
   });

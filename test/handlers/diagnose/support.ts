@@ -197,6 +197,9 @@ export class ManualClock {
   }
 }
 
+/** The link signing key the harness gives the handler. */
+export const LINK_SIGNING_KEY = 'test-link-signing-key-'.padEnd(64, 'k');
+
 export interface Harness {
   handler: DiagnoseHandler;
   diagnoser: CountingDiagnoser;
@@ -243,6 +246,7 @@ export function harness(options: HarnessOptions = {}): Harness {
     logger: parts.logger,
     metrics: parts.metrics,
     settings: { proposalTtlHours: 72, renotifyAfterHours: 24, reviewBaseUrl: null, ...options.settings },
+    approvalSecret: async () => LINK_SIGNING_KEY,
     clock: parts.clock.now,
     newProposalId: () => `proposal-${++ids}`,
     ...options.deps,

@@ -128,6 +128,8 @@ function nextSteps(input: MessageInput): string[] {
   const steps: string[] = [];
   if (proposal) {
     if (facts.reviewUrl) steps.push(`Review the proposal: ${facts.reviewUrl}`);
+    if (facts.approveCommand) steps.push(`Approve: ${chatCode(facts.approveCommand, COMMAND)}`);
+    if (facts.rejectCommand) steps.push(`Reject: ${chatCode(facts.rejectCommand, COMMAND)}`);
     const apply = proposal.commands.apply;
     if (apply !== null) steps.push(`Apply: ${chatCode(apply, COMMAND)}`);
     else

@@ -104,6 +104,13 @@ export function renderEmail(input: MessageInput): string {
         ),
       );
     }
+    if (facts.reviewUrl) parts.push(section('Review', [facts.reviewUrl]));
+    const commands = [facts.approveCommand, facts.rejectCommand].filter(
+      (command): command is string => command !== null,
+    );
+    if (commands.length > 0) {
+      parts.push(section('Approve or reject, signed with your own AWS credentials', commands));
+    }
     parts.push(
       section('Apply', [
         proposal.commands.apply === null
@@ -112,7 +119,6 @@ export function renderEmail(input: MessageInput): string {
       ]),
     );
     parts.push(section('Verify', [plainText(proposal.commands.verify, COMMAND)]));
-    if (facts.reviewUrl) parts.push(section('Review', [facts.reviewUrl]));
   } else {
     parts.push(
       section('No policy change proposed', [

@@ -9,6 +9,9 @@ export interface MessageFacts {
   service: string;
   nearMiss: Finding | null;
   reviewUrl: string | null;
+  /** `passrole-doctor approve <id>` / `reject <id>` for named approvers; null when not offered. */
+  approveCommand: string | null;
+  rejectCommand: string | null;
   /** What the message is about, in a few words: 'proposal', 'reminder' or 'report'. */
   flavor: 'proposal' | 'reminder' | 'report';
 }
@@ -23,15 +26,18 @@ export function reviewUrlOf(base: string | null, proposalId: string): string | n
   return `${base.trim().replace(/\/+$/, '')}/proposals/${encodeURIComponent(proposalId)}`;
 }
 
-export function messageFacts({ kind, record, reviewBaseUrl }: MessageInput): MessageFacts {
+export function messageFacts({ kind, record, reviewBaseUrl, links }: MessageInput): MessageFacts {
   const denial = record.denial;
   const hasProposal = record.proposal !== null;
+  const reviewUrl = links !== undefined ? links.reviewUrl : reviewUrlOf(reviewBaseUrl, record.id);
   return {
     who: lastSegment(denial.principalArn),
     roleName: denial.roleArn === null ? 'an unknown role' : lastSegment(denial.roleArn),
     service: denial.passedToService ?? 'an unknown service',
     nearMiss: record.diagnosis.findings.find((finding) => finding.kind === 'near-miss') ?? null,
-    reviewUrl: hasProposal ? reviewUrlOf(reviewBaseUrl, record.id) : null,
+    reviewUrl: hasProposal ? reviewUrl : null,
+    approveCommand: hasProposal ? (links?.approveCommand ?? null) : null,
+    rejectCommand: hasProposal ? (links?.rejectCommand ?? null) : null,
     flavor: !hasProposal ? 'report' : kind === 'reminder' ? 'reminder' : 'proposal',
   };
 }

@@ -46,6 +46,8 @@ function shortText(input: MessageInput): string {
     );
   }
   if (facts.reviewUrl) parts.push(`Review: ${facts.reviewUrl}`);
+  if (facts.approveCommand) parts.push(`Approve: ${facts.approveCommand}`);
+  if (facts.rejectCommand) parts.push(`Reject: ${facts.rejectCommand}`);
   parts.push(`Proposal ${record.id}.`);
   return plainText(parts.join(' '), 1_500);
 }

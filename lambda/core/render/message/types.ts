@@ -1,3 +1,4 @@
+import type { ApprovalLinks } from '../../approval/links';
 import type { ProposalRecord } from '../../incident';
 
 /**
@@ -42,6 +43,14 @@ export type MessageKind = 'new' | 'reminder';
 export interface MessageInput {
   kind: MessageKind;
   record: ProposalRecord;
-  /** Base URL of the review page (REVIEW_BASE_URL); no link is rendered without it. */
+  /**
+   * Base URL of the review page (REVIEW_BASE_URL): without `links`, the message links to the page
+   * without a token (it reads as the proposal's address; opening it needs the token).
+   */
   reviewBaseUrl: string | null;
+  /**
+   * How to review and decide (core/approval/links.ts): the review link with its token and the CLI
+   * commands, as the approval mode allows. When given, it replaces the link `reviewBaseUrl` makes.
+   */
+  links?: ApprovalLinks;
 }

@@ -1,3 +1,4 @@
+import { approvalLinksOf, type ApprovalMode } from '../../../../lambda/core/approval/links';
 import { readDenials } from '../../../../lambda/core/denial';
 import { incidentKeyOf, newProposalRecord, type ProposalRecord } from '../../../../lambda/core/incident';
 import type { Denial } from '../../../../lambda/core/model';
@@ -207,6 +208,56 @@ describe('renderMessage: hostile names', () => {
     // One line per value in the email: the line break became a space, the BEL went.
     expect(message.email).toContain('#h |p newline');
     expect(message.email.length).toBeLessThanOrEqual(40_000);
+  });
+});
+
+describe('renderMessage: approval links and commands', () => {
+  const BASE = 'https://abc123.execute-api.ap-northeast-1.amazonaws.com';
+  const withLinks = (record: ProposalRecord, mode: ApprovalMode) =>
+    renderMessage({
+      kind: 'new',
+      record,
+      reviewBaseUrl: null,
+      links: approvalLinksOf({ mode, record, reviewBaseUrl: BASE, secret: 'k'.repeat(64) }),
+    });
+  const SIGNED_LINK = new RegExp(
+    `${BASE.replace(/\./g, '\\.')}/proposals/proposal-1\\?token=[A-Za-z0-9_-]{43}`,
+  );
+
+  it('carries the signed review link in every form, and the commands in both mode', () => {
+    const message = withLinks(seed, 'both');
+    expectWellFormed(message);
+    expect(message.email).toMatch(new RegExp(`Review\n {2}${SIGNED_LINK.source}`));
+    expect(message.email).toContain(
+      'Approve or reject, signed with your own AWS credentials\n  passrole-doctor approve proposal-1\n  passrole-doctor reject proposal-1',
+    );
+    expect(message.chatbot.content.description).toMatch(new RegExp(`\\*Review:\\* ${SIGNED_LINK.source}`));
+    expect(message.chatbot.content.nextSteps).toEqual([
+      expect.stringMatching(new RegExp(`^Review the proposal: ${SIGNED_LINK.source}$`)),
+      'Approve: `passrole-doctor approve proposal-1`',
+      'Reject: `passrole-doctor reject proposal-1`',
+      expect.stringMatching(/^Apply: /),
+      expect.stringMatching(/^Verify: /),
+    ]);
+    expect(message.text).toMatch(SIGNED_LINK);
+    expect(message.text).toContain('Approve: passrole-doctor approve proposal-1');
+  });
+
+  it('carries the commands instead of a link in iam mode, and the link alone in link mode', () => {
+    const iam = withLinks(seed, 'iam');
+    expectWellFormed(iam);
+    expect(JSON.stringify(iam)).not.toContain('/proposals/');
+    expect(iam.email).toContain('passrole-doctor approve proposal-1');
+    expect(iam.chatbot.content.nextSteps[0]).toBe('Approve: `passrole-doctor approve proposal-1`');
+    const link = withLinks(seed, 'link');
+    expect(link.text).toMatch(SIGNED_LINK);
+    expect(JSON.stringify(link)).not.toContain('passrole-doctor approve');
+  });
+
+  it('carries neither for a report', () => {
+    const report: ProposalRecord = { ...seed, status: 'reported', proposal: null, documentHash: null };
+    const message = withLinks(report, 'both');
+    expect(JSON.stringify(message)).not.toMatch(/proposals\/|passrole-doctor (approve|reject)/);
   });
 });
 

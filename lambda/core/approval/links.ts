@@ -1,0 +1,114 @@
+/**
+ * How a proposal is reviewed and decided, in one place: the review link (with its token) the messages
+ * carry and the approval function checks, and the CLI commands named approvers run. The diagnose
+ * function, the approval function and the local server all build them here, so a link signed by one
+ * is the link the other verifies.
+ */
+import type { ProposalRecord } from '../incident';
+import { signApprovalToken, type ApprovalClaims } from './token';
+
+/** `link`: review links only; `iam`: IAM-signed CLI commands only; `both` (the default). */
+export type ApprovalMode = 'link' | 'iam' | 'both';
+
+export const APPROVAL_MODES: readonly ApprovalMode[] = ['link', 'iam', 'both'];
+export const DEFAULT_APPROVAL_MODE: ApprovalMode = 'both';
+
+export function linksEnabled(mode: ApprovalMode): boolean {
+  return mode === 'link' || mode === 'both';
+}
+
+export function iamApprovalEnabled(mode: ApprovalMode): boolean {
+  return mode === 'iam' || mode === 'both';
+}
+
+/**
+ * What a proposal id looks like (the diagnose function makes UUIDs): safe in a URL path, a shell
+ * command and a DynamoDB key as it is. Anything else in a request is refused before a read.
+ */
+export const PROPOSAL_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+
+export function isProposalId(value: unknown): value is string {
+  return typeof value === 'string' && PROPOSAL_ID_PATTERN.test(value);
+}
+
+/** The parts of a record a link vouches for. */
+export type ClaimedRecord = Pick<ProposalRecord, 'id' | 'documentHash' | 'proposal' | 'expiresAt'>;
+
+/**
+ * What a review link's token vouches for: this proposal, its document's hash, its target and its
+ * expiry. Null for a record without a proposal: there is nothing to sign, so no link can ever match.
+ */
+export function approvalClaimsOf(record: ClaimedRecord): ApprovalClaims | null {
+  if (record.proposal === null || record.documentHash === null) return null;
+  const { type, name, arn } = record.proposal.target;
+  return {
+    proposalId: record.id,
+    documentHash: record.documentHash,
+    target: { type, name, arn },
+    expiresAt: record.expiresAt,
+  };
+}
+
+/** The review page's path, relative to the API's base URL. */
+export function reviewPath(proposalId: string): string {
+  return `/proposals/${encodeURIComponent(proposalId)}`;
+}
+
+/** `<base>/proposals/<id>?token=<token>`; the token is base64url, safe in a query string as it is. */
+export function reviewUrl(baseUrl: string, proposalId: string, token: string): string {
+  return `${baseUrl.trim().replace(/\/+$/, '')}${reviewPath(proposalId)}?token=${encodeURIComponent(token)}`;
+}
+
+export interface ApprovalLinks {
+  /** The review page with its token; null in `iam` mode, without a base URL or a key, or nothing to review. */
+  reviewUrl: string | null;
+  /** `passrole-doctor approve <id>`, for `iam` and `both`; null when the proposal cannot be applied here. */
+  approveCommand: string | null;
+  /** `passrole-doctor reject <id>`, for `iam` and `both`. */
+  rejectCommand: string | null;
+}
+
+export const NO_APPROVAL_LINKS: ApprovalLinks = {
+  reviewUrl: null,
+  approveCommand: null,
+  rejectCommand: null,
+};
+
+export interface ApprovalLinksInput {
+  mode: ApprovalMode;
+  record: ClaimedRecord;
+  /** The approval API's base URL (REVIEW_BASE_URL); no link without it. */
+  reviewBaseUrl: string | null;
+  /** The link signing key; no link without it. */
+  secret: string | null;
+}
+
+/**
+ * The links and commands a message about `record` carries. A permission-set proposal gets its review
+ * link (the page says where to add the policy) and a reject command, never an approve command: it
+ * cannot be applied from here.
+ */
+export function approvalLinksOf({ mode, record, reviewBaseUrl, secret }: ApprovalLinksInput): ApprovalLinks {
+  const claims = approvalClaimsOf(record);
+  if (claims === null || !isProposalId(record.id)) return NO_APPROVAL_LINKS;
+  const base = reviewBaseUrl?.trim() ?? '';
+  const url =
+    linksEnabled(mode) && base !== '' && secret !== null && secret !== ''
+      ? reviewUrl(base, record.id, signApprovalToken(claims, secret))
+      : null;
+  const commands = iamApprovalEnabled(mode);
+  const applicable = claims.target.type !== 'permission-set';
+  return {
+    reviewUrl: url,
+    approveCommand: commands && applicable ? `passrole-doctor approve ${record.id}` : null,
+    rejectCommand: commands ? `passrole-doctor reject ${record.id}` : null,
+  };
+}
+
+/** Shorter keys are refused: HMAC-SHA256 wants at least 256 bits (the stack makes 64 characters). */
+export const MIN_SIGNING_KEY_LENGTH = 32;
+
+/** The link signing key as read from Secrets Manager, or null when it is not a usable key. */
+export function signingKeyOf(value: unknown): string | null {
+  return typeof value === 'string' && value.trim().length >= MIN_SIGNING_KEY_LENGTH ? value : null;
+}

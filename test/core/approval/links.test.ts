@@ -1,0 +1,124 @@
+import {
+  approvalClaimsOf,
+  approvalLinksOf,
+  isProposalId,
+  NO_APPROVAL_LINKS,
+  reviewUrl,
+  type ApprovalMode,
+} from '../../../lambda/core/approval/links';
+import { verifyApprovalToken } from '../../../lambda/core/approval/token';
+import { proposalRecord, SEED_PROPOSAL } from '../../adapters/support/proposal-records';
+
+const SECRET = 's'.repeat(64);
+const BASE = 'https://abc123.execute-api.ap-northeast-1.amazonaws.com';
+const BEFORE_EXPIRY = new Date('2026-06-18T00:00:00Z');
+const record = proposalRecord({ id: '0b5f7a4e-2f4c-4e0b-9d55-3f1f1d8c2a10' });
+
+function links(mode: ApprovalMode, overrides: Partial<Parameters<typeof approvalLinksOf>[0]> = {}) {
+  return approvalLinksOf({ mode, record, reviewBaseUrl: BASE, secret: SECRET, ...overrides });
+}
+
+function tokenOf(url: string | null): string | null {
+  return url === null ? null : new URL(url).searchParams.get('token');
+}
+
+describe('approval claims', () => {
+  it('vouch for the proposal id, the document hash, the target and the expiry', () => {
+    expect(approvalClaimsOf(record)).toEqual({
+      proposalId: record.id,
+      documentHash: record.documentHash,
+      target: {
+        type: 'group',
+        name: 'GlueAccess',
+        arn: 'arn:aws:iam::123456789012:group/GlueAccess',
+      },
+      expiresAt: record.expiresAt,
+    });
+  });
+
+  it('do not exist for a diagnosis without a proposal', () => {
+    expect(approvalClaimsOf(proposalRecord({ status: 'reported', proposal: null }))).toBeNull();
+  });
+});
+
+describe('approvalLinksOf', () => {
+  it('in both mode: a signed review link and both commands', () => {
+    const both = links('both');
+    expect(both.reviewUrl).toMatch(
+      new RegExp(`^${BASE.replace(/\./g, '\\.')}/proposals/${record.id}\\?token=[A-Za-z0-9_-]{43}$`),
+    );
+    expect(both.approveCommand).toBe(`passrole-doctor approve ${record.id}`);
+    expect(both.rejectCommand).toBe(`passrole-doctor reject ${record.id}`);
+  });
+
+  it('signs a token the approval function verifies with the same key and claims', () => {
+    const claims = approvalClaimsOf(record);
+    if (claims === null) throw new Error('the record has a proposal');
+    const token = tokenOf(links('link').reviewUrl);
+    expect(verifyApprovalToken(token, claims, SECRET, BEFORE_EXPIRY)).toEqual({ ok: true });
+    expect(verifyApprovalToken(token, claims, 'another key'.repeat(6), BEFORE_EXPIRY).ok).toBe(false);
+    // Reminders sign the same claims: the same link.
+    expect(links('link').reviewUrl).toBe(links('both').reviewUrl);
+  });
+
+  it('in link mode: the link and no command; in iam mode: the commands and no link', () => {
+    expect(links('link')).toMatchObject({ approveCommand: null, rejectCommand: null });
+    expect(links('link').reviewUrl).not.toBeNull();
+    expect(links('iam')).toEqual({
+      reviewUrl: null,
+      approveCommand: `passrole-doctor approve ${record.id}`,
+      rejectCommand: `passrole-doctor reject ${record.id}`,
+    });
+  });
+
+  it('makes no link without a base URL or a key, and drops trailing slashes from the base', () => {
+    expect(links('link', { reviewBaseUrl: null }).reviewUrl).toBeNull();
+    expect(links('link', { reviewBaseUrl: '  ' }).reviewUrl).toBeNull();
+    expect(links('link', { secret: null }).reviewUrl).toBeNull();
+    expect(links('link', { reviewBaseUrl: `${BASE}//` }).reviewUrl).toBe(links('link').reviewUrl);
+  });
+
+  it('offers no approve command for a permission set, which cannot be applied here', () => {
+    const permissionSet = proposalRecord({
+      proposal: {
+        ...SEED_PROPOSAL,
+        target: { type: 'permission-set', name: 'DataEngineer', arn: null, memberCount: null },
+      },
+    });
+    const result = approvalLinksOf({
+      mode: 'both',
+      record: permissionSet,
+      reviewBaseUrl: BASE,
+      secret: SECRET,
+    });
+    expect(result.reviewUrl).not.toBeNull();
+    expect(result.approveCommand).toBeNull();
+    expect(result.rejectCommand).toBe('passrole-doctor reject p-1');
+  });
+
+  it('offers nothing for a report, or a record whose id is not a proposal id', () => {
+    const report = proposalRecord({ status: 'reported', proposal: null, documentHash: null });
+    expect(approvalLinksOf({ mode: 'both', record: report, reviewBaseUrl: BASE, secret: SECRET })).toEqual(
+      NO_APPROVAL_LINKS,
+    );
+    const odd = proposalRecord({ id: 'p-1; rm -rf /' });
+    expect(approvalLinksOf({ mode: 'both', record: odd, reviewBaseUrl: BASE, secret: SECRET })).toEqual(
+      NO_APPROVAL_LINKS,
+    );
+  });
+});
+
+describe('proposal ids and review URLs', () => {
+  it('accepts UUIDs and short test ids, nothing that would need escaping', () => {
+    for (const id of [record.id, 'p-1', 'proposal_7']) expect(isProposalId(id)).toBe(true);
+    for (const id of ['', '-p', 'p/1', 'p 1', '../x', 'p%2F', 'x'.repeat(129), 42, null]) {
+      expect(isProposalId(id)).toBe(false);
+    }
+  });
+
+  it('puts the token in the query string', () => {
+    expect(reviewUrl('https://r.example.com/', 'p-1', 'abc_-')).toBe(
+      'https://r.example.com/proposals/p-1?token=abc_-',
+    );
+  });
+});
