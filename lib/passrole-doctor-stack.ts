@@ -38,5 +38,9 @@ export class PassRoleDoctorStack extends Stack {
       value: this.remediation.approvalApi.url,
     });
     new CfnOutput(this, 'ApplyDeadLetterQueueUrl', { value: this.remediation.applyDlq.queueUrl });
+    new CfnOutput(this, 'ApprovalSecretArn', {
+      description: 'The review-link signing key (README: rolling it after a leak)',
+      value: this.remediation.approvalSecret.secretArn,
+    });
   }
 }

@@ -160,6 +160,9 @@ export class PassRoleRemediation extends Construct {
       logRetention: props.logRetention,
     });
     this.httpApi = this.approvalApi.api;
+    // The outcome message links back to the review page (its history); the API itself does not
+    // depend on the apply function, so this adds no cycle.
+    this.applyFunction.addEnvironment('REVIEW_BASE_URL', this.approvalApi.url);
 
     const diagnose = new DiagnoseFunction(this, 'Diagnose', {
       queue: this.queue,

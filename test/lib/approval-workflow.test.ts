@@ -101,6 +101,10 @@ describe('the review-link signing key', () => {
     template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 0);
   });
 
+  it('is named in a stack output, for rolling it by hand after a leak', () => {
+    template.hasOutput('ApprovalSecretArn', { Value: { Ref: logicalId(remediation.approvalSecret) } });
+  });
+
   it('goes with the stack: only links die with it', () => {
     template.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Delete' });
   });
@@ -305,7 +309,7 @@ describe('the apply function', () => {
     expect(Timeout).toBeGreaterThanOrEqual(Number(Environment.Variables.VERIFY_TIMEOUT_SECONDS) + 60);
   });
 
-  it('gets its table, topic, bus, the protected roles and the verification window from the environment', () => {
+  it('gets its table, topic, bus, the protected roles, the verification window and the review URL from the environment', () => {
     expect((properties(remediation.applyFunction).Environment as { Variables: unknown }).Variables).toEqual({
       PROPOSALS_TABLE_NAME: { Ref: logicalId(remediation.proposalsTable) },
       TOPIC_ARN: { Ref: logicalId(remediation.topic) },
@@ -323,6 +327,7 @@ describe('the apply function', () => {
         ],
       },
       VERIFY_TIMEOUT_SECONDS: '120',
+      REVIEW_BASE_URL: { 'Fn::GetAtt': [logicalId(remediation.httpApi), 'ApiEndpoint'] },
       ...POWERTOOLS_ENVIRONMENT,
     });
   });
@@ -353,6 +358,10 @@ describe('the apply function', () => {
         ]),
       },
     });
+  });
+
+  it('names its dead-letter queue in a stack output', () => {
+    template.hasOutput('ApplyDeadLetterQueueUrl', { Value: { Ref: logicalId(remediation.applyDlq) } });
   });
 
   it('is started by the approval function only: no event source, no other invoke permission', () => {
