@@ -1,0 +1,316 @@
+/**
+ * The apply function's figures (`npx tsx bench/apply.ts`, or runApplyBench() from bench/run.ts):
+ * - the API calls one apply of the seed proposal makes: IAM, SNS and EventBridge through
+ *   aws-sdk-client-mock, the approval store's port calls counted; with moto_server, also the DynamoDB
+ *   requests the real DynamoDbProposalStore makes for them (moto's DynamoDB, counted on the wire)
+ * - with moto_server: approve-to-verified time, median of 20 (and p95): the seed's account built in
+ *   moto's IAM, the proposal record in the in-memory store, approve (pending -> approved), then
+ *   applyProposal with IamPolicyWriter writing to moto and verification by the local simulator over
+ *   what AwsAccountReader reads back from moto (moto has no SimulatePrincipalPolicy). The policy is
+ *   deleted between runs, so each run writes into an account without it.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  DeleteGroupPolicyCommand,
+  GetGroupPolicyCommand,
+  IAMClient,
+  PutGroupPolicyCommand,
+  SimulatePrincipalPolicyCommand,
+} from '@aws-sdk/client-iam';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  AwsAccountReader,
+  recordAwsCalls,
+  summarizeAwsCalls,
+} from '../lambda/adapters/aws/aws-account-reader';
+import { AwsPolicySimulator } from '../lambda/adapters/aws/aws-policy-simulator';
+import { DynamoDbProposalStore } from '../lambda/adapters/aws/dynamodb-proposal-store';
+import { EventBridgePublisher } from '../lambda/adapters/aws/eventbridge-publisher';
+import { IamPolicyWriter } from '../lambda/adapters/aws/iam-policy-writer';
+import { SnsNotifier } from '../lambda/adapters/aws/sns-notifier';
+import { LocalPolicySimulator } from '../lambda/adapters/local/local-policy-simulator';
+import { InMemoryEventPublisher } from '../lambda/adapters/memory/in-memory-event-publisher';
+import { InMemoryNotifier } from '../lambda/adapters/memory/in-memory-notifier';
+import { InMemoryProposalStore } from '../lambda/adapters/memory/in-memory-proposal-store';
+import { SnapshotAccountReader } from '../lambda/adapters/snapshot/snapshot-account-reader';
+import {
+  applyProposal,
+  type ApplyDependencies,
+  type ApplySettings,
+} from '../lambda/core/apply/apply-proposal';
+import type { Actor } from '../lambda/core/approval/status';
+import { readDenials } from '../lambda/core/denial';
+import { createDiagnoser } from '../lambda/core/diagnose';
+import { incidentKeyOf, newProposalRecord, type ProposalRecord } from '../lambda/core/incident';
+import type { ApprovalStore } from '../lambda/ports/approval-store';
+import { motoClientConfig } from '../test/integration/support/aws-clients';
+import { startMoto, type MotoServer } from '../test/integration/support/moto';
+import { createProposalsTable } from '../test/integration/support/proposal-tables';
+import { seedGlueAccount } from '../test/integration/support/seed-account';
+
+const ROOT = join(__dirname, '..');
+const ACCOUNT = '123456789012';
+const RUNS = 20;
+const REVIEWER: Actor = {
+  kind: 'link-holder',
+  name: 'link holder',
+  sourceIp: '127.0.0.1',
+  userAgent: 'bench',
+};
+
+const SETTINGS: ApplySettings = {
+  accountId: ACCOUNT,
+  protectedRoleArns: [`arn:aws:iam::${ACCOUNT}:role/PassRoleDoctor-ApplyFunctionRole`],
+  allowedTargetTypes: ['group', 'user', 'role'],
+  verifyTimeoutMs: 120_000,
+  leaseMs: 240_000,
+};
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function percentile(sorted: number[], p: number): number {
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] ?? Number.NaN;
+}
+
+/** The seed denial diagnosed offline: the pending record the diagnose function would have stored. */
+async function seedPendingRecord(id: string): Promise<ProposalRecord> {
+  const event: unknown = JSON.parse(readFileSync(join(ROOT, 'examples/seed/denial.json'), 'utf8'));
+  const [outcome] = readDenials(event, 'examples/seed/denial.json');
+  if (outcome?.kind !== 'denial') throw new Error('the seed event is not a denial');
+  const reader = await SnapshotAccountReader.fromFile(join(ROOT, 'examples/seed/account.json'));
+  const diagnosis = await createDiagnoser({
+    accountReader: reader,
+    simulator: new LocalPolicySimulator(),
+  }).diagnose(outcome.denial);
+  return newProposalRecord({
+    id,
+    incidentKey: incidentKeyOf(outcome.denial),
+    diagnosis: { ...diagnosis, denial: outcome.denial },
+    now: new Date(),
+    ttlHours: 72,
+  });
+}
+
+async function approve(store: ApprovalStore, proposalId: string): Promise<void> {
+  const moved = await store.transition(proposalId, {
+    from: 'pending',
+    to: 'approved',
+    actor: REVIEWER,
+    at: new Date(),
+  });
+  if (moved.kind !== 'moved') throw new Error(`could not approve ${proposalId}: ${moved.kind}`);
+}
+
+/** Counts the approval store's port calls. */
+function countingStore(inner: ApprovalStore): { store: ApprovalStore; counts: Record<string, number> } {
+  const counts: Record<string, number> = {};
+  const count = (name: string) => (counts[name] = (counts[name] ?? 0) + 1);
+  return {
+    counts,
+    store: {
+      get: (id) => (count('get'), inner.get(id)),
+      transition: (id, request) => (count('transition'), inner.transition(id, request)),
+      claimApply: (id, now, until) => (count('claimApply'), inner.claimApply(id, now, until)),
+      listByStatus: (status, limit) => (count('listByStatus'), inner.listByStatus(status, limit)),
+    },
+  };
+}
+
+function describeCounts(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .map(([name, count]) => `${name.replace(/Command$/, '')} ${count}`)
+    .join(', ');
+}
+
+// ---------------------------------------------------------------- API calls, mocked AWS
+
+async function apiCallsMocked(record: ProposalRecord): Promise<string> {
+  const proposal = record.proposal;
+  if (proposal === null) throw new Error('the seed has a proposal');
+  const roleArn = `arn:aws:iam::${ACCOUNT}:role/etl-nightly-runtime`;
+  const region = { region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } };
+  const iam = new IAMClient(region);
+  const sns = new SNSClient(region);
+  const eventBridge = new EventBridgeClient(region);
+  const iamMock = mockClient(iam);
+  const snsMock = mockClient(sns);
+  const eventsMock = mockClient(eventBridge);
+  iamMock.on(PutGroupPolicyCommand).resolves({});
+  iamMock
+    .on(GetGroupPolicyCommand)
+    .resolves({ PolicyDocument: encodeURIComponent(JSON.stringify(proposal.document)) });
+  iamMock.on(SimulatePrincipalPolicyCommand).resolves({
+    EvaluationResults: [
+      { EvalActionName: 'iam:PassRole', EvalResourceName: roleArn, EvalDecision: 'allowed' },
+    ],
+  });
+  snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+
+  const memory = new InMemoryProposalStore();
+  await memory.create(record, new Date());
+  await approve(memory, record.id);
+  const { store, counts } = countingStore(memory);
+  const result = await applyProposal(record.id, {
+    store,
+    writer: new IamPolicyWriter(iam),
+    simulator: new AwsPolicySimulator(iam),
+    notifier: new SnsNotifier(sns, `arn:aws:sns:us-east-1:${ACCOUNT}:passrole-doctor`),
+    events: new EventBridgePublisher(eventBridge, 'default'),
+    clock: () => new Date(),
+    sleep: realSleep,
+    settings: SETTINGS,
+  });
+  const iamCounts: Record<string, number> = {};
+  for (const call of iamMock.calls()) {
+    const name = (call.args[0] as { constructor: { name: string } }).constructor.name;
+    iamCounts[name] = (iamCounts[name] ?? 0) + 1;
+  }
+  const iamCalls = iamMock.calls().length;
+  const snsCalls = snsMock.calls().length;
+  const eventCalls = eventsMock.calls().length;
+  const storeCalls = Object.values(counts).reduce((sum, count) => sum + count, 0);
+  iamMock.restore();
+  snsMock.restore();
+  eventsMock.restore();
+  return (
+    `apply API calls (seed proposal, allowed at the first re-simulation, result ${result.kind}): ` +
+    `${iamCalls + snsCalls + eventCalls + storeCalls} in all — IAM ${iamCalls} (${describeCounts(iamCounts)}), ` +
+    `approval store ${storeCalls} (${describeCounts(counts)}), SNS Publish ${snsCalls}, EventBridge PutEvents ${eventCalls}`
+  );
+}
+
+// ---------------------------------------------------------------- moto
+
+function motoAvailable(): boolean {
+  try {
+    execFileSync('which', ['moto_server'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The DynamoDB requests DynamoDbProposalStore makes for one apply, counted against moto's DynamoDB. */
+async function dynamoDbCallsOnMoto(endpoint: string, record: ProposalRecord): Promise<string> {
+  const config = motoClientConfig(endpoint);
+  const dynamodb = new DynamoDBClient(config);
+  const iam = new IAMClient(config);
+  const tableName = 'bench-proposals';
+  try {
+    await createProposalsTable(dynamodb, tableName);
+    const store = new DynamoDbProposalStore(dynamodb, tableName);
+    const created = await store.create(record, new Date());
+    if (created.kind !== 'created') throw new Error('the bench record was not created');
+    await approve(store, record.id);
+    const dynamoCalls = recordAwsCalls(dynamodb);
+    const iamCalls = recordAwsCalls(iam);
+    const result = await applyProposal(record.id, {
+      store,
+      writer: new IamPolicyWriter(iam),
+      simulator: new LocalPolicySimulator(),
+      accountReader: new AwsAccountReader(iam),
+      notifier: new InMemoryNotifier(),
+      events: new InMemoryEventPublisher(),
+      clock: () => new Date(),
+      sleep: realSleep,
+      settings: SETTINGS,
+    });
+    const dynamo = summarizeAwsCalls(dynamoCalls);
+    const writes = summarizeAwsCalls(iamCalls.filter((call) => /(Put|Get)GroupPolicy/.test(call.command)));
+    await iam.send(
+      new DeleteGroupPolicyCommand({ GroupName: 'GlueAccess', PolicyName: record.proposal?.policyName }),
+    );
+    return (
+      `apply against moto with DynamoDbProposalStore (result ${result.kind}): DynamoDB ${dynamo.calls} requests ` +
+      `(${describeCounts(dynamo.byCommand)}), IAM writes/read-backs ${writes.calls} (${describeCounts(writes.byCommand)})`
+    );
+  } finally {
+    dynamodb.destroy();
+    iam.destroy();
+  }
+}
+
+async function approveToVerifiedOnMoto(endpoint: string, template: ProposalRecord): Promise<string> {
+  const iam = new IAMClient(motoClientConfig(endpoint));
+  try {
+    const store = new InMemoryProposalStore();
+    // One reader for the runs, as one warm container keeps it (AWS managed policies are cached).
+    const deps: Omit<ApplyDependencies, 'store'> = {
+      writer: new IamPolicyWriter(iam),
+      simulator: new LocalPolicySimulator(),
+      accountReader: new AwsAccountReader(iam),
+      notifier: new InMemoryNotifier(),
+      events: new InMemoryEventPublisher(),
+      clock: () => new Date(),
+      sleep: realSleep,
+      settings: SETTINGS,
+    };
+    const samples: number[] = [];
+    const attempts: number[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      const id = `bench-${run}`;
+      // Each run is its own incident: the record of a verified one would not reopen in the same millisecond.
+      const record = { ...structuredClone(template), id, incidentKey: `${template.incidentKey}-${run}` };
+      const created = await store.create(record, new Date());
+      if (created.kind !== 'created') throw new Error(`run ${run}: the record was not created`);
+      const started = performance.now();
+      await approve(store, id);
+      const result = await applyProposal(id, { ...deps, store });
+      samples.push(performance.now() - started);
+      if (result.kind !== 'applied-verified') throw new Error(`run ${run} ended ${result.kind}`);
+      attempts.push(result.outcome.attempts);
+      // Take the policy away again: the next run writes into an account without it.
+      await iam.send(
+        new DeleteGroupPolicyCommand({ GroupName: 'GlueAccess', PolicyName: template.proposal?.policyName }),
+      );
+    }
+    const sorted = [...samples].sort((a, b) => a - b);
+    return (
+      `approve-to-verified against moto (IamPolicyWriter on moto IAM, local simulator over AwsAccountReader): ` +
+      `median ${percentile(sorted, 50).toFixed(1)} ms, p95 ${percentile(sorted, 95).toFixed(1)} ms, ` +
+      `min ${sorted[0]?.toFixed(1)} ms over ${RUNS} runs, ${Math.max(...attempts)} simulation(s) per run`
+    );
+  } finally {
+    iam.destroy();
+  }
+}
+
+export async function runApplyBench(): Promise<string[]> {
+  const lines: string[] = [];
+  lines.push(await apiCallsMocked(await seedPendingRecord('bench-calls')));
+  if (!motoAvailable()) {
+    lines.push('approve-to-verified against moto: skipped (moto_server not found)');
+    return lines;
+  }
+  let moto: MotoServer | null = null;
+  try {
+    moto = await startMoto();
+    const iam = new IAMClient(motoClientConfig(moto.endpoint));
+    await seedGlueAccount(iam);
+    iam.destroy();
+    const template = await seedPendingRecord('bench-template');
+    lines.push(await approveToVerifiedOnMoto(moto.endpoint, template));
+    lines.push(await dynamoDbCallsOnMoto(moto.endpoint, { ...template, id: 'bench-dynamodb' }));
+  } finally {
+    await moto?.stop();
+  }
+  return lines;
+}
+
+if (require.main === module) {
+  runApplyBench()
+    .then((lines) => {
+      for (const line of lines) console.log(line);
+    })
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    });
+}
