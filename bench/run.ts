@@ -4,6 +4,10 @@
  * - AWS calls per diagnosis of the seed scenario, through a mocked IAM with a fixed latency per call,
  *   so elapsed time / latency gives the sequential round trips on the critical path
  * - CLI cold start for one event
+ * - the diagnose function (bench/handler.ts): handler overhead per record with AWS mocked, the
+ *   10,000-denial storm, peak memory
+ * - the diagnose function's bundle (bench/bundle.ts): zipped size with and without the source map,
+ *   cold module init
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -17,6 +21,8 @@ import {
   type SimulatePrincipalPolicyCommandInput,
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
+import { runBundleBench } from './bundle';
+import { runHandlerBench } from './handler';
 import { AwsAccountReader } from '../lambda/adapters/aws/aws-account-reader';
 import { AwsPolicySimulator } from '../lambda/adapters/aws/aws-policy-simulator';
 import { LocalPolicySimulator } from '../lambda/adapters/local/local-policy-simulator';
@@ -191,6 +197,8 @@ async function main(): Promise<void> {
   await awsCallsPerDiagnosis();
   cliColdStart();
   console.log(`peak RSS of the bench process: ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MiB`);
+  for (const line of await runHandlerBench()) console.log(line);
+  for (const line of await runBundleBench()) console.log(line);
 }
 
 main().catch((error: unknown) => {
