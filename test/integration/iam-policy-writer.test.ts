@@ -1,14 +1,36 @@
 /**
  * The apply step's IAM side against moto_server: a real PutGroupPolicy / GetGroupPolicy round trip
- * on the seed's account, through the product's IamPolicyWriter.
+ * on the seed's account through the product's IamPolicyWriter, then whole applies of the seed's
+ * proposal (diagnosed live against moto) with the DynamoDB store on moto's DynamoDB, verified by the
+ * local simulator over what moto holds (moto has no SimulatePrincipalPolicy).
  */
-import { GetGroupPolicyCommand, ListGroupPoliciesCommand } from '@aws-sdk/client-iam';
+import {
+  DeleteGroupPolicyCommand,
+  GetGroupPolicyCommand,
+  ListGroupPoliciesCommand,
+  type IAMClient,
+} from '@aws-sdk/client-iam';
+import { AwsAccountReader, recordAwsCalls } from '../../lambda/adapters/aws/aws-account-reader';
+import { DynamoDbProposalStore } from '../../lambda/adapters/aws/dynamodb-proposal-store';
 import { IamPolicyWriter } from '../../lambda/adapters/aws/iam-policy-writer';
+import { LocalPolicySimulator } from '../../lambda/adapters/local/local-policy-simulator';
+import { InMemoryEventPublisher } from '../../lambda/adapters/memory/in-memory-event-publisher';
+import { InMemoryNotifier } from '../../lambda/adapters/memory/in-memory-notifier';
+import { applyProposal, type ApplyDependencies } from '../../lambda/core/apply/apply-proposal';
+import { createDiagnoser } from '../../lambda/core/diagnose';
 import { AwsCallError } from '../../lambda/core/errors';
-import { canonicalJson } from '../../lambda/core/incident';
+import {
+  canonicalJson,
+  incidentKeyOf,
+  newProposalRecord,
+  type ProposalRecord,
+} from '../../lambda/core/incident';
 import type { PolicyDocument, ProposalTarget } from '../../lambda/core/model';
+import { SETTINGS, seedDenial } from '../core/apply/seed-apply';
 import { createMotoClients, MOTO_ACCOUNT_ID, motoEndpoint, type MotoClients } from './support/aws-clients';
 import { resetMoto } from './support/moto';
+import { createProposalsTable } from './support/proposal-tables';
+import { createSerializedDynamoDbClient, type SerializedDynamoDb } from './support/serialized-dynamodb';
 import { seedGlueAccount } from './support/seed-account';
 
 const GLUE_ACCESS: ProposalTarget = {
@@ -80,5 +102,104 @@ describe('IamPolicyWriter against moto_server', () => {
     const missing: ProposalTarget = { ...GLUE_ACCESS, name: 'NoSuchGroup', arn: null };
     await expect(writer.putInlinePolicy(missing, POLICY_NAME, DOCUMENT)).rejects.toThrow(AwsCallError);
     await expect(writer.getInlinePolicy(missing, POLICY_NAME)).resolves.toBeNull();
+  });
+});
+
+describe('applying the seed proposal against moto (IAM and DynamoDB)', () => {
+  let clients: MotoClients;
+  let dynamodb: SerializedDynamoDb;
+  let tables = 0;
+
+  beforeAll(async () => {
+    await resetMoto(motoEndpoint());
+    clients = createMotoClients();
+    // One connection: moto's conditional writes are not atomic under concurrent requests.
+    dynamodb = createSerializedDynamoDbClient();
+    await seedGlueAccount(clients.iam);
+  });
+
+  afterAll(() => {
+    clients.destroy();
+    dynamodb.destroy();
+  });
+
+  beforeEach(async () => {
+    await clients.iam
+      .send(new DeleteGroupPolicyCommand({ GroupName: 'GlueAccess', PolicyName: POLICY_NAME }))
+      .catch(() => undefined);
+  });
+
+  /** The seed denial diagnosed live against moto, stored and approved in a fresh table. */
+  async function approvedRecordInMoto(id: string): Promise<DynamoDbProposalStore> {
+    const denial = seedDenial();
+    const diagnosis = await createDiagnoser({
+      accountReader: new AwsAccountReader(clients.iam),
+      simulator: new LocalPolicySimulator(),
+    }).diagnose(denial);
+    const record: ProposalRecord = newProposalRecord({
+      id,
+      incidentKey: incidentKeyOf(denial),
+      diagnosis: { ...diagnosis, denial },
+      now: new Date(),
+      ttlHours: 72,
+    });
+    const tableName = `apply-${++tables}`;
+    await createProposalsTable(dynamodb.client, tableName);
+    const store = new DynamoDbProposalStore(dynamodb.client, tableName);
+    expect((await store.create(record, new Date())).kind).toBe('created');
+    const approval = await store.transition(id, {
+      from: 'pending',
+      to: 'approved',
+      actor: { kind: 'link-holder', name: 'link holder', sourceIp: '127.0.0.1', userAgent: 'jest' },
+      at: new Date(),
+    });
+    expect(approval.kind).toBe('moved');
+    return store;
+  }
+
+  function depsFor(store: DynamoDbProposalStore, iam: IAMClient): ApplyDependencies {
+    return {
+      store,
+      writer: new IamPolicyWriter(iam),
+      simulator: new LocalPolicySimulator(),
+      accountReader: new AwsAccountReader(iam),
+      notifier: new InMemoryNotifier(),
+      events: new InMemoryEventPublisher(),
+      clock: () => new Date(),
+      // moto is consistent at once: a wait would mean the verification did not see the write.
+      sleep: () => Promise.reject(new Error('verification should not need to wait on moto')),
+      settings: { ...SETTINGS, accountId: MOTO_ACCOUNT_ID },
+    };
+  }
+
+  it('writes the policy into moto, reads it back equal and verifies allowed over what moto holds', async () => {
+    const store = await approvedRecordInMoto('p-moto');
+    const result = await applyProposal('p-moto', depsFor(store, clients.iam));
+
+    expect(result).toMatchObject({
+      kind: 'applied-verified',
+      outcome: { readBackMatches: true, verification: 'allowed', attempts: 1 },
+    });
+    const raw = await clients.iam.send(
+      new GetGroupPolicyCommand({ GroupName: 'GlueAccess', PolicyName: POLICY_NAME }),
+    );
+    expect(JSON.parse(decodeURIComponent(raw.PolicyDocument ?? ''))).toEqual(DOCUMENT);
+    const stored = await store.get('p-moto');
+    expect(stored?.status).toBe('verified');
+    expect(stored?.history.map((event) => event.status)).toEqual(['approved', 'applied', 'verified']);
+  });
+
+  it('20 simultaneous applies of one proposal make exactly one PutGroupPolicy', async () => {
+    const store = await approvedRecordInMoto('p-race');
+    const calls = recordAwsCalls(clients.iam);
+    const deps = depsFor(store, clients.iam);
+    const results = await Promise.all(Array.from({ length: 20 }, () => applyProposal('p-race', deps)));
+
+    expect(calls.filter((call) => call.command === 'PutGroupPolicyCommand')).toHaveLength(1);
+    expect(results.filter((result) => result.kind === 'applied-verified')).toHaveLength(1);
+    expect(
+      results.every((result) => ['applied-verified', 'busy', 'not-approved'].includes(result.kind)),
+    ).toBe(true);
+    expect((await store.get('p-race'))?.status).toBe('verified');
   });
 });
