@@ -383,6 +383,28 @@ describe('after the write', () => {
     );
   });
 
+  it('a record moved behind the lease while writing: reported as failed, nothing more stored or written', async () => {
+    const world = applyWorld(seedApproved);
+    const put = world.writer.putInlinePolicy.bind(world.writer);
+    world.writer.putInlinePolicy = async (...args) => {
+      await put(...args);
+      // Someone changes the record directly in the table while IAM is being written.
+      world.store.put({ ...seedApproved, status: 'failed' });
+    };
+    const result = await applyProposal(PROPOSAL_ID, world.deps);
+    expect(result).toMatchObject({
+      kind: 'failed',
+      policyWritten: true,
+      recorded: false,
+      reason:
+        'AllowPassEtlNightlyRuntimeToGlue was written on group GlueAccess, but the proposal left approved meanwhile (now failed): the outcome is not recorded',
+    });
+    expect(world.writer.puts).toHaveLength(1);
+    expect(world.simulator.requests).toEqual([]);
+    expect(world.store.transitions().map((request) => request.to)).toEqual(['applied']);
+    expect(world.notifier.messages).toHaveLength(1);
+  });
+
   it('a read-back that finds nothing fails the proposal too', async () => {
     const world = applyWorld(seedApproved);
     world.writer.readBackOverride = () => null;

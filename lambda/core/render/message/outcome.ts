@@ -67,8 +67,12 @@ function approvalOf(record: ProposalRecord): { by: string; at: string } | null {
   return approved ? { by: approved.actor.name, at: approved.at } : null;
 }
 
+function policyWritten(outcome: ApplyOutcome | null): boolean {
+  return outcome !== null && outcome.appliedAt !== null;
+}
+
 function verificationLine(outcome: ApplyOutcome | null): string | null {
-  if (outcome === null || outcome.appliedAt === null) return null;
+  if (outcome === null || !policyWritten(outcome) || outcome.attempts === 0) return null;
   const decision = outcome.verification ?? 'no answer';
   return `${decision} after ${outcome.attempts} simulation${outcome.attempts === 1 ? '' : 's'} (written ${outcome.appliedAt}, finished ${outcome.finishedAt})`;
 }
@@ -144,8 +148,13 @@ function chatbot(input: OutcomeMessageInput): ChatbotNotification {
     );
   } else if (result.kind === 'refused') {
     nextSteps.push('Check the proposal record: it no longer passes the checks it was approved under.');
-  } else {
-    nextSteps.push('Check the target in IAM before trying again: the write may or may not have happened.');
+  } else if (proposal) {
+    const target = `${chatText(proposal.target.type, NAME)} ${chatCode(proposal.target.name, IDENTIFIER)}`;
+    nextSteps.push(
+      policyWritten(outcome)
+        ? `The policy was written: check what ${target} holds in IAM now.`
+        : `The write did not complete: check ${target} in IAM before applying by hand.`,
+    );
   }
   if (proposal) nextSteps.push(`Verify: ${chatCode(proposal.commands.verify, 1200)}`);
 
@@ -214,6 +223,14 @@ function email(input: OutcomeMessageInput): string {
   const verification = verificationLine(outcome);
   if (verification) lines.push(`Verified:   ${value(verification)}`);
   if (result.kind === 'refused') lines.push('', 'Nothing was written to IAM.');
+  if (result.kind === 'failed') {
+    lines.push(
+      '',
+      policyWritten(outcome)
+        ? 'The policy was written to IAM: check what the target holds now.'
+        : 'The write did not complete: check the target in IAM before applying by hand.',
+    );
+  }
   if (result.kind === 'not-verified') {
     lines.push('', 'Still blocks:', ...result.blockers.map((blocker) => `  - ${value(blocker)}`));
   }

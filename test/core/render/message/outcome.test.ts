@@ -122,15 +122,34 @@ describe('renderOutcomeMessage', () => {
     expect(message.subject).toBe('[passrole-doctor] Refused: mei.tanaka -> etl-nightly-runtime');
   });
 
-  it('says what failed', () => {
-    const message = render(
-      { kind: 'failed', reason: 'could not write the policy: Access denied' },
-      seed,
-      null,
+  it('says what failed, and whether the policy was written', () => {
+    const notWritten = render({ kind: 'failed', reason: 'could not write the policy: Access denied' }, seed, {
+      ...APPLIED,
+      appliedAt: null,
+      attempts: 0,
+      verification: null,
+      readBackMatches: false,
+    });
+    expectWellFormed(notWritten);
+    expect(notWritten.chatbot.content.title).toBe(':x: failed: could not write the policy: Access denied');
+    expect(notWritten.text).toContain(': failed: could not write the policy: Access denied.');
+    expect(notWritten.chatbot.content.nextSteps[0]).toBe(
+      'The write did not complete: check group `GlueAccess` in IAM before applying by hand.',
     );
-    expectWellFormed(message);
-    expect(message.chatbot.content.title).toBe(':x: failed: could not write the policy: Access denied');
-    expect(message.text).toContain(': failed: could not write the policy: Access denied.');
+    expect(notWritten.chatbot.content.description).not.toContain('*Verification:*');
+
+    const written = render(
+      {
+        kind: 'failed',
+        reason: 'IAM holds a different document under X on group GlueAccess after the write',
+      },
+      seed,
+      { ...APPLIED, attempts: 0, verification: null, readBackMatches: false },
+    );
+    expect(written.chatbot.content.nextSteps[0]).toBe(
+      'The policy was written: check what group `GlueAccess` holds in IAM now.',
+    );
+    expect(written.email).toContain('The policy was written to IAM: check what the target holds now.');
   });
 
   it('escapes hostile names, reasons and blockers and stays within every limit', () => {
