@@ -21,6 +21,7 @@ import {
   type SimulatePrincipalPolicyCommandInput,
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
+import { runApplyBench } from './apply';
 import { runBundleBench } from './bundle';
 import { runHandlerBench } from './handler';
 import { AwsAccountReader } from '../lambda/adapters/aws/aws-account-reader';
@@ -71,7 +72,8 @@ async function offlineDiagnosis(): Promise<void> {
   );
 }
 
-const LATENCY_MS = 40;
+// Long enough that local CPU work (a few ms) cannot add up to a round trip: elapsed / latency, floored.
+const LATENCY_MS = 150;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The snapshot as the raw API returns it: documents URL-encoded. */
@@ -170,7 +172,7 @@ async function awsCallsPerDiagnosis(): Promise<void> {
   console.log(
     `AWS calls per diagnosis (seed, mocked IAM): ${calls.length} (${Object.entries(counts)
       .map(([name, count]) => `${name} ${count}`)
-      .join(', ')}); sequential round trips: ${Math.round(elapsed / LATENCY_MS)} ` +
+      .join(', ')}); sequential round trips: ${Math.floor(elapsed / LATENCY_MS)} ` +
       `(${elapsed.toFixed(0)} ms at ${LATENCY_MS} ms a call); verdict ${diagnosis.verdict}, proposal verified ${diagnosis.proposal?.verified}; targets <= 12 calls, <= 4 round trips`,
   );
   iamMock.restore();
@@ -199,6 +201,7 @@ async function main(): Promise<void> {
   console.log(`peak RSS of the bench process: ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MiB`);
   for (const line of await runHandlerBench()) console.log(line);
   for (const line of await runBundleBench()) console.log(line);
+  for (const line of await runApplyBench()) console.log(line);
 }
 
 main().catch((error: unknown) => {
