@@ -12,6 +12,18 @@ export interface ReviewRecord {
   createdAt: string;
   lastSeenAt: string;
   expiresAt: string;
+  /** What the apply step found, once it finished. */
+  outcome?: ReviewOutcome | null;
+}
+
+/** The parts of the apply outcome the page tells (ports/approval-store.ts ApplyOutcome). */
+export interface ReviewOutcome {
+  readBackMatches: boolean;
+  verification: string | null;
+  blockers: string[];
+  attempts: number;
+  appliedAt: string | null;
+  finishedAt: string;
 }
 
 /** One step of the record's history, as the page tells it. */
@@ -21,6 +33,8 @@ export interface ReviewEvent {
   actor: string;
   at: string;
   sourceIp: string | null;
+  /** Why (a failure's reason, what still blocks). */
+  detail?: string | null;
 }
 
 export interface ReviewPageInput {
@@ -71,6 +85,32 @@ function decisionSection(input: ReviewPageInput, expired: boolean): string {
 <form method="post" action="${escapeHtml(`${actionBase}/reject`)}">${hidden}<button class="reject" type="submit">Reject</button></form>`;
 }
 
+/**
+ * Where the proposal stands after the decision, in words a reviewer waiting for the result reads:
+ * "being applied", "applied and verified", what still blocks, why it failed.
+ */
+function progressSection(input: ReviewPageInput): string {
+  const { record, history } = input;
+  const last = history[history.length - 1];
+  const detail = last?.detail ? ` ${last.detail}` : '';
+  const outcome = record.outcome ?? null;
+  const readBack = outcome
+    ? ` The policy read back from IAM ${outcome.readBackMatches ? 'matches' : 'does NOT match'} the approved document; ${outcome.attempts} simulation${outcome.attempts === 1 ? '' : 's'}.`
+    : '';
+  const words: Record<string, string> = {
+    approved:
+      'Approved: the change is being applied. The result appears on this page (reload it) and in the team channel.',
+    applied:
+      'Applied: verifying by simulation while IAM propagates the change. Reload this page for the result; the team channel gets it too.',
+    verified: `Applied and verified: the denied request is now allowed.${readBack}`,
+    'not-verified': `Applied, but not verified: the request is still not allowed.${outcome && outcome.blockers.length > 0 ? ` Still blocking: ${outcome.blockers.join('; ')}.` : detail}${readBack}`,
+    failed: `Failed:${detail || ' the change could not be applied.'}${readBack}`,
+    rejected: 'Rejected: nothing was changed.',
+  };
+  const text = words[record.status];
+  return text === undefined ? '' : `<p id="outcome">${escapeHtml(text)}</p>`;
+}
+
 /** The review page: everything a reviewer needs to judge the change, and nothing that changes state. */
 export function renderReviewPage(input: ReviewPageInput): string {
   const { record, history, now } = input;
@@ -85,6 +125,7 @@ export function renderReviewPage(input: ReviewPageInput): string {
   const body = [
     `<h1>iam:PassRole denial: review proposal</h1>`,
     `<p>Status: <span class="status" id="status">${escapeHtml(record.status)}</span>${expired ? ' <span class="status">expired</span>' : ''}</p>`,
+    progressSection(input),
     `<p id="summary">${escapeHtml(diagnosis.summary)}</p>`,
     `<h2>The denial</h2>`,
     definitionList([
@@ -126,7 +167,7 @@ export function renderReviewPage(input: ReviewPageInput): string {
           list(
             history.map(
               (event) =>
-                `${event.at}: ${event.status} by ${event.actor}${event.sourceIp ? ` from ${event.sourceIp}` : ''}`,
+                `${event.at}: ${event.status} by ${event.actor}${event.sourceIp ? ` from ${event.sourceIp}` : ''}${event.detail ? ` (${event.detail})` : ''}`,
             ),
           ),
         ]
@@ -135,7 +176,16 @@ export function renderReviewPage(input: ReviewPageInput): string {
   return page(`Review proposal ${record.id}`, body);
 }
 
-export type ResultKind = 'forbidden' | 'expired' | 'conflict' | 'not-found' | 'done' | 'bad-request';
+export type ResultKind =
+  | 'forbidden'
+  | 'expired'
+  | 'conflict'
+  | 'not-found'
+  | 'done'
+  | 'bad-request'
+  | 'method-not-allowed'
+  | 'error'
+  | 'unavailable';
 
 const RESULT_STATUS: Record<ResultKind, number> = {
   forbidden: 403,
@@ -144,16 +194,32 @@ const RESULT_STATUS: Record<ResultKind, number> = {
   'not-found': 404,
   done: 200,
   'bad-request': 400,
+  'method-not-allowed': 405,
+  error: 500,
+  unavailable: 503,
 };
+
+/** A link on a result page (back to the review page, whose URL carries the token). */
+export interface ResultLink {
+  href: string;
+  label: string;
+}
 
 /** A short page for the outcome of a POST or a refused link, with its HTTP status. */
 export function renderResultPage(
   kind: ResultKind,
   title: string,
   message: string,
+  link?: ResultLink,
 ): { statusCode: number; body: string } {
+  const more = link
+    ? `<p><a id="review-link" href="${escapeHtml(link.href)}">${escapeHtml(link.label)}</a></p>`
+    : '';
   return {
     statusCode: RESULT_STATUS[kind],
-    body: page(title, `<h1 id="result">${escapeHtml(title)}</h1><p id="message">${escapeHtml(message)}</p>`),
+    body: page(
+      title,
+      `<h1 id="result">${escapeHtml(title)}</h1><p id="message">${escapeHtml(message)}</p>${more}`,
+    ),
   };
 }

@@ -136,7 +136,79 @@ describe('the review page', () => {
   });
 });
 
+describe('the review page after the decision', () => {
+  const outcome = {
+    readBackMatches: true,
+    verification: 'allowed',
+    blockers: [],
+    attempts: 3,
+    appliedAt: '2026-06-18T00:00:05.000Z',
+    finishedAt: '2026-06-18T00:00:40.000Z',
+  };
+  const applier = {
+    actor: 'arn:aws:iam::123456789012:role/apply',
+    at: '2026-06-18T00:00:40Z',
+    sourceIp: null,
+  };
+
+  it.each([
+    [
+      'approved',
+      {},
+      [],
+      'Approved: the change is being applied. The result appears on this page (reload it)',
+    ],
+    ['applied', {}, [], 'Applied: verifying by simulation'],
+    [
+      'verified',
+      { outcome },
+      [],
+      'Applied and verified: the denied request is now allowed. The policy read back from IAM matches the approved document; 3 simulations.',
+    ],
+    [
+      'not-verified',
+      { outcome: { ...outcome, verification: 'explicitDeny', blockers: ['SCP DenyPassRole <x>'] } },
+      [],
+      'Applied, but not verified: the request is still not allowed. Still blocking: SCP DenyPassRole &lt;x&gt;.',
+    ],
+    [
+      'failed',
+      {},
+      [{ status: 'failed', ...applier, detail: 'hash mismatch: the stored document changed' }],
+      'Failed: hash mismatch: the stored document changed',
+    ],
+    ['rejected', {}, [], 'Rejected: nothing was changed.'],
+  ])('says where a %s proposal stands', (status, parts, history, text) => {
+    const html = renderReviewPage(input({ status, ...parts }, { history }));
+    expect(html).toContain(`<p id="outcome">${text}`);
+    expect(html).not.toContain('<form');
+  });
+
+  it('says nothing of an outcome while pending, and tells a step’s detail in the history', () => {
+    expect(renderReviewPage(input())).not.toContain('id="outcome"');
+    const html = renderReviewPage(
+      input(
+        { status: 'failed' },
+        { history: [{ status: 'failed', ...applier, detail: 'read-back <differs>' }] },
+      ),
+    );
+    expect(html).toContain('failed by arn:aws:iam::123456789012:role/apply (read-back &lt;differs&gt;)');
+  });
+});
+
 describe('result pages and headers', () => {
+  it('link back to the review page, escaped', () => {
+    const { body } = renderResultPage('done', 'Approved', 'x', {
+      href: '/proposals/p-1?token=a"b&c',
+      label: 'Back <to> the review page',
+    });
+    expect(body).toContain(
+      '<a id="review-link" href="/proposals/p-1?token=a&quot;b&amp;c">Back &lt;to&gt; the review page</a>',
+    );
+    expect(renderResultPage('unavailable', 'Try again', 'x').statusCode).toBe(503);
+    expect(renderResultPage('method-not-allowed', 'No', 'x').statusCode).toBe(405);
+  });
+
   it('maps outcomes to HTTP statuses and escapes the message', () => {
     expect(renderResultPage('forbidden', 'Forbidden', '<b>').statusCode).toBe(403);
     expect(renderResultPage('expired', 'Expired', 'x').statusCode).toBe(410);

@@ -1,0 +1,212 @@
+/** Shared by the approval handler's tests: events as API Gateway sends them, a watched store, recorders. */
+import type { APIGatewayProxyEventV2WithIAMAuthorizer } from 'aws-lambda';
+import { InMemoryProposalStore } from '../../../lambda/adapters/memory/in-memory-proposal-store';
+import { approvalClaimsOf, type ApprovalMode } from '../../../lambda/core/approval/links';
+import { signApprovalToken } from '../../../lambda/core/approval/token';
+import type { ProposalRecord } from '../../../lambda/core/incident';
+import {
+  createApprovalHandler,
+  type ApprovalEvent,
+  type ApprovalHandler,
+  type ApprovalHandlerDependencies,
+  type ApprovalLogger,
+  type LogAttributes,
+} from '../../../lambda/handlers/approval/handler';
+import type { ApplyTrigger } from '../../../lambda/ports/apply-trigger';
+import type {
+  ApprovalStore,
+  TransitionOutcome,
+  TransitionRequest,
+} from '../../../lambda/ports/approval-store';
+import { proposalRecord } from '../../adapters/support/proposal-records';
+
+export const KEY = 'approval-test-signing-key-'.padEnd(64, 'x');
+/** The day after the seed proposal was made; it expires two days later. */
+export const NOW = new Date('2026-06-18T00:00:00Z');
+export const SOURCE_IP = '198.51.100.7';
+export const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) Chromium';
+export const APPROVER_ARN = 'arn:aws:iam::123456789012:user/alice';
+
+export function tokenFor(record: ProposalRecord, key = KEY): string {
+  const claims = approvalClaimsOf(record);
+  if (claims === null) throw new Error(`record ${record.id} has no proposal to sign`);
+  return signApprovalToken(claims, key);
+}
+
+export interface EventOptions {
+  query?: Record<string, string>;
+  body?: string;
+  base64?: boolean;
+  headers?: Record<string, string>;
+  /** The SigV4 caller, as the AWS_IAM authorizer reports it. */
+  callerArn?: string;
+  stage?: string;
+}
+
+/** A payload-format-2.0 event as API Gateway builds it for `method path`. */
+export function apiEvent(method: string, path: string, options: EventOptions = {}): ApprovalEvent {
+  const stage = options.stage ?? '$default';
+  const rawPath = stage === '$default' ? path : `/${stage}${path}`;
+  const body = options.body;
+  const event: APIGatewayProxyEventV2WithIAMAuthorizer = {
+    version: '2.0',
+    routeKey: `${method} ${path}`,
+    rawPath,
+    rawQueryString: new URLSearchParams(options.query ?? {}).toString(),
+    headers: {
+      host: 'abc123.execute-api.ap-northeast-1.amazonaws.com',
+      'user-agent': USER_AGENT,
+      ...(body !== undefined && options.callerArn === undefined
+        ? { 'content-type': 'application/x-www-form-urlencoded' }
+        : {}),
+      ...options.headers,
+    },
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'abc123',
+      domainName: 'abc123.execute-api.ap-northeast-1.amazonaws.com',
+      domainPrefix: 'abc123',
+      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: SOURCE_IP, userAgent: USER_AGENT },
+      requestId: 'request-1',
+      routeKey: `${method} ${path}`,
+      stage,
+      time: '18/Jun/2026:00:00:00 +0000',
+      timeEpoch: NOW.getTime(),
+      authorizer: {
+        iam: {
+          accessKey: 'AKIAEXAMPLE',
+          accountId: '123456789012',
+          callerId: 'AIDAEXAMPLE',
+          cognitoIdentity: null,
+          principalOrgId: '',
+          userArn: options.callerArn ?? '',
+          userId: 'AIDAEXAMPLE',
+        },
+      },
+    },
+    isBase64Encoded: options.base64 ?? false,
+    ...(options.query ? { queryStringParameters: options.query } : {}),
+    ...(body !== undefined ? { body: options.base64 ? Buffer.from(body).toString('base64') : body } : {}),
+  };
+  if (options.callerArn === undefined) {
+    // Link routes have no authorizer: API Gateway sends no authorizer block at all.
+    const { authorizer: _none, ...context } = event.requestContext;
+    return { ...event, requestContext: context };
+  }
+  return event;
+}
+
+/** The form the review page posts. */
+export function formPost(path: string, token: string, options: EventOptions = {}): ApprovalEvent {
+  return apiEvent('POST', path, { body: new URLSearchParams({ token }).toString(), ...options });
+}
+
+export interface LogLine {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+  attributes: LogAttributes;
+}
+
+export class RecordingLogger implements ApprovalLogger {
+  readonly lines: LogLine[] = [];
+  private keys: LogAttributes = {};
+  private write(level: LogLine['level'], message: string, attributes: LogAttributes[]): void {
+    this.lines.push({ level, message, attributes: Object.assign({}, this.keys, ...attributes) });
+  }
+  debug(message: string, ...attributes: LogAttributes[]): void {
+    this.write('debug', message, attributes);
+  }
+  info(message: string, ...attributes: LogAttributes[]): void {
+    this.write('info', message, attributes);
+  }
+  warn(message: string, ...attributes: LogAttributes[]): void {
+    this.write('warn', message, attributes);
+  }
+  error(message: string, ...attributes: LogAttributes[]): void {
+    this.write('error', message, attributes);
+  }
+  appendKeys(attributes: LogAttributes): void {
+    this.keys = { ...this.keys, ...attributes };
+  }
+  resetKeys(): void {
+    this.keys = {};
+  }
+  addContext(): void {}
+}
+
+/** The in-memory store, counting every write the handler asks of it. */
+export class WatchedStore implements ApprovalStore {
+  readonly writes: string[] = [];
+  constructor(readonly inner: InMemoryProposalStore) {}
+  get(proposalId: string): Promise<ProposalRecord | null> {
+    return this.inner.get(proposalId);
+  }
+  transition(proposalId: string, request: TransitionRequest): Promise<TransitionOutcome> {
+    this.writes.push(`transition ${request.from}->${request.to}`);
+    return this.inner.transition(proposalId, request);
+  }
+  claimApply(proposalId: string, now: Date, leaseUntil: Date): Promise<boolean> {
+    this.writes.push('claimApply');
+    return this.inner.claimApply(proposalId, now, leaseUntil);
+  }
+  listByStatus(status: ProposalRecord['status'], limit: number): Promise<ProposalRecord[]> {
+    return this.inner.listByStatus(status, limit);
+  }
+}
+
+export class RecordingTrigger implements ApplyTrigger {
+  readonly requested: string[] = [];
+  /** What to do in-process (the local server applies right away); nothing by default. */
+  onRequest: (proposalId: string) => Promise<void> = async () => undefined;
+  async requestApply(proposalId: string): Promise<void> {
+    this.requested.push(proposalId);
+    await this.onRequest(proposalId);
+  }
+}
+
+export interface Harness {
+  handler: ApprovalHandler;
+  store: WatchedStore;
+  memory: InMemoryProposalStore;
+  trigger: RecordingTrigger;
+  logger: RecordingLogger;
+  record: ProposalRecord;
+  token: string;
+}
+
+export interface HarnessOptions {
+  mode?: ApprovalMode;
+  records?: ProposalRecord[];
+  now?: Date;
+  deps?: Partial<ApprovalHandlerDependencies>;
+}
+
+/** The handler over an in-memory store holding the seed proposal `p-1` (and any other records). */
+export async function harness(options: HarnessOptions = {}): Promise<Harness> {
+  const memory = new InMemoryProposalStore();
+  const records = options.records ?? [proposalRecord()];
+  for (const record of records) await memory.create(record, new Date(record.createdAt));
+  const store = new WatchedStore(memory);
+  const trigger = new RecordingTrigger();
+  const logger = new RecordingLogger();
+  const now = options.now ?? NOW;
+  const handler = createApprovalHandler({
+    store,
+    applyTrigger: trigger,
+    approvalSecret: async () => KEY,
+    logger,
+    settings: { approvalMode: options.mode ?? 'both' },
+    clock: () => new Date(now),
+    ...options.deps,
+  });
+  const record = records[0] as ProposalRecord;
+  return {
+    handler,
+    store,
+    memory,
+    trigger,
+    logger,
+    record,
+    token: record.proposal ? tokenFor(record) : '',
+  };
+}
