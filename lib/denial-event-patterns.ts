@@ -50,13 +50,22 @@ export const EC2_ROLE_PASSING_DENIAL = {
 } as const;
 
 /**
+ * Lambda (and others) refuse a role of another account with "Cross-account pass role is not allowed.",
+ * a PassRole denial whose message never says iam:PassRole.
+ */
+export const CROSS_ACCOUNT_PASSROLE_DENIAL = {
+  errorCode: [{ prefix: 'AccessDenied' }],
+  errorMessage: [{ prefix: 'Cross-account pass role' }],
+} as const;
+
+/**
  * The one pattern of the denial rule. `$or` rather than two rules: an EC2 denial that also names
  * iam:PassRole in plain text then reaches the queue once, not twice.
  */
 export const PASSROLE_DENIAL_EVENT_PATTERN = {
   'detail-type': [CLOUDTRAIL_API_CALL_DETAIL_TYPE],
   detail: {
-    $or: [PASSROLE_MESSAGE_DENIAL, EC2_ROLE_PASSING_DENIAL],
+    $or: [PASSROLE_MESSAGE_DENIAL, EC2_ROLE_PASSING_DENIAL, CROSS_ACCOUNT_PASSROLE_DENIAL],
   },
 } as const;
 

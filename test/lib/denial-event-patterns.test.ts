@@ -29,6 +29,10 @@ describe('the denial event pattern', () => {
             ],
             errorCode: ['Client.UnauthorizedOperation', 'UnauthorizedOperation'],
           },
+          {
+            errorCode: [{ prefix: 'AccessDenied' }],
+            errorMessage: [{ prefix: 'Cross-account pass role' }],
+          },
         ],
       },
     });
