@@ -12,6 +12,15 @@ import {
   type FullStore,
 } from '../adapters/support/approval-store-contract';
 import { proposalRecord } from '../adapters/support/proposal-records';
+import { createApprovalHandler } from '../../lambda/handlers/approval/handler';
+import {
+  formPost,
+  KEY,
+  NOW,
+  RecordingLogger,
+  RecordingTrigger,
+  tokenFor,
+} from '../handlers/approval/support';
 import { createMotoClients, type MotoClients } from './support/aws-clients';
 
 let clients: MotoClients;
@@ -92,5 +101,29 @@ describe('DynamoDbProposalStore against moto: the approval race', () => {
       record: { id: 'p-old', status: 'pending' },
     });
     expect(await store.get('p-old')).toMatchObject({ status: 'pending', history: [] });
+  });
+});
+
+describe('the approval function against moto', () => {
+  it('20 simultaneous approve POSTs of one review link: one 200, 19 409s, one apply started', async () => {
+    const store = await freshStore();
+    const record = proposalRecord({ id: 'p-posts' });
+    await store.create(record, hours(0));
+    const trigger = new RecordingTrigger();
+    const handler = createApprovalHandler({
+      store,
+      applyTrigger: trigger,
+      approvalSecret: async () => KEY,
+      logger: new RecordingLogger(),
+      settings: { approvalMode: 'both' },
+      clock: () => new Date(NOW),
+    });
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => handler(formPost('/proposals/p-posts/approve', tokenFor(record)))),
+    );
+    const statuses = responses.map((response) => response.statusCode).sort();
+    expect(statuses).toEqual([200, ...Array<number>(19).fill(409)]);
+    expect(trigger.requested).toEqual(['p-posts']);
+    expect((await store.get('p-posts'))?.history).toHaveLength(1);
   });
 });
