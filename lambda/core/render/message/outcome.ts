@@ -23,6 +23,10 @@ export interface OutcomeMessageInput {
   result: ApplyMessageOutcome;
   /** What the apply step found (read-back, verification); null for a refusal before any write. */
   outcome: ApplyOutcome | null;
+  /**
+   * Not rendered: a review link needs the proposal's token, which the apply function does not hold,
+   * and a tokenless link only opens the 403 page. The outcome message points to the thread instead.
+   */
   reviewBaseUrl: string | null;
 }
 
@@ -100,7 +104,7 @@ function fitSections(sections: string[], budget: number): string {
 
 function chatbot(input: OutcomeMessageInput): ChatbotNotification {
   const { record, result, outcome } = input;
-  const facts = messageFacts({ kind: 'new', record, reviewBaseUrl: input.reviewBaseUrl });
+  const facts = messageFacts({ kind: 'new', record, reviewBaseUrl: null });
   const proposal = record.proposal;
   const { lead, rest } = headline(result);
   // Icon and lead take under 40 characters: the escaped rest fits the title's 250 whole.
@@ -205,7 +209,7 @@ function chatbot(input: OutcomeMessageInput): ChatbotNotification {
 
 function email(input: OutcomeMessageInput): string {
   const { record, result, outcome } = input;
-  const facts = messageFacts({ kind: 'new', record, reviewBaseUrl: input.reviewBaseUrl });
+  const facts = messageFacts({ kind: 'new', record, reviewBaseUrl: null });
   const value = (text: string | null): string => plainText(text ?? 'unknown', EMAIL_VALUE);
   const proposal = record.proposal;
   const lines: string[] = [plainHeadline(result, EMAIL_VALUE), ''];
@@ -253,7 +257,7 @@ function email(input: OutcomeMessageInput): string {
 }
 
 function subject(input: OutcomeMessageInput): string {
-  const facts = messageFacts({ kind: 'new', record: input.record, reviewBaseUrl: input.reviewBaseUrl });
+  const facts = messageFacts({ kind: 'new', record: input.record, reviewBaseUrl: null });
   const what: Record<ApplyMessageOutcome['kind'], string> = {
     verified: 'Applied and verified',
     'not-verified': 'Applied, NOT verified',
@@ -265,7 +269,7 @@ function subject(input: OutcomeMessageInput): string {
 
 function shortText(input: OutcomeMessageInput): string {
   const { record, result } = input;
-  const facts = messageFacts({ kind: 'new', record, reviewBaseUrl: input.reviewBaseUrl });
+  const facts = messageFacts({ kind: 'new', record, reviewBaseUrl: null });
   const parts = [
     `iam:PassRole fix for ${facts.who} passing ${facts.roleName} to ${facts.service}: ${plainHeadline(result, 1_000)}.`,
   ];

@@ -62,14 +62,13 @@ describe('renderOutcomeMessage', () => {
       '*Approved by:* `link holder` at `2026-06-17T03:00:00.000Z`',
     );
     expect(message.chatbot.content.description).toContain('*Verification:* allowed after 2 simulations');
-    expect(message.chatbot.content.description).toContain(
-      '*Record:* https://review.example.com/proposals/p-seed',
-    );
+    // No review link: without the proposal's token it would only open the 403 page.
+    expect(JSON.stringify(message)).not.toContain('https://review.example.com');
     expect(message.subject).toBe('[passrole-doctor] Applied and verified: mei.tanaka -> etl-nightly-runtime');
     expect(message.email.split('\n')[0]).toBe('applied and verified: allowed');
     expect(message.email).toContain('"iam:PassedToService": "glue.amazonaws.com"');
     expect(message.text).toBe(
-      'iam:PassRole fix for mei.tanaka passing etl-nightly-runtime to glue.amazonaws.com: applied and verified: allowed. Record: https://review.example.com/proposals/p-seed Proposal p-seed.',
+      'iam:PassRole fix for mei.tanaka passing etl-nightly-runtime to glue.amazonaws.com: applied and verified: allowed. Proposal p-seed.',
     );
     expect(message.chatbot.metadata.additionalContext).toMatchObject({
       proposalId: 'p-seed',
