@@ -21,17 +21,19 @@ import {
   RecordingTrigger,
   tokenFor,
 } from '../handlers/approval/support';
-import { createMotoClients, type MotoClients } from './support/aws-clients';
+import { createSerializedDynamoDbClient, type SerializedDynamoDb } from './support/serialized-dynamodb';
 
-let clients: MotoClients;
+// moto's conditional writes are not atomic under truly concurrent requests (see serialized-dynamodb.ts):
+// the races below are started together, and moto sees them in order, as DynamoDB orders them.
+let dynamodb: SerializedDynamoDb;
 let tables = 0;
 
 beforeAll(() => {
-  clients = createMotoClients();
+  dynamodb = createSerializedDynamoDbClient();
 });
 
 afterAll(() => {
-  clients.destroy();
+  dynamodb.destroy();
 });
 
 async function createProposalsTable(dynamodb: DynamoDBClient): Promise<string> {
@@ -66,7 +68,7 @@ async function createProposalsTable(dynamodb: DynamoDBClient): Promise<string> {
 }
 
 async function freshStore(): Promise<FullStore> {
-  return new DynamoDbProposalStore(clients.dynamodb, await createProposalsTable(clients.dynamodb));
+  return new DynamoDbProposalStore(dynamodb.client, await createProposalsTable(dynamodb.client));
 }
 
 describe('DynamoDbProposalStore against moto: the approval store contract', () => {
