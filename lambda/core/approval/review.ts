@@ -1,0 +1,82 @@
+/**
+ * Reading proposals for the people who decide them: the review page behind a signed link (which
+ * never writes: mail scanners and chat link previews fetch links), and the pending list the IAM
+ * routes answer with. Pure over the ApprovalStore port; what a request came to is a value.
+ */
+import type { ApprovalStore } from '../../ports/approval-store';
+import type { ProposalRecord } from '../incident';
+import type { ReviewEvent } from '../render/review-page';
+import { approvalClaimsOf, isProposalId } from './links';
+import { verifyApprovalToken } from './token';
+import { reviewHistory } from './views';
+
+export interface LinkDependencies {
+  store: Pick<ApprovalStore, 'get'>;
+  /** The link signing key. */
+  approvalSecret: () => Promise<string>;
+}
+
+export type LinkCheck =
+  | { kind: 'valid'; record: ProposalRecord }
+  /** The token was signed for this record, but its expiry has passed. */
+  | { kind: 'expired'; record: ProposalRecord }
+  /** Why the link vouches for nothing: for the log only, never told to the caller. */
+  | { kind: 'invalid'; reason: string };
+
+/** The record behind a review link, if the token is the one signed for it. */
+export async function checkReviewLink(
+  deps: LinkDependencies,
+  proposalId: string,
+  token: unknown,
+  now: Date,
+): Promise<LinkCheck> {
+  if (!isProposalId(proposalId)) return { kind: 'invalid', reason: 'not a proposal id' };
+  if (typeof token !== 'string' || token === '') return { kind: 'invalid', reason: 'no token' };
+  const record = await deps.store.get(proposalId);
+  if (record === null) return { kind: 'invalid', reason: 'unknown proposal' };
+  const claims = approvalClaimsOf(record);
+  if (claims === null) return { kind: 'invalid', reason: 'nothing to review' };
+  const check = verifyApprovalToken(token, claims, await deps.approvalSecret(), now);
+  if (check.ok) return { kind: 'valid', record };
+  return check.reason === 'expired'
+    ? { kind: 'expired', record }
+    : { kind: 'invalid', reason: 'wrong token' };
+}
+
+export type ReviewOutcome =
+  /** Wrong, tampered or missing token, or no such proposal: the caller learns nothing more. */
+  | { kind: 'forbidden'; reason: string }
+  /** A pending proposal past its expiry: gone for good. */
+  | { kind: 'expired'; record: ProposalRecord }
+  /** The review page; `token` (for the decision forms) is null once the link has expired. */
+  | { kind: 'page'; record: ProposalRecord; history: ReviewEvent[]; token: string | null };
+
+/** What the holder of a review link may see: the page, or why not. */
+export async function reviewByLink(
+  deps: LinkDependencies,
+  proposalId: string,
+  token: string | undefined,
+  now: Date,
+): Promise<ReviewOutcome> {
+  const link = await checkReviewLink(deps, proposalId, token, now);
+  if (link.kind === 'invalid') return { kind: 'forbidden', reason: link.reason };
+  const record = link.record;
+  // Past the expiry a pending proposal is gone for good; a decided one still shows what happened.
+  if (link.kind === 'expired' && record.status === 'pending') return { kind: 'expired', record };
+  return {
+    kind: 'page',
+    record,
+    history: reviewHistory(record),
+    token: link.kind === 'valid' ? (token ?? null) : null,
+  };
+}
+
+/** The pending proposals an IAM caller may still decide, newest first (expired ones left out). */
+export async function listOpenProposals(
+  store: Pick<ApprovalStore, 'listByStatus'>,
+  limit: number,
+  now: Date,
+): Promise<ProposalRecord[]> {
+  const pending = await store.listByStatus('pending', limit);
+  return pending.filter((record) => record.expiresAt > now.toISOString());
+}

@@ -1,0 +1,105 @@
+/**
+ * The short pages a review link's holder meets after a decision, or instead of the review page: what
+ * each outcome of core/approval/decide.ts and review.ts tells, in words. The HTTP status follows from
+ * the kind (renderResultPage). Pure.
+ */
+import type { LinkDecisionOutcome } from '../approval/decide';
+import { decidedSentence, permissionSetSentence } from '../approval/views';
+import type { ProposalRecord } from '../incident';
+import type { ResultKind } from './review-page';
+
+export interface ResultPageText {
+  kind: ResultKind;
+  title: string;
+  message: string;
+  /** Whether the page links back to the review page (it tells where the proposal stands). */
+  linksBack: boolean;
+}
+
+/** The same page for a wrong, tampered or missing token and an unknown id: nothing is given away. */
+export const INVALID_LINK_PAGE: ResultPageText = {
+  kind: 'forbidden',
+  title: 'This link is not valid',
+  message:
+    'The link is incomplete or was altered, or the proposal no longer exists. Open the link in the latest message about this denial.',
+  linksBack: false,
+};
+
+export function expiredPage(record: ProposalRecord): ResultPageText {
+  return {
+    kind: 'expired',
+    title: 'This proposal has expired',
+    message: `It was not decided before ${record.expiresAt}, so it can no longer be approved; nothing was changed. A new denial opens a new proposal.`,
+    linksBack: false,
+  };
+}
+
+export function linkDecisionPage(outcome: LinkDecisionOutcome): ResultPageText {
+  switch (outcome.kind) {
+    case 'forbidden':
+    case 'not-found':
+    case 'no-proposal':
+      return INVALID_LINK_PAGE;
+    case 'expired':
+      return expiredPage(outcome.record);
+    case 'conflict':
+      return done('conflict', 'Already decided', decidedSentence(outcome.record));
+    case 'permission-set':
+      return done(
+        'bad-request',
+        'This proposal cannot be applied here',
+        permissionSetSentence(outcome.record),
+      );
+    case 'apply-not-started':
+      return done(
+        'unavailable',
+        'Approved, but not applied',
+        `The approval was recorded, but ${outcome.reason}. The proposal is marked failed and will not be applied; the next denial opens a new proposal.`,
+      );
+    case 'moved':
+      return movedPage(outcome.record);
+  }
+}
+
+function done(kind: ResultKind, title: string, message: string): ResultPageText {
+  return { kind, title, message, linksBack: true };
+}
+
+/** Where a proposal this request moved stands now (an in-process apply may have finished). */
+function movedPage(record: ProposalRecord): ResultPageText {
+  const target = record.proposal
+    ? `${record.proposal.target.type} ${record.proposal.target.name}`
+    : 'the target';
+  switch (record.status) {
+    case 'rejected':
+      return done(
+        'done',
+        'Rejected',
+        'The proposal is rejected: nothing was changed. The history records who rejected it.',
+      );
+    case 'verified':
+      return done(
+        'done',
+        'Applied and verified',
+        `The policy was applied to ${target}, read back from IAM and verified by simulation: the denied request is now allowed.`,
+      );
+    case 'not-verified':
+      return done(
+        'done',
+        'Applied, not verified',
+        `The policy was applied to ${target}, but the request is still not allowed: ${record.outcome?.blockers.join('; ') || (record.history.at(-1)?.detail ?? 'see the review page')}.`,
+      );
+    case 'failed':
+      return done(
+        'done',
+        'Approved, but the apply failed',
+        record.history.at(-1)?.detail ?? 'See the review page for what happened.',
+      );
+    default:
+      return done(
+        'done',
+        'Approved: being applied',
+        `The change to ${target} is being applied, read back and verified now. The result appears on the review page (reload it in a few seconds) and in the team channel.`,
+      );
+  }
+}

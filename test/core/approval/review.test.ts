@@ -1,0 +1,145 @@
+import { InMemoryProposalStore } from '../../../lambda/adapters/memory/in-memory-proposal-store';
+import { approvalClaimsOf } from '../../../lambda/core/approval/links';
+import {
+  checkReviewLink,
+  listOpenProposals,
+  reviewByLink,
+  type LinkDependencies,
+} from '../../../lambda/core/approval/review';
+import type { Actor } from '../../../lambda/core/approval/status';
+import { signApprovalToken } from '../../../lambda/core/approval/token';
+import type { ProposalRecord } from '../../../lambda/core/incident';
+import { proposalRecord } from '../../adapters/support/proposal-records';
+
+const KEY = 'review-test-signing-key-'.padEnd(64, 'r');
+const NOW = new Date('2026-06-18T00:00:00Z');
+const AFTER_EXPIRY = new Date('2026-06-21T00:00:00Z');
+const HOLDER: Actor = { kind: 'link-holder', name: 'link holder', sourceIp: '198.51.100.7', userAgent: null };
+
+/** Another proposal of another incident (a store opens one record per incident). */
+function anotherRecord(id: string, overrides: Partial<ProposalRecord> = {}): ProposalRecord {
+  return proposalRecord({ id, incidentKey: `incident-${id}`, ...overrides });
+}
+
+function tokenFor(record: ProposalRecord, key = KEY): string {
+  const claims = approvalClaimsOf(record);
+  if (claims === null) throw new Error('the record has no proposal to sign');
+  return signApprovalToken(claims, key);
+}
+
+async function storeWith(...records: ProposalRecord[]): Promise<InMemoryProposalStore> {
+  const store = new InMemoryProposalStore();
+  for (const record of records) await store.create(record, new Date(record.createdAt));
+  return store;
+}
+
+async function linkDeps(...records: ProposalRecord[]): Promise<LinkDependencies> {
+  return { store: await storeWith(...records), approvalSecret: async () => KEY };
+}
+
+describe('checkReviewLink', () => {
+  it('vouches for the record its token was signed for', async () => {
+    const deps = await linkDeps(proposalRecord());
+    expect(await checkReviewLink(deps, 'p-1', tokenFor(proposalRecord()), NOW)).toMatchObject({
+      kind: 'valid',
+      record: { id: 'p-1' },
+    });
+  });
+
+  it('says why a link vouches for nothing, reading nothing for a malformed id or a missing token', async () => {
+    let reads = 0;
+    const store = await storeWith(proposalRecord(), anotherRecord('p-report', { proposal: null }));
+    const deps: LinkDependencies = {
+      store: { get: (id) => (reads++, store.get(id)) },
+      approvalSecret: async () => KEY,
+    };
+    const token = tokenFor(proposalRecord());
+
+    expect(await checkReviewLink(deps, '../p-1', token, NOW)).toEqual({
+      kind: 'invalid',
+      reason: 'not a proposal id',
+    });
+    expect(await checkReviewLink(deps, 'p-1', '', NOW)).toEqual({ kind: 'invalid', reason: 'no token' });
+    expect(reads).toBe(0);
+    expect(await checkReviewLink(deps, 'p-gone', token, NOW)).toEqual({
+      kind: 'invalid',
+      reason: 'unknown proposal',
+    });
+    expect(await checkReviewLink(deps, 'p-report', token, NOW)).toEqual({
+      kind: 'invalid',
+      reason: 'nothing to review',
+    });
+    expect(
+      await checkReviewLink(deps, 'p-1', tokenFor(proposalRecord(), KEY.replace('r', 'x')), NOW),
+    ).toEqual({ kind: 'invalid', reason: 'wrong token' });
+  });
+
+  it('tells an expired link apart from a wrong one', async () => {
+    const deps = await linkDeps(proposalRecord());
+    expect(await checkReviewLink(deps, 'p-1', tokenFor(proposalRecord()), AFTER_EXPIRY)).toMatchObject({
+      kind: 'expired',
+      record: { id: 'p-1' },
+    });
+  });
+});
+
+describe('reviewByLink', () => {
+  it('serves the page with the token for the forms and the history as the page lists it', async () => {
+    const store = await storeWith(proposalRecord());
+    await store.transition('p-1', { from: 'pending', to: 'rejected', actor: HOLDER, at: NOW, detail: 'no' });
+    const token = tokenFor(proposalRecord());
+
+    const outcome = await reviewByLink({ store, approvalSecret: async () => KEY }, 'p-1', token, NOW);
+
+    expect(outcome).toMatchObject({ kind: 'page', token, record: { status: 'rejected' } });
+    expect(outcome.kind === 'page' && outcome.history).toEqual([
+      {
+        status: 'rejected',
+        actor: 'link holder',
+        at: NOW.toISOString(),
+        sourceIp: '198.51.100.7',
+        detail: 'no',
+      },
+    ]);
+  });
+
+  it('is forbidden with a wrong token', async () => {
+    const deps = await linkDeps(proposalRecord());
+    expect(await reviewByLink(deps, 'p-1', undefined, NOW)).toEqual({
+      kind: 'forbidden',
+      reason: 'no token',
+    });
+  });
+
+  it('past the expiry: a pending proposal is expired, a decided one still shows, without the forms', async () => {
+    const store = await storeWith(proposalRecord(), anotherRecord('p-2'));
+    await store.transition('p-2', { from: 'pending', to: 'rejected', actor: HOLDER, at: NOW });
+    const deps = { store, approvalSecret: async () => KEY };
+
+    expect(await reviewByLink(deps, 'p-1', tokenFor(proposalRecord()), AFTER_EXPIRY)).toMatchObject({
+      kind: 'expired',
+      record: { id: 'p-1' },
+    });
+    expect(await reviewByLink(deps, 'p-2', tokenFor(anotherRecord('p-2')), AFTER_EXPIRY)).toMatchObject({
+      kind: 'page',
+      token: null,
+      record: { id: 'p-2', status: 'rejected' },
+    });
+  });
+});
+
+describe('listOpenProposals', () => {
+  it('lists pending proposals not yet expired, newest first', async () => {
+    const store = await storeWith(
+      anotherRecord('p-old', {
+        createdAt: '2026-06-14T00:00:00.000Z',
+        expiresAt: '2026-06-17T00:00:00.000Z',
+      }),
+      proposalRecord({ id: 'p-1' }),
+      anotherRecord('p-2', { createdAt: '2026-06-17T03:00:00.000Z' }),
+      anotherRecord('p-report', { status: 'reported', proposal: null }),
+    );
+    const open = await listOpenProposals(store, 10, NOW);
+    expect(open.map((record) => record.id)).toEqual(['p-2', 'p-1']);
+  });
+});
