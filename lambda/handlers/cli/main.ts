@@ -1,11 +1,14 @@
 import { parseArgs } from 'node:util';
+import { DEFAULT_PORT } from '../local/local-server';
 import { runDemo } from './demo-command';
 import { runDiagnose } from './diagnose-command';
 import { runRemote } from './remote-commands';
+import { runServe } from './serve-command';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, type CliIo } from './io';
 
 export const USAGE = `Usage:
   passrole-doctor diagnose --event FILE [--snapshot FILE] [--scp FILE]... [--simulator aws|local] [--json]
+  passrole-doctor serve --event FILE --snapshot FILE [--scp FILE]... [--port 8787]
   passrole-doctor demo
   passrole-doctor proposals [--api URL] [--json]
   passrole-doctor approve|reject <proposal-id> [--api URL] [--json]
@@ -16,6 +19,10 @@ diagnose  Explains each iam:PassRole denial in FILE (a CloudTrail record, an Eve
           --scp FILE       an SCP in force for the account (repeat for each level, root first)
           --simulator      'aws' (SimulatePrincipalPolicy, default when live) or 'local'
           --json           one JSON object per record, one per line
+serve     Reviews and approves locally: diagnoses FILE over the snapshot, prints each proposal's
+          review link and serves the review page on 127.0.0.1 (the approval function itself).
+          Approving applies the policy to the in-memory snapshot and re-simulates; nothing
+          reaches AWS. --port 0 picks a free port. Ctrl-C stops it.
 demo      Runs the shipped seed scenario offline: diagnose, apply to the snapshot, re-simulate.
 proposals Lists the pending proposals of a deployed stack; approve / reject decides one. These call
           the approval API's IAM routes signed with your own AWS credentials, so your ARN is
@@ -66,6 +73,30 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
             simulator,
             json: values.json,
           },
+          io,
+        );
+      }
+      case 'serve': {
+        const { values } = parseArgs({
+          args: [...rest],
+          options: {
+            event: { type: 'string' },
+            snapshot: { type: 'string' },
+            scp: { type: 'string', multiple: true },
+            port: { type: 'string' },
+          },
+          strict: true,
+          allowPositionals: false,
+        });
+        if (values.event === undefined || values.snapshot === undefined) {
+          return usageError(io, 'serve needs --event FILE and --snapshot FILE');
+        }
+        const port = Number(values.port ?? DEFAULT_PORT);
+        if (!/^\d{1,5}$/.test(values.port ?? String(DEFAULT_PORT)) || port > 65_535) {
+          return usageError(io, `--port must be a whole number from 0 to 65535, not '${values.port ?? ''}'`);
+        }
+        return await runServe(
+          { event: values.event, snapshot: values.snapshot, scp: values.scp ?? [], port },
           io,
         );
       }
