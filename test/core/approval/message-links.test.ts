@@ -1,0 +1,53 @@
+import { approvalClaimsOf } from '../../../lambda/core/approval/links';
+import { messageLinksBuilder } from '../../../lambda/core/approval/message-links';
+import { verifyApprovalToken } from '../../../lambda/core/approval/token';
+import { proposalRecord } from '../../adapters/support/proposal-records';
+
+const KEY = 'message-links-test-key-'.padEnd(64, 'm');
+const BASE = 'https://review.example.com';
+
+function countingSecret() {
+  const secret = { fetched: 0, get: async () => (secret.fetched++, KEY) };
+  return secret;
+}
+
+describe('messageLinksBuilder', () => {
+  it('signs a review link the approval function accepts, and names the commands, in both mode', async () => {
+    const record = proposalRecord();
+    const links = await messageLinksBuilder({ mode: 'both', reviewBaseUrl: BASE }, async () => KEY)(record);
+    const token = new URL(links.reviewUrl ?? 'https://none').searchParams.get('token');
+    const claims = approvalClaimsOf(record);
+    if (claims === null) throw new Error('the seed record has a proposal');
+    expect(verifyApprovalToken(token, claims, KEY, new Date('2026-06-18T00:00:00Z'))).toEqual({ ok: true });
+    expect(links.approveCommand).toBe('passrole-doctor approve p-1');
+  });
+
+  it('fetches the key only when it signs a link', async () => {
+    const secret = countingSecret();
+    const iam = await messageLinksBuilder({ mode: 'iam', reviewBaseUrl: BASE }, secret.get)(proposalRecord());
+    expect(iam).toMatchObject({ reviewUrl: null, rejectCommand: 'passrole-doctor reject p-1' });
+    const noBase = await messageLinksBuilder(
+      { mode: 'link', reviewBaseUrl: null },
+      secret.get,
+    )(proposalRecord());
+    expect(noBase.reviewUrl).toBeNull();
+    const report = await messageLinksBuilder(
+      { mode: 'link', reviewBaseUrl: BASE },
+      secret.get,
+    )(proposalRecord({ proposal: null }));
+    expect(report.reviewUrl).toBeNull();
+    expect(secret.fetched).toBe(0);
+
+    await messageLinksBuilder({ mode: 'link', reviewBaseUrl: BASE }, secret.get)(proposalRecord());
+    expect(secret.fetched).toBe(1);
+  });
+
+  it('makes no review link without a key', async () => {
+    const links = await messageLinksBuilder({ mode: 'both', reviewBaseUrl: BASE })(proposalRecord());
+    expect(links).toEqual({
+      reviewUrl: null,
+      approveCommand: 'passrole-doctor approve p-1',
+      rejectCommand: 'passrole-doctor reject p-1',
+    });
+  });
+});
