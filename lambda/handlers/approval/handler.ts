@@ -116,7 +116,8 @@ export function createApprovalHandler(deps: ApprovalHandlerDependencies): Approv
   const { logger } = deps;
   const mode = deps.settings.approvalMode;
   const clock = deps.clock ?? (() => new Date());
-  const core = { ...deps, clock, onProgress: logProgress };
+  const { store, applyTrigger, approvalSecret } = deps;
+  const core = { store, applyTrigger, approvalSecret, clock, onProgress: logProgress };
 
   function logProgress(progress: DecisionProgress): void {
     if (progress.kind === 'decided') {
@@ -182,7 +183,7 @@ export function createApprovalHandler(deps: ApprovalHandlerDependencies): Approv
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
         return jsonError(400, 'bad-request', `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}`);
       }
-      const open = await listOpenProposals(deps.store, limit, now);
+      const open = await listOpenProposals(store, limit, now);
       return json(200, { proposals: open.map(proposalSummary) });
     }
     if (route.kind === 'review' || route.kind === 'decide')
@@ -190,7 +191,7 @@ export function createApprovalHandler(deps: ApprovalHandlerDependencies): Approv
     if (!isProposalId(route.id)) return jsonError(400, 'bad-request', 'not a proposal id');
     logger.appendKeys({ proposalId: route.id });
     if (route.kind === 'iam-get') {
-      const record = await deps.store.get(route.id);
+      const record = await store.get(route.id);
       return record === null
         ? jsonError(404, 'not-found', 'no such proposal')
         : json(200, { proposal: proposalView(record, now) });

@@ -6,8 +6,8 @@
 import type { Context } from 'aws-lambda';
 import type { ReadOutcome } from '../../core/denial';
 import type { DecodedAuthorizationMessages } from '../../core/denial/authorization-messages';
-import type { IncidentOutcome, IncidentProgress } from '../../core/incident-workflow';
 import type { Diagnoser } from '../../core/diagnose';
+import type { IncidentOutcome, IncidentProgress } from '../../core/incident-workflow';
 import type { Denial, Diagnosis } from '../../core/model';
 
 export type LogAttributes = Record<string, unknown>;
@@ -59,7 +59,10 @@ export const METRIC = {
   diagnosisDuration: 'DiagnosisDuration',
 } as const;
 
-/** Logs and counts what the handler meets; nothing here decides anything. */
+/**
+ * Logs and counts what the handler meets: the diagnoser's time, records acknowledged without a
+ * denial to process, the workflow's steps and outcomes, records handed back to SQS.
+ */
 export function diagnoseReporter(logger: DiagnoseLogger, metrics: DiagnoseMetrics) {
   const count = (name: string, value = 1): void => {
     metrics.addMetric(name, 'Count', value);
