@@ -1,0 +1,280 @@
+/**
+ * The product's three functions wired as their entries wire them (lambda/handlers/{diagnose,approval,
+ * apply}/index.ts), every AWS call going to an endpoint of the test's choosing (moto, or the fault
+ * proxy in front of it). Two substitutions, both because moto lacks what AWS has: the simulator is the
+ * local one over what moto's IAM holds (no SimulatePrincipalPolicy), and the apply function reads the
+ * account for it. The link key is a constant instead of Secrets Manager; the apply trigger is the
+ * test's (Lambda's async invoke, played in-process).
+ */
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { Message } from '@aws-sdk/client-sqs';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { AwsAccountReader } from '../../../lambda/adapters/aws/aws-account-reader';
+import { AwsAuthorizationMessageDecoder } from '../../../lambda/adapters/aws/aws-authorization-message-decoder';
+import { DynamoDbProposalStore } from '../../../lambda/adapters/aws/dynamodb-proposal-store';
+import { EventBridgePublisher } from '../../../lambda/adapters/aws/eventbridge-publisher';
+import { IamPolicyWriter } from '../../../lambda/adapters/aws/iam-policy-writer';
+import { SnsNotifier } from '../../../lambda/adapters/aws/sns-notifier';
+import { LocalPolicySimulator } from '../../../lambda/adapters/local/local-policy-simulator';
+import type { ApprovalMode } from '../../../lambda/core/approval/links';
+import { createDiagnoser } from '../../../lambda/core/diagnose';
+import { createApplyHandler, type ApplyHandler } from '../../../lambda/handlers/apply/handler';
+import { createApprovalHandler, type ApprovalHandler } from '../../../lambda/handlers/approval/handler';
+import { createDiagnoseHandler, type DiagnoseHandler } from '../../../lambda/handlers/diagnose/handler';
+import type { ApplyTrigger } from '../../../lambda/ports/apply-trigger';
+import { lambdaContext, RecordingLogger, RecordingMetrics } from '../../handlers/diagnose/support';
+import { MOTO_ACCOUNT_ID, MOTO_REGION } from './aws-clients';
+
+/**
+ * The retry settings of the functions' clients, as their entries build them: IAM with 6 attempts in
+ * adaptive mode (lambda/handlers/diagnose/index.ts, lambda/handlers/apply/index.ts), every other
+ * client with the SDK's defaults (standard mode, 3 attempts). The fault test checks the entries still
+ * say so.
+ */
+export const PRODUCTION_RETRIES = {
+  iam: { maxAttempts: 6, retryMode: 'adaptive' },
+  other: {},
+} as const;
+
+/** The link signing key the functions share (Secrets Manager in the stack). */
+export const LOOP_SIGNING_KEY = 'whole-loop-link-signing-key-'.padEnd(64, 'k');
+/** The approval API's base URL the messages' review links start with. */
+export const LOOP_REVIEW_BASE_URL = 'https://review.passrole-doctor.test';
+export const LOOP_APPROVAL_MODE: ApprovalMode = 'both';
+
+export interface LoopClientOptions {
+  /** Socket timeout of every call (the SDK gives up on an answer this late and retries). */
+  requestTimeoutMs?: number;
+  connectionTimeoutMs?: number;
+}
+
+export interface LoopClients {
+  iam: IAMClient;
+  sts: STSClient;
+  dynamodb: DynamoDBClient;
+  sns: SNSClient;
+  eventBridge: EventBridgeClient;
+  destroy(): void;
+}
+
+/** One container's clients, with the functions' retry settings, pointed at `endpoint`. */
+export function createLoopClients(endpoint: string, options: LoopClientOptions = {}): LoopClients {
+  const base = {
+    endpoint,
+    region: MOTO_REGION,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    ...(options.requestTimeoutMs !== undefined || options.connectionTimeoutMs !== undefined
+      ? {
+          requestHandler: {
+            requestTimeout: options.requestTimeoutMs,
+            connectionTimeout: options.connectionTimeoutMs,
+            // Without it the SDK only warns about a late answer and keeps waiting.
+            throwOnRequestTimeout: true,
+          },
+        }
+      : {}),
+  };
+  const clients = {
+    iam: new IAMClient({ ...base, ...PRODUCTION_RETRIES.iam }),
+    sts: new STSClient({ ...base, ...PRODUCTION_RETRIES.other }),
+    dynamodb: new DynamoDBClient({ ...base, ...PRODUCTION_RETRIES.other }),
+    sns: new SNSClient({ ...base, ...PRODUCTION_RETRIES.other }),
+    eventBridge: new EventBridgeClient({ ...base, ...PRODUCTION_RETRIES.other }),
+  };
+  return {
+    ...clients,
+    destroy: () => {
+      for (const client of Object.values(clients)) client.destroy();
+    },
+  };
+}
+
+/** Where the stack's resources are, as the functions' environments name them. */
+export interface LoopResources {
+  proposalsTable: string;
+  idempotencyTable: string;
+  topicArn: string;
+  eventBusName: string;
+}
+
+export interface DiagnoseFunction {
+  handler: DiagnoseHandler;
+  logger: RecordingLogger;
+  metrics: RecordingMetrics;
+}
+
+export function createDiagnoseFunction(clients: LoopClients, resources: LoopResources): DiagnoseFunction {
+  const logger = new RecordingLogger();
+  const metrics = new RecordingMetrics();
+  const handler = createDiagnoseHandler({
+    diagnoser: createDiagnoser({
+      accountReader: new AwsAccountReader(clients.iam),
+      simulator: new LocalPolicySimulator(),
+    }),
+    decoder: new AwsAuthorizationMessageDecoder(clients.sts),
+    store: new DynamoDbProposalStore(clients.dynamodb, resources.proposalsTable),
+    notifier: new SnsNotifier(clients.sns, resources.topicArn),
+    idempotencyStore: new DynamoDBPersistenceLayer({
+      tableName: resources.idempotencyTable,
+      awsSdkV3Client: clients.dynamodb,
+    }),
+    logger,
+    metrics,
+    settings: {
+      proposalTtlHours: 72,
+      renotifyAfterHours: 24,
+      reviewBaseUrl: LOOP_REVIEW_BASE_URL,
+      approvalMode: LOOP_APPROVAL_MODE,
+    },
+    approvalSecret: async () => LOOP_SIGNING_KEY,
+  });
+  return { handler, logger, metrics };
+}
+
+export interface ApprovalFunction {
+  handler: ApprovalHandler;
+  logger: RecordingLogger;
+}
+
+export function createApprovalFunction(
+  clients: LoopClients,
+  resources: LoopResources,
+  applyTrigger: ApplyTrigger,
+): ApprovalFunction {
+  const logger = new RecordingLogger();
+  const handler = createApprovalHandler({
+    store: new DynamoDbProposalStore(clients.dynamodb, resources.proposalsTable),
+    applyTrigger,
+    approvalSecret: async () => LOOP_SIGNING_KEY,
+    logger,
+    settings: { approvalMode: LOOP_APPROVAL_MODE },
+  });
+  return { handler, logger };
+}
+
+export interface ApplyFunction {
+  handler: ApplyHandler;
+  logger: RecordingLogger;
+  metrics: RecordingMetrics;
+}
+
+export interface ApplyFunctionOptions {
+  /** How long verification may wait for IAM to propagate (moto is consistent at once). */
+  verifyTimeoutMs?: number;
+  /** The wait between re-simulations (a test with a fake clock advances it instead of waiting). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export function createApplyFunction(
+  clients: LoopClients,
+  resources: LoopResources,
+  options: ApplyFunctionOptions = {},
+): ApplyFunction {
+  const logger = new RecordingLogger();
+  const metrics = new RecordingMetrics();
+  const verifyTimeoutMs = options.verifyTimeoutMs ?? 30_000;
+  const handler = createApplyHandler({
+    store: new DynamoDbProposalStore(clients.dynamodb, resources.proposalsTable),
+    writer: new IamPolicyWriter(clients.iam),
+    simulator: new LocalPolicySimulator(),
+    // The local simulator evaluates what it reads; IAM's own would need no read.
+    accountReader: new AwsAccountReader(clients.iam),
+    notifier: new SnsNotifier(clients.sns, resources.topicArn),
+    events: new EventBridgePublisher(clients.eventBridge, resources.eventBusName),
+    logger,
+    metrics,
+    ...(options.sleep !== undefined ? { sleep: options.sleep } : {}),
+    settings: {
+      accountId: MOTO_ACCOUNT_ID,
+      protectedRoleArns: [],
+      allowedTargetTypes: ['group', 'user', 'role'],
+      verifyTimeoutMs,
+      leaseMs: verifyTimeoutMs + 60_000,
+      reviewBaseUrl: LOOP_REVIEW_BASE_URL,
+    },
+  });
+  return { handler, logger, metrics };
+}
+
+/** A Lambda context for one invocation of a function with this timeout. */
+export function invocationContext(functionName: string, timeoutMs: number): Context {
+  return {
+    ...lambdaContext(timeoutMs),
+    functionName,
+    invokedFunctionArn: `arn:aws:lambda:${MOTO_REGION}:${MOTO_ACCOUNT_ID}:function:${functionName}`,
+  };
+}
+
+/**
+ * Lambda's asynchronous invoke, played in-process: requestApply queues `{proposalId}` and returns at
+ * once (202); the test runs the queued invocations when it chooses, as Lambda would run them after
+ * the approval answered.
+ */
+export class QueuedApplyInvocations implements ApplyTrigger {
+  readonly queued: { proposalId: string }[] = [];
+  /** Every event ever queued. */
+  readonly requested: string[] = [];
+
+  async requestApply(proposalId: string): Promise<void> {
+    this.queued.push({ proposalId });
+    this.requested.push(proposalId);
+  }
+
+  /** Takes the queued events, oldest first. */
+  take(): { proposalId: string }[] {
+    return this.queued.splice(0, this.queued.length);
+  }
+}
+
+/** An SQS message as the Lambda event source mapping hands it to the function. */
+export function sqsRecordOf(message: Message, queueArn: string, receiveCount?: number): SQSRecord {
+  const attributes: Partial<Record<string, string>> = message.Attributes ?? {};
+  const attribute = (name: string, fallback: string): string => attributes[name] ?? fallback;
+  const now = String(Date.now());
+  return {
+    messageId: message.MessageId ?? '',
+    receiptHandle: message.ReceiptHandle ?? '',
+    body: message.Body ?? '',
+    attributes: {
+      ApproximateReceiveCount:
+        receiveCount !== undefined ? String(receiveCount) : attribute('ApproximateReceiveCount', '1'),
+      SentTimestamp: attribute('SentTimestamp', now),
+      SenderId: attribute('SenderId', 'AIDAEXAMPLE'),
+      ApproximateFirstReceiveTimestamp: attribute('ApproximateFirstReceiveTimestamp', now),
+    },
+    messageAttributes: {},
+    md5OfBody: message.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: MOTO_REGION,
+  };
+}
+
+export function sqsEventOf(messages: Message[], queueArn: string): SQSEvent {
+  return { Records: messages.map((message) => sqsRecordOf(message, queueArn)) };
+}
+
+/** SNS's notification envelope, as an SQS subscription without raw delivery receives it. */
+export interface SnsEnvelope {
+  Type: string;
+  MessageId: string;
+  TopicArn: string;
+  Subject?: string;
+  Message: string;
+}
+
+export function snsEnvelopeOf(message: Message): SnsEnvelope {
+  return JSON.parse(message.Body ?? '{}') as SnsEnvelope;
+}
+
+/** The signed review link a message carries (`Review: https://.../proposals/<id>?token=...`). */
+export function reviewLinkIn(text: string): URL | null {
+  const escaped = LOOP_REVIEW_BASE_URL.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  const match = new RegExp(`${escaped}/proposals/[^\\s?]+\\?token=[^\\s]+`).exec(text);
+  return match ? new URL(match[0]) : null;
+}
