@@ -46,6 +46,8 @@ export function verifyApprovalToken(
     return { ok: false, reason: 'invalid' };
   const expected = Buffer.from(signApprovalToken(claims, secret), 'base64url');
   const presented = Buffer.from(token, 'base64url');
+  // The 43rd character carries 2 unused bits: only the one canonical spelling of the MAC is accepted.
+  if (presented.toString('base64url') !== token) return { ok: false, reason: 'invalid' };
   if (presented.length !== expected.length || !timingSafeEqual(presented, expected))
     return { ok: false, reason: 'invalid' };
   const expiry = Date.parse(claims.expiresAt);

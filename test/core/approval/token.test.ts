@@ -48,6 +48,14 @@ describe('approval tokens', () => {
     });
   });
 
+  it('accepts only the canonical spelling of the last character', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const variants = [...alphabet]
+      .map((last) => token.slice(0, 42) + last)
+      .filter((variant) => variant !== token);
+    expect(variants.filter((variant) => verifyApprovalToken(variant, claims, SECRET, before).ok)).toEqual([]);
+  });
+
   it('cannot be forged by moving text between fields', () => {
     const shifted: ApprovalClaims = {
       ...claims,
