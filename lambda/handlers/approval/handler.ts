@@ -63,7 +63,7 @@ import {
   type ApprovalResponse,
 } from './responses';
 
-// The handler's public surface as it was before the request and response helpers had files of their own.
+// Still exported from here, where the local server and the tests import them.
 export {
   decisionReason,
   formToken,

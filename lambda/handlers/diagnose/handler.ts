@@ -41,6 +41,7 @@ import type { Notifier } from '../../ports/notifier';
 import type { ProposalStore } from '../../ports/proposal-store';
 import { diagnoseReporter, METRIC, type DiagnoseLogger, type DiagnoseMetrics } from './observability';
 
+// Still exported from here, where the entry, the bench and the tests import them.
 export { METRIC, type DiagnoseLogger, type DiagnoseMetrics, type LogAttributes } from './observability';
 
 // ---------------------------------------------------------------- dependencies
