@@ -63,6 +63,9 @@ export const CROSS_ACCOUNT_PASSROLE_DENIAL = {
  * iam:PassRole in plain text then reaches the queue once, not twice.
  */
 export const PASSROLE_DENIAL_EVENT_PATTERN = {
+  // Only AWS services can put events with an aws.* source; anyone allowed events:PutEvents can put
+  // this detail-type with a source of their own, and forge a denial that would reach the team channel.
+  source: [{ prefix: 'aws.' }],
   'detail-type': [CLOUDTRAIL_API_CALL_DETAIL_TYPE],
   detail: {
     $or: [PASSROLE_MESSAGE_DENIAL, EC2_ROLE_PASSING_DENIAL, CROSS_ACCOUNT_PASSROLE_DENIAL],

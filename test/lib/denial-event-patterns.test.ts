@@ -8,6 +8,7 @@ import {
 describe('the denial event pattern', () => {
   it('is the documented pattern, in PutRule wire format', () => {
     expect(JSON.parse(passRoleDenialEventPatternJson())).toEqual({
+      source: [{ prefix: 'aws.' }],
       'detail-type': ['AWS API Call via CloudTrail'],
       detail: {
         $or: [

@@ -30,6 +30,8 @@ const AUTHORIZATION_ERROR_CODES: ReadonlySet<string> = new Set([
   'UnauthorizedOperation',
 ]);
 const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
+/** Sources EventBridge reserves for AWS services: CloudTrail's events carry aws.<service>. */
+const AWS_SOURCE_PREFIX = 'aws.';
 /** What CloudTrail writes instead of a sensitive request parameter. */
 const HIDDEN_PARAMETER = 'HIDDEN_DUE_TO_SECURITY_REASONS';
 const EXPECTED_INPUT = 'a CloudTrail record, an EventBridge event or a log file {"Records": [...]}';
@@ -91,6 +93,17 @@ function locateRecords(input: unknown, where: string): Located[] {
     if (detailType !== CLOUDTRAIL_DETAIL_TYPE) {
       const eventId = isJsonObject(detail) ? stringField(detail, 'eventID') : null;
       const reason = `EventBridge event of type '${quote(detailType)}' is not an API call recorded by CloudTrail`;
+      return [{ kind: 'not-applicable', eventId, reason, where }];
+    }
+    // Anyone allowed events:PutEvents can put this detail-type on a bus, but not an aws.* source:
+    // EventBridge keeps those to AWS services. (A hand-built envelope without a source is read as is.)
+    const source = input['source'];
+    if (source !== undefined && typeof source !== 'string') {
+      return [invalid(where, `source is ${describeType(source)}, expected a string`)];
+    }
+    if (typeof source === 'string' && !source.startsWith(AWS_SOURCE_PREFIX)) {
+      const eventId = isJsonObject(detail) ? stringField(detail, 'eventID') : null;
+      const reason = `EventBridge event from source '${quote(source)}', not from AWS: CloudTrail's events come from aws.* sources, which only AWS services can put on a bus`;
       return [{ kind: 'not-applicable', eventId, reason, where }];
     }
     if (!isJsonObject(detail)) {

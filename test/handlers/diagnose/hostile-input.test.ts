@@ -690,6 +690,25 @@ function cases(): HostileCase[] {
 
     // ------------------------------------------------ forged sources
     {
+      // Anyone allowed events:PutEvents can put this; only AWS services can use an aws.* source.
+      name: 'the seed denial put by an application (source custom.attacker)',
+      body: body(seed(), { source: 'custom.attacker' }),
+      outcome: 'not-applicable',
+      reason: /EventBridge event from source 'custom.attacker', not from AWS/,
+    },
+    {
+      name: 'source that only looks like AWS (aws-glue)',
+      body: body(seed(), { source: 'aws-glue' }),
+      outcome: 'not-applicable',
+      reason: /from source 'aws-glue', not from AWS/,
+    },
+    {
+      name: 'source a number',
+      body: body(seed(), { source: 7 }),
+      outcome: 'invalid',
+      reason: /source is a number, expected a string/,
+    },
+    {
       name: 'source aws.glue around a Lambda record',
       body: body(
         seed((record) => {
