@@ -43,6 +43,8 @@ import {
 const ACCOUNT = '123456789012';
 const ETL_ROLE = `arn:aws:iam::${ACCOUNT}:role/etl-nightly-runtime`;
 const REVIEW_BASE_URL = 'https://review.example.com';
+/** A signed review link as the messages carry it: path and token captured. */
+const REVIEW_LINK = /https:\/\/review\.example\.com(\/proposals\/[A-Za-z0-9_-]+)\?token=([A-Za-z0-9_-]+)/;
 /** An EventBridge event (and so the SQS body it becomes) is at most 256 KB. */
 const BODY_MAX_BYTES = 256 * 1024;
 
@@ -865,6 +867,16 @@ function messageProblems(message: RenderedMessage): string[] {
       problems.push(`${form} has an injected line: ${line}`);
   }
   if (message.text.includes('\n')) problems.push('text is not one line');
+  // However long a name, every form keeps the way to decide: the review link and the commands.
+  const link = REVIEW_LINK.exec(message.email)?.[0];
+  for (const [form, text] of [
+    ['text', message.text],
+    ['chatbot', stringsIn(message.chatbot).join('\n')],
+  ] as const) {
+    if (link !== undefined && !text.includes(link)) problems.push(`${form} lost the review link`);
+    if (message.email.includes('passrole-doctor approve') && !text.includes('passrole-doctor approve'))
+      problems.push(`${form} lost the approve command`);
+  }
 
   const { content, metadata } = message.chatbot;
   for (const [where, text] of [
@@ -959,7 +971,7 @@ async function reviewPages(h: Harness): Promise<string[]> {
   });
   const pages: string[] = [];
   for (const message of h.notifier.messages) {
-    const link = /https:\/\/review\.example\.com(\/proposals\/[A-Za-z0-9_-]+)\?token=([A-Za-z0-9_-]+)/.exec(
+    const link = REVIEW_LINK.exec(
       // The email: the short text may be cut before its link when a name is very long.
       message.email,
     );

@@ -32,17 +32,21 @@ function subject(input: MessageInput): string {
   return subjectLine(`[passrole-doctor] ${about}`);
 }
 
+/** Names in the short text: a forged record's name must not push the link and commands out of it. */
+const SHORT_TEXT_NAME = 200;
+
 function shortText(input: MessageInput): string {
   const { record } = input;
   const facts = messageFacts(input);
+  const name = (text: string) => plainText(text, SHORT_TEXT_NAME);
   const parts = [
-    `${facts.flavor === 'reminder' ? `Reminder (${record.occurrenceCount} denials): ` : ''}iam:PassRole denied: ${facts.who} cannot pass ${facts.roleName} to ${facts.service}.`,
+    `${facts.flavor === 'reminder' ? `Reminder (${record.occurrenceCount} denials): ` : ''}iam:PassRole denied: ${name(facts.who)} cannot pass ${name(facts.roleName)} to ${name(facts.service)}.`,
     plainText(record.diagnosis.summary, 500),
   ];
   const proposal = record.proposal;
   if (proposal) {
     parts.push(
-      `Proposed: inline policy ${proposal.policyName} on ${proposal.target.type} ${proposal.target.name}${memberPhrase(proposal.target.type, proposal.target.memberCount)}.`,
+      `Proposed: inline policy ${name(proposal.policyName)} on ${proposal.target.type} ${name(proposal.target.name)}${memberPhrase(proposal.target.type, proposal.target.memberCount)}.`,
     );
   }
   if (facts.reviewUrl) parts.push(`Review: ${facts.reviewUrl}`);
