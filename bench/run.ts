@@ -30,7 +30,9 @@ import { LocalPolicySimulator } from '../lambda/adapters/local/local-policy-simu
 import { SnapshotAccountReader } from '../lambda/adapters/snapshot/snapshot-account-reader';
 import { readDenials } from '../lambda/core/denial';
 import { createDiagnoser } from '../lambda/core/diagnose';
+import { incidentKeyOf, newProposalRecord } from '../lambda/core/incident';
 import type { Denial } from '../lambda/core/model';
+import { renderReviewPage } from '../lambda/core/render/review-page';
 
 const ROOT = join(__dirname, '..');
 const SNAPSHOT = join(ROOT, 'examples/seed/account.json');
@@ -194,8 +196,43 @@ function cliColdStart(): void {
   );
 }
 
+/** The review page for the seed's proposal, as the approval function renders it on GET. */
+async function reviewPageRender(): Promise<void> {
+  const reader = await SnapshotAccountReader.fromFile(SNAPSHOT);
+  const diagnoser = createDiagnoser({ accountReader: reader, simulator: new LocalPolicySimulator() });
+  const denial = seedDenial();
+  const diagnosis = await diagnoser.diagnose(denial);
+  const record = newProposalRecord({
+    id: 'bench-proposal',
+    incidentKey: incidentKeyOf(denial),
+    diagnosis: { ...diagnosis, denial },
+    now: new Date(),
+    ttlHours: 72,
+  });
+  const input = {
+    record,
+    history: [],
+    token: 'T'.repeat(43),
+    actionBase: '/proposals/bench-proposal',
+    now: new Date(),
+  };
+  for (let i = 0; i < 200; i++) renderReviewPage(input);
+  const samples: number[] = [];
+  let bytes = 0;
+  for (let i = 0; i < 2000; i++) {
+    const start = performance.now();
+    bytes = renderReviewPage(input).length;
+    samples.push(performance.now() - start);
+  }
+  const { median, p95 } = stats(samples);
+  console.log(
+    `review page render (seed proposal, ${bytes} bytes): median ${median.toFixed(3)} ms, p95 ${p95.toFixed(3)} ms over ${samples.length} renders; target <= 5 ms`,
+  );
+}
+
 async function main(): Promise<void> {
   await offlineDiagnosis();
+  await reviewPageRender();
   await awsCallsPerDiagnosis();
   cliColdStart();
   console.log(`peak RSS of the bench process: ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MiB`);
