@@ -13,6 +13,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Message } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
+import type { MiddlewareStack } from '@aws-sdk/types';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { AwsAccountReader } from '../../../lambda/adapters/aws/aws-account-reader';
 import { AwsAuthorizationMessageDecoder } from '../../../lambda/adapters/aws/aws-authorization-message-decoder';
@@ -62,6 +63,31 @@ export interface LoopClients {
   destroy(): void;
 }
 
+/**
+ * Jest runs a test file in a vm context, so Node's own errors (a socket hang up, a timeout) come from
+ * another realm: they fail `instanceof Error` and `instanceof Object`, and the SDK hands the caller a
+ * wrapper that lost their name and code, which the product then cannot tell for transient. Lambda has
+ * one realm. This copies such errors into the test's realm, below the retry middleware, so the SDK
+ * retries and the product classifies exactly as they would on Lambda.
+ */
+export function sameRealmErrors<Input extends object, Output extends object>(
+  middlewareStack: MiddlewareStack<Input, Output>,
+): void {
+  middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        if (error instanceof Error || typeof error !== 'object' || error === null) throw error;
+        const foreign = error as { name?: unknown; message?: unknown };
+        const copy = new Error(typeof foreign.message === 'string' ? foreign.message : String(error));
+        throw Object.assign(copy, error, { name: typeof foreign.name === 'string' ? foreign.name : 'Error' });
+      }
+    },
+    { step: 'deserialize', name: 'sameRealmErrors', priority: 'low' },
+  );
+}
+
 /** One container's clients, with the functions' retry settings, pointed at `endpoint`. */
 export function createLoopClients(endpoint: string, options: LoopClientOptions = {}): LoopClients {
   const base = {
@@ -86,6 +112,11 @@ export function createLoopClients(endpoint: string, options: LoopClientOptions =
     sns: new SNSClient({ ...base, ...PRODUCTION_RETRIES.other }),
     eventBridge: new EventBridgeClient({ ...base, ...PRODUCTION_RETRIES.other }),
   };
+  sameRealmErrors(clients.iam.middlewareStack);
+  sameRealmErrors(clients.sts.middlewareStack);
+  sameRealmErrors(clients.dynamodb.middlewareStack);
+  sameRealmErrors(clients.sns.middlewareStack);
+  sameRealmErrors(clients.eventBridge.middlewareStack);
   return {
     ...clients,
     destroy: () => {
