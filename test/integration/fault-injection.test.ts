@@ -75,9 +75,12 @@ import { SEED_ACCOUNT, seedGlueAccount } from './support/seed-account';
 import { createQueue, type TestQueue } from './support/sqs-queues';
 
 const SEED = 20260617;
-/** Short client timeouts: an injected timeout costs this much real time. */
-const REQUEST_TIMEOUT_MS = 700;
-const TIMEOUT_HOLD_MS = 1_500;
+/**
+ * Short client timeouts (an injected timeout costs this much real time), yet far above any answer of
+ * moto's: a legitimate call that timed out would be retried and shift the matrices' call sequences.
+ */
+const REQUEST_TIMEOUT_MS = 2_000;
+const TIMEOUT_HOLD_MS = 3_000;
 /** A person retries a page that said "try again" (5xx) at most this many times. */
 const MAX_POST_TRIES = 3;
 /** Lambda's waits before its two retries of a failed async invocation. */
@@ -89,7 +92,7 @@ const RANDOM_INCIDENTS = 6;
  * below, where each is pinned case by case.
  */
 const RANDOM_RATES = {
-  '*': { throttle: 0.05, serverError: 0.03, timeout: 0.01, drop: 0.03, latency: 0.1 },
+  '*': { throttle: 0.05, serverError: 0.03, timeout: 0.02, drop: 0.03, latency: 0.1 },
   'dynamodb:UpdateItem': { throttle: 0.05, serverError: 0.03, latency: 0.1 },
   // The writes that decide most: failed more often.
   'dynamodb:TransactWriteItems': { throttle: 0.1, serverError: 0.05, timeout: 0.02, drop: 0.08 },
