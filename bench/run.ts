@@ -24,6 +24,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { runApplyBench } from './apply';
 import { runBundleBench } from './bundle';
 import { runHandlerBench } from './handler';
+import { runPipelineBench } from './pipeline';
 import { AwsAccountReader } from '../lambda/adapters/aws/aws-account-reader';
 import { AwsPolicySimulator } from '../lambda/adapters/aws/aws-policy-simulator';
 import { LocalPolicySimulator } from '../lambda/adapters/local/local-policy-simulator';
@@ -239,6 +240,7 @@ async function main(): Promise<void> {
   for (const line of await runHandlerBench()) console.log(line);
   for (const line of await runBundleBench()) console.log(line);
   for (const line of await runApplyBench()) console.log(line);
+  for (const line of await runPipelineBench()) console.log(line);
 }
 
 main().catch((error: unknown) => {
