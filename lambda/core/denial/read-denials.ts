@@ -210,7 +210,7 @@ function findRoleCandidates(
     }
   }
   if (search.candidates.some((candidate) => candidate.arn !== null)) return search;
-  // The API is not in the table, or passes the role in a parameter the table does not know: any role ARN will do.
+  // The API is not in the table, or passes the role in a parameter the table does not know: whichever role ARN it holds will do.
   for (const { path, value } of walkStrings(parameters)) {
     if (isRoleArn(value)) {
       search.candidates.push({ arn: value, value, parameter: path, instanceProfile: false });
