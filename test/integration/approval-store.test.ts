@@ -3,8 +3,8 @@
  * same contract the in-memory store passes (test/adapters/support/approval-store-contract.ts), with
  * the table laid out as lib/constructs/proposal-tables.ts makes it.
  */
-import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDbProposalStore, STATUS_INDEX } from '../../lambda/adapters/aws/dynamodb-proposal-store';
+import { DynamoDbProposalStore } from '../../lambda/adapters/aws/dynamodb-proposal-store';
+import { createProposalsTable } from './support/proposal-tables';
 import {
   approvalStoreContract,
   hours,
@@ -36,39 +36,14 @@ afterAll(() => {
   dynamodb.destroy();
 });
 
-async function createProposalsTable(dynamodb: DynamoDBClient): Promise<string> {
+async function freshTable(): Promise<string> {
   const name = `proposals-${process.pid}-${++tables}`;
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-        { AttributeName: 'status', AttributeType: 'S' },
-        { AttributeName: 'createdAt', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: STATUS_INDEX,
-          KeySchema: [
-            { AttributeName: 'status', KeyType: 'HASH' },
-            { AttributeName: 'createdAt', KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-    }),
-  );
+  await createProposalsTable(dynamodb.client, name);
   return name;
 }
 
 async function freshStore(): Promise<FullStore> {
-  return new DynamoDbProposalStore(dynamodb.client, await createProposalsTable(dynamodb.client));
+  return new DynamoDbProposalStore(dynamodb.client, await freshTable());
 }
 
 describe('DynamoDbProposalStore against moto: the approval store contract', () => {
