@@ -17,6 +17,7 @@ import { DynamoDbProposalStore } from '../../adapters/aws/dynamodb-proposal-stor
 import { EventBridgePublisher } from '../../adapters/aws/eventbridge-publisher';
 import { IamPolicyWriter } from '../../adapters/aws/iam-policy-writer';
 import { SnsNotifier } from '../../adapters/aws/sns-notifier';
+import { IAM_REQUEST_HANDLER, REQUEST_HANDLER } from '../client-settings';
 import { createApplyHandler, type ApplyHandlerOutcome } from './handler';
 import { readApplySettings } from './settings';
 
@@ -27,10 +28,12 @@ const metrics = new Metrics({ namespace: settings.metricsNamespace, serviceName:
 const tracer = new Tracer({ serviceName: settings.serviceName });
 
 // IAM's API rate limits are low: adaptive retries back off on throttling instead of failing the apply.
-const iam = tracer.captureAWSv3Client(new IAMClient({ maxAttempts: 6, retryMode: 'adaptive' }));
-const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
-const sns = tracer.captureAWSv3Client(new SNSClient({}));
-const eventBridge = tracer.captureAWSv3Client(new EventBridgeClient({}));
+const iam = tracer.captureAWSv3Client(
+  new IAMClient({ maxAttempts: 6, retryMode: 'adaptive', requestHandler: IAM_REQUEST_HANDLER }),
+);
+const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({ requestHandler: REQUEST_HANDLER }));
+const sns = tracer.captureAWSv3Client(new SNSClient({ requestHandler: REQUEST_HANDLER }));
+const eventBridge = tracer.captureAWSv3Client(new EventBridgeClient({ requestHandler: REQUEST_HANDLER }));
 
 const apply = createApplyHandler({
   store: new DynamoDbProposalStore(dynamodb, settings.proposalsTableName),

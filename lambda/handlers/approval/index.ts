@@ -13,6 +13,7 @@ import { DynamoDbProposalStore } from '../../adapters/aws/dynamodb-proposal-stor
 import { LambdaApplyTrigger } from '../../adapters/aws/lambda-apply-trigger';
 import { linksEnabled, signingKeyOf } from '../../core/approval/links';
 import { AwsCallError, InvalidInputError } from '../../core/errors';
+import { REQUEST_HANDLER } from '../client-settings';
 import { createApprovalHandler, type ApprovalEvent, type ApprovalResponse } from './handler';
 import { readApprovalSettings } from './settings';
 
@@ -21,10 +22,10 @@ const settings = readApprovalSettings(process.env);
 const logger = new Logger({ serviceName: settings.serviceName });
 const tracer = new Tracer({ serviceName: settings.serviceName });
 
-const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
-const lambda = tracer.captureAWSv3Client(new LambdaClient({}));
+const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({ requestHandler: REQUEST_HANDLER }));
+const lambda = tracer.captureAWSv3Client(new LambdaClient({ requestHandler: REQUEST_HANDLER }));
 const secrets = new SecretsProvider({
-  awsSdkV3Client: tracer.captureAWSv3Client(new SecretsManagerClient({})),
+  awsSdkV3Client: tracer.captureAWSv3Client(new SecretsManagerClient({ requestHandler: REQUEST_HANDLER })),
 });
 
 /** How long the link key is cached: a rolled key reaches warm containers within this. */

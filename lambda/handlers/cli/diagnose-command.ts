@@ -17,6 +17,7 @@ import type { Diagnosis } from '../../core/model';
 import { toJsonLine } from '../../core/render/json-report';
 import { renderTextReport } from '../../core/render/text-report';
 import type { AuthorizationMessageDecoder } from '../../ports/authorization-message-decoder';
+import { IAM_REQUEST_HANDLER, REQUEST_HANDLER } from '../client-settings';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, readJsonFile, type CliIo } from './io';
 
 export interface DiagnoseOptions {
@@ -48,7 +49,7 @@ async function buildEngine(options: DiagnoseOptions): Promise<Engine> {
   }
   // Live and read-only, with the default credential chain; AWS_ENDPOINT_URL points it at an emulator.
   const region = process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1';
-  const iam = new IAMClient({ region });
+  const iam = new IAMClient({ region, requestHandler: IAM_REQUEST_HANDLER });
   const simulator =
     options.simulator === 'local'
       ? new LocalPolicySimulator({
@@ -57,7 +58,7 @@ async function buildEngine(options: DiagnoseOptions): Promise<Engine> {
       : new AwsPolicySimulator(iam);
   return {
     diagnoser: createDiagnoser({ accountReader: new AwsAccountReader(iam), simulator }),
-    decoder: new AwsAuthorizationMessageDecoder(new STSClient({ region })),
+    decoder: new AwsAuthorizationMessageDecoder(new STSClient({ region, requestHandler: REQUEST_HANDLER })),
     source: 'the account',
   };
 }

@@ -22,6 +22,7 @@ import { SnsNotifier } from '../../adapters/aws/sns-notifier';
 import { linksEnabled, signingKeyOf } from '../../core/approval/links';
 import { createDiagnoser } from '../../core/diagnose';
 import { AwsCallError } from '../../core/errors';
+import { IAM_REQUEST_HANDLER, REQUEST_HANDLER } from '../client-settings';
 import { createDiagnoseHandler } from './handler';
 import { readDiagnoseSettings } from './settings';
 
@@ -32,12 +33,14 @@ const metrics = new Metrics({ namespace: settings.metricsNamespace, serviceName:
 const tracer = new Tracer({ serviceName: settings.serviceName });
 
 // IAM's API rate limits are low: adaptive retries back off on throttling instead of failing the record.
-const iam = tracer.captureAWSv3Client(new IAMClient({ maxAttempts: 6, retryMode: 'adaptive' }));
-const sts = tracer.captureAWSv3Client(new STSClient({}));
-const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
-const sns = tracer.captureAWSv3Client(new SNSClient({}));
+const iam = tracer.captureAWSv3Client(
+  new IAMClient({ maxAttempts: 6, retryMode: 'adaptive', requestHandler: IAM_REQUEST_HANDLER }),
+);
+const sts = tracer.captureAWSv3Client(new STSClient({ requestHandler: REQUEST_HANDLER }));
+const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({ requestHandler: REQUEST_HANDLER }));
+const sns = tracer.captureAWSv3Client(new SNSClient({ requestHandler: REQUEST_HANDLER }));
 const secrets = new SecretsProvider({
-  awsSdkV3Client: tracer.captureAWSv3Client(new SecretsManagerClient({})),
+  awsSdkV3Client: tracer.captureAWSv3Client(new SecretsManagerClient({ requestHandler: REQUEST_HANDLER })),
 });
 
 /** How long the link key is cached: a rolled key reaches warm containers within this. */
