@@ -35,6 +35,21 @@ const AWS_SOURCE_PREFIX = 'aws.';
 /** What CloudTrail writes instead of a sensitive request parameter. */
 const HIDDEN_PARAMETER = 'HIDDEN_DUE_TO_SECURITY_REASONS';
 const EXPECTED_INPUT = 'a CloudTrail record, an EventBridge event or a log file {"Records": [...]}';
+/**
+ * CloudTrail's event IDs are UUIDs. The ID keys idempotency, is stored with the proposal and logged:
+ * one longer, or with other characters, is forged, and refused rather than carried along.
+ */
+const EVENT_ID_PATTERN = /^[A-Za-z0-9_.:-]+$/;
+export const MAX_EVENT_ID_CHARS = 128;
+/** No IAM or STS ARN, name or ID is longer (a role ARN, path included, stays under 700). */
+export const MAX_DENIAL_FIELD_CHARS = 2_048;
+/**
+ * A real record's denial takes about 1 KB. It is stored with its proposal, whose diagnosis quotes its
+ * names again: bounded here, the proposal stays far under DynamoDB's 400 KB item limit.
+ */
+export const MAX_DENIAL_BYTES = 32 * 1024;
+/** The roles a note lists when a request passes several: enough to see what happened. */
+const LISTED_ROLES = 10;
 
 // ---------------------------------------------------------------- small helpers
 
@@ -50,6 +65,20 @@ function at(where: string, location: string): string {
 
 function invalid(where: string, reason: string): ReadOutcome {
   return { kind: 'invalid', reason, where };
+}
+
+function isPlausibleEventId(eventId: string): boolean {
+  return eventId.length <= MAX_EVENT_ID_CHARS && EVENT_ID_PATTERN.test(eventId);
+}
+
+/** The eventID, for outcomes that only mention it: null when absent or not plausibly CloudTrail's. */
+function mentionedEventId(object: JsonObject): string | null {
+  const eventId = stringField(object, 'eventID');
+  return eventId !== null && isPlausibleEventId(eventId) ? eventId : null;
+}
+
+function utf8Bytes(text: string): number {
+  return new TextEncoder().encode(text).length;
 }
 
 function isPassRole(action: string): boolean {
@@ -91,7 +120,7 @@ function locateRecords(input: unknown, where: string): Located[] {
       return [invalid(where, `detail-type is ${describeType(detailType)}, expected a string`)];
     }
     if (detailType !== CLOUDTRAIL_DETAIL_TYPE) {
-      const eventId = isJsonObject(detail) ? stringField(detail, 'eventID') : null;
+      const eventId = isJsonObject(detail) ? mentionedEventId(detail) : null;
       const reason = `EventBridge event of type '${quote(detailType)}' is not an API call recorded by CloudTrail`;
       return [{ kind: 'not-applicable', eventId, reason, where }];
     }
@@ -102,7 +131,7 @@ function locateRecords(input: unknown, where: string): Located[] {
       return [invalid(where, `source is ${describeType(source)}, expected a string`)];
     }
     if (typeof source === 'string' && !source.startsWith(AWS_SOURCE_PREFIX)) {
-      const eventId = isJsonObject(detail) ? stringField(detail, 'eventID') : null;
+      const eventId = isJsonObject(detail) ? mentionedEventId(detail) : null;
       const reason = `EventBridge event from source '${quote(source)}', not from AWS: CloudTrail's events come from aws.* sources, which only AWS services can put on a bus`;
       return [{ kind: 'not-applicable', eventId, reason, where }];
     }
@@ -159,6 +188,11 @@ function recordShapeProblem(record: JsonObject): string | null {
   const parameters = record['requestParameters'];
   if (parameters !== undefined && parameters !== null && !isJsonObject(parameters)) {
     return `requestParameters is ${describeType(parameters)}, expected an object or null`;
+  }
+  const eventId = stringField(record, 'eventID');
+  if (eventId !== null && !isPlausibleEventId(eventId)) {
+    const shown = eventId.length > 40 ? `${JSON.stringify(eventId.slice(0, 40))}…` : JSON.stringify(eventId);
+    return `eventID ${shown} (${eventId.length} characters) is not a CloudTrail event ID: at most ${MAX_EVENT_ID_CHARS} letters, digits and - _ : .`;
   }
   return null;
 }
@@ -318,7 +352,12 @@ function chooseRole(
     return { roleArn: only.arn, roleParameter: only.parameter, notes };
   }
   if (roles.length > 1) {
-    const listed = roles.map((role) => `${role.parameter}=${role.arn ?? role.value}`).join(', ');
+    const more = roles.length > LISTED_ROLES ? ` and ${roles.length - LISTED_ROLES} more` : '';
+    const listed =
+      roles
+        .slice(0, LISTED_ROLES)
+        .map((role) => `${role.parameter}=${role.arn ?? role.value}`)
+        .join(', ') + more;
     notes.push(`the request passes several roles (${listed}) and errorMessage does not say which was denied`);
     return { roleArn: null, roleParameter: undefined, notes };
   }
@@ -480,7 +519,30 @@ function buildDenial(input: DenialInput, where: string): ReadOutcome {
     context,
     notes,
   };
+  const oversized = oversizedDenialProblem(denial);
+  if (oversized !== null) return invalid(where, oversized);
   return { kind: 'denial', denial, where };
+}
+
+/** Why the denial is too large to be a real record's (and to be stored), or null when it is not. */
+function oversizedDenialProblem(denial: Denial): string | null {
+  const { notes: _notes, context, messageCause, ...fields } = denial;
+  const named: [string, unknown][] = [
+    ...Object.entries(fields),
+    ['messageCause.policyArn', messageCause.policyArn],
+    ...Object.entries(context).map(([key, value]): [string, unknown] => [`context ${key}`, value]),
+  ];
+  for (const [name, value] of named) {
+    if (typeof value === 'string' && value.length > MAX_DENIAL_FIELD_CHARS) {
+      return `an iam:PassRole denial whose ${name} is ${value.length} characters long, over the ${MAX_DENIAL_FIELD_CHARS} any CloudTrail record holds`;
+    }
+  }
+  const bytes = utf8Bytes(JSON.stringify(denial));
+  if (bytes > MAX_DENIAL_BYTES) {
+    const noteBytes = utf8Bytes(JSON.stringify(denial.notes));
+    return `an iam:PassRole denial that takes ${Math.ceil(bytes / 1024)} KB (its notes ${Math.ceil(noteBytes / 1024)} KB): over the ${MAX_DENIAL_BYTES / 1024} KB any CloudTrail record yields`;
+  }
+  return null;
 }
 
 // ---------------------------------------------------------------- one record
@@ -497,7 +559,7 @@ function readRecord(value: unknown, where: string, options: ReadOptions): ReadOu
   }
   if (value['eventType'] === 'AwsCloudTrailInsight') {
     const reason = 'a CloudTrail Insights event, not an API call';
-    return { kind: 'not-applicable', eventId: stringField(value, 'eventID'), reason, where };
+    return { kind: 'not-applicable', eventId: mentionedEventId(value), reason, where };
   }
   const problem = recordShapeProblem(value);
   if (problem !== null) return invalid(where, `not a CloudTrail record: ${problem}`);

@@ -2,6 +2,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodedAuthorizationMessages, readDenials, type ReadOutcome } from '../../../lambda/core/denial';
+import { MAX_DENIAL_BYTES } from '../../../lambda/core/denial/read-denials';
 import { FIXTURES, USER_ARN, denialRecord, loadJson } from './helpers';
 
 const BIG = 256 * 1024;
@@ -22,6 +23,8 @@ function expectWellFormed(outcomes: ReadOutcome[]): void {
       }
       for (const value of Object.values(denial.context)) expect(typeof value).toBe('string');
       for (const note of denial.notes) expect(note).not.toMatch(/\n/);
+      // Stored with its proposal: a DynamoDB item, at most 400 KB.
+      expect(Buffer.byteLength(JSON.stringify(denial))).toBeLessThanOrEqual(MAX_DENIAL_BYTES);
     } else {
       expect(outcome.reason).not.toMatch(/\n/);
       expect(outcome.reason.length).toBeGreaterThan(0);

@@ -47,6 +47,8 @@ const REVIEW_BASE_URL = 'https://review.example.com';
 const REVIEW_LINK = /https:\/\/review\.example\.com(\/proposals\/[A-Za-z0-9_-]+)\?token=([A-Za-z0-9_-]+)/;
 /** An EventBridge event (and so the SQS body it becomes) is at most 256 KB. */
 const BODY_MAX_BYTES = 256 * 1024;
+/** DynamoDB's item limit: a proposal that does not fit fails its write on every retry. */
+const ITEM_MAX_BYTES = 400 * 1024;
 
 // ---------------------------------------------------------------- hostile text
 
@@ -450,7 +452,7 @@ function cases(): HostileCase[] {
       name: 'eventID blank',
       body: body(seed((record) => (record['eventID'] = ' \t '))),
       outcome: 'invalid',
-      reason: /an iam:PassRole denial with an empty eventID/,
+      reason: /eventID " \\t " \(3 characters\) is not a CloudTrail event ID/,
     },
     {
       name: 'awsRegion missing',
@@ -513,7 +515,8 @@ function cases(): HostileCase[] {
     {
       name: '256 KB eventName',
       body: filledTo256KB((filler) => body(seed((record) => (record['eventName'] = `UpdateJob${filler}`)))),
-      outcome: 'proposal',
+      outcome: 'invalid',
+      reason: /an iam:PassRole denial whose eventName is \d+ characters long, over the 2048/,
     },
     {
       name: '256 KB job name in requestParameters',
@@ -527,12 +530,25 @@ function cases(): HostileCase[] {
     {
       name: '256 KB eventID',
       body: filledTo256KB((filler) => body(seed((record) => (record['eventID'] = `evt-${filler}`)))),
-      outcome: 'proposal',
+      outcome: 'invalid',
+      reason: /eventID "evt-A{36}"… \(\d+ characters\) is not a CloudTrail event ID/,
     },
     {
       name: '256 KB session name',
       body: filledTo256KB((filler) => body(sessionDenial(`s-${filler}`, false))),
-      outcome: 'proposal',
+      outcome: 'invalid',
+      reason: /an iam:PassRole denial whose principalArn is \d+ characters long/,
+    },
+    {
+      // Over EventBridge's 256 KB: a message sent to the queue directly (SQS takes up to 1 MiB).
+      name: '300 KB caller ARN',
+      body: body(
+        seed(
+          (record) => (identityOf(record)['arn'] = `arn:aws:iam::${ACCOUNT}:user/${'u'.repeat(300 * 1024)}`),
+        ),
+      ),
+      outcome: 'invalid',
+      reason: /an iam:PassRole denial whose principalArn is 307\d{3} characters long/,
     },
     {
       name: '256 KB of whitespace around the envelope',
@@ -588,7 +604,8 @@ function cases(): HostileCase[] {
     {
       name: 'line breaks and control characters in the eventID',
       body: body(seed((record) => (record['eventID'] = 'evt\n\u0000# INJECTED\r\n'))),
-      outcome: 'proposal',
+      outcome: 'invalid',
+      reason: /eventID "evt\\n\\u0000# INJECTED\\r\\n" \(17 characters\) is not a CloudTrail event ID/,
     },
     {
       name: 'CRLF injected into errorMessage',
@@ -939,6 +956,8 @@ interface CaseResult {
   messageProblems: string[];
   pages: string[];
   pageProblems: string[];
+  /** Each stored record, serialized: more than its DynamoDB item, which holds the denial once. */
+  storedBytes: number[];
 }
 
 function newHarness(): Harness {
@@ -1018,6 +1037,7 @@ async function runCase(hostile: HostileCase, index: number): Promise<CaseResult>
     messageProblems: h.notifier.messages.flatMap(messageProblems),
     pages,
     pageProblems: pages.flatMap(pageProblems),
+    storedBytes: h.store.all().map((record: ProposalRecord) => Buffer.byteLength(JSON.stringify(record))),
   };
 }
 
@@ -1068,6 +1088,8 @@ describe('diagnose handler: hostile input', () => {
     expect(result.pages).toHaveLength(diagnosed ? 1 : 0);
     expect(result.messageProblems).toEqual([]);
     expect(result.pageProblems).toEqual([]);
+    expect(result.storedBytes).toHaveLength(diagnosed ? 1 : 0);
+    for (const bytes of result.storedBytes) expect(bytes).toBeLessThan(ITEM_MAX_BYTES);
     const [message] = result.messages;
     const [page] = result.pages;
     if (hostile.shows?.chatbot !== undefined)
