@@ -121,6 +121,7 @@ export function diagnoseReporter(logger: DiagnoseLogger, metrics: DiagnoseMetric
       // Idempotency and dedup key on the eventID: without one the record cannot be handled safely.
       count(METRIC.invalidRecords);
       logger.warn('record acknowledged: an iam:PassRole denial with an empty eventID', {
+        reason: 'an iam:PassRole denial with an empty eventID: the record cannot be identified',
         where: outcome.where,
       });
     } else {
