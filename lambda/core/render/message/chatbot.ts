@@ -33,7 +33,18 @@ const IDENTIFIER = 300;
 const SENTENCE = 600;
 const COMMAND = 1200;
 
-const ARN = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}|aws)?:[A-Za-z0-9+=,.@_/:-]+$/;
+/**
+ * What relatedResources may hold: ARNs as AWS spells them (partition, service, region, a 12-digit
+ * account or none, then a resource in the characters IAM allows in names and paths), nothing else.
+ * The channels show them as resource links, outside the escaped markdown, so a value from a forged
+ * record must bring no markup: `<`, `>`, quotes, `*`, backticks, whitespace and non-ASCII cannot pass.
+ * `_` and `@` are IAM-legal and stay, so that the link names the resource as IAM does.
+ */
+const RELATED_RESOURCE_ARN = /^arn:aws(?:-[a-z]+)*:[a-z0-9-]+:[a-z0-9-]*:(?:\d{12})?:[\w+=,.@/:-]+$/;
+
+function isRelatedResourceArn(value: string): boolean {
+  return value.length <= CHATBOT_LIMITS.relatedResource && RELATED_RESOURCE_ARN.test(value);
+}
 
 export const CHATBOT_EVENT_TYPES = {
   proposal: 'PassRoleProposal',
@@ -165,13 +176,8 @@ function relatedResources(input: MessageInput): string[] {
     denial.roleArn,
     proposal?.target.arn ?? null,
   ];
-  return [
-    ...new Set(
-      candidates.filter(
-        (arn): arn is string => arn !== null && ARN.test(arn) && arn.length <= CHATBOT_LIMITS.relatedResource,
-      ),
-    ),
-  ];
+  // Anything else is left out whole: a cut or escaped ARN would link to another resource, or none.
+  return [...new Set(candidates.filter((arn): arn is string => arn !== null && isRelatedResourceArn(arn)))];
 }
 
 function additionalContext(input: MessageInput): Record<string, string> {
@@ -341,7 +347,7 @@ export function chatbotNotificationProblems(value: unknown): string[] {
   const related = metadata['relatedResources'];
   if (Array.isArray(related)) {
     related.forEach((item, index) => {
-      if (typeof item === 'string' && !ARN.test(item))
+      if (typeof item === 'string' && !isRelatedResourceArn(item))
         problems.push(`$.metadata.relatedResources[${index}] is not an ARN`);
     });
   }

@@ -211,6 +211,71 @@ describe('renderMessage: hostile names', () => {
   });
 });
 
+describe('renderMessage: Chatbot relatedResources', () => {
+  const ROLE = 'arn:aws:iam::123456789012:role/etl-nightly-runtime';
+  const GROUP = 'arn:aws:iam::123456789012:group/GlueAccess';
+
+  /** The seed's relatedResources with `principalArn` as the caller. */
+  function relatedWith(principalArn: string): string[] {
+    const denial: Denial = { ...seed.denial, principalArn, policySourceArn: null };
+    const message = render({ ...seed, denial, diagnosis: { ...seed.diagnosis, denial } });
+    expect(chatbotNotificationProblems(message.chatbot)).toEqual([]);
+    return message.chatbot.metadata.relatedResources;
+  }
+
+  it.each([
+    ['every character IAM allows in a name', 'arn:aws:iam::123456789012:user/a+b=c,d.e@f_g-h'],
+    ['a role path', 'arn:aws:iam::123456789012:role/service-role/team/x'],
+    ['a session named by an email address', 'arn:aws:sts::123456789012:assumed-role/dev/mei@example.com'],
+    ['another partition', 'arn:aws-us-gov:iam::123456789012:user/mei'],
+    ['a region', 'arn:aws:lambda:ap-northeast-1:123456789012:function:f'],
+  ])('keeps an ARN with %s, as IAM spells it', (_label, arn) => {
+    expect(relatedWith(arn)).toEqual([arn, ROLE, GROUP]);
+  });
+
+  it.each([
+    ['a tag', 'arn:aws:iam::123456789012:user/<b>x</b>'],
+    ['a lone >', 'arn:aws:iam::123456789012:user/x>'],
+    ['double quotes', 'arn:aws:iam::123456789012:user/x"onmouseover="y'],
+    ['a single quote', "arn:aws:iam::123456789012:user/x'y"],
+    ['a space', 'arn:aws:iam::123456789012:user/x y'],
+    ['a line break', 'arn:aws:iam::123456789012:user/x\ny'],
+    ['a tab', 'arn:aws:iam::123456789012:user/x\ty'],
+    ['markdown emphasis', 'arn:aws:iam::123456789012:user/*bold*'],
+    ['a backtick', 'arn:aws:iam::123456789012:user/`code`'],
+    ['a markdown link', 'arn:aws:iam::123456789012:user/[a](http://evil)'],
+    ['a pipe', 'arn:aws:iam::123456789012:user/a|b'],
+    ['a zero-width space', 'arn:aws:iam::123456789012:user/x\u200by'],
+    ['non-ASCII letters', 'arn:aws:iam::123456789012:user/ünï'],
+    ["AWS's own account", 'arn:aws:iam::aws:policy/AdministratorAccess'],
+    ['an 11-digit account', 'arn:aws:iam::12345678901:user/x'],
+    ['an upper-case partition', 'arn:AWS:iam::123456789012:user/x'],
+    ['a partition ending in -', 'arn:aws-:iam::123456789012:user/x'],
+    ['no resource', 'arn:aws:iam::123456789012:'],
+    ['a service principal', 'glue.amazonaws.com'],
+    ['2,049 characters', `arn:aws:iam::123456789012:user/${'u'.repeat(2049 - 31)}`],
+  ])('leaves out a caller ARN with %s', (_label, arn) => {
+    expect(relatedWith(arn)).toEqual([ROLE, GROUP]);
+  });
+
+  it('keeps an ARN of exactly the longest length', () => {
+    const arn = `arn:aws:iam::123456789012:user/${'u'.repeat(CHATBOT_LIMITS.relatedResource - 31)}`;
+    expect(arn).toHaveLength(CHATBOT_LIMITS.relatedResource);
+    expect(relatedWith(arn)).toEqual([arn, ROLE, GROUP]);
+  });
+
+  it('has the validator refuse what the renderer leaves out', () => {
+    const valid = render(seed).chatbot;
+    const related = ['arn:aws:iam::123456789012:user/<x>', 'arn:aws:iam::aws:policy/x', ROLE];
+    expect(
+      chatbotNotificationProblems({ ...valid, metadata: { ...valid.metadata, relatedResources: related } }),
+    ).toEqual([
+      '$.metadata.relatedResources[0] is not an ARN',
+      '$.metadata.relatedResources[1] is not an ARN',
+    ]);
+  });
+});
+
 describe('renderMessage: approval links and commands', () => {
   const BASE = 'https://abc123.execute-api.ap-northeast-1.amazonaws.com';
   const withLinks = (record: ProposalRecord, mode: ApprovalMode) =>
