@@ -23,7 +23,7 @@ import {
 } from '../../../lambda/adapters/aws/dynamodb-proposal-store';
 import { InvalidInputError, TransientAwsError } from '../../../lambda/core/errors';
 import type { ProposalRecord } from '../../../lambda/core/incident';
-import { hours, LINK_HOLDER, move, OUTCOME } from '../support/approval-store-contract';
+import { APPLIER, hours, LINK_HOLDER, move, OUTCOME } from '../support/approval-store-contract';
 import { proposalRecord } from '../support/proposal-records';
 
 const TABLE = 'passrole-doctor-proposals';
@@ -65,6 +65,27 @@ function cancelled(reasons: { Code: string; Item?: ProposalRecord }[]): Transact
   });
 }
 
+/** A failed condition whose old image is `image` as is (extra attributes such as write tokens kept). */
+function conditionFailedOn(image: Record<string, unknown>): ConditionalCheckFailedException {
+  return new ConditionalCheckFailedException({
+    message: 'The conditional request failed',
+    $metadata: {},
+    Item: marshall(image),
+  });
+}
+
+/** The record's item with a write token on it, as a write that carried `token` left it. */
+function itemWith(record: ProposalRecord, attributes: Record<string, unknown>): Record<string, unknown> {
+  return { ...item(record), ...attributes };
+}
+
+/** The value a command sent for `name` (a token the store made up), failing the test when absent. */
+function sentValue(input: { ExpressionAttributeValues?: Record<string, unknown> }, name: string): string {
+  const value = input.ExpressionAttributeValues?.[name];
+  if (typeof value !== 'string') throw new Error(`the command sent no ${name}`);
+  return value;
+}
+
 const approvedEvent = { status: 'approved', actor: LINK_HOLDER, at: AT, detail: null };
 const approvedRecord = proposalRecord({
   status: 'approved',
@@ -83,7 +104,7 @@ describe('DynamoDbProposalStore.transition: approving', () => {
       TableName: TABLE,
       Key: PROPOSAL_KEY,
       UpdateExpression:
-        'SET #status = :to, #history = list_append(if_not_exists(#history, :noEvents), :event), #ttl = :ttl',
+        'SET #status = :to, #history = list_append(if_not_exists(#history, :noEvents), :event), #ttl = :ttl, lastTransitionId = :transitionId',
       ConditionExpression: 'attribute_exists(pk) AND #status = :from AND expiresAt > :now',
       ExpressionAttributeNames: { '#status': 'status', '#history': 'history', '#ttl': 'ttl' },
       ExpressionAttributeValues: {
@@ -92,6 +113,7 @@ describe('DynamoDbProposalStore.transition: approving', () => {
         ':event': [approvedEvent],
         ':noEvents': [],
         ':ttl': RETAINED_UNTIL,
+        ':transitionId': expect.any(String),
         ':now': AT,
       },
       ReturnValues: 'ALL_NEW',
@@ -148,7 +170,7 @@ describe('DynamoDbProposalStore.transition: approving', () => {
     await store().transition('p-1', move('approved', 'applied', hours(1), { outcome: OUTCOME }));
     expect(documentMock).toHaveReceivedCommandWith(UpdateCommand, {
       UpdateExpression:
-        'SET #status = :to, #history = list_append(if_not_exists(#history, :noEvents), :event), #ttl = :ttl, #outcome = :outcome',
+        'SET #status = :to, #history = list_append(if_not_exists(#history, :noEvents), :event), #ttl = :ttl, lastTransitionId = :transitionId, #outcome = :outcome',
       ConditionExpression: 'attribute_exists(pk) AND #status = :from',
       ExpressionAttributeNames: {
         '#status': 'status',
@@ -169,23 +191,25 @@ describe('DynamoDbProposalStore.transition: final statuses close the incident', 
     history: [{ ...approvedEvent, status: 'rejected' }] as ProposalRecord['history'],
   });
 
-  it('moves the record and closes its incident in one transaction', async () => {
+  it('moves the record and closes its incident in one transaction, answering what it wrote without reading it back', async () => {
     documentMock
       .on(GetCommand)
       .resolvesOnce({ Item: item(proposalRecord()) })
-      .resolves({ Item: item(rejectedRecord) });
+      // A read after the transaction would fail: a move that landed must not be lost to it.
+      .rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
     documentMock.on(TransactWriteCommand).resolves({});
     expect(await store().transition('p-1', move('pending', 'rejected'))).toEqual({
       kind: 'moved',
       record: rejectedRecord,
     });
+    expect(documentMock).toHaveReceivedCommandTimes(GetCommand, 1);
     expect(documentMock.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems).toEqual([
       {
         Update: {
           TableName: TABLE,
           Key: PROPOSAL_KEY,
           UpdateExpression:
-            'SET #status = :to, #history = list_append(if_not_exists(#history, :noEvents), :event), #ttl = :ttl',
+            'SET #status = :to, #history = list_append(if_not_exists(#history, :noEvents), :event), #ttl = :ttl, lastTransitionId = :transitionId',
           ConditionExpression: 'attribute_exists(pk) AND #status = :from',
           ExpressionAttributeNames: { '#status': 'status', '#history': 'history', '#ttl': 'ttl' },
           ExpressionAttributeValues: {
@@ -194,6 +218,7 @@ describe('DynamoDbProposalStore.transition: final statuses close the incident', 
             ':event': [{ ...approvedEvent, status: 'rejected' }],
             ':noEvents': [],
             ':ttl': RETAINED_UNTIL,
+            ':transitionId': expect.any(String),
           },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
@@ -209,6 +234,28 @@ describe('DynamoDbProposalStore.transition: final statuses close the incident', 
       },
     ]);
     expect(documentMock).toHaveReceivedCommandTimes(UpdateCommand, 0);
+  });
+
+  it('answers the moved record with the outcome it stored, from the record read before the move', async () => {
+    const applied = proposalRecord({
+      status: 'applied',
+      history: [approvedEvent] as ProposalRecord['history'],
+    });
+    documentMock.on(GetCommand).resolvesOnce({ Item: item(applied) });
+    documentMock.on(TransactWriteCommand).resolves({});
+    const outcome = await store().transition(
+      'p-1',
+      move('applied', 'verified', hours(1), { outcome: OUTCOME, detail: 'allowed' }),
+    );
+    expect(outcome).toEqual({
+      kind: 'moved',
+      record: {
+        ...applied,
+        status: 'verified',
+        outcome: OUTCOME,
+        history: [approvedEvent, { status: 'verified', actor: APPLIER, at: AT, detail: 'allowed' }],
+      },
+    });
   });
 
   it('answers from the first read without writing when the status already moved, or the record is gone', async () => {
@@ -264,25 +311,248 @@ describe('DynamoDbProposalStore.transition: final statuses close the incident', 
   });
 });
 
+describe('DynamoDbProposalStore.transition: a retry that meets its own write (its first answer lost)', () => {
+  type Input = { ExpressionAttributeValues?: Record<string, unknown> };
+  type TransactInput = { TransactItems?: { Update?: Input }[] };
+  const rejectedRecord = proposalRecord({
+    status: 'rejected',
+    history: [{ ...approvedEvent, status: 'rejected' }] as ProposalRecord['history'],
+  });
+  const tokenOfTransaction = (input: TransactInput) =>
+    sentValue(input.TransactItems?.[0]?.Update ?? {}, ':transitionId');
+
+  it('sends a new token with every move; the condition stays on the status alone', async () => {
+    documentMock.on(UpdateCommand).resolves({ Attributes: item(approvedRecord) });
+    await store().transition('p-1', move('pending', 'approved'));
+    await store().transition('p-1', move('pending', 'approved'));
+    const inputs = documentMock.commandCalls(UpdateCommand).map((call) => call.args[0].input);
+    const tokens = inputs.map((input) => sentValue(input, ':transitionId'));
+    expect(tokens[0]).not.toBe(tokens[1]);
+    // The condition is on the status only: a retry of a move that landed fails it and reads the token.
+    expect(inputs[0]?.ConditionExpression).not.toContain(':transitionId');
+  });
+
+  it('a non-final move whose failed condition carries its own token moved', async () => {
+    documentMock.on(UpdateCommand).callsFake((input: Input) => {
+      throw conditionFailedOn(
+        itemWith(approvedRecord, { lastTransitionId: sentValue(input, ':transitionId') }),
+      );
+    });
+    expect(await store().transition('p-1', move('pending', 'approved'))).toEqual({
+      kind: 'moved',
+      record: approvedRecord,
+    });
+    expect(documentMock).toHaveReceivedCommandTimes(UpdateCommand, 1);
+    expect(documentMock).toHaveReceivedCommandTimes(GetCommand, 0);
+  });
+
+  it('recognises its own token on a fresh read when no old image came back', async () => {
+    let token = '';
+    documentMock.on(UpdateCommand).callsFake((input: Input) => {
+      token = sentValue(input, ':transitionId');
+      throw conditionFailed();
+    });
+    documentMock.on(GetCommand).callsFake(() => ({
+      Item: itemWith(approvedRecord, { lastTransitionId: token }),
+    }));
+    expect(await store().transition('p-1', move('pending', 'approved'))).toEqual({
+      kind: 'moved',
+      record: approvedRecord,
+    });
+  });
+
+  it('a non-final move whose failed condition carries another move’s token is a conflict', async () => {
+    documentMock
+      .on(UpdateCommand)
+      .rejects(conditionFailedOn(itemWith(approvedRecord, { lastTransitionId: 'another-move' })));
+    expect(await store().transition('p-1', move('pending', 'approved'))).toEqual({
+      kind: 'conflict',
+      record: approvedRecord,
+    });
+  });
+
+  it('a final move whose cancelled transaction carries its own token on the record moved', async () => {
+    documentMock.on(GetCommand).resolvesOnce({ Item: item(proposalRecord()) });
+    documentMock.on(TransactWriteCommand).callsFake((input: TransactInput) => {
+      throw new TransactionCanceledException({
+        message: 'Transaction cancelled [ConditionalCheckFailed, None]',
+        $metadata: {},
+        CancellationReasons: [
+          {
+            Code: 'ConditionalCheckFailed',
+            Item: marshall(itemWith(rejectedRecord, { lastTransitionId: tokenOfTransaction(input) })),
+          },
+          { Code: 'None' },
+        ],
+      });
+    });
+    expect(await store().transition('p-1', move('pending', 'rejected'))).toEqual({
+      kind: 'moved',
+      record: rejectedRecord,
+    });
+    expect(documentMock).toHaveReceivedCommandTimes(UpdateCommand, 0);
+  });
+
+  it('a final move whose cancelled transaction carries another move’s token is a conflict', async () => {
+    documentMock.on(GetCommand).resolvesOnce({ Item: item(proposalRecord()) });
+    documentMock.on(TransactWriteCommand).rejects(
+      new TransactionCanceledException({
+        message: 'Transaction cancelled [ConditionalCheckFailed, None]',
+        $metadata: {},
+        CancellationReasons: [
+          {
+            Code: 'ConditionalCheckFailed',
+            Item: marshall(itemWith(rejectedRecord, { lastTransitionId: 'another-move' })),
+          },
+          { Code: 'None' },
+        ],
+      }),
+    );
+    expect(await store().transition('p-1', move('pending', 'rejected'))).toEqual({
+      kind: 'conflict',
+      record: rejectedRecord,
+    });
+  });
+
+  it('after a transaction conflict, a read that finds its own token moved', async () => {
+    let token = '';
+    documentMock.on(TransactWriteCommand).callsFake((input: TransactInput) => {
+      token = tokenOfTransaction(input);
+      throw cancelled([{ Code: 'TransactionConflict' }, { Code: 'None' }]);
+    });
+    documentMock
+      .on(GetCommand)
+      .resolvesOnce({ Item: item(proposalRecord()) })
+      .callsFake(() => ({ Item: itemWith(rejectedRecord, { lastTransitionId: token }) }));
+    expect(await store().transition('p-1', move('pending', 'rejected'))).toEqual({
+      kind: 'moved',
+      record: rejectedRecord,
+    });
+  });
+});
+
 describe('DynamoDbProposalStore: apply lease and listing', () => {
-  it('claims the apply lease of an approved proposal with one conditional update', async () => {
-    documentMock.on(UpdateCommand).resolves({});
-    expect(await store().claimApply('p-1', hours(1), hours(1.1))).toBe(true);
-    expect(documentMock.commandCalls(UpdateCommand)[0]?.args[0].input).toEqual({
+  it('claims the apply lease of an approved or applied proposal with one conditional update that counts the attempt', async () => {
+    documentMock.on(UpdateCommand).resolves({ Attributes: { applyAttempts: 3 } });
+    expect(await store().claimApply('p-1', hours(1), hours(1.1))).toEqual({ kind: 'claimed', attempt: 3 });
+    const input = documentMock.commandCalls(UpdateCommand)[0]?.args[0].input;
+    expect(input).toEqual({
       TableName: TABLE,
       Key: PROPOSAL_KEY,
-      UpdateExpression: 'SET applyLeaseUntil = :leaseUntil',
+      UpdateExpression:
+        'SET applyLeaseUntil = :leaseUntil, applyLeaseId = :token, applyAttempts = if_not_exists(applyAttempts, :zero) + :one',
       ConditionExpression:
-        'attribute_exists(pk) AND #status = :approved AND (attribute_not_exists(applyLeaseUntil) OR applyLeaseUntil < :now)',
+        '(attribute_exists(pk) AND #status IN (:approved, :applied) AND (attribute_not_exists(applyLeaseUntil) OR applyLeaseUntil < :now)) OR applyLeaseId = :token',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
         ':approved': 'approved',
+        ':applied': 'applied',
         ':now': hours(1).toISOString(),
         ':leaseUntil': hours(1.1).toISOString(),
+        ':token': expect.any(String),
+        ':zero': 0,
+        ':one': 1,
       },
+      ReturnValues: 'UPDATED_NEW',
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     });
     documentMock.on(UpdateCommand).rejects(conditionFailed());
-    expect(await store().claimApply('p-1', hours(1), hours(1.1))).toBe(false);
+    expect(await store().claimApply('p-1', hours(1), hours(1.1))).toEqual({ kind: 'not-claimed' });
+  });
+
+  it('sends a new token with every claim: a second claim never passes for the retry of the first', async () => {
+    documentMock.on(UpdateCommand).resolves({ Attributes: { applyAttempts: 1 } });
+    await store().claimApply('p-1', hours(1), hours(1.1));
+    await store().claimApply('p-1', hours(1), hours(1.1));
+    const tokens = documentMock
+      .commandCalls(UpdateCommand)
+      .map((call) => sentValue(call.args[0].input, ':token'));
+    expect(tokens).toHaveLength(2);
+    expect(tokens[0]).not.toBe(tokens[1]);
+  });
+
+  it('takes a failed condition whose old image carries its own token for its own claim (a retry after a lost answer)', async () => {
+    const leased = proposalRecord({
+      status: 'approved',
+      applyAttempts: 2,
+      applyLeaseUntil: hours(1.1).toISOString(),
+    });
+    documentMock
+      .on(UpdateCommand)
+      .callsFake((input: { ExpressionAttributeValues?: Record<string, unknown> }) => {
+        throw conditionFailedOn(itemWith(leased, { applyLeaseId: sentValue(input, ':token') }));
+      });
+    expect(await store().claimApply('p-1', hours(1), hours(1.1))).toEqual({ kind: 'claimed', attempt: 2 });
+  });
+
+  it('is not claimed when the old image carries another invocation’s token', async () => {
+    const leased = proposalRecord({
+      status: 'approved',
+      applyAttempts: 2,
+      applyLeaseUntil: hours(1.1).toISOString(),
+    });
+    documentMock
+      .on(UpdateCommand)
+      .rejects(conditionFailedOn(itemWith(leased, { applyLeaseId: 'another-invocation' })));
+    expect(await store().claimApply('p-1', hours(1), hours(1.1))).toEqual({ kind: 'not-claimed' });
+    documentMock
+      .on(UpdateCommand)
+      .rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
+    await expect(store().claimApply('p-1', hours(1), hours(1.1))).rejects.toThrow(TransientAwsError);
+  });
+
+  it('gives back only its own apply lease, by a condition on the lease end it took', async () => {
+    documentMock.on(UpdateCommand).resolves({});
+    await store().releaseApply('p-1', hours(1.1));
+    expect(documentMock.commandCalls(UpdateCommand)[0]?.args[0].input).toEqual({
+      TableName: TABLE,
+      Key: PROPOSAL_KEY,
+      UpdateExpression: 'REMOVE applyLeaseUntil, applyLeaseId',
+      ConditionExpression: 'applyLeaseUntil = :leaseUntil',
+      ExpressionAttributeValues: { ':leaseUntil': hours(1.1).toISOString() },
+    });
+    // Another invocation's lease by now (or no record): nothing to give back, no error.
+    documentMock.on(UpdateCommand).rejects(conditionFailed());
+    await expect(store().releaseApply('p-1', hours(1.1))).resolves.toBeUndefined();
+    documentMock
+      .on(UpdateCommand)
+      .rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
+    await expect(store().releaseApply('p-1', hours(1.1))).rejects.toThrow(TransientAwsError);
+  });
+
+  it('notes the outcome message and event once each: if_not_exists keeps the first time', async () => {
+    documentMock.on(UpdateCommand).resolves({});
+    await store().markResultPublished('p-1', { messageAt: hours(1), eventAt: hours(1.5) });
+    expect(documentMock.commandCalls(UpdateCommand)[0]?.args[0].input).toEqual({
+      TableName: TABLE,
+      Key: PROPOSAL_KEY,
+      UpdateExpression:
+        'SET resultMessageAt = if_not_exists(resultMessageAt, :messageAt), resultEventAt = if_not_exists(resultEventAt, :eventAt)',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: {
+        ':messageAt': hours(1).toISOString(),
+        ':eventAt': hours(1.5).toISOString(),
+      },
+    });
+    await store().markResultPublished('p-1', { eventAt: hours(2) });
+    expect(documentMock.commandCalls(UpdateCommand)[1]?.args[0].input).toMatchObject({
+      UpdateExpression: 'SET resultEventAt = if_not_exists(resultEventAt, :eventAt)',
+      ExpressionAttributeValues: { ':eventAt': hours(2).toISOString() },
+    });
+    // Nothing went out: nothing to write.
+    await store().markResultPublished('p-1', {});
+    expect(documentMock).toHaveReceivedCommandTimes(UpdateCommand, 2);
+  });
+
+  it('does not create a record it notes on, and maps throttling to a retry', async () => {
+    documentMock.on(UpdateCommand).rejects(conditionFailed());
+    await expect(store().markResultPublished('p-1', { messageAt: hours(1) })).resolves.toBeUndefined();
+    documentMock
+      .on(UpdateCommand)
+      .rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
+    await expect(store().markResultPublished('p-1', { messageAt: hours(1) })).rejects.toThrow(
+      TransientAwsError,
+    );
   });
 
   it('lists newest first from the byStatus index, following pages up to the limit', async () => {
@@ -320,6 +590,34 @@ describe('DynamoDbProposalStore: history and outcome on the item', () => {
     const legacy = item(proposalRecord());
     delete legacy['history'];
     expect(fromProposalItem(legacy)).toMatchObject({ history: [], outcome: null });
+  });
+
+  it('round-trips the apply lease, the attempts and when the outcome went out; older items have none', () => {
+    const record = proposalRecord({
+      status: 'verified',
+      outcome: OUTCOME,
+      applyLeaseUntil: hours(1.1).toISOString(),
+      applyAttempts: 2,
+      resultMessageAt: hours(1.2).toISOString(),
+      resultEventAt: hours(1.3).toISOString(),
+    });
+    expect(item(record)).toMatchObject({
+      applyLeaseUntil: hours(1.1).toISOString(),
+      applyAttempts: 2,
+      resultMessageAt: hours(1.2).toISOString(),
+      resultEventAt: hours(1.3).toISOString(),
+    });
+    expect(fromProposalItem(item(record))).toEqual(record);
+    const older = item(record);
+    for (const name of ['applyLeaseUntil', 'applyAttempts', 'resultMessageAt', 'resultEventAt']) {
+      Reflect.deleteProperty(older, name);
+    }
+    expect(fromProposalItem(older)).toMatchObject({
+      applyLeaseUntil: null,
+      applyAttempts: 0,
+      resultMessageAt: null,
+      resultEventAt: null,
+    });
   });
 
   it('reads old images on the wire and plain ones alike', () => {

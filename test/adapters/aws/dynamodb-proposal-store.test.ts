@@ -10,6 +10,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import {
@@ -242,14 +243,15 @@ describe('DynamoDbProposalStore: reads and updates', () => {
     expect(await store().claimNotification('p-1', { kind: 'first' }, T0, lease)).toBe(true);
     expect(mock).toHaveReceivedCommandWith(UpdateCommand, {
       Key: PROPOSAL_KEY,
-      UpdateExpression: 'SET notificationLeaseUntil = :leaseUntil',
+      UpdateExpression: 'SET notificationLeaseUntil = :leaseUntil, notificationLeaseId = :token',
       ConditionExpression:
-        'attribute_exists(pk) AND #status IN (:open0, :open1, :open2, :open3) AND (attribute_not_exists(notificationLeaseUntil) OR notificationLeaseUntil <= :now) AND attribute_not_exists(notifiedAt)',
+        '(attribute_exists(pk) AND #status IN (:open0, :open1, :open2, :open3) AND (attribute_not_exists(notificationLeaseUntil) OR notificationLeaseUntil <= :now) AND attribute_not_exists(notifiedAt)) OR notificationLeaseId = :token',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
         ...OPEN,
         ':now': '2026-06-17T02:05:00.000Z',
         ':leaseUntil': '2026-06-17T02:06:00.000Z',
+        ':token': expect.any(String),
       },
     });
     mock.on(UpdateCommand).rejects(conditionFailed());
@@ -267,7 +269,7 @@ describe('DynamoDbProposalStore: reads and updates', () => {
     );
     const input = mock.commandCalls(UpdateCommand)[0]?.args[0].input;
     expect(input?.ConditionExpression).toBe(
-      'attribute_exists(pk) AND #status IN (:open0, :open1, :open2, :open3) AND (attribute_not_exists(notificationLeaseUntil) OR notificationLeaseUntil <= :now) AND #status = :pending AND notifiedAt < :notifiedBefore',
+      '(attribute_exists(pk) AND #status IN (:open0, :open1, :open2, :open3) AND (attribute_not_exists(notificationLeaseUntil) OR notificationLeaseUntil <= :now) AND #status = :pending AND notifiedAt < :notifiedBefore) OR notificationLeaseId = :token',
     );
     expect(input?.ExpressionAttributeValues).toMatchObject({
       ':pending': 'pending',
@@ -280,18 +282,91 @@ describe('DynamoDbProposalStore: reads and updates', () => {
     await store().markNotified('p-1', T0);
     expect(mock).toHaveReceivedCommandWith(UpdateCommand, {
       Key: PROPOSAL_KEY,
-      UpdateExpression: 'SET notifiedAt = :at REMOVE notificationLeaseUntil ADD notificationCount :one',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: { ':at': '2026-06-17T02:05:00.000Z', ':one': 1 },
+      UpdateExpression:
+        'SET notifiedAt = :at, notifiedId = :token REMOVE notificationLeaseUntil, notificationLeaseId ADD notificationCount :one',
+      ConditionExpression:
+        'attribute_exists(pk) AND (attribute_not_exists(notifiedId) OR notifiedId <> :token)',
+      ExpressionAttributeValues: {
+        ':at': '2026-06-17T02:05:00.000Z',
+        ':one': 1,
+        ':token': expect.any(String),
+      },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     });
     await store().releaseNotification('p-1');
     expect(mock).toHaveReceivedCommandWith(UpdateCommand, {
-      UpdateExpression: 'REMOVE notificationLeaseUntil',
+      UpdateExpression: 'REMOVE notificationLeaseUntil, notificationLeaseId',
     });
 
     mock
       .on(UpdateCommand)
       .rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
     await expect(store().markNotified('p-1', T0)).rejects.toThrow(TransientAwsError);
+  });
+});
+
+describe('DynamoDbProposalStore: notification writes retried after a lost answer', () => {
+  const mock = documentMock;
+  type Input = { ExpressionAttributeValues?: Record<string, unknown> };
+  const lease = new Date('2026-06-17T02:06:00Z');
+  const sent = (input: Input) => {
+    const token = input.ExpressionAttributeValues?.[':token'];
+    if (typeof token !== 'string') throw new Error('the command sent no :token');
+    return token;
+  };
+  const notifiedItem = (notifiedId: string) => ({
+    ...toProposalItem(proposalRecord({ notifiedAt: '2026-06-17T02:05:00.000Z', notificationCount: 1 })),
+    notifiedId,
+  });
+  const conditionFailedOn = (image: Record<string, unknown>) =>
+    new ConditionalCheckFailedException({
+      message: 'The conditional request failed',
+      $metadata: {},
+      Item: marshall(JSON.parse(JSON.stringify(image)) as Record<string, unknown>),
+    });
+
+  it('a notification claim stores the token it is conditioned on, a new one for every claim', async () => {
+    mock.on(UpdateCommand).resolves({});
+    await store().claimNotification('p-1', { kind: 'first' }, T0, lease);
+    await store().claimNotification('p-1', { kind: 'first' }, T0, lease);
+    const inputs = mock.commandCalls(UpdateCommand).map((call) => call.args[0].input);
+    // The SDK's retry of this very claim re-sends the same token and meets its own lease: the
+    // condition's last clause lets it through. Another claim carries another token: it does not.
+    for (const input of inputs) {
+      expect(input.UpdateExpression).toContain('notificationLeaseId = :token');
+      expect(input.ConditionExpression).toMatch(/\) OR notificationLeaseId = :token$/);
+    }
+    const [first, second] = inputs.map(sent);
+    expect(first).not.toBe(second);
+  });
+
+  it('a notification claim that fails its condition is not ours: another holder has the lease', async () => {
+    mock.on(UpdateCommand).rejects(conditionFailedOn({ ...notifiedItem('x'), notificationLeaseId: 'other' }));
+    expect(await store().claimNotification('p-1', { kind: 'first' }, T0, lease)).toBe(false);
+  });
+
+  it('a mark whose failed condition carries its own token landed already: no error, counted once', async () => {
+    mock.on(UpdateCommand).callsFake((input: Input) => {
+      throw conditionFailedOn(notifiedItem(sent(input)));
+    });
+    await expect(store().markNotified('p-1', T0)).resolves.toBeUndefined();
+    // No second write to count it again.
+    expect(mock).toHaveReceivedCommandTimes(UpdateCommand, 1);
+  });
+
+  it('a mark whose failed condition carries another token, or no image, is an error', async () => {
+    mock.on(UpdateCommand).rejects(conditionFailedOn(notifiedItem('another-mark')));
+    await expect(store().markNotified('p-1', T0)).rejects.toThrow(AwsCallError);
+    mock.on(UpdateCommand).rejects(conditionFailed());
+    await expect(store().markNotified('p-1', T0)).rejects.toThrow(AwsCallError);
+  });
+
+  it('sends a new mark token with every call: a second message is counted', async () => {
+    mock.on(UpdateCommand).resolves({});
+    await store().markNotified('p-1', T0);
+    await store().markNotified('p-1', T0);
+    const [first, second] = mock.commandCalls(UpdateCommand).map((call) => sent(call.args[0].input));
+    expect(first).toEqual(expect.any(String));
+    expect(first).not.toBe(second);
   });
 });

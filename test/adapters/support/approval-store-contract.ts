@@ -184,17 +184,66 @@ export function approvalStoreContract(makeStore: () => Promise<FullStore>): void
     expect((await store.findOpenIncident(old.incidentKey, hours(74)))?.proposalId).toBe('p-2');
   });
 
-  it('gives the apply lease of an approved proposal to one holder at a time', async () => {
+  it('gives the apply lease of an approved or applied proposal to one holder at a time, counting each claim', async () => {
+    const claimed = (attempt: number) => ({ kind: 'claimed', attempt });
+    const notClaimed = { kind: 'not-claimed' };
     const store = await storeWith(proposalRecord({ id: 'p-1' }));
-    expect(await store.claimApply('p-1', hours(1), hours(1.1))).toBe(false);
-    expect(await store.claimApply('nope', hours(1), hours(1.1))).toBe(false);
+    expect(await store.claimApply('p-1', hours(1), hours(1.1))).toEqual(notClaimed);
+    expect(await store.claimApply('nope', hours(1), hours(1.1))).toEqual(notClaimed);
     await store.transition('p-1', move('pending', 'approved'));
-    expect(await store.claimApply('p-1', hours(1), hours(1.1))).toBe(true);
-    expect(await store.claimApply('p-1', hours(1.05), hours(1.15))).toBe(false);
-    expect(await store.claimApply('p-1', hours(1.1), hours(1.2))).toBe(false);
-    expect(await store.claimApply('p-1', hours(1.11), hours(1.2))).toBe(true);
+    expect(await store.claimApply('p-1', hours(1), hours(1.1))).toEqual(claimed(1));
+    expect(await store.claimApply('p-1', hours(1.05), hours(1.15))).toEqual(notClaimed);
+    expect(await store.claimApply('p-1', hours(1.1), hours(1.2))).toEqual(notClaimed);
+    // The holder died: its lease expired, the next claim is a second attempt.
+    expect(await store.claimApply('p-1', hours(1.11), hours(1.2))).toEqual(claimed(2));
     await store.transition('p-1', move('approved', 'applied', hours(1.12)));
-    expect(await store.claimApply('p-1', hours(2), hours(2.1))).toBe(false);
+    // Applied is work left too (verification): still one holder at a time.
+    expect(await store.claimApply('p-1', hours(1.15), hours(1.25))).toEqual(notClaimed);
+    expect(await store.claimApply('p-1', hours(1.21), hours(1.3))).toEqual(claimed(3));
+    expect(await store.get('p-1')).toMatchObject({
+      applyAttempts: 3,
+      applyLeaseUntil: hours(1.3).toISOString(),
+    });
+    await store.transition('p-1', move('applied', 'verified', hours(1.22)));
+    expect(await store.claimApply('p-1', hours(2), hours(2.1))).toEqual(notClaimed);
+    expect((await store.get('p-1'))?.applyAttempts).toBe(3);
+  });
+
+  it('gives back an apply lease only to the holder that names it', async () => {
+    const store = await storeWith(proposalRecord({ id: 'p-1' }));
+    await store.transition('p-1', move('pending', 'approved'));
+    expect(await store.claimApply('p-1', hours(1), hours(1.1))).toEqual({ kind: 'claimed', attempt: 1 });
+    // Another lease end: not this holder's lease, it stays.
+    await store.releaseApply('p-1', hours(1.2));
+    expect((await store.get('p-1'))?.applyLeaseUntil).toBe(hours(1.1).toISOString());
+    expect(await store.claimApply('p-1', hours(1.05), hours(1.15))).toEqual({ kind: 'not-claimed' });
+    await store.releaseApply('p-1', hours(1.1));
+    expect((await store.get('p-1'))?.applyLeaseUntil).toBeNull();
+    // A retry need not wait for the lease to run out.
+    expect(await store.claimApply('p-1', hours(1.05), hours(1.15))).toEqual({ kind: 'claimed', attempt: 2 });
+    await expect(store.releaseApply('nope', hours(1.1))).resolves.toBeUndefined();
+  });
+
+  it('notes when the outcome message and event went out, the first time of each staying', async () => {
+    const store = await storeWith(proposalRecord({ id: 'p-1' }));
+    await store.markResultPublished('p-1', { messageAt: hours(1) });
+    expect(await store.get('p-1')).toMatchObject({
+      resultMessageAt: hours(1).toISOString(),
+      resultEventAt: null,
+    });
+    await store.markResultPublished('p-1', { messageAt: hours(2), eventAt: hours(2) });
+    expect(await store.get('p-1')).toMatchObject({
+      resultMessageAt: hours(1).toISOString(),
+      resultEventAt: hours(2).toISOString(),
+    });
+    await store.markResultPublished('p-1', {});
+    expect(await store.get('p-1')).toMatchObject({
+      resultMessageAt: hours(1).toISOString(),
+      resultEventAt: hours(2).toISOString(),
+    });
+    // An unknown proposal is not created by it.
+    await expect(store.markResultPublished('nope', { messageAt: hours(1) })).resolves.toBeUndefined();
+    expect(await store.get('nope')).toBeNull();
   });
 
   it('lists one status, newest first, up to the limit', async () => {
