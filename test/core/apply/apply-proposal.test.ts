@@ -1,6 +1,7 @@
-import { applyProposal, APPLY_ACTOR } from '../../../lambda/core/apply/apply-proposal';
+import { applyProposal, APPLY_ACTOR, MAX_APPLY_ATTEMPTS } from '../../../lambda/core/apply/apply-proposal';
 import { AwsCallError, SimulationError, TransientAwsError } from '../../../lambda/core/errors';
 import type { ProposalRecord } from '../../../lambda/core/incident';
+import type { ApplyOutcome } from '../../../lambda/ports/approval-store';
 import { chatbotNotificationProblems } from '../../../lambda/core/render/message';
 import {
   ACCOUNT,
@@ -8,10 +9,13 @@ import {
   applyWorld,
   approved,
   diagnosedSeedRecord,
+  EARLIER_WRITE_AT,
+  leftBehind,
   PROPOSAL_ID,
   SETTINGS,
   withDocument,
   withTarget,
+  writtenBefore,
   type ApplyWorld,
 } from './seed-apply';
 
@@ -41,6 +45,8 @@ describe('applying the seed proposal', () => {
 
     expect(result.kind).toBe('applied-verified');
     expect(world.writer.puts).toHaveLength(1);
+    // A first attempt writes without looking first: the one read is the read-back.
+    expect(world.writer.gets).toHaveLength(1);
     expect(world.writer.puts[0]).toMatchObject({
       target: { type: 'group', name: 'GlueAccess' },
       policyName: 'AllowPassEtlNightlyRuntimeToGlue',
@@ -132,14 +138,16 @@ describe('applying the seed proposal', () => {
 });
 
 describe('nothing to do', () => {
-  it.each(['pending', 'rejected', 'applied', 'verified', 'not-verified', 'failed'] as const)(
-    'a record in status %s is left alone',
+  it.each(['pending', 'rejected', 'verified', 'not-verified', 'failed'] as const)(
+    'a record in status %s without an outcome of the apply’s is left alone',
     async (status) => {
       const world = applyWorld({ ...seedApproved, status });
       await expect(applyProposal(PROPOSAL_ID, world.deps)).resolves.toEqual({ kind: 'not-approved', status });
       expect(world.writer.puts).toEqual([]);
       expect(world.store.transitions()).toEqual([]);
       expect(world.notifier.messages).toEqual([]);
+      expect(world.events.events).toEqual([]);
+      expect(world.store.calls.map((call) => call.method)).toEqual(['get']);
     },
   );
 
@@ -155,7 +163,10 @@ describe('nothing to do', () => {
   it('another invocation holding the apply lease means busy, and no write', async () => {
     const world = applyWorld(seedApproved);
     const now = world.time.clock();
-    expect(await world.store.claimApply(PROPOSAL_ID, now, new Date(now.getTime() + 60_000))).toBe(true);
+    expect(await world.store.claimApply(PROPOSAL_ID, now, new Date(now.getTime() + 60_000))).toEqual({
+      kind: 'claimed',
+      attempt: 1,
+    });
     await expect(applyProposal(PROPOSAL_ID, world.deps)).resolves.toEqual({ kind: 'busy' });
     expect(world.writer.puts).toEqual([]);
     expect(world.store.peek(PROPOSAL_ID)?.status).toBe('approved');
@@ -324,9 +335,15 @@ describe('refusals: nothing is written, the record fails with the reason', () =>
     expect(result.reason).toMatch(reason);
     expect(world.writer.puts).toEqual([]);
     expect(world.simulator.requests).toEqual([]);
-    expect(world.store.calls.map((call) => call.method)).toEqual(['get', 'transition']);
+    expect(world.store.calls.map((call) => call.method)).toEqual([
+      'get',
+      'transition',
+      'markResultPublished',
+    ]);
     const stored = world.store.peek(PROPOSAL_ID);
     expect(stored?.status).toBe('failed');
+    // What went out is noted: a later run does not send it again.
+    expect(stored).toMatchObject({ resultMessageAt: expect.any(String), resultEventAt: expect.any(String) });
     expect(stored?.history.at(-1)?.detail).toBe(`refused: ${result.reason}`);
     expect(world.notifier.messages[0]?.chatbot.content.title).toMatch(/^:no_entry_sign: refused: /);
     expect(world.notifier.messages[0]?.chatbot.metadata.threadId).toBe(seedApproved.incidentKey);
@@ -490,37 +507,110 @@ describe('after the write', () => {
     expect(world.time.sleeps).toEqual([1_000]);
   });
 
-  it('a simulator that cannot evaluate after the write fails the proposal from applied, without throwing', async () => {
+  it('a simulator that cannot evaluate after the write throws: the record stays applied, the lease is given back, the next run verifies without writing', async () => {
     const world = applyWorld(seedApproved);
-    world.simulator.failures = [new SimulationError('IAM has no entity to simulate')];
-    const result = await applyProposal(PROPOSAL_ID, world.deps);
-    expect(result).toMatchObject({
-      kind: 'failed',
-      policyWritten: true,
-      reason: 'after writing the policy: IAM has no entity to simulate',
-      recorded: true,
+    const cannot = new SimulationError('IAM has no entity to simulate');
+    world.simulator.failures = [cannot];
+    await expect(applyProposal(PROPOSAL_ID, world.deps)).rejects.toBe(cannot);
+    expect(statuses(world)).toEqual(['approved', 'applied']);
+    expect(world.store.peek(PROPOSAL_ID)).toMatchObject({ applyLeaseUntil: null, applyAttempts: 1 });
+    expect(world.store.calls.at(-1)?.method).toBe('releaseApply');
+    expect(world.notifier.messages).toEqual([]);
+    expect(world.events.events).toEqual([]);
+
+    await expect(applyProposal(PROPOSAL_ID, world.deps)).resolves.toMatchObject({
+      kind: 'applied-verified',
+      outcome: { appliedAt: '2026-06-17T03:00:05.000Z' },
     });
-    expect(statuses(world)).toEqual(['approved', 'applied', 'failed']);
+    expect(statuses(world)).toEqual(['approved', 'applied', 'verified']);
+    expect(world.writer.puts).toHaveLength(1);
+    expect(world.notifier.messages).toHaveLength(1);
+  });
+
+  it('a store failure after the write throws: the record stays approved, the lease is given back, the next run finds the write and does not repeat it', async () => {
+    const world = applyWorld(seedApproved);
+    const throttled = new TransientAwsError('DynamoDB throttled');
+    world.store.failNext('transition', throttled);
+    await expect(applyProposal(PROPOSAL_ID, world.deps)).rejects.toBe(throttled);
+    expect(world.store.peek(PROPOSAL_ID)).toMatchObject({
+      status: 'approved',
+      applyLeaseUntil: null,
+      applyAttempts: 1,
+    });
+    expect(world.writer.puts).toHaveLength(1);
+    expect(world.notifier.messages).toEqual([]);
+
+    await expect(applyProposal(PROPOSAL_ID, world.deps)).resolves.toMatchObject({ kind: 'applied-verified' });
+    expect(world.writer.puts).toHaveLength(1);
+    expect(statuses(world)).toEqual(['approved', 'applied', 'verified']);
+    expect(world.notifier.messages).toHaveLength(1);
+  });
+
+  it('a read-back that throws propagates after the lease is given back; the next run reads, finds the document and does not write again', async () => {
+    const world = applyWorld(seedApproved);
+    const get = world.writer.getInlinePolicy.bind(world.writer);
+    const unreadable = new AwsCallError('iam:GetGroupPolicy failed (ServiceFailure)');
+    let failures = 1;
+    world.writer.getInlinePolicy = async (...args) => {
+      if (failures-- > 0) throw unreadable;
+      return get(...args);
+    };
+    await expect(applyProposal(PROPOSAL_ID, world.deps)).rejects.toBe(unreadable);
+    expect(world.writer.puts).toHaveLength(1);
+    expect(world.store.peek(PROPOSAL_ID)).toMatchObject({ status: 'approved', applyLeaseUntil: null });
+    expect(world.store.transitions()).toEqual([]);
+
+    await expect(applyProposal(PROPOSAL_ID, world.deps)).resolves.toMatchObject({ kind: 'applied-verified' });
     expect(world.writer.puts).toHaveLength(1);
   });
 
-  it('a store failure after the write is reported, not thrown, and never leads to a second write', async () => {
+  it('a transient refusal of the write propagates (nothing decided), and the next run writes', async () => {
     const world = applyWorld(seedApproved);
-    world.store.failNext('transition', new TransientAwsError('DynamoDB throttled'));
-    const result = await applyProposal(PROPOSAL_ID, world.deps);
-    expect(result).toMatchObject({
-      kind: 'failed',
-      policyWritten: true,
-      reason: 'after writing the policy: DynamoDB throttled',
-    });
-    // approved -> applied failed; the fallback approved -> failed went through.
-    expect(statuses(world)).toEqual(['approved', 'failed']);
-    expect(world.writer.puts).toHaveLength(1);
+    const throttled = new TransientAwsError('iam:PutGroupPolicy failed (Throttling)');
+    world.writer.putError = throttled;
+    await expect(applyProposal(PROPOSAL_ID, world.deps)).rejects.toBe(throttled);
+    expect(world.store.peek(PROPOSAL_ID)).toMatchObject({ status: 'approved', applyLeaseUntil: null });
+    expect(world.store.transitions()).toEqual([]);
+    expect(world.notifier.messages).toEqual([]);
+
+    world.writer.putError = null;
+    await expect(applyProposal(PROPOSAL_ID, world.deps)).resolves.toMatchObject({ kind: 'applied-verified' });
+    // The refused attempt and the write of the second run (which looked first and found nothing).
+    expect(world.writer.puts).toHaveLength(2);
+  });
+
+  it('the error that stopped the run is the one thrown, even when giving the lease back fails too', async () => {
+    const world = applyWorld(seedApproved);
+    const cannot = new SimulationError('IAM has no entity to simulate');
+    world.simulator.failures = [cannot];
+    world.store.failNext('releaseApply', new TransientAwsError('DynamoDB throttled'));
+    await expect(applyProposal(PROPOSAL_ID, world.deps)).rejects.toBe(cannot);
+    expect(world.store.calls.at(-1)?.method).toBe('releaseApply');
+  });
+
+  it('a refused write whose failure cannot be stored propagates: nothing is announced, the record stays approved', async () => {
+    const world = applyWorld(seedApproved);
+    world.writer.putError = new AwsCallError('Access denied: iam:PutGroupPolicy');
+    const throttled = new TransientAwsError('DynamoDB throttled');
+    world.store.failNext('transition', throttled);
+    await expect(applyProposal(PROPOSAL_ID, world.deps)).rejects.toBe(throttled);
+    expect(world.store.peek(PROPOSAL_ID)).toMatchObject({ status: 'approved', applyLeaseUntil: null });
+    expect(world.notifier.messages).toEqual([]);
+    expect(world.events.events).toEqual([]);
+  });
+
+  it('a refused write on a record someone else decided meanwhile: theirs is the word, nothing goes out', async () => {
+    const world = applyWorld(seedApproved);
+    world.writer.putInlinePolicy = async () => {
+      world.store.put({ ...seedApproved, status: 'failed' });
+      throw new AwsCallError('Access denied: iam:PutGroupPolicy');
+    };
     await expect(applyProposal(PROPOSAL_ID, world.deps)).resolves.toEqual({
       kind: 'not-approved',
       status: 'failed',
     });
-    expect(world.writer.puts).toHaveLength(1);
+    expect(world.notifier.messages).toEqual([]);
+    expect(world.events.events).toEqual([]);
   });
 
   it('a message or event that cannot be published leaves the change applied and verified', async () => {
@@ -531,16 +621,333 @@ describe('after the write', () => {
     world.deps.events = { publish: () => Promise.reject(eventsDown) };
     const result = await applyProposal(PROPOSAL_ID, world.deps);
 
+    expect(result).toMatchObject({ kind: 'applied-verified', recorded: true });
+    const failures = result.kind === 'applied-verified' ? result.publishFailures : [];
+    expect(failures).toHaveLength(2);
+    expect(failures).toContainEqual({ channel: 'message', error: snsDown });
+    expect(failures).toContainEqual({ channel: 'event', error: eventsDown });
+    // Nothing went out: nothing is noted, and the next run sends both.
+    expect(world.store.peek(PROPOSAL_ID)).toMatchObject({
+      status: 'verified',
+      resultMessageAt: null,
+      resultEventAt: null,
+    });
+    expect(world.store.calls.map((call) => call.method)).not.toContain('markResultPublished');
+    expect(world.writer.puts).toHaveLength(1);
+  });
+});
+
+describe('resuming where an earlier run stopped', () => {
+  it('an applied record (written, not yet verified) is verified and settled without touching the policy', async () => {
+    const record = leftBehind(seedApproved, { attempts: 1, appliedAt: EARLIER_WRITE_AT });
+    const world = applyWorld(record);
+    await writtenBefore(world, record);
+    const result = await applyProposal(PROPOSAL_ID, world.deps);
+
     expect(result).toMatchObject({
       kind: 'applied-verified',
       recorded: true,
-      publishFailures: [
-        { channel: 'message', error: snsDown },
-        { channel: 'event', error: eventsDown },
-      ],
+      publishFailures: [],
+      outcome: {
+        readBackMatches: true,
+        verification: 'allowed',
+        attempts: 1,
+        appliedAt: EARLIER_WRITE_AT.toISOString(),
+        finishedAt: '2026-06-17T03:00:05.000Z',
+      },
     });
-    expect(world.store.peek(PROPOSAL_ID)?.status).toBe('verified');
+    expect(world.writer.puts).toEqual([]);
+    expect(world.writer.gets).toEqual([]);
+    expect(world.simulator.requests).toHaveLength(1);
+    expect(statuses(world)).toEqual(['approved', 'applied', 'verified']);
+    expect(world.store.peek(PROPOSAL_ID)?.applyAttempts).toBe(2);
+    expect(only(world.notifier.messages).chatbot.content.title).toBe(
+      ':white_check_mark: applied and verified: allowed',
+    );
+    expect(only(world.events.events).detail).toMatchObject({ status: 'verified', policyWritten: true });
+  });
+
+  it('an applied record whose lease another invocation holds is busy', async () => {
+    const record = {
+      ...leftBehind(seedApproved, { attempts: 1, appliedAt: EARLIER_WRITE_AT }),
+      applyLeaseUntil: '2026-06-17T03:05:00.000Z',
+    };
+    const world = applyWorld(record);
+    await expect(applyProposal(PROPOSAL_ID, world.deps)).resolves.toEqual({ kind: 'busy' });
+    expect(world.simulator.requests).toEqual([]);
+    expect(world.store.transitions()).toEqual([]);
+  });
+
+  it('a later attempt on an approved record reads IAM first and does not write a document IAM already holds', async () => {
+    const record = leftBehind(seedApproved, { attempts: 1 });
+    const world = applyWorld(record);
+    await writtenBefore(world, record);
+    const result = await applyProposal(PROPOSAL_ID, world.deps);
+
+    expect(result).toMatchObject({
+      kind: 'applied-verified',
+      outcome: { readBackMatches: true, appliedAt: '2026-06-17T03:00:05.000Z' },
+    });
+    expect(world.writer.puts).toEqual([]);
+    expect(world.writer.gets).toHaveLength(1);
+    expect(statuses(world)).toEqual(['approved', 'applied', 'verified']);
+    expect(world.notifier.messages).toHaveLength(1);
+  });
+
+  it('a later attempt on an approved record writes once when IAM does not hold the document', async () => {
+    const world = applyWorld(leftBehind(seedApproved, { attempts: 1 }));
+    await expect(applyProposal(PROPOSAL_ID, world.deps)).resolves.toMatchObject({ kind: 'applied-verified' });
     expect(world.writer.puts).toHaveLength(1);
+    // Read first (nothing there), then the read-back of the write.
+    expect(world.writer.gets).toHaveLength(2);
+  });
+
+  it(`gives up past ${MAX_APPLY_ATTEMPTS} attempts: failed, nothing written or simulated, the channel told`, async () => {
+    const world = applyWorld(leftBehind(seedApproved, { attempts: MAX_APPLY_ATTEMPTS }));
+    const result = await applyProposal(PROPOSAL_ID, world.deps);
+    const reason = `gave up after ${MAX_APPLY_ATTEMPTS} attempts that did not finish (see the apply function's logs)`;
+
+    expect(result).toMatchObject({
+      kind: 'failed',
+      reason,
+      policyWritten: false,
+      recorded: true,
+      publishFailures: [],
+    });
+    expect(world.writer.puts).toEqual([]);
+    expect(world.writer.gets).toEqual([]);
+    expect(world.simulator.requests).toEqual([]);
+    expect(statuses(world)).toEqual(['approved', 'failed']);
+    expect(world.store.peek(PROPOSAL_ID)).toMatchObject({
+      applyAttempts: MAX_APPLY_ATTEMPTS + 1,
+      resultMessageAt: expect.any(String),
+      resultEventAt: expect.any(String),
+    });
+    expect(world.store.peek(PROPOSAL_ID)?.history.at(-1)?.detail).toBe(reason);
+    expect(only(world.notifier.messages).chatbot.content.title).toMatch(
+      /^:x: failed: gave up after 6 attempts/,
+    );
+    expect(only(world.events.events).detail).toMatchObject({ status: 'failed', reason });
+  });
+
+  it(`still applies on attempt ${MAX_APPLY_ATTEMPTS}`, async () => {
+    const world = applyWorld(leftBehind(seedApproved, { attempts: MAX_APPLY_ATTEMPTS - 1 }));
+    await expect(applyProposal(PROPOSAL_ID, world.deps)).resolves.toMatchObject({ kind: 'applied-verified' });
+    expect(world.writer.puts).toHaveLength(1);
+  });
+
+  it('gives up on an applied record too, from applied, without simulating', async () => {
+    const record = leftBehind(seedApproved, { attempts: MAX_APPLY_ATTEMPTS, appliedAt: EARLIER_WRITE_AT });
+    const world = applyWorld(record);
+    await writtenBefore(world, record);
+    await expect(applyProposal(PROPOSAL_ID, world.deps)).resolves.toMatchObject({
+      kind: 'failed',
+      policyWritten: true,
+      reason: expect.stringMatching(/^gave up after 6 attempts/),
+    });
+    expect(world.simulator.requests).toEqual([]);
+    expect(world.writer.puts).toEqual([]);
+    expect(statuses(world)).toEqual(['approved', 'applied', 'failed']);
+    expect(world.notifier.messages).toHaveLength(1);
+  });
+
+  it('an applied record that no longer passes the checks fails from applied, without a lease or a simulation', async () => {
+    const world = applyWorld(leftBehind(seedApproved, { attempts: 1, appliedAt: EARLIER_WRITE_AT }), {
+      settings: { ...SETTINGS, accountId: '210987654321' },
+    });
+    await expect(applyProposal(PROPOSAL_ID, world.deps)).resolves.toMatchObject({
+      kind: 'failed',
+      policyWritten: true,
+      reason: expect.stringMatching(/^no longer passes the apply checks: .*not in account 210987654321/),
+    });
+    expect(world.store.claims).toEqual([]);
+    expect(world.simulator.requests).toEqual([]);
+    expect(statuses(world)).toEqual(['approved', 'applied', 'failed']);
+  });
+});
+
+describe('announcing an outcome that did not all go out', () => {
+  const VERIFIED_OUTCOME: ApplyOutcome = {
+    readBackMatches: true,
+    verification: 'allowed',
+    blockers: [],
+    attempts: 1,
+    appliedAt: EARLIER_WRITE_AT.toISOString(),
+    finishedAt: '2026-06-17T03:00:02.000Z',
+  };
+  const SENT_BEFORE = '2026-06-17T03:00:03.000Z';
+
+  /** A record the apply function decided at 03:00:02, with what went out of its outcome then. */
+  function decided(
+    status: 'verified' | 'not-verified' | 'failed',
+    detail: string,
+    outcome: ApplyOutcome,
+    sent: { message?: boolean; event?: boolean } = {},
+  ): ProposalRecord {
+    const record = leftBehind(seedApproved, { attempts: 1, appliedAt: EARLIER_WRITE_AT });
+    return {
+      ...record,
+      status,
+      outcome,
+      history: [...record.history, { status, actor: APPLY_ACTOR, at: '2026-06-17T03:00:02.000Z', detail }],
+      resultMessageAt: sent.message === true ? SENT_BEFORE : null,
+      resultEventAt: sent.event === true ? SENT_BEFORE : null,
+    };
+  }
+
+  it('a verified record whose outcome never went out: one message, one event, both noted; then nothing', async () => {
+    const record = decided('verified', 'allowed after 1 simulation', VERIFIED_OUTCOME);
+    const world = applyWorld(record);
+    const result = await applyProposal(PROPOSAL_ID, world.deps);
+
+    expect(result).toEqual({
+      kind: 'announced',
+      status: 'verified',
+      record,
+      recorded: true,
+      publishFailures: [],
+    });
+    expect(only(world.notifier.messages).chatbot.content.title).toBe(
+      ':white_check_mark: applied and verified: allowed',
+    );
+    expect(only(world.events.events).detail).toMatchObject({
+      status: 'verified',
+      policyWritten: true,
+      verification: { decision: 'allowed', blockers: [], attempts: 1 },
+    });
+    expect(world.store.peek(PROPOSAL_ID)).toMatchObject({
+      status: 'verified',
+      resultMessageAt: '2026-06-17T03:00:05.000Z',
+      resultEventAt: '2026-06-17T03:00:05.000Z',
+    });
+    // No lease, no move, no IAM: it was decided already.
+    expect(world.store.calls.map((call) => call.method)).toEqual(['get', 'markResultPublished']);
+    expect(world.writer.gets).toEqual([]);
+    expect(world.simulator.requests).toEqual([]);
+
+    await expect(applyProposal(PROPOSAL_ID, world.deps)).resolves.toEqual({
+      kind: 'not-approved',
+      status: 'verified',
+    });
+    expect(world.notifier.messages).toHaveLength(1);
+    expect(world.events.events).toHaveLength(1);
+  });
+
+  it('sends only the event when the message went out already', async () => {
+    const world = applyWorld(
+      decided('verified', 'allowed after 1 simulation', VERIFIED_OUTCOME, { message: true }),
+    );
+    await expect(applyProposal(PROPOSAL_ID, world.deps)).resolves.toMatchObject({
+      kind: 'announced',
+      publishFailures: [],
+    });
+    expect(world.notifier.messages).toEqual([]);
+    expect(only(world.events.events).detail).toMatchObject({ status: 'verified' });
+    expect(world.store.peek(PROPOSAL_ID)).toMatchObject({
+      resultMessageAt: SENT_BEFORE,
+      resultEventAt: '2026-06-17T03:00:05.000Z',
+    });
+  });
+
+  it('sends only the message when the event went out already', async () => {
+    const world = applyWorld(
+      decided('verified', 'allowed after 1 simulation', VERIFIED_OUTCOME, { event: true }),
+    );
+    await expect(applyProposal(PROPOSAL_ID, world.deps)).resolves.toMatchObject({ kind: 'announced' });
+    expect(world.notifier.messages).toHaveLength(1);
+    expect(world.events.events).toEqual([]);
+    expect(world.store.peek(PROPOSAL_ID)).toMatchObject({
+      resultMessageAt: '2026-06-17T03:00:05.000Z',
+      resultEventAt: SENT_BEFORE,
+    });
+  });
+
+  it('tells a refusal from a failure, and a not-verified outcome with what still blocks, from the record', async () => {
+    const nothingWritten: ApplyOutcome = {
+      ...VERIFIED_OUTCOME,
+      readBackMatches: false,
+      verification: null,
+      attempts: 0,
+      appliedAt: null,
+    };
+    const refusedWorld = applyWorld(
+      decided('failed', 'refused: the role is not in account 123456789012', nothingWritten),
+    );
+    await applyProposal(PROPOSAL_ID, refusedWorld.deps);
+    expect(only(refusedWorld.notifier.messages).chatbot.content.title).toBe(
+      ':no_entry_sign: refused: the role is not in account 123456789012',
+    );
+    expect(only(refusedWorld.events.events).detail).toMatchObject({
+      status: 'failed',
+      policyWritten: false,
+      reason: 'the role is not in account 123456789012',
+    });
+
+    const failedWorld = applyWorld(
+      decided('failed', 'could not write the policy: Access denied', nothingWritten),
+    );
+    await applyProposal(PROPOSAL_ID, failedWorld.deps);
+    expect(only(failedWorld.notifier.messages).chatbot.content.title).toBe(
+      ':x: failed: could not write the policy: Access denied',
+    );
+
+    const blocked: ApplyOutcome = {
+      ...VERIFIED_OUTCOME,
+      verification: 'implicitDeny',
+      blockers: ['no policy allows it'],
+      attempts: 11,
+    };
+    const blockedWorld = applyWorld(decided('not-verified', 'still blocked: no policy allows it', blocked));
+    await applyProposal(PROPOSAL_ID, blockedWorld.deps);
+    expect(only(blockedWorld.notifier.messages).chatbot.content.title).toBe(
+      ':warning: applied, NOT verified: no policy allows it',
+    );
+  });
+
+  it('a message that failed on the run that decided goes out on the next, alone', async () => {
+    const world = applyWorld(seedApproved);
+    const publish = world.notifier.publish.bind(world.notifier);
+    const snsDown = new TransientAwsError('sns:Publish failed');
+    world.notifier.publish = () => Promise.reject(snsDown);
+    await expect(applyProposal(PROPOSAL_ID, world.deps)).resolves.toMatchObject({
+      kind: 'applied-verified',
+      publishFailures: [{ channel: 'message', error: snsDown }],
+    });
+    expect(world.store.peek(PROPOSAL_ID)).toMatchObject({
+      resultMessageAt: null,
+      resultEventAt: expect.any(String),
+    });
+
+    world.notifier.publish = publish;
+    await expect(applyProposal(PROPOSAL_ID, world.deps)).resolves.toMatchObject({
+      kind: 'announced',
+      status: 'verified',
+      publishFailures: [],
+    });
+    expect(only(world.notifier.messages).chatbot.content.title).toBe(
+      ':white_check_mark: applied and verified: allowed',
+    );
+    expect(world.events.events).toHaveLength(1);
+    expect(world.writer.puts).toHaveLength(1);
+  });
+
+  it('noting what went out failing is a publish failure on the record channel; the next run sends it again', async () => {
+    const world = applyWorld(seedApproved);
+    const throttled = new TransientAwsError('DynamoDB throttled');
+    world.store.failNext('markResultPublished', throttled);
+    await expect(applyProposal(PROPOSAL_ID, world.deps)).resolves.toMatchObject({
+      kind: 'applied-verified',
+      recorded: true,
+      publishFailures: [{ channel: 'record', error: throttled }],
+    });
+    expect(world.notifier.messages).toHaveLength(1);
+    expect(world.events.events).toHaveLength(1);
+    expect(world.store.peek(PROPOSAL_ID)).toMatchObject({ resultMessageAt: null, resultEventAt: null });
+
+    // Not noted, so not known to have gone out: at least once, not at most once.
+    await expect(applyProposal(PROPOSAL_ID, world.deps)).resolves.toMatchObject({ kind: 'announced' });
+    expect(world.notifier.messages).toHaveLength(2);
+    expect(world.events.events).toHaveLength(2);
   });
 });
 

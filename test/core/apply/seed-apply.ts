@@ -9,7 +9,11 @@ import { InMemoryEventPublisher } from '../../../lambda/adapters/memory/in-memor
 import { InMemoryNotifier } from '../../../lambda/adapters/memory/in-memory-notifier';
 import { LocalPolicySimulator } from '../../../lambda/adapters/local/local-policy-simulator';
 import { SnapshotAccountReader } from '../../../lambda/adapters/snapshot/snapshot-account-reader';
-import type { ApplyDependencies, ApplySettings } from '../../../lambda/core/apply/apply-proposal';
+import {
+  APPLY_ACTOR,
+  type ApplyDependencies,
+  type ApplySettings,
+} from '../../../lambda/core/apply/apply-proposal';
 import { readDenials } from '../../../lambda/core/denial';
 import { createDiagnoser } from '../../../lambda/core/diagnose';
 import {
@@ -84,6 +88,46 @@ export function approved(record: ProposalRecord): ProposalRecord {
       },
     ],
   };
+}
+
+/** When an earlier run wrote the policy and moved the record to applied (before fakeTime's start). */
+export const EARLIER_WRITE_AT = new Date('2026-06-17T03:00:01.000Z');
+
+/**
+ * An approved record an earlier apply run left behind: `attempts` claims counted, its lease expired
+ * (or given back), and, with `appliedAt`, the policy written and the record moved to `applied` then.
+ */
+export function leftBehind(
+  record: ProposalRecord,
+  { attempts, appliedAt = null }: { attempts: number; appliedAt?: Date | null },
+): ProposalRecord {
+  const copy: ProposalRecord = {
+    ...structuredClone(record),
+    applyAttempts: attempts,
+    applyLeaseUntil: attempts > 0 ? new Date(APPROVED_AT.getTime() + 1_000).toISOString() : null,
+  };
+  if (appliedAt === null) return copy;
+  return {
+    ...copy,
+    status: 'applied',
+    history: [
+      ...copy.history,
+      {
+        status: 'applied',
+        actor: APPLY_ACTOR,
+        at: appliedAt.toISOString(),
+        detail: 'written by an earlier run',
+      },
+    ],
+  };
+}
+
+/** What the earlier run wrote to IAM: the proposal's document, under its name, on its target. */
+export async function writtenBefore(world: ApplyWorld, record: ProposalRecord): Promise<void> {
+  if (record.proposal === null) throw new Error('no proposal');
+  const { target, policyName, document } = record.proposal;
+  // Straight into IAM: not a write of the run under test.
+  await world.iam.putInlinePolicy(target, policyName, document);
 }
 
 /**

@@ -93,33 +93,55 @@ describe('apply handler', () => {
     await expect(handler({ proposalId: PROPOSAL_ID }, lambdaContext())).resolves.toBe('applied-verified');
   });
 
-  it('does not throw a permanent failure before the write: a retry would fail the same way', async () => {
-    const { world, logger, handler } = harness();
-    world.store.failNext('get', new AwsCallError('Access denied: dynamodb:GetItem'));
-    await expect(handler({ proposalId: PROPOSAL_ID }, lambdaContext())).resolves.toBe('error');
+  it('rethrows a permanent failure too: Lambda retries, then the reconciler; nothing is written', async () => {
+    const { world, logger, metrics, handler } = harness();
+    const denied = new AwsCallError('Access denied: dynamodb:GetItem');
+    world.store.failNext('get', denied);
+    await expect(handler({ proposalId: PROPOSAL_ID }, lambdaContext())).rejects.toBe(denied);
     expect(logger.lines.at(-1)).toMatchObject({
-      level: 'error',
-      message: 'Could not apply the proposal',
+      level: 'warn',
+      message: 'The apply stopped with work left; it will be retried',
       attributes: { error: { name: 'AwsCallError', message: 'Access denied: dynamodb:GetItem' } },
     });
+    expect(metrics.total(APPLY_METRIC.errors)).toBe(1);
+    expect(metrics.published).toHaveLength(1);
+    expect(world.writer.puts).toEqual([]);
+    expect(world.store.peek(PROPOSAL_ID)?.status).toBe('approved');
   });
 
-  it('never throws after the write, even when storing the outcome fails', async () => {
+  it('throws when storing the move fails after the write, so Lambda retries: the lease given back, the record still approved', async () => {
     const { world, metrics, handler } = harness();
-    // approved -> applied fails, then the fallback approved -> failed fails too.
-    world.store.failNext('transition', new TransientAwsError('throttled'));
-    world.store.failNext('transition', new TransientAwsError('throttled'));
-    await expect(handler({ proposalId: PROPOSAL_ID }, lambdaContext())).resolves.toBe('failed');
+    const throttled = new TransientAwsError('throttled');
+    world.store.failNext('transition', throttled);
+    await expect(handler({ proposalId: PROPOSAL_ID }, lambdaContext())).rejects.toBe(throttled);
     expect(world.writer.puts).toHaveLength(1);
-    expect(metrics.total(APPLY_METRIC.failed)).toBe(1);
-    expect(metrics.total(APPLY_METRIC.unrecorded)).toBe(1);
+    expect(world.store.peek(PROPOSAL_ID)).toMatchObject({ status: 'approved', applyLeaseUntil: null });
+    expect(metrics.total(APPLY_METRIC.errors)).toBe(1);
+    expect(metrics.total(APPLY_METRIC.failed)).toBe(0);
+    expect(world.notifier.messages).toEqual([]);
+
+    // The retry finds the write in IAM, does not repeat it, and finishes.
+    await expect(handler({ proposalId: PROPOSAL_ID }, lambdaContext())).resolves.toBe('applied-verified');
+    expect(world.writer.puts).toHaveLength(1);
+    expect(world.notifier.messages).toHaveLength(1);
   });
 
-  it('logs and counts publishing failures; the change stays applied and verified', async () => {
+  it('logs and counts publishing failures, then throws so Lambda retries the announcement; the change stays applied and verified', async () => {
     const { world, logger, metrics, handler } = harness();
+    const publish = world.notifier.publish.bind(world.notifier);
     world.notifier.publish = () => Promise.reject(new TransientAwsError('sns:Publish failed'));
-    await expect(handler({ proposalId: PROPOSAL_ID }, lambdaContext())).resolves.toBe('applied-verified');
+    const thrown: unknown = await handler({ proposalId: PROPOSAL_ID }, lambdaContext()).catch(
+      (error: unknown) => error,
+    );
+    expect(thrown).toBeInstanceOf(TransientAwsError);
+    expect(thrown).toMatchObject({
+      message: `the outcome of proposal ${PROPOSAL_ID} did not all go out (message); retrying`,
+    });
+    // Reported before throwing: the outcome is decided and counted once.
+    expect(metrics.total(APPLY_METRIC.verified)).toBe(1);
     expect(metrics.total(APPLY_METRIC.publishFailures)).toBe(1);
+    expect(metrics.total(APPLY_METRIC.errors)).toBe(0);
+    expect(metrics.published).toHaveLength(1);
     expect(logger.lines).toContainEqual(
       expect.objectContaining({
         level: 'error',
@@ -128,6 +150,32 @@ describe('apply handler', () => {
     );
     expect(world.store.peek(PROPOSAL_ID)?.status).toBe('verified');
     expect(world.events.events).toHaveLength(1);
+
+    // Lambda's retry sends the message alone, and counts a late announcement.
+    world.notifier.publish = publish;
+    await expect(handler({ proposalId: PROPOSAL_ID }, lambdaContext())).resolves.toBe('announced');
+    expect(world.notifier.messages).toHaveLength(1);
+    expect(world.events.events).toHaveLength(1);
+    expect(world.writer.puts).toHaveLength(1);
+    expect(metrics.total(APPLY_METRIC.announced)).toBe(1);
+    expect(metrics.total(APPLY_METRIC.verified)).toBe(1);
+    expect(logger.lines).toContainEqual(
+      expect.objectContaining({
+        level: 'info',
+        message: 'Sent the outcome of a decided proposal',
+        attributes: expect.objectContaining({ status: 'verified' }),
+      }),
+    );
+  });
+
+  it('throws when noting what went out fails, naming the record channel', async () => {
+    const { world, metrics, handler } = harness();
+    world.store.failNext('markResultPublished', new TransientAwsError('DynamoDB throttled'));
+    await expect(handler({ proposalId: PROPOSAL_ID }, lambdaContext())).rejects.toThrow(
+      /did not all go out \(record\); retrying$/,
+    );
+    expect(metrics.total(APPLY_METRIC.publishFailures)).toBe(1);
+    expect(world.store.peek(PROPOSAL_ID)?.status).toBe('verified');
   });
 
   it('holds the lease to the invocation’s end and verifies only while time is left to finish', async () => {
