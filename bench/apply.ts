@@ -117,6 +117,11 @@ function countingStore(inner: ApprovalStore): { store: ApprovalStore; counts: Re
       get: (id) => (count('get'), inner.get(id)),
       transition: (id, request) => (count('transition'), inner.transition(id, request)),
       claimApply: (id, now, until) => (count('claimApply'), inner.claimApply(id, now, until)),
+      releaseApply: (id, until) => (count('releaseApply'), inner.releaseApply(id, until)),
+      markResultPublished: (id, published) => (
+        count('markResultPublished'),
+        inner.markResultPublished(id, published)
+      ),
       listByStatus: (status, limit) => (count('listByStatus'), inner.listByStatus(status, limit)),
     },
   };

@@ -116,6 +116,18 @@ export interface ProposalRecord {
   history: ProposalEvent[];
   /** What the apply function found; null until it finished. */
   outcome: ApplyOutcome | null;
+  /**
+   * Until when an apply invocation holds the right to apply it; null when none has claimed it yet. A
+   * claim that expired while the record is still approved or applied is an apply that died: the
+   * reconciler asks for another.
+   */
+  applyLeaseUntil: string | null;
+  /** How many apply invocations have claimed it (each resumes where the last one stopped). */
+  applyAttempts: number;
+  /** When the outcome message went out to the channel; null until it has. */
+  resultMessageAt: string | null;
+  /** When the Proposal Applied event went out; null until it has. */
+  resultEventAt: string | null;
 }
 
 export interface NewProposalRecordInput {
@@ -155,6 +167,10 @@ export function newProposalRecord({
     notificationLeaseUntil: null,
     history: [],
     outcome: null,
+    applyLeaseUntil: null,
+    applyAttempts: 0,
+    resultMessageAt: null,
+    resultEventAt: null,
   };
 }
 

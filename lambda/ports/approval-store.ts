@@ -33,6 +33,17 @@ export type TransitionOutcome =
   | { kind: 'expired'; record: ProposalRecord }
   | { kind: 'not-found' };
 
+export type ApplyClaim =
+  /** `attempt`: 1 for the first claim of the record, 2 for the next, ... */
+  | { kind: 'claimed'; attempt: number }
+  /** Another invocation holds the lease, or the record is not approved or applied (any more). */
+  | { kind: 'not-claimed' };
+
+export interface ResultPublished {
+  messageAt?: Date;
+  eventAt?: Date;
+}
+
 /**
  * The approval workflow's view of the proposals table. Every transition is one conditional write on
  * the current status (forward only, see core/approval/status.ts) that appends to the record's history.
@@ -41,10 +52,15 @@ export interface ApprovalStore {
   get(proposalId: string): Promise<ProposalRecord | null>;
   transition(proposalId: string, request: TransitionRequest): Promise<TransitionOutcome>;
   /**
-   * Takes the right to apply an approved proposal until `leaseUntil`: true for exactly one caller while
-   * the lease runs, so concurrent or redelivered apply invocations never write IAM twice at once.
+   * Takes the right to apply an `approved` or `applied` proposal until `leaseUntil`: exactly one caller
+   * holds it while the lease runs, so concurrent or redelivered apply invocations never write IAM at
+   * once. Each claim counts an attempt; a later one resumes where an earlier one stopped.
    */
-  claimApply(proposalId: string, now: Date, leaseUntil: Date): Promise<boolean>;
+  claimApply(proposalId: string, now: Date, leaseUntil: Date): Promise<ApplyClaim>;
+  /** Gives back a lease this caller took (`leaseUntil` as claimed) so a retry need not wait for it. */
+  releaseApply(proposalId: string, leaseUntil: Date): Promise<void>;
+  /** Notes that the outcome message and/or event went out (each only once: the first time stays). */
+  markResultPublished(proposalId: string, published: ResultPublished): Promise<void>;
   /** Newest first, from the byStatus index. */
   listByStatus(status: ApprovalStatus, limit: number): Promise<ProposalRecord[]>;
 }

@@ -6,13 +6,18 @@
 import { canTransition, type ProposalStatus as ApprovalStatus } from '../../lambda/core/approval/status';
 import { PassRoleDoctorError } from '../../lambda/core/errors';
 import type { ProposalRecord } from '../../lambda/core/incident';
-import type { ApprovalStore, TransitionOutcome, TransitionRequest } from '../../lambda/ports/approval-store';
+import type {
+  ApplyClaim,
+  ApprovalStore,
+  ResultPublished,
+  TransitionOutcome,
+  TransitionRequest,
+} from '../../lambda/ports/approval-store';
 
-type Method = 'get' | 'transition' | 'claimApply' | 'listByStatus';
+type Method = 'get' | 'transition' | 'claimApply' | 'releaseApply' | 'markResultPublished' | 'listByStatus';
 
 export class FakeApprovalStore implements ApprovalStore {
   private readonly records = new Map<string, ProposalRecord>();
-  private readonly applyLeases = new Map<string, number>();
   /** Every call, in order: what a test asserts about the conversation with the table. */
   readonly calls: { method: Method; proposalId: string | null; request?: TransitionRequest }[] = [];
   /** Every apply lease asked for: when, and until when. */
@@ -74,15 +79,32 @@ export class FakeApprovalStore implements ApprovalStore {
     return { kind: 'moved', record: structuredClone(record) };
   }
 
-  async claimApply(proposalId: string, now: Date, leaseUntil: Date): Promise<boolean> {
+  async claimApply(proposalId: string, now: Date, leaseUntil: Date): Promise<ApplyClaim> {
     this.enter('claimApply', proposalId);
     this.claims.push({ now, leaseUntil });
     const record = this.records.get(proposalId);
-    if (record === undefined || record.status !== 'approved') return false;
-    const held = this.applyLeases.get(proposalId);
-    if (held !== undefined && held > now.getTime()) return false;
-    this.applyLeases.set(proposalId, leaseUntil.getTime());
-    return true;
+    if (record === undefined || (record.status !== 'approved' && record.status !== 'applied')) {
+      return { kind: 'not-claimed' };
+    }
+    const held = record.applyLeaseUntil;
+    if (held !== null && Date.parse(held) >= now.getTime()) return { kind: 'not-claimed' };
+    record.applyLeaseUntil = leaseUntil.toISOString();
+    record.applyAttempts += 1;
+    return { kind: 'claimed', attempt: record.applyAttempts };
+  }
+
+  async releaseApply(proposalId: string, leaseUntil: Date): Promise<void> {
+    this.enter('releaseApply', proposalId);
+    const record = this.records.get(proposalId);
+    if (record?.applyLeaseUntil === leaseUntil.toISOString()) record.applyLeaseUntil = null;
+  }
+
+  async markResultPublished(proposalId: string, published: ResultPublished): Promise<void> {
+    this.enter('markResultPublished', proposalId);
+    const record = this.records.get(proposalId);
+    if (record === undefined) return;
+    record.resultMessageAt ??= published.messageAt?.toISOString() ?? null;
+    record.resultEventAt ??= published.eventAt?.toISOString() ?? null;
   }
 
   async listByStatus(status: ApprovalStatus, limit: number): Promise<ProposalRecord[]> {

@@ -11,7 +11,9 @@
  *     message went out), notificationLeaseUntil (present only while an invocation publishes a
  *     message), history (list of maps {status, actor {kind, name, sourceIp, userAgent}, at, detail};
  *     absent on items written before the approval workflow), outcome (map, once applied),
- *     applyLeaseUntil (ISO, while or after an apply invocation held the right to apply).
+ *     applyLeaseUntil (ISO, while or after an apply invocation held the right to apply), applyAttempts
+ *     (N, claims so far), resultMessageAt / resultEventAt (ISO, once the outcome went out).
+ *     Write tokens: notificationLeaseId, notifiedId, lastTransitionId, applyLeaseId (see below).
  *     `status` + `createdAt` put it in the byStatus index (projection ALL): "pending proposals,
  *     newest first".
  *
@@ -25,11 +27,16 @@
  * A proposal and its incident pointer are written in one transaction: the pointer's condition
  * (absent, or its incident closed) makes exactly one of two concurrent creators win.
  *
+ * Every conditional write carries a fresh token (a UUID per call) that it also stores: when the SDK
+ * retries a write whose answer was lost, the retry meets its own earlier write, and the token tells
+ * it apart from someone else's (the claim is still ours, the move was ours, the message is counted).
+ *
  * Transitions (ApprovalStore) are conditional writes on the current status. A move to a final status
  * (rejected, verified, not-verified, failed) also closes the incident (openUntil = the move's time) in
  * the same transaction, so the next denial is a new incident; `approved` and `applied` leave it open
  * (core/incident.ts OPEN_STATUSES).
  */
+import { randomUUID } from 'node:crypto';
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
@@ -42,6 +49,7 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   assertKnownTransition,
+  movedRecord,
   transitionEvent,
   transitionGuardsExpiry,
   transitionRefusal,
@@ -57,8 +65,10 @@ import {
 } from '../../core/incident';
 import type { Denial, Diagnosis, Proposal } from '../../core/model';
 import type {
+  ApplyClaim,
   ApplyOutcome,
   ApprovalStore,
+  ResultPublished,
   TransitionOutcome,
   TransitionRequest,
 } from '../../ports/approval-store';
@@ -157,6 +167,10 @@ export function toProposalItem(record: ProposalRecord): Item {
     notificationLeaseUntil: record.notificationLeaseUntil ?? undefined,
     history: record.history,
     outcome: record.outcome ?? undefined,
+    applyLeaseUntil: record.applyLeaseUntil ?? undefined,
+    applyAttempts: record.applyAttempts,
+    resultMessageAt: record.resultMessageAt ?? undefined,
+    resultEventAt: record.resultEventAt ?? undefined,
   };
 }
 
@@ -242,6 +256,10 @@ export function fromProposalItem(item: Item): ProposalRecord {
     notificationLeaseUntil: optionalString(item, 'notificationLeaseUntil'),
     history: historyOf(item),
     outcome: optionalMap(item, 'outcome') as ApplyOutcome | null,
+    applyLeaseUntil: optionalString(item, 'applyLeaseUntil'),
+    applyAttempts: typeof item['applyAttempts'] === 'number' ? item['applyAttempts'] : 0,
+    resultMessageAt: optionalString(item, 'resultMessageAt'),
+    resultEventAt: optionalString(item, 'resultEventAt'),
   };
 }
 
@@ -479,14 +497,16 @@ export class DynamoDbProposalStore implements ProposalStore, ApprovalStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: proposalKey(proposalId),
-          UpdateExpression: 'SET notificationLeaseUntil = :leaseUntil',
-          ConditionExpression: `attribute_exists(pk) AND ${open.expression} AND (attribute_not_exists(notificationLeaseUntil) OR notificationLeaseUntil <= :now) AND ${due}`,
+          UpdateExpression: 'SET notificationLeaseUntil = :leaseUntil, notificationLeaseId = :token',
+          // `OR notificationLeaseId = :token`: the SDK's retry of this very claim meets its own lease.
+          ConditionExpression: `(attribute_exists(pk) AND ${open.expression} AND (attribute_not_exists(notificationLeaseUntil) OR notificationLeaseUntil <= :now) AND ${due}) OR notificationLeaseId = :token`,
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ...open.values,
             ...dueValues,
             ':now': now.toISOString(),
             ':leaseUntil': leaseUntil.toISOString(),
+            ':token': randomUUID(),
           },
         }),
       );
@@ -498,17 +518,28 @@ export class DynamoDbProposalStore implements ProposalStore, ApprovalStore {
   }
 
   async markNotified(proposalId: string, at: Date): Promise<void> {
+    const token = randomUUID();
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: proposalKey(proposalId),
-          UpdateExpression: 'SET notifiedAt = :at REMOVE notificationLeaseUntil ADD notificationCount :one',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':at': at.toISOString(), ':one': 1 },
+          UpdateExpression:
+            'SET notifiedAt = :at, notifiedId = :token REMOVE notificationLeaseUntil, notificationLeaseId ADD notificationCount :one',
+          // A retry of this very write (its answer lost) must not count the message twice.
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(notifiedId) OR notifiedId <> :token)',
+          ExpressionAttributeValues: { ':at': at.toISOString(), ':one': 1, ':token': token },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
     } catch (error) {
+      if (
+        isConditionFailure(error) &&
+        oldImageOf((error as { Item?: unknown }).Item)?.['notifiedId'] === token
+      ) {
+        return;
+      }
       throw storeError(error, 'dynamodb:UpdateItem (notified)');
     }
   }
@@ -519,7 +550,7 @@ export class DynamoDbProposalStore implements ProposalStore, ApprovalStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: proposalKey(proposalId),
-          UpdateExpression: 'REMOVE notificationLeaseUntil',
+          UpdateExpression: 'REMOVE notificationLeaseUntil, notificationLeaseId',
           ConditionExpression: 'attribute_exists(pk)',
         }),
       );
@@ -529,11 +560,16 @@ export class DynamoDbProposalStore implements ProposalStore, ApprovalStore {
   }
 
   async get(proposalId: string): Promise<ProposalRecord | null> {
+    const item = await this.getItem(proposalId);
+    return item === null ? null : fromProposalItem(item);
+  }
+
+  private async getItem(proposalId: string): Promise<Item | null> {
     try {
       const output = await this.client.send(
         new GetCommand({ TableName: this.tableName, Key: proposalKey(proposalId), ConsistentRead: true }),
       );
-      return output.Item ? fromProposalItem(output.Item) : null;
+      return output.Item ?? null;
     } catch (error) {
       throw storeError(error, 'dynamodb:GetItem (proposal)');
     }
@@ -543,19 +579,24 @@ export class DynamoDbProposalStore implements ProposalStore, ApprovalStore {
 
   async transition(proposalId: string, request: TransitionRequest): Promise<TransitionOutcome> {
     assertKnownTransition(proposalId, request);
-    const write = this.transitionWrite(proposalId, request);
+    const token = randomUUID();
+    const write = this.transitionWrite(proposalId, request, token);
     return isFinalStatus(request.to)
-      ? this.transitionClosingIncident(proposalId, request, write)
-      : this.transitionRecord(proposalId, request, write);
+      ? this.transitionClosingIncident(proposalId, request, write, token)
+      : this.transitionRecord(proposalId, request, write, token);
   }
 
-  /** SET status, append the history entry, keep the record DECIDED_RETENTION_DAYS; on status = from. */
-  private transitionWrite(proposalId: string, request: TransitionRequest): ItemWrite {
+  /**
+   * SET status, append the history entry, keep the record DECIDED_RETENTION_DAYS; on status = from.
+   * `lastTransitionId = token` lets a retry of the same write recognise it landed.
+   */
+  private transitionWrite(proposalId: string, request: TransitionRequest, token: string): ItemWrite {
     const at = request.at.toISOString();
     const sets = [
       '#status = :to',
       '#history = list_append(if_not_exists(#history, :noEvents), :event)',
       '#ttl = :ttl',
+      'lastTransitionId = :transitionId',
     ];
     const names: Record<string, string> = { '#status': 'status', '#history': 'history', '#ttl': 'ttl' };
     const values: Record<string, unknown> = {
@@ -564,6 +605,7 @@ export class DynamoDbProposalStore implements ProposalStore, ApprovalStore {
       ':event': [transitionEvent(request)],
       ':noEvents': [],
       ':ttl': epochSeconds(at) + DECIDED_RETENTION_DAYS * 24 * 3600,
+      ':transitionId': token,
     };
     if (request.outcome !== undefined) {
       sets.push('#outcome = :outcome');
@@ -589,6 +631,7 @@ export class DynamoDbProposalStore implements ProposalStore, ApprovalStore {
     proposalId: string,
     request: TransitionRequest,
     write: ItemWrite,
+    token: string,
   ): Promise<TransitionOutcome> {
     try {
       const output = await this.client.send(
@@ -604,7 +647,7 @@ export class DynamoDbProposalStore implements ProposalStore, ApprovalStore {
       return { kind: 'moved', record: fromProposalItem(output.Attributes) };
     } catch (error) {
       if (!isConditionFailure(error)) throw storeError(error, 'dynamodb:UpdateItem (transition)');
-      return this.refusal(proposalId, request, (error as { Item?: unknown }).Item, error);
+      return this.refusal(proposalId, request, (error as { Item?: unknown }).Item, error, token);
     }
   }
 
@@ -617,6 +660,7 @@ export class DynamoDbProposalStore implements ProposalStore, ApprovalStore {
     proposalId: string,
     request: TransitionRequest,
     write: ItemWrite,
+    token: string,
   ): Promise<TransitionOutcome> {
     const current = await this.get(proposalId);
     const refused = transitionRefusal(current, request);
@@ -649,13 +693,16 @@ export class DynamoDbProposalStore implements ProposalStore, ApprovalStore {
       }
       const [recordReason, incidentReason] = cancellationReasons(error);
       if (recordReason?.Code === 'ConditionalCheckFailed') {
-        return this.refusal(proposalId, request, recordReason.Item, error);
+        return this.refusal(proposalId, request, recordReason.Item, error, token);
       }
       if (incidentReason?.Code === 'ConditionalCheckFailed') {
-        return this.transitionRecord(proposalId, request, write);
+        return this.transitionRecord(proposalId, request, write, token);
       }
       // Cancelled by a concurrent write (TransactionConflict) or throttling: see who won, else retry.
-      const refusedNow = transitionRefusal(await this.get(proposalId), request);
+      const now = await this.getItem(proposalId);
+      if (now !== null && now['lastTransitionId'] === token)
+        return { kind: 'moved', record: fromProposalItem(now) };
+      const refusedNow = transitionRefusal(now === null ? null : fromProposalItem(now), request);
       if (refusedNow !== null) return refusedNow;
       const codes = cancellationReasons(error).map((reason) => reason.Code ?? 'None');
       throw new TransientAwsError(
@@ -663,9 +710,8 @@ export class DynamoDbProposalStore implements ProposalStore, ApprovalStore {
         { cause: error },
       );
     }
-    const moved = await this.get(proposalId);
-    if (moved === null) throw new AwsCallError(`proposal ${proposalId} vanished right after its transition`);
-    return { kind: 'moved', record: moved };
+    // What the transaction wrote, without reading it back: a failed read must not hide a move that landed.
+    return { kind: 'moved', record: movedRecord(current, request) };
   }
 
   /** Why a conditional move failed, from the old image (or a fresh read when none came back). */
@@ -674,36 +720,101 @@ export class DynamoDbProposalStore implements ProposalStore, ApprovalStore {
     request: TransitionRequest,
     image: unknown,
     cause: unknown,
+    token: string,
   ): Promise<TransitionOutcome> {
-    const old = oldImageOf(image);
-    const record = old !== null ? fromProposalItem(old) : await this.get(proposalId);
+    const item = oldImageOf(image) ?? (await this.getItem(proposalId));
+    // The condition failed on our own write: the SDK retried a move whose answer was lost.
+    if (item !== null && item['lastTransitionId'] === token)
+      return { kind: 'moved', record: fromProposalItem(item) };
+    const record = item === null ? null : fromProposalItem(item);
     const refused = transitionRefusal(record, request);
     if (refused !== null) return refused;
     // The condition failed on an item that satisfies it now: it changed in between; the caller retries.
     throw new TransientAwsError(`transition of proposal ${proposalId} met a concurrent write`, { cause });
   }
 
-  async claimApply(proposalId: string, now: Date, leaseUntil: Date): Promise<boolean> {
+  async claimApply(proposalId: string, now: Date, leaseUntil: Date): Promise<ApplyClaim> {
+    const token = randomUUID();
+    try {
+      const output = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: proposalKey(proposalId),
+          // The attempt is counted in the same write as the lease. A retry of this very claim (its
+          // answer lost) fails the condition on its own lease: the old image's token tells it is ours.
+          UpdateExpression:
+            'SET applyLeaseUntil = :leaseUntil, applyLeaseId = :token, applyAttempts = if_not_exists(applyAttempts, :zero) + :one',
+          ConditionExpression:
+            'attribute_exists(pk) AND #status IN (:approved, :applied) AND (attribute_not_exists(applyLeaseUntil) OR applyLeaseUntil < :now)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':approved': 'approved',
+            ':applied': 'applied',
+            ':now': now.toISOString(),
+            ':leaseUntil': leaseUntil.toISOString(),
+            ':token': token,
+            ':zero': 0,
+            ':one': 1,
+          },
+          ReturnValues: 'UPDATED_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      const attempt = output.Attributes?.['applyAttempts'];
+      return { kind: 'claimed', attempt: typeof attempt === 'number' ? attempt : 1 };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw storeError(error, 'dynamodb:UpdateItem (apply claim)');
+      const old = oldImageOf((error as { Item?: unknown }).Item);
+      if (old !== null && old['applyLeaseId'] === token) {
+        const attempt = old['applyAttempts'];
+        return { kind: 'claimed', attempt: typeof attempt === 'number' ? attempt : 1 };
+      }
+      return { kind: 'not-claimed' };
+    }
+  }
+
+  async releaseApply(proposalId: string, leaseUntil: Date): Promise<void> {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: proposalKey(proposalId),
-          UpdateExpression: 'SET applyLeaseUntil = :leaseUntil',
-          ConditionExpression:
-            'attribute_exists(pk) AND #status = :approved AND (attribute_not_exists(applyLeaseUntil) OR applyLeaseUntil < :now)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':approved': 'approved',
-            ':now': now.toISOString(),
-            ':leaseUntil': leaseUntil.toISOString(),
-          },
+          UpdateExpression: 'REMOVE applyLeaseUntil, applyLeaseId',
+          // Only our own lease: after it expired, another invocation may hold a newer one.
+          ConditionExpression: 'applyLeaseUntil = :leaseUntil',
+          ExpressionAttributeValues: { ':leaseUntil': leaseUntil.toISOString() },
         }),
       );
-      return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw storeError(error, 'dynamodb:UpdateItem (apply claim)');
+      if (!isConditionFailure(error)) throw storeError(error, 'dynamodb:UpdateItem (release apply claim)');
+    }
+  }
+
+  async markResultPublished(proposalId: string, published: ResultPublished): Promise<void> {
+    const sets: string[] = [];
+    const values: Record<string, string> = {};
+    // if_not_exists: the first time it went out stays (a retry may send it again).
+    if (published.messageAt !== undefined) {
+      sets.push('resultMessageAt = if_not_exists(resultMessageAt, :messageAt)');
+      values[':messageAt'] = published.messageAt.toISOString();
+    }
+    if (published.eventAt !== undefined) {
+      sets.push('resultEventAt = if_not_exists(resultEventAt, :eventAt)');
+      values[':eventAt'] = published.eventAt.toISOString();
+    }
+    if (sets.length === 0) return;
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: proposalKey(proposalId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw storeError(error, 'dynamodb:UpdateItem (result published)');
     }
   }
 

@@ -1,6 +1,12 @@
 import { assertKnownTransition, movedRecord, transitionRefusal } from '../../core/approval/transition';
 import { isFinalStatus, OPEN_STATUSES, type ProposalRecord, type ProposalStatus } from '../../core/incident';
-import type { ApprovalStore, TransitionOutcome, TransitionRequest } from '../../ports/approval-store';
+import type {
+  ApplyClaim,
+  ApprovalStore,
+  ResultPublished,
+  TransitionOutcome,
+  TransitionRequest,
+} from '../../ports/approval-store';
 import type {
   CreateOutcome,
   NotificationClaim,
@@ -20,8 +26,6 @@ export class InMemoryProposalStore implements ProposalStore, ApprovalStore {
   private readonly incidents = new Map<string, OpenIncident>();
   /** Diagnosis claims: incident key -> ISO lease end. */
   private readonly diagnosing = new Map<string, string>();
-  /** Apply leases: proposal id -> ISO lease end. */
-  private readonly applyLeases = new Map<string, string>();
 
   async findOpenIncident(incidentKey: string, now: Date): Promise<OpenIncident | null> {
     const incident = this.incidents.get(incidentKey);
@@ -133,13 +137,27 @@ export class InMemoryProposalStore implements ProposalStore, ApprovalStore {
     return { kind: 'moved', record: structuredClone(moved) };
   }
 
-  async claimApply(proposalId: string, now: Date, leaseUntil: Date): Promise<boolean> {
+  async claimApply(proposalId: string, now: Date, leaseUntil: Date): Promise<ApplyClaim> {
     const record = this.records.get(proposalId);
-    if (!record || record.status !== 'approved') return false;
-    const held = this.applyLeases.get(proposalId);
-    if (held !== undefined && !(held < now.toISOString())) return false;
-    this.applyLeases.set(proposalId, leaseUntil.toISOString());
-    return true;
+    if (!record || (record.status !== 'approved' && record.status !== 'applied'))
+      return { kind: 'not-claimed' };
+    const held = record.applyLeaseUntil;
+    if (held !== null && !(held < now.toISOString())) return { kind: 'not-claimed' };
+    record.applyLeaseUntil = leaseUntil.toISOString();
+    record.applyAttempts += 1;
+    return { kind: 'claimed', attempt: record.applyAttempts };
+  }
+
+  async releaseApply(proposalId: string, leaseUntil: Date): Promise<void> {
+    const record = this.records.get(proposalId);
+    if (record && record.applyLeaseUntil === leaseUntil.toISOString()) record.applyLeaseUntil = null;
+  }
+
+  async markResultPublished(proposalId: string, published: ResultPublished): Promise<void> {
+    const record = this.records.get(proposalId);
+    if (!record) return;
+    record.resultMessageAt ??= published.messageAt?.toISOString() ?? null;
+    record.resultEventAt ??= published.eventAt?.toISOString() ?? null;
   }
 
   async listByStatus(status: ProposalStatus, limit: number): Promise<ProposalRecord[]> {

@@ -1,29 +1,39 @@
 /**
  * Applies one approved proposal: the only step of the product that changes IAM. Pure orchestration
- * over ports, so it runs the same against IAM, moto or an in-memory snapshot.
+ * over ports, so it runs the same against IAM, moto or an in-memory snapshot. Every run resumes where
+ * an earlier one stopped (a crash, a timeout, a failure worth retrying), so Lambda's retries and the
+ * reconciler (reconcile.ts) bring every approved proposal to a final status and its outcome message:
  *
- *  1. Load the record; only an `approved` one is applied (anything else is a redelivery or a decided
- *     record: nothing to do).
+ *  1. Load the record. `approved` and `applied` are work to do; a final record whose outcome message or
+ *     event has not gone out yet gets them now; anything else is nothing to do.
  *  2. Check it again (apply-gate.ts): document hash, minimal shape, target, principal. A refusal moves
  *     `approved` -> `failed`, by a conditional write, before any lease is taken: no IAM call is made.
- *  3. Take the apply lease: one writer per proposal however many invocations arrive.
- *  4. Put the inline policy once, read it back and compare canonical JSON; `approved` -> `applied`.
- *  5. Re-simulate iam:PassRole with the proposal's verification context, without the document as an
- *     additional policy (it must now be in IAM), with exponential backoff while IAM propagates;
- *     `applied` -> `verified` or `not-verified`, the outcome stored with the transition.
- *  6. Publish the outcome message (the proposal's Chatbot thread) and a `Proposal Applied` event.
+ *  3. Take the apply lease (one writer per proposal however many invocations arrive); the claim counts
+ *     the attempt, and past MAX_APPLY_ATTEMPTS the run gives up: `failed`, and the channel is told.
+ *  4. `approved`: put the inline policy once and read it back (a resumed run reads first and does not
+ *     write again when IAM already holds the document); `approved` -> `applied`.
+ *  5. `applied`: re-simulate iam:PassRole with the proposal's verification context, without the
+ *     document as an additional policy (it must now be in IAM), with exponential backoff while IAM
+ *     propagates; `applied` -> `verified` or `not-verified`, the outcome stored with the transition.
+ *  6. Publish the outcome message (the proposal's Chatbot thread) and a `Proposal Applied` event, and
+ *     note on the record which went out.
  *
- * Errors before the write propagate (the caller may retry: nothing has changed). From the write on,
- * nothing propagates: an unexpected error moves the record to `failed` with the detail, and no run
- * ever writes twice. Publishing failures are returned for the caller to log and count.
+ * A refusal by IAM of the write or a read-back that differs is an outcome (`failed`). Anything else
+ * unexpected propagates after the lease is given back: the record stays where it was, and the next
+ * run resumes it. Publishing failures are returned for the caller (who asks for a retry).
  */
 import type { Actor } from '../approval/status';
 import { TransientAwsError } from '../errors';
-import type { ProposalRecord, ProposalStatus } from '../incident';
-import type { AccountScope, Decision, MatchedStatement, SimulationResult } from '../model';
+import { isFinalStatus, type ProposalRecord, type ProposalStatus } from '../incident';
+import type { AccountScope, Decision, MatchedStatement, PolicyDocument, SimulationResult } from '../model';
 import { renderOutcomeMessage, type ApplyMessageOutcome } from '../render/message/outcome';
 import type { AccountReader } from '../../ports/account-reader';
-import type { ApplyOutcome, ApprovalStore, TransitionOutcome } from '../../ports/approval-store';
+import type {
+  ApplyOutcome,
+  ApprovalStore,
+  ResultPublished,
+  TransitionOutcome,
+} from '../../ports/approval-store';
 import type { EventDetailValue, EventPublisher } from '../../ports/event-publisher';
 import type { Notifier } from '../../ports/notifier';
 import type { PolicySimulator } from '../../ports/policy-simulator';
@@ -74,7 +84,8 @@ export interface ApplyDependencies {
 }
 
 export interface PublishFailure {
-  channel: 'message' | 'event';
+  /** `record`: both went out, but noting so on the record failed. */
+  channel: 'message' | 'event' | 'record';
   error: unknown;
 }
 
@@ -92,27 +103,81 @@ export type ApplyResult =
   /** A check failed: nothing was written to IAM. */
   | ({ kind: 'refused'; reason: string } & Reported)
   | ({ kind: 'failed'; reason: string; policyWritten: boolean; outcome: ApplyOutcome } & Reported)
-  /** Not found, or not `approved` (already applied, decided, or never approved): nothing to do. */
+  /** A decided record whose outcome had not all gone out (a run died after deciding): it went out now. */
+  | ({ kind: 'announced'; status: ProposalStatus } & Reported)
+  /** Not found, or nothing to do (pending, rejected, or decided and announced). */
   | { kind: 'not-approved'; status: ProposalStatus | null }
   /** Another invocation holds the apply lease: it applies the proposal. */
   | { kind: 'busy' };
 
+/**
+ * Claims before a run gives up and records the proposal `failed`: the first invocation and Lambda's
+ * two retries, then the reconciler's.
+ */
+export const MAX_APPLY_ATTEMPTS = 6;
+
 const PASS_ROLE = 'iam:PassRole';
+/** How a refusal's history entry begins (the message tells a refusal from a failure by it). */
+const REFUSED_PREFIX = 'refused: ';
 
 export async function applyProposal(proposalId: string, deps: ApplyDependencies): Promise<ApplyResult> {
   const { store, settings } = deps;
   const loaded = await store.get(proposalId);
   if (loaded === null) return { kind: 'not-approved', status: null };
-  if (loaded.status !== 'approved') return { kind: 'not-approved', status: loaded.status };
+  if (isFinalStatus(loaded.status)) return announceDecided(loaded, deps);
+  if (loaded.status !== 'approved' && loaded.status !== 'applied') {
+    return { kind: 'not-approved', status: loaded.status };
+  }
 
   const gate = checkApplicable(loaded, settings);
-  if (!gate.ok) return refuse(loaded, gate.reason, deps);
+  if (!gate.ok) {
+    if (loaded.status === 'approved') return refuse(loaded, gate.reason, deps);
+    // Written already (it passed the gate then): the settings changed since. Decide it, do not verify.
+    return fail(
+      loaded,
+      'applied',
+      `no longer passes the apply checks: ${gate.reason}`,
+      true,
+      deps,
+      writtenOf(loaded),
+    );
+  }
 
   const now = deps.clock();
-  if (!(await store.claimApply(proposalId, now, new Date(now.getTime() + settings.leaseMs)))) {
-    return { kind: 'busy' };
+  const leaseUntil = new Date(now.getTime() + settings.leaseMs);
+  const claim = await store.claimApply(proposalId, now, leaseUntil);
+  if (claim.kind !== 'claimed') return { kind: 'busy' };
+  try {
+    if (claim.attempt > MAX_APPLY_ATTEMPTS) {
+      return await fail(
+        loaded,
+        loaded.status,
+        `gave up after ${MAX_APPLY_ATTEMPTS} attempts that did not finish (see the apply function's logs)`,
+        loaded.status === 'applied',
+        deps,
+        loaded.status === 'applied' ? writtenOf(loaded) : {},
+      );
+    }
+    return loaded.status === 'approved'
+      ? await writeAndVerify(loaded, gate.plan, deps, claim.attempt > 1)
+      : await verifyAndSettle(loaded, gate.plan, deps, appliedAtOf(loaded) ?? deps.clock());
+  } catch (error) {
+    // The next run resumes from the record as it stands: it need not wait for this lease to expire.
+    await store.releaseApply(proposalId, leaseUntil).catch(() => undefined);
+    throw error;
   }
-  return writeAndVerify(loaded, gate.plan, deps);
+}
+
+/** What an `applied` record says of its write, for a failure decided after it. */
+function writtenOf(record: ProposalRecord): { readBackMatches: boolean; appliedAt?: Date } {
+  const appliedAt = appliedAtOf(record);
+  return appliedAt === null ? { readBackMatches: true } : { readBackMatches: true, appliedAt };
+}
+
+/** When the policy was written: the `applied` entry of the history. */
+function appliedAtOf(record: ProposalRecord): Date | null {
+  const entry = [...record.history].reverse().find((event) => event.status === 'applied');
+  return entry === undefined ? null : new Date(entry.at);
 }
 
 // ---------------------------------------------------------------- refusal
@@ -124,7 +189,7 @@ async function refuse(record: ProposalRecord, reason: string, deps: ApplyDepende
     to: 'failed',
     actor: APPLY_ACTOR,
     at,
-    detail: `refused: ${reason}`,
+    detail: `${REFUSED_PREFIX}${reason}`,
     outcome: emptyOutcome(at),
   });
   // Another invocation decided first (it refused the same record, the checks being deterministic).
@@ -140,93 +205,89 @@ async function writeAndVerify(
   record: ProposalRecord,
   plan: ApplyPlan,
   deps: ApplyDependencies,
+  resuming: boolean,
 ): Promise<ApplyResult> {
   const { writer, store } = deps;
-  try {
-    await writer.putInlinePolicy(plan.target, plan.policyName, plan.document);
-  } catch (error) {
-    return fail(record, 'approved', `could not write the policy: ${messageOf(error)}`, false, deps, {});
+  const holdsDocument = (found: PolicyDocument | null) =>
+    found !== null && canonicalJson(found) === canonicalJson(plan.document);
+  // A resumed run may find its predecessor's write: IAM is written once.
+  let readBack = resuming ? await writer.getInlinePolicy(plan.target, plan.policyName) : null;
+  if (!holdsDocument(readBack)) {
+    try {
+      await writer.putInlinePolicy(plan.target, plan.policyName, plan.document);
+    } catch (error) {
+      // IAM's own refusal (a malformed document, a quota, access denied) will not change on a retry.
+      if (error instanceof TransientAwsError) throw error;
+      return fail(record, 'approved', `could not write the policy: ${messageOf(error)}`, false, deps, {});
+    }
+    readBack = await writer.getInlinePolicy(plan.target, plan.policyName);
   }
   const appliedAt = deps.clock();
-  // From here IAM has changed: nothing may propagate, and nothing writes again.
-  let status: 'approved' | 'applied' = 'approved';
-  let current = record;
-  let readBackMatches = false;
-  let attempts = 0;
-  try {
-    const readBack = await writer.getInlinePolicy(plan.target, plan.policyName);
-    readBackMatches = readBack !== null && canonicalJson(readBack) === canonicalJson(plan.document);
-    if (!readBackMatches) {
-      const found = readBack === null ? 'no such policy' : 'a different document';
-      return await fail(
-        current,
-        status,
-        `IAM holds ${found} under ${plan.policyName} on ${plan.target.type} ${plan.target.name} after the write`,
-        true,
-        deps,
-        { appliedAt },
-      );
-    }
-
-    const applied = await store.transition(record.id, {
-      from: 'approved',
-      to: 'applied',
-      actor: APPLY_ACTOR,
-      at: appliedAt,
-      detail: `${plan.policyName} written on ${plan.target.type} ${plan.target.name}; read back equal`,
-    });
-    if (applied.kind !== 'moved') {
-      // The lease makes this unreachable unless the record was changed behind it: say so, move nothing.
-      return await reportUnrecorded(current, applied, plan, deps, { readBackMatches, appliedAt });
-    }
-    status = 'applied';
-    current = applied.record;
-
-    const verification = await verify(plan, record, deps);
-    attempts = verification.attempts;
-    const finishedAt = deps.clock();
-    const outcome: ApplyOutcome = {
-      readBackMatches,
-      verification: verification.decision,
-      blockers: verification.blockers,
-      attempts,
-      appliedAt: appliedAt.toISOString(),
-      finishedAt: finishedAt.toISOString(),
-    };
-    const allowed = verification.decision === 'allowed';
-    const ended = await store.transition(record.id, {
-      from: 'applied',
-      to: allowed ? 'verified' : 'not-verified',
-      actor: APPLY_ACTOR,
-      at: finishedAt,
-      detail: allowed
-        ? `allowed after ${attempts} simulation${attempts === 1 ? '' : 's'}`
-        : `still blocked: ${verification.blockers.join('; ')}`,
-      outcome,
-    });
-    const recorded = ended.kind === 'moved';
-    const endRecord = ended.kind === 'moved' ? ended.record : current;
-    const messageOutcome: ApplyMessageOutcome = allowed
-      ? { kind: 'verified' }
-      : { kind: 'not-verified', blockers: verification.blockers };
-    const publishFailures = await publish(endRecord, messageOutcome, outcome, deps);
-    return allowed
-      ? { kind: 'applied-verified', outcome, record: endRecord, recorded, publishFailures }
-      : {
-          kind: 'applied-not-verified',
-          outcome,
-          blockers: verification.blockers,
-          record: endRecord,
-          recorded,
-          publishFailures,
-        };
-  } catch (error) {
-    return fail(current, status, `after writing the policy: ${messageOf(error)}`, true, deps, {
-      readBackMatches,
-      appliedAt,
-      attempts,
-    });
+  if (!holdsDocument(readBack)) {
+    const found = readBack === null ? 'no such policy' : 'a different document';
+    return fail(
+      record,
+      'approved',
+      `IAM holds ${found} under ${plan.policyName} on ${plan.target.type} ${plan.target.name} after the write`,
+      true,
+      deps,
+      { appliedAt },
+    );
   }
+  const applied = await store.transition(record.id, {
+    from: 'approved',
+    to: 'applied',
+    actor: APPLY_ACTOR,
+    at: appliedAt,
+    detail: `${plan.policyName} written on ${plan.target.type} ${plan.target.name}; read back equal`,
+  });
+  if (applied.kind !== 'moved') {
+    // The lease makes this unreachable unless the record was changed behind it: say so, move nothing.
+    return reportUnrecorded(record, applied, plan, deps, { readBackMatches: true, appliedAt });
+  }
+  return verifyAndSettle(applied.record, plan, deps, appliedAt);
+}
+
+/** Re-simulates an `applied` record and moves it to its final status, then tells the channel. */
+async function verifyAndSettle(
+  record: ProposalRecord,
+  plan: ApplyPlan,
+  deps: ApplyDependencies,
+  appliedAt: Date,
+): Promise<ApplyResult> {
+  const verification = await verify(plan, record, deps);
+  const { attempts } = verification;
+  const finishedAt = deps.clock();
+  const outcome: ApplyOutcome = {
+    readBackMatches: true,
+    verification: verification.decision,
+    blockers: verification.blockers,
+    attempts,
+    appliedAt: appliedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+  };
+  const allowed = verification.decision === 'allowed';
+  const ended = await deps.store.transition(record.id, {
+    from: 'applied',
+    to: allowed ? 'verified' : 'not-verified',
+    actor: APPLY_ACTOR,
+    at: finishedAt,
+    detail: allowed
+      ? `allowed after ${attempts} simulation${attempts === 1 ? '' : 's'}`
+      : `still blocked: ${verification.blockers.join('; ')}`,
+    outcome,
+  });
+  // Someone else decided it meanwhile (the lease makes that unreachable): theirs is the word.
+  if (ended.kind !== 'moved')
+    return { kind: 'not-approved', status: ended.kind === 'not-found' ? null : ended.record.status };
+  const messageOutcome: ApplyMessageOutcome = allowed
+    ? { kind: 'verified' }
+    : { kind: 'not-verified', blockers: verification.blockers };
+  const publishFailures = await publish(ended.record, messageOutcome, outcome, deps);
+  const reported = { record: ended.record, recorded: true, publishFailures };
+  return allowed
+    ? { kind: 'applied-verified', outcome, ...reported }
+    : { kind: 'applied-not-verified', outcome, blockers: verification.blockers, ...reported };
 }
 
 interface Verification {
@@ -325,7 +386,10 @@ function emptyOutcome(at: Date): ApplyOutcome {
   };
 }
 
-/** Moves the record to `failed` (best effort: a store failure here is reported, never thrown). */
+/**
+ * Moves the record to `failed` and tells the channel. A store failure propagates (the next run decides
+ * again); when someone else decided first, theirs is the word and nothing goes out.
+ */
 async function fail(
   record: ProposalRecord,
   from: 'approved' | 'applied',
@@ -341,26 +405,27 @@ async function fail(
     attempts: found.attempts ?? 0,
     appliedAt: found.appliedAt?.toISOString() ?? null,
   };
-  let endRecord = record;
-  let recorded = false;
-  try {
-    const moved = await deps.store.transition(record.id, {
-      from,
-      to: 'failed',
-      actor: APPLY_ACTOR,
-      at,
-      detail: reason,
-      outcome,
-    });
-    if (moved.kind === 'moved') {
-      endRecord = moved.record;
-      recorded = true;
-    }
-  } catch {
-    // The reason still goes out in the message and the result; the caller logs that it is unrecorded.
+  const moved = await deps.store.transition(record.id, {
+    from,
+    to: 'failed',
+    actor: APPLY_ACTOR,
+    at,
+    detail: reason,
+    outcome,
+  });
+  if (moved.kind !== 'moved') {
+    return { kind: 'not-approved', status: moved.kind === 'not-found' ? null : moved.record.status };
   }
-  const publishFailures = await publish(endRecord, { kind: 'failed', reason }, outcome, deps);
-  return { kind: 'failed', reason, policyWritten, outcome, record: endRecord, recorded, publishFailures };
+  const publishFailures = await publish(moved.record, { kind: 'failed', reason }, outcome, deps);
+  return {
+    kind: 'failed',
+    reason,
+    policyWritten,
+    outcome,
+    record: moved.record,
+    recorded: true,
+    publishFailures,
+  };
 }
 
 async function reportUnrecorded(
@@ -428,6 +493,10 @@ export function appliedEventDetail(
   };
 }
 
+/**
+ * Sends what has not gone out yet of the outcome message and event, and notes on the record what did
+ * (a note that fails is a failure too: the next run would send it again).
+ */
 async function publish(
   record: ProposalRecord,
   result: ApplyMessageOutcome,
@@ -435,23 +504,62 @@ async function publish(
   deps: ApplyDependencies,
 ): Promise<PublishFailure[]> {
   const failures: PublishFailure[] = [];
-  try {
-    const message = renderOutcomeMessage({
-      record,
-      result,
-      outcome,
-      reviewBaseUrl: deps.settings.reviewBaseUrl ?? null,
-    });
-    await deps.notifier.publish(message);
-  } catch (error) {
-    failures.push({ channel: 'message', error });
+  const published: ResultPublished = {};
+  // The event first: when a run dies before noting what went out, the next one sends it again, and an
+  // event consumer copes with a repeat better than a person reading the channel twice.
+  if (record.resultEventAt === null) {
+    try {
+      await deps.events.publish(PROPOSAL_APPLIED_DETAIL_TYPE, appliedEventDetail(record, result, outcome));
+      published.eventAt = deps.clock();
+    } catch (error) {
+      failures.push({ channel: 'event', error });
+    }
   }
-  try {
-    await deps.events.publish(PROPOSAL_APPLIED_DETAIL_TYPE, appliedEventDetail(record, result, outcome));
-  } catch (error) {
-    failures.push({ channel: 'event', error });
+  if (record.resultMessageAt === null) {
+    try {
+      const message = renderOutcomeMessage({
+        record,
+        result,
+        outcome,
+        reviewBaseUrl: deps.settings.reviewBaseUrl ?? null,
+      });
+      await deps.notifier.publish(message);
+      published.messageAt = deps.clock();
+    } catch (error) {
+      failures.push({ channel: 'message', error });
+    }
+  }
+  if (published.messageAt !== undefined || published.eventAt !== undefined) {
+    try {
+      await deps.store.markResultPublished(record.id, published);
+    } catch (error) {
+      failures.push({ channel: 'record', error });
+    }
   }
   return failures;
+}
+
+/** What a decided record's outcome message says, from what the record holds. */
+function decidedOutcomeOf(record: ProposalRecord): ApplyMessageOutcome {
+  if (record.status === 'verified') return { kind: 'verified' };
+  if (record.status === 'not-verified')
+    return { kind: 'not-verified', blockers: record.outcome?.blockers ?? [] };
+  const detail =
+    [...record.history].reverse().find((event) => event.status === record.status)?.detail ?? 'unknown reason';
+  return detail.startsWith(REFUSED_PREFIX)
+    ? { kind: 'refused', reason: detail.slice(REFUSED_PREFIX.length) }
+    : { kind: 'failed', reason: detail };
+}
+
+/**
+ * A decided record the apply function decided (it has an outcome) whose message or event did not all
+ * go out: a run died after deciding, or publishing failed. It goes out now; anything else is done.
+ */
+async function announceDecided(record: ProposalRecord, deps: ApplyDependencies): Promise<ApplyResult> {
+  const unannounced = record.resultMessageAt === null || record.resultEventAt === null;
+  if (record.outcome === null || !unannounced) return { kind: 'not-approved', status: record.status };
+  const publishFailures = await publish(record, decidedOutcomeOf(record), record.outcome, deps);
+  return { kind: 'announced', status: record.status, record, recorded: true, publishFailures };
 }
 
 function messageOf(error: unknown): string {

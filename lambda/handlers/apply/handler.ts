@@ -3,9 +3,11 @@
  * one applied (or refused) proposal out. Ports and Powertools objects are injected, so tests run it
  * whole in memory; index.ts wires AWS.
  *
- * Lambda retries an async invocation that throws (twice, then the dead-letter queue), so the handler
- * throws only for a transient failure before the IAM write, when a retry can still do it right. A bad
- * event, a refusal, any failure from the write on: logged, counted and returned, never thrown.
+ * Lambda retries an async invocation that throws (twice, then the dead-letter queue), and every run
+ * resumes where the last stopped (core/apply/apply-proposal.ts), so the handler throws whenever work is
+ * left: a failure the core let through (the record stays approved or applied), or an outcome message
+ * or event that did not go out. A bad event, a refusal, a decided outcome: logged, counted, returned.
+ * What Lambda's retries do not finish, the reconciler asks for again.
  */
 import type { Context } from 'aws-lambda';
 import {
@@ -49,8 +51,10 @@ export const APPLY_METRIC = {
   publishFailures: 'ApplyPublishFailures',
   /** Outcomes that could not be stored on the record. */
   unrecorded: 'ApplyOutcomesUnrecorded',
-  /** Failures before the write: retried by Lambda when transient. */
+  /** Runs that stopped with work left: Lambda retries them, then the reconciler. */
   errors: 'ApplyErrors',
+  /** Decided records whose outcome went out on a later run. */
+  announced: 'ApplyOutcomesAnnouncedLate',
   duration: 'ApplyDuration',
 } as const;
 
@@ -66,7 +70,7 @@ export interface ApplyHandlerDependencies extends Omit<ApplyDependencies, 'setti
   sleep?: (ms: number) => Promise<void>;
 }
 
-export type ApplyHandlerOutcome = ApplyResult['kind'] | 'invalid-event' | 'error';
+export type ApplyHandlerOutcome = ApplyResult['kind'] | 'invalid-event';
 
 export type ApplyHandler = (event: unknown, context?: Context) => Promise<ApplyHandlerOutcome>;
 
@@ -139,17 +143,21 @@ export function createApplyHandler(deps: ApplyHandlerDependencies): ApplyHandler
       try {
         result = await applyProposal(parsed.proposalId, { ...deps, settings, clock, sleep });
       } catch (error) {
-        // applyProposal only throws before it writes IAM: a transient failure is worth Lambda's retry.
+        // The record stays where it was and the lease is given back: a retry resumes it.
         metrics.addMetric(APPLY_METRIC.errors, 'Count', 1);
-        if (error instanceof TransientAwsError) {
-          logger.warn('Could not apply yet, Lambda will retry', errorAttributes(error));
-          throw error;
-        }
-        logger.error('Could not apply the proposal', errorAttributes(error));
-        return 'error';
+        logger.warn('The apply stopped with work left; it will be retried', errorAttributes(error));
+        throw error;
       }
       metrics.addMetric(APPLY_METRIC.duration, 'Milliseconds', Date.now() - started);
       report(result, logger, metrics);
+      if ('publishFailures' in result && result.publishFailures.length > 0) {
+        // The outcome is decided and stored; a retry sends only what did not go out.
+        throw new TransientAwsError(
+          `the outcome of proposal ${parsed.proposalId} did not all go out (${result.publishFailures
+            .map((failure) => failure.channel)
+            .join(', ')}); retrying`,
+        );
+      }
       return result.kind;
     } finally {
       metrics.publishStoredMetrics();
@@ -167,6 +175,10 @@ function report(result: ApplyResult, logger: ApplyLogger, metrics: ApplyMetrics)
       logger.info('Another invocation is applying this proposal');
       metrics.addMetric(APPLY_METRIC.busy, 'Count', 1);
       return;
+    case 'announced':
+      logger.info('Sent the outcome of a decided proposal', { status: result.status });
+      metrics.addMetric(APPLY_METRIC.announced, 'Count', 1);
+      break;
     case 'applied-verified':
       logger.info('Applied and verified: allowed', { outcome: result.outcome });
       metrics.addMetric(APPLY_METRIC.verified, 'Count', 1);
@@ -188,7 +200,7 @@ function report(result: ApplyResult, logger: ApplyLogger, metrics: ApplyMetrics)
       metrics.addMetric(APPLY_METRIC.failed, 'Count', 1);
       break;
   }
-  if (!result.recorded) {
+  if ('recorded' in result && !result.recorded) {
     logger.error('The outcome could not be stored on the proposal', { status: result.record.status });
     metrics.addMetric(APPLY_METRIC.unrecorded, 'Count', 1);
   }

@@ -22,6 +22,8 @@ export function describeApplyResult(result: ApplyResult): string {
       return `not applied: the proposal is ${result.status ?? 'gone'}`;
     case 'busy':
       return 'not applied here: another apply of it is running';
+    case 'announced':
+      return `the outcome (${result.status}) went out now`;
   }
 }
 
@@ -33,8 +35,8 @@ export class InProcessApplyTrigger implements ApplyTrigger {
   ) {}
 
   /**
-   * Throws only when the apply could not be started (applyProposal lets through only errors met
-   * before any write: the approval function then marks the proposal failed). Whatever the apply
+   * Throws when the apply stopped with work left (the record stays approved or applied, and the next
+   * apply request resumes it). Whatever the apply
    * found, refusals and failures included, is a result: it is stored on the record and reported.
    */
   async requestApply(proposalId: string): Promise<void> {

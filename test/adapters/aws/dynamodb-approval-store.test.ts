@@ -442,7 +442,7 @@ describe('DynamoDbProposalStore: apply lease and listing', () => {
       UpdateExpression:
         'SET applyLeaseUntil = :leaseUntil, applyLeaseId = :token, applyAttempts = if_not_exists(applyAttempts, :zero) + :one',
       ConditionExpression:
-        '(attribute_exists(pk) AND #status IN (:approved, :applied) AND (attribute_not_exists(applyLeaseUntil) OR applyLeaseUntil < :now)) OR applyLeaseId = :token',
+        'attribute_exists(pk) AND #status IN (:approved, :applied) AND (attribute_not_exists(applyLeaseUntil) OR applyLeaseUntil < :now)',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
         ':approved': 'approved',

@@ -78,6 +78,10 @@ export function proposalRecord(overrides: Partial<ProposalRecord> = {}): Proposa
     notificationLeaseUntil: null,
     history: [],
     outcome: null,
+    applyLeaseUntil: null,
+    applyAttempts: 0,
+    resultMessageAt: null,
+    resultEventAt: null,
     ...overrides,
   };
 }

@@ -14,7 +14,9 @@ import {
 } from '../../../lambda/handlers/approval/handler';
 import type { ApplyTrigger } from '../../../lambda/ports/apply-trigger';
 import type {
+  ApplyClaim,
   ApprovalStore,
+  ResultPublished,
   TransitionOutcome,
   TransitionRequest,
 } from '../../../lambda/ports/approval-store';
@@ -145,9 +147,17 @@ export class WatchedStore implements ApprovalStore {
     this.writes.push(`transition ${request.from}->${request.to}`);
     return this.inner.transition(proposalId, request);
   }
-  claimApply(proposalId: string, now: Date, leaseUntil: Date): Promise<boolean> {
+  claimApply(proposalId: string, now: Date, leaseUntil: Date): Promise<ApplyClaim> {
     this.writes.push('claimApply');
     return this.inner.claimApply(proposalId, now, leaseUntil);
+  }
+  releaseApply(proposalId: string, leaseUntil: Date): Promise<void> {
+    this.writes.push('releaseApply');
+    return this.inner.releaseApply(proposalId, leaseUntil);
+  }
+  markResultPublished(proposalId: string, published: ResultPublished): Promise<void> {
+    this.writes.push('markResultPublished');
+    return this.inner.markResultPublished(proposalId, published);
   }
   listByStatus(status: ProposalRecord['status'], limit: number): Promise<ProposalRecord[]> {
     return this.inner.listByStatus(status, limit);
