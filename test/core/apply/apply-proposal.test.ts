@@ -749,6 +749,9 @@ describe('resuming where an earlier run stopped', () => {
     expect(world.writer.puts).toEqual([]);
     expect(statuses(world)).toEqual(['approved', 'applied', 'failed']);
     expect(world.notifier.messages).toHaveLength(1);
+    // The channel and the event say the policy is in IAM: it is.
+    expect(only(world.events.events).detail).toMatchObject({ policyWritten: true });
+    expect(only(world.notifier.messages).email).toContain('The policy was written to IAM');
   });
 
   it('an applied record that no longer passes the checks fails from applied, without a lease or a simulation', async () => {
@@ -763,6 +766,7 @@ describe('resuming where an earlier run stopped', () => {
     expect(world.store.claims).toEqual([]);
     expect(world.simulator.requests).toEqual([]);
     expect(statuses(world)).toEqual(['approved', 'applied', 'failed']);
+    expect(only(world.events.events).detail).toMatchObject({ policyWritten: true });
   });
 });
 
