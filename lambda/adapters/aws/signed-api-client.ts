@@ -19,12 +19,20 @@ export function regionOfApi(url: URL): string | null {
  * Calls the approval API's IAM routes signed with the caller's own credentials (SigV4 for
  * execute-api), so API Gateway's AWS_IAM authorizer records who approved.
  */
+/** API Gateway gives up on an integration after 30 s: an answer later than that is not coming. */
+export const API_TIMEOUT_MS = 30_000;
+
 export class SignedApiClient {
   private readonly signer: SignatureV4;
 
   constructor(
     private readonly baseUrl: URL,
-    options: { region?: string; credentials?: AwsCredentialIdentityProvider; fetch?: typeof fetch } = {},
+    options: {
+      region?: string;
+      credentials?: AwsCredentialIdentityProvider;
+      fetch?: typeof fetch;
+      timeoutMs?: number;
+    } = {},
   ) {
     const region = options.region ?? regionOfApi(baseUrl) ?? process.env['AWS_REGION'];
     if (!region) {
@@ -37,9 +45,11 @@ export class SignedApiClient {
       sha256: Sha256,
     });
     this.fetchImpl = options.fetch ?? fetch;
+    this.timeoutMs = options.timeoutMs ?? API_TIMEOUT_MS;
   }
 
   private readonly fetchImpl: typeof fetch;
+  private readonly timeoutMs: number;
 
   async request(method: 'GET' | 'POST', path: string): Promise<ApiResponse> {
     const url = new URL(path.replace(/^\//, ''), this.baseUrl.toString().replace(/\/?$/, '/'));
@@ -53,13 +63,25 @@ export class SignedApiClient {
       headers: { host: url.host, accept: 'application/json' },
     });
     const signed = await this.signer.sign(request);
+    // One deadline for the answer and its body: a hung connection ends the command with a clear line.
+    const signal = AbortSignal.timeout(this.timeoutMs);
     let response: Response;
+    let text: string;
     try {
-      response = await this.fetchImpl(url, { method, headers: signed.headers as Record<string, string> });
+      response = await this.fetchImpl(url, {
+        method,
+        headers: signed.headers as Record<string, string>,
+        signal,
+      });
+      text = await response.text();
     } catch (error) {
-      throw new TransientAwsError(`cannot reach ${url.host}: ${(error as Error).message}`, { cause: error });
+      const reason = signal.aborted
+        ? `no answer within ${this.timeoutMs / 1000} s`
+        : error instanceof Error
+          ? error.message
+          : String(error);
+      throw new TransientAwsError(`cannot reach ${url.host}: ${reason}`, { cause: error });
     }
-    const text = await response.text();
     let body: unknown = text;
     try {
       body = text === '' ? null : (JSON.parse(text) as unknown);

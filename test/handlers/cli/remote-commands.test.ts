@@ -93,3 +93,30 @@ describe('the IAM-signed approval commands', () => {
     );
   });
 });
+
+describe('SignedApiClient deadline', () => {
+  /** A fetch that never answers, as a hung connection: it ends only when its signal aborts. */
+  const hangingFetch = (async (_input: string | URL | Request, init?: RequestInit) =>
+    new Promise<Response>((_resolve, reject) => {
+      init?.signal?.addEventListener('abort', () => reject(init.signal?.reason));
+    })) as typeof fetch;
+
+  it('gives up on an API that never answers with one clear line, worth retrying', async () => {
+    const client = new SignedApiClient(new URL(API), { credentials, fetch: hangingFetch, timeoutMs: 50 });
+    await expect(client.request('GET', '/iam/proposals')).rejects.toMatchObject({
+      name: 'TransientAwsError',
+      message: 'cannot reach abc123.execute-api.eu-west-1.amazonaws.com: no answer within 0.05 s',
+    });
+  });
+
+  it('says why when the connection itself fails', async () => {
+    const refusing = (async () => {
+      throw new TypeError('fetch failed');
+    }) as typeof fetch;
+    const client = new SignedApiClient(new URL(API), { credentials, fetch: refusing });
+    await expect(client.request('GET', '/iam/proposals')).rejects.toMatchObject({
+      name: 'TransientAwsError',
+      message: 'cannot reach abc123.execute-api.eu-west-1.amazonaws.com: fetch failed',
+    });
+  });
+});
