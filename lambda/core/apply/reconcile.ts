@@ -1,0 +1,84 @@
+/**
+ * The reconciler: finds approved proposals whose apply did not finish and asks for another run. An
+ * apply can die where nothing retries it: the approval function crashed between approving and asking
+ * for the apply, an apply invocation timed out or ran out of memory while it held the lease (Lambda's
+ * retries come within three minutes and find the lease still held), or all three attempts failed.
+ * Every apply run resumes where the last one stopped (apply-proposal.ts), and gives up after
+ * MAX_APPLY_ATTEMPTS, so asking again is always safe and never endless.
+ *
+ * Due, once `graceMs` has passed since the record's last move (a live apply is left alone):
+ *   - `approved` or `applied` with no live apply lease: the apply never started, or it died;
+ *   - a decided record the apply function decided (it has an outcome) whose outcome message or
+ *     event has not gone out, decided within `announceWithinMs` (an old one is not worth a message).
+ */
+import type { ProposalRecord, ProposalStatus } from '../incident';
+import type { ApprovalStore } from '../../ports/approval-store';
+
+export interface ReconcileSettings {
+  /** How long after its last move a record is left to the apply already under way. */
+  graceMs: number;
+  /** Decided records whose outcome did not go out are announced within this window only. */
+  announceWithinMs: number;
+  /** How many records of each status are read (newest first) per run. */
+  limitPerStatus: number;
+}
+
+export type StalledReason = 'apply-not-started' | 'apply-died' | 'outcome-not-sent';
+
+export interface StalledApply {
+  proposalId: string;
+  status: ProposalStatus;
+  reason: StalledReason;
+}
+
+/** The statuses the apply function decides (a rejection is the reviewer's, and has no outcome). */
+const APPLY_DECIDED: readonly ProposalStatus[] = ['verified', 'not-verified', 'failed'];
+
+/** The statuses a run reads, in the order it reads them. */
+export const RECONCILED_STATUSES: readonly ProposalStatus[] = ['approved', 'applied', ...APPLY_DECIDED];
+
+/** When the record last moved: its last history entry, else its creation. */
+function lastMoveAt(record: ProposalRecord): number {
+  const last = record.history.at(-1);
+  return Date.parse(last?.at ?? record.createdAt);
+}
+
+/** Why `record` needs another apply run at `now`, or null when it does not. */
+export function stalledReason(
+  record: ProposalRecord,
+  now: Date,
+  settings: ReconcileSettings,
+): StalledReason | null {
+  const sinceMove = now.getTime() - lastMoveAt(record);
+  if (sinceMove < settings.graceMs) return null;
+  if (record.status === 'approved' || record.status === 'applied') {
+    const leaseLive = record.applyLeaseUntil !== null && Date.parse(record.applyLeaseUntil) >= now.getTime();
+    if (leaseLive) return null;
+    return record.applyAttempts === 0 ? 'apply-not-started' : 'apply-died';
+  }
+  const decidedByApply = APPLY_DECIDED.includes(record.status) && record.outcome !== null;
+  const unannounced = record.resultMessageAt === null || record.resultEventAt === null;
+  if (decidedByApply && unannounced && sinceMove <= settings.announceWithinMs) return 'outcome-not-sent';
+  return null;
+}
+
+/** The proposals that need another apply run, oldest move first. */
+export async function findStalledApplies(
+  store: ApprovalStore,
+  now: Date,
+  settings: ReconcileSettings,
+): Promise<StalledApply[]> {
+  const stalled: { apply: StalledApply; movedAt: number }[] = [];
+  for (const status of RECONCILED_STATUSES) {
+    for (const record of await store.listByStatus(status, settings.limitPerStatus)) {
+      const reason = stalledReason(record, now, settings);
+      if (reason !== null) {
+        stalled.push({
+          apply: { proposalId: record.id, status: record.status, reason },
+          movedAt: lastMoveAt(record),
+        });
+      }
+    }
+  }
+  return stalled.sort((left, right) => left.movedAt - right.movedAt).map((entry) => entry.apply);
+}

@@ -1,0 +1,92 @@
+/**
+ * The reconciler function: run on a schedule (EventBridge, every few minutes), it asks for another
+ * apply run of every proposal whose apply did not finish (core/apply/reconcile.ts). It writes nothing
+ * itself: the apply function, the only one that may write IAM, does the work; its lease and resumable
+ * steps make a request for a proposal already being applied harmless.
+ *
+ * A request that cannot be made is logged and counted, and the others still go out; the next run
+ * finds that proposal again. A failure to read the table throws: the schedule runs again anyway.
+ */
+import { findStalledApplies, type ReconcileSettings, type StalledReason } from '../../core/apply/reconcile';
+import type { ApprovalStore } from '../../ports/approval-store';
+import type { ApplyTrigger } from '../../ports/apply-trigger';
+
+export type LogAttributes = Record<string, unknown>;
+
+/** The Powertools Logger methods the handler uses. */
+export interface ReconcileLogger {
+  info(message: string, ...attributes: LogAttributes[]): void;
+  warn(message: string, ...attributes: LogAttributes[]): void;
+  error(message: string, ...attributes: LogAttributes[]): void;
+}
+
+/** The Powertools Metrics methods the handler uses. */
+export interface ReconcileMetrics {
+  addMetric(name: string, unit: 'Count', value: number): unknown;
+  publishStoredMetrics(): unknown;
+}
+
+export const RECONCILE_METRIC = {
+  /** Applies asked for again, by reason. */
+  requested: 'AppliesRequestedAgain',
+  /** Requests that could not be made. */
+  requestFailures: 'ApplyRequestFailures',
+} as const;
+
+export interface ReconcileHandlerDependencies {
+  store: ApprovalStore;
+  trigger: ApplyTrigger;
+  logger: ReconcileLogger;
+  metrics: ReconcileMetrics;
+  settings: ReconcileSettings;
+  clock?: () => Date;
+}
+
+export interface ReconcileSummary {
+  found: number;
+  requested: number;
+  failed: number;
+  byReason: Partial<Record<StalledReason, number>>;
+}
+
+export type ReconcileHandler = (event?: unknown) => Promise<ReconcileSummary>;
+
+function errorAttributes(error: unknown): LogAttributes {
+  return error instanceof Error
+    ? { error: { name: error.name, message: error.message } }
+    : { error: String(error) };
+}
+
+export function createReconcileHandler(deps: ReconcileHandlerDependencies): ReconcileHandler {
+  const { store, trigger, logger, metrics, settings } = deps;
+  const clock = deps.clock ?? (() => new Date());
+  // The event (a scheduled event) carries nothing the run needs: it reads the table.
+  return async () => {
+    try {
+      const stalled = await findStalledApplies(store, clock(), settings);
+      const summary: ReconcileSummary = { found: stalled.length, requested: 0, failed: 0, byReason: {} };
+      for (const { proposalId, status, reason } of stalled) {
+        try {
+          await trigger.requestApply(proposalId);
+          summary.requested += 1;
+          summary.byReason[reason] = (summary.byReason[reason] ?? 0) + 1;
+          logger.info('Asked for another apply run', { proposalId, status, reason });
+        } catch (error) {
+          summary.failed += 1;
+          logger.error('Could not ask for another apply run', {
+            proposalId,
+            status,
+            reason,
+            ...errorAttributes(error),
+          });
+        }
+      }
+      metrics.addMetric(RECONCILE_METRIC.requested, 'Count', summary.requested);
+      if (summary.failed > 0) metrics.addMetric(RECONCILE_METRIC.requestFailures, 'Count', summary.failed);
+      if (summary.found > 0) logger.info('Reconciled unfinished applies', { ...summary });
+      return summary;
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * The reconciler function's entry (bundled by esbuild as ESM for Node.js 22). Clients, Powertools and
+ * settings are built once per container; the handler itself is handler.ts. It only reads the byStatus
+ * index and invokes the apply function: it writes neither the table nor IAM.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { DynamoDbProposalStore } from '../../adapters/aws/dynamodb-proposal-store';
+import { LambdaApplyTrigger } from '../../adapters/aws/lambda-apply-trigger';
+import { REQUEST_HANDLER } from '../client-settings';
+import { createReconcileHandler, type ReconcileSummary } from './handler';
+import { readReconcileSettings } from './settings';
+
+const settings = readReconcileSettings(process.env);
+
+const logger = new Logger({ serviceName: settings.serviceName });
+const metrics = new Metrics({ namespace: settings.metricsNamespace, serviceName: settings.serviceName });
+const tracer = new Tracer({ serviceName: settings.serviceName });
+
+const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({ requestHandler: REQUEST_HANDLER }));
+const lambda = tracer.captureAWSv3Client(new LambdaClient({ requestHandler: REQUEST_HANDLER }));
+
+const reconcile = createReconcileHandler({
+  store: new DynamoDbProposalStore(dynamodb, settings.proposalsTableName),
+  trigger: new LambdaApplyTrigger(lambda, settings.applyFunctionName),
+  logger,
+  metrics,
+  settings: settings.reconcile,
+});
+
+/** The handler inside its own X-Ray subsegment, annotated with the cold start and the service. */
+export const handler = async (event: unknown): Promise<ReconcileSummary> => {
+  const segment = tracer.getSegment();
+  const subsegment = segment?.addNewSubsegment('## reconcile');
+  if (subsegment) tracer.setSegment(subsegment);
+  tracer.annotateColdStart();
+  tracer.addServiceNameAnnotation();
+  try {
+    return await reconcile(event);
+  } catch (error) {
+    if (error instanceof Error) tracer.addErrorAsMetadata(error);
+    throw error;
+  } finally {
+    subsegment?.close();
+    if (segment) tracer.setSegment(segment);
+  }
+};

@@ -1,0 +1,87 @@
+/** Records at each point of an apply's life, dated relative to one fixed clock, for the reconciler tests. */
+import type { Actor } from '../../../lambda/core/approval/status';
+import type { ProposalRecord, ProposalStatus } from '../../../lambda/core/incident';
+import type { ReconcileSettings } from '../../../lambda/core/apply/reconcile';
+import type { ApplyOutcome } from '../../../lambda/ports/approval-store';
+import { proposalRecord } from '../../adapters/support/proposal-records';
+
+export const NOW = new Date('2026-06-17T12:00:00.000Z');
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+
+export const SETTINGS: ReconcileSettings = {
+  graceMs: 5 * MINUTE,
+  announceWithinMs: 24 * HOUR,
+  limitPerStatus: 100,
+};
+
+const REVIEWER: Actor = {
+  kind: 'iam',
+  name: 'arn:aws:iam::123456789012:user/reviewer',
+  sourceIp: null,
+  userAgent: null,
+};
+const APPLY: Actor = { kind: 'iam', name: 'apply function', sourceIp: null, userAgent: null };
+
+export const ago = (ms: number): string => new Date(NOW.getTime() - ms).toISOString();
+export const later = (ms: number): string => new Date(NOW.getTime() + ms).toISOString();
+
+export const OUTCOME: ApplyOutcome = {
+  readBackMatches: true,
+  verification: 'allowed',
+  blockers: [],
+  attempts: 2,
+  appliedAt: ago(2 * HOUR),
+  finishedAt: ago(2 * HOUR),
+};
+
+/** The statuses a record passes through to reach `status` (pending first, not in the history). */
+const PATH: Record<'approved' | 'applied' | 'verified' | 'not-verified' | 'failed', ProposalStatus[]> = {
+  approved: ['approved'],
+  applied: ['approved', 'applied'],
+  verified: ['approved', 'applied', 'verified'],
+  'not-verified': ['approved', 'applied', 'not-verified'],
+  failed: ['approved', 'failed'],
+};
+
+/**
+ * A record at `status` whose last move was `movedAgoMs` before NOW (earlier moves a minute apart),
+ * created an hour before that.
+ */
+export function recordAt(
+  id: string,
+  status: keyof typeof PATH,
+  movedAgoMs: number,
+  overrides: Partial<ProposalRecord> = {},
+): ProposalRecord {
+  const steps = PATH[status];
+  return proposalRecord({
+    id,
+    status,
+    createdAt: ago(movedAgoMs + HOUR),
+    history: steps.map((step, index) => ({
+      status: step,
+      actor: step === 'approved' ? REVIEWER : APPLY,
+      at: ago(movedAgoMs + (steps.length - 1 - index) * MINUTE),
+      detail: null,
+    })),
+    ...overrides,
+  });
+}
+
+/** A record the apply function decided, with its outcome, and both announcements out. */
+export function decidedAt(
+  id: string,
+  status: 'verified' | 'not-verified' | 'failed',
+  movedAgoMs: number,
+  overrides: Partial<ProposalRecord> = {},
+): ProposalRecord {
+  return recordAt(id, status, movedAgoMs, {
+    outcome: OUTCOME,
+    applyAttempts: 1,
+    applyLeaseUntil: null,
+    resultMessageAt: ago(movedAgoMs),
+    resultEventAt: ago(movedAgoMs),
+    ...overrides,
+  });
+}
