@@ -6,6 +6,7 @@
  *
  *   CloudTrail -> EventBridge rule -> SQS (+DLQ; target DLQ) -> diagnose Lambda -> DynamoDB + SNS
  *   reviewer -> HTTP API -> approval Lambda -> (async) apply Lambda (+DLQ) -> IAM, DynamoDB, SNS, EventBridge
+ *   every 5 minutes: reconciler Lambda -> (async) apply Lambda, for applies that died
  */
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
@@ -22,6 +23,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ApplyFunction } from './constructs/apply-function';
+import { ApplyReconciler } from './constructs/apply-reconciler';
 import { ApprovalApi } from './constructs/approval-api';
 import { ApprovalFunction } from './constructs/approval-function';
 import { ApprovalSigningKey } from './constructs/approval-signing-key';
@@ -59,6 +61,8 @@ export interface PassRoleRemediationProps {
   readonly approvalFunctionEntry?: string;
   /** The apply handler's source file. @default lambda/handlers/apply/index.ts */
   readonly applyFunctionEntry?: string;
+  /** The apply reconciler's source file. @default lambda/handlers/reconcile/index.ts */
+  readonly reconcilerFunctionEntry?: string;
   /** @default 1 month */
   readonly logRetention?: logs.RetentionDays;
 }
@@ -83,6 +87,8 @@ export class PassRoleRemediation extends Construct {
   readonly applyFunction: lambda.Function;
   readonly applyFunctionRole: iam.Role;
   readonly applyDlq: sqs.Queue;
+  /** Asks the apply function again, on a schedule, for applies that died. */
+  readonly reconciler: ApplyReconciler;
   readonly proposalsTable: dynamodb.Table;
   readonly idempotencyTable: dynamodb.Table;
   readonly topic: sns.Topic;
@@ -154,6 +160,13 @@ export class PassRoleRemediation extends Construct {
     this.approvalFunction = approval.function;
     this.approvalFunctionRole = approval.role;
 
+    this.reconciler = new ApplyReconciler(this, 'Reconciler', {
+      proposalsTable: this.proposalsTable,
+      applyFunction: this.applyFunction,
+      entry: props.reconcilerFunctionEntry,
+      logRetention: props.logRetention,
+    });
+
     this.approvalApi = new ApprovalApi(this, 'ApprovalApi', {
       approvalFunction: this.approvalFunction,
       approvalMode,
@@ -185,6 +198,7 @@ export class PassRoleRemediation extends Construct {
     // The apply function may never write to this stack's own roles (its own is protected already).
     apply.protectRole(this.functionRole);
     apply.protectRole(this.approvalFunctionRole);
+    apply.protectRole(this.reconciler.role);
     if (this.notificationChannel.chatbotRole !== undefined) {
       apply.protectRole(this.notificationChannel.chatbotRole);
     }
@@ -202,6 +216,7 @@ export class PassRoleRemediation extends Construct {
         approvalFunction: this.approvalFunction,
         applyFunction: this.applyFunction,
         applyDeadLetterQueue: this.applyDlq,
+        reconcilerFunction: this.reconciler.function,
       },
     });
     this.alarms = operations.alarms;

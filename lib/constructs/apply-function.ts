@@ -10,7 +10,9 @@
  * (/aws-reserved/ for Identity Center, /aws-service-role/ for service-linked roles). The handler
  * refuses anything but the minimal PassRole document; the denies hold even if it did not.
  *
- * Failed invocations are retried twice by Lambda, then land in an encrypted dead-letter queue.
+ * Failed invocations are retried twice by Lambda, then land in an encrypted dead-letter queue. An
+ * apply that died beyond those retries' reach is asked for again by the reconciler
+ * (apply-reconciler.ts); the lease and resumable steps make any repeat request safe.
  */
 import { Aws, Duration, Lazy, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';

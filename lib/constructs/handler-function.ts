@@ -20,7 +20,7 @@ export const POWERTOOLS_SERVICE_NAME = 'passrole-doctor';
 export const METRICS_NAMESPACE = 'PassRoleDoctor';
 
 /** The handlers bundled into functions, each `lambda/handlers/<name>/index.ts` exporting `handler`. */
-export type HandlerName = 'diagnose' | 'approval' | 'apply';
+export type HandlerName = 'diagnose' | 'approval' | 'apply' | 'reconcile';
 
 export function handlerEntry(name: HandlerName): string {
   return path.join(PROJECT_ROOT, 'lambda', 'handlers', name, 'index.ts');

@@ -1,7 +1,8 @@
 /**
- * Alarms on what needs a human (messages in any DLQ, function errors) and a dashboard of the
- * diagnose function's EMF metrics (denials seen, proposals, duplicates suppressed, errors, p95
- * duration) and of the approval path (API requests and errors, approval and apply errors).
+ * Alarms on what needs a human (messages in any DLQ, function errors, a reconciler failing run after
+ * run) and a dashboard of the diagnose function's EMF metrics (denials seen, proposals, duplicates
+ * suppressed, errors, p95 duration), of the approval path (API requests and errors, approval and
+ * apply errors) and of the apply reconciler (applies asked for again, requests that failed).
  */
 import { Duration } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
@@ -11,6 +12,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { RECONCILE_METRIC } from '../../lambda/handlers/reconcile/handler';
 
 export interface OperationsDashboardProps {
   readonly function: lambda.IFunction;
@@ -24,12 +26,13 @@ export interface OperationsDashboardProps {
   readonly approval: ApprovalOperations;
 }
 
-/** The approval path: the API, the approval function, and the apply function with its DLQ. */
+/** The approval path: the API, the approval function, the apply function with its DLQ, the reconciler. */
 export interface ApprovalOperations {
   readonly api: apigwv2.IHttpApi;
   readonly approvalFunction: lambda.IFunction;
   readonly applyFunction: lambda.IFunction;
   readonly applyDeadLetterQueue: sqs.IQueue;
+  readonly reconcilerFunction: lambda.IFunction;
 }
 
 /** The function's EMF metrics (Powertools Metrics, dimension service). */
@@ -43,6 +46,8 @@ export const FUNCTION_METRICS = {
 } as const;
 
 const PERIOD = Duration.minutes(5);
+/** The reconciler runs every 5 minutes and the next run retries: only two failed periods in a row alarm. */
+const RECONCILER_FAILED_PERIODS = 2;
 
 export class OperationsDashboard extends Construct {
   readonly deadLetterQueueAlarm: cloudwatch.Alarm;
@@ -51,6 +56,8 @@ export class OperationsDashboard extends Construct {
   readonly applyDeadLetterQueueAlarm: cloudwatch.Alarm;
   readonly applyFunctionErrorsAlarm: cloudwatch.Alarm;
   readonly approvalFunctionErrorsAlarm: cloudwatch.Alarm;
+  readonly reconcilerErrorsAlarm: cloudwatch.Alarm;
+  readonly applyRequestFailuresAlarm: cloudwatch.Alarm;
   readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: OperationsDashboardProps) {
@@ -110,20 +117,38 @@ export class OperationsDashboard extends Construct {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    if (props.alarmTopic !== undefined) {
-      const notify = new actions.SnsAction(props.alarmTopic);
-      for (const alarm of this.alarms) alarm.addAlarmAction(notify);
-    }
-
-    const metric = (metricName: string, statistic: string = cloudwatch.Stats.SUM, label?: string) =>
+    this.reconcilerErrorsAlarm = new cloudwatch.Alarm(this, 'ReconcilerErrors', {
+      alarmDescription:
+        'PassRole Doctor: the apply reconciler failed two runs in a row (the proposals table could not be read)',
+      metric: anyError(approval.reconcilerFunction),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: RECONCILER_FAILED_PERIODS,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const emf = (metricName: string, statistic: string = cloudwatch.Stats.SUM) =>
       new cloudwatch.Metric({
         namespace: props.metricsNamespace,
         metricName,
         dimensionsMap: { service: props.serviceName },
         statistic,
         period: PERIOD,
-        label: label ?? metricName,
       });
+    const metric = (metricName: string, statistic: string = cloudwatch.Stats.SUM, label?: string) =>
+      emf(metricName, statistic).with({ label: label ?? metricName });
+    this.applyRequestFailuresAlarm = new cloudwatch.Alarm(this, 'ApplyRequestFailures', {
+      alarmDescription:
+        'PassRole Doctor: the apply reconciler could not start the apply function, two runs in a row',
+      metric: emf(RECONCILE_METRIC.requestFailures),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: RECONCILER_FAILED_PERIODS,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    if (props.alarmTopic !== undefined) {
+      const notify = new actions.SnsAction(props.alarmTopic);
+      for (const alarm of this.alarms) alarm.addAlarmAction(notify);
+    }
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.days(7),
@@ -204,6 +229,17 @@ export class OperationsDashboard extends Construct {
             width: 8,
           }),
         ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Apply reconciler',
+            left: [
+              metric(RECONCILE_METRIC.requested, cloudwatch.Stats.SUM, 'Applies asked for again'),
+              metric(RECONCILE_METRIC.requestFailures, cloudwatch.Stats.SUM, 'Requests failed'),
+            ],
+            right: [approval.reconcilerFunction.metricErrors({ period: PERIOD, label: 'Reconciler errors' })],
+            width: 8,
+          }),
+        ],
       ],
     });
   }
@@ -216,6 +252,8 @@ export class OperationsDashboard extends Construct {
       this.applyDeadLetterQueueAlarm,
       this.applyFunctionErrorsAlarm,
       this.approvalFunctionErrorsAlarm,
+      this.reconcilerErrorsAlarm,
+      this.applyRequestFailuresAlarm,
     ];
   }
 }

@@ -157,9 +157,11 @@ describe('the HTTP API', () => {
   });
 
   it('lets API Gateway invoke the approval function for each route only, from this API', () => {
-    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map(
-      (permission) => permission.Properties as Record<string, unknown>,
-    );
+    const approvalArn = { 'Fn::GetAtt': [logicalId(remediation.approvalFunction), 'Arn'] };
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission'))
+      .map((permission) => permission.Properties as Record<string, unknown>)
+      // The other permission in the stack lets the reconciler's schedule invoke the reconciler.
+      .filter((permission) => JSON.stringify(permission.FunctionName) === JSON.stringify(approvalArn));
     expect(permissions).toHaveLength(LINK_ROUTES.length + IAM_ROUTES.length);
     const apiPrefix = `arn:\${AWS::Partition}:execute-api:\${AWS::Region}:\${AWS::AccountId}:\${${logicalId(remediation.httpApi)}}`;
     expect(permissions.map((permission) => renderIntrinsic(permission.SourceArn)).sort()).toEqual(
@@ -323,6 +325,8 @@ describe('the apply function', () => {
             { 'Fn::GetAtt': [logicalId(remediation.functionRole), 'Arn'] },
             ',',
             { 'Fn::GetAtt': [logicalId(remediation.approvalFunctionRole), 'Arn'] },
+            ',',
+            { 'Fn::GetAtt': [logicalId(remediation.reconciler.role), 'Arn'] },
           ],
         ],
       },
@@ -333,7 +337,8 @@ describe('the apply function', () => {
   });
 
   it('is retried twice when invoked asynchronously, then sent to its dead-letter queue; stale events too', () => {
-    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
+    // The other one is the reconciler's (no retries).
+    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 2);
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: { Ref: logicalId(remediation.applyFunction) },
       Qualifier: '$LATEST',
@@ -364,7 +369,7 @@ describe('the apply function', () => {
     template.hasOutput('ApplyDeadLetterQueueUrl', { Value: { Ref: logicalId(remediation.applyDlq) } });
   });
 
-  it('is started by the approval function only: no event source, no other invoke permission', () => {
+  it('is started by the approval function and the reconciler (their roles) only: no event source, no invoke permission', () => {
     const applyRef = JSON.stringify({ Ref: logicalId(remediation.applyFunction) });
     const applyArn = JSON.stringify({ 'Fn::GetAtt': [logicalId(remediation.applyFunction), 'Arn'] });
     const mentions = Object.values({
@@ -418,6 +423,7 @@ describe("the apply role's permissions", () => {
             arnRef(remediation.applyFunctionRole),
             arnRef(remediation.approvalFunctionRole),
             arnRef(remediation.functionRole),
+            arnRef(remediation.reconciler.role),
           ],
         ),
         deny(

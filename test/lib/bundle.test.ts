@@ -1,6 +1,6 @@
 /**
- * The one synth with real bundling: the local esbuild builds the diagnose, approval and apply
- * functions from their real entries (no Docker here).
+ * The one synth with real bundling: the local esbuild builds the diagnose, approval, apply and
+ * reconciler functions from their real entries (no Docker here).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -25,10 +25,11 @@ beforeAll(() => {
     diagnose: remediation.function,
     approval: remediation.approvalFunction,
     apply: remediation.applyFunction,
+    reconcile: remediation.reconciler.function,
   };
   expect(
     Object.keys(template.Resources).filter((id) => template.Resources[id].Type === 'AWS::Lambda::Function'),
-  ).toHaveLength(3);
+  ).toHaveLength(4);
   for (const [name, fn] of Object.entries(functions) as [HandlerName, lambda.Function][]) {
     const logicalId = stack.getLogicalId(fn.node.defaultChild as CfnElement);
     const s3Key = (template.Resources[logicalId].Properties as { Code: { S3Key: string } }).Code.S3Key;
@@ -36,7 +37,7 @@ beforeAll(() => {
   }
 }, 180_000);
 
-const HANDLERS: HandlerName[] = ['diagnose', 'approval', 'apply'];
+const HANDLERS: HandlerName[] = ['diagnose', 'approval', 'apply', 'reconcile'];
 
 describe.each(HANDLERS)('the %s function bundle', (name) => {
   const assetDir = () => assetDirs.get(name) as string;

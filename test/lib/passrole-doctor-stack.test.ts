@@ -26,7 +26,13 @@ const arnOf = (construct: IConstruct) => ({ 'Fn::GetAtt': [logicalId(construct),
 
 describe('routing', () => {
   it('has one rule, on the default bus, with exactly the exported denial pattern', () => {
-    template.resourceCountIs('AWS::Events::Rule', 1);
+    // The other rule is the reconciler's schedule (test/lib/apply-reconciler.test.ts).
+    template.resourceCountIs('AWS::Events::Rule', 2);
+    expect(
+      Object.values(template.findResources('AWS::Events::Rule')).filter(
+        (rule) => (rule.Properties as { EventPattern?: unknown }).EventPattern !== undefined,
+      ),
+    ).toHaveLength(1);
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: JSON.parse(JSON.stringify(PASSROLE_DENIAL_EVENT_PATTERN)),
       EventBusName: Match.absent(),
@@ -272,7 +278,12 @@ describe('IAM write actions', () => {
     const apply = logicalId(remediation.applyFunctionRole);
     const roles = Object.keys(template.findResources('AWS::IAM::Role'));
     expect(roles.sort()).toEqual(
-      [apply, logicalId(remediation.approvalFunctionRole), logicalId(remediation.functionRole)].sort(),
+      [
+        apply,
+        logicalId(remediation.approvalFunctionRole),
+        logicalId(remediation.functionRole),
+        logicalId(remediation.reconciler.role),
+      ].sort(),
     );
     for (const role of roles.filter((candidate) => candidate !== apply)) {
       const { statements, managedPolicyArns } = rolePermissions(template, role);
@@ -407,11 +418,18 @@ describe('operations', () => {
         Value: { 'Fn::GetAtt': [logicalId(dlq), 'QueueName'] },
       });
     }
-    for (const fn of [remediation.function, remediation.approvalFunction, remediation.applyFunction]) {
+    for (const fn of [
+      remediation.function,
+      remediation.approvalFunction,
+      remediation.applyFunction,
+      remediation.reconciler.function,
+    ]) {
       alarmOn('Errors', { Name: 'FunctionName', Value: { Ref: logicalId(fn) } });
     }
-    expect(remediation.alarms).toHaveLength(6);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+    // The reconciler's failed apply requests (test/lib/apply-reconciler.test.ts).
+    alarmOn('ApplyRequestFailures', { Name: 'service', Value: 'passrole-doctor' });
+    expect(remediation.alarms).toHaveLength(8);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
   });
 
   it("graphs the function's metrics on the dashboard: denials, proposals, duplicates, errors, p95 duration", () => {

@@ -1,0 +1,122 @@
+/**
+ * The apply reconciler: a function run every RECONCILE_INTERVAL by an EventBridge schedule that asks
+ * the apply function again for every approved proposal whose apply died where nothing retries it
+ * (the approval function crashed before asking, an apply timed out holding its lease, or Lambda's
+ * retries ran out), and for decided ones whose outcome was never announced
+ * (lambda/core/apply/reconcile.ts). Each apply run resumes where the last one stopped.
+ *
+ * Its role: its log group, X-Ray, dynamodb:Query on the proposals table's byStatus index only (no
+ * read of the table itself, no write anywhere), and lambda:InvokeFunction on the apply function
+ * only. It writes nothing: the apply function does.
+ */
+import { Duration, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { APPLY_TIMEOUT } from './apply-function';
+import {
+  createHandlerFunction,
+  defaultPolicyOf,
+  handlerEntry,
+  XRAY_WILDCARD_REASON,
+} from './handler-function';
+import { PROPOSALS_STATUS_INDEX } from './proposal-tables';
+
+export const RECONCILE_ENTRY = handlerEntry('reconcile');
+
+/** How often the reconciler runs: the longest a died apply waits before it is asked for again. */
+export const RECONCILE_INTERVAL = Duration.minutes(5);
+/** A run is five index queries and a few asynchronous invokes. */
+export const RECONCILE_TIMEOUT = Duration.minutes(1);
+export const RECONCILE_MEMORY_MB = 256;
+/**
+ * A record is left alone this long after its last move: longer than an apply invocation can run, so
+ * a live one is never asked for again (its lease would turn the request away anyway).
+ */
+export const RECONCILE_GRACE = Duration.seconds(APPLY_TIMEOUT.toSeconds() + 60);
+/** A decided proposal whose outcome never went out is announced this long after at most. */
+export const RECONCILE_ANNOUNCE_WITHIN = Duration.hours(24);
+/** Records of each status read per run (newest first). */
+export const RECONCILE_LIMIT_PER_STATUS = 100;
+/** No retry of a failed run, by EventBridge or by Lambda: the next scheduled run comes anyway. */
+export const RECONCILE_RETRY_ATTEMPTS = 0;
+
+export interface ApplyReconcilerProps {
+  readonly proposalsTable: dynamodb.ITable;
+  /** Invoked asynchronously (InvocationType Event) for each stalled proposal. */
+  readonly applyFunction: lambda.IFunction;
+  /** The handler's source. @default lambda/handlers/reconcile/index.ts */
+  readonly entry?: string;
+  /** @default 1 month */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+export class ApplyReconciler extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+  /** The EventBridge rule that runs the function every RECONCILE_INTERVAL. */
+  readonly schedule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: ApplyReconcilerProps) {
+    super(scope, id);
+
+    const parts = createHandlerFunction(this, {
+      description: 'PassRole Doctor: asks again for approved proposals whose apply did not finish',
+      roleDescription:
+        'PassRole Doctor apply reconciler: queries proposals by status and starts apply, nothing else',
+      entry: props.entry ?? RECONCILE_ENTRY,
+      memorySize: RECONCILE_MEMORY_MB,
+      timeout: RECONCILE_TIMEOUT,
+      logRetention: props.logRetention,
+      environment: {
+        PROPOSALS_TABLE_NAME: props.proposalsTable.tableName,
+        APPLY_FUNCTION_NAME: props.applyFunction.functionName,
+        RECONCILE_GRACE_SECONDS: String(RECONCILE_GRACE.toSeconds()),
+        ANNOUNCE_WITHIN_HOURS: String(RECONCILE_ANNOUNCE_WITHIN.toHours()),
+        LIMIT_PER_STATUS: String(RECONCILE_LIMIT_PER_STATUS),
+      },
+    });
+    this.function = parts.function;
+    this.role = parts.role;
+    this.logGroup = parts.logGroup;
+
+    // The index only: Table.grantReadData would add GetItem/Scan on the table and every index.
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ListProposalsByStatus',
+        actions: ['dynamodb:Query'],
+        resources: [`${props.proposalsTable.tableArn}/index/${PROPOSALS_STATUS_INDEX}`],
+      }),
+    );
+    // Written out rather than applyFunction.grantInvoke(), which adds every version and alias (ARN:*).
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'StartApply',
+        actions: ['lambda:InvokeFunction'],
+        resources: [props.applyFunction.functionArn],
+      }),
+    );
+
+    // Lambda would otherwise retry a failed run twice, into the next scheduled one.
+    this.function.configureAsyncInvoke({
+      retryAttempts: RECONCILE_RETRY_ATTEMPTS,
+      maxEventAge: RECONCILE_INTERVAL,
+    });
+    this.schedule = new events.Rule(this, 'Schedule', {
+      description: 'PassRole Doctor: runs the apply reconciler',
+      schedule: events.Schedule.rate(RECONCILE_INTERVAL),
+      targets: [new targets.LambdaFunction(this.function, { retryAttempts: RECONCILE_RETRY_ATTEMPTS })],
+    });
+
+    Validations.of(defaultPolicyOf(this.role)).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: XRAY_WILDCARD_REASON,
+    });
+  }
+}
