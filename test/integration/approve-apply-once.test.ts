@@ -136,7 +136,7 @@ describe('20 simultaneous approve POSTs of one review link, on moto (DynamoDB an
     expect(stored?.outcome).toMatchObject({ readBackMatches: true, verification: 'allowed' });
 
     console.log(
-      `approve-apply-once: ${APPROVALS} simultaneous approve POSTs -> ${statuses.filter((s) => s === 200).length} x 200, ${statuses.filter((s) => s === 409).length} x 409; PutGroupPolicy calls: ${puts.length}; IAM calls of the apply: ${iamCalls.map((call) => call.command.replace(/Command$/, '')).join(', ')}; record ${stored?.status}`,
+      `approve-apply-once: cases run 1, faults injected 0, incidents lost 0, policies double-applied ${Math.max(0, puts.length - 1)}; ${APPROVALS} simultaneous approve POSTs -> ${statuses.filter((s) => s === 200).length} x 200, ${statuses.filter((s) => s === 409).length} x 409; PutGroupPolicy calls: ${puts.length}; IAM calls of the apply: ${iamCalls.map((call) => call.command.replace(/Command$/, '')).join(', ')}; record ${stored?.status}`,
     );
   });
 });

@@ -234,8 +234,9 @@ describe('a storm of denials through the diagnose handler on moto', () => {
     console.log(
       `storm: ${DUPLICATES + 1 + DISTINCT_INCIDENTS} denials (${DUPLICATES} duplicates of one incident + ${DISTINCT_INCIDENTS} distinct incidents) ` +
         `in ${mixedPhase.invocations + duplicatesPhase.invocations} SQS batches of ${BATCH_SIZE} over ${CONTAINERS} containers: ` +
-        `${proposals.length} proposals, ${messageProposalIds.length} messages, ` +
-        `${[...expectedIncidents.keys()].filter((key) => !proposals.some((p) => p.incidentKey === key)).length} incidents lost; ` +
+        `cases run ${DUPLICATES + 1 + DISTINCT_INCIDENTS}, faults injected 0, ` +
+        `incidents lost ${[...expectedIncidents.keys()].filter((key) => !proposals.some((p) => p.incidentKey === key)).length}, ` +
+        `policies double-applied 0 (nothing is applied here); ${proposals.length} proposals, ${messageProposalIds.length} messages; ` +
         `IAM calls ${iam} in all, per new incident max ${Math.max(...calls)} mean ${(iam / calls.length).toFixed(2)} ` +
         `(${Object.entries(byCommand())
           .map(([name, count]) => `${name} ${count}`)

@@ -1056,7 +1056,10 @@ describe('diagnose handler: hostile input', () => {
     const count = (outcome: Outcome) =>
       all.flatMap((result) => result.outcomes).filter((o) => o === outcome).length;
     console.log(
-      `hostile input: ${CASES.length} cases, not-applicable ${count('not-applicable')}, ` +
+      `hostile input: cases run ${CASES.length}, faults injected 0, ` +
+        // Lost: a case neither diagnosed nor acknowledged with its reason (it threw, or was handed back).
+        `incidents lost ${all.filter((result) => result.threw !== null || result.retried > 0).length}, ` +
+        `policies double-applied 0 (nothing is applied here); not-applicable ${count('not-applicable')}, ` +
         `invalid ${count('invalid')} (+ ${count('unprocessable')} denials of entities the account lacks), ` +
         `diagnosed ${count('proposal') + count('report')} (${count('proposal')} proposals, ${count('report')} reports), ` +
         `messages checked ${all.reduce((sum, result) => sum + result.messages.length, 0)}, ` +
