@@ -26,6 +26,8 @@ import type { ApprovalMode } from '../../../lambda/core/approval/links';
 import { createDiagnoser } from '../../../lambda/core/diagnose';
 import { createApplyHandler, type ApplyHandler } from '../../../lambda/handlers/apply/handler';
 import { createApprovalHandler, type ApprovalHandler } from '../../../lambda/handlers/approval/handler';
+import { createReconcileHandler, type ReconcileHandler } from '../../../lambda/handlers/reconcile/handler';
+import type { ReconcileSettings } from '../../../lambda/core/apply/reconcile';
 import { createDiagnoseHandler, type DiagnoseHandler } from '../../../lambda/handlers/diagnose/handler';
 import type { ApplyTrigger } from '../../../lambda/ports/apply-trigger';
 import { lambdaContext, RecordingLogger, RecordingMetrics } from '../../handlers/diagnose/support';
@@ -230,6 +232,29 @@ export function createApplyFunction(
     },
   });
   return { handler, logger, metrics };
+}
+
+export interface ReconcileFunction {
+  handler: ReconcileHandler;
+  logger: RecordingLogger;
+}
+
+/** The reconciler as its entry wires it, asking `applyTrigger` for the applies that did not finish. */
+export function createReconcileFunction(
+  clients: LoopClients,
+  resources: LoopResources,
+  applyTrigger: ApplyTrigger,
+  settings: ReconcileSettings,
+): ReconcileFunction {
+  const logger = new RecordingLogger();
+  const handler = createReconcileHandler({
+    store: new DynamoDbProposalStore(clients.dynamodb, resources.proposalsTable),
+    trigger: applyTrigger,
+    logger,
+    metrics: new RecordingMetrics(),
+    settings,
+  });
+  return { handler, logger };
 }
 
 /** A Lambda context for one invocation of a function with this timeout. */
