@@ -18,6 +18,7 @@ import { EventBridgePublisher } from '../../adapters/aws/eventbridge-publisher';
 import { IamPolicyWriter } from '../../adapters/aws/iam-policy-writer';
 import { SnsNotifier } from '../../adapters/aws/sns-notifier';
 import { IAM_REQUEST_HANDLER, REQUEST_HANDLER } from '../client-settings';
+import { traced } from '../traced';
 import { createApplyHandler, type ApplyHandlerOutcome } from './handler';
 import { readApplySettings } from './settings';
 
@@ -55,19 +56,8 @@ const apply = createApplyHandler({
 });
 
 /** The handler inside its own X-Ray subsegment, annotated with the cold start and the service. */
-export const handler = async (event: unknown, context: Context): Promise<ApplyHandlerOutcome> => {
-  const segment = tracer.getSegment();
-  const subsegment = segment?.addNewSubsegment('## apply');
-  if (subsegment) tracer.setSegment(subsegment);
-  tracer.annotateColdStart();
-  tracer.addServiceNameAnnotation();
-  try {
-    return await apply(event, context);
-  } catch (error) {
-    if (error instanceof Error) tracer.addErrorAsMetadata(error);
-    throw error;
-  } finally {
-    subsegment?.close();
-    if (segment) tracer.setSegment(segment);
-  }
-};
+export const handler: (event: unknown, context: Context) => Promise<ApplyHandlerOutcome> = traced(
+  tracer,
+  'apply',
+  apply,
+);

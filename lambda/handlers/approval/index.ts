@@ -14,6 +14,7 @@ import { LambdaApplyTrigger } from '../../adapters/aws/lambda-apply-trigger';
 import { linksEnabled, signingKeyOf } from '../../core/approval/links';
 import { AwsCallError, InvalidInputError } from '../../core/errors';
 import { REQUEST_HANDLER } from '../client-settings';
+import { traced } from '../traced';
 import { createApprovalHandler, type ApprovalEvent, type ApprovalResponse } from './handler';
 import { readApprovalSettings } from './settings';
 
@@ -57,16 +58,8 @@ const approval = createApprovalHandler({
 });
 
 /** The handler inside its own X-Ray subsegment, annotated with the cold start and the service. */
-export const handler = async (event: ApprovalEvent, context: Context): Promise<ApprovalResponse> => {
-  const segment = tracer.getSegment();
-  const subsegment = segment?.addNewSubsegment('## approval');
-  if (subsegment) tracer.setSegment(subsegment);
-  tracer.annotateColdStart();
-  tracer.addServiceNameAnnotation();
-  try {
-    return await approval(event, context);
-  } finally {
-    subsegment?.close();
-    if (segment) tracer.setSegment(segment);
-  }
-};
+export const handler: (event: ApprovalEvent, context: Context) => Promise<ApprovalResponse> = traced(
+  tracer,
+  'approval',
+  approval,
+);

@@ -20,6 +20,7 @@ import { AwsPolicySimulator } from '../../adapters/aws/aws-policy-simulator';
 import { DynamoDbProposalStore } from '../../adapters/aws/dynamodb-proposal-store';
 import { SnsNotifier } from '../../adapters/aws/sns-notifier';
 import { linksEnabled, signingKeyOf } from '../../core/approval/links';
+import { traced } from '../traced';
 import { createDiagnoser } from '../../core/diagnose';
 import { AwsCallError } from '../../core/errors';
 import { IAM_REQUEST_HANDLER, REQUEST_HANDLER } from '../client-settings';
@@ -82,19 +83,8 @@ const diagnose = createDiagnoseHandler({
 });
 
 /** The handler inside its own X-Ray subsegment, annotated with the cold start and the service. */
-export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-  const segment = tracer.getSegment();
-  const subsegment = segment?.addNewSubsegment('## diagnose');
-  if (subsegment) tracer.setSegment(subsegment);
-  tracer.annotateColdStart();
-  tracer.addServiceNameAnnotation();
-  try {
-    return await diagnose(event, context);
-  } catch (error) {
-    if (error instanceof Error) tracer.addErrorAsMetadata(error);
-    throw error;
-  } finally {
-    subsegment?.close();
-    if (segment) tracer.setSegment(segment);
-  }
-};
+export const handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> = traced(
+  tracer,
+  'diagnose',
+  diagnose,
+);

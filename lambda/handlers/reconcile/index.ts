@@ -11,6 +11,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoDbProposalStore } from '../../adapters/aws/dynamodb-proposal-store';
 import { LambdaApplyTrigger } from '../../adapters/aws/lambda-apply-trigger';
 import { REQUEST_HANDLER } from '../client-settings';
+import { traced } from '../traced';
 import { createReconcileHandler, type ReconcileSummary } from './handler';
 import { readReconcileSettings } from './settings';
 
@@ -32,19 +33,4 @@ const reconcile = createReconcileHandler({
 });
 
 /** The handler inside its own X-Ray subsegment, annotated with the cold start and the service. */
-export const handler = async (event: unknown): Promise<ReconcileSummary> => {
-  const segment = tracer.getSegment();
-  const subsegment = segment?.addNewSubsegment('## reconcile');
-  if (subsegment) tracer.setSegment(subsegment);
-  tracer.annotateColdStart();
-  tracer.addServiceNameAnnotation();
-  try {
-    return await reconcile(event);
-  } catch (error) {
-    if (error instanceof Error) tracer.addErrorAsMetadata(error);
-    throw error;
-  } finally {
-    subsegment?.close();
-    if (segment) tracer.setSegment(segment);
-  }
-};
+export const handler: (event: unknown) => Promise<ReconcileSummary> = traced(tracer, 'reconcile', reconcile);
