@@ -52,6 +52,7 @@ import { motoClientConfig } from '../test/integration/support/aws-clients';
 import { startMoto, type MotoServer } from '../test/integration/support/moto';
 import { createProposalsTable } from '../test/integration/support/proposal-tables';
 import { seedGlueAccount } from '../test/integration/support/seed-account';
+import { percentile, printBenchLines } from './support';
 
 const ROOT = join(__dirname, '..');
 const ACCOUNT = '123456789012';
@@ -72,11 +73,6 @@ const SETTINGS: ApplySettings = {
 };
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function percentile(sorted: number[], p: number): number {
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index] ?? Number.NaN;
-}
 
 /** The seed denial diagnosed offline: the pending record the diagnose function would have stored. */
 async function seedPendingRecord(id: string): Promise<ProposalRecord> {
@@ -309,13 +305,4 @@ export async function runApplyBench(): Promise<string[]> {
   return lines;
 }
 
-if (require.main === module) {
-  runApplyBench()
-    .then((lines) => {
-      for (const line of lines) console.log(line);
-    })
-    .catch((error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    });
-}
+if (require.main === module) printBenchLines(runApplyBench);

@@ -16,6 +16,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { DIAGNOSE_ENTRY, FUNCTION_TIMEOUT } from '../lib/constructs/diagnose-function';
 import { createHandlerFunction } from '../lib/constructs/handler-function';
+import { printBenchLines, stats } from './support';
 
 const MIB = 1024 * 1024;
 const MAX_ZIPPED_BYTES = 1.5 * MIB;
@@ -50,11 +51,6 @@ const LAMBDA_VARIABLES = {
   AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
   AWS_EC2_METADATA_DISABLED: 'true',
 };
-
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN;
-}
 
 const mb = (bytes: number): string => `${(bytes / MIB).toFixed(2)} MB`;
 
@@ -142,21 +138,12 @@ export async function runBundleBench(): Promise<string[]> {
       `diagnose bundle (CDK NodejsFunction bundling with the app's options, local esbuild, synth ${synthSeconds.toFixed(1)} s): ${files.join(' + ')}; ` +
         `${mb(raw)} code unzipped; zipped (zip -9) ${mb(withMap)} with the source map, ${mb(withoutMap)} without; target <= ${mb(MAX_ZIPPED_BYTES)}`,
       `diagnose bundle cold module init (node ${process.version}; Lambda runs node22): import of index.mjs with the function's environment ` +
-        `(NODE_OPTIONS=${environment['NODE_OPTIONS'] ?? '(none)'}) median ${median(asDeployed).toFixed(0)} ms (min ${Math.min(...asDeployed).toFixed(0)}), ` +
-        `without source maps ${median(plain).toFixed(0)} ms (min ${Math.min(...plain).toFixed(0)}), ${INIT_RUNS} runs each; target <= ${MAX_INIT_MS} ms`,
+        `(NODE_OPTIONS=${environment['NODE_OPTIONS'] ?? '(none)'}) median ${stats(asDeployed).median.toFixed(0)} ms (min ${Math.min(...asDeployed).toFixed(0)}), ` +
+        `without source maps ${stats(plain).median.toFixed(0)} ms (min ${Math.min(...plain).toFixed(0)}), ${INIT_RUNS} runs each; target <= ${MAX_INIT_MS} ms`,
     ];
   } finally {
     rmSync(workdir, { recursive: true, force: true });
   }
 }
 
-if (require.main === module) {
-  runBundleBench()
-    .then((lines) => {
-      for (const line of lines) console.log(line);
-    })
-    .catch((error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    });
-}
+if (require.main === module) printBenchLines(runBundleBench);

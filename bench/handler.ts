@@ -29,9 +29,15 @@ import { InMemoryNotifier } from '../lambda/adapters/memory/in-memory-notifier';
 import { InMemoryProposalStore } from '../lambda/adapters/memory/in-memory-proposal-store';
 import { createDiagnoser } from '../lambda/core/diagnose';
 import { createDiagnoseHandler, type DiagnoseHandler } from '../lambda/handlers/diagnose/handler';
+import {
+  apiShapedAuthorizationDetails,
+  seedGetPolicyAnswer,
+  seedGetPolicyVersionAnswer,
+  seedSimulationAnswer,
+} from './seed-iam';
+import { printBenchLines, stats } from './support';
 
 const ROOT = join(__dirname, '..');
-const SNAPSHOT = join(ROOT, 'examples/seed/account.json');
 const SEED_EVENT = JSON.parse(readFileSync(join(ROOT, 'examples/seed/denial.json'), 'utf8')) as Record<
   string,
   unknown
@@ -39,16 +45,6 @@ const SEED_EVENT = JSON.parse(readFileSync(join(ROOT, 'examples/seed/denial.json
 const STORM_RECORDS = 10_000;
 const BATCH_SIZE = 10;
 const CONCURRENCY = 2;
-
-function percentile(sorted: number[], p: number): number {
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index] ?? Number.NaN;
-}
-
-function stats(samples: number[]): { median: number; p95: number } {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return { median: percentile(sorted, 50), p95: percentile(sorted, 95) };
-}
 
 // ---------------------------------------------------------------- memory
 
@@ -61,72 +57,15 @@ function sampleMemory(): void {
 
 // ---------------------------------------------------------------- mocked IAM
 
-/** The seed snapshot as GetAccountAuthorizationDetails returns it: documents URL-encoded. */
-function apiShapedAuthorizationDetails(): Record<string, unknown> {
-  const snapshot = JSON.parse(readFileSync(SNAPSHOT, 'utf8')) as Record<string, unknown>;
-  const encode = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(encode);
-    if (value && typeof value === 'object') {
-      return Object.fromEntries(
-        Object.entries(value).map(([key, inner]) => [
-          key,
-          /Document$/.test(key) && inner && typeof inner === 'object'
-            ? encodeURIComponent(JSON.stringify(inner))
-            : encode(inner),
-        ]),
-      );
-    }
-    return value;
-  };
-  return { ...(encode(snapshot) as Record<string, unknown>), Policies: [], IsTruncated: false };
-}
-
 /** IAM answering the seed scenario at once; returns the mock, whose calls() are the IAM calls made. */
 function mockIam(): ReturnType<typeof mockClient> {
   const iamMock = mockClient(IAMClient);
-  const details = apiShapedAuthorizationDetails();
-  const glue = (
-    JSON.parse(readFileSync(SNAPSHOT, 'utf8')) as {
-      Policies: { PolicyVersionList: { Document: unknown }[] }[];
-    }
-  ).Policies[0];
-  iamMock.on(GetAccountAuthorizationDetailsCommand).resolves(details);
-  iamMock.on(GetPolicyCommand).callsFake(async (input: { PolicyArn: string }) => ({
-    Policy: { Arn: input.PolicyArn, PolicyName: 'AWSGlueConsoleFullAccess', DefaultVersionId: 'v14' },
-  }));
-  iamMock.on(GetPolicyVersionCommand).resolves({
-    PolicyVersion: {
-      VersionId: 'v14',
-      IsDefaultVersion: true,
-      Document: encodeURIComponent(JSON.stringify(glue?.PolicyVersionList[0]?.Document)),
-    },
-  });
-  iamMock.on(SimulatePrincipalPolicyCommand).callsFake(async (input: SimulatePrincipalPolicyCommandInput) => {
-    const mfa = input.ContextEntries?.find((entry) => entry.ContextKeyName === 'aws:MultiFactorAuthPresent')
-      ?.ContextKeyValues?.[0];
-    const withProposal = (input.PolicyInputList?.length ?? 0) > 0;
-    const decision = mfa !== 'true' ? 'explicitDeny' : withProposal ? 'allowed' : 'implicitDeny';
-    return {
-      IsTruncated: false,
-      EvaluationResults: [
-        {
-          EvalActionName: 'iam:PassRole',
-          EvalResourceName: input.ResourceArns?.[0],
-          EvalDecision: decision,
-          MatchedStatements:
-            decision === 'explicitDeny'
-              ? [
-                  {
-                    SourcePolicyId: 'RequireMFA',
-                    SourcePolicyType: 'group',
-                    StartPosition: { Line: 1, Column: 1 },
-                  },
-                ]
-              : [],
-        },
-      ],
-    };
-  });
+  iamMock.on(GetAccountAuthorizationDetailsCommand).resolves(apiShapedAuthorizationDetails());
+  iamMock.on(GetPolicyCommand).callsFake(async (input: { PolicyArn: string }) => seedGetPolicyAnswer(input));
+  iamMock.on(GetPolicyVersionCommand).resolves(seedGetPolicyVersionAnswer());
+  iamMock
+    .on(SimulatePrincipalPolicyCommand)
+    .callsFake(async (input: SimulatePrincipalPolicyCommandInput) => seedSimulationAnswer(input));
   return iamMock;
 }
 
@@ -332,13 +271,4 @@ export async function runHandlerBench(): Promise<string[]> {
   return lines;
 }
 
-if (require.main === module) {
-  runHandlerBench()
-    .then((lines) => {
-      for (const line of lines) console.log(line);
-    })
-    .catch((error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    });
-}
+if (require.main === module) printBenchLines(runHandlerBench);

@@ -50,6 +50,7 @@ import { startMoto, type MotoServer } from '../test/integration/support/moto';
 import { createIdempotencyTable, createProposalsTable } from '../test/integration/support/proposal-tables';
 import { seedGlueAccount } from '../test/integration/support/seed-account';
 import { createQueue, type TestQueue } from '../test/integration/support/sqs-queues';
+import { printBenchLines, stats } from './support';
 
 const SEED_EVENT = JSON.parse(readFileSync(`${__dirname}/../examples/seed/denial.json`, 'utf8')) as Record<
   string,
@@ -69,16 +70,6 @@ const MEMORY_SAMPLE_MS = 25;
 const RULE_NAME = 'passrole-denials';
 
 type CloudTrailRecord = Record<string, unknown>;
-
-function percentile(sorted: number[], p: number): number {
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index] ?? Number.NaN;
-}
-
-function stats(samples: number[]): { p50: number; p95: number } {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95) };
-}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
@@ -413,10 +404,10 @@ export async function runPipelineBench(): Promise<string[]> {
     const afterBus = stats(between(pipeline.routedAt, pipeline.arrivedAt, warmUsers));
     lines.push(
       `pipeline on moto (EventBridge rule -> SQS -> ${CONTAINERS} diagnose containers -> SNS -> SQS subscription, one process), ` +
-        `one new incident at a time, event on the bus to message on the subscription: p50 ${endToEnd.p50.toFixed(0)} ms, ` +
+        `one new incident at a time, event on the bus to message on the subscription: p50 ${endToEnd.median.toFixed(0)} ms, ` +
         `p95 ${endToEnd.p95.toFixed(0)} ms over ${warm.length} incidents (first, cold containers: ${cold.toFixed(0)} ms); ` +
-        `of which moto's PutEvents (routing to the queue) p50 ${onBus.p50.toFixed(0)} ms, and queue to subscription ` +
-        `(diagnosis, DynamoDB, SNS) p50 ${afterBus.p50.toFixed(0)} ms, p95 ${afterBus.p95.toFixed(0)} ms`,
+        `of which moto's PutEvents (routing to the queue) p50 ${onBus.median.toFixed(0)} ms, and queue to subscription ` +
+        `(diagnosis, DynamoDB, SNS) p50 ${afterBus.median.toFixed(0)} ms, p95 ${afterBus.p95.toFixed(0)} ms`,
     );
 
     // A burst on the bus: every event put at once, as fast as PutEvents takes them.
@@ -433,7 +424,7 @@ export async function runPipelineBench(): Promise<string[]> {
     lines.push(
       `pipeline throughput on moto: ${(BUS_BURST_INCIDENTS / busSeconds).toFixed(1)} new incidents/s end to end ` +
         `(${BUS_BURST_INCIDENTS} put on the bus at once, last message after ${busSeconds.toFixed(1)} s; event to message ` +
-        `p50 ${inBusBurst.p50.toFixed(0)} ms, p95 ${inBusBurst.p95.toFixed(0)} ms); the function's side alone ` +
+        `p50 ${inBusBurst.median.toFixed(0)} ms, p95 ${inBusBurst.p95.toFixed(0)} ms); the function's side alone ` +
         `${(QUEUE_BURST_INCIDENTS / queueSeconds).toFixed(1)} new incidents/s (${QUEUE_BURST_INCIDENTS} sent straight to the denial queue, ` +
         `last message after ${queueSeconds.toFixed(1)} s)`,
     );
@@ -481,13 +472,4 @@ export async function runPipelineBench(): Promise<string[]> {
   return lines;
 }
 
-if (require.main === module) {
-  runPipelineBench()
-    .then((lines) => {
-      for (const line of lines) console.log(line);
-    })
-    .catch((error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    });
-}
+if (require.main === module) printBenchLines(runPipelineBench);

@@ -24,6 +24,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { runApplyBench } from './apply';
 import { runBundleBench } from './bundle';
 import { runHandlerBench } from './handler';
+import {
+  apiShapedAuthorizationDetails,
+  seedGetPolicyAnswer,
+  seedGetPolicyVersionAnswer,
+  seedSimulationAnswer,
+} from './seed-iam';
+import { stats } from './support';
 import { AwsAccountReader } from '../lambda/adapters/aws/aws-account-reader';
 import { AwsPolicySimulator } from '../lambda/adapters/aws/aws-policy-simulator';
 import { LocalPolicySimulator } from '../lambda/adapters/local/local-policy-simulator';
@@ -37,16 +44,6 @@ import { renderReviewPage } from '../lambda/core/render/review-page';
 const ROOT = join(__dirname, '..');
 const SNAPSHOT = join(ROOT, 'examples/seed/account.json');
 const EVENT = join(ROOT, 'examples/seed/denial.json');
-
-function percentile(sorted: number[], p: number): number {
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index] ?? Number.NaN;
-}
-
-function stats(samples: number[]): { median: number; p95: number } {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return { median: percentile(sorted, 50), p95: percentile(sorted, 95) };
-}
 
 function seedDenial(): Denial {
   const [outcome] = readDenials(JSON.parse(readFileSync(EVENT, 'utf8')), EVENT);
@@ -78,36 +75,10 @@ async function offlineDiagnosis(): Promise<void> {
 const LATENCY_MS = 150;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The snapshot as the raw API returns it: documents URL-encoded. */
-function apiShapedAuthorizationDetails(): Record<string, unknown> {
-  const snapshot = JSON.parse(readFileSync(SNAPSHOT, 'utf8')) as Record<string, unknown>;
-  const encode = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(encode);
-    if (value && typeof value === 'object') {
-      return Object.fromEntries(
-        Object.entries(value).map(([key, inner]) => [
-          key,
-          /Document$/.test(key) && inner && typeof inner === 'object'
-            ? encodeURIComponent(JSON.stringify(inner))
-            : encode(inner),
-        ]),
-      );
-    }
-    return value;
-  };
-  const encoded = encode(snapshot) as Record<string, unknown>;
-  // Filter ['User','Group','Role','LocalManagedPolicy'] leaves AWS managed policies out.
-  return { ...encoded, Policies: [], IsTruncated: false };
-}
-
 async function awsCallsPerDiagnosis(): Promise<void> {
   const iamMock = mockClient(IAMClient);
   const calls: string[] = [];
-  const glue = (
-    JSON.parse(readFileSync(SNAPSHOT, 'utf8')) as {
-      Policies: { PolicyVersionList: { Document: unknown }[] }[];
-    }
-  ).Policies[0];
+  const policyVersion = seedGetPolicyVersionAnswer();
   iamMock.on(GetAccountAuthorizationDetailsCommand).callsFake(async () => {
     calls.push('GetAccountAuthorizationDetails');
     await sleep(LATENCY_MS);
@@ -116,48 +87,17 @@ async function awsCallsPerDiagnosis(): Promise<void> {
   iamMock.on(GetPolicyCommand).callsFake(async (input: { PolicyArn: string }) => {
     calls.push('GetPolicy');
     await sleep(LATENCY_MS);
-    return {
-      Policy: { Arn: input.PolicyArn, PolicyName: 'AWSGlueConsoleFullAccess', DefaultVersionId: 'v14' },
-    };
+    return seedGetPolicyAnswer(input);
   });
   iamMock.on(GetPolicyVersionCommand).callsFake(async () => {
     calls.push('GetPolicyVersion');
     await sleep(LATENCY_MS);
-    return {
-      PolicyVersion: {
-        VersionId: 'v14',
-        IsDefaultVersion: true,
-        Document: encodeURIComponent(JSON.stringify(glue?.PolicyVersionList[0]?.Document)),
-      },
-    };
+    return policyVersion;
   });
   iamMock.on(SimulatePrincipalPolicyCommand).callsFake(async (input: SimulatePrincipalPolicyCommandInput) => {
     calls.push('SimulatePrincipalPolicy');
     await sleep(LATENCY_MS);
-    const mfa = input.ContextEntries?.find((entry) => entry.ContextKeyName === 'aws:MultiFactorAuthPresent')
-      ?.ContextKeyValues?.[0];
-    const withProposal = (input.PolicyInputList?.length ?? 0) > 0;
-    const decision = mfa !== 'true' ? 'explicitDeny' : withProposal ? 'allowed' : 'implicitDeny';
-    return {
-      IsTruncated: false,
-      EvaluationResults: [
-        {
-          EvalActionName: 'iam:PassRole',
-          EvalResourceName: input.ResourceArns?.[0],
-          EvalDecision: decision,
-          MatchedStatements:
-            decision === 'explicitDeny'
-              ? [
-                  {
-                    SourcePolicyId: 'RequireMFA',
-                    SourcePolicyType: 'group',
-                    StartPosition: { Line: 1, Column: 1 },
-                  },
-                ]
-              : [],
-        },
-      ],
-    };
+    return seedSimulationAnswer(input);
   });
   const iam = new IAMClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
   const diagnoser = createDiagnoser({
