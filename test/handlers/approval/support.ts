@@ -9,8 +9,6 @@ import {
   type ApprovalEvent,
   type ApprovalHandler,
   type ApprovalHandlerDependencies,
-  type ApprovalLogger,
-  type LogAttributes,
 } from '../../../lambda/handlers/approval/handler';
 import type { ApplyTrigger } from '../../../lambda/ports/apply-trigger';
 import type {
@@ -21,6 +19,10 @@ import type {
   TransitionRequest,
 } from '../../../lambda/ports/approval-store';
 import { proposalRecord } from '../../adapters/support/proposal-records';
+import { RecordingLogger } from '../../support/recording-logger';
+
+// Still exported from here, where tests (some under test/integration) import it.
+export { RecordingLogger } from '../../support/recording-logger';
 
 export const KEY = 'approval-test-signing-key-'.padEnd(64, 'x');
 /** The day after the seed proposal was made; it expires two days later. */
@@ -101,39 +103,6 @@ export function apiEvent(method: string, path: string, options: EventOptions = {
 /** The form the review page posts. */
 export function formPost(path: string, token: string, options: EventOptions = {}): ApprovalEvent {
   return apiEvent('POST', path, { body: new URLSearchParams({ token }).toString(), ...options });
-}
-
-export interface LogLine {
-  level: 'debug' | 'info' | 'warn' | 'error';
-  message: string;
-  attributes: LogAttributes;
-}
-
-export class RecordingLogger implements ApprovalLogger {
-  readonly lines: LogLine[] = [];
-  private keys: LogAttributes = {};
-  private write(level: LogLine['level'], message: string, attributes: LogAttributes[]): void {
-    this.lines.push({ level, message, attributes: Object.assign({}, this.keys, ...attributes) });
-  }
-  debug(message: string, ...attributes: LogAttributes[]): void {
-    this.write('debug', message, attributes);
-  }
-  info(message: string, ...attributes: LogAttributes[]): void {
-    this.write('info', message, attributes);
-  }
-  warn(message: string, ...attributes: LogAttributes[]): void {
-    this.write('warn', message, attributes);
-  }
-  error(message: string, ...attributes: LogAttributes[]): void {
-    this.write('error', message, attributes);
-  }
-  appendKeys(attributes: LogAttributes): void {
-    this.keys = { ...this.keys, ...attributes };
-  }
-  resetKeys(): void {
-    this.keys = {};
-  }
-  addContext(): void {}
 }
 
 /** The in-memory store, counting every write the handler asks of it. */

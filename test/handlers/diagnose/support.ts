@@ -15,10 +15,12 @@ import {
   createDiagnoseHandler,
   type DiagnoseHandler,
   type DiagnoseHandlerDependencies,
-  type DiagnoseLogger,
   type DiagnoseMetrics,
-  type LogAttributes,
 } from '../../../lambda/handlers/diagnose/handler';
+import { RecordingLogger } from '../../support/recording-logger';
+
+// Still exported from here, where tests (some under test/integration) import it.
+export { RecordingLogger } from '../../support/recording-logger';
 
 const ROOT = join(__dirname, '..', '..', '..');
 export const SEED_ACCOUNT: unknown = JSON.parse(
@@ -98,51 +100,6 @@ export function lambdaContext(remainingMs = 60_000): Context {
     fail: () => undefined,
     succeed: () => undefined,
   };
-}
-
-export interface LogLine {
-  level: 'debug' | 'info' | 'warn' | 'error';
-  message: string;
-  attributes: LogAttributes;
-}
-
-/** Records every line with the keys in force when it was written, like Powertools would print it. */
-export class RecordingLogger implements DiagnoseLogger {
-  readonly lines: LogLine[] = [];
-  private keys: LogAttributes = {};
-
-  private write(level: LogLine['level'], message: string, attributes: LogAttributes[]): void {
-    this.lines.push({ level, message, attributes: Object.assign({}, this.keys, ...attributes) });
-  }
-  debug(message: string, ...attributes: LogAttributes[]): void {
-    this.write('debug', message, attributes);
-  }
-  info(message: string, ...attributes: LogAttributes[]): void {
-    this.write('info', message, attributes);
-  }
-  warn(message: string, ...attributes: LogAttributes[]): void {
-    this.write('warn', message, attributes);
-  }
-  error(message: string, ...attributes: LogAttributes[]): void {
-    this.write('error', message, attributes);
-  }
-  appendKeys(attributes: LogAttributes): void {
-    this.keys = { ...this.keys, ...attributes };
-  }
-  removeKeys(keys: string[]): void {
-    this.keys = Object.fromEntries(Object.entries(this.keys).filter(([key]) => !keys.includes(key)));
-  }
-  resetKeys(): void {
-    this.keys = {};
-  }
-  addContext(): void {}
-  setCorrelationId(value: unknown): void {
-    this.appendKeys({ correlation_id: value });
-  }
-  /** Lines at INFO and above: what production logs. */
-  productionLines(): LogLine[] {
-    return this.lines.filter((line) => line.level !== 'debug');
-  }
 }
 
 export class RecordingMetrics implements DiagnoseMetrics {

@@ -1,0 +1,50 @@
+/** The handlers' loggers in memory, for tests that check what a handler logs. */
+import type { ApprovalLogger } from '../../lambda/handlers/approval/handler';
+import type { DiagnoseLogger } from '../../lambda/handlers/diagnose/handler';
+
+type LogAttributes = Record<string, unknown>;
+
+export interface LogLine {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+  attributes: LogAttributes;
+}
+
+/** Records every line with the keys in force when it was written, like Powertools would print it. */
+export class RecordingLogger implements DiagnoseLogger, ApprovalLogger {
+  readonly lines: LogLine[] = [];
+  private keys: LogAttributes = {};
+
+  private write(level: LogLine['level'], message: string, attributes: LogAttributes[]): void {
+    this.lines.push({ level, message, attributes: Object.assign({}, this.keys, ...attributes) });
+  }
+  debug(message: string, ...attributes: LogAttributes[]): void {
+    this.write('debug', message, attributes);
+  }
+  info(message: string, ...attributes: LogAttributes[]): void {
+    this.write('info', message, attributes);
+  }
+  warn(message: string, ...attributes: LogAttributes[]): void {
+    this.write('warn', message, attributes);
+  }
+  error(message: string, ...attributes: LogAttributes[]): void {
+    this.write('error', message, attributes);
+  }
+  appendKeys(attributes: LogAttributes): void {
+    this.keys = { ...this.keys, ...attributes };
+  }
+  removeKeys(keys: string[]): void {
+    this.keys = Object.fromEntries(Object.entries(this.keys).filter(([key]) => !keys.includes(key)));
+  }
+  resetKeys(): void {
+    this.keys = {};
+  }
+  addContext(): void {}
+  setCorrelationId(value: unknown): void {
+    this.appendKeys({ correlation_id: value });
+  }
+  /** Lines at INFO and above: what production logs. */
+  productionLines(): LogLine[] {
+    return this.lines.filter((line) => line.level !== 'debug');
+  }
+}
