@@ -27,6 +27,7 @@ import { Construct } from 'constructs';
 import { DLQ_RETENTION } from './denial-routing';
 import {
   acknowledgeTableIndexes,
+  allowPublishing,
   createHandlerFunction,
   defaultPolicyOf,
   handlerEntry,
@@ -148,20 +149,7 @@ export class ApplyFunction extends Construct {
     this.protectRole(this.role);
 
     props.proposalsTable.grantReadWriteData(this.role);
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'PublishOutcomes',
-        actions: ['sns:Publish'],
-        resources: [props.topic.topicArn],
-      }),
-    );
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'EncryptForTheTopic',
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: [props.topicKey.keyArn],
-      }),
-    );
+    allowPublishing(this.role, props.topic, props.topicKey, 'PublishOutcomes');
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'AnnounceOnTheDefaultBus',

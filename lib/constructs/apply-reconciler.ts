@@ -20,6 +20,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { APPLY_TIMEOUT } from './apply-function';
 import {
+  allowStartingApply,
   createHandlerFunction,
   defaultPolicyOf,
   handlerEntry,
@@ -94,14 +95,7 @@ export class ApplyReconciler extends Construct {
         resources: [`${props.proposalsTable.tableArn}/index/${PROPOSALS_STATUS_INDEX}`],
       }),
     );
-    // Written out rather than applyFunction.grantInvoke(), which adds every version and alias (ARN:*).
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'StartApply',
-        actions: ['lambda:InvokeFunction'],
-        resources: [props.applyFunction.functionArn],
-      }),
-    );
+    allowStartingApply(this.role, props.applyFunction);
 
     // Lambda would otherwise retry a failed run twice, into the next scheduled one.
     this.function.configureAsyncInvoke({

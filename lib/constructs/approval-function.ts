@@ -9,7 +9,7 @@
  */
 import { Duration, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -18,6 +18,8 @@ import { Construct } from 'constructs';
 import type { ApprovalMode } from '../settings';
 import {
   acknowledgeTableIndexes,
+  allowReadingApprovalSigningKey,
+  allowStartingApply,
   createHandlerFunction,
   defaultPolicyOf,
   handlerEntry,
@@ -68,22 +70,8 @@ export class ApprovalFunction extends Construct {
     this.logGroup = parts.logGroup;
 
     props.proposalsTable.grantReadWriteData(this.role);
-    // Written out rather than secret.grantRead(), which adds DescribeSecret the function never calls.
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadApprovalSigningKey',
-        actions: ['secretsmanager:GetSecretValue'],
-        resources: [props.approvalSecret.secretArn],
-      }),
-    );
-    // Written out rather than applyFunction.grantInvoke(), which adds every version and alias (ARN:*).
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'StartApply',
-        actions: ['lambda:InvokeFunction'],
-        resources: [props.applyFunction.functionArn],
-      }),
-    );
+    allowReadingApprovalSigningKey(this.role, props.approvalSecret);
+    allowStartingApply(this.role, props.applyFunction);
 
     Validations.of(defaultPolicyOf(this.role)).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

@@ -20,6 +20,8 @@ import { Construct } from 'constructs';
 import type { ApprovalMode } from '../settings';
 import {
   acknowledgeTableIndexes,
+  allowPublishing,
+  allowReadingApprovalSigningKey,
   createHandlerFunction,
   defaultPolicyOf,
   handlerEntry,
@@ -129,30 +131,8 @@ export class DiagnoseFunction extends Construct {
 
     props.proposalsTable.grantReadWriteData(this.role);
     props.idempotencyTable.grantReadWriteData(this.role);
-    // Written out rather than topic.grantPublish(), which adds kms:GenerateDataKey* for no reason.
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'PublishProposals',
-        actions: ['sns:Publish'],
-        resources: [props.topic.topicArn],
-      }),
-    );
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'EncryptForTheTopic',
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: [props.topicKey.keyArn],
-      }),
-    );
-    // Written out rather than secret.grantRead(), which adds DescribeSecret the function never calls.
-    // The AWS managed key decrypts for Secrets Manager on the caller's behalf: no kms grant needed.
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadApprovalSigningKey',
-        actions: ['secretsmanager:GetSecretValue'],
-        resources: [props.approvalSecret.secretArn],
-      }),
-    );
+    allowPublishing(this.role, props.topic, props.topicKey, 'PublishProposals');
+    allowReadingApprovalSigningKey(this.role, props.approvalSecret);
 
     this.eventSource = new SqsEventSource(props.queue, {
       batchSize: BATCH_SIZE,

@@ -2,15 +2,19 @@
  * What every PassRole Doctor function shares: Node.js 22 on ARM64, bundled by the local esbuild (never
  * Docker) into one minified ESM file that keeps class and function names (error classes are told
  * apart by name), active tracing, its own log group, and an explicit role whose only grant here is
- * writing to that log group. Each function's construct adds the rest of its permissions itself.
+ * writing to that log group. Each function's construct adds the rest of its permissions itself, with
+ * the statements below where two functions need the same one.
  */
 import * as path from 'node:path';
 import { Aws, RemovalPolicy, Stack, Validations, type Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { InvalidInputError } from '../../lambda/core/errors';
 
@@ -145,6 +149,61 @@ export function acknowledgeTableIndexes(role: iam.Role, table: dynamodb.ITable, 
     id: `AwsSolutions-IAM5[Resource::<${tableLogicalId}.Arn>/index/*]`,
     reason: why,
   });
+}
+
+/**
+ * sns:Publish on the encrypted topic, and the key use publishing to it needs. Written out rather than
+ * topic.grantPublish(), which adds kms:GenerateDataKey* for no reason.
+ */
+export function allowPublishing(
+  role: iam.Role,
+  topic: sns.ITopic,
+  topicKey: kms.IKey,
+  publishSid: string,
+): void {
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: publishSid,
+      actions: ['sns:Publish'],
+      resources: [topic.topicArn],
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'EncryptForTheTopic',
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resources: [topicKey.keyArn],
+    }),
+  );
+}
+
+/**
+ * GetSecretValue on the review links' signing key. Written out rather than secret.grantRead(), which
+ * adds DescribeSecret the functions never call. The AWS managed key decrypts for Secrets Manager on
+ * the caller's behalf: no kms grant needed.
+ */
+export function allowReadingApprovalSigningKey(role: iam.Role, approvalSecret: secretsmanager.ISecret): void {
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'ReadApprovalSigningKey',
+      actions: ['secretsmanager:GetSecretValue'],
+      resources: [approvalSecret.secretArn],
+    }),
+  );
+}
+
+/**
+ * lambda:InvokeFunction on the apply function. Written out rather than applyFunction.grantInvoke(),
+ * which adds every version and alias (ARN:*).
+ */
+export function allowStartingApply(role: iam.Role, applyFunction: lambda.IFunction): void {
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'StartApply',
+      actions: ['lambda:InvokeFunction'],
+      resources: [applyFunction.functionArn],
+    }),
+  );
 }
 
 /** X-Ray's PutTraceSegments/PutTelemetryRecords (active tracing) only accept "*". */
