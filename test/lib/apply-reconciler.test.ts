@@ -3,7 +3,7 @@
  * the byStatus index and start the apply function.
  */
 import type { CfnElement, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import {
   RECONCILE_GRACE,
@@ -13,7 +13,7 @@ import {
 import { APPLY_TIMEOUT } from '../../lib/constructs/apply-function';
 import type { PassRoleRemediation } from '../../lib/passrole-remediation';
 import { readReconcileSettings } from '../../lambda/handlers/reconcile/settings';
-import { buildTestApp } from './support/cdk-app';
+import { buildMainStack } from './support/cdk-app';
 import { iamActionsOutside, renderIntrinsic, rolePermissions } from './support/iam-statements';
 
 let stack: Stack;
@@ -21,10 +21,7 @@ let remediation: PassRoleRemediation;
 let template: Template;
 
 beforeAll(() => {
-  const { stacks } = buildTestApp();
-  stack = stacks.main;
-  remediation = stacks.main.remediation;
-  template = Template.fromStack(stack);
+  ({ stack, remediation, template } = buildMainStack());
 });
 
 const logicalId = (construct: IConstruct) => stack.getLogicalId(construct.node.defaultChild as CfnElement);

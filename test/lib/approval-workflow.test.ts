@@ -3,27 +3,16 @@
  * per approval mode, the approval function, and the apply function with its role, denies and DLQ.
  */
 import type { CfnElement, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { IAM_ROUTES, LINK_ROUTES } from '../../lib/constructs/approval-api';
 import type { PassRoleRemediation } from '../../lib/passrole-remediation';
 import type { ApprovalMode } from '../../lib/settings';
-import { buildTestApp } from './support/cdk-app';
+import { buildMainStack, type MainStack } from './support/cdk-app';
 import { renderIntrinsic, rolePermissions, type RenderedStatement } from './support/iam-statements';
 
-interface Built {
-  stack: Stack;
-  remediation: PassRoleRemediation;
-  template: Template;
-}
-
-function build(approvalMode?: ApprovalMode): Built {
-  const { stacks } = buildTestApp({ context: approvalMode === undefined ? {} : { approvalMode } });
-  return {
-    stack: stacks.main,
-    remediation: stacks.main.remediation,
-    template: Template.fromStack(stacks.main),
-  };
+function build(approvalMode?: ApprovalMode): MainStack {
+  return buildMainStack({ context: approvalMode === undefined ? {} : { approvalMode } });
 }
 
 let stack: Stack;
@@ -202,7 +191,7 @@ describe.each<[ApprovalMode | 'default', { link: boolean; iam: boolean }]>([
   ['link', { link: true, iam: false }],
   ['iam', { link: false, iam: true }],
 ])('routes with approvalMode %s', (mode, expected) => {
-  let built: Built;
+  let built: MainStack;
   beforeAll(() => {
     built = mode === 'default' ? { stack, remediation, template } : build(mode);
   });

@@ -1,12 +1,12 @@
 /** The main stack with cdk.json's defaults (bundling skipped: test/lib/bundle.test.ts bundles). */
 import { type CfnElement, type Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { APPLY_IAM_ACTIONS } from '../../lib/constructs/apply-function';
 import { IAM_READ_ACTIONS } from '../../lib/constructs/diagnose-function';
 import { PASSROLE_DENIAL_EVENT_PATTERN } from '../../lib/denial-event-patterns';
 import type { PassRoleRemediation } from '../../lib/passrole-remediation';
-import { buildTestApp } from './support/cdk-app';
+import { buildMainStack } from './support/cdk-app';
 import { iamActionsOutside, renderIntrinsic, rolePermissions } from './support/iam-statements';
 
 let stack: Stack;
@@ -14,10 +14,7 @@ let remediation: PassRoleRemediation;
 let template: Template;
 
 beforeAll(() => {
-  const { stacks } = buildTestApp();
-  stack = stacks.main;
-  remediation = stacks.main.remediation;
-  template = Template.fromStack(stack);
+  ({ stack, remediation, template } = buildMainStack());
 });
 
 /** The logical id CloudFormation knows a construct by. */

@@ -5,12 +5,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Validations } from 'aws-cdk-lib';
+import { App, Validations, type Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { readCdkJsonContext } from '../../../lib/cdk-json-context';
 import { addPassRoleDoctorStacks, type PassRoleDoctorStacks } from '../../../lib/passrole-doctor-app';
-import type { PassRoleRemediationProps } from '../../../lib/passrole-remediation';
+import type { PassRoleRemediation, PassRoleRemediationProps } from '../../../lib/passrole-remediation';
 import { readSettings, type PassRoleDoctorSettings } from '../../../lib/settings';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -77,6 +78,22 @@ export function buildTestApp(options: TestAppOptions = {}): TestApp {
   const stacks = addPassRoleDoctorStacks(app, settings, remediation);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, settings, stacks, outdir };
+}
+
+export interface MainStack {
+  readonly stack: Stack;
+  readonly remediation: PassRoleRemediation;
+  readonly template: Template;
+}
+
+/** The main stack of a test app (see buildTestApp), with what the stack tests look at. */
+export function buildMainStack(options: TestAppOptions = {}): MainStack {
+  const { stacks } = buildTestApp(options);
+  return {
+    stack: stacks.main,
+    remediation: stacks.main.remediation,
+    template: Template.fromStack(stacks.main),
+  };
 }
 
 export interface Violation {
