@@ -9,7 +9,12 @@ import { IAM_ROUTES, LINK_ROUTES } from '../../lib/constructs/approval-api';
 import type { PassRoleRemediation } from '../../lib/passrole-remediation';
 import type { ApprovalMode } from '../../lib/settings';
 import { buildMainStack, type MainStack } from './support/cdk-app';
-import { renderIntrinsic, rolePermissions, type RenderedStatement } from './support/iam-statements';
+import {
+  renderIntrinsic,
+  rolePermissions,
+  TABLE_READ_WRITE_ACTIONS,
+  type RenderedStatement,
+} from './support/iam-statements';
 
 function build(approvalMode?: ApprovalMode): MainStack {
   return buildMainStack({ context: approvalMode === undefined ? {} : { approvalMode } });
@@ -45,24 +50,10 @@ const deny = (sid: string, actions: string[], resources: string[]): RenderedStat
 });
 const accountIam = (resource: string) => `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:${resource}`;
 
-const DYNAMODB_READ_WRITE = [
-  'dynamodb:BatchGetItem',
-  'dynamodb:BatchWriteItem',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:DescribeTable',
-  'dynamodb:GetItem',
-  'dynamodb:GetRecords',
-  'dynamodb:GetShardIterator',
-  'dynamodb:PutItem',
-  'dynamodb:Query',
-  'dynamodb:Scan',
-  'dynamodb:UpdateItem',
-];
 const XRAY = allow(null, ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], ['*']);
 const proposalsTableStatement = () => {
   const table = arnRef(remediation.proposalsTable);
-  return allow(null, DYNAMODB_READ_WRITE, [table, `${table}/index/*`]);
+  return allow(null, [...TABLE_READ_WRITE_ACTIONS], [table, `${table}/index/*`]);
 };
 const POWERTOOLS_ENVIRONMENT = {
   POWERTOOLS_SERVICE_NAME: 'passrole-doctor',

@@ -7,7 +7,12 @@ import { IAM_READ_ACTIONS } from '../../lib/constructs/diagnose-function';
 import { PASSROLE_DENIAL_EVENT_PATTERN } from '../../lib/denial-event-patterns';
 import type { PassRoleRemediation } from '../../lib/passrole-remediation';
 import { buildMainStack } from './support/cdk-app';
-import { iamActionsOutside, renderIntrinsic, rolePermissions } from './support/iam-statements';
+import {
+  iamActionsOutside,
+  renderIntrinsic,
+  rolePermissions,
+  TABLE_READ_WRITE_ACTIONS,
+} from './support/iam-statements';
 
 let stack: Stack;
 let remediation: PassRoleRemediation;
@@ -163,20 +168,6 @@ describe("the diagnose function role's permissions", () => {
     const { statements, managedPolicyArns } = rolePermissions(template, role);
     const key = `\${${logicalId(remediation.key)}.Arn}`;
     const proposals = `\${${logicalId(remediation.proposalsTable)}.Arn}`;
-    const dynamodbReadWrite = [
-      'dynamodb:BatchGetItem',
-      'dynamodb:BatchWriteItem',
-      'dynamodb:ConditionCheckItem',
-      'dynamodb:DeleteItem',
-      'dynamodb:DescribeTable',
-      'dynamodb:GetItem',
-      'dynamodb:GetRecords',
-      'dynamodb:GetShardIterator',
-      'dynamodb:PutItem',
-      'dynamodb:Query',
-      'dynamodb:Scan',
-      'dynamodb:UpdateItem',
-    ];
     const expected = [
       {
         sid: 'WriteOwnLogs',
@@ -211,7 +202,7 @@ describe("the diagnose function role's permissions", () => {
       { sid: null, actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], resources: ['*'] },
       {
         sid: null,
-        actions: dynamodbReadWrite,
+        actions: [...TABLE_READ_WRITE_ACTIONS],
         resources: [`\${${logicalId(remediation.idempotencyTable)}.Arn}`, proposals, `${proposals}/index/*`],
       },
       {

@@ -13,6 +13,22 @@ export interface RenderedStatement {
   resources: string[];
 }
 
+/** What Table.grantReadWriteData allows, in the sorted order statements are rendered in. */
+export const TABLE_READ_WRITE_ACTIONS: readonly string[] = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:DescribeTable',
+  'dynamodb:GetItem',
+  'dynamodb:GetRecords',
+  'dynamodb:GetShardIterator',
+  'dynamodb:PutItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+  'dynamodb:UpdateItem',
+];
+
 /** `{Fn::Join}`, `{Ref}` and `{Fn::GetAtt}` as readable text: `arn:${AWS::Partition}:iam::...`. */
 export function renderIntrinsic(value: unknown): string {
   if (typeof value === 'string') return value;
