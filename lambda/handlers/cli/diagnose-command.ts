@@ -7,18 +7,13 @@ import { LocalPolicySimulator } from '../../adapters/local/local-policy-simulato
 import { SnapshotAccountReader } from '../../adapters/snapshot/snapshot-account-reader';
 import { encodedAuthorizationMessages, readDenials, type ReadOutcome } from '../../core/denial';
 import { createDiagnoser, type Diagnoser } from '../../core/diagnose';
-import {
-  describeInvalidInput,
-  InvalidInputError,
-  PassRoleDoctorError,
-  PrincipalNotFoundError,
-} from '../../core/errors';
+import { PrincipalNotFoundError } from '../../core/errors';
 import type { Diagnosis } from '../../core/model';
 import { toJsonLine } from '../../core/render/json-report';
 import { renderTextReport } from '../../core/render/text-report';
 import type { AuthorizationMessageDecoder } from '../../ports/authorization-message-decoder';
 import { IAM_REQUEST_HANDLER, REQUEST_HANDLER } from '../client-settings';
-import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, readJsonFile, type CliIo } from './io';
+import { EXIT_BAD_INPUT, EXIT_OK, readJsonFile, reportFailure, type CliIo } from './io';
 
 export interface DiagnoseOptions {
   event: string;
@@ -132,16 +127,6 @@ export async function runDiagnose(options: DiagnoseOptions, io: CliIo): Promise<
     }
     return exitCode;
   } catch (error) {
-    if (error instanceof InvalidInputError) {
-      io.err(`passrole-doctor: ${describeInvalidInput(error)}`);
-      return EXIT_BAD_INPUT;
-    }
-    if (error instanceof PassRoleDoctorError) {
-      io.err(`passrole-doctor: ${error.message}`);
-      return EXIT_FAILURE;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    io.err(`passrole-doctor: unexpected failure: ${message.split('\n')[0]}`);
-    return EXIT_FAILURE;
+    return reportFailure(error, io);
   }
 }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { InvalidInputError } from '../../core/errors';
+import { describeInvalidInput, InvalidInputError, PassRoleDoctorError } from '../../core/errors';
 
 /** What the CLI touches outside itself, so tests can run it in-process. */
 export interface CliIo {
@@ -16,6 +16,21 @@ export const processIo: CliIo = {
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_BAD_INPUT = 2;
+
+/** A command's failure as one line on stderr; returns the exit code it ends with. */
+export function reportFailure(error: unknown, io: CliIo): number {
+  if (error instanceof InvalidInputError) {
+    io.err(`passrole-doctor: ${describeInvalidInput(error)}`);
+    return EXIT_BAD_INPUT;
+  }
+  if (error instanceof PassRoleDoctorError) {
+    io.err(`passrole-doctor: ${error.message}`);
+    return EXIT_FAILURE;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.err(`passrole-doctor: unexpected failure: ${message.split('\n')[0]}`);
+  return EXIT_FAILURE;
+}
 
 /** JSON.parse quotes the input in its message; keep the message to one short line. */
 function parseProblem(error: unknown): string {

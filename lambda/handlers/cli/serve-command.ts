@@ -1,6 +1,5 @@
-import { describeInvalidInput, InvalidInputError, PassRoleDoctorError } from '../../core/errors';
 import { startLocalServer, type LocalServer } from '../local/local-server';
-import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, type CliIo } from './io';
+import { EXIT_OK, reportFailure, type CliIo } from './io';
 
 export interface ServeOptions {
   event: string;
@@ -62,17 +61,7 @@ export async function runServe(options: ServeOptions, io: CliIo, signal?: AbortS
   try {
     server = await startLocalServer({ ...options, log: (line) => io.out(line) });
   } catch (error) {
-    if (error instanceof InvalidInputError) {
-      io.err(`passrole-doctor: ${describeInvalidInput(error)}`);
-      return EXIT_BAD_INPUT;
-    }
-    if (error instanceof PassRoleDoctorError) {
-      io.err(`passrole-doctor: ${error.message}`);
-      return EXIT_FAILURE;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    io.err(`passrole-doctor: unexpected failure: ${message.split('\n')[0]}`);
-    return EXIT_FAILURE;
+    return reportFailure(error, io);
   }
   const stop = stopRequested(signal);
   for (const line of banner(server, options)) io.out(line);
