@@ -20,7 +20,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { Context, SQSEvent } from 'aws-lambda';
+import type { SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AwsAccountReader } from '../lambda/adapters/aws/aws-account-reader';
 import { AwsPolicySimulator } from '../lambda/adapters/aws/aws-policy-simulator';
@@ -35,13 +35,14 @@ import {
   seedGetPolicyVersionAnswer,
   seedSimulationAnswer,
 } from './seed-iam';
-import { printBenchLines, stats } from './support';
+import { diagnoseContext, printBenchLines, stats } from './support';
 
 const ROOT = join(__dirname, '..');
 const SEED_EVENT = JSON.parse(readFileSync(join(ROOT, 'examples/seed/denial.json'), 'utf8')) as Record<
   string,
   unknown
 >;
+const REGION = 'ap-northeast-1';
 const STORM_RECORDS = 10_000;
 const BATCH_SIZE = 10;
 const CONCURRENCY = 2;
@@ -111,23 +112,6 @@ function container(shared: Shared, clock: () => Date = () => new Date()): Contai
   return { handler, store: shared.store, notifier: shared.notifier };
 }
 
-function context(): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'diagnose',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:ap-northeast-1:123456789012:function:diagnose',
-    memoryLimitInMB: '512',
-    awsRequestId: 'bench',
-    logGroupName: '/aws/lambda/diagnose',
-    logStreamName: 'bench',
-    getRemainingTimeInMillis: () => 60_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
 let messageIds = 0;
 function sqsEvent(eventIds: string[]): SQSEvent {
   return {
@@ -149,8 +133,8 @@ function sqsEvent(eventIds: string[]): SQSEvent {
       messageAttributes: {},
       md5OfBody: '',
       eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:ap-northeast-1:123456789012:denials',
-      awsRegion: 'ap-northeast-1',
+      eventSourceARN: `arn:aws:sqs:${REGION}:123456789012:denials`,
+      awsRegion: REGION,
     })),
   };
 }
@@ -185,10 +169,10 @@ async function overheadPerRecord(): Promise<string[]> {
       // Past the proposal's 72 h: the next denial opens a new incident and is diagnosed again.
       now += 73 * 3_600_000;
       let start = performance.now();
-      await handler(sqsEvent([`overhead-${++eventNumber}`]), context());
+      await handler(sqsEvent([`overhead-${++eventNumber}`]), diagnoseContext(REGION));
       const created = performance.now() - start;
       start = performance.now();
-      await handler(sqsEvent([`overhead-${++eventNumber}`]), context());
+      await handler(sqsEvent([`overhead-${++eventNumber}`]), diagnoseContext(REGION));
       const repeated = performance.now() - start;
       if (i >= 100) {
         newIncident.push(created);
@@ -229,7 +213,7 @@ async function storm(): Promise<string[]> {
           if (!batch) break;
           const event = sqsEvent(batch);
           deliveries++;
-          const response = await handler(event, context());
+          const response = await handler(event, diagnoseContext(REGION));
           const failed = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
           if (failed.size > 0) {
             handedBack += failed.size;

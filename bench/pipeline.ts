@@ -50,7 +50,7 @@ import { startMoto, type MotoServer } from '../test/integration/support/moto';
 import { createIdempotencyTable, createProposalsTable } from '../test/integration/support/proposal-tables';
 import { seedGlueAccount } from '../test/integration/support/seed-account';
 import { createQueue, type TestQueue } from '../test/integration/support/sqs-queues';
-import { printBenchLines, stats } from './support';
+import { diagnoseContext, printBenchLines, stats } from './support';
 
 const SEED_EVENT = JSON.parse(readFileSync(`${__dirname}/../examples/seed/denial.json`, 'utf8')) as Record<
   string,
@@ -137,23 +137,6 @@ function sqsRecordOf(message: Message, queue: TestQueue): SQSRecord {
   };
 }
 
-function lambdaContext() {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'diagnose',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${MOTO_REGION}:123456789012:function:diagnose`,
-    memoryLimitInMB: '512',
-    awsRequestId: 'bench',
-    logGroupName: '/aws/lambda/diagnose',
-    logStreamName: 'bench',
-    getRemainingTimeInMillis: () => 60_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
 async function startPipeline(users: string[]): Promise<Pipeline> {
   const moto = await startMoto();
   const clients = createMotoClients(moto.endpoint);
@@ -224,7 +207,7 @@ async function startPipeline(users: string[]): Promise<Pipeline> {
       if (messages.length === 0) continue;
       const response = await container.handler(
         { Records: messages.map((message) => sqsRecordOf(message, denialQueue)) },
-        lambdaContext(),
+        diagnoseContext(MOTO_REGION),
       );
       const failed = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
       pipeline.handedBack += failed.size;
