@@ -1,8 +1,9 @@
 /**
  * Deciding a pending proposal, by a link holder or an IAM caller: the refusals first (nothing to
  * apply, already decided, expired, a permission set), then one conditional move forward, then
- * starting the apply. When the apply cannot be started the proposal ends `failed` rather than staying
- * approved with nobody applying it. Pure over the ApprovalStore and ApplyTrigger ports; what a
+ * starting the apply. When the apply cannot be started now, the proposal stays approved: the
+ * reconciler (core/apply/reconcile.ts) asks for it again, so a throttled or briefly unavailable
+ * Lambda never costs an approval. Pure over the ApprovalStore and ApplyTrigger ports; what a
  * decision came to is a value, and each step is reported as it happens (for the log).
  */
 import type { ApplyTrigger } from '../../ports/apply-trigger';
@@ -25,8 +26,8 @@ export interface DecisionRequest {
 export type DecisionOutcome =
   /** Moved (rejected, or approved and its apply started); the record as it now stands. */
   | { kind: 'moved'; record: ProposalRecord }
-  /** Approved, but the apply could not be started: the proposal is now `failed`. */
-  | { kind: 'apply-not-started'; record: ProposalRecord; reason: string }
+  /** Approved, but the apply could not be started now: it stays approved and is started again later. */
+  | { kind: 'apply-deferred'; record: ProposalRecord; reason: string }
   /** Someone decided it first, or it was never pending: nothing changed. */
   | { kind: 'conflict'; record: ProposalRecord }
   | { kind: 'expired'; record: ProposalRecord }
@@ -43,7 +44,7 @@ export type LinkDecisionOutcome = { kind: 'forbidden'; reason: string } | Decisi
 export type DecisionProgress =
   | { kind: 'decided'; decision: ApprovalDecision; actor: Actor; record: ProposalRecord }
   | { kind: 'apply-requested'; proposalId: string }
-  | { kind: 'apply-not-started'; proposalId: string; cause: unknown };
+  | { kind: 'apply-deferred'; proposalId: string; cause: unknown };
 
 export interface DecideDependencies {
   store: ApprovalStore;
@@ -52,8 +53,9 @@ export interface DecideDependencies {
   onProgress?: (progress: DecisionProgress) => void;
 }
 
-/** The history detail of a proposal whose apply could not be started (link holders read it). */
-export const APPLY_NOT_STARTED_DETAIL = 'the apply step could not be started; nothing was applied';
+/** What a deferred apply tells the approver. */
+export const APPLY_DEFERRED_REASON =
+  'the apply step could not be started right now; it is started again automatically, and the result goes to the channel';
 
 /** Why `record` cannot take `decision` at `now`, or null when it can. */
 export function decisionRefusal(
@@ -88,31 +90,21 @@ export async function decideProposal(
   });
   if (moved.kind !== 'moved') return moved;
   deps.onProgress?.({ kind: 'decided', decision, actor, record: moved.record });
-  return decision === 'approve' ? startApply(deps, moved.record, actor) : moved;
+  return decision === 'approve' ? startApply(deps, moved.record) : moved;
 }
 
-async function startApply(
-  deps: DecideDependencies,
-  approved: ProposalRecord,
-  actor: Actor,
-): Promise<DecisionOutcome> {
+async function startApply(deps: DecideDependencies, approved: ProposalRecord): Promise<DecisionOutcome> {
   const { store } = deps;
   const id = approved.id;
   try {
     await deps.applyTrigger.requestApply(id);
   } catch (cause) {
-    deps.onProgress?.({ kind: 'apply-not-started', proposalId: id, cause });
-    const failed = await store.transition(id, {
-      from: 'approved',
-      to: 'failed',
-      actor,
-      at: deps.clock(),
-      detail: APPLY_NOT_STARTED_DETAIL,
-    });
+    // Nothing more is written: an approved record nobody applies is the reconciler's to start again.
+    deps.onProgress?.({ kind: 'apply-deferred', proposalId: id, cause });
     return {
-      kind: 'apply-not-started',
-      record: failed.kind === 'not-found' ? approved : failed.record,
-      reason: APPLY_NOT_STARTED_DETAIL,
+      kind: 'apply-deferred',
+      record: (await store.get(id)) ?? approved,
+      reason: APPLY_DEFERRED_REASON,
     };
   }
   deps.onProgress?.({ kind: 'apply-requested', proposalId: id });

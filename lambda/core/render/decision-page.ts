@@ -50,11 +50,11 @@ export function linkDecisionPage(outcome: LinkDecisionOutcome): ResultPageText {
         'This proposal cannot be applied here',
         permissionSetSentence(outcome.record),
       );
-    case 'apply-not-started':
+    case 'apply-deferred':
       return done(
-        'unavailable',
-        'Approved, but not applied',
-        `The approval was recorded, but ${outcome.reason}. The proposal is marked failed and will not be applied; the next denial opens a new proposal.`,
+        'done',
+        'Approved; the apply follows',
+        `The approval is recorded, but ${outcome.reason} (within about ten minutes). Nothing has been written to IAM yet.`,
       );
     case 'moved':
       return movedPage(outcome.record);

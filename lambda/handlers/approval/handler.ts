@@ -127,7 +127,7 @@ export function createApprovalHandler(deps: ApprovalHandlerDependencies): Approv
     } else if (progress.kind === 'apply-requested') {
       logger.info('apply requested');
     } else {
-      logger.error('apply could not be started: the proposal is marked failed', {
+      logger.warn('apply could not be started now: the proposal stays approved for the reconciler', {
         reason: describe(progress.cause),
       });
     }

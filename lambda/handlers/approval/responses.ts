@@ -72,10 +72,9 @@ export function decisionJson(outcome: DecisionOutcome, now: Date): ApprovalRespo
     }
     case 'permission-set':
       return jsonError(400, 'permission-set', permissionSetSentence(outcome.record));
-    case 'apply-not-started':
-      return jsonError(503, 'apply-not-started', `the approval was recorded, but ${outcome.reason}`, {
-        status: outcome.record.status,
-      });
+    case 'apply-deferred':
+      // Accepted: the approval stands and the apply follows later.
+      return json(202, { proposal: proposalView(outcome.record, now), note: `approved; ${outcome.reason}` });
     case 'moved':
       return json(200, { proposal: proposalView(outcome.record, now) });
   }

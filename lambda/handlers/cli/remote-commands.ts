@@ -34,7 +34,7 @@ function errorText(response: ApiResponse): string {
   const body = response.body;
   if (typeof body === 'object' && body !== null) {
     const record = body as Record<string, unknown>;
-    return String(record['message'] ?? record['error'] ?? JSON.stringify(body));
+    return String(record['message'] ?? record['note'] ?? record['error'] ?? JSON.stringify(body));
   }
   return String(body).slice(0, 200);
 }
@@ -83,7 +83,8 @@ export async function runRemote(
     }
     const response = await client.request('POST', `iam/proposals/${command.proposalId}/${command.kind}`);
     if (options.json) io.out(JSON.stringify({ status: response.status, body: response.body }));
-    if (response.status === 200) {
+    // 202: approved, its apply to follow (it could not be started right now).
+    if (response.status === 200 || response.status === 202) {
       if (!options.json)
         io.out(
           terminalSafe(

@@ -35,8 +35,8 @@ export class InProcessApplyTrigger implements ApplyTrigger {
   ) {}
 
   /**
-   * Throws when the apply stopped with work left (the record stays approved or applied, and the next
-   * apply request resumes it). Whatever the apply
+   * Throws when the apply stopped with work left: the record stays approved or applied, the approval
+   * answers that the apply follows, and the local server's reconciler resumes it. Whatever the apply
    * found, refusals and failures included, is a result: it is stored on the record and reported.
    */
   async requestApply(proposalId: string): Promise<void> {

@@ -13,7 +13,8 @@ import { InMemoryEventPublisher } from '../../adapters/memory/in-memory-event-pu
 import { InMemoryNotifier } from '../../adapters/memory/in-memory-notifier';
 import { InMemoryProposalStore } from '../../adapters/memory/in-memory-proposal-store';
 import { SnapshotAccountReader } from '../../adapters/snapshot/snapshot-account-reader';
-import type { ApplyDependencies } from '../../core/apply/apply-proposal';
+import { applyProposal, type ApplyDependencies } from '../../core/apply/apply-proposal';
+import { findStalledApplies } from '../../core/apply/reconcile';
 import { approvalLinksOf } from '../../core/approval/links';
 import { readDenials } from '../../core/denial';
 import { createDiagnoser } from '../../core/diagnose';
@@ -36,6 +37,9 @@ export const MAX_REQUEST_BODY_BYTES = 64 * 1024;
 export const PROPOSAL_TTL_HOURS = 72;
 /** The snapshot changes at once; a short window still shows how a lagging account would be retried. */
 export const DEFAULT_VERIFY_TIMEOUT_MS = 10_000;
+/** The local reconciler: much sooner than the stack's (every 5 minutes), a person is waiting. */
+export const DEFAULT_RECONCILE_INTERVAL_MS = 10_000;
+export const DEFAULT_RECONCILE_GRACE_MS = 30_000;
 
 export interface LocalServerOptions {
   /** A CloudTrail record, an EventBridge event or a CloudTrail log file. */
@@ -49,6 +53,10 @@ export interface LocalServerOptions {
   /** Lines for the terminal while serving: apply outcomes, refused links, requests. */
   log?: (line: string) => void;
   verifyTimeoutMs?: number;
+  /** How often the local reconciler looks for approvals whose apply stopped. Default 10 s. */
+  reconcileIntervalMs?: number;
+  /** How long after its last move a record is left to the apply under way. Default 30 s. */
+  reconcileGraceMs?: number;
 }
 
 export interface LocalProposal {
@@ -72,6 +80,11 @@ export interface LocalServer {
   snapshot: SnapshotAccountReader;
   store: InMemoryProposalStore;
   events: InMemoryEventPublisher;
+  /**
+   * One pass of the local reconciler (it also runs every reconcileIntervalMs): applies again what an
+   * apply left unfinished, as the stack's reconciler does. One line per proposal it took up.
+   */
+  reconcile(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -364,6 +377,31 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     proposals.push({ id, reviewUrl: links.reviewUrl, record });
   }
 
+  const reconcileSettings = {
+    graceMs: options.reconcileGraceMs ?? DEFAULT_RECONCILE_GRACE_MS,
+    announceWithinMs: 24 * 3_600_000,
+    limitPerStatus: 100,
+  };
+  async function reconcile(): Promise<string[]> {
+    const lines: string[] = [];
+    for (const stalled of await findStalledApplies(store, new Date(), reconcileSettings)) {
+      let line: string;
+      try {
+        line = `proposal ${stalled.proposalId} (${stalled.reason}): ${describeApplyResult(await applyProposal(stalled.proposalId, applyDeps))}`;
+      } catch (error) {
+        line = `proposal ${stalled.proposalId} (${stalled.reason}): the apply stopped again (${error instanceof Error ? error.message : String(error)}); retried later`;
+      }
+      log(line);
+      lines.push(line);
+    }
+    return lines;
+  }
+  const reconciling = setInterval(() => {
+    reconcile().catch(() => undefined);
+  }, options.reconcileIntervalMs ?? DEFAULT_RECONCILE_INTERVAL_MS);
+  // The server keeps the process alive; the timer alone must not.
+  reconciling.unref();
+
   let closed: Promise<void> | null = null;
   return {
     url,
@@ -374,7 +412,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     snapshot,
     store,
     events,
+    reconcile,
     close: () => {
+      clearInterval(reconciling);
       closed ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Browsers keep connections alive: without this, close would wait for them to time out.

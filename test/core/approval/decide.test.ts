@@ -1,6 +1,6 @@
 import { InMemoryProposalStore } from '../../../lambda/adapters/memory/in-memory-proposal-store';
 import {
-  APPLY_NOT_STARTED_DETAIL,
+  APPLY_DEFERRED_REASON,
   decideById,
   decideByLink,
   decideProposal,
@@ -146,7 +146,7 @@ describe('decideProposal', () => {
     expect(outcome).toMatchObject({ kind: 'moved', record: { status: 'applied' } });
   });
 
-  it('marks the proposal failed when the apply cannot be started', async () => {
+  it('keeps the proposal approved when the apply cannot be started now: the reconciler starts it', async () => {
     const s = await setup();
     const cause = new TransientAwsError('lambda:InvokeFunction failed (TooManyRequestsException)');
     s.onApply = async () => {
@@ -155,18 +155,15 @@ describe('decideProposal', () => {
     const outcome = await decideProposal(s.deps, proposalRecord(), request());
 
     expect(outcome).toMatchObject({
-      kind: 'apply-not-started',
-      reason: APPLY_NOT_STARTED_DETAIL,
-      record: { status: 'failed' },
+      kind: 'apply-deferred',
+      reason: APPLY_DEFERRED_REASON,
+      record: { status: 'approved' },
     });
     const stored = await s.store.get('p-1');
-    expect(stored?.history.map((event) => [event.status, event.detail])).toEqual([
-      ['approved', null],
-      ['failed', APPLY_NOT_STARTED_DETAIL],
-    ]);
+    expect(stored?.history.map((event) => [event.status, event.detail])).toEqual([['approved', null]]);
     expect(s.progress).toEqual([
       expect.objectContaining({ kind: 'decided' }),
-      { kind: 'apply-not-started', proposalId: 'p-1', cause },
+      { kind: 'apply-deferred', proposalId: 'p-1', cause },
     ]);
   });
 

@@ -46,13 +46,16 @@ describe('linkDecisionPage', () => {
     });
     expect(
       linkDecisionPage({
-        kind: 'apply-not-started',
-        record: proposalRecord({ status: 'failed' }),
-        reason: 'no start',
+        kind: 'apply-deferred',
+        record: proposalRecord({ status: 'approved' }),
+        reason: 'no start now',
       }),
     ).toMatchObject({
-      kind: 'unavailable',
-      message: expect.stringContaining('but no start.'),
+      kind: 'done',
+      title: 'Approved; the apply follows',
+      message: expect.stringContaining(
+        'but no start now (within about ten minutes). Nothing has been written',
+      ),
       linksBack: true,
     });
   });

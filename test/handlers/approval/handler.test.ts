@@ -278,17 +278,19 @@ describe('approval handler: deciding by link', () => {
     expect(reloaded.body).not.toContain('<form');
   });
 
-  it('marks the proposal failed when the apply cannot be started, and says so', async () => {
+  it('keeps the proposal approved when the apply cannot be started now, for the reconciler, and says so', async () => {
     const h = await harness();
     h.trigger.onRequest = async () => {
       throw new TransientAwsError('lambda:InvokeFunction failed (TooManyRequestsException)');
     };
     const response = await h.handler(formPost('/proposals/p-1/approve', h.token));
-    expectPage(response, 503, 'Approved, but not applied');
+    expectPage(response, 200, 'Approved; the apply follows');
+    expect(response.body).toContain('Nothing has been written to IAM yet.');
     const record = await h.memory.get('p-1');
-    expect(record?.status).toBe('failed');
-    expect(record?.history.at(-1)?.detail).toBe('the apply step could not be started; nothing was applied');
-    expect(h.logger.lines.find((line) => line.level === 'error')?.attributes['reason']).toMatch(
+    expect(record?.status).toBe('approved');
+    expect(record?.history.map((event) => event.status)).toEqual(['approved']);
+    expect(h.store.writes).toEqual(['transition pending->approved']);
+    expect(h.logger.lines.find((line) => line.level === 'warn')?.attributes['reason']).toMatch(
       /TooManyRequestsException/,
     );
   });
@@ -433,6 +435,19 @@ describe('approval handler: IAM routes', () => {
     expect(response.statusCode).toBe(400);
     expect(jsonOf(response)['error']).toBe('permission-set');
     expect((await h.handler(signed('POST', '/iam/proposals/p-1/reject'))).statusCode).toBe(200);
+  });
+
+  it('answers 202 with the approved proposal when its apply cannot be started now', async () => {
+    const h = await harness();
+    h.trigger.onRequest = async () => {
+      throw new TransientAwsError('lambda:InvokeFunction failed (TooManyRequestsException)');
+    };
+    const response = await h.handler(signed('POST', '/iam/proposals/p-1/approve'));
+    expect(response.statusCode).toBe(202);
+    expect(jsonOf(response)).toMatchObject({
+      proposal: { id: 'p-1', status: 'approved' },
+      note: expect.stringMatching(/^approved; the apply step could not be started right now/),
+    });
   });
 });
 

@@ -78,6 +78,18 @@ describe('the IAM-signed approval commands', () => {
     ]);
   });
 
+  it('reports an approval whose apply follows later (202) as done, with the note', async () => {
+    const { code, out, err } = await run({ kind: 'approve', proposalId: 'p-1' }, 202, {
+      proposal: { id: 'p-1', status: 'approved' },
+      note: 'approved; the apply step could not be started right now; it is started again automatically',
+    });
+    expect(code).toBe(0);
+    expect(err).toEqual([]);
+    expect(out).toEqual([
+      'Approved p-1: approved; the apply step could not be started right now; it is started again automatically',
+    ]);
+  });
+
   it('refuses a malformed id before calling anything', async () => {
     const { code, seen, err } = await run({ kind: 'approve', proposalId: '../../admin' }, 200, {});
     expect(code).toBe(2);

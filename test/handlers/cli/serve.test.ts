@@ -359,3 +359,37 @@ describe('InProcessApplyTrigger', () => {
     expect(results).toEqual([]);
   });
 });
+
+describe('the local server’s reconciler', () => {
+  it('applies an approval whose apply stopped, as the stack’s reconciler does, once', async () => {
+    const server = await startLocalServer({
+      event: SEED_EVENT,
+      snapshot: SEED_SNAPSHOT,
+      port: 0,
+      reconcileGraceMs: 0,
+      // Only the passes this test asks for.
+      reconcileIntervalMs: 3_600_000,
+    });
+    try {
+      const [proposal] = server.proposals;
+      if (proposal === undefined) throw new Error('the seed has no proposal');
+      // Approved, and then the apply died before it began (no trigger reached it).
+      const moved = await server.store.transition(proposal.id, {
+        from: 'pending',
+        to: 'approved',
+        actor: { kind: 'link-holder', name: 'link holder', sourceIp: '127.0.0.1', userAgent: null },
+        at: new Date(),
+      });
+      expect(moved.kind).toBe('moved');
+
+      expect(await server.reconcile()).toEqual([
+        `proposal ${proposal.id} (apply-not-started): applied and verified: allowed (1 simulation)`,
+      ]);
+      expect((await server.store.get(proposal.id))?.status).toBe('verified');
+      expect(server.messages.at(-1)?.subject).toContain('Applied and verified');
+      expect(await server.reconcile()).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+});
