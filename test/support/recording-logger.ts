@@ -2,7 +2,7 @@
 import type { ApprovalLogger } from '../../lambda/handlers/approval/handler';
 import type { DiagnoseLogger } from '../../lambda/handlers/diagnose/handler';
 
-type LogAttributes = Record<string, unknown>;
+export type LogAttributes = Record<string, unknown>;
 
 export interface LogLine {
   level: 'debug' | 'info' | 'warn' | 'error';
@@ -10,13 +10,17 @@ export interface LogLine {
   attributes: LogAttributes;
 }
 
-/** Records every line with the keys in force when it was written, like Powertools would print it. */
-export class RecordingLogger implements DiagnoseLogger, ApprovalLogger {
-  readonly lines: LogLine[] = [];
+/**
+ * The Powertools Logger surface the handlers use, with its persistent keys: each line goes to
+ * `record` with the keys in force when it was written, like Powertools would print it.
+ */
+export abstract class KeyedLogger implements DiagnoseLogger, ApprovalLogger {
   private keys: LogAttributes = {};
 
+  protected abstract record(level: LogLine['level'], message: string, attributes: LogAttributes): void;
+
   private write(level: LogLine['level'], message: string, attributes: LogAttributes[]): void {
-    this.lines.push({ level, message, attributes: Object.assign({}, this.keys, ...attributes) });
+    this.record(level, message, Object.assign({}, this.keys, ...attributes));
   }
   debug(message: string, ...attributes: LogAttributes[]): void {
     this.write('debug', message, attributes);
@@ -42,6 +46,15 @@ export class RecordingLogger implements DiagnoseLogger, ApprovalLogger {
   addContext(): void {}
   setCorrelationId(value: unknown): void {
     this.appendKeys({ correlation_id: value });
+  }
+}
+
+/** Records every line with the keys in force when it was written. */
+export class RecordingLogger extends KeyedLogger {
+  readonly lines: LogLine[] = [];
+
+  protected record(level: LogLine['level'], message: string, attributes: LogAttributes): void {
+    this.lines.push({ level, message, attributes });
   }
   /** Lines at INFO and above: what production logs. */
   productionLines(): LogLine[] {

@@ -30,10 +30,10 @@ import {
   createDiagnoseHandler,
   type DiagnoseHandler,
   type DiagnoseHandlerSettings,
-  type DiagnoseLogger,
   type DiagnoseMetrics,
   type LogAttributes,
 } from '../../../lambda/handlers/diagnose/handler';
+import { KeyedLogger } from '../../support/recording-logger';
 import { motoClientConfig } from './aws-clients';
 
 /** Counts the IAM calls each diagnosis makes (the container runs one diagnosis at a time). */
@@ -60,41 +60,19 @@ export class MeteredDiagnoser implements Diagnoser {
  * A logger port that counts lines by level and message instead of keeping them (a storm writes tens
  * of thousands), and keeps the first few warnings and errors whole for the failure message.
  */
-export class CountingLogger implements DiagnoseLogger {
+export class CountingLogger extends KeyedLogger {
   readonly counts = new Map<string, number>();
   readonly problems: { level: string; message: string; attributes: LogAttributes }[] = [];
-  private keys: LogAttributes = {};
 
-  private write(level: string, message: string, attributes: LogAttributes[]): void {
+  protected record(level: string, message: string, attributes: LogAttributes): void {
     const key = `${level} ${message}`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
     if ((level === 'warn' || level === 'error') && this.problems.length < 20) {
-      this.problems.push({ level, message, attributes: Object.assign({}, this.keys, ...attributes) });
+      this.problems.push({ level, message, attributes });
     }
   }
-  debug(): void {}
-  info(message: string, ...attributes: LogAttributes[]): void {
-    this.write('info', message, attributes);
-  }
-  warn(message: string, ...attributes: LogAttributes[]): void {
-    this.write('warn', message, attributes);
-  }
-  error(message: string, ...attributes: LogAttributes[]): void {
-    this.write('error', message, attributes);
-  }
-  appendKeys(attributes: LogAttributes): void {
-    this.keys = { ...this.keys, ...attributes };
-  }
-  removeKeys(keys: string[]): void {
-    this.keys = Object.fromEntries(Object.entries(this.keys).filter(([key]) => !keys.includes(key)));
-  }
-  resetKeys(): void {
-    this.keys = {};
-  }
-  addContext(): void {}
-  setCorrelationId(value: unknown): void {
-    this.appendKeys({ correlation_id: value });
-  }
+  /** DEBUG lines (the diagnosis, with policy documents) are neither counted nor kept. */
+  override debug(): void {}
   count(level: string, message: string): number {
     return this.counts.get(`${level} ${message}`) ?? 0;
   }
