@@ -199,6 +199,20 @@ function motoAvailable(): boolean {
 }
 
 /** The DynamoDB requests DynamoDbProposalStore makes for one apply, counted against moto's DynamoDB. */
+/** The apply function's ports over moto's IAM (the local simulator reading it), messages kept in memory. */
+function motoApplyDependencies(iam: IAMClient): Omit<ApplyDependencies, 'store'> {
+  return {
+    writer: new IamPolicyWriter(iam),
+    simulator: new LocalPolicySimulator(),
+    accountReader: new AwsAccountReader(iam),
+    notifier: new InMemoryNotifier(),
+    events: new InMemoryEventPublisher(),
+    clock: () => new Date(),
+    sleep: realSleep,
+    settings: SETTINGS,
+  };
+}
+
 async function dynamoDbCallsOnMoto(endpoint: string, record: ProposalRecord): Promise<string> {
   const config = motoClientConfig(endpoint);
   const dynamodb = new DynamoDBClient(config);
@@ -212,17 +226,7 @@ async function dynamoDbCallsOnMoto(endpoint: string, record: ProposalRecord): Pr
     await approve(store, record.id);
     const dynamoCalls = recordAwsCalls(dynamodb);
     const iamCalls = recordAwsCalls(iam);
-    const result = await applyProposal(record.id, {
-      store,
-      writer: new IamPolicyWriter(iam),
-      simulator: new LocalPolicySimulator(),
-      accountReader: new AwsAccountReader(iam),
-      notifier: new InMemoryNotifier(),
-      events: new InMemoryEventPublisher(),
-      clock: () => new Date(),
-      sleep: realSleep,
-      settings: SETTINGS,
-    });
+    const result = await applyProposal(record.id, { ...motoApplyDependencies(iam), store });
     const dynamo = summarizeAwsCalls(dynamoCalls);
     const writes = summarizeAwsCalls(iamCalls.filter((call) => /(Put|Get)GroupPolicy/.test(call.command)));
     await iam.send(
@@ -243,16 +247,7 @@ async function approveToVerifiedOnMoto(endpoint: string, template: ProposalRecor
   try {
     const store = new InMemoryProposalStore();
     // One reader for the runs, as one warm container keeps it (AWS managed policies are cached).
-    const deps: Omit<ApplyDependencies, 'store'> = {
-      writer: new IamPolicyWriter(iam),
-      simulator: new LocalPolicySimulator(),
-      accountReader: new AwsAccountReader(iam),
-      notifier: new InMemoryNotifier(),
-      events: new InMemoryEventPublisher(),
-      clock: () => new Date(),
-      sleep: realSleep,
-      settings: SETTINGS,
-    };
+    const deps = motoApplyDependencies(iam);
     const samples: number[] = [];
     const attempts: number[] = [];
     for (let run = 0; run < RUNS; run++) {
