@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ApplyOutcome } from '../ports/approval-store';
+import type { DecisionApprover, SignedDecision } from './approval/signed-decision';
 import type { Actor } from './approval/status';
 import type { Denial, Diagnosis, PolicyDocument, Proposal } from './model';
 
@@ -128,6 +129,13 @@ export interface ProposalRecord {
   resultMessageAt: string | null;
   /** When the Proposal Applied event went out; null until it has. */
   resultEventAt: string | null;
+  /**
+   * The signed approval (core/approval/signed-decision.ts) the apply step verifies before any IAM
+   * write; absent or null until approved, and on records approved before decisions were signed.
+   */
+  decision?: SignedDecision | null;
+  /** Approvals collected so far for a proposal that needs two distinct approvers. */
+  approvals?: DecisionApprover[];
 }
 
 export interface NewProposalRecordInput {

@@ -3,6 +3,9 @@
  * so the core can run against live AWS, an account snapshot or an emulator alike.
  */
 
+import type { ApprovalRule } from './approval/requirement';
+import type { EscalationAnalysis } from './escalation/model';
+
 // ---------------------------------------------------------------- policies
 
 /** A condition block as IAM writes it: operator -> key -> value(s). */
@@ -231,6 +234,13 @@ export interface Proposal {
   verificationContext: RequestContext;
   risk: string[];
   commands: { apply: string | null; verify: string };
+  /**
+   * What the grant really adds (core/escalation). Absent only on records stored before the analysis
+   * existed: the approval function analyses those when they are opened.
+   */
+  escalation?: EscalationAnalysis;
+  /** Who may approve it, derived from the escalation level and the approval settings. */
+  approval?: ApprovalRule;
 }
 
 export interface Diagnosis {

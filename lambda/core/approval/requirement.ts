@@ -1,0 +1,124 @@
+/**
+ * Who may approve a proposal, as a function of what it really grants (the escalation level), the
+ * deployment's approval settings and the proposal's target. Pure: the diagnose function states it
+ * with the proposal, the approval function re-derives it at decision time and enforces it.
+ */
+import type { EscalationAnalysis } from '../escalation/model';
+import type { ProposalTargetType } from '../model';
+import { iamApprovalEnabled, type ApprovalMode } from './links';
+
+/**
+ * `one-approver`: one person who does not gain the grant, by review link or on the IAM routes (any
+ * IAM caller: `approvers` limits only what is above `contained`); `iam-approver`: one IAM approver listed in
+ * `approvers`; `two-approvers`: two distinct IAM approvers from `approvers`; `not-approvable`: no one.
+ */
+export type ApprovalRequirement = 'one-approver' | 'iam-approver' | 'two-approvers' | 'not-approvable';
+
+export type AutoApprove = 'off' | 'no-new-access';
+
+/** The deployment's approval settings. */
+export interface ApprovalPolicySettings {
+  approvalMode: ApprovalMode;
+  /** IAM principal ARN patterns (`*` and `?` wildcards) allowed to approve on the IAM routes. */
+  approvers: readonly string[];
+  /** Whether `admin` grants may be approved at all (by two distinct approvers). */
+  allowAdminRoles: boolean;
+  autoApprove: AutoApprove;
+}
+
+export const DEFAULT_APPROVAL_POLICY: ApprovalPolicySettings = {
+  approvalMode: 'both',
+  approvers: [],
+  allowAdminRoles: false,
+  autoApprove: 'off',
+};
+
+/** The settings a requirement was derived under, and whether they are a deployment's or the defaults. */
+export interface AssumedSettings {
+  source: 'deployment' | 'defaults';
+  approvalMode: ApprovalMode;
+  approversConfigured: boolean;
+  allowAdminRoles: boolean;
+  autoApprove: AutoApprove;
+}
+
+export interface ApprovalRule {
+  requires: ApprovalRequirement;
+  /** One sentence saying why, for the page, the message and the CLI. */
+  reason: string;
+  assumedSettings: AssumedSettings;
+}
+
+export function assumedSettingsOf(
+  settings: ApprovalPolicySettings,
+  source: AssumedSettings['source'],
+): AssumedSettings {
+  return {
+    source,
+    approvalMode: settings.approvalMode,
+    approversConfigured: settings.approvers.length > 0,
+    allowAdminRoles: settings.allowAdminRoles,
+    autoApprove: settings.autoApprove,
+  };
+}
+
+/** What approving a proposal with this analysis and target needs under these settings. */
+export function approvalRequirement(
+  escalation: EscalationAnalysis,
+  targetType: ProposalTargetType,
+  settings: ApprovalPolicySettings,
+  source: AssumedSettings['source'],
+): ApprovalRule {
+  const assumedSettings = assumedSettingsOf(settings, source);
+  const rule = (requires: ApprovalRequirement, reason: string): ApprovalRule => ({
+    requires,
+    reason,
+    assumedSettings,
+  });
+  if (targetType === 'permission-set') {
+    return rule(
+      'not-approvable',
+      'the target is an Identity Center permission set: change it in Identity Center, not from here',
+    );
+  }
+  if (escalation.kind === 'unknown') {
+    return rule('not-approvable', `what the grant adds is unknown: ${escalation.reason}`);
+  }
+  const iam = iamApprovalEnabled(settings.approvalMode);
+  const approvers = settings.approvers.length > 0;
+  switch (escalation.level) {
+    case 'none':
+    case 'contained': {
+      const what = escalation.level === 'none' ? 'adds no new access' : 'adds access, none of it sensitive';
+      return rule('one-approver', `the grant ${what}: one approver who does not gain it`);
+    }
+    case 'sensitive':
+      if (!iam || !approvers) {
+        return rule(
+          'not-approvable',
+          'the grant adds sensitive access, which only a listed IAM approver may approve, and none is configured',
+        );
+      }
+      return rule(
+        'iam-approver',
+        'the grant adds sensitive access: one listed IAM approver who does not gain it',
+      );
+    case 'admin':
+      if (!settings.allowAdminRoles) {
+        return rule(
+          'not-approvable',
+          'the grant makes its holders effectively administrators, and allowAdminRoles is off',
+        );
+      }
+      if (!iam || !approvers) {
+        return rule(
+          'not-approvable',
+          'the grant makes its holders effectively administrators, which needs two listed IAM approvers, and none is configured',
+        );
+      }
+      return rule(
+        'two-approvers',
+        'the grant makes its holders effectively administrators: two distinct listed IAM approvers, neither of whom gains it',
+      );
+  }
+}
