@@ -1,0 +1,288 @@
+/**
+ * One deployment of the approval flow on moto for the handler-level attacks: the real approval,
+ * apply and reconcile handlers wired as their entries wire them (as test/integration/support/
+ * remediation-loop.ts does), over a fresh proposals table, moto's IAM (the attack account), and
+ * Lambda's asynchronous invoke of the apply function played in-process. Proposals are made by the
+ * product's own diagnosis of a denial. Every IAM call of the apply function is recorded: a case
+ * asserts none of them wrote.
+ */
+import { GetGroupPolicyCommand, IAMClient, ListGroupPoliciesCommand } from '@aws-sdk/client-iam';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { randomUUID } from 'node:crypto';
+import {
+  AwsAccountReader,
+  recordAwsCalls,
+  type AwsCallRecord,
+} from '../../../lambda/adapters/aws/aws-account-reader';
+import { DynamoDbProposalStore, toProposalItem } from '../../../lambda/adapters/aws/dynamodb-proposal-store';
+import { IamPolicyWriter } from '../../../lambda/adapters/aws/iam-policy-writer';
+import { LocalPolicySimulator } from '../../../lambda/adapters/local/local-policy-simulator';
+import { InMemoryEventPublisher } from '../../../lambda/adapters/memory/in-memory-event-publisher';
+import { InMemoryNotifier } from '../../../lambda/adapters/memory/in-memory-notifier';
+import { approvalClaimsOf, type ApprovalMode } from '../../../lambda/core/approval/links';
+import { signApprovalToken } from '../../../lambda/core/approval/token';
+import { createDiagnoser } from '../../../lambda/core/diagnose';
+import { incidentKeyOf, newProposalRecord, type ProposalRecord } from '../../../lambda/core/incident';
+import type { Denial } from '../../../lambda/core/model';
+import { createApplyHandler, type ApplyHandler } from '../../../lambda/handlers/apply/handler';
+import {
+  createApprovalHandler,
+  type ApprovalEvent,
+  type ApprovalHandler,
+  type ApprovalResponse,
+} from '../../../lambda/handlers/approval/handler';
+import { createReconcileHandler, type ReconcileHandler } from '../../../lambda/handlers/reconcile/handler';
+import { RecordingLogger, RecordingMetrics } from '../../handlers/diagnose/support';
+import {
+  createMotoClients,
+  MOTO_ACCOUNT_ID,
+  motoClientConfig,
+  type MotoClients,
+} from '../../integration/support/aws-clients';
+import { createProposalsTable } from '../../integration/support/proposal-tables';
+import { QueuedApplyInvocations } from '../../integration/support/remediation-loop';
+import { TARGET_GROUP } from './attack-account';
+
+/** The approval function's settings a case deploys with (the issue's names). */
+export interface DeploymentSettings {
+  /** APPROVERS: ARN patterns allowed on the IAM routes. */
+  approvers: string[];
+  /** ALLOW_ADMIN_ROLES. */
+  allowAdminRoles: boolean;
+  approvalMode: ApprovalMode;
+}
+
+export const API_ORIGIN = 'https://abc123.execute-api.us-east-1.amazonaws.com';
+const API_DOMAIN = new URL(API_ORIGIN).host;
+const LINK_KEY = 'attack-suite-link-signing-key-'.padEnd(64, 'k');
+
+let tableCounter = 0;
+
+export class ApprovalDeployment {
+  readonly clients: MotoClients;
+  /** The apply function's IAM calls (its own client, so only its calls are here). */
+  readonly applyIamCalls: AwsCallRecord[];
+  readonly store: DynamoDbProposalStore;
+  readonly approval: ApprovalHandler;
+  readonly apply: ApplyHandler;
+  readonly reconcile: ReconcileHandler;
+  readonly applyInvocations = new QueuedApplyInvocations();
+  private readonly applyIam: IAMClient;
+
+  private constructor(
+    readonly tableName: string,
+    readonly settings: DeploymentSettings,
+  ) {
+    this.clients = createMotoClients();
+    this.applyIam = new IAMClient(motoClientConfig());
+    this.applyIamCalls = recordAwsCalls(this.applyIam);
+    this.store = new DynamoDbProposalStore(this.clients.dynamodb, tableName);
+    this.approval = createApprovalHandler({
+      store: this.store,
+      applyTrigger: this.applyInvocations,
+      approvalSecret: async () => LINK_KEY,
+      logger: new RecordingLogger(),
+      settings: { approvalMode: settings.approvalMode },
+    });
+    this.apply = createApplyHandler({
+      store: this.store,
+      writer: new IamPolicyWriter(this.applyIam),
+      simulator: new LocalPolicySimulator(),
+      accountReader: new AwsAccountReader(this.applyIam),
+      notifier: new InMemoryNotifier(),
+      events: new InMemoryEventPublisher(),
+      logger: new RecordingLogger(),
+      metrics: new RecordingMetrics(),
+      sleep: () => Promise.reject(new Error('moto is consistent at once: verification should not wait')),
+      settings: {
+        accountId: MOTO_ACCOUNT_ID,
+        protectedRoleArns: [],
+        allowedTargetTypes: ['group', 'user', 'role'],
+        verifyTimeoutMs: 30_000,
+        leaseMs: 90_000,
+        reviewBaseUrl: API_ORIGIN,
+      },
+    });
+    this.reconcile = createReconcileHandler({
+      store: this.store,
+      trigger: this.applyInvocations,
+      logger: new RecordingLogger(),
+      metrics: new RecordingMetrics(),
+      // Everything approved is stalled at once: the forged item is picked up on the first run.
+      settings: { graceMs: 0, announceWithinMs: 60 * 60 * 1000, limitPerStatus: 50 },
+    });
+  }
+
+  static async create(settings: Partial<DeploymentSettings> = {}): Promise<ApprovalDeployment> {
+    tableCounter += 1;
+    const tableName = `attack-proposals-${tableCounter}`;
+    const deployment = new ApprovalDeployment(tableName, {
+      approvers: settings.approvers ?? [],
+      allowAdminRoles: settings.allowAdminRoles ?? false,
+      approvalMode: settings.approvalMode ?? 'both',
+    });
+    await createProposalsTable(deployment.clients.dynamodb, tableName);
+    return deployment;
+  }
+
+  destroy(): void {
+    this.clients.destroy();
+    this.applyIam.destroy();
+  }
+
+  /** The diagnose function's work for one denial: a pending proposal in the table. */
+  async propose(denial: Denial): Promise<ProposalRecord> {
+    const diagnosis = await createDiagnoser({
+      accountReader: new AwsAccountReader(this.clients.iam),
+      simulator: new LocalPolicySimulator(),
+    }).diagnose(denial);
+    if (diagnosis.proposal === null)
+      throw new Error(`no proposal for ${denial.roleArn}: ${diagnosis.summary}`);
+    const record = newProposalRecord({
+      id: `p-${randomUUID().slice(0, 12)}`,
+      incidentKey: incidentKeyOf(denial),
+      diagnosis: { ...diagnosis, denial },
+      now: new Date(),
+      ttlHours: 72,
+    });
+    const created = await this.store.create(record, new Date());
+    if (created.kind !== 'created') throw new Error(`proposal not stored: ${created.kind}`);
+    return record;
+  }
+
+  /** The review-link token the proposal's message carries. */
+  async linkToken(record: ProposalRecord): Promise<string> {
+    const claims = approvalClaimsOf(record);
+    if (claims === null) throw new Error('nothing to sign');
+    return signApprovalToken(claims, LINK_KEY);
+  }
+
+  /** An IAM-route decision as API Gateway hands it over after SigV4 (or as a direct invoke makes it up). */
+  decideAsIam(
+    proposalId: string,
+    callerArn: string,
+    decision: 'approve' | 'reject' = 'approve',
+  ): Promise<ApprovalResponse> {
+    return this.approval(
+      httpEvent('POST', `/iam/proposals/${proposalId}/${decision}`, { callerArn, body: '{}' }),
+    );
+  }
+
+  /** The review page's form POST, with the browser's headers of the case's choosing. */
+  decideByLink(
+    proposalId: string,
+    token: string,
+    headers: Record<string, string> = { origin: API_ORIGIN, 'sec-fetch-site': 'same-origin' },
+  ): Promise<ApprovalResponse> {
+    return this.approval(
+      httpEvent('POST', `/proposals/${proposalId}/approve`, {
+        body: new URLSearchParams({ token }).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      }),
+    );
+  }
+
+  /** Runs the apply invocations the approval queued, as Lambda would after answering. */
+  async runQueuedApplies(): Promise<string[]> {
+    const outcomes: string[] = [];
+    for (const event of this.applyInvocations.take()) outcomes.push(await this.apply(event));
+    return outcomes;
+  }
+
+  /** One reconciler run, then the applies it asked for. */
+  async reconcileAndApply(): Promise<string[]> {
+    await this.reconcile({});
+    return this.runQueuedApplies();
+  }
+
+  /** A raw item written straight into the table, as an attacker with dynamodb:PutItem would. */
+  async putForgedItem(record: ProposalRecord): Promise<void> {
+    await this.clients.dynamodb.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: marshall(toProposalItem(record), {
+          removeUndefinedValues: true,
+          convertClassInstanceToMap: true,
+        }),
+      }),
+    );
+  }
+
+  /** The IAM writes the apply function made. */
+  iamWrites(): string[] {
+    return this.applyIamCalls
+      .map((call) => call.command.replace(/Command$/, ''))
+      .filter((command) => /^(Put|Attach|Create|Delete|Update)/.test(command));
+  }
+
+  /** The target group's inline policies as moto's IAM holds them. */
+  async groupPolicies(): Promise<Record<string, unknown>> {
+    const listed = await this.clients.iam.send(new ListGroupPoliciesCommand({ GroupName: TARGET_GROUP }));
+    const out: Record<string, unknown> = {};
+    for (const name of listed.PolicyNames ?? []) {
+      const policy = await this.clients.iam.send(
+        new GetGroupPolicyCommand({ GroupName: TARGET_GROUP, PolicyName: name }),
+      );
+      out[name] = JSON.parse(decodeURIComponent(policy.PolicyDocument ?? '{}'));
+    }
+    return out;
+  }
+
+  async status(proposalId: string): Promise<string | null> {
+    return (await this.store.get(proposalId))?.status ?? null;
+  }
+}
+
+interface HttpEventOptions {
+  callerArn?: string;
+  body?: string;
+  headers?: Record<string, string>;
+}
+
+/** API Gateway HTTP API's payload 2.0 event; link routes carry no authorizer block. */
+export function httpEvent(method: string, path: string, options: HttpEventOptions = {}): ApprovalEvent {
+  const event = {
+    version: '2.0',
+    routeKey: `${method} ${path}`,
+    rawPath: path,
+    rawQueryString: '',
+    headers: { host: API_DOMAIN, 'user-agent': 'Mozilla/5.0 attack-suite', ...options.headers },
+    requestContext: {
+      accountId: MOTO_ACCOUNT_ID,
+      apiId: 'abc123',
+      domainName: API_DOMAIN,
+      domainPrefix: 'abc123',
+      http: {
+        method,
+        path,
+        protocol: 'HTTP/1.1',
+        sourceIp: '203.0.113.66',
+        userAgent: 'Mozilla/5.0 attack-suite',
+      },
+      requestId: `attack-${randomUUID()}`,
+      routeKey: `${method} ${path}`,
+      stage: '$default',
+      time: '06/Dec/2026:21:00:00 +0000',
+      timeEpoch: Date.now(),
+      ...(options.callerArn !== undefined
+        ? {
+            authorizer: {
+              iam: {
+                accessKey: 'ASIAEXAMPLE',
+                accountId: MOTO_ACCOUNT_ID,
+                callerId: 'AROAEXAMPLE:session',
+                cognitoIdentity: null,
+                principalOrgId: '',
+                userArn: options.callerArn,
+                userId: 'AROAEXAMPLE:session',
+              },
+            },
+          }
+        : {}),
+    },
+    isBase64Encoded: false,
+    ...(options.body !== undefined ? { body: options.body } : {}),
+  };
+  return event as ApprovalEvent;
+}
