@@ -49,7 +49,7 @@ afterEach(async () => {
 });
 
 afterAll(() => {
-  for (const line of residual) console.log(line);
+  if (residual.length > 0) console.log(residual.join('\n'));
   for (const deployment of deployments.splice(0)) deployment.destroy();
 });
 
