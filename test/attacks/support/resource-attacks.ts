@@ -107,6 +107,8 @@ function roleIdentity(
   role: IConstruct,
 ): { name: string; document: PolicyDocument }[] {
   const managed = stack.roleManagedPolicies(role).flatMap((arn) => {
+    // Customer managed policies of the template are among roleIdentityPolicies already.
+    if (!arn.includes(':iam::aws:policy/')) return [];
     if (HARMLESS_MANAGED_POLICIES.some((pattern) => pattern.test(arn))) return [];
     const name = arn.split('/').pop() ?? arn;
     const document = KNOWN_MANAGED_POLICIES[name];
