@@ -6,8 +6,18 @@
  * The limits below are this product's, chosen under what the channels render whole (a Slack text
  * block holds 3,000 characters); they are the contract the validator checks.
  */
+import type { Proposal } from '../../model';
+import {
+  approvalSummary,
+  GAIN_LABELS,
+  gainWhere,
+  levelSummary,
+  linkMayApproveProposal,
+  notApprovable,
+} from '../escalation-labels';
 import { chatCode, chatCodeBlock, chatText } from './escape';
 import { memberPhrase, messageFacts, VERDICT_WORDS } from './facts';
+import { fitSections, type Section } from './fit';
 import type { ChatbotNotification, MessageInput } from './types';
 
 export const CHATBOT_LIMITS = {
@@ -52,23 +62,37 @@ export const CHATBOT_EVENT_TYPES = {
   report: 'PassRoleReport',
 } as const;
 
-/** Adds sections in order while they fit the budget; a section that does not fit is left out whole. */
-function fitSections(sections: (string | null)[], budget: number, overflowNote: string): string {
-  const kept: string[] = [];
-  let used = 0;
-  let dropped = false;
-  for (const section of sections) {
-    if (section === null || section === '') continue;
-    const cost = section.length + (kept.length > 0 ? 1 : 0);
-    if (used + cost > budget - overflowNote.length - 1) {
-      dropped = true;
-      continue;
-    }
-    kept.push(section);
-    used += cost;
-  }
-  if (dropped) kept.push(overflowNote);
-  return kept.join('\n');
+/** The escaped level and approval lines: bounded, so the kept sections always fit the description. */
+const LEVEL_LINE = 500;
+const APPROVAL_LINE = 900;
+
+/**
+ * The level and the approval a proposal needs, one line each, never left out of the description
+ * (fit.ts): a reviewer must see them whatever else the message holds.
+ */
+export function escalationSections(proposal: Proposal): Section[] {
+  return [
+    { text: `*Level:* ${chatText(levelSummary(proposal), LEVEL_LINE)}`, kept: true },
+    { text: `*Approval:* ${chatText(approvalSummary(proposal), APPROVAL_LINE)}`, kept: true },
+  ];
+}
+
+/** The gains, one bullet each (at most a few): left out whole when the description is full. */
+function gainsSection(proposal: Proposal): string | null {
+  const escalation = proposal.escalation;
+  if (escalation?.kind !== 'analysed' || escalation.gains.length === 0) return null;
+  const bullets = escalation.gains.slice(0, 6).map((gain) => {
+    const where = gainWhere(gain);
+    const actions = gain.actions.length > 0 ? `: ${gain.actions.slice(0, 4).join(', ')}` : '';
+    return `• ${chatText(`${GAIN_LABELS[gain.category]}${actions}${where === '' ? '' : ` (${where})`}`, 300)}`;
+  });
+  const compared =
+    escalation.comparedWith === null
+      ? ''
+      : ` (compared with ${chatCode(escalation.comparedWith, IDENTIFIER)})`;
+  const more =
+    escalation.gains.length > 6 ? `\n• ${escalation.gains.length - 6} more on the review page` : '';
+  return `*What it adds*${compared}:\n${bullets.join('\n')}${more}`;
 }
 
 function title(input: MessageInput): string {
@@ -88,7 +112,7 @@ function description(input: MessageInput): string {
   const { record } = input;
   const { denial, diagnosis, proposal } = record;
   const facts = messageFacts(input);
-  const sections: (string | null)[] = [];
+  const sections: (Section | string | null)[] = [];
   if (facts.flavor === 'reminder') {
     sections.push(
       `*Still pending* since ${chatCode(record.createdAt, NAME)}: denied ${record.occurrenceCount} times, last at ${chatCode(record.lastSeenAt, NAME)}.`,
@@ -115,6 +139,8 @@ function description(input: MessageInput): string {
     sections.push(
       `*Proposed fix:* inline policy ${chatCode(proposal.policyName, IDENTIFIER)} on ${proposal.target.type} ${chatCode(proposal.target.name, IDENTIFIER)}${memberPhrase(proposal.target.type, proposal.target.memberCount)}, ${verified}`,
     );
+    sections.push(...escalationSections(proposal));
+    sections.push(gainsSection(proposal));
     sections.push(chatCodeBlock(JSON.stringify(proposal.document, null, 2), 1500));
     if (proposal.risk.length > 0) {
       sections.push(`*Risk:*\n${proposal.risk.map((flag) => `• ${chatText(flag, SENTENCE)}`).join('\n')}`);
@@ -129,7 +155,7 @@ function description(input: MessageInput): string {
     }
   }
   if (facts.reviewUrl) sections.push(`*Review:* ${facts.reviewUrl}`);
-  return fitSections(sections, CHATBOT_LIMITS.description, '_(more in the email report)_');
+  return fitSections(sections, CHATBOT_LIMITS.description);
 }
 
 function nextSteps(input: MessageInput): string[] {
@@ -138,8 +164,16 @@ function nextSteps(input: MessageInput): string[] {
   const proposal = record.proposal;
   const steps: string[] = [];
   if (proposal) {
-    if (facts.reviewUrl) steps.push(`Review the proposal: ${facts.reviewUrl}`);
-    if (facts.approveCommand) steps.push(`Approve: ${chatCode(facts.approveCommand, COMMAND)}`);
+    if (facts.reviewUrl) {
+      steps.push(
+        linkMayApproveProposal(proposal)
+          ? `Review the proposal: ${facts.reviewUrl}`
+          : `Review the proposal (the link cannot approve it): ${facts.reviewUrl}`,
+      );
+    }
+    // A command that can only be refused is not offered.
+    if (facts.approveCommand && !notApprovable(proposal))
+      steps.push(`Approve: ${chatCode(facts.approveCommand, COMMAND)}`);
     if (facts.rejectCommand) steps.push(`Reject: ${chatCode(facts.rejectCommand, COMMAND)}`);
     const apply = proposal.commands.apply;
     if (apply !== null) steps.push(`Apply: ${chatCode(apply, COMMAND)}`);
@@ -192,6 +226,11 @@ function additionalContext(input: MessageInput): Record<string, string> {
     occurrences: String(record.occurrenceCount),
   };
   if (record.documentHash !== null) context['documentSha256'] = record.documentHash;
+  if (record.proposal !== null) {
+    const escalation = record.proposal.escalation;
+    context['escalationLevel'] = escalation === undefined ? 'not analysed' : (escalation.level ?? 'unknown');
+    context['approvalRequires'] = record.proposal.approval?.requires ?? 'not stated';
+  }
   return Object.fromEntries(
     Object.entries(context).map(([key, value]) => [key, chatText(value, CHATBOT_LIMITS.contextValue)]),
   );

@@ -31,12 +31,15 @@ export const DEFAULT_SETTINGS: AssumedSettings = {
   autoApprove: 'off',
 };
 
+export type Analysed = Extract<EscalationAnalysis, { kind: 'analysed' }>;
+
 export function analysed(
-  level: 'none' | 'contained' | 'sensitive' | 'admin',
+  level: Analysed['level'],
   gains: EscalationGain[] = [],
   exposure: string[] = [],
-): EscalationAnalysis {
-  return { kind: 'analysed', level, comparedWith: MEMBER, gains, exposure, fingerprint: FINGERPRINT };
+  comparedWith: string | null = MEMBER,
+): Analysed {
+  return { kind: 'analysed', level, comparedWith, gains, exposure, fingerprint: FINGERPRINT };
 }
 
 export function unknownAnalysis(reason: string): EscalationAnalysis {
