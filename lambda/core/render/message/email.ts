@@ -49,6 +49,10 @@ function indentBlock(text: string): string[] {
   return text.split('\n');
 }
 
+/** Said under a link that can approve: the threat model's word on what a link is worth. */
+const LINK_APPROVES =
+  'This link can approve: it carries no identity, so whoever holds it can decide. Do not forward it.';
+
 /** The level and approval lines: near the top and bounded, so cutting an over-long email never reaches them. */
 const SUMMARY_LINE = 2_500;
 const GAINS_SHOWN = 20;
@@ -157,9 +161,9 @@ export function renderEmail(input: MessageInput): string {
     }
     if (facts.reviewUrl) {
       parts.push(
-        section(linkMayApproveProposal(proposal) ? 'Review' : 'Review (the link cannot approve it)', [
-          facts.reviewUrl,
-        ]),
+        linkMayApproveProposal(proposal)
+          ? section('Review', [facts.reviewUrl, LINK_APPROVES])
+          : section('Review (the link cannot approve it)', [facts.reviewUrl]),
       );
     }
     // A command that can only be refused is not offered.

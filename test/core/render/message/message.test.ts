@@ -450,6 +450,10 @@ describe('renderMessage: the level and the approval it needs', () => {
     );
     expect(sensitive.chatbot.content.nextSteps[1]).toBe('Approve: `passrole-doctor approve proposal-1`');
     expect(sensitive.email).toContain('Review (the link cannot approve it)\n  https://');
+    expect(sensitive.email).not.toContain('This link can approve');
+    expect(withLinks(seed).email).toMatch(
+      /Review\n {2}https:\S+\n {2}This link can approve: it carries no identity, so whoever holds it can decide\. Do not forward it\./,
+    );
     expect(withLinks(seed).chatbot.content.nextSteps[0]).toMatch(/^Review the proposal: https:/);
   });
 
