@@ -9,12 +9,8 @@ import { approvalSummary, levelSummary, notApprovable } from '../escalation-labe
 import { memberPhrase, messageFacts } from './facts';
 import type { MessageInput, RenderedMessage } from './types';
 
-export {
-  CHATBOT_EVENT_TYPES,
-  CHATBOT_LIMITS,
-  chatbotNotificationProblems,
-  renderChatbotNotification,
-} from './chatbot';
+export { CHATBOT_EVENT_TYPES, CHATBOT_LIMITS, renderChatbotNotification } from './chatbot';
+export { chatbotNotificationProblems } from './chatbot-schema';
 export { renderEmail, EMAIL_MAX } from './email';
 export { chatCode, chatCodeBlock, chatText, plainBlock, plainText, subjectLine, truncate } from './escape';
 export { reviewUrlOf } from './facts';
