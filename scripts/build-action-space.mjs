@@ -13,4 +13,6 @@ writeFileSync(out, await format(JSON.stringify(table), { parser: 'json', filepat
 const actions = Object.values(table.services)
   .flatMap((levels) => Object.values(levels))
   .reduce((count, names) => count + names.split(' ').length, 0);
-console.log(`${out}: ${Object.keys(table.services).length} services, ${actions} actions (iam-data ${table.iamData})`);
+console.log(
+  `${out}: ${Object.keys(table.services).length} services, ${actions} actions (iam-data ${table.iamData})`,
+);

@@ -126,7 +126,10 @@ function extend(space: ActionSpace, extra: string[]): ActionSpace {
     index,
     size: space.size + extra.length,
     names: [...space.names, ...extra],
-    shortNames: [...space.shortNames, ...extra.map((action) => action.slice(action.indexOf(':') + 1).toLowerCase())],
+    shortNames: [
+      ...space.shortNames,
+      ...extra.map((action) => action.slice(action.indexOf(':') + 1).toLowerCase()),
+    ],
     services: [...space.services, ...extra.map((action) => serviceOf(action))],
     levels: [...space.levels, ...extra.map(guessLevel)],
     wildcardOnly: [...space.wildcardOnly, ...extra.map(() => false)],
@@ -143,7 +146,10 @@ const regexCache = new Map<string, RegExp>();
 function globRegex(pattern: string): RegExp {
   let regex = regexCache.get(pattern);
   if (!regex) {
-    const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    const body = pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.');
     regex = new RegExp(`^${body}$`, 's');
     regexCache.set(pattern, regex);
   }

@@ -64,7 +64,8 @@ function unlistedActions(roles: RoleDetails[]): string[] {
   for (const role of roles) {
     for (const policy of [...role.inlinePolicies, ...role.attachedPolicies]) {
       for (const statement of statementsOf(policy.document)) {
-        if (statement.Effect === 'Allow') names.push(...toArray(statement.Action).filter((a) => a.includes(':')));
+        if (statement.Effect === 'Allow')
+          names.push(...toArray(statement.Action).filter((a) => a.includes(':')));
       }
     }
   }
@@ -108,17 +109,22 @@ function analyseRole(
       roleGrants.some(
         (grant) =>
           grant.action === assumeRole &&
-          specContains({ not: false, patterns: grant.item.kind === 'pattern' ? [grant.item.pattern] : ['*'] }, {
-            kind: 'pattern',
-            pattern: other.arn,
-          }),
+          specContains(
+            { not: false, patterns: grant.item.kind === 'pattern' ? [grant.item.pattern] : ['*'] },
+            {
+              kind: 'pattern',
+              pattern: other.arn,
+            },
+          ),
       );
     if (!allowed) continue;
     const principal = compilePrincipal(over, other, inputs.accountId);
     const grants = effectiveGrants(space, principal, other.arn);
     const admin = isEffectivelyAdmin(space, grants);
     sources.push({ principal, grants, admin });
-    exposure.push(`${role.arn} can assume ${other.arn}${admin ? ', which is effectively an administrator' : ''}`);
+    exposure.push(
+      `${role.arn} can assume ${other.arn}${admin ? ', which is effectively an administrator' : ''}`,
+    );
   }
   const roleIsAdmin = sources.some((source) => source.admin);
   const passRole = actionIndex(space, 'iam:PassRole');
@@ -128,7 +134,12 @@ function analyseRole(
   const roleItem = { kind: 'pattern' as const, pattern: role.arn };
   const summaryFor = (gainer: PrincipalDetails | null): GainSummary => {
     if (gainer === null) {
-      return summarizeGains(space, classifier, sources.flatMap((source) => source.grants), roleIsAdmin);
+      return summarizeGains(
+        space,
+        classifier,
+        sources.flatMap((source) => source.grants),
+        roleIsAdmin,
+      );
     }
     const compiled = compilePrincipal(under, gainer, inputs.accountId);
     // A Deny on the gainer's own session attributes (no MFA, a principal tag) that also denies passing
@@ -147,7 +158,9 @@ function analyseRole(
   };
 
   let compared: { arn: string | null; summary: GainSummary } | null = null;
-  const gainers = [...inputs.gainers].sort((left, right) => (left.arn < right.arn ? -1 : left.arn > right.arn ? 1 : 0));
+  const gainers = [...inputs.gainers].sort((left, right) =>
+    left.arn < right.arn ? -1 : left.arn > right.arn ? 1 : 0,
+  );
   if (gainers.length === 0) compared = { arn: null, summary: summaryFor(null) };
   for (const gainer of gainers) {
     const summary = summaryFor(gainer);
@@ -170,4 +183,3 @@ function moreGained(candidate: GainSummary, current: GainSummary): boolean {
   const byLevel = levelRank(candidate.level) - levelRank(current.level);
   return byLevel !== 0 ? byLevel > 0 : candidate.actionCount > current.actionCount;
 }
-

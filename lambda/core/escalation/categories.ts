@@ -168,8 +168,6 @@ export const CATEGORY_RULES: readonly CategoryRule[] = [
       'ebs',
       'logs',
       'secretsmanager',
-      'ssm',
-      'kms',
     ],
     levels: ['Write'],
     scope: 'account',

@@ -51,7 +51,10 @@ export function createClassifier(
   );
   const own = ownResourceArns.map((pattern) => ({ pattern, service: pattern.split(':')[2] ?? '*' }));
   // What depends on the resource item alone, worked out once per item and service.
-  const perItem = new Map<ResourceItem, Map<string, { scopes: Record<ResourceScope, boolean>; own: boolean }>>();
+  const perItem = new Map<
+    ResourceItem,
+    Map<string, { scopes: Record<ResourceScope, boolean>; own: boolean }>
+  >();
   const facts = (item: ResourceItem, service: string) => {
     let byService = perItem.get(item);
     if (!byService) {
@@ -104,11 +107,13 @@ function ruleBits(space: ActionSpace, rule: CategoryRule): Bits {
   const levels = new Set(rule.levels ?? []);
   const services = new Set(rule.services ?? []);
   const mark = (index: number): void => {
-    if (services.has(space.services[index] ?? '') && levels.has(space.levels[index] ?? 'Read')) bits.set(index);
+    if (services.has(space.services[index] ?? '') && levels.has(space.levels[index] ?? 'Read'))
+      bits.set(index);
   };
   if (services.has('*')) {
     for (let index = 0; index < space.size; index++) {
-      if (levels.has(space.levels[index] ?? 'Read') && !READ_VERB.test(space.shortNames[index] ?? '')) bits.set(index);
+      if (levels.has(space.levels[index] ?? 'Read') && !READ_VERB.test(space.shortNames[index] ?? ''))
+        bits.set(index);
     }
     return bits;
   }

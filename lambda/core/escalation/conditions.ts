@@ -89,7 +89,10 @@ function evaluateEntry(entry: ConditionEntry, value: string | null): 'holds' | '
   return matches !== entry.negated ? 'holds' : 'fails';
 }
 
-export function conditionVerdict(condition: PolicyCondition | undefined, facts: PrincipalFacts): ConditionVerdict {
+export function conditionVerdict(
+  condition: PolicyCondition | undefined,
+  facts: PrincipalFacts,
+): ConditionVerdict {
   const entries = conditionEntries(condition);
   if (entries.length === 0) return UNCONDITIONED;
   let principal: ConditionVerdict['principal'] = 'holds';

@@ -68,7 +68,10 @@ export class GainerCoverage {
     const allowsIn = (statements: CompiledStatement[]): CompiledStatement[] =>
       statements.filter((st) => st.effect === 'Allow' && counts(st) && specContains(st.resources, item));
     const mayDeny = (st: CompiledStatement): boolean =>
-      st.effect === 'Deny' && st.condition.principal !== 'fails' && !this.neutral(st) && specOverlaps(st.resources, item);
+      st.effect === 'Deny' &&
+      st.condition.principal !== 'fails' &&
+      !this.neutral(st) &&
+      specOverlaps(st.resources, item);
 
     // An SCP condition on the request that holds for both principals binds R's use as much as the
     // gainer's: it is read as holding on both sides (an Allow counts, a Deny does not apply), which

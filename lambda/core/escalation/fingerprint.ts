@@ -22,7 +22,10 @@ const byKey =
 
 const managed = (policy: ManagedPolicy) => ({ arn: policy.arn, document: policy.document });
 
-export function escalationFingerprint(role: RoleDetails, gainers: readonly PrincipalDetails[]): EscalationFingerprint {
+export function escalationFingerprint(
+  role: RoleDetails,
+  gainers: readonly PrincipalDetails[],
+): EscalationFingerprint {
   const policies = {
     arn: role.arn,
     trustPolicy: role.trustPolicy,

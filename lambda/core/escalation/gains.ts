@@ -23,7 +23,13 @@ const CATEGORY_ORDER: readonly GainCategory[] = [
 
 const SENSITIVE = new Set<GainCategory>(CATEGORY_ORDER.filter((category) => category !== 'other'));
 
-const LEVEL_ORDER: Record<AccessLevel, number> = { 'Permissions management': 0, Write: 1, Tagging: 2, Read: 3, List: 4 };
+const LEVEL_ORDER: Record<AccessLevel, number> = {
+  'Permissions management': 0,
+  Write: 1,
+  Tagging: 2,
+  Read: 3,
+  List: 4,
+};
 
 const EXAMPLES = 5;
 
@@ -91,7 +97,11 @@ function examples(space: ActionSpace, grants: Grant[]): string[] {
     return [notable ?? NOTABLE_RANK.size, LEVEL_ORDER[space.levels[action] ?? 'Read'], name];
   };
   const before = (left: [number, number, string], right: [number, number, string]): boolean =>
-    left[0] !== right[0] ? left[0] < right[0] : left[1] !== right[1] ? left[1] < right[1] : left[2] < right[2];
+    left[0] !== right[0]
+      ? left[0] < right[0]
+      : left[1] !== right[1]
+        ? left[1] < right[1]
+        : left[2] < right[2];
   const best: [number, number, string][] = [];
   const seen = new Set<number>();
   for (const grant of grants) {

@@ -57,8 +57,10 @@ export function patternsOverlap(left: string, right: string): boolean {
       if (known !== undefined) return known;
       let result: boolean;
       if (i === left.length && j === right.length) result = true;
-      else if (i < left.length && left[i] === '*') result = walk(i + 1, j) || (j < right.length && walk(i, j + 1));
-      else if (j < right.length && right[j] === '*') result = walk(i, j + 1) || (i < left.length && walk(i + 1, j));
+      else if (i < left.length && left[i] === '*')
+        result = walk(i + 1, j) || (j < right.length && walk(i, j + 1));
+      else if (j < right.length && right[j] === '*')
+        result = walk(i, j + 1) || (i < left.length && walk(i + 1, j));
       else if (i === left.length || j === right.length) result = false;
       else result = (left[i] === '?' || right[j] === '?' || left[i] === right[j]) && walk(i + 1, j + 1);
       memo.set(key, result);

@@ -5,7 +5,15 @@
  */
 import type { ActionSpace } from './action-space';
 import type { CompiledPrincipal, CompiledStatement } from './permissions';
-import { itemAdmitsStar, itemsOf, specContains, specOverlaps, type ResourceItem } from './resources';
+import { patternContains } from './globs';
+import {
+  itemAdmitsStar,
+  itemsOf,
+  specContains,
+  specOverlaps,
+  type ResourceItem,
+  type ResourceSpec,
+} from './resources';
 
 export interface Grant {
   action: number;
@@ -18,53 +26,86 @@ export interface Grant {
 const STAR: ResourceItem = { kind: 'pattern', pattern: '*' };
 
 /** An Allow of R's counts unless its condition surely fails for R. */
-export const countsForR = (statement: CompiledStatement): boolean => statement.condition.principal !== 'fails';
+export const countsForR = (statement: CompiledStatement): boolean =>
+  statement.condition.principal !== 'fails';
 
 /** A Deny of R's takes access away only when its condition surely holds. */
 export const appliesToR = (statement: CompiledStatement): boolean =>
   statement.condition.principal === 'holds' && !statement.condition.request;
 
-interface ItemFilter {
+interface Candidate {
   item: ResourceItem;
-  boundary: CompiledStatement[] | null;
+  /** The boundary Allow that lets it through (its actions must include the action); null: no boundary. */
+  bound: CompiledStatement | null;
   scps: CompiledStatement[][];
   denies: CompiledStatement[];
 }
 
-function filterFor(principal: CompiledPrincipal, item: ResourceItem): ItemFilter {
-  const allows = (statements: CompiledStatement[]): CompiledStatement[] =>
-    statements.filter((st) => st.effect === 'Allow' && countsForR(st) && specOverlaps(st.resources, item));
-  const denies = [principal.identity, principal.boundary ?? [], ...principal.scps]
-    .flat()
-    .filter((st) => st.effect === 'Deny' && appliesToR(st) && specContains(st.resources, item));
-  return {
-    item,
-    boundary: principal.boundary ? allows(principal.boundary) : null,
-    scps: principal.scps.map(allows),
-    denies,
-  };
+/**
+ * What of `item` a boundary Allow lets through: the boundary's own pattern where it lies within the
+ * item (an identity `*` within an `etl-*` boundary is `etl-*`), else the item (over-approximated).
+ */
+function narrow(item: ResourceItem, bound: ResourceSpec): ResourceItem[] {
+  if (bound.not) {
+    return item.kind === 'all-but'
+      ? [{ kind: 'all-but', except: [...item.except, ...bound.patterns] }]
+      : [item];
+  }
+  const narrowed = new Map<string, ResourceItem>();
+  for (const pattern of bound.patterns) {
+    if (!specOverlaps({ not: false, patterns: [pattern] }, item)) continue;
+    const inside =
+      item.kind === 'pattern'
+        ? patternContains(item.pattern, pattern)
+        : specContains({ not: true, patterns: item.except }, { kind: 'pattern', pattern });
+    const result: ResourceItem = inside ? { kind: 'pattern', pattern } : item;
+    narrowed.set(result.kind === 'pattern' ? result.pattern : '', result);
+  }
+  return [...narrowed.values()];
 }
 
-function passes(filter: ItemFilter, action: number): boolean {
-  if (filter.boundary && !filter.boundary.some((st) => st.actions.has(action))) return false;
-  if (!filter.scps.every((level) => level.some((st) => st.actions.has(action)))) return false;
-  return !filter.denies.some((st) => st.actions.has(action));
+function candidatesFor(principal: CompiledPrincipal, item: ResourceItem): Candidate[] {
+  const withFilters = (narrowed: ResourceItem, bound: CompiledStatement | null): Candidate => ({
+    item: narrowed,
+    bound,
+    scps: principal.scps.map((level) =>
+      level.filter((st) => st.effect === 'Allow' && countsForR(st) && specOverlaps(st.resources, narrowed)),
+    ),
+    denies: [principal.identity, principal.boundary ?? [], ...principal.scps]
+      .flat()
+      .filter((st) => st.effect === 'Deny' && appliesToR(st) && specContains(st.resources, narrowed)),
+  });
+  if (!principal.boundary) return [withFilters(item, null)];
+  return principal.boundary
+    .filter((st) => st.effect === 'Allow' && countsForR(st))
+    .flatMap((bound) => narrow(item, bound.resources).map((narrowed) => withFilters(narrowed, bound)));
 }
 
-export function effectiveGrants(space: ActionSpace, principal: CompiledPrincipal, via: string | null): Grant[] {
+function passes(candidate: Candidate, action: number): boolean {
+  if (candidate.bound && !candidate.bound.actions.has(action)) return false;
+  if (!candidate.scps.every((level) => level.some((st) => st.actions.has(action)))) return false;
+  return !candidate.denies.some((st) => st.actions.has(action));
+}
+
+export function effectiveGrants(
+  space: ActionSpace,
+  principal: CompiledPrincipal,
+  via: string | null,
+): Grant[] {
   const grants: Grant[] = [];
   for (const source of principal.identity) {
     if (source.effect !== 'Allow' || !countsForR(source)) continue;
-    const filters = itemsOf(source.resources).map((item) => filterFor(principal, item));
+    const candidates = itemsOf(source.resources).flatMap((item) => candidatesFor(principal, item));
     // A wildcard-only action is requested on `*`: only a statement admitting `*` grants it.
-    const starFilter = itemsOf(source.resources).some(itemAdmitsStar) ? filterFor(principal, STAR) : null;
+    const starCandidates = itemsOf(source.resources).some(itemAdmitsStar)
+      ? candidatesFor(principal, STAR).filter((candidate) => itemAdmitsStar(candidate.item))
+      : [];
     source.actions.forEach((action) => {
-      if (space.wildcardOnly[action]) {
-        if (starFilter && passes(starFilter, action)) grants.push({ action, item: STAR, source, via });
-        return;
-      }
-      for (const filter of filters) {
-        if (passes(filter, action)) grants.push({ action, item: filter.item, source, via });
+      const granted = new Set<ResourceItem>();
+      for (const candidate of space.wildcardOnly[action] ? starCandidates : candidates) {
+        if (granted.has(candidate.item) || !passes(candidate, action)) continue;
+        granted.add(candidate.item);
+        grants.push({ action, item: candidate.item, source, via });
       }
     });
   }

@@ -85,7 +85,12 @@ function bitsFor(context: CompileContext, statement: PolicyStatement): Bits {
  * IAM's escapes) and bounds the rest: a pattern is widened (the variable read as `*`) where a larger
  * set is the safe side, dropped where a smaller one is.
  */
-function resolvePatterns(patterns: string[], facts: PrincipalFacts, wantLarger: boolean, not: boolean): string[] {
+function resolvePatterns(
+  patterns: string[],
+  facts: PrincipalFacts,
+  wantLarger: boolean,
+  not: boolean,
+): string[] {
   const resolved: string[] = [];
   for (const pattern of patterns) {
     let unknown = false;
@@ -141,8 +146,10 @@ export function compilePrincipal(
 ): CompiledPrincipal {
   const facts = factsOf(principal, accountId);
   const identity: CompiledStatement[] = [];
-  const holders: { inlinePolicies: RoleDetails['inlinePolicies']; attachedPolicies: RoleDetails['attachedPolicies'] }[] =
-    principal.kind === 'user' ? [principal, ...principal.groups] : [principal];
+  const holders: {
+    inlinePolicies: RoleDetails['inlinePolicies'];
+    attachedPolicies: RoleDetails['attachedPolicies'];
+  }[] = principal.kind === 'user' ? [principal, ...principal.groups] : [principal];
   for (const holder of holders) {
     for (const inline of holder.inlinePolicies) {
       identity.push(...compileDocument(context, inline.document, inline.name, facts));
@@ -152,7 +159,12 @@ export function compilePrincipal(
     }
   }
   const boundary = principal.permissionsBoundary
-    ? compileDocument(context, principal.permissionsBoundary.document, principal.permissionsBoundary.arn, facts)
+    ? compileDocument(
+        context,
+        principal.permissionsBoundary.document,
+        principal.permissionsBoundary.arn,
+        facts,
+      )
     : null;
   const scps = (context.scps ?? []).map((level) =>
     level.flatMap((scp) => compileDocument(context, scp.document, scp.name, facts)),

@@ -33,17 +33,20 @@ export function specContains(spec: ResourceSpec, item: ResourceItem): boolean {
     return spec.patterns.some((outer) => patternContains(outer, '*'));
   }
   // Everything but Y contains p when p meets no pattern of Y; contains "all but X" when Y lies within X.
-  if (item.kind === 'pattern') return !spec.patterns.some((excluded) => patternsOverlap(excluded, item.pattern));
+  if (item.kind === 'pattern')
+    return !spec.patterns.some((excluded) => patternsOverlap(excluded, item.pattern));
   return spec.patterns.every((excluded) => item.except.some((outer) => patternContains(outer, excluded)));
 }
 
 /** Can the spec and the item share an ARN? (True when it cannot be ruled out.) */
 export function specOverlaps(spec: ResourceSpec, item: ResourceItem): boolean {
   if (!spec.not) {
-    if (item.kind === 'pattern') return spec.patterns.some((pattern) => patternsOverlap(pattern, item.pattern));
+    if (item.kind === 'pattern')
+      return spec.patterns.some((pattern) => patternsOverlap(pattern, item.pattern));
     return spec.patterns.some((pattern) => !item.except.some((outer) => patternContains(outer, pattern)));
   }
-  if (item.kind === 'pattern') return !spec.patterns.some((excluded) => patternContains(excluded, item.pattern));
+  if (item.kind === 'pattern')
+    return !spec.patterns.some((excluded) => patternContains(excluded, item.pattern));
   return true;
 }
 

@@ -12,7 +12,9 @@ import { conditionVerdict, type PrincipalFacts } from './conditions';
 function awsPrincipals(principal: unknown): string[] {
   if (principal === '*') return ['*'];
   if (principal !== null && typeof principal === 'object' && 'AWS' in principal) {
-    return toArray((principal as { AWS: unknown }).AWS).filter((entry): entry is string => typeof entry === 'string');
+    return toArray((principal as { AWS: unknown }).AWS).filter(
+      (entry): entry is string => typeof entry === 'string',
+    );
   }
   return [];
 }

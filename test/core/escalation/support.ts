@@ -18,7 +18,9 @@ const ROOT = join(__dirname, '../../..');
 
 /** One of AWS's managed policies, as moto ships it (test/fixtures/managed-policies). */
 export function awsManaged(name: string): ManagedPolicy {
-  return JSON.parse(readFileSync(join(ROOT, 'test/fixtures/managed-policies', `${name}.json`), 'utf8')) as ManagedPolicy;
+  return JSON.parse(
+    readFileSync(join(ROOT, 'test/fixtures/managed-policies', `${name}.json`), 'utf8'),
+  ) as ManagedPolicy;
 }
 
 export function doc(...statements: PolicyStatement[]): PolicyDocument {
@@ -31,14 +33,18 @@ export function customer(name: string, ...statements: PolicyStatement[]): Manage
 
 export function role(
   name: string,
-  parts: Partial<Pick<RoleDetails, 'inlinePolicies' | 'attachedPolicies' | 'permissionsBoundary' | 'trustPolicy'>> = {},
+  parts: Partial<
+    Pick<RoleDetails, 'inlinePolicies' | 'attachedPolicies' | 'permissionsBoundary' | 'trustPolicy'>
+  > = {},
 ): RoleDetails {
   return {
     kind: 'role',
     arn: `arn:aws:iam::${ACCOUNT}:role/${name}`,
     name,
     path: '/',
-    trustPolicy: parts.trustPolicy ?? doc({ Effect: 'Allow', Principal: { Service: 'glue.amazonaws.com' }, Action: 'sts:AssumeRole' }),
+    trustPolicy:
+      parts.trustPolicy ??
+      doc({ Effect: 'Allow', Principal: { Service: 'glue.amazonaws.com' }, Action: 'sts:AssumeRole' }),
     inlinePolicies: parts.inlinePolicies ?? [],
     attachedPolicies: parts.attachedPolicies ?? [],
     permissionsBoundary: parts.permissionsBoundary ?? null,
@@ -61,7 +67,9 @@ export function group(
 
 export function user(
   name: string,
-  parts: Partial<Pick<UserDetails, 'inlinePolicies' | 'attachedPolicies' | 'permissionsBoundary' | 'groups'>> = {},
+  parts: Partial<
+    Pick<UserDetails, 'inlinePolicies' | 'attachedPolicies' | 'permissionsBoundary' | 'groups'>
+  > = {},
 ): UserDetails {
   return {
     kind: 'user',
@@ -82,8 +90,16 @@ export function modestUser(name = 'dev'): UserDetails {
       {
         name: 'DeveloperBasics',
         document: doc(
-          { Effect: 'Allow', Action: ['logs:Describe*', 'logs:Get*', 'cloudwatch:GetMetricData'], Resource: '*' },
-          { Effect: 'Allow', Action: ['s3:*'], Resource: ['arn:aws:s3:::team-bucket', 'arn:aws:s3:::team-bucket/*'] },
+          {
+            Effect: 'Allow',
+            Action: ['logs:Describe*', 'logs:Get*', 'cloudwatch:GetMetricData'],
+            Resource: '*',
+          },
+          {
+            Effect: 'Allow',
+            Action: ['s3:*'],
+            Resource: ['arn:aws:s3:::team-bucket', 'arn:aws:s3:::team-bucket/*'],
+          },
         ),
       },
     ],
