@@ -102,6 +102,13 @@ function analyseRole(
     { principal: compiledRole, grants: roleGrants, admin: isEffectivelyAdmin(space, roleGrants) },
   ];
   const exposure: string[] = [];
+  // An SCP Deny whose condition on the principal (aws:PrincipalArn...) leaves R out: R may do what the
+  // organization denies others.
+  for (const statement of compiledRole.scps.flat()) {
+    if (statement.effect === 'Deny' && statement.condition.principal === 'fails') {
+      exposure.push(`${role.arn} is exempt from SCP ${statement.policy}, statement ${statement.statement}`);
+    }
+  }
   for (const { other, match } of admitted) {
     if (match === null) continue;
     const allowed =

@@ -24,11 +24,15 @@ export interface ConditionVerdict {
   principal: 'holds' | 'fails' | 'unknown';
   /** Some entry tests the request (region, source IP, tags of the resource...), not the principal. */
   request: boolean;
-  /** Each entry in canonical form, for "is this condition implied by that one". */
-  entries: string[];
+  /**
+   * The entries on the request, in canonical form, for "is this condition implied by that one": the
+   * same test of the same request holds for both principals. (Entries on the principal are not
+   * compared: R's tags or ARN say nothing of a gainer's.)
+   */
+  requestEntries: string[];
 }
 
-export const UNCONDITIONED: ConditionVerdict = { principal: 'holds', request: false, entries: [] };
+export const UNCONDITIONED: ConditionVerdict = { principal: 'holds', request: false, requestEntries: [] };
 
 /**
  * Keys fixed for a principal's session: a Deny on them applies to the whole session, hence to the
@@ -96,11 +100,11 @@ export function conditionVerdict(
   const entries = conditionEntries(condition);
   if (entries.length === 0) return UNCONDITIONED;
   let principal: ConditionVerdict['principal'] = 'holds';
-  let request = false;
+  const requestEntries: string[] = [];
   for (const entry of entries) {
     const key = entry.key.toLowerCase();
     if (!isPrincipalKey(key)) {
-      request = true;
+      requestEntries.push(canonicalJson([entry.operator, key, [...entry.values].sort()]));
       continue;
     }
     const value = knownValue(facts, key);
@@ -108,16 +112,16 @@ export function conditionVerdict(
     if (result === 'fails') principal = 'fails';
     else if (result === 'unknown' && principal === 'holds') principal = 'unknown';
   }
-  return {
-    principal,
-    request,
-    entries: entries
-      .map((entry) => canonicalJson([entry.operator, entry.key.toLowerCase(), [...entry.values].sort()]))
-      .sort(),
-  };
+  return { principal, request: requestEntries.length > 0, requestEntries: requestEntries.sort() };
 }
 
-/** Is `weaker` implied by `stronger`: each of its entries is one of the stronger condition's? */
+/**
+ * Does a gainer's statement hold wherever R's does: its tests of the principal surely hold for the
+ * gainer, and each of its tests of the request is one R's statement makes too.
+ */
 export function impliedBy(weaker: ConditionVerdict, stronger: ConditionVerdict): boolean {
-  return weaker.entries.every((entry) => stronger.entries.includes(entry));
+  return (
+    weaker.principal === 'holds' &&
+    weaker.requestEntries.every((entry) => stronger.requestEntries.includes(entry))
+  );
 }

@@ -63,8 +63,7 @@ export class GainerCoverage {
   }
 
   private buildFilter(item: ResourceItem, granted: ConditionVerdict): CoverageFilter {
-    const counts = (st: CompiledStatement): boolean =>
-      (st.condition.principal === 'holds' && !st.condition.request) || impliedBy(st.condition, granted);
+    const counts = (st: CompiledStatement): boolean => impliedBy(st.condition, granted);
     const allowsIn = (statements: CompiledStatement[]): CompiledStatement[] =>
       statements.filter((st) => st.effect === 'Allow' && counts(st) && specContains(st.resources, item));
     const mayDeny = (st: CompiledStatement): boolean =>

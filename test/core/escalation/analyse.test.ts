@@ -191,6 +191,17 @@ describe('analyseEscalation', () => {
       expect(analyseEscalation(inputs(roleWith(conditioned), [other]), OPTIONS).level).toBe('sensitive');
     });
 
+    it('does not take a gainer Allow on R’s ARN as covering R', () => {
+      const onArn: PolicyStatement = {
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: '*',
+        Condition: { ArnEquals: { 'aws:PrincipalArn': `arn:aws:iam::${ACCOUNT}:role/passed` } },
+      };
+      const copycat = userWith('copycat', onArn);
+      expect(analyseEscalation(inputs(roleWith(onArn), [copycat]), OPTIONS).level).toBe('sensitive');
+    });
+
     it('does not let a conditioned Deny of the role hide its access, but lets one on its own ARN', () => {
       const allow: PolicyStatement = { Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: '*' };
       const maybeDenied = roleWith(allow, {
@@ -284,6 +295,9 @@ describe('analyseEscalation', () => {
       const result = analyseEscalation(inputs(exempt, [iamAdmin], { scps }), OPTIONS);
       expect(result.level).toBe('sensitive');
       expect(categories(result)).toContain('iam-write');
+      expect(result.exposure).toEqual([
+        `arn:aws:iam::${ACCOUNT}:role/platform-deployer is exempt from SCP ProtectIam, statement OnlyPlatformChangesIam`,
+      ]);
 
       const notExempt = role('app-deployer', { attachedPolicies: [awsManaged('IAMFullAccess')] });
       expect(analyseEscalation(inputs(notExempt, [iamAdmin], { scps }), OPTIONS).level).toBe('none');
