@@ -17,7 +17,13 @@ import { GainerCoverage } from './coverage';
 import { escalationFingerprint } from './fingerprint';
 import { summarizeGains, type GainSummary } from './gains';
 import { effectiveGrants, type Grant } from './grants';
-import { levelRank, type EscalationAnalysis, type EscalationInputs, type EscalationOptions } from './model';
+import {
+  levelRank,
+  type EscalationFingerprint,
+  type EscalationAnalysis,
+  type EscalationInputs,
+  type EscalationOptions,
+} from './model';
 import { compilePrincipal, factsOf, type CompileContext, type CompiledPrincipal } from './permissions';
 import { specContains } from './resources';
 import { trustAdmits } from './trust';
@@ -80,7 +86,7 @@ function analyseRole(
   role: RoleDetails,
   inputs: EscalationInputs,
   options: EscalationOptions,
-  fingerprint: EscalationAnalysis['fingerprint'] & object,
+  fingerprint: EscalationFingerprint,
 ): EscalationAnalysis {
   const roleFacts = factsOf(role, inputs.accountId);
   const trusted = inputs.trustingRoles.filter((other) => other.arn !== role.arn);
@@ -89,8 +95,7 @@ function analyseRole(
     baseActionSpace(),
     unlistedActions([role, ...admitted.filter(({ match }) => match !== null).map(({ other }) => other)]),
   );
-  const nextId = { value: 0 };
-  const over: CompileContext = { space, side: 'over', scps: inputs.scps, nextId };
+  const over: CompileContext = { space, side: 'over', scps: inputs.scps };
   const under: CompileContext = { ...over, side: 'under' };
 
   const compiledRole = compilePrincipal(over, role, inputs.accountId);

@@ -23,8 +23,6 @@ export interface CompiledStatement {
   policy: string;
   /** Sid, else the 0-based index. */
   statement: string;
-  /** A dense id, for caches keyed by statement pairs. */
-  id: number;
 }
 
 export interface CompiledPrincipal {
@@ -41,7 +39,6 @@ export interface CompileContext {
   space: ActionSpace;
   side: Side;
   scps: { name: string; document: PolicyDocument }[][] | null;
-  nextId: { value: number };
 }
 
 export function factsOf(principal: PrincipalDetails, accountId: string): PrincipalFacts {
@@ -134,7 +131,6 @@ function compileDocument(
       condition: conditionVerdict(statement.Condition, facts),
       policy,
       statement: statementIdOf(statement, index),
-      id: context.nextId.value++,
     };
   });
 }
