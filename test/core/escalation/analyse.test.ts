@@ -344,6 +344,36 @@ describe('analyseEscalation', () => {
       expect(result.gains[0]?.policy).toBeNull();
     });
 
+    it('names the role R becomes in the gains it brings', () => {
+      const passed = roleWith({
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: 'arn:aws:s3:::team-bucket/*',
+      });
+      const vault = role('vault-reader', {
+        trustPolicy: doc({ Effect: 'Allow', Principal: { AWS: passed.arn }, Action: 'sts:AssumeRole' }),
+        inlinePolicies: [
+          inline('Vault', {
+            Sid: 'Secrets',
+            Effect: 'Allow',
+            Action: 'secretsmanager:GetSecretValue',
+            Resource: '*',
+          }),
+        ],
+      });
+      const result = analyseEscalation(inputs(passed, [modestUser()], { trustingRoles: [vault] }), OPTIONS);
+      expect(result.level).toBe('sensitive');
+      expect(result.gains).toEqual([
+        {
+          category: 'secrets',
+          actions: ['secretsmanager:GetSecretValue'],
+          policy: `Vault (via ${vault.arn})`,
+          statement: 'Secrets',
+        },
+      ]);
+      expect(result.exposure).toEqual([`${passed.arn} can assume ${vault.arn}`]);
+    });
+
     it('needs the role to be allowed sts:AssumeRole when the trust names only the account', () => {
       const admin = trusting(
         'break-glass',
