@@ -8,6 +8,8 @@
  *   10,000-denial storm, peak memory
  * - the diagnose function's bundle (bench/bundle.ts): zipped size with and without the source map,
  *   cold module init
+ * - the escalation analysis (bench/escalation.ts): median and p95 per proposal for the seed, a custom
+ *   role, PowerUserAccess and AdministratorAccess
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -23,6 +25,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { runApplyBench } from './apply';
 import { runBundleBench } from './bundle';
+import { runEscalationBench } from './escalation';
 import { runHandlerBench } from './handler';
 import {
   apiShapedAuthorizationDetails,
@@ -173,6 +176,7 @@ async function reviewPageRender(): Promise<void> {
 async function main(): Promise<void> {
   await offlineDiagnosis();
   await reviewPageRender();
+  for (const line of await runEscalationBench()) console.log(line);
   await awsCallsPerDiagnosis();
   cliColdStart();
   console.log(`peak RSS of the bench process: ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MiB`);

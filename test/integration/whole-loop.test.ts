@@ -24,6 +24,7 @@ import { DynamoDbProposalStore } from '../../lambda/adapters/aws/dynamodb-propos
 import { EVENT_SOURCE } from '../../lambda/adapters/aws/eventbridge-publisher';
 import { APPLY_ACTOR, PROPOSAL_APPLIED_DETAIL_TYPE } from '../../lambda/core/apply/apply-proposal';
 import type { ProposalRecord } from '../../lambda/core/incident';
+import { linkMayApproveProposal } from '../../lambda/core/render/escalation-labels';
 import { APPLY_EVENT_BUS_NAME, APPLY_TIMEOUT } from '../../lib/constructs/apply-function';
 import { FUNCTION_TIMEOUT } from '../../lib/constructs/diagnose-function';
 import {
@@ -236,13 +237,18 @@ describe('the whole loop on moto: denial on the bus -> proposal -> review link -
     const token = link?.searchParams.get('token') ?? '';
     expect(token).not.toBe('');
 
-    // 5. The review page, as the link opens it: read-only, with the approve form.
+    // 5. The review page, as the link opens it: read-only, with the approve form where the proposal's
+    // analysis lets a link approve, and the reject form always.
     const applyInvocations = new QueuedApplyInvocations();
     const approval = createApprovalFunction(functionsClients, resources, applyInvocations);
     const page = await approval.handler(apiEvent('GET', link?.pathname ?? '', { query: { token } }));
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain(POLICY_NAME);
-    expect(page.body).toContain(`action="/proposals/${proposalId}/approve"`);
+    const stored = (await store.get(proposalId))?.proposal ?? null;
+    expect(page.body.includes(`action="/proposals/${proposalId}/approve"`)).toBe(
+      stored !== null && linkMayApproveProposal(stored),
+    );
+    expect(page.body).toContain(`action="/proposals/${proposalId}/reject"`);
     expect((await store.get(proposalId))?.status).toBe('pending');
 
     // 6. Approve with the link's token: the answer comes back before the apply runs (async invoke).

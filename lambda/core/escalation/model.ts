@@ -81,6 +81,8 @@ export type EscalationAnalysis =
 export interface EscalationInputs {
   /** The account the grant is made in. */
   accountId: string;
+  /** The ARN of the role asked about, so a role that does not exist can be named. */
+  roleArn?: string;
   /** The role that would become passable; null when it does not exist. */
   role: RoleDetails | null;
   /**

@@ -1,5 +1,8 @@
+import type { DecisionApprover } from '../approval/signed-decision';
 import type { Diagnosis, Denial, Proposal } from '../model';
+import { linkMayApproveProposal, NOT_ANALYSED, notApprovable, requirementWords } from './escalation-labels';
 import { escapeHtml, page } from './html';
+import { approvalSection, escalationSection, LINK_THREAT_SENTENCE } from './review-escalation';
 
 /** What the review page shows of a stored proposal (a subset of the store's record). */
 export interface ReviewRecord {
@@ -14,6 +17,8 @@ export interface ReviewRecord {
   expiresAt: string;
   /** What the apply step found, once it finished. */
   outcome?: ReviewOutcome | null;
+  /** Approvals collected so far for a proposal that needs two distinct approvers. */
+  approvals?: DecisionApprover[];
 }
 
 /** The parts of the apply outcome the page tells (ports/approval-store.ts ApplyOutcome). */
@@ -45,6 +50,12 @@ export interface ReviewPageInput {
   /** Where the forms post: `${actionBase}/approve` and `${actionBase}/reject`. */
   actionBase: string;
   now: Date;
+  /**
+   * Whether this link may approve the proposal, as the approval function decided it when the page was
+   * asked for (it re-analyses). It can only take the Approve button away: the button also needs the
+   * proposal's own analysis and requirement to allow a link (one approver). Absent: the proposal decides.
+   */
+  linkMayApprove?: boolean;
 }
 
 function definitionList(rows: [string, string][]): string {
@@ -65,6 +76,26 @@ function targetWords(proposal: Proposal): string {
   return `${target.type} ${target.name}${members}`;
 }
 
+/** Why the link offers no Approve button, and how the proposal can be approved instead. */
+function noLinkApproval(record: ReviewRecord, proposal: Proposal): string {
+  const command = `<code>passrole-doctor approve ${escapeHtml(record.id)}</code>`;
+  const rule = proposal.approval;
+  if (notApprovable(proposal)) {
+    const why =
+      proposal.escalation?.kind === 'unknown'
+        ? `what the grant adds is unknown: ${proposal.escalation.reason}`
+        : (rule?.reason ?? 'it is not approvable');
+    return `<p id="no-approve">No one can approve this proposal: ${escapeHtml(why)}. You can still reject it.</p>`;
+  }
+  if (rule === undefined || proposal.escalation === undefined) {
+    return `<p id="no-approve">This link cannot approve it: it is ${escapeHtml(NOT_ANALYSED)}. An IAM approver can approve it with ${command}, signed with their own AWS credentials, once it is analysed. You can still reject it here.</p>`;
+  }
+  if (rule.requires === 'one-approver') {
+    return `<p id="no-approve">This link cannot approve it now. An approver who does not gain it can approve it on the IAM route with ${command}, signed with their own AWS credentials. You can still reject it here.</p>`;
+  }
+  return `<p id="no-approve">This link cannot approve it: it needs ${escapeHtml(requirementWords(rule))}. A listed approver approves it with ${command}, signed with their own AWS credentials. You can still reject it here.</p>`;
+}
+
 function decisionSection(input: ReviewPageInput, expired: boolean): string {
   const { record, token, actionBase } = input;
   const proposal = record.proposal;
@@ -76,13 +107,22 @@ function decisionSection(input: ReviewPageInput, expired: boolean): string {
     return `<p>This proposal is <span class="status">${escapeHtml(record.status)}</span>; it can no longer be approved or rejected.</p>`;
   }
   if (expired) return '<p>This proposal has expired; a new denial will open a new one.</p>';
-  if (token === null)
-    return '<p class="muted">Approve or reject it with <code>passrole-doctor approve</code> / <code>reject</code>.</p>';
+  if (token === null) {
+    return notApprovable(proposal)
+      ? '<p class="muted">No one can approve it; reject it with <code>passrole-doctor reject</code>.</p>'
+      : '<p class="muted">Approve or reject it with <code>passrole-doctor approve</code> / <code>reject</code>.</p>';
+  }
   const hidden = `<input type="hidden" name="token" value="${escapeHtml(token)}">`;
+  const reject = `<form method="post" action="${escapeHtml(`${actionBase}/reject`)}">${hidden}<button class="reject" type="submit">Reject</button></form>`;
+  // Safe by default: the button needs the caller's word and the proposal's own analysis and requirement.
+  if (input.linkMayApprove === false || !linkMayApproveProposal(proposal)) {
+    return `<h2>Decision</h2>\n${noLinkApproval(record, proposal)}\n${reject}`;
+  }
   return `<h2>Decision</h2>
 <p>Approving applies exactly the policy above to the ${escapeHtml(targetWords(proposal))}, reads it back and verifies it by simulation.</p>
+<p id="link-threat" class="muted">${escapeHtml(LINK_THREAT_SENTENCE)}</p>
 <form method="post" action="${escapeHtml(`${actionBase}/approve`)}">${hidden}<button class="approve" type="submit">Approve</button></form>
-<form method="post" action="${escapeHtml(`${actionBase}/reject`)}">${hidden}<button class="reject" type="submit">Reject</button></form>`;
+${reject}`;
 }
 
 /**
@@ -156,6 +196,8 @@ export function renderReviewPage(input: ReviewPageInput): string {
             ['Expires', record.expiresAt],
           ]),
           `<pre id="policy">${escapeHtml(JSON.stringify(proposal.document, null, 2))}</pre>`,
+          escalationSection(proposal),
+          approvalSection(proposal, record.approvals),
           `<h2>Risk</h2>`,
           list(proposal.risk, 'risk'),
         ]

@@ -1,4 +1,13 @@
-import type { Diagnosis, Finding } from '../model';
+import type { Diagnosis, Finding, Proposal } from '../model';
+import {
+  GAIN_LABELS,
+  gainWhere,
+  levelWords,
+  NOT_ANALYSED,
+  requirementWords,
+  settingsSourceWords,
+  settingsWords,
+} from './escalation-labels';
 
 // eslint-disable-next-line no-control-regex
 const TERMINAL_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
@@ -40,6 +49,39 @@ function indent(text: string, prefix: string): string {
     .split('\n')
     .map((line) => prefix + line)
     .join('\n');
+}
+
+/** What the grant adds (level, compared with, gains, exposure) and who may approve it. */
+function escalationLines(proposal: Proposal): string[] {
+  const lines: string[] = [];
+  const escalation = proposal.escalation;
+  if (escalation === undefined) {
+    lines.push(`  What it adds: ${NOT_ANALYSED}`);
+  } else if (escalation.kind === 'unknown') {
+    lines.push(`  What it adds: unknown, not approvable: ${escalation.reason}`);
+  } else {
+    lines.push(`  What it adds: ${levelWords(escalation)}`);
+    lines.push(`    compared with: ${escalation.comparedWith ?? 'no one (nothing to compare with)'}`);
+    for (const gain of escalation.gains) {
+      const where = gainWhere(gain);
+      const actions = gain.actions.length > 0 ? `: ${gain.actions.join(', ')}` : '';
+      lines.push(`    + ${GAIN_LABELS[gain.category]}${actions}${where === '' ? '' : ` [${where}]`}`);
+    }
+  }
+  for (const line of escalation?.exposure ?? []) lines.push(`    also reachable: ${line}`);
+  const rule = proposal.approval;
+  if (rule === undefined) {
+    lines.push(`  Approval: not stated yet: ${NOT_ANALYSED}`);
+    return lines;
+  }
+  lines.push(`  Approval: ${requirementWords(rule)}`);
+  lines.push(`    why: ${rule.reason}`);
+  if (rule.assumedSettings.source === 'defaults') {
+    lines.push(
+      `    assuming ${settingsSourceWords(rule.assumedSettings)}: ${settingsWords(rule.assumedSettings)}`,
+    );
+  }
+  return lines;
 }
 
 /** The report a person reads in the terminal. */
@@ -86,6 +128,7 @@ export function renderTextReport(diagnosis: Diagnosis): string {
         ? '  Verified by simulation: allowed with this policy added.'
         : `  NOT verified: still blocked (${proposal.blockers.join('; ')}).`,
     );
+    lines.push(...escalationLines(proposal));
     if (proposal.risk.length > 0) {
       lines.push('  Risk:');
       for (const flag of proposal.risk) lines.push(`    ! ${flag}`);

@@ -7,6 +7,16 @@ import {
 import type { Diagnosis, Proposal } from '../../../lambda/core/model';
 import { minimalPassRoleDocument } from '../../../lambda/core/proposal/document';
 import { denialOf } from '../../support/denials';
+import {
+  analysed,
+  CASES,
+  DEFAULT_SETTINGS,
+  DEPLOYMENT_SETTINGS,
+  MEMBER,
+  rule,
+  unknownAnalysis,
+  withCase,
+} from './support/escalation-fixtures';
 
 const HOSTILE = `<script>alert("x")</script>&'\``;
 const ROLE = 'arn:aws:iam::123456789012:role/etl-runtime';
@@ -25,6 +35,7 @@ const proposal: Proposal = {
   verificationContext: {},
   risk: ['All 2 members of group GlueAccess gain this permission.'],
   commands: { apply: 'aws iam put-group-policy ...', verify: 'aws iam simulate-principal-policy ...' },
+  ...CASES.contained,
 };
 
 function input(
@@ -220,5 +231,164 @@ describe('result pages and headers', () => {
     expect(PAGE_HEADERS['content-security-policy']).toContain("default-src 'none'");
     expect(PAGE_HEADERS['referrer-policy']).toBe('no-referrer');
     expect(PAGE_HEADERS['cache-control']).toBe('no-store');
+  });
+});
+
+describe('the review page: what the grant adds and who may approve', () => {
+  const APPROVE_FORM = 'action="/proposals/p-1/approve"';
+  const REJECT_FORM = 'action="/proposals/p-1/reject"';
+  const pageOf = (change: Proposal, extra: Partial<ReviewPageInput> = {}, parts = {}) =>
+    renderReviewPage(input({ proposal: change, ...parts }, extra));
+
+  it.each([
+    ['none', 'none: the grant gives no one new access', true],
+    ['contained', 'contained: new access, none of it sensitive', true],
+    ['sensitive', 'sensitive: new access to IAM writes', false],
+    ['admin', 'admin: effectively everything (administrator access)', false],
+  ] as const)(
+    'shows a %s grant in words, with Approve only where a link may approve',
+    (name, words, approve) => {
+      const html = pageOf(withCase(proposal, name));
+      expect(html).toContain(`<dt>Level</dt><dd>${escapeHtml(words)}</dd>`);
+      expect(html).toContain(
+        `<dt>Compared with</dt><dd>${MEMBER} (the least-privileged of those who gain it)</dd>`,
+      );
+      expect(html).toContain(`<dt>Why</dt><dd>${escapeHtml(CASES[name].approval.reason)}</dd>`);
+      expect(html.includes(APPROVE_FORM)).toBe(approve);
+      expect(html.includes('id="link-threat"')).toBe(approve);
+      expect(html).toContain(REJECT_FORM);
+    },
+  );
+
+  it('lists each gain with its example actions and the policy and statement of the role that grant it', () => {
+    const html = pageOf(withCase(proposal, 'sensitive'));
+    expect(html).toContain(
+      '<li><strong>IAM writes</strong>: iam:PutRolePolicy, iam:AttachRolePolicy <span class="muted">(policy arn:aws:iam::aws:policy/IAMFullAccess, statement 0)</span></li>',
+    );
+    expect(html).toContain(
+      '<li><strong>other new access</strong>: s3:PutObject <span class="muted">(policy etl-data, statement WriteStaging)</span></li>',
+    );
+    expect(html).toContain('<ul id="exposure"><li>role deploy-admin trusts it (sts:AssumeRole)</li></ul>');
+  });
+
+  it('says who may approve a sensitive grant and how, instead of an Approve button', () => {
+    const html = pageOf(withCase(proposal, 'sensitive'));
+    expect(html).toContain(
+      '<dt>Requires</dt><dd>one IAM approver listed in approvers (a review link cannot approve it)</dd>',
+    );
+    expect(html).toContain('<p id="no-approve">This link cannot approve it: it needs one IAM approver');
+    expect(html).toContain('<code>passrole-doctor approve p-1</code>');
+    expect(html).toContain('<dt>Under</dt><dd>the deployment&#39;s approval settings (approvalMode both');
+  });
+
+  it('counts the approvals of a two-approver grant collected so far', () => {
+    const html = pageOf(
+      withCase(proposal, 'admin'),
+      {},
+      {
+        approvals: [
+          {
+            kind: 'iam',
+            name: 'arn:aws:sts::123456789012:assumed-role/sec/<kim>',
+            identity: 'arn:aws:iam::123456789012:role/sec',
+          },
+        ],
+      },
+    );
+    expect(html).toContain(
+      '<dt>Approvals so far</dt><dd>1 of 2: arn:aws:sts::123456789012:assumed-role/sec/&lt;kim&gt;</dd>',
+    );
+    expect(html).not.toContain(APPROVE_FORM);
+    expect(pageOf(withCase(proposal, 'admin'))).toContain('<dt>Approvals so far</dt><dd>0 of 2</dd>');
+  });
+
+  it('shows an unknown analysis with its reason as not approvable, with Reject only', () => {
+    const html = pageOf(withCase(proposal, 'unknown'));
+    expect(html).toContain(
+      'What the grant adds could not be worked out: the role etl-runtime could not be read. It is not approvable.',
+    );
+    expect(html).toContain(
+      '<p id="no-approve">No one can approve this proposal: what the grant adds is unknown: the role etl-runtime could not be read. You can still reject it.</p>',
+    );
+    expect(html).not.toContain(APPROVE_FORM);
+    expect(html).toContain(REJECT_FORM);
+  });
+
+  it('offers no Approve, by default, where the proposal carries no analysis or no requirement', () => {
+    const { escalation: _escalation, approval: _approval, ...bare } = proposal;
+    for (const change of [
+      bare,
+      { ...bare, escalation: CASES.contained.escalation },
+      { ...bare, approval: CASES.contained.approval },
+    ]) {
+      const html = pageOf(change);
+      expect(html).not.toContain(APPROVE_FORM);
+      expect(html).toContain(REJECT_FORM);
+    }
+    expect(pageOf(bare)).toContain('It is not analysed yet (this proposal predates the escalation analysis)');
+  });
+
+  it('offers no Approve where the caller says the link may not approve, nor in iam mode', () => {
+    expect(pageOf(proposal, { linkMayApprove: false })).not.toContain(APPROVE_FORM);
+    expect(pageOf(proposal, { linkMayApprove: true })).toContain(APPROVE_FORM);
+    const iamOnly = {
+      ...proposal,
+      approval: rule('one-approver', 'x', { ...DEPLOYMENT_SETTINGS, approvalMode: 'iam' }),
+    };
+    expect(pageOf(iamOnly, { linkMayApprove: true })).not.toContain(APPROVE_FORM);
+    // A sensitive grant stays without Approve whatever the caller says.
+    expect(pageOf(withCase(proposal, 'sensitive'), { linkMayApprove: true })).not.toContain(APPROVE_FORM);
+  });
+
+  it('tells the reviewer, beside Approve, what a link is worth', () => {
+    expect(pageOf(proposal)).toContain(
+      '<p id="link-threat" class="muted">A review link carries no identity: whoever holds it can approve, including the person who was denied if they can read the channel',
+    );
+  });
+
+  it('says when the requirement assumes the default settings', () => {
+    const html = pageOf({
+      ...proposal,
+      approval: rule(
+        'not-approvable',
+        'the grant adds sensitive access, and none is configured',
+        DEFAULT_SETTINGS,
+      ),
+    });
+    expect(html).toContain(
+      '<dt>Under</dt><dd>the default approval settings (approvalMode both, no approvers listed, allowAdminRoles false, autoApprove off)</dd>',
+    );
+    expect(html).not.toContain(APPROVE_FORM);
+  });
+
+  it('escapes hostile gains, policy names, ARNs, exposure and reasons', () => {
+    const change: Proposal = {
+      ...proposal,
+      escalation: {
+        ...analysed(
+          'sensitive',
+          [
+            {
+              category: 'secrets',
+              actions: [`secretsmanager:${HOSTILE}`],
+              policy: HOSTILE,
+              statement: HOSTILE,
+            },
+          ],
+          [`role ${HOSTILE} trusts it`],
+        ),
+        comparedWith: `arn:aws:iam::123456789012:user/${HOSTILE}`,
+      },
+      approval: rule('iam-approver', `because ${HOSTILE}`),
+    };
+    const unknown: Proposal = {
+      ...proposal,
+      escalation: unknownAnalysis(HOSTILE),
+      approval: rule('not-approvable', HOSTILE),
+    };
+    for (const html of [pageOf(change), pageOf(unknown)]) {
+      expect(html).not.toMatch(/<script>|alert\("x"\)/);
+      expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;&#96;');
+    }
   });
 });

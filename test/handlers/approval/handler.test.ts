@@ -3,6 +3,7 @@ import type { ProposalRecord } from '../../../lambda/core/incident';
 import { PAGE_HEADERS } from '../../../lambda/core/render/html';
 import type { ApprovalResponse } from '../../../lambda/handlers/approval/handler';
 import { proposalRecord, SEED_DENIAL, SEED_PROPOSAL } from '../../adapters/support/proposal-records';
+import { withCase } from '../../core/render/support/escalation-fixtures';
 import {
   apiEvent,
   APPROVER_ARN,
@@ -44,8 +45,12 @@ function jsonOf(response: ApprovalResponse): Record<string, unknown> {
 }
 
 describe('approval handler: the review page', () => {
+  // The page offers Approve only for an analysed proposal a link may approve (one approver).
+  const contained = () =>
+    harness({ records: [proposalRecord({ proposal: withCase(SEED_PROPOSAL, 'contained') })] });
+
   it('serves the proposal with its policy, risks and the forms that post the token', async () => {
-    const h = await harness();
+    const h = await contained();
     const response = await h.handler(review(h.token));
     expectPage(response, 200, /id="status">pending</);
     expect(response.body).toContain('AllowPassEtlNightlyRuntimeToGlue');
@@ -156,7 +161,7 @@ describe('approval handler: the review page', () => {
   });
 
   it('keeps the stage in the form actions behind a named stage', async () => {
-    const h = await harness();
+    const h = await contained();
     const page = await h.handler(
       apiEvent('GET', '/proposals/p-1', { query: { token: h.token }, stage: 'prod' }),
     );

@@ -20,6 +20,7 @@ import {
 import { InMemoryProposalStore } from '../../../lambda/adapters/memory/in-memory-proposal-store';
 import { TransientAwsError } from '../../../lambda/core/errors';
 import { escapeHtml } from '../../../lambda/core/render/html';
+import { linkMayApproveProposal } from '../../../lambda/core/render/escalation-labels';
 import {
   applyWorld,
   approved,
@@ -120,7 +121,10 @@ describe('startLocalServer over the seed', () => {
     expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(html).toContain('AllowPassEtlNightlyRuntimeToGlue');
     expect(html).toContain(`<pre id="policy">${escapeHtml(JSON.stringify(change.document, null, 2))}</pre>`);
-    expect(html).toContain('<button class="approve"');
+    // Approve only where the proposal's own analysis lets a link approve; Reject always.
+    expect(html.includes('<button class="approve"')).toBe(linkMayApproveProposal(change));
+    expect(html).toContain('<button class="reject"');
+    expect(html).toContain('<h2>What this grant adds</h2>');
     expect((await server.store.get(onlyProposal().id))?.status).toBe('pending');
   });
 

@@ -6,8 +6,18 @@
  * The limits below are this product's, chosen under what the channels render whole (a Slack text
  * block holds 3,000 characters); they are the contract the validator checks.
  */
+import type { Proposal } from '../../model';
+import {
+  approvalSummary,
+  GAIN_LABELS,
+  gainWhere,
+  levelSummary,
+  linkMayApproveProposal,
+  notApprovable,
+} from '../escalation-labels';
 import { chatCode, chatCodeBlock, chatText } from './escape';
 import { memberPhrase, messageFacts, VERDICT_WORDS } from './facts';
+import { fitSections, type Section } from './fit';
 import type { ChatbotNotification, MessageInput } from './types';
 
 export const CHATBOT_LIMITS = {
@@ -42,7 +52,7 @@ const COMMAND = 1200;
  */
 const RELATED_RESOURCE_ARN = /^arn:aws(?:-[a-z]+)*:[a-z0-9-]+:[a-z0-9-]*:(?:\d{12})?:[\w+=,.@/:-]+$/;
 
-function isRelatedResourceArn(value: string): boolean {
+export function isRelatedResourceArn(value: string): boolean {
   return value.length <= CHATBOT_LIMITS.relatedResource && RELATED_RESOURCE_ARN.test(value);
 }
 
@@ -52,23 +62,37 @@ export const CHATBOT_EVENT_TYPES = {
   report: 'PassRoleReport',
 } as const;
 
-/** Adds sections in order while they fit the budget; a section that does not fit is left out whole. */
-function fitSections(sections: (string | null)[], budget: number, overflowNote: string): string {
-  const kept: string[] = [];
-  let used = 0;
-  let dropped = false;
-  for (const section of sections) {
-    if (section === null || section === '') continue;
-    const cost = section.length + (kept.length > 0 ? 1 : 0);
-    if (used + cost > budget - overflowNote.length - 1) {
-      dropped = true;
-      continue;
-    }
-    kept.push(section);
-    used += cost;
-  }
-  if (dropped) kept.push(overflowNote);
-  return kept.join('\n');
+/** The escaped level and approval lines: bounded, so the kept sections always fit the description. */
+const LEVEL_LINE = 500;
+const APPROVAL_LINE = 900;
+
+/**
+ * The level and the approval a proposal needs, one line each, never left out of the description
+ * (fit.ts): a reviewer must see them whatever else the message holds.
+ */
+export function escalationSections(proposal: Proposal): Section[] {
+  return [
+    { text: `*Level:* ${chatText(levelSummary(proposal), LEVEL_LINE)}`, kept: true },
+    { text: `*Approval:* ${chatText(approvalSummary(proposal), APPROVAL_LINE)}`, kept: true },
+  ];
+}
+
+/** The gains, one bullet each (at most a few): left out whole when the description is full. */
+function gainsSection(proposal: Proposal): string | null {
+  const escalation = proposal.escalation;
+  if (escalation?.kind !== 'analysed' || escalation.gains.length === 0) return null;
+  const bullets = escalation.gains.slice(0, 6).map((gain) => {
+    const where = gainWhere(gain);
+    const actions = gain.actions.length > 0 ? `: ${gain.actions.slice(0, 4).join(', ')}` : '';
+    return `• ${chatText(`${GAIN_LABELS[gain.category]}${actions}${where === '' ? '' : ` (${where})`}`, 300)}`;
+  });
+  const compared =
+    escalation.comparedWith === null
+      ? ''
+      : ` (compared with ${chatCode(escalation.comparedWith, IDENTIFIER)})`;
+  const more =
+    escalation.gains.length > 6 ? `\n• ${escalation.gains.length - 6} more on the review page` : '';
+  return `*What it adds*${compared}:\n${bullets.join('\n')}${more}`;
 }
 
 function title(input: MessageInput): string {
@@ -88,7 +112,7 @@ function description(input: MessageInput): string {
   const { record } = input;
   const { denial, diagnosis, proposal } = record;
   const facts = messageFacts(input);
-  const sections: (string | null)[] = [];
+  const sections: (Section | string | null)[] = [];
   if (facts.flavor === 'reminder') {
     sections.push(
       `*Still pending* since ${chatCode(record.createdAt, NAME)}: denied ${record.occurrenceCount} times, last at ${chatCode(record.lastSeenAt, NAME)}.`,
@@ -115,6 +139,8 @@ function description(input: MessageInput): string {
     sections.push(
       `*Proposed fix:* inline policy ${chatCode(proposal.policyName, IDENTIFIER)} on ${proposal.target.type} ${chatCode(proposal.target.name, IDENTIFIER)}${memberPhrase(proposal.target.type, proposal.target.memberCount)}, ${verified}`,
     );
+    sections.push(...escalationSections(proposal));
+    sections.push(gainsSection(proposal));
     sections.push(chatCodeBlock(JSON.stringify(proposal.document, null, 2), 1500));
     if (proposal.risk.length > 0) {
       sections.push(`*Risk:*\n${proposal.risk.map((flag) => `• ${chatText(flag, SENTENCE)}`).join('\n')}`);
@@ -129,7 +155,7 @@ function description(input: MessageInput): string {
     }
   }
   if (facts.reviewUrl) sections.push(`*Review:* ${facts.reviewUrl}`);
-  return fitSections(sections, CHATBOT_LIMITS.description, '_(more in the email report)_');
+  return fitSections(sections, CHATBOT_LIMITS.description);
 }
 
 function nextSteps(input: MessageInput): string[] {
@@ -138,8 +164,16 @@ function nextSteps(input: MessageInput): string[] {
   const proposal = record.proposal;
   const steps: string[] = [];
   if (proposal) {
-    if (facts.reviewUrl) steps.push(`Review the proposal: ${facts.reviewUrl}`);
-    if (facts.approveCommand) steps.push(`Approve: ${chatCode(facts.approveCommand, COMMAND)}`);
+    if (facts.reviewUrl) {
+      steps.push(
+        linkMayApproveProposal(proposal)
+          ? `Review the proposal: ${facts.reviewUrl}`
+          : `Review the proposal (the link cannot approve it): ${facts.reviewUrl}`,
+      );
+    }
+    // A command that can only be refused is not offered.
+    if (facts.approveCommand && !notApprovable(proposal))
+      steps.push(`Approve: ${chatCode(facts.approveCommand, COMMAND)}`);
     if (facts.rejectCommand) steps.push(`Reject: ${chatCode(facts.rejectCommand, COMMAND)}`);
     const apply = proposal.commands.apply;
     if (apply !== null) steps.push(`Apply: ${chatCode(apply, COMMAND)}`);
@@ -192,6 +226,11 @@ function additionalContext(input: MessageInput): Record<string, string> {
     occurrences: String(record.occurrenceCount),
   };
   if (record.documentHash !== null) context['documentSha256'] = record.documentHash;
+  if (record.proposal !== null) {
+    const escalation = record.proposal.escalation;
+    context['escalationLevel'] = escalation === undefined ? 'not analysed' : (escalation.level ?? 'unknown');
+    context['approvalRequires'] = record.proposal.approval?.requires ?? 'not stated';
+  }
   return Object.fromEntries(
     Object.entries(context).map(([key, value]) => [key, chatText(value, CHATBOT_LIMITS.contextValue)]),
   );
@@ -220,154 +259,4 @@ export function renderChatbotNotification(input: MessageInput): ChatbotNotificat
       additionalContext: additionalContext(input),
     },
   };
-}
-
-// ---------------------------------------------------------------- validation
-
-// eslint-disable-next-line no-control-regex
-const CONTROL_EXCEPT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f]/;
-// eslint-disable-next-line no-control-regex
-const ANY_CONTROL = /[\u0000-\u001f\u007f]/;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function checkKeys(
-  value: Record<string, unknown>,
-  allowed: readonly string[],
-  where: string,
-  problems: string[],
-): void {
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) problems.push(`${where}.${key} is not part of the schema`);
-  }
-}
-
-function checkString(
-  value: unknown,
-  where: string,
-  max: number,
-  problems: string[],
-  options: { required?: boolean; multiline?: boolean } = {},
-): void {
-  if (value === undefined) {
-    if (options.required) problems.push(`${where} is required`);
-    return;
-  }
-  if (typeof value !== 'string') {
-    problems.push(`${where} must be a string`);
-    return;
-  }
-  if (options.required && value.trim() === '') problems.push(`${where} must not be empty`);
-  if (value.length > max) problems.push(`${where} is ${value.length} characters, over ${max}`);
-  if ((options.multiline ? CONTROL_EXCEPT_NEWLINE : ANY_CONTROL).test(value)) {
-    problems.push(`${where} holds a control character`);
-  }
-}
-
-function checkStringArray(
-  value: unknown,
-  where: string,
-  maxItems: number,
-  maxLength: number,
-  problems: string[],
-): void {
-  if (value === undefined) return;
-  if (!Array.isArray(value)) {
-    problems.push(`${where} must be an array of strings`);
-    return;
-  }
-  if (value.length > maxItems) problems.push(`${where} has ${value.length} items, over ${maxItems}`);
-  value.forEach((item, index) =>
-    checkString(item, `${where}[${index}]`, maxLength, problems, { multiline: true }),
-  );
-}
-
-/** What is wrong with `value` as a custom notification of this product; empty when it conforms. */
-export function chatbotNotificationProblems(value: unknown): string[] {
-  const problems: string[] = [];
-  if (!isRecord(value)) return ['the notification must be a JSON object'];
-  checkKeys(value, ['version', 'source', 'id', 'content', 'metadata'], '$', problems);
-  if (value['version'] !== '1.0') problems.push('$.version must be "1.0"');
-  if (value['source'] !== 'custom') problems.push('$.source must be "custom"');
-  checkString(value['id'], '$.id', 256, problems);
-
-  const content = value['content'];
-  if (!isRecord(content)) {
-    problems.push('$.content must be an object');
-  } else {
-    checkKeys(content, ['textType', 'title', 'description', 'nextSteps', 'keywords'], '$.content', problems);
-    if (content['textType'] !== undefined && content['textType'] !== 'client-markdown') {
-      problems.push('$.content.textType must be "client-markdown"');
-    }
-    checkString(content['title'], '$.content.title', CHATBOT_LIMITS.title, problems);
-    checkString(content['description'], '$.content.description', CHATBOT_LIMITS.description, problems, {
-      required: true,
-      multiline: true,
-    });
-    checkStringArray(
-      content['nextSteps'],
-      '$.content.nextSteps',
-      CHATBOT_LIMITS.nextSteps,
-      CHATBOT_LIMITS.nextStep,
-      problems,
-    );
-    checkStringArray(
-      content['keywords'],
-      '$.content.keywords',
-      CHATBOT_LIMITS.keywords,
-      CHATBOT_LIMITS.keyword,
-      problems,
-    );
-  }
-
-  const metadata = value['metadata'];
-  if (metadata === undefined) return problems;
-  if (!isRecord(metadata)) {
-    problems.push('$.metadata must be an object');
-    return problems;
-  }
-  checkKeys(
-    metadata,
-    ['threadId', 'summary', 'eventType', 'relatedResources', 'additionalContext'],
-    '$.metadata',
-    problems,
-  );
-  checkString(metadata['threadId'], '$.metadata.threadId', CHATBOT_LIMITS.threadId, problems);
-  checkString(metadata['summary'], '$.metadata.summary', CHATBOT_LIMITS.summary, problems);
-  checkString(metadata['eventType'], '$.metadata.eventType', CHATBOT_LIMITS.eventType, problems);
-  checkStringArray(
-    metadata['relatedResources'],
-    '$.metadata.relatedResources',
-    CHATBOT_LIMITS.relatedResources,
-    CHATBOT_LIMITS.relatedResource,
-    problems,
-  );
-  const related = metadata['relatedResources'];
-  if (Array.isArray(related)) {
-    related.forEach((item, index) => {
-      if (typeof item === 'string' && !isRelatedResourceArn(item))
-        problems.push(`$.metadata.relatedResources[${index}] is not an ARN`);
-    });
-  }
-  const context = metadata['additionalContext'];
-  if (context !== undefined) {
-    if (!isRecord(context)) {
-      problems.push('$.metadata.additionalContext must be an object of strings');
-    } else {
-      const entries = Object.entries(context);
-      if (entries.length > CHATBOT_LIMITS.additionalContext) {
-        problems.push(
-          `$.metadata.additionalContext has ${entries.length} keys, over ${CHATBOT_LIMITS.additionalContext}`,
-        );
-      }
-      for (const [key, item] of entries) {
-        if (key.length > CHATBOT_LIMITS.contextKey)
-          problems.push(`$.metadata.additionalContext key ${key.slice(0, 20)}… is too long`);
-        checkString(item, `$.metadata.additionalContext.${key}`, CHATBOT_LIMITS.contextValue, problems);
-      }
-    }
-  }
-  return problems;
 }

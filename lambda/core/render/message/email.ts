@@ -3,7 +3,17 @@
  * miss, the proposed policy, its target, risks and the commands to apply and verify it. Event-derived
  * text has its control characters removed (a mail client shows what it is given).
  */
-import type { Finding } from '../../model';
+import type { Finding, Proposal } from '../../model';
+import {
+  approvalSummary,
+  GAIN_LABELS,
+  gainWhere,
+  levelSummary,
+  linkMayApproveProposal,
+  notApprovable,
+  settingsSourceWords,
+  settingsWords,
+} from '../escalation-labels';
 import { plainBlock, plainText, truncate } from './escape';
 import { memberPhrase, messageFacts, VERDICT_WORDS } from './facts';
 import type { MessageInput } from './types';
@@ -39,6 +49,48 @@ function indentBlock(text: string): string[] {
   return text.split('\n');
 }
 
+/** Said under a link that can approve: the threat model's word on what a link is worth. */
+const LINK_APPROVES =
+  'This link can approve: it carries no identity, so whoever holds it can decide. Do not forward it.';
+
+/** The level and approval lines: near the top and bounded, so cutting an over-long email never reaches them. */
+const SUMMARY_LINE = 2_500;
+const GAINS_SHOWN = 20;
+
+/** Level and approval, one line each, for the top of every email about a proposal. */
+export function escalationLines(proposal: Proposal): string[] {
+  return [
+    `Level:      ${plainText(levelSummary(proposal), SUMMARY_LINE)}`,
+    `Approval:   ${plainText(approvalSummary(proposal), SUMMARY_LINE)}`,
+  ];
+}
+
+/** The full account: compared with whom, the gains and where R gets them, exposure, settings. */
+function escalationDetail(proposal: Proposal, value: (text: string | null) => string): string | null {
+  const escalation = proposal.escalation;
+  const lines: string[] = [];
+  if (escalation?.kind === 'analysed') {
+    lines.push(`Compared with: ${value(escalation.comparedWith ?? 'no one (nothing to compare with)')}`);
+    for (const gain of escalation.gains.slice(0, GAINS_SHOWN)) {
+      const where = gainWhere(gain);
+      const actions = gain.actions.length > 0 ? `: ${gain.actions.join(', ')}` : '';
+      lines.push(`+ ${value(`${GAIN_LABELS[gain.category]}${actions}${where === '' ? '' : ` [${where}]`}`)}`);
+    }
+    if (escalation.gains.length > GAINS_SHOWN) {
+      lines.push(`+ ${escalation.gains.length - GAINS_SHOWN} more on the review page`);
+    }
+  }
+  for (const line of (escalation?.exposure ?? []).slice(0, GAINS_SHOWN))
+    lines.push(`also reachable: ${value(line)}`);
+  const rule = proposal.approval;
+  if (rule !== undefined) {
+    lines.push(
+      `Approval settings: ${settingsSourceWords(rule.assumedSettings)} (${settingsWords(rule.assumedSettings)})`,
+    );
+  }
+  return lines.length === 0 ? null : section('What this grant adds', lines);
+}
+
 export function renderEmail(input: MessageInput): string {
   const { record } = input;
   const { denial, diagnosis, proposal } = record;
@@ -49,6 +101,7 @@ export function renderEmail(input: MessageInput): string {
   parts.push(
     `iam:PassRole denied: ${value(facts.who)} cannot pass ${value(facts.roleName)} to ${value(facts.service)}`,
   );
+  if (proposal) parts.push(escalationLines(proposal).join('\n'));
   if (facts.flavor === 'reminder') {
     parts.push(
       `Reminder: this proposal has been pending since ${record.createdAt}. The denial was seen ${record.occurrenceCount} times, last at ${record.lastSeenAt}.`,
@@ -96,6 +149,8 @@ export function renderEmail(input: MessageInput): string {
         ...indentBlock(plainBlock(JSON.stringify(proposal.document, null, 2), DOCUMENT)),
       ]),
     );
+    const detail = escalationDetail(proposal, value);
+    if (detail !== null) parts.push(detail);
     if (proposal.risk.length > 0) {
       parts.push(
         section(
@@ -104,8 +159,16 @@ export function renderEmail(input: MessageInput): string {
         ),
       );
     }
-    if (facts.reviewUrl) parts.push(section('Review', [facts.reviewUrl]));
-    const commands = [facts.approveCommand, facts.rejectCommand].filter(
+    if (facts.reviewUrl) {
+      parts.push(
+        linkMayApproveProposal(proposal)
+          ? section('Review', [facts.reviewUrl, LINK_APPROVES])
+          : section('Review (the link cannot approve it)', [facts.reviewUrl]),
+      );
+    }
+    // A command that can only be refused is not offered.
+    const approveCommand = notApprovable(proposal) ? null : facts.approveCommand;
+    const commands = [approveCommand, facts.rejectCommand].filter(
       (command): command is string => command !== null,
     );
     if (commands.length > 0) {

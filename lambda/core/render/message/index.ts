@@ -5,15 +5,12 @@
 import { renderChatbotNotification } from './chatbot';
 import { renderEmail } from './email';
 import { plainText, subjectLine } from './escape';
+import { approvalSummary, levelSummary, notApprovable } from '../escalation-labels';
 import { memberPhrase, messageFacts } from './facts';
 import type { MessageInput, RenderedMessage } from './types';
 
-export {
-  CHATBOT_EVENT_TYPES,
-  CHATBOT_LIMITS,
-  chatbotNotificationProblems,
-  renderChatbotNotification,
-} from './chatbot';
+export { CHATBOT_EVENT_TYPES, CHATBOT_LIMITS, renderChatbotNotification } from './chatbot';
+export { chatbotNotificationProblems } from './chatbot-schema';
 export { renderEmail, EMAIL_MAX } from './email';
 export { chatCode, chatCodeBlock, chatText, plainBlock, plainText, subjectLine, truncate } from './escape';
 export { reviewUrlOf } from './facts';
@@ -34,26 +31,46 @@ function subject(input: MessageInput): string {
 
 /** Names in the short text: a forged record's name must not push the link and commands out of it. */
 const SHORT_TEXT_NAME = 200;
+/** The level and approval lines of the short text, each bounded. */
+const SHORT_TEXT_LEVEL = 150;
+const SHORT_TEXT_APPROVAL = 300;
+/**
+ * The short text's length. Its head (the first sentence, the level and approval lines: ~1,150 at
+ * most) and its tail (the review link, the commands and the id: ~700 at most with a 128-character id)
+ * both fit whole; only the summary and the proposed policy's names are cut to make room.
+ */
+const SHORT_TEXT_MAX = 2_000;
 
 function shortText(input: MessageInput): string {
   const { record } = input;
   const facts = messageFacts(input);
   const name = (text: string) => plainText(text, SHORT_TEXT_NAME);
-  const parts = [
+  const head = [
     `${facts.flavor === 'reminder' ? `Reminder (${record.occurrenceCount} denials): ` : ''}iam:PassRole denied: ${name(facts.who)} cannot pass ${name(facts.roleName)} to ${name(facts.service)}.`,
-    plainText(record.diagnosis.summary, 500),
   ];
   const proposal = record.proposal;
   if (proposal) {
-    parts.push(
+    head.push(`Level: ${plainText(levelSummary(proposal), SHORT_TEXT_LEVEL)}.`);
+    head.push(`Approval: ${plainText(approvalSummary(proposal), SHORT_TEXT_APPROVAL)}.`);
+  }
+  const body = [plainText(record.diagnosis.summary, 500)];
+  if (proposal) {
+    body.push(
       `Proposed: inline policy ${name(proposal.policyName)} on ${proposal.target.type} ${name(proposal.target.name)}${memberPhrase(proposal.target.type, proposal.target.memberCount)}.`,
     );
   }
-  if (facts.reviewUrl) parts.push(`Review: ${facts.reviewUrl}`);
-  if (facts.approveCommand) parts.push(`Approve: ${facts.approveCommand}`);
-  if (facts.rejectCommand) parts.push(`Reject: ${facts.rejectCommand}`);
-  parts.push(`Proposal ${record.id}.`);
-  return plainText(parts.join(' '), 1_500);
+  const tail: string[] = [];
+  if (facts.reviewUrl) tail.push(`Review: ${facts.reviewUrl}`);
+  // A command that can only be refused is not offered.
+  if (facts.approveCommand && proposal && !notApprovable(proposal))
+    tail.push(`Approve: ${facts.approveCommand}`);
+  if (facts.rejectCommand) tail.push(`Reject: ${facts.rejectCommand}`);
+  tail.push(`Proposal ${record.id}.`);
+  const start = head.join(' ');
+  const end = plainText(tail.join(' '), SHORT_TEXT_MAX);
+  const room = SHORT_TEXT_MAX - start.length - end.length - 2;
+  const middle = room > 0 ? plainText(body.join(' '), room) : '';
+  return plainText([start, middle, end].filter((part) => part !== '').join(' '), SHORT_TEXT_MAX);
 }
 
 export function renderMessage(input: MessageInput): RenderedMessage {

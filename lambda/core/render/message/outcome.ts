@@ -6,9 +6,12 @@
  */
 import type { ProposalRecord } from '../../incident';
 import type { ApplyOutcome } from '../../../ports/approval-store';
-import { CHATBOT_LIMITS } from './chatbot';
+import { approvalSummary, levelSummary } from '../escalation-labels';
+import { CHATBOT_LIMITS, escalationSections } from './chatbot';
+import { escalationLines } from './email';
 import { chatCode, chatCodeBlock, chatText, plainBlock, plainText, subjectLine, truncate } from './escape';
 import { memberPhrase, messageFacts } from './facts';
+import { fitSections, type Section } from './fit';
 import type { ChatbotNotification, RenderedMessage } from './types';
 
 export type ApplyMessageOutcome =
@@ -83,25 +86,6 @@ function verificationLine(outcome: ApplyOutcome | null): string | null {
 
 // ---------------------------------------------------------------- AWS Chatbot
 
-/** Sections in order while they fit; one that does not is left out whole (never cut mid-escape). */
-function fitSections(sections: string[], budget: number): string {
-  const note = '_(more in the email report)_';
-  const kept: string[] = [];
-  let used = 0;
-  let dropped = false;
-  for (const section of sections) {
-    const cost = section.length + (kept.length > 0 ? 1 : 0);
-    if (used + cost > budget - note.length - 1) {
-      dropped = true;
-      continue;
-    }
-    kept.push(section);
-    used += cost;
-  }
-  if (dropped) kept.push(note);
-  return kept.join('\n');
-}
-
 function chatbot(input: OutcomeMessageInput): ChatbotNotification {
   const { record, result, outcome } = input;
   const facts = messageFacts({ kind: 'new', record, reviewBaseUrl: null });
@@ -110,7 +94,7 @@ function chatbot(input: OutcomeMessageInput): ChatbotNotification {
   // Icon and lead take under 40 characters: the escaped rest fits the title's 250 whole.
   const title = `${ICONS[result.kind]} ${lead}${rest === null ? '' : ` ${chatText(rest, 180)}`}`;
 
-  const sections: string[] = [];
+  const sections: (Section | string)[] = [];
   sections.push(
     `*Denial:* ${chatText(facts.who, NAME)} could not pass ${chatText(facts.roleName, NAME)} to ${chatText(facts.service, NAME)}`,
   );
@@ -118,6 +102,7 @@ function chatbot(input: OutcomeMessageInput): ChatbotNotification {
     sections.push(
       `*Policy:* inline policy ${chatCode(proposal.policyName, IDENTIFIER)} on ${chatText(proposal.target.type, NAME)} ${chatCode(proposal.target.name, IDENTIFIER)}${memberPhrase(proposal.target.type, proposal.target.memberCount)}`,
     );
+    sections.push(...escalationSections(proposal));
   }
   const approval = approvalOf(record);
   if (approval) {
@@ -221,6 +206,7 @@ function email(input: OutcomeMessageInput): string {
     lines.push(
       `Policy:     ${value(proposal.policyName)} on ${proposal.target.type} ${value(proposal.target.name)}${memberPhrase(proposal.target.type, proposal.target.memberCount)}`,
     );
+    lines.push(...escalationLines(proposal));
   }
   const approval = approvalOf(record);
   if (approval) lines.push(`Approved:   by ${value(approval.by)} at ${value(approval.at)}`);
@@ -270,9 +256,15 @@ function subject(input: OutcomeMessageInput): string {
 function shortText(input: OutcomeMessageInput): string {
   const { record, result } = input;
   const facts = messageFacts({ kind: 'new', record, reviewBaseUrl: null });
+  const name = (text: string) => plainText(text, 100);
   const parts = [
-    `iam:PassRole fix for ${facts.who} passing ${facts.roleName} to ${facts.service}: ${plainHeadline(result, 1_000)}.`,
+    `iam:PassRole fix for ${name(facts.who)} passing ${name(facts.roleName)} to ${name(facts.service)}: ${plainHeadline(result, 600)}.`,
   ];
+  // Bounded, after at most ~950 characters: the 1,500-character cut never reaches them.
+  if (record.proposal) {
+    parts.push(`Level: ${plainText(levelSummary(record.proposal), 150)}.`);
+    parts.push(`Approval: ${plainText(approvalSummary(record.proposal), 300)}.`);
+  }
   if (facts.reviewUrl) parts.push(`Record: ${facts.reviewUrl}`);
   parts.push(`Proposal ${record.id}.`);
   return plainText(parts.join(' '), 1_500);

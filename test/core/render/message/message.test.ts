@@ -1,7 +1,7 @@
 import { approvalLinksOf, type ApprovalMode } from '../../../../lambda/core/approval/links';
 import { readDenials } from '../../../../lambda/core/denial';
 import { incidentKeyOf, newProposalRecord, type ProposalRecord } from '../../../../lambda/core/incident';
-import type { Denial } from '../../../../lambda/core/model';
+import type { Denial, Proposal } from '../../../../lambda/core/model';
 import {
   CHATBOT_LIMITS,
   chatbotNotificationProblems,
@@ -10,12 +10,18 @@ import {
   snsMessageStructure,
   type RenderedMessage,
 } from '../../../../lambda/core/render/message';
+import { chatText } from '../../../../lambda/core/render/message/escape';
+import { fitSections } from '../../../../lambda/core/render/message/fit';
 import { seedDiagnoser, seedRecord } from '../../../handlers/diagnose/support';
+import { ADMIN_GAIN, analysed, CASES, rule, withCase } from '../support/escalation-fixtures';
 
 async function seedProposalRecord(): Promise<ProposalRecord> {
   const [outcome] = readDenials(seedRecord('evt-1'), 'seed');
   if (outcome?.kind !== 'denial') throw new Error('the seed record is not a denial');
-  const diagnosis = await seedDiagnoser().diagnose(outcome.denial);
+  const diagnosed = await seedDiagnoser().diagnose(outcome.denial);
+  if (diagnosed.proposal === null) throw new Error('the seed has a proposal');
+  // A hand-built `contained` analysis: the messages are tested on the contract, not today's analysis.
+  const diagnosis = { ...diagnosed, proposal: withCase(diagnosed.proposal, 'contained') };
   return newProposalRecord({
     id: 'proposal-1',
     incidentKey: incidentKeyOf(outcome.denial),
@@ -356,5 +362,177 @@ describe('chatbotNotificationProblems', () => {
       '$.metadata.relatedResources[0] is not an ARN',
       '$.metadata.additionalContext.key must be a string',
     ]);
+  });
+});
+
+describe('renderMessage: the level and the approval it needs', () => {
+  const withProposal = (record: ProposalRecord, change: Partial<Proposal>): ProposalRecord => {
+    if (record.proposal === null) throw new Error('the seed has a proposal');
+    return { ...record, proposal: { ...record.proposal, ...change } };
+  };
+  const BASE = 'https://abc123.execute-api.ap-northeast-1.amazonaws.com';
+  const withLinks = (record: ProposalRecord, kind: 'new' | 'reminder' = 'new') =>
+    renderMessage({
+      kind,
+      record,
+      reviewBaseUrl: null,
+      links: approvalLinksOf({ mode: 'both', record, reviewBaseUrl: BASE, secret: 'k'.repeat(64) }),
+    });
+
+  it.each([
+    [
+      'none',
+      'none: the grant gives no one new access',
+      'one approver who does not gain it (review link or IAM route)',
+    ],
+    [
+      'contained',
+      'contained: new access, none of it sensitive',
+      'one approver who does not gain it (review link or IAM route)',
+    ],
+    [
+      'sensitive',
+      'sensitive: new access to IAM writes',
+      'one IAM approver listed in approvers (a review link cannot approve it)',
+    ],
+    [
+      'admin',
+      'admin: effectively everything (administrator access)',
+      'two distinct IAM approvers listed in approvers (a review link cannot approve it)',
+    ],
+    [
+      'unknown',
+      'unknown, not approvable: the role etl-runtime could not be read',
+      'no one: it is not approvable',
+    ],
+  ] as const)(
+    'states a %s grant and what approval it needs in every form, one line each',
+    (name, level, approval) => {
+      const message = withLinks(withProposal(seed, CASES[name]));
+      expectWellFormed(message);
+      const reason = CASES[name].approval.reason;
+      expect(message.email).toContain(`\nLevel:      ${level}\nApproval:   ${approval}. Why: ${reason}\n`);
+      const lines = message.chatbot.content.description.split('\n');
+      expect(lines).toContain(`*Level:* ${chatText(level, 1000)}`);
+      expect(lines).toContain(`*Approval:* ${chatText(`${approval}. Why: ${reason}`, 1000)}`);
+      expect(message.text).toContain(`Level: ${level}. Approval: ${approval}. Why: ${reason}.`);
+      expect(message.chatbot.metadata.additionalContext).toMatchObject({
+        escalationLevel: CASES[name].escalation.level ?? 'unknown',
+        approvalRequires: CASES[name].approval.requires,
+      });
+    },
+  );
+
+  it('lists the gains, the member compared with and the settings in the email, and the gains in Chatbot', () => {
+    const message = render(withProposal(seed, CASES.sensitive));
+    expect(message.email).toContain(
+      [
+        'What this grant adds',
+        '  Compared with: arn:aws:iam::123456789012:user/ana',
+        '  + IAM writes: iam:PutRolePolicy, iam:AttachRolePolicy [policy arn:aws:iam::aws:policy/IAMFullAccess, statement 0]',
+        '  + other new access: s3:PutObject [policy etl-data, statement WriteStaging]',
+        '  also reachable: role deploy-admin trusts it (sts:AssumeRole)',
+        "  Approval settings: the deployment's approval settings (approvalMode both, approvers listed, allowAdminRoles true, autoApprove off)",
+      ].join('\n'),
+    );
+    expect(message.chatbot.content.description).toContain(
+      '*What it adds* (compared with `arn:aws:iam::123456789012:user/ana`):\n• IAM writes: iam:PutRolePolicy, iam:AttachRolePolicy \\(policy arn:aws:iam::aws:policy/IAMFullAccess, statement 0\\)',
+    );
+  });
+
+  it('offers no Approve command for what no one may approve, and says when the link cannot approve', () => {
+    const unknown = withLinks(withProposal(seed, CASES.unknown));
+    expect(JSON.stringify(unknown)).not.toContain('passrole-doctor approve');
+    expect(unknown.email).toContain('passrole-doctor reject proposal-1');
+    const sensitive = withLinks(withProposal(seed, CASES.sensitive));
+    expect(sensitive.chatbot.content.nextSteps[0]).toMatch(
+      /^Review the proposal \(the link cannot approve it\): https:/,
+    );
+    expect(sensitive.chatbot.content.nextSteps[1]).toBe('Approve: `passrole-doctor approve proposal-1`');
+    expect(sensitive.email).toContain('Review (the link cannot approve it)\n  https://');
+    expect(sensitive.email).not.toContain('This link can approve');
+    expect(withLinks(seed).email).toMatch(
+      /Review\n {2}https:\S+\n {2}This link can approve: it carries no identity, so whoever holds it can decide\. Do not forward it\./,
+    );
+    expect(withLinks(seed).chatbot.content.nextSteps[0]).toMatch(/^Review the proposal: https:/);
+  });
+
+  it('says a proposal stored before the analysis is not analysed yet', () => {
+    const { escalation: _escalation, approval: _approval, ...bare } = seed.proposal ?? CASES.none;
+    const old = { ...seed, proposal: bare as Proposal };
+    const message = render(old);
+    expect(message.email).toContain(
+      'Level:      not analysed yet (this proposal predates the escalation analysis)',
+    );
+    expect(message.chatbot.content.description).toContain('*Level:* not analysed yet');
+    expect(message.chatbot.metadata.additionalContext['escalationLevel']).toBe('not analysed');
+  });
+
+  it('never cuts the level and approval lines when the rest overflows Chatbot’s limit', () => {
+    const loud = hostile(seed);
+    const huge = `arn:aws:iam::123456789012:user/${'H'.repeat(10_000)}`;
+    const denial = { ...loud.denial, principalArn: huge, policySourceArn: `${huge}x` };
+    const record = withProposal(
+      { ...loud, denial, diagnosis: { ...loud.diagnosis, denial } },
+      {
+        ...CASES.admin,
+        escalation: analysed(
+          'admin',
+          Array.from({ length: 40 }, () => ({ ...ADMIN_GAIN, policy: 'P'.repeat(5_000) })),
+        ),
+        // A long reason: the approval line alone is larger than the room the other sections leave.
+        approval: rule('two-approvers', `two distinct listed IAM approvers ${'because '.repeat(90)}`),
+      },
+    );
+    const message = withLinks(record, 'reminder');
+    expectWellFormed(message);
+    const description = message.chatbot.content.description;
+    // The other sections overflowed: some were left out, and the note says so.
+    expect(description.endsWith('_(more in the email report)_')).toBe(true);
+    expect(description.length).toBeLessThanOrEqual(CHATBOT_LIMITS.description);
+    expect(description).toContain('\n*Level:* admin: effectively everything \\(administrator access\\)\n');
+    expect(description).toContain('\n*Approval:* two distinct IAM approvers listed in approvers');
+    expect(message.email).toContain('\nLevel:      admin: effectively everything (administrator access)\n');
+    expect(message.email).toContain('[report cut: too long for one message]');
+    expect(message.text).toContain(
+      'Level: admin: effectively everything (administrator access). Approval: two',
+    );
+  });
+
+  it('keeps hostile, huge reasons and gains to bounded, escaped lines within every limit', () => {
+    const evil = '<script>alert(1)</script> *b* `t` @here <!channel>\n';
+    const huge = `${evil}${'R'.repeat(300_000)}`;
+    const record = withProposal(hostile(seed), {
+      escalation: {
+        ...analysed(
+          'sensitive',
+          [{ category: 'secrets', actions: [evil], policy: evil, statement: evil }],
+          [huge],
+        ),
+        comparedWith: `arn:aws:iam::123456789012:user/${evil}`,
+      },
+      approval: rule('iam-approver', huge),
+    });
+    const message = withLinks(record);
+    expectWellFormed(message);
+    const chat = JSON.stringify(message.chatbot);
+    expect(chat).not.toContain('<script>');
+    expect(chat).not.toContain('<!channel>');
+    expect(chat).not.toMatch(/@here/);
+    const lines = message.chatbot.content.description.split('\n');
+    expect(lines.find((line) => line.startsWith('*Approval:* one IAM approver'))?.length).toBeLessThanOrEqual(
+      920,
+    );
+    expect(message.text).toMatch(/Approval: one IAM approver listed in approvers .*…\./);
+    expect(message.text).toContain('Proposal proposal-1.');
+  });
+});
+
+describe('fitSections', () => {
+  it('keeps a kept section in its place whatever comes before it, and drops what does not fit whole', () => {
+    const text = fitSections(['A'.repeat(60), { text: 'KEEP', kept: true }, 'B'.repeat(30), 'C'], 80, 'NOTE');
+    expect(text).toBe(`${'A'.repeat(60)}\nKEEP\nC\nNOTE`);
+    expect(fitSections(['A'.repeat(200), { text: 'KEEP', kept: true }], 20, 'NOTE')).toBe('KEEP\nNOTE');
+    expect(fitSections(['a', null, '', 'b'], 20, 'NOTE')).toBe('a\nb');
   });
 });

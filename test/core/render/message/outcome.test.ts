@@ -13,6 +13,7 @@ import {
   type ApplyMessageOutcome,
 } from '../../../../lambda/core/render/message/outcome';
 import { approved, diagnosedSeedRecord } from '../../apply/seed-apply';
+import { withCase } from '../support/escalation-fixtures';
 
 const APPLIED: ApplyOutcome = {
   readBackMatches: true,
@@ -25,7 +26,9 @@ const APPLIED: ApplyOutcome = {
 
 let seed: ProposalRecord;
 beforeAll(async () => {
-  seed = { ...approved(await diagnosedSeedRecord()), status: 'verified' };
+  const record = approved(await diagnosedSeedRecord());
+  if (record.proposal === null) throw new Error('the seed has a proposal');
+  seed = { ...record, proposal: withCase(record.proposal, 'contained'), status: 'verified' };
 });
 
 function render(
@@ -68,7 +71,10 @@ describe('renderOutcomeMessage', () => {
     expect(message.email.split('\n')[0]).toBe('applied and verified: allowed');
     expect(message.email).toContain('"iam:PassedToService": "glue.amazonaws.com"');
     expect(message.text).toBe(
-      'iam:PassRole fix for mei.tanaka passing etl-nightly-runtime to glue.amazonaws.com: applied and verified: allowed. Proposal p-seed.',
+      'iam:PassRole fix for mei.tanaka passing etl-nightly-runtime to glue.amazonaws.com: applied and verified: allowed. ' +
+        'Level: contained: new access, none of it sensitive. ' +
+        'Approval: one approver who does not gain it (review link or IAM route). Why: the grant adds access, none of it sensitive: one approver who does not gain it. ' +
+        'Proposal p-seed.',
     );
     expect(message.chatbot.metadata.additionalContext).toMatchObject({
       proposalId: 'p-seed',
@@ -198,5 +204,38 @@ describe('renderOutcomeMessage', () => {
         if (line !== '```') expect((line.match(/`/g) ?? []).length % 2).toBe(0);
       }
     }
+  });
+});
+
+describe('renderOutcomeMessage: the level and the approval it needed', () => {
+  it('states both in every form, and never leaves them out of a full Chatbot description', () => {
+    if (seed.proposal === null) throw new Error('the seed has a proposal');
+    const huge = `<b>${'W'.repeat(300_000)}`;
+    const record: ProposalRecord = {
+      ...seed,
+      proposal: {
+        ...withCase(seed.proposal, 'sensitive'),
+        document: { ...seed.proposal.document, Id: huge },
+        policyName: huge,
+        target: { ...seed.proposal.target, name: huge },
+      },
+    };
+    const message = render(
+      { kind: 'not-verified', blockers: Array.from({ length: 10 }, () => huge) },
+      record,
+    );
+    expectWellFormed(message);
+    const description = message.chatbot.content.description;
+    expect(description.endsWith('_(more in the email report)_')).toBe(true);
+    expect(description.split('\n')).toEqual(
+      expect.arrayContaining([
+        '*Level:* sensitive: new access to IAM writes',
+        expect.stringMatching(/^\*Approval:\* one IAM approver listed in approvers \\\(a review link cannot/),
+      ]),
+    );
+    expect(message.email).toContain(
+      '\nLevel:      sensitive: new access to IAM writes\nApproval:   one IAM approver',
+    );
+    expect(message.text).toContain('Level: sensitive: new access to IAM writes. Approval: one IAM approver');
   });
 });

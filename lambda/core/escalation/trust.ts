@@ -1,0 +1,47 @@
+/**
+ * Which of the roles that trust R R can become: their trust policy allows sts:AssumeRole to R (by
+ * its ARN, or to its account, or to anyone) and, where the trust names the account rather than R,
+ * R's own policies allow it to assume them. Conditions in the trust policy are read in R's favour
+ * unless they test R's ARN or account and fail.
+ */
+import type { RoleDetails } from '../model';
+import { toArray } from '../policy/patterns';
+import { coversAction, statementsOf } from '../policy/statements';
+import { conditionVerdict, type PrincipalFacts } from './conditions';
+
+function awsPrincipals(principal: unknown): string[] {
+  if (principal === '*') return ['*'];
+  if (principal !== null && typeof principal === 'object' && 'AWS' in principal) {
+    return toArray((principal as { AWS: unknown }).AWS).filter(
+      (entry): entry is string => typeof entry === 'string',
+    );
+  }
+  return [];
+}
+
+export type TrustMatch = 'named' | 'account';
+
+/** How the trust policy admits R: by name, through its account (R must also be allowed), or not. */
+export function trustAdmits(trusting: RoleDetails, facts: PrincipalFacts): TrustMatch | null {
+  if (!trusting.trustPolicy) return null;
+  let match: TrustMatch | null = null;
+  for (const statement of statementsOf(trusting.trustPolicy)) {
+    if (!coversAction(statement, 'sts:AssumeRole')) continue;
+    const principals = awsPrincipals(statement.Principal);
+    const named = principals.includes(facts.arn);
+    const account =
+      principals.includes('*') ||
+      principals.includes(facts.accountId) ||
+      principals.includes(`arn:aws:iam::${facts.accountId}:root`);
+    if (!named && !account) continue;
+    const verdict = conditionVerdict(statement.Condition, facts);
+    if (statement.Effect === 'Deny') {
+      if (verdict.principal === 'holds' && !verdict.request) return null;
+      continue;
+    }
+    if (verdict.principal === 'fails') continue;
+    if (named) match = 'named';
+    else match ??= 'account';
+  }
+  return match;
+}
