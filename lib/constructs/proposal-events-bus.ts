@@ -4,8 +4,9 @@
  * put there by the apply function: automation that acts on it subscribes with a rule on this bus
  * (README: "Proposal Applied events"). On the default bus anyone with events:PutEvents could forge one.
  *
- * The bus policy cannot guard itself (events:PutPermission and RemovePermission are not governed by
- * bus policies): the shipped SCP denies those to all but the deploy role.
+ * The bus policy does not try to guard itself: whether EventBridge evaluates events:PutPermission and
+ * RemovePermission against a bus policy is undocumented, and an action it rejects would fail the
+ * deploy. The shipped SCP denies those to all but the deploy role.
  */
 import { Aws, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
