@@ -5,11 +5,11 @@
 import type { Actor } from '../../../lambda/core/approval/status';
 import { InvalidInputError } from '../../../lambda/core/errors';
 import type { ProposalRecord } from '../../../lambda/core/incident';
-import type { ApplyOutcome, ApprovalStore, TransitionRequest } from '../../../lambda/ports/approval-store';
+import type { ApplyOutcome, DecisionStore, TransitionRequest } from '../../../lambda/ports/approval-store';
 import type { ProposalStore } from '../../../lambda/ports/proposal-store';
 import { proposalRecord } from './proposal-records';
 
-export type FullStore = ProposalStore & ApprovalStore;
+export type FullStore = ProposalStore & DecisionStore;
 
 export const T0 = new Date('2026-06-17T02:05:00Z');
 export const hours = (count: number): Date => new Date(T0.getTime() + count * 3_600_000);
