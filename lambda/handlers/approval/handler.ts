@@ -140,7 +140,7 @@ export interface ApprovalHandlerDependencies {
   logger: ApprovalLogger;
   settings: ApprovalHandlerSettings;
   /** The origin the review pages are served from; `https://` + the request's domain by default. */
-  ownOrigin?: () => string;
+  ownOrigin?: (event: ApprovalEvent) => string;
   clock?: () => Date;
   newDecisionId?: () => string;
 }
@@ -250,7 +250,7 @@ export function createApprovalHandler(deps: ApprovalHandlerDependencies): Approv
     prefix: string,
     now: Date,
   ): Promise<ApprovalResponse> {
-    const origin = sameOriginForm(event, deps.ownOrigin?.() ?? apiOrigin(event));
+    const origin = sameOriginForm(event, deps.ownOrigin?.(event) ?? apiOrigin(event));
     if (!origin.ok) {
       logger.warn('cross-site form refused', { reason: origin.problem, decision });
       return resultPage(CROSS_SITE_PAGE);

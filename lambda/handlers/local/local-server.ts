@@ -327,8 +327,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     logger: new TerminalLogger(log),
     // The IAM routes need API Gateway's SigV4 authorizer: locally only the review link decides.
     settings: { approvalMode: 'link' },
-    // Forms must come from this server's own pages.
-    ownOrigin: () => url,
+    // Forms must come from this server's own pages: plain http, on the loopback name the request used
+    // (the Host header is checked to be a loopback name before the handler sees the request).
+    ownOrigin: (event) => `http://${event.requestContext.domainName}`,
   });
 
   let url = '';

@@ -201,6 +201,19 @@ describe('startLocalServer over the seed', () => {
     expect((await server.store.get(id))?.status).toBe('pending');
   });
 
+  it('refuses a form posted from another origin with the 403 page, deciding nothing', async () => {
+    const { id, reviewUrl } = onlyProposal();
+    const url = new URL(reviewUrl);
+    const response = await fetch(`${url.origin}${url.pathname}/approve`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://evil.example' },
+      body: new URLSearchParams({ token: tokenOf(reviewUrl) }).toString(),
+    });
+    expect(response.status).toBe(403);
+    expect(await response.text()).toContain('This form was not sent from the review page');
+    expect((await server.store.get(id))?.status).toBe('pending');
+  });
+
   it('refuses requests addressed to another host name (DNS rebinding)', async () => {
     const { reviewUrl } = onlyProposal();
     expect(await rawGet(reviewUrl, { host: 'attacker.example' })).toBe(421);
