@@ -27,13 +27,12 @@
  * headers (lower-case names), body + isBase64Encoded, and for IAM routes
  * requestContext.authorizer.iam.userArn.
  *
- * The function is also invoked directly (createApprovalFunction): `{"source":
+ * The function is also invoked directly (function-entry.ts): `{"source":
  * "passrole-doctor.auto-approve", "proposalId": "<id>"}` asks the auto-approval rule to look at a new
  * proposal; it decides nothing by itself (see autoApproveProposal).
  */
 import type { Context } from 'aws-lambda';
 import {
-  autoApproveProposal,
   decideById,
   decideByLink,
   type ApprovalDecision,
@@ -65,7 +64,6 @@ import type { DecisionStore } from '../../ports/approval-store';
 import type { DecisionSigner } from '../../ports/decision-signer';
 import type { EscalationReader } from '../../ports/escalation-reader';
 import type { RolePathResolver } from '../../ports/role-path-resolver';
-import { isAutoApproveEvent, type AutoApproveEvent } from '../../core/approval/auto-approve-event';
 import {
   apiOrigin,
   decisionReason,
@@ -158,7 +156,7 @@ function describe(error: unknown): string {
 }
 
 /** The core's dependencies, from the handler's. */
-function decideDependencies(
+export function decideDependencies(
   deps: ApprovalHandlerDependencies,
   clock: () => Date,
   onProgress: (progress: DecisionProgress) => void,
@@ -181,7 +179,7 @@ function decideDependencies(
 }
 
 /** Logs the steps of a decision as they happen. */
-function progressLogger(logger: ApprovalLogger): (progress: DecisionProgress) => void {
+export function progressLogger(logger: ApprovalLogger): (progress: DecisionProgress) => void {
   return (progress) => {
     if (progress.kind === 'decided') {
       const { kind, name, sourceIp } = progress.actor;
@@ -360,71 +358,4 @@ export function createApprovalHandler(deps: ApprovalHandlerDependencies): Approv
       logger.resetKeys();
     }
   };
-}
-
-// ---------------------------------------------------------------- the function's entry
-
-/** What a direct auto-approval invoke came to (Lambda discards it for an asynchronous invoke). */
-export interface AutoApproveResult {
-  autoApproved: boolean;
-  outcome: string;
-}
-
-export type ApprovalFunction = (
-  event: unknown,
-  context?: Context,
-) => Promise<ApprovalResponse | AutoApproveResult>;
-
-/**
- * The approval function's entry: API Gateway's HTTP events go to the handler above; the direct
- * auto-approval event (exactly `{source, proposalId}`, nothing else) to the auto-approval rule; anything
- * else decides nothing and is logged.
- */
-export function createApprovalFunction(deps: ApprovalHandlerDependencies): ApprovalFunction {
-  const http = createApprovalHandler(deps);
-  const { logger } = deps;
-  const clock = deps.clock ?? (() => new Date());
-  const core = decideDependencies(deps, clock, progressLogger(logger));
-
-  async function autoApprove(event: AutoApproveEvent): Promise<AutoApproveResult> {
-    logger.appendKeys({ proposalId: event.proposalId, source: event.source });
-    const outcome = await autoApproveProposal(core, event.proposalId);
-    if (outcome.kind === 'refused') {
-      logger.info('not approved automatically', {
-        refusal: outcome.refusal.kind,
-        why: refusalSentence(outcome.refusal),
-      });
-    } else if (outcome.kind !== 'moved' && outcome.kind !== 'apply-deferred') {
-      logger.info('not approved automatically', { outcome: outcome.kind });
-    }
-    const approved = outcome.kind === 'moved' || outcome.kind === 'apply-deferred';
-    return { autoApproved: approved, outcome: outcome.kind };
-  }
-
-  return async (event, context) => {
-    if (isAutoApproveEvent(event)) {
-      try {
-        if (context) logger.addContext(context);
-        return await autoApprove(event);
-      } finally {
-        logger.resetKeys();
-      }
-    }
-    if (isHttpApiEvent(event)) return http(event, context);
-    logger.warn('unrecognised event: nothing decided', {
-      keys: typeof event === 'object' && event !== null ? Object.keys(event).slice(0, 20) : typeof event,
-    });
-    return { autoApproved: false, outcome: 'unrecognised-event' };
-  };
-}
-
-/** An API Gateway HTTP API event (payload format 2.0), as far as the handler reads it. */
-function isHttpApiEvent(event: unknown): event is ApprovalEvent {
-  if (typeof event !== 'object' || event === null) return false;
-  const { version, requestContext } = event as { version?: unknown; requestContext?: unknown };
-  if (version !== '2.0' || typeof requestContext !== 'object' || requestContext === null) return false;
-  const http = (requestContext as { http?: unknown }).http;
-  return (
-    typeof http === 'object' && http !== null && typeof (http as { method?: unknown }).method === 'string'
-  );
 }

@@ -21,7 +21,8 @@ import { linksEnabled, signingKeyOf } from '../../core/approval/links';
 import { AwsCallError, InvalidInputError } from '../../core/errors';
 import { IAM_REQUEST_HANDLER, REQUEST_HANDLER } from '../client-settings';
 import { traced } from '../traced';
-import { createApprovalFunction, type ApprovalResponse, type AutoApproveResult } from './handler';
+import { createApprovalFunction, type AutoApproveResult } from './function-entry';
+import type { ApprovalResponse } from './handler';
 import { readApprovalSettings } from './settings';
 
 const settings = readApprovalSettings(process.env);

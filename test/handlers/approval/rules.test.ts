@@ -6,7 +6,7 @@
 import { verifySignedDecision } from '../../../lambda/core/approval/signed-decision';
 import type { ProposalRecord } from '../../../lambda/core/incident';
 import type { ApprovalResponse } from '../../../lambda/handlers/approval/handler';
-import { createApprovalFunction } from '../../../lambda/handlers/approval/handler';
+import { createApprovalFunction } from '../../../lambda/handlers/approval/function-entry';
 import { proposalRecord, SEED_DENIAL, SEED_PROPOSAL } from '../../adapters/support/proposal-records';
 import { analysed, KENJI, MEI } from '../../support/escalation';
 import {
