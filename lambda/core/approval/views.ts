@@ -115,7 +115,7 @@ export function refusalSentence(refusal: ApprovalRefusal): string {
     case 'not-approvable':
       return `No one may approve this proposal: ${refusal.reason}. Nothing was changed.`;
     case 'level-rose':
-      return `What the grant adds has risen since the proposal was made (from ${refusal.from} to ${refusal.to ?? 'unknown'}), so it can no longer be approved as proposed. Nothing was changed; reject it, and the next denial opens a proposal with the new level.`;
+      return `What the grant adds has risen since the proposal was made (from ${refusal.from} to ${refusal.to ?? 'unknown'}), so it can no longer be approved as proposed: reject it, and the next denial opens a proposal with the new level. Nothing was changed.`;
     case 'link-may-not-approve':
       return `A review link carries no identity, so it approves only grants that add no sensitive access. This grant is ${refusal.level ?? 'of unknown level'} and needs ${REQUIREMENT_WORDS[refusal.requires]}. Nothing was changed.`;
     case 'not-an-approver':
