@@ -229,8 +229,7 @@ export function createApprovalHandler(deps: ApprovalHandlerDependencies): Approv
       linkMayApprove: outcome.linkMayApprove,
     });
     const { record, history, token, linkMayApprove } = outcome;
-    // `linkMayApprove` tells the page whether to offer Approve (the render side reads it).
-    const input: ReviewPageInput & { linkMayApprove: boolean } = {
+    const input: ReviewPageInput = {
       record,
       history,
       token,
