@@ -7,6 +7,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { InvalidInputError } from '../lambda/core/errors';
 import { readCdkJsonContext } from '../lib/cdk-json-context';
 import { addPassRoleDoctorStacks } from '../lib/passrole-doctor-app';
+import { writeProtectionScp } from '../lib/protection-scp';
 import { readSettings } from '../lib/settings';
 
 try {
@@ -15,9 +16,11 @@ try {
   const settings = readSettings((key) => app.node.tryGetContext(key), {
     defaultRegion: process.env.CDK_DEFAULT_REGION,
   });
-  addPassRoleDoctorStacks(app, settings);
+  const { main } = addPassRoleDoctorStacks(app, settings);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  app.synth();
+  const assembly = app.synth();
+  // The SCP to attach from the organization (README: "The trust boundary"); too long for an output.
+  writeProtectionScp(assembly.directory, main, settings.deployRoleArn);
 } catch (error) {
   if (!(error instanceof InvalidInputError)) throw error;
   process.stderr.write(`${error.message}\n`);

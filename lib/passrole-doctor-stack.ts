@@ -25,6 +25,12 @@ export class PassRoleDoctorStack extends Stack {
       maxConcurrency: settings.maxConcurrency,
       createTrail: settings.createTrail,
       approvalMode: settings.approvalMode,
+      approvers: settings.approvers,
+      allowAdminRoles: settings.allowAdminRoles,
+      autoApprove: settings.autoApprove,
+      linkThrottle: settings.linkThrottle,
+      iamThrottle: settings.iamThrottle,
+      deployRoleArn: settings.deployRoleArn,
       ...props.remediation,
     });
 
@@ -38,9 +44,17 @@ export class PassRoleDoctorStack extends Stack {
       value: this.remediation.approvalApi.url,
     });
     new CfnOutput(this, 'ApplyDeadLetterQueueUrl', { value: this.remediation.applyDlq.queueUrl });
-    new CfnOutput(this, 'ApprovalSecretArn', {
-      description: 'The review-link signing key (README: rolling it after a leak)',
-      value: this.remediation.approvalSecret.secretArn,
+    new CfnOutput(this, 'LinkMacKeyArn', {
+      description: 'The KMS HMAC key signing review links (README: rolling it after a leak)',
+      value: this.remediation.approvalKeys.linkMacKey.keyArn,
+    });
+    new CfnOutput(this, 'DecisionSigningKeyArn', {
+      description: 'The KMS key signing approval decisions (its public key verifies them)',
+      value: this.remediation.approvalKeys.decisionSigningKey.keyArn,
+    });
+    new CfnOutput(this, 'EventBusName', {
+      description: 'Proposal Applied events: subscribe with a rule on this bus (README)',
+      value: this.remediation.eventBus.eventBusName,
     });
   }
 }

@@ -7,8 +7,14 @@
  *   CloudTrail -> EventBridge rule -> SQS (+DLQ; target DLQ) -> diagnose Lambda -> DynamoDB + SNS
  *   reviewer -> HTTP API -> approval Lambda -> (async) apply Lambda (+DLQ) -> IAM, DynamoDB, SNS, EventBridge
  *   every 5 minutes: reconciler Lambda -> (async) apply Lambda, for applies that died
+ *
+ * Within one account a resource policy restricts nothing unless it denies, so every resource policy
+ * here (keys, topic, queues, table, bus) is an explicit Deny with exceptions by aws:PrincipalArn for
+ * the stack's roles, and denies changes to itself to all but the deploy role (and the root user).
+ * What those policies cannot stop (rewriting or invoking the functions, changing their roles) the
+ * shipped SCP does (protection-scp.ts).
  */
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -18,23 +24,31 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ApplyFunction } from './constructs/apply-function';
 import { ApplyReconciler } from './constructs/apply-reconciler';
 import { ApprovalApi } from './constructs/approval-api';
-import { ApprovalFunction } from './constructs/approval-function';
-import { ApprovalSigningKey } from './constructs/approval-signing-key';
+import { ApprovalFunction, type ApprovalPolicyProps } from './constructs/approval-function';
+import { ApprovalKeys, protectKey } from './constructs/approval-keys';
+import { policyAdministrators, type PolicyAdministrators } from './constructs/deny-statements';
 import { DenialRouting } from './constructs/denial-routing';
 import { DiagnoseFunction, FUNCTION_TIMEOUT, MAX_BATCHING_WINDOW } from './constructs/diagnose-function';
 import { METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME } from './constructs/handler-function';
 import { ManagementEventsTrail } from './constructs/management-events-trail';
 import { NotificationChannel } from './constructs/notification-channel';
 import { OperationsDashboard } from './constructs/operations-dashboard';
+import { ProposalEventsBus } from './constructs/proposal-events-bus';
 import { ProposalTables } from './constructs/proposal-tables';
-import { SETTINGS_DEFAULTS, type ApprovalMode, type SlackChannel, type TeamsChannel } from './settings';
+import {
+  SETTINGS_DEFAULTS,
+  type ApprovalMode,
+  type AutoApprove,
+  type RouteThrottle,
+  type SlackChannel,
+  type TeamsChannel,
+} from './settings';
 
 export interface PassRoleRemediationProps {
   /** Email addresses subscribed to the topic (each confirms by mail). @default none */
@@ -55,6 +69,21 @@ export interface PassRoleRemediationProps {
   readonly proposalsRemovalPolicy?: RemovalPolicy;
   /** How proposals are approved: review links, IAM-signed requests, or both. @default 'both' */
   readonly approvalMode?: ApprovalMode;
+  /** IAM principal ARN patterns (`*`, `?`) that may approve above `contained`. @default none */
+  readonly approvers?: readonly string[];
+  /** Whether `admin` grants may be approved (by two distinct approvers). @default false */
+  readonly allowAdminRoles?: boolean;
+  /** 'no-new-access' approves proven `none` grants in the approval function. @default 'off' */
+  readonly autoApprove?: AutoApprove;
+  /** Each review-link route's throttle. @default 5 requests/s, bursts of 10 */
+  readonly linkThrottle?: RouteThrottle;
+  /** Each IAM route's throttle. @default 5 requests/s, bursts of 10 */
+  readonly iamThrottle?: RouteThrottle;
+  /**
+   * The role CloudFormation deploys with: the resource policies let only it (and the root user)
+   * change them. @default the CDK bootstrap's cfn-exec role of the stack's synthesizer
+   */
+  readonly deployRoleArn?: string | null;
   /** The diagnose handler's source file. @default lambda/handlers/diagnose/index.ts */
   readonly functionEntry?: string;
   /** The approval handler's source file. @default lambda/handlers/approval/index.ts */
@@ -77,8 +106,14 @@ export class PassRoleRemediation extends Construct {
   /** The diagnose function and its role. */
   readonly function: lambda.Function;
   readonly functionRole: iam.Role;
-  /** The HMAC key signing review links. */
-  readonly approvalSecret: secretsmanager.Secret;
+  /** The review-link HMAC key and the decision signing key. */
+  readonly approvalKeys: ApprovalKeys;
+  /** Where "Proposal Applied" events go: only the apply function may put events on it. */
+  readonly eventBus: events.EventBus;
+  /** Who may change the resource policies: the deploy role (and the root user). */
+  readonly administrators: PolicyAdministrators;
+  /** The stack's own resources, as the diagnose and approval functions get them (OWN_RESOURCE_ARNS). */
+  readonly ownResourceArns: readonly string[];
   readonly approvalApi: ApprovalApi;
   readonly httpApi: apigwv2.HttpApi;
   readonly approvalFunction: lambda.Function;
@@ -102,6 +137,8 @@ export class PassRoleRemediation extends Construct {
   constructor(scope: Construct, id: string, props: PassRoleRemediationProps = {}) {
     super(scope, id);
     const stack = Stack.of(this);
+    this.administrators = policyAdministrators(this, props.deployRoleArn);
+    const administrators = this.administrators;
 
     // A customer managed key: EventBridge (to the queues) and CloudWatch (alarms to the topic) can
     // only write to resources encrypted with a key whose policy lets them. It only protects data in
@@ -111,9 +148,11 @@ export class PassRoleRemediation extends Construct {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    protectKey(this.key, administrators);
 
     const routing = new DenialRouting(this, 'Routing', {
       key: this.key,
+      administrators,
       visibilityTimeout: Duration.seconds(FUNCTION_TIMEOUT.toSeconds() * 6 + MAX_BATCHING_WINDOW.toSeconds()),
     });
     this.rule = routing.rule;
@@ -129,6 +168,7 @@ export class PassRoleRemediation extends Construct {
 
     this.notificationChannel = new NotificationChannel(this, 'Notifications', {
       key: this.key,
+      administrators,
       emails: props.notificationEmails,
       slack: props.slack,
       teams: props.teams,
@@ -136,24 +176,54 @@ export class PassRoleRemediation extends Construct {
     this.topic = this.notificationChannel.topic;
 
     const approvalMode = props.approvalMode ?? SETTINGS_DEFAULTS.approvalMode;
-    this.approvalSecret = new ApprovalSigningKey(this, 'ApprovalSigningKey').secret;
+    const approvalPolicy: ApprovalPolicyProps = {
+      approvers: props.approvers ?? [],
+      allowAdminRoles: props.allowAdminRoles ?? SETTINGS_DEFAULTS.allowAdminRoles,
+      autoApprove: props.autoApprove ?? SETTINGS_DEFAULTS.autoApprove,
+    };
+    this.approvalKeys = new ApprovalKeys(this, 'ApprovalKeys', { administrators });
+    const { linkMacKey, decisionSigningKey } = this.approvalKeys;
+    const proposalEvents = new ProposalEventsBus(this, 'ProposalEvents');
+    this.eventBus = proposalEvents.bus;
 
     const apply = new ApplyFunction(this, 'Apply', {
       proposalsTable: this.proposalsTable,
       topic: this.topic,
       topicKey: this.key,
+      eventBus: this.eventBus,
+      decisionSigningKey,
       entry: props.applyFunctionEntry,
       logRetention: props.logRetention,
     });
     this.applyFunction = apply.function;
     this.applyFunctionRole = apply.role;
     this.applyDlq = apply.deadLetterQueue;
+    proposalEvents.onlyPublisher(this.applyFunctionRole);
+
+    this.ownResourceArns = ownResourceArns(stack.stackName, [
+      this.proposalsTable.tableArn,
+      `${this.proposalsTable.tableArn}/index/*`,
+      this.idempotencyTable.tableArn,
+      this.topic.topicArn,
+      this.queue.queueArn,
+      this.dlq.queueArn,
+      this.targetDlq.queueArn,
+      this.applyDlq.queueArn,
+      this.key.keyArn,
+      linkMacKey.keyArn,
+      decisionSigningKey.keyArn,
+      this.eventBus.eventBusArn,
+    ]);
+    const ownResources = this.ownResourceArns.join(',');
 
     const approval = new ApprovalFunction(this, 'Approval', {
       proposalsTable: this.proposalsTable,
-      approvalSecret: this.approvalSecret,
+      linkMacKey,
+      decisionSigningKey,
       applyFunction: this.applyFunction,
       approvalMode,
+      approvalPolicy,
+      ownResourceArns: ownResources,
       entry: props.approvalFunctionEntry,
       logRetention: props.logRetention,
     });
@@ -163,6 +233,7 @@ export class PassRoleRemediation extends Construct {
     this.reconciler = new ApplyReconciler(this, 'Reconciler', {
       proposalsTable: this.proposalsTable,
       applyFunction: this.applyFunction,
+      decisionSigningKey,
       entry: props.reconcilerFunctionEntry,
       logRetention: props.logRetention,
     });
@@ -170,6 +241,8 @@ export class PassRoleRemediation extends Construct {
     this.approvalApi = new ApprovalApi(this, 'ApprovalApi', {
       approvalFunction: this.approvalFunction,
       approvalMode,
+      linkThrottle: props.linkThrottle,
+      iamThrottle: props.iamThrottle,
       logRetention: props.logRetention,
     });
     this.httpApi = this.approvalApi.api;
@@ -186,14 +259,28 @@ export class PassRoleRemediation extends Construct {
       proposalTtlHours: props.proposalTtlHours ?? SETTINGS_DEFAULTS.proposalTtlHours,
       renotifyAfterHours: props.renotifyAfterHours ?? SETTINGS_DEFAULTS.renotifyAfterHours,
       maxConcurrency: props.maxConcurrency ?? SETTINGS_DEFAULTS.maxConcurrency,
-      approvalSecret: this.approvalSecret,
+      linkMacKey,
       approvalMode,
+      approvalPolicy,
+      approvalFunction: this.approvalFunction,
+      ownResourceArns: ownResources,
       reviewBaseUrl: this.approvalApi.url,
       entry: props.functionEntry,
       logRetention: props.logRetention,
     });
     this.function = diagnose.function;
     this.functionRole = diagnose.role;
+
+    this.approvalKeys.restrictUse({
+      linkMacGenerator: this.functionRole,
+      linkMacVerifier: this.approvalFunctionRole,
+      decisionSigner: this.approvalFunctionRole,
+      decisionVerifiers: [this.applyFunctionRole, this.reconciler.role],
+    });
+    tables.restrictProposalWrites(
+      [this.functionRole, this.approvalFunctionRole, this.applyFunctionRole],
+      administrators,
+    );
 
     // The apply function may never write to this stack's own roles (its own is protected already).
     apply.protectRole(this.functionRole);
@@ -221,6 +308,10 @@ export class PassRoleRemediation extends Construct {
     });
     this.alarms = operations.alarms;
     this.dashboard = operations.dashboard;
+    this.notificationChannel.restrictPublishing({
+      roles: [this.functionRole, this.applyFunctionRole],
+      alarms: this.alarms,
+    });
     // CloudWatch publishes alarm notifications to the encrypted topic with this key.
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
@@ -237,4 +328,21 @@ export class PassRoleRemediation extends Construct {
       this.trail = this.managementEventsTrail.trail;
     }
   }
+}
+
+/**
+ * The stack's own resources, as ARNs and ARN patterns: the given ARNs, plus by name the functions,
+ * roles, customer managed policies, rules and key aliases CloudFormation names after the stack (a
+ * function cannot hold its own ARN in its own environment without a cycle).
+ */
+export function ownResourceArns(stackName: string, arns: readonly string[]): string[] {
+  const { PARTITION: partition, REGION: region, ACCOUNT_ID: account } = Aws;
+  return [
+    ...arns,
+    `arn:${partition}:lambda:${region}:${account}:function:${stackName}-*`,
+    `arn:${partition}:iam::${account}:role/${stackName}-*`,
+    `arn:${partition}:iam::${account}:policy/${stackName}-*`,
+    `arn:${partition}:events:${region}:${account}:rule/${stackName}-*`,
+    `arn:${partition}:kms:${region}:${account}:alias/${stackName}/*`,
+  ];
 }

@@ -3,7 +3,10 @@
  * validated at synth. `-c` values arrive as strings and cdk.json values as JSON, so each reader
  * accepts both. Every bad value is reported, one line each, in a single InvalidInputError.
  */
+import type { AutoApprove } from '../lambda/core/approval/requirement';
 import { InvalidInputError } from '../lambda/core/errors';
+
+export type { AutoApprove } from '../lambda/core/approval/requirement';
 
 export interface SlackChannel {
   readonly workspaceId: string;
@@ -23,6 +26,13 @@ export interface TeamsChannel {
  */
 export type ApprovalMode = 'link' | 'iam' | 'both';
 export const APPROVAL_MODES: readonly ApprovalMode[] = ['link', 'iam', 'both'];
+export const AUTO_APPROVE_MODES: readonly AutoApprove[] = ['off', 'no-new-access'];
+
+/** An API Gateway throttle: steady requests per second and the bucket for bursts. */
+export interface RouteThrottle {
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
 
 export interface PassRoleDoctorSettings {
   readonly notificationEmails: readonly string[];
@@ -38,6 +48,20 @@ export interface PassRoleDoctorSettings {
   /** Where the main stack goes; null leaves it environment-agnostic. */
   readonly homeRegion: string | null;
   readonly approvalMode: ApprovalMode;
+  /** IAM principal ARN patterns (`*`, `?`) that may approve on the IAM routes. */
+  readonly approvers: readonly string[];
+  /** Whether `admin` grants may be approved at all (by two distinct approvers). */
+  readonly allowAdminRoles: boolean;
+  readonly autoApprove: AutoApprove;
+  /** Each review-link route's throttle (unauthenticated: anyone on the internet can reach them). */
+  readonly linkThrottle: RouteThrottle;
+  /** Each IAM route's throttle: its own bucket, so a flood of the link routes leaves it alone. */
+  readonly iamThrottle: RouteThrottle;
+  /**
+   * The role CloudFormation deploys with: the only principal (besides the account's root user) the
+   * resource policies let change themselves. null: the CDK bootstrap's cfn-exec role.
+   */
+  readonly deployRoleArn: string | null;
 }
 
 export const SETTINGS_DEFAULTS = {
@@ -46,12 +70,27 @@ export const SETTINGS_DEFAULTS = {
   createTrail: false,
   maxConcurrency: 2,
   approvalMode: 'both',
+  allowAdminRoles: false,
+  autoApprove: 'off',
+  linkThrottle: { rateLimit: 5, burstLimit: 10 },
+  iamThrottle: { rateLimit: 5, burstLimit: 10 },
 } as const satisfies Partial<PassRoleDoctorSettings>;
+
+/** API Gateway's own ceilings for a route (the account's regional limit is 10,000 and 5,000). */
+export const THROTTLE_RANGE = { rate: { min: 1, max: 10000 }, burst: { min: 1, max: 5000 } } as const;
 
 /** Lambda's bounds for an SQS event source's maximumConcurrency. */
 export const MAX_CONCURRENCY_RANGE = { min: 2, max: 1000 } as const;
 const HOURS_IN_A_YEAR = 8760;
 
+/**
+ * An IAM principal ARN pattern as the approvers setting takes it: iam or sts, this or any account
+ * (digits or wildcards), then a resource of IAM's characters plus `*` and `?`.
+ */
+const PRINCIPAL_ARN_PATTERN =
+  /^arn:(aws|aws-cn|aws-us-gov|\*):(iam|sts)::[0-9*?]{1,12}:[A-Za-z0-9+=,.@_\-/*?]+$/;
+/** An IAM role ARN, no wildcard: the deploy role is one role. */
+const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role\/[A-Za-z0-9+=,.@_\-/]+$/;
 const EMAIL = /^[^\s@,;<>"]+@[^\s@,;<>"]+\.[^\s@,;<>".]+$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 /** Slack's workspace (T…) and channel (C…/G…) ids: uppercase letters and digits, never the display name. */
@@ -113,6 +152,37 @@ export function readSettings(
   );
   const approvalMode = reader.oneOf('approvalMode', APPROVAL_MODES, SETTINGS_DEFAULTS.approvalMode);
   const homeRegion = reader.optionalString('homeRegion', REGION, 'a region name (e.g. eu-west-1)') ?? null;
+  const approvers = reader.list('approvers', (pattern) =>
+    PRINCIPAL_ARN_PATTERN.test(pattern)
+      ? null
+      : 'is not an IAM principal ARN pattern (e.g. arn:aws:iam::123456789012:role/SecurityApprover or arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Approver_*/*)',
+  );
+  const allowAdminRoles = reader.boolean('allowAdminRoles', SETTINGS_DEFAULTS.allowAdminRoles);
+  const autoApprove = reader.oneOf('autoApprove', AUTO_APPROVE_MODES, SETTINGS_DEFAULTS.autoApprove);
+  const throttle = (prefix: 'link' | 'iam', fallback: RouteThrottle): RouteThrottle => ({
+    rateLimit: reader.integer(
+      `${prefix}ThrottleRate`,
+      fallback.rateLimit,
+      THROTTLE_RANGE.rate.min,
+      THROTTLE_RANGE.rate.max,
+      'requests per second',
+    ),
+    burstLimit: reader.integer(
+      `${prefix}ThrottleBurst`,
+      fallback.burstLimit,
+      THROTTLE_RANGE.burst.min,
+      THROTTLE_RANGE.burst.max,
+      'requests',
+    ),
+  });
+  const linkThrottle = throttle('link', SETTINGS_DEFAULTS.linkThrottle);
+  const iamThrottle = throttle('iam', SETTINGS_DEFAULTS.iamThrottle);
+  const deployRoleArn =
+    reader.optionalString(
+      'deployRoleArn',
+      ROLE_ARN,
+      'an IAM role ARN without wildcards (e.g. arn:aws:iam::123456789012:role/cdk-hnb659fds-cfn-exec-role-123456789012-eu-west-1)',
+    ) ?? null;
   const effectiveHomeRegion = homeRegion ?? environment.defaultRegion ?? null;
 
   if (forwardFromRegions.length > 0) {
@@ -153,6 +223,12 @@ export function readSettings(
     maxConcurrency,
     homeRegion: forwardFromRegions.length > 0 ? effectiveHomeRegion : homeRegion,
     approvalMode,
+    approvers,
+    allowAdminRoles,
+    autoApprove,
+    linkThrottle,
+    iamThrottle,
+    deployRoleArn,
   };
   return settings;
 }

@@ -16,8 +16,10 @@
  * step is reported as it happens, so a later failure does not hide what was already stored or sent.
  */
 import type { NotificationClaim, ProposalStore } from '../ports/proposal-store';
+import type { AutoApproveTrigger } from '../ports/auto-approve-trigger';
 import type { Notifier } from '../ports/notifier';
 import type { ApprovalLinks } from './approval/links';
+import type { AutoApprove } from './approval/requirement';
 import { InvalidInputError, TransientAwsError } from './errors';
 import { incidentKeyOf, newProposalRecord, type ProposalRecord } from './incident';
 import type { Denial, Diagnosis } from './model';
@@ -28,6 +30,8 @@ const HOUR_MS = 3_600_000;
 export interface IncidentWorkflowSettings {
   proposalTtlHours: number;
   renotifyAfterHours: number;
+  /** `no-new-access`: a new proposal whose level is `none` is handed to the approval function's rule. */
+  autoApprove?: AutoApprove;
 }
 
 export interface IncidentWorkflowDependencies {
@@ -42,6 +46,8 @@ export interface IncidentWorkflowDependencies {
   /** Until when a claim taken at `from` holds: as long as the caller can still finish its work. */
   leaseUntil: (from: Date) => Date;
   settings: IncidentWorkflowSettings;
+  /** Asks the approval function to look at a new `none` proposal (autoApprove: no-new-access). */
+  autoApproveTrigger?: AutoApproveTrigger;
   onProgress?: (progress: IncidentProgress) => void;
 }
 
@@ -53,7 +59,11 @@ export type IncidentProgress =
   | { kind: 'occurrence-counted'; record: ProposalRecord; alreadyCounted: boolean }
   /** The message was not due after all, or another invocation holds its lease. */
   | { kind: 'message-not-due'; proposalId: string; claim: NotificationClaim['kind'] }
-  | { kind: 'message-published'; record: ProposalRecord; claim: NotificationClaim['kind'] };
+  | { kind: 'message-published'; record: ProposalRecord; claim: NotificationClaim['kind'] }
+  /** A new `none` proposal was handed to the auto-approval rule (which decides for itself). */
+  | { kind: 'auto-approval-requested'; proposalId: string }
+  /** ...or could not be: it stays pending for a person. */
+  | { kind: 'auto-approval-not-requested'; proposalId: string; cause: unknown };
 
 /** What one denial came to. */
 export type IncidentOutcome =
@@ -176,8 +186,29 @@ async function diagnoseAndCreate(
     return countRepeat(deps, winner, denial);
   }
   deps.onProgress?.({ kind: 'record-created', record: created.record });
+  await requestAutoApproval(deps, created.record);
   await publishMessage(deps, created.record, { kind: 'first' });
   return { kind: created.record.proposal ? 'created' : 'reported', record: created.record };
+}
+
+/**
+ * Hands a new pending proposal whose level is `none` to the auto-approval rule, when it is on. A
+ * failure is told, not thrown: the proposal stays pending for a person, and the message still goes out.
+ */
+async function requestAutoApproval(
+  deps: IncidentWorkflowDependencies,
+  record: ProposalRecord,
+): Promise<void> {
+  const escalation = record.proposal?.escalation;
+  const trigger = deps.autoApproveTrigger;
+  if (trigger === undefined || deps.settings.autoApprove !== 'no-new-access') return;
+  if (record.status !== 'pending' || escalation?.kind !== 'analysed' || escalation.level !== 'none') return;
+  try {
+    await trigger.requestAutoApproval(record.id);
+    deps.onProgress?.({ kind: 'auto-approval-requested', proposalId: record.id });
+  } catch (cause) {
+    deps.onProgress?.({ kind: 'auto-approval-not-requested', proposalId: record.id, cause });
+  }
 }
 
 /** Publishes the record's message if this call wins the claim; true when it went out. */

@@ -1,6 +1,7 @@
 import type { Actor, ProposalStatus as ApprovalStatus } from '../core/approval/status';
 import type { Decision } from '../core/model';
 import type { ProposalRecord } from '../core/incident';
+import type { DecisionApprover, SignedDecision } from '../core/approval/signed-decision';
 
 /** What the apply function found, stored on the record for the page, the message and audit. */
 export interface ApplyOutcome {
@@ -23,7 +24,31 @@ export interface TransitionRequest {
   /** A short human note stored with the history entry (e.g. why it failed). */
   detail?: string;
   outcome?: ApplyOutcome;
+  /** pending -> approved: the signed decision, stored in the same conditional write. */
+  decision?: SignedDecision;
+  /** pending -> approved by two: both approvers, stored on the record with the move. */
+  approvals?: DecisionApprover[];
+  /**
+   * How many approvals the record held when it was read (two-approver proposals): the move is refused
+   * as a conflict when that changed in between.
+   */
+  priorApprovals?: number;
 }
+
+/** The first of two approvals, recorded on a pending proposal without moving it. */
+export interface ApprovalRequest {
+  approver: DecisionApprover;
+  at: Date;
+  /** How many approvals the record held when it was read: refused as a conflict when that changed. */
+  priorApprovals: number;
+}
+
+export type ApprovalOutcome =
+  | { kind: 'recorded'; record: ProposalRecord }
+  /** No longer pending, or its approvals changed since it was read: nothing written. */
+  | { kind: 'conflict'; record: ProposalRecord }
+  | { kind: 'expired'; record: ProposalRecord }
+  | { kind: 'not-found' };
 
 export type TransitionOutcome =
   | { kind: 'moved'; record: ProposalRecord }
@@ -63,4 +88,13 @@ export interface ApprovalStore {
   markResultPublished(proposalId: string, published: ResultPublished): Promise<void>;
   /** Newest first, from the byStatus index. */
   listByStatus(status: ApprovalStatus, limit: number): Promise<ProposalRecord[]>;
+}
+
+/** The approval function's view: the workflow's, plus collecting the first of two approvals. */
+export interface DecisionStore extends ApprovalStore {
+  /**
+   * Records one approval of a proposal that needs two: one conditional write on status pending, the
+   * expiry and the approvals already there. The second approval is the move to approved (transition).
+   */
+  addApproval(proposalId: string, request: ApprovalRequest): Promise<ApprovalOutcome>;
 }

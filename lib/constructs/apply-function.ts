@@ -1,8 +1,10 @@
 /**
  * The apply function: invoked asynchronously by the approval function for one approved proposal, it
- * writes the inline policy (PutGroupPolicy, or PutRolePolicy / PutUserPolicy), reads it back,
- * re-simulates until IAM has propagated (up to VERIFY_TIMEOUT_SECONDS), records the outcome and
- * announces it on the topic and the default event bus.
+ * verifies the signed decision (the decision key's public key, kms:GetPublicKey) and re-reads the
+ * role's policies and the target's members (IAM reads), writes the inline policy (PutGroupPolicy, or
+ * PutRolePolicy / PutUserPolicy), reads it back, re-simulates until IAM has propagated (up to
+ * VERIFY_TIMEOUT_SECONDS), records the outcome and announces it on the topic and the stack's own
+ * event bus (whose policy lets no one else put events on it).
  *
  * Its role holds the only IAM write permissions in the product, exactly: Put and Get of inline
  * policies on the account's groups, users and roles, SimulatePrincipalPolicy on users and roles, and
@@ -16,6 +18,7 @@
  */
 import { Aws, Duration, Lazy, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
@@ -26,8 +29,10 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DLQ_RETENTION } from './denial-routing';
 import {
-  acknowledgeTableIndexes,
+  acknowledgeAccountAuthorizationReads,
   allowPublishing,
+  allowReadingAccountAuthorization,
+  allowTableActions,
   createHandlerFunction,
   defaultPolicyOf,
   handlerEntry,
@@ -45,8 +50,11 @@ export const APPLY_TIMEOUT = Duration.seconds(VERIFY_TIMEOUT.toSeconds() + 120);
 export const APPLY_RETRY_ATTEMPTS = 2;
 /** An approval not acted on within the hour goes to the DLQ (and its alarm) rather than later. */
 export const APPLY_MAX_EVENT_AGE = Duration.hours(1);
-/** Where the outcome event goes (source passrole-doctor, detail-type Proposal Applied). */
-export const APPLY_EVENT_BUS_NAME = 'default';
+/**
+ * The DynamoDB actions the apply function calls: get (GetItem); the lease, its release, the
+ * published mark and the outcome's move (UpdateItem, alone or in a TransactWriteItems).
+ */
+export const APPLY_PROPOSALS_ACTIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem'] as const;
 
 /** Every IAM action the apply role is allowed, by the entity type it acts on. */
 export const APPLY_IAM_WRITE_ACTIONS = {
@@ -69,6 +77,10 @@ export interface ApplyFunctionProps {
   readonly topic: sns.ITopic;
   /** The topic's key: publishing to an encrypted topic needs it. */
   readonly topicKey: kms.IKey;
+  /** Where the outcome event goes (source passrole-doctor, detail-type Proposal Applied). */
+  readonly eventBus: events.IEventBus;
+  /** Decisions are verified with its public key (kms:GetPublicKey, granted by ApprovalKeys). */
+  readonly decisionSigningKey: kms.IKey;
   /** The handler's source. @default lambda/handlers/apply/index.ts */
   readonly entry?: string;
   /** @default 1 month */
@@ -105,7 +117,8 @@ export class ApplyFunction extends Construct {
       environment: {
         PROPOSALS_TABLE_NAME: props.proposalsTable.tableName,
         TOPIC_ARN: props.topic.topicArn,
-        EVENT_BUS_NAME: APPLY_EVENT_BUS_NAME,
+        EVENT_BUS_NAME: props.eventBus.eventBusName,
+        DECISION_SIGNING_KEY_ID: props.decisionSigningKey.keyArn,
         // Resolved at synth: roles protected after construction are included.
         PROTECTED_ROLE_ARNS: Lazy.string({ produce: () => this.protectedRoleArns.join(',') }),
         VERIFY_TIMEOUT_SECONDS: String(VERIFY_TIMEOUT.toSeconds()),
@@ -148,17 +161,10 @@ export class ApplyFunction extends Construct {
     );
     this.protectRole(this.role);
 
-    props.proposalsTable.grantReadWriteData(this.role);
+    allowTableActions(this.role, props.proposalsTable, 'ApplyProposals', { item: APPLY_PROPOSALS_ACTIONS });
+    allowReadingAccountAuthorization(this.role);
     allowPublishing(this.role, props.topic, props.topicKey, 'PublishOutcomes');
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'AnnounceOnTheDefaultBus',
-        actions: ['events:PutEvents'],
-        resources: [
-          `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:event-bus/${APPLY_EVENT_BUS_NAME}`,
-        ],
-      }),
-    );
+    // events:PutEvents on the stack's bus comes with the bus policy (ProposalEventsBus.onlyPublisher).
 
     this.function.configureAsyncInvoke({
       retryAttempts: APPLY_RETRY_ATTEMPTS,
@@ -166,7 +172,7 @@ export class ApplyFunction extends Construct {
       onFailure: new destinations.SqsDestination(this.deadLetterQueue),
     });
 
-    this.acknowledgeFindings(props.proposalsTable);
+    this.acknowledgeFindings();
   }
 
   /**
@@ -178,9 +184,13 @@ export class ApplyFunction extends Construct {
     this.denyProtectedRoles.addResources(role.roleArn);
   }
 
-  private acknowledgeFindings(proposalsTable: dynamodb.ITable): void {
+  private acknowledgeFindings(): void {
     const policy = Validations.of(defaultPolicyOf(this.role));
-    policy.acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: XRAY_WILDCARD_REASON });
+    policy.acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: `iam:GetAccountAuthorizationDetails has no resource type, and ${XRAY_WILDCARD_REASON}`,
+    });
+    acknowledgeAccountAuthorizationReads(this.role, "the role being passed or the target's members hold");
     for (const entity of ['group', 'user', 'role']) {
       policy.acknowledge({
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:${entity}/*]`,
@@ -191,11 +201,6 @@ export class ApplyFunction extends Construct {
           'minimal PassRole document whose hash was approved.',
       });
     }
-    acknowledgeTableIndexes(
-      this.role,
-      proposalsTable,
-      "Table.grantReadWriteData covers the proposals table's indexes (byStatus).",
-    );
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:

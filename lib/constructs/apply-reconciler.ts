@@ -6,14 +6,16 @@
  * (lambda/core/apply/reconcile.ts). Each apply run resumes where the last one stopped.
  *
  * Its role: its log group, X-Ray, dynamodb:Query on the proposals table's byStatus index only (no
- * read of the table itself, no write anywhere), and lambda:InvokeFunction on the apply function
- * only. It writes nothing: the apply function does.
+ * read of the table itself, no write anywhere), kms:GetPublicKey on the decision key (it verifies a
+ * decision before asking for its apply; granted by ApprovalKeys), and lambda:InvokeFunction on the
+ * apply function only. It writes nothing: the apply function does.
  */
 import { Duration, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -21,6 +23,7 @@ import { Construct } from 'constructs';
 import { APPLY_TIMEOUT } from './apply-function';
 import {
   allowStartingApply,
+  allowTableActions,
   createHandlerFunction,
   defaultPolicyOf,
   handlerEntry,
@@ -51,6 +54,8 @@ export interface ApplyReconcilerProps {
   readonly proposalsTable: dynamodb.ITable;
   /** Invoked asynchronously (InvocationType Event) for each stalled proposal. */
   readonly applyFunction: lambda.IFunction;
+  /** Decisions are verified with its public key before an apply is asked for. */
+  readonly decisionSigningKey: kms.IKey;
   /** The handler's source. @default lambda/handlers/reconcile/index.ts */
   readonly entry?: string;
   /** @default 1 month */
@@ -81,6 +86,7 @@ export class ApplyReconciler extends Construct {
         RECONCILE_GRACE_SECONDS: String(RECONCILE_GRACE.toSeconds()),
         ANNOUNCE_WITHIN_HOURS: String(RECONCILE_ANNOUNCE_WITHIN.toHours()),
         LIMIT_PER_STATUS: String(RECONCILE_LIMIT_PER_STATUS),
+        DECISION_SIGNING_KEY_ID: props.decisionSigningKey.keyArn,
       },
     });
     this.function = parts.function;
@@ -88,13 +94,10 @@ export class ApplyReconciler extends Construct {
     this.logGroup = parts.logGroup;
 
     // The index only: Table.grantReadData would add GetItem/Scan on the table and every index.
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'ListProposalsByStatus',
-        actions: ['dynamodb:Query'],
-        resources: [`${props.proposalsTable.tableArn}/index/${PROPOSALS_STATUS_INDEX}`],
-      }),
-    );
+    allowTableActions(this.role, props.proposalsTable, 'ListProposals', {
+      item: [],
+      queryIndex: PROPOSALS_STATUS_INDEX,
+    });
     allowStartingApply(this.role, props.applyFunction);
 
     // Lambda would otherwise retry a failed run twice, into the next scheduled one.

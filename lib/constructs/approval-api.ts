@@ -1,6 +1,9 @@
 /**
  * The HTTP API in front of the approval function, throttled and access-logged, on its `$default`
- * stage (URLs without a stage prefix). Which routes exist depends on the approval mode:
+ * stage (URLs without a stage prefix). Each route has its own throttle (route settings): the
+ * unauthenticated link routes one, the IAM routes another, so flooding the first leaves the second
+ * answering. Per-client limits need CloudFront with WAF, or a REST API (usage plans).
+ * Which routes exist depends on the approval mode:
  *
  * - link (and both): the review page and its two form posts, without an authorizer: the HMAC token
  *   in the link (query string) or the form body is the credential, checked by the function;
@@ -15,7 +18,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { ApprovalMode } from '../settings';
+import { SETTINGS_DEFAULTS, type ApprovalMode, type RouteThrottle } from '../settings';
 
 export interface RouteSpec {
   readonly method: apigwv2.HttpMethod;
@@ -38,8 +41,9 @@ export const IAM_ROUTES: readonly RouteSpec[] = [
 ];
 
 /**
- * Requests per second across the API (steady, and the bucket for bursts): a few reviewers click a
- * few links; anything beyond is a scanner or a loop, and API Gateway answers it 429 before Lambda runs.
+ * The stage's default for a route without its own setting (every route has one): a few reviewers
+ * click a few links; anything beyond is a scanner or a loop, and API Gateway answers it 429 before
+ * Lambda runs.
  */
 export const APPROVAL_API_THROTTLE = { rateLimit: 5, burstLimit: 10 } as const;
 
@@ -75,6 +79,10 @@ export function iamRoutesEnabled(mode: ApprovalMode): boolean {
 export interface ApprovalApiProps {
   readonly approvalFunction: lambda.IFunction;
   readonly approvalMode: ApprovalMode;
+  /** Each link route's throttle. @default 5 requests/s, bursts of 10 */
+  readonly linkThrottle?: RouteThrottle;
+  /** Each IAM route's throttle. @default 5 requests/s, bursts of 10 */
+  readonly iamThrottle?: RouteThrottle;
   /** @default 1 month */
   readonly logRetention?: logs.RetentionDays;
 }
@@ -124,13 +132,29 @@ export class ApprovalApi extends Construct {
       ? addRoutes(IAM_ROUTES, new HttpIamAuthorizer())
       : [];
 
+    const throttled = (routes: readonly RouteSpec[], throttle: RouteThrottle) =>
+      routes.map(({ method, path }) => [
+        `${method} ${path}`,
+        { ThrottlingRateLimit: throttle.rateLimit, ThrottlingBurstLimit: throttle.burstLimit },
+      ]);
+    (this.stage.node.defaultChild as apigwv2.CfnStage).routeSettings = Object.fromEntries([
+      ...(this.linkRoutes.length > 0
+        ? throttled(LINK_ROUTES, props.linkThrottle ?? SETTINGS_DEFAULTS.linkThrottle)
+        : []),
+      ...(this.iamRoutes.length > 0
+        ? throttled(IAM_ROUTES, props.iamThrottle ?? SETTINGS_DEFAULTS.iamThrottle)
+        : []),
+    ]);
+    // A route setting names its route by key: the stage can only be written once the routes exist.
+    for (const route of [...this.linkRoutes, ...this.iamRoutes]) this.stage.node.addDependency(route);
+
     for (const route of this.linkRoutes) {
       Validations.of(route).acknowledge({
         id: 'AwsSolutions-APIG4',
         reason:
-          'Review-link routes carry their own credential: an HMAC-SHA256 token over the proposal id, document ' +
-          'hash, target and expiry, checked in constant time by the function; GET never changes anything. ' +
-          'Teams that want named approvers use approvalMode=iam (AWS_IAM routes).',
+          'Review-link routes carry their own credential: a KMS HMAC token over the proposal id, document ' +
+          'hash, target and expiry, checked with kms:VerifyMac by the function; GET never changes anything, ' +
+          'and a link approves nothing above contained. Named approvers use the AWS_IAM routes.',
       });
     }
   }

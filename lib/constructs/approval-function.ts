@@ -1,41 +1,73 @@
 /**
- * The approval function behind the HTTP API: renders review pages, checks link tokens (HMAC key from
- * Secrets Manager) or takes the caller's IAM identity from the AWS_IAM routes, moves proposals
- * forward by conditional writes, and starts the apply function asynchronously for an approval.
+ * The approval function behind the HTTP API: renders review pages, checks link tokens (kms:VerifyMac on
+ * the review-link key) or takes the caller's IAM identity from the AWS_IAM routes, decides who may
+ * approve what (approvers, separation of duties, the escalation level re-analysed at decision time),
+ * signs each decision (kms:Sign on the decision key), moves proposals forward by conditional writes,
+ * and starts the apply function asynchronously for an approval.
  *
- * Its role: its log group, X-Ray, the proposals table, GetSecretValue on the signing key, and
- * lambda:InvokeFunction on the apply function only. No IAM action at all: applying is the apply
- * function's job, behind its own role.
+ * Its role: its log group, X-Ray, exactly the DynamoDB actions it calls on the proposals table, the
+ * IAM reads of the re-analysis, the two key operations (granted by ApprovalKeys) and
+ * lambda:InvokeFunction on the apply function only. No IAM write: applying is the apply function's job.
  */
 import { Duration, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import type { ApprovalMode } from '../settings';
+import type { ApprovalMode, AutoApprove } from '../settings';
 import {
-  acknowledgeTableIndexes,
-  allowReadingApprovalSigningKey,
+  acknowledgeAccountAuthorizationReads,
+  allowReadingAccountAuthorization,
   allowStartingApply,
+  allowTableActions,
   createHandlerFunction,
   defaultPolicyOf,
   handlerEntry,
   XRAY_WILDCARD_REASON,
 } from './handler-function';
+import { PROPOSALS_STATUS_INDEX } from './proposal-tables';
 
 export const APPROVAL_ENTRY = handlerEntry('approval');
 /** Well under the HTTP API's 30-second integration limit: a page or a decision is a few DynamoDB calls. */
 export const APPROVAL_TIMEOUT = Duration.seconds(15);
 
+/**
+ * The DynamoDB actions the approval function calls: get (GetItem), the decision's conditional moves
+ * (UpdateItem, alone or in a TransactWriteItems with the incident's), the IAM route's list (Query on
+ * byStatus).
+ */
+export const APPROVAL_PROPOSALS_ACTIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem'] as const;
+
+/** The deployment's approval settings, as the diagnose and approval functions get them. */
+export interface ApprovalPolicyProps {
+  readonly approvers: readonly string[];
+  readonly allowAdminRoles: boolean;
+  readonly autoApprove: AutoApprove;
+}
+
+export function approvalPolicyEnvironment(policy: ApprovalPolicyProps): Record<string, string> {
+  return {
+    APPROVERS: policy.approvers.join(','),
+    ALLOW_ADMIN_ROLES: String(policy.allowAdminRoles),
+    AUTO_APPROVE: policy.autoApprove,
+  };
+}
+
 export interface ApprovalFunctionProps {
   readonly proposalsTable: dynamodb.ITable;
-  readonly approvalSecret: secretsmanager.ISecret;
+  /** Review links are checked with kms:VerifyMac on it. */
+  readonly linkMacKey: kms.IKey;
+  /** Decisions are signed with kms:Sign on it. */
+  readonly decisionSigningKey: kms.IKey;
   /** Invoked asynchronously (InvocationType Event) once a proposal is approved. */
   readonly applyFunction: lambda.IFunction;
   readonly approvalMode: ApprovalMode;
+  readonly approvalPolicy: ApprovalPolicyProps;
+  /** The stack's own resources' ARNs and ARN patterns (the re-analysis flags them). */
+  readonly ownResourceArns: string;
   /** The handler's source. @default lambda/handlers/approval/index.ts */
   readonly entry?: string;
   /** @default 1 month */
@@ -52,7 +84,8 @@ export class ApprovalFunction extends Construct {
 
     const parts = createHandlerFunction(this, {
       description: 'PassRole Doctor: review pages and approvals (links and IAM-signed requests)',
-      roleDescription: 'PassRole Doctor approval function: its table, the link signing key, starting apply',
+      roleDescription:
+        'PassRole Doctor approval function: its table, IAM reads, verifying links, signing decisions, starting apply',
       entry: props.entry ?? APPROVAL_ENTRY,
       // More memory is more CPU: a reviewer waits for the cold start of this one.
       memorySize: 1024,
@@ -60,27 +93,29 @@ export class ApprovalFunction extends Construct {
       logRetention: props.logRetention,
       environment: {
         PROPOSALS_TABLE_NAME: props.proposalsTable.tableName,
-        APPROVAL_SECRET_ARN: props.approvalSecret.secretArn,
+        LINK_MAC_KEY_ID: props.linkMacKey.keyArn,
+        DECISION_SIGNING_KEY_ID: props.decisionSigningKey.keyArn,
         APPLY_FUNCTION_NAME: props.applyFunction.functionName,
         APPROVAL_MODE: props.approvalMode,
+        ...approvalPolicyEnvironment(props.approvalPolicy),
+        OWN_RESOURCE_ARNS: props.ownResourceArns,
       },
     });
     this.function = parts.function;
     this.role = parts.role;
     this.logGroup = parts.logGroup;
 
-    props.proposalsTable.grantReadWriteData(this.role);
-    allowReadingApprovalSigningKey(this.role, props.approvalSecret);
+    allowTableActions(this.role, props.proposalsTable, 'DecideProposals', {
+      item: APPROVAL_PROPOSALS_ACTIONS,
+      queryIndex: PROPOSALS_STATUS_INDEX,
+    });
+    allowReadingAccountAuthorization(this.role);
     allowStartingApply(this.role, props.applyFunction);
 
     Validations.of(defaultPolicyOf(this.role)).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: XRAY_WILDCARD_REASON,
+      reason: `iam:GetAccountAuthorizationDetails has no resource type, and ${XRAY_WILDCARD_REASON}`,
     });
-    acknowledgeTableIndexes(
-      this.role,
-      props.proposalsTable,
-      "Table.grantReadWriteData covers the proposals table's indexes: the IAM route lists proposals by status (byStatus).",
-    );
+    acknowledgeAccountAuthorizationReads(this.role, "the role under review or the target's members hold");
   }
 }

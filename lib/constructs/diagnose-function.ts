@@ -2,9 +2,10 @@
  * The diagnose function: a Node.js 22 ARM64 Lambda bundled by the local esbuild (never Docker) into
  * one ESM file, fed by the denial queue in batches with partial batch failure reporting.
  *
- * Its role is written out statement by statement: read-only IAM, STS decoding, its two tables,
- * publishing to its topic, reading the review links' signing key, its log group and X-Ray. No IAM
- * write action, ever.
+ * Its role is written out statement by statement: read-only IAM, STS decoding, exactly the DynamoDB
+ * actions it calls on its two tables, publishing to its topic, kms:GenerateMac on the review-link key
+ * (granted by ApprovalKeys), its log group and X-Ray; with autoApprove, invoking the approval
+ * function. No IAM write action, ever.
  */
 import { Aws, Duration, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -13,15 +14,18 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ApprovalMode } from '../settings';
+import { approvalPolicyEnvironment, type ApprovalPolicyProps } from './approval-function';
 import {
-  acknowledgeTableIndexes,
+  acknowledgeAccountAuthorizationReads,
+  allowInvoking,
   allowPublishing,
-  allowReadingApprovalSigningKey,
+  allowReadingAccountAuthorization,
+  allowTableActions,
   createHandlerFunction,
   defaultPolicyOf,
   handlerEntry,
@@ -45,6 +49,23 @@ export const FUNCTION_TIMEOUT = Duration.minutes(2);
 export const MAX_BATCHING_WINDOW = Duration.seconds(5);
 export const BATCH_SIZE = 10;
 
+/**
+ * The DynamoDB actions the diagnose function calls (DynamoDbProposalStore: findOpenIncident and get
+ * GetItem; create a TransactWriteItems of two Puts; the claims, counters and notification marks
+ * UpdateItem; Powertools Idempotency its four item calls).
+ */
+export const DIAGNOSE_PROPOSALS_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+] as const;
+export const IDEMPOTENCY_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+] as const;
+
 export interface DiagnoseFunctionProps {
   readonly queue: sqs.IQueue;
   readonly proposalsTable: dynamodb.ITable;
@@ -56,9 +77,15 @@ export interface DiagnoseFunctionProps {
   readonly renotifyAfterHours: number;
   /** Lambda's SQS maximumConcurrency (2 to 1000): caps parallel diagnoses so IAM's rate limits hold. */
   readonly maxConcurrency: number;
-  /** Signs the review links the messages carry (HMAC key, encrypted with aws/secretsmanager). */
-  readonly approvalSecret: secretsmanager.ISecret;
+  /** Signs the review links the messages carry (KMS HMAC key: kms:GenerateMac, granted by ApprovalKeys). */
+  readonly linkMacKey: kms.IKey;
   readonly approvalMode: ApprovalMode;
+  /** approvers, allowAdminRoles, autoApprove (the proposal states what approving it requires). */
+  readonly approvalPolicy: ApprovalPolicyProps;
+  /** Invoked asynchronously for a new proposal whose level is `none` when autoApprove is no-new-access. */
+  readonly approvalFunction: lambda.IFunction;
+  /** The stack's own resources' ARNs and ARN patterns (the escalation analysis flags them). */
+  readonly ownResourceArns: string;
   /** The approval API's https URL, no trailing slash: review links start with it. */
   readonly reviewBaseUrl: string;
   /** The handler's source. @default lambda/handlers/diagnose/index.ts */
@@ -89,30 +116,21 @@ export class DiagnoseFunction extends Construct {
         TOPIC_ARN: props.topic.topicArn,
         PROPOSAL_TTL_HOURS: String(props.proposalTtlHours),
         RENOTIFY_AFTER_HOURS: String(props.renotifyAfterHours),
-        APPROVAL_SECRET_ARN: props.approvalSecret.secretArn,
+        LINK_MAC_KEY_ID: props.linkMacKey.keyArn,
         APPROVAL_MODE: props.approvalMode,
         REVIEW_BASE_URL: props.reviewBaseUrl,
+        ...approvalPolicyEnvironment(props.approvalPolicy),
+        OWN_RESOURCE_ARNS: props.ownResourceArns,
+        ...(props.approvalPolicy.autoApprove === 'no-new-access'
+          ? { APPROVAL_FUNCTION_NAME: props.approvalFunction.functionName }
+          : {}),
       },
     });
     this.function = parts.function;
     this.role = parts.role;
     this.logGroup = parts.logGroup;
 
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadAccountAuthorizationDetails',
-        // GetAccountAuthorizationDetails has no resource type: IAM only accepts "*".
-        actions: ['iam:GetAccountAuthorizationDetails'],
-        resources: ['*'],
-      }),
-    );
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadManagedPolicies',
-        actions: ['iam:GetPolicy', 'iam:GetPolicyVersion'],
-        resources: [iamArn('aws', 'policy/*'), iamArn(Aws.ACCOUNT_ID, 'policy/*')],
-      }),
-    );
+    allowReadingAccountAuthorization(this.role);
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'SimulateAccountPrincipals',
@@ -129,10 +147,15 @@ export class DiagnoseFunction extends Construct {
       }),
     );
 
-    props.proposalsTable.grantReadWriteData(this.role);
-    props.idempotencyTable.grantReadWriteData(this.role);
+    allowTableActions(this.role, props.proposalsTable, 'ReadAndWriteProposals', {
+      item: DIAGNOSE_PROPOSALS_ACTIONS,
+    });
+    allowTableActions(this.role, props.idempotencyTable, 'RecordIdempotency', { item: IDEMPOTENCY_ACTIONS });
     allowPublishing(this.role, props.topic, props.topicKey, 'PublishProposals');
-    allowReadingApprovalSigningKey(this.role, props.approvalSecret);
+    if (props.approvalPolicy.autoApprove === 'no-new-access') {
+      // Auto-approval asks the approval function, which re-analyses and alone decides and signs.
+      allowInvoking(this.role, props.approvalFunction, 'AskForAutoApproval');
+    }
 
     this.eventSource = new SqsEventSource(props.queue, {
       batchSize: BATCH_SIZE,
@@ -142,12 +165,12 @@ export class DiagnoseFunction extends Construct {
     });
     this.function.addEventSource(this.eventSource);
 
-    acknowledgeFindings(this.role, props.proposalsTable);
+    acknowledgeFindings(this.role);
   }
 }
 
 /** The cdk-nag findings this function's design accepts, each as narrow as cdk-nag can name it. */
-function acknowledgeFindings(role: iam.Role, proposalsTable: dynamodb.ITable): void {
+function acknowledgeFindings(role: iam.Role): void {
   const policy = Validations.of(defaultPolicyOf(role));
   policy.acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
@@ -155,25 +178,11 @@ function acknowledgeFindings(role: iam.Role, proposalsTable: dynamodb.ITable): v
       'Three actions only accept "*": iam:GetAccountAuthorizationDetails and sts:DecodeAuthorizationMessage ' +
       `have no resource type, and ${XRAY_WILDCARD_REASON}`,
   });
-  policy.acknowledge({
-    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::aws:policy/*]',
-    reason:
-      'iam:GetPolicy/GetPolicyVersion read whichever AWS managed policy the denied principal has attached.',
-  });
-  policy.acknowledge({
-    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:policy/*]',
-    reason:
-      "iam:GetPolicy/GetPolicyVersion read whichever of the account's customer managed policies is attached.",
-  });
+  acknowledgeAccountAuthorizationReads(role, 'the denied principal has attached');
   for (const entity of ['user', 'role', 'group']) {
     policy.acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:${entity}/*]`,
       reason: `iam:SimulatePrincipalPolicy/GetContextKeysForPrincipalPolicy run as the denied ${entity}, any ${entity} of the account (read-only).`,
     });
   }
-  acknowledgeTableIndexes(
-    role,
-    proposalsTable,
-    "Table.grantReadWriteData covers the proposals table's indexes (byStatus) for Query.",
-  );
 }

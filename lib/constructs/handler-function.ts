@@ -6,14 +6,13 @@
  * the statements below where two functions need the same one.
  */
 import * as path from 'node:path';
-import { Aws, RemovalPolicy, Stack, Validations, type Duration } from 'aws-cdk-lib';
+import { Aws, RemovalPolicy, Validations, type Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { InvalidInputError } from '../../lambda/core/errors';
@@ -140,14 +139,71 @@ export function defaultPolicyOf(role: iam.Role): Construct {
   return role.node.findChild('DefaultPolicy');
 }
 
-/** Table.grantReadWriteData also covers the table's indexes: cdk-nag reports that wildcard. */
-export function acknowledgeTableIndexes(role: iam.Role, table: dynamodb.ITable, why: string): void {
-  const tableLogicalId = Stack.of(table).resolve(
-    (table.node.defaultChild as dynamodb.CfnTable).logicalId,
-  ) as string;
-  Validations.of(defaultPolicyOf(role)).acknowledge({
-    id: `AwsSolutions-IAM5[Resource::<${tableLogicalId}.Arn>/index/*]`,
-    reason: why,
+/**
+ * Exactly the DynamoDB actions a function calls on a table (never Table.grantReadWriteData, which adds
+ * DeleteItem, BatchWriteItem and Scan), with Query on the named index only.
+ */
+export function allowTableActions(
+  role: iam.Role,
+  table: dynamodb.ITable,
+  sid: string,
+  actions: { readonly item: readonly string[]; readonly queryIndex?: string },
+): void {
+  if (actions.item.length > 0) {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid, actions: [...actions.item], resources: [table.tableArn] }),
+    );
+  }
+  if (actions.queryIndex !== undefined) {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ListProposalsByStatus',
+        actions: ['dynamodb:Query'],
+        resources: [`${table.tableArn}/index/${actions.queryIndex}`],
+      }),
+    );
+  }
+}
+
+/** The IAM reads of GetAccountAuthorizationDetails data (the escalation analysis, the re-reads). */
+export const ACCOUNT_AUTHORIZATION_READ_ACTIONS = [
+  'iam:GetAccountAuthorizationDetails',
+  'iam:GetPolicy',
+  'iam:GetPolicyVersion',
+] as const;
+
+/**
+ * iam:GetAccountAuthorizationDetails (which only accepts "*") and GetPolicy/GetPolicyVersion on AWS
+ * managed and this account's policies: what AwsAccountReader reads.
+ */
+export function allowReadingAccountAuthorization(role: iam.Role): void {
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'ReadAccountAuthorizationDetails',
+      // GetAccountAuthorizationDetails has no resource type: IAM only accepts "*".
+      actions: ['iam:GetAccountAuthorizationDetails'],
+      resources: ['*'],
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'ReadManagedPolicies',
+      actions: ['iam:GetPolicy', 'iam:GetPolicyVersion'],
+      resources: [iamArn('aws', 'policy/*'), iamArn(Aws.ACCOUNT_ID, 'policy/*')],
+    }),
+  );
+}
+
+/** The cdk-nag findings allowReadingAccountAuthorization brings, acknowledged for `role`. */
+export function acknowledgeAccountAuthorizationReads(role: iam.Role, why: string): void {
+  const policy = Validations.of(defaultPolicyOf(role));
+  policy.acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::aws:policy/*]',
+    reason: `iam:GetPolicy/GetPolicyVersion read whichever AWS managed policy ${why}.`,
+  });
+  policy.acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:policy/*]',
+    reason: `iam:GetPolicy/GetPolicyVersion read whichever of the account's customer managed policies ${why}.`,
   });
 }
 
@@ -178,31 +234,17 @@ export function allowPublishing(
 }
 
 /**
- * GetSecretValue on the review links' signing key. Written out rather than secret.grantRead(), which
- * adds DescribeSecret the functions never call. The AWS managed key decrypts for Secrets Manager on
- * the caller's behalf: no kms grant needed.
- */
-export function allowReadingApprovalSigningKey(role: iam.Role, approvalSecret: secretsmanager.ISecret): void {
-  role.addToPrincipalPolicy(
-    new iam.PolicyStatement({
-      sid: 'ReadApprovalSigningKey',
-      actions: ['secretsmanager:GetSecretValue'],
-      resources: [approvalSecret.secretArn],
-    }),
-  );
-}
-
-/**
  * lambda:InvokeFunction on the apply function. Written out rather than applyFunction.grantInvoke(),
  * which adds every version and alias (ARN:*).
  */
 export function allowStartingApply(role: iam.Role, applyFunction: lambda.IFunction): void {
+  allowInvoking(role, applyFunction, 'StartApply');
+}
+
+/** lambda:InvokeFunction on the unqualified function only (no version or alias: ARN:*). */
+export function allowInvoking(role: iam.Role, fn: lambda.IFunction, sid: string): void {
   role.addToPrincipalPolicy(
-    new iam.PolicyStatement({
-      sid: 'StartApply',
-      actions: ['lambda:InvokeFunction'],
-      resources: [applyFunction.functionArn],
-    }),
+    new iam.PolicyStatement({ sid, actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }),
   );
 }
 

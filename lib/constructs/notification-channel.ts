@@ -1,26 +1,59 @@
 /**
  * Where proposals are announced: an encrypted, TLS-only SNS topic with email subscriptions and,
  * when their ids are given, AWS Chatbot channel configurations for Slack and Microsoft Teams.
+ *
+ * A message carries a review link, and a link is an approval, so the topic policy denies
+ * sns:Subscribe for any endpoint or protocol but the configured ones, sns:Publish to all but the
+ * stack's functions and its own CloudWatch alarms, and changes to the topic's policy to all but the
+ * deploy role.
  */
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Stack, Validations } from 'aws-cdk-lib';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { SlackChannel, TeamsChannel } from '../settings';
+import { denyChangesToItself, denyExcept, type PolicyAdministrators } from './deny-statements';
 
 export interface NotificationChannelProps {
   readonly key: kms.IKey;
+  readonly administrators: PolicyAdministrators;
   readonly emails?: readonly string[];
   readonly slack?: SlackChannel | null;
   readonly teams?: TeamsChannel | null;
 }
 
-/** Chatbot's channel role and its guardrail: neither can change anything in the account. */
-export const CHATBOT_GUARDRAIL_POLICY = 'ReadOnlyAccess';
-export const CHATBOT_ROLE_POLICY = 'CloudWatchReadOnlyAccess';
+/**
+ * What AWS Chatbot subscribes a channel's topics with (protocol https); it delivers only to the
+ * channels configured for the topic, so this endpoint is allowed whenever a chat channel is.
+ */
+export const CHATBOT_ENDPOINT = 'https://global.sns-api.chatbot.amazonaws.com';
+
+/**
+ * The only actions of Chatbot's channel role and of its guardrail (one policy, both): reading
+ * CloudWatch alarms and metrics to render alarm charts. No logs:, nothing that changes anything.
+ */
+export const CHATBOT_ACTIONS = ['cloudwatch:Describe*', 'cloudwatch:Get*', 'cloudwatch:List*'] as const;
+
+/** Topic policy actions that change the topic or its policy (those a topic policy can govern). */
+export const TOPIC_CHANGE_ACTIONS = [
+  'sns:SetTopicAttributes',
+  'sns:AddPermission',
+  'sns:RemovePermission',
+  'sns:DeleteTopic',
+  'sns:PutDataProtectionPolicy',
+] as const;
+
+/** Who may publish to the topic. */
+export interface TopicPublishers {
+  /** The stack's function roles that publish (diagnose, apply). */
+  readonly roles: readonly iam.IRole[];
+  /** The stack's alarms: CloudWatch publishes for them, with the alarm's ARN as aws:SourceArn. */
+  readonly alarms: readonly cloudwatch.IAlarm[];
+}
 
 export class NotificationChannel extends Construct {
   readonly topic: sns.Topic;
@@ -28,6 +61,8 @@ export class NotificationChannel extends Construct {
   readonly chatbotRole?: iam.Role;
   readonly slackChannel?: chatbot.SlackChannelConfiguration;
   readonly teamsChannel?: chatbot.CfnMicrosoftTeamsChannelConfiguration;
+  /** The channel role's policy and the guardrail; absent when no chat channel is configured. */
+  readonly chatbotPolicy?: iam.ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: NotificationChannelProps) {
     super(scope, id);
@@ -37,27 +72,63 @@ export class NotificationChannel extends Construct {
       masterKey: props.key,
       enforceSSL: true,
     });
-    for (const email of props.emails ?? []) {
+    const emails = props.emails ?? [];
+    for (const email of emails) {
       this.topic.addSubscription(new subscriptions.EmailSubscription(email));
     }
 
     const slack = props.slack ?? null;
     const teams = props.teams ?? null;
-    if (slack === null && teams === null) return;
+    const chat = slack !== null || teams !== null;
+    this.denySubscriptionsBut(
+      [...emails.map((email) => ({ protocol: 'email', endpoint: email }))].concat(
+        chat ? [{ protocol: 'https', endpoint: CHATBOT_ENDPOINT }] : [],
+      ),
+    );
+    this.topic.addToResourcePolicy(
+      denyChangesToItself(
+        'DenyTopicChangesToAllButTheDeployRole',
+        TOPIC_CHANGE_ACTIONS,
+        props.administrators,
+        [this.topic.topicArn],
+      ),
+    );
+    if (!chat) return;
 
+    // One customer managed policy is both the role's permissions and the guardrail: AWS's read-only
+    // managed policies include logs:Get*/FilterLogEvents, which would show every log group to the channel.
+    const chatbotPolicy = new iam.ManagedPolicy(this, 'ChatbotPolicy', {
+      description: 'PassRole Doctor Chatbot channels: read CloudWatch alarms and metrics, nothing else',
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'RenderAlarmCharts',
+          actions: [...CHATBOT_ACTIONS],
+          resources: ['*'],
+        }),
+      ],
+    });
+    this.chatbotPolicy = chatbotPolicy;
     const chatbotRole = new iam.Role(this, 'ChatbotRole', {
       assumedBy: new iam.ServicePrincipal('chatbot.amazonaws.com'),
-      description: 'AWS Chatbot channel role for PassRole Doctor: read-only, renders alarm charts',
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName(CHATBOT_ROLE_POLICY)],
+      description: 'AWS Chatbot channel role for PassRole Doctor: reads CloudWatch alarms and metrics only',
+      managedPolicies: [chatbotPolicy],
     });
     this.chatbotRole = chatbotRole;
-    Validations.of(chatbotRole).acknowledge({
-      id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${CHATBOT_ROLE_POLICY}]`,
+    const chatbotPolicyFinding = (what: string) => `AwsSolutions-IAM5[${what}]`;
+    for (const action of CHATBOT_ACTIONS) {
+      Validations.of(chatbotPolicy).acknowledge({
+        id: chatbotPolicyFinding(`Action::${action}`),
+        reason:
+          'Chatbot renders CloudWatch alarm charts: it reads alarms and metrics (Describe*, Get*, List*) only, ' +
+          'of the cloudwatch service only, with no logs: or any other read.',
+      });
+    }
+    Validations.of(chatbotPolicy).acknowledge({
+      id: chatbotPolicyFinding('Resource::*'),
       reason:
-        'Chatbot\'s own "Notification permissions" template: the AWS managed read-only CloudWatch policy ' +
-        'lets the channel render alarm charts; AWS keeps it current, and the ReadOnlyAccess guardrail caps it.',
+        'cloudwatch:GetMetricData/ListMetrics/DescribeAlarms take no resource (IAM only accepts "*"); the ' +
+        'actions are CloudWatch reads only.',
     });
-    const guardrail = iam.ManagedPolicy.fromAwsManagedPolicyName(CHATBOT_GUARDRAIL_POLICY);
     const namePrefix = Stack.of(this).stackName;
 
     if (slack !== null) {
@@ -67,7 +138,9 @@ export class NotificationChannel extends Construct {
         slackChannelId: slack.channelId,
         notificationTopics: [this.topic],
         role: chatbotRole,
-        guardrailPolicies: [guardrail],
+        guardrailPolicies: [chatbotPolicy],
+        // Channel members run commands only with a role of their own, never with the channel role.
+        userRoleRequired: true,
         loggingLevel: chatbot.LoggingLevel.ERROR,
       });
     }
@@ -79,9 +152,67 @@ export class NotificationChannel extends Construct {
         teamsChannelId: teams.channelId,
         iamRoleArn: chatbotRole.roleArn,
         snsTopicArns: [this.topic.topicArn],
-        guardrailPolicies: [guardrail.managedPolicyArn],
+        guardrailPolicies: [chatbotPolicy.managedPolicyArn],
+        userRoleRequired: true,
         loggingLevel: 'ERROR',
       });
     }
+  }
+
+  /**
+   * Denies sns:Publish to every principal but `publishers.roles`, except CloudWatch publishing for
+   * one of `publishers.alarms` (a service principal has no aws:PrincipalArn, so the alarm's ARN as
+   * aws:SourceArn is what lets it through), and allows CloudWatch that.
+   */
+  restrictPublishing(publishers: TopicPublishers): void {
+    const alarmArns = publishers.alarms.map((alarm) => alarm.alarmArn);
+    this.topic.addToResourcePolicy(
+      denyExcept({
+        sid: 'OnlyTheStacksFunctionsAndAlarmsPublish',
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        except: publishers.roles.map((role) => role.roleArn),
+        conditions: { ArnNotEquals: { 'aws:SourceArn': alarmArns } },
+      }),
+    );
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'TheStacksAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          ArnEquals: { 'aws:SourceArn': alarmArns },
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+        },
+      }),
+    );
+  }
+
+  /** Denies sns:Subscribe for any endpoint, or any protocol, that is not one of `allowed`'s. */
+  private denySubscriptionsBut(allowed: readonly { protocol: string; endpoint: string }[]): void {
+    const deny = (sid: string, conditions?: Record<string, Record<string, unknown>>) =>
+      new iam.PolicyStatement({
+        sid,
+        effect: iam.Effect.DENY,
+        principals: [new iam.StarPrincipal()],
+        actions: ['sns:Subscribe'],
+        resources: [this.topic.topicArn],
+        conditions,
+      });
+    if (allowed.length === 0) {
+      this.topic.addToResourcePolicy(deny('NoSubscriptionsWithoutAChannel'));
+      return;
+    }
+    const endpoints = [...new Set(allowed.map(({ endpoint }) => endpoint))];
+    const protocols = [...new Set(allowed.map(({ protocol }) => protocol))];
+    this.topic.addToResourcePolicy(
+      deny('SubscribeOnlyTheConfiguredEndpoints', {
+        StringNotEqualsIgnoreCase: { 'sns:Endpoint': endpoints },
+      }),
+    );
+    this.topic.addToResourcePolicy(
+      deny('SubscribeOnlyTheConfiguredProtocols', { StringNotEquals: { 'sns:Protocol': protocols } }),
+    );
   }
 }

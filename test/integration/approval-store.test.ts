@@ -22,6 +22,7 @@ import {
   tokenFor,
 } from '../handlers/approval/support';
 import { createSerializedDynamoDbClient, type SerializedDynamoDb } from './support/serialized-dynamodb';
+import { approvalTestDependencies } from '../support/escalation';
 
 // moto's conditional writes are not atomic under truly concurrent requests (see serialized-dynamodb.ts):
 // the races below are started together, and moto sees them in order, as DynamoDB orders them.
@@ -88,6 +89,7 @@ describe('the approval function against moto', () => {
     await store.create(record, hours(0));
     const trigger = new RecordingTrigger();
     const handler = createApprovalHandler({
+      ...approvalTestDependencies(),
       store,
       applyTrigger: trigger,
       approvalSecret: async () => KEY,

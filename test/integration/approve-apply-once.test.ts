@@ -34,6 +34,7 @@ import { resetMoto } from './support/moto';
 import { createProposalsTable } from './support/proposal-tables';
 import { createSerializedDynamoDbClient, type SerializedDynamoDb } from './support/serialized-dynamodb';
 import { seedGlueAccount } from './support/seed-account';
+import { approvalTestDependencies } from '../support/escalation';
 
 const APPROVALS = 20;
 
@@ -104,6 +105,7 @@ describe('20 simultaneous approve POSTs of one review link, on moto (DynamoDB an
     );
     const secret = randomBytes(32).toString('hex');
     const handler = createApprovalHandler({
+      ...approvalTestDependencies(),
       store,
       applyTrigger: trigger,
       approvalSecret: async () => secret,

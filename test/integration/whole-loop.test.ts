@@ -25,7 +25,7 @@ import { EVENT_SOURCE } from '../../lambda/adapters/aws/eventbridge-publisher';
 import { APPLY_ACTOR, PROPOSAL_APPLIED_DETAIL_TYPE } from '../../lambda/core/apply/apply-proposal';
 import type { ProposalRecord } from '../../lambda/core/incident';
 import { linkMayApproveProposal } from '../../lambda/core/render/escalation-labels';
-import { APPLY_EVENT_BUS_NAME, APPLY_TIMEOUT } from '../../lib/constructs/apply-function';
+import { APPLY_TIMEOUT } from '../../lib/constructs/apply-function';
 import { FUNCTION_TIMEOUT } from '../../lib/constructs/diagnose-function';
 import {
   CLOUDTRAIL_API_CALL_DETAIL_TYPE,
@@ -144,7 +144,8 @@ describe('the whole loop on moto: denial on the bus -> proposal -> review link -
       proposalsTable: 'passrole-doctor-proposals',
       idempotencyTable: 'passrole-doctor-idempotency',
       topicArn,
-      eventBusName: APPLY_EVENT_BUS_NAME,
+      // moto's default bus stands in for the stack's own (lib/constructs/proposal-events-bus.ts).
+      eventBusName: 'default',
     };
     store = new DynamoDbProposalStore(direct.dynamodb, resources.proposalsTable);
   });

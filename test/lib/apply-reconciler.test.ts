@@ -86,13 +86,16 @@ describe('the reconciler function', () => {
     });
   });
 
-  it('gets its table, the apply function and its limits from the environment', () => {
+  it('gets its table, the apply function, its limits and the decision key from the environment', () => {
     expect(environment()).toEqual({
       PROPOSALS_TABLE_NAME: { Ref: logicalId(remediation.proposalsTable) },
       APPLY_FUNCTION_NAME: { Ref: logicalId(remediation.applyFunction) },
       RECONCILE_GRACE_SECONDS: '300',
       ANNOUNCE_WITHIN_HOURS: '24',
       LIMIT_PER_STATUS: String(RECONCILE_LIMIT_PER_STATUS),
+      DECISION_SIGNING_KEY_ID: {
+        'Fn::GetAtt': [logicalId(remediation.approvalKeys.decisionSigningKey), 'Arn'],
+      },
       POWERTOOLS_SERVICE_NAME: 'passrole-doctor',
       POWERTOOLS_METRICS_NAMESPACE: 'PassRoleDoctor',
       POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -122,7 +125,7 @@ describe('the reconciler function', () => {
 describe("the reconciler role's permissions", () => {
   const statements = () => rolePermissions(template, logicalId(remediation.reconciler.role));
 
-  it('are exactly its logs, X-Ray, Query on the byStatus index and invoking the apply function', () => {
+  it('are exactly its logs, X-Ray, Query on the byStatus index, the decision public key and invoking the apply function', () => {
     const { statements: rendered, managedPolicyArns } = statements();
     const table = `\${${logicalId(remediation.proposalsTable)}.Arn}`;
     const byContent = (a: object, b: object) => JSON.stringify(a).localeCompare(JSON.stringify(b));
@@ -148,6 +151,13 @@ describe("the reconciler role's permissions", () => {
           actions: ['dynamodb:Query'],
           notActions: [],
           resources: [`${table}/index/byStatus`],
+        },
+        {
+          sid: 'ReadDecisionPublicKey',
+          effect: 'Allow',
+          actions: ['kms:GetPublicKey'],
+          notActions: [],
+          resources: [`\${${logicalId(remediation.approvalKeys.decisionSigningKey)}.Arn}`],
         },
         {
           sid: 'StartApply',

@@ -7,12 +7,7 @@ import { IAM_READ_ACTIONS } from '../../lib/constructs/diagnose-function';
 import { PASSROLE_DENIAL_EVENT_PATTERN } from '../../lib/denial-event-patterns';
 import type { PassRoleRemediation } from '../../lib/passrole-remediation';
 import { buildMainStack } from './support/cdk-app';
-import {
-  iamActionsOutside,
-  renderIntrinsic,
-  rolePermissions,
-  TABLE_READ_WRITE_ACTIONS,
-} from './support/iam-statements';
+import { iamActionsOutside, renderIntrinsic, rolePermissions } from './support/iam-statements';
 
 let stack: Stack;
 let remediation: PassRoleRemediation;
@@ -151,9 +146,14 @@ describe('the diagnose function', () => {
       TOPIC_ARN: { Ref: logicalId(remediation.topic) },
       PROPOSAL_TTL_HOURS: '72',
       RENOTIFY_AFTER_HOURS: '24',
-      APPROVAL_SECRET_ARN: { Ref: logicalId(remediation.approvalSecret) },
+      LINK_MAC_KEY_ID: arnOf(remediation.approvalKeys.linkMacKey),
       APPROVAL_MODE: 'both',
       REVIEW_BASE_URL: { 'Fn::GetAtt': [logicalId(remediation.httpApi), 'ApiEndpoint'] },
+      APPROVERS: '',
+      ALLOW_ADMIN_ROLES: 'false',
+      AUTO_APPROVE: 'off',
+      // Its content: test/lib/locked-down-resources.test.ts.
+      OWN_RESOURCE_ARNS: expect.anything(),
       POWERTOOLS_SERVICE_NAME: 'passrole-doctor',
       POWERTOOLS_METRICS_NAMESPACE: 'PassRoleDoctor',
       POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -201,9 +201,14 @@ describe("the diagnose function role's permissions", () => {
       },
       { sid: null, actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], resources: ['*'] },
       {
-        sid: null,
-        actions: [...TABLE_READ_WRITE_ACTIONS],
-        resources: [`\${${logicalId(remediation.idempotencyTable)}.Arn}`, proposals, `${proposals}/index/*`],
+        sid: 'ReadAndWriteProposals',
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        resources: [proposals],
+      },
+      {
+        sid: 'RecordIdempotency',
+        actions: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        resources: [`\${${logicalId(remediation.idempotencyTable)}.Arn}`],
       },
       {
         sid: 'PublishProposals',
@@ -212,9 +217,9 @@ describe("the diagnose function role's permissions", () => {
       },
       { sid: 'EncryptForTheTopic', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key] },
       {
-        sid: 'ReadApprovalSigningKey',
-        actions: ['secretsmanager:GetSecretValue'],
-        resources: [`\${${logicalId(remediation.approvalSecret)}}`],
+        sid: 'GenerateReviewLinkMac',
+        actions: ['kms:GenerateMac'],
+        resources: [`\${${logicalId(remediation.approvalKeys.linkMacKey)}.Arn}`],
       },
       {
         sid: null,
@@ -283,18 +288,22 @@ describe('IAM write actions', () => {
     }
   });
 
-  it('leave the approval role without any IAM action, not even a read', () => {
+  it('leave the approval role the account authorization reads of its re-analysis, nothing else in IAM', () => {
     const role = logicalId(remediation.approvalFunctionRole);
-    expect(rolePermissions(template, role).statements.length).toBeGreaterThan(0);
-    expect(iamActionsOf(role)).toEqual([]);
-    expect(iamActionsOutside(rolePermissions(template, role).statements, [])).toEqual([]);
+    const reads = ['iam:GetAccountAuthorizationDetails', 'iam:GetPolicy', 'iam:GetPolicyVersion'];
+    expect([...new Set(iamActionsOf(role))].sort()).toEqual(reads);
+    expect(iamActionsOutside(rolePermissions(template, role).statements, reads)).toEqual([]);
   });
 
-  it('give the apply role exactly Put/Get of group, user and role inline policies and SimulatePrincipalPolicy', () => {
+  it('give the apply role exactly Put/Get of group, user and role inline policies, SimulatePrincipalPolicy and the re-reads', () => {
     const role = logicalId(remediation.applyFunctionRole);
-    expect(iamActionsOutside(rolePermissions(template, role).statements, APPLY_IAM_ACTIONS)).toEqual([]);
+    const reads = ['iam:GetAccountAuthorizationDetails', 'iam:GetPolicy', 'iam:GetPolicyVersion'];
+    expect(
+      iamActionsOutside(rolePermissions(template, role).statements, [...APPLY_IAM_ACTIONS, ...reads]),
+    ).toEqual([]);
     expect([...new Set(iamActionsOf(role))].sort()).toEqual(
       [
+        ...reads,
         'iam:GetGroupPolicy',
         'iam:GetRolePolicy',
         'iam:GetUserPolicy',

@@ -41,6 +41,84 @@ describe('readSettings', () => {
       maxConcurrency: 2,
       homeRegion: null,
       approvalMode: 'both',
+      approvers: [],
+      allowAdminRoles: false,
+      autoApprove: 'off',
+      linkThrottle: { rateLimit: 5, burstLimit: 10 },
+      iamThrottle: { rateLimit: 5, burstLimit: 10 },
+      deployRoleArn: null,
+    });
+  });
+
+  describe('approval settings', () => {
+    it('reads approvers as ARN patterns, allowAdminRoles and autoApprove', () => {
+      expect(
+        settingsWith({
+          approvers:
+            'arn:aws:iam::123456789012:role/SecurityApprover,arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Approver_*/*',
+          allowAdminRoles: 'true',
+          autoApprove: 'no-new-access',
+        }),
+      ).toMatchObject({
+        approvers: [
+          'arn:aws:iam::123456789012:role/SecurityApprover',
+          'arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Approver_*/*',
+        ],
+        allowAdminRoles: true,
+        autoApprove: 'no-new-access',
+      });
+    });
+
+    it('rejects an approver that is not an IAM principal ARN pattern, naming it', () => {
+      expect(problems({ approvers: ['alice', 'arn:aws:s3:::bucket'] })).toEqual([
+        expect.stringMatching(
+          /^approvers: "alice" is not an IAM principal ARN pattern .*; "arn:aws:s3:::bucket" is not an IAM principal ARN pattern/,
+        ),
+      ]);
+    });
+
+    it('rejects an autoApprove that is not off or no-new-access, and a non-boolean allowAdminRoles', () => {
+      expect(problems({ autoApprove: 'always', allowAdminRoles: 'yes' })).toEqual([
+        'allowAdminRoles: must be true or false, got "yes"',
+        'autoApprove: must be one of off, no-new-access, got "always"',
+      ]);
+    });
+  });
+
+  describe('route throttles', () => {
+    it('reads the link and IAM routes throttles separately', () => {
+      expect(
+        settingsWith({
+          linkThrottleRate: '2',
+          linkThrottleBurst: '4',
+          iamThrottleRate: 20,
+          iamThrottleBurst: 40,
+        }),
+      ).toMatchObject({
+        linkThrottle: { rateLimit: 2, burstLimit: 4 },
+        iamThrottle: { rateLimit: 20, burstLimit: 40 },
+      });
+    });
+
+    it('rejects a throttle outside API Gateway range, one line each', () => {
+      expect(problems({ linkThrottleRate: 0, iamThrottleBurst: '5001' })).toEqual([
+        'linkThrottleRate: must be an integer from 1 to 10000 (requests per second), got 0',
+        'iamThrottleBurst: must be an integer from 1 to 5000 (requests), got "5001"',
+      ]);
+    });
+  });
+
+  describe('deployRoleArn', () => {
+    it('takes one role ARN', () => {
+      const arn = 'arn:aws:iam::123456789012:role/cdk-hnb659fds-cfn-exec-role-123456789012-eu-west-1';
+      expect(settingsWith({ deployRoleArn: arn }).deployRoleArn).toBe(arn);
+    });
+
+    it('rejects a pattern or a user', () => {
+      expect(problems({ deployRoleArn: 'arn:aws:iam::123456789012:role/cdk-*' })[0]).toMatch(
+        /^deployRoleArn: must be an IAM role ARN without wildcards/,
+      );
+      expect(problems({ deployRoleArn: 'arn:aws:iam::123456789012:user/deployer' })).toHaveLength(1);
     });
   });
 

@@ -40,6 +40,7 @@ describe('settings reach the stack', () => {
 
 describe('notification channels', () => {
   const topicRef = () => ({ Ref: logicalId(main.remediation.topic) });
+  const chatbotPolicy = () => logicalId(main.remediation.notificationChannel.chatbotPolicy as IConstruct);
 
   it('subscribes each email address to the topic', () => {
     template.resourceCountIs('AWS::SNS::Subscription', 2);
@@ -52,38 +53,36 @@ describe('notification channels', () => {
     }
   });
 
-  it('configures the Slack channel on the topic with the read-only guardrail', () => {
+  it('configures the Slack channel on the topic with the CloudWatch-only guardrail and user roles required', () => {
     template.resourceCountIs('AWS::Chatbot::SlackChannelConfiguration', 1);
     template.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', {
       SlackWorkspaceId: 'T07EA123LEP',
       SlackChannelId: 'C07EZ1ABC23',
       SnsTopicArns: [topicRef()],
-      GuardrailPolicies: [
-        Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':iam::aws:policy/ReadOnlyAccess'])] }),
-      ],
+      GuardrailPolicies: [{ Ref: chatbotPolicy() }],
+      UserRoleRequired: true,
       IamRoleArn: {
         'Fn::GetAtt': [logicalId(main.remediation.notificationChannel.chatbotRole as IConstruct), 'Arn'],
       },
     });
   });
 
-  it('configures the Teams channel on the topic with the read-only guardrail', () => {
+  it('configures the Teams channel on the topic with the CloudWatch-only guardrail and user roles required', () => {
     template.resourceCountIs('AWS::Chatbot::MicrosoftTeamsChannelConfiguration', 1);
     template.hasResourceProperties('AWS::Chatbot::MicrosoftTeamsChannelConfiguration', {
       TeamId: CONTEXT.teamsId,
       TeamsTenantId: CONTEXT.teamsTenantId,
       TeamsChannelId: CONTEXT.teamsChannelId,
       SnsTopicArns: [topicRef()],
-      GuardrailPolicies: [
-        Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':iam::aws:policy/ReadOnlyAccess'])] }),
-      ],
+      GuardrailPolicies: [{ Ref: chatbotPolicy() }],
+      UserRoleRequired: true,
       IamRoleArn: {
         'Fn::GetAtt': [logicalId(main.remediation.notificationChannel.chatbotRole as IConstruct), 'Arn'],
       },
     });
   });
 
-  it("gives Chatbot's role only the read-only CloudWatch policy", () => {
+  it("gives Chatbot's role one customer managed policy: cloudwatch Describe*, Get*, List*, no logs", () => {
     const chatbotRole = logicalId(main.remediation.notificationChannel.chatbotRole as IConstruct);
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
@@ -93,8 +92,55 @@ describe('notification channels', () => {
       },
     });
     const { statements, managedPolicyArns } = rolePermissions(template, chatbotRole);
+    expect(managedPolicyArns).toEqual([`\${${chatbotPolicy()}}`]);
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 1);
+    // The managed policy is attached by the role's ManagedPolicyArns, not its Roles: read it directly.
     expect(statements).toEqual([]);
-    expect(managedPolicyArns).toEqual(['arn:${AWS::Partition}:iam::aws:policy/CloudWatchReadOnlyAccess']);
+    const document = template.toJSON().Resources[chatbotPolicy()].Properties.PolicyDocument as {
+      Statement: unknown[];
+    };
+    expect(document.Statement).toEqual([
+      {
+        Sid: 'RenderAlarmCharts',
+        Effect: 'Allow',
+        Action: ['cloudwatch:Describe*', 'cloudwatch:Get*', 'cloudwatch:List*'],
+        Resource: '*',
+      },
+    ]);
+    expect(JSON.stringify(document)).not.toMatch(/logs:|ReadOnlyAccess/);
+  });
+
+  it('lets the topic be subscribed only by the configured emails and Chatbot, over email and https', () => {
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'SubscribeOnlyTheConfiguredEndpoints',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 'sns:Subscribe',
+            Resource: topicRef(),
+            Condition: {
+              StringNotEqualsIgnoreCase: {
+                'sns:Endpoint': [
+                  'platform@example.com',
+                  'oncall@example.com',
+                  'https://global.sns-api.chatbot.amazonaws.com',
+                ],
+              },
+            },
+          },
+          {
+            Sid: 'SubscribeOnlyTheConfiguredProtocols',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 'sns:Subscribe',
+            Resource: topicRef(),
+            Condition: { StringNotEquals: { 'sns:Protocol': ['email', 'https'] } },
+          },
+        ]),
+      },
+    });
   });
 });
 

@@ -12,8 +12,10 @@
  *     message), history (list of maps {status, actor {kind, name, sourceIp, userAgent}, at, detail};
  *     absent on items written before the approval workflow), outcome (map, once applied),
  *     applyLeaseUntil (ISO, while or after an apply invocation held the right to apply), applyAttempts
- *     (N, claims so far), resultMessageAt / resultEventAt (ISO, once the outcome went out).
- *     Write tokens: notificationLeaseId, notifiedId, lastTransitionId, applyLeaseId (see below).
+ *     (N, claims so far), resultMessageAt / resultEventAt (ISO, once the outcome went out),
+ *     decision (map {envelope, signature}: the signed approval, written with pending -> approved),
+ *     approvals (list of maps {kind, name, identity}: the first of two approvals, then both).
+ *     Write tokens: notificationLeaseId, notifiedId, lastTransitionId, lastApprovalId, applyLeaseId.
  *     `status` + `createdAt` put it in the byStatus index (projection ALL): "pending proposals,
  *     newest first".
  *
@@ -47,7 +49,9 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 // lib-dynamodb's own marshaller: it leaves the old images of failed conditions unconverted.
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DecisionApprover, SignedDecision } from '../../core/approval/signed-decision';
 import {
+  approvalRefusalOf,
   assertKnownTransition,
   movedRecord,
   transitionEvent,
@@ -67,7 +71,10 @@ import type { Denial, Diagnosis, Proposal } from '../../core/model';
 import type {
   ApplyClaim,
   ApplyOutcome,
+  ApprovalOutcome,
+  ApprovalRequest,
   ApprovalStore,
+  DecisionStore,
   ResultPublished,
   TransitionOutcome,
   TransitionRequest,
@@ -171,6 +178,8 @@ export function toProposalItem(record: ProposalRecord): Item {
     applyAttempts: record.applyAttempts,
     resultMessageAt: record.resultMessageAt ?? undefined,
     resultEventAt: record.resultEventAt ?? undefined,
+    decision: record.decision ?? undefined,
+    approvals: record.approvals ?? undefined,
   };
 }
 
@@ -260,7 +269,40 @@ export function fromProposalItem(item: Item): ProposalRecord {
     applyAttempts: typeof item['applyAttempts'] === 'number' ? item['applyAttempts'] : 0,
     resultMessageAt: optionalString(item, 'resultMessageAt'),
     resultEventAt: optionalString(item, 'resultEventAt'),
+    ...decisionFields(item),
   };
+}
+
+/**
+ * The signed decision and the approvals so far, when the item has them (items written before decisions
+ * were signed have neither). A malformed one is dropped rather than trusted: the apply step refuses an
+ * approved record without a decision it can verify, and a lost approval only asks for it again.
+ */
+function decisionFields(item: Item): { decision?: SignedDecision | null; approvals?: DecisionApprover[] } {
+  const fields: { decision?: SignedDecision | null; approvals?: DecisionApprover[] } = {};
+  const decision = item['decision'];
+  if (decision !== undefined) {
+    const d = decision as Record<string, unknown> | null;
+    fields.decision =
+      d !== null &&
+      typeof d === 'object' &&
+      typeof d['envelope'] === 'string' &&
+      typeof d['signature'] === 'string'
+        ? { envelope: d['envelope'], signature: d['signature'] }
+        : null;
+  }
+  const approvals = item['approvals'];
+  if (Array.isArray(approvals)) {
+    fields.approvals = approvals.flatMap((entry: unknown) => {
+      const a = entry as Record<string, unknown> | null;
+      if (a === null || typeof a !== 'object') return [];
+      const { kind, name, identity } = a;
+      if ((kind !== 'iam' && kind !== 'link-holder' && kind !== 'rule') || typeof name !== 'string')
+        return [];
+      return typeof identity === 'string' ? [{ kind, name, identity }] : [];
+    });
+  }
+  return fields;
 }
 
 const ATTRIBUTE_VALUE_TYPES = new Set(['S', 'N', 'B', 'SS', 'NS', 'BS', 'M', 'L', 'NULL', 'BOOL']);
@@ -307,6 +349,19 @@ function cancellationReasons(error: unknown): CancellationReason[] {
   return Array.isArray(reasons) ? (reasons as CancellationReason[]) : [];
 }
 
+/** `approvals` holds exactly `count` entries (none: absent or empty); fills in its names and values. */
+function approvalCountCondition(
+  count: number,
+  names: Record<string, string>,
+  values: Record<string, unknown>,
+): string {
+  names['#approvals'] = 'approvals';
+  values[':priorApprovals'] = count;
+  return count === 0
+    ? '(attribute_not_exists(#approvals) OR size(#approvals) = :priorApprovals)'
+    : 'size(#approvals) = :priorApprovals';
+}
+
 // ---------------------------------------------------------------- the store
 
 /** An UpdateItem's target, expressions and values, without the table. */
@@ -318,7 +373,7 @@ interface ItemWrite {
   ExpressionAttributeValues: Record<string, unknown>;
 }
 
-export class DynamoDbProposalStore implements ProposalStore, ApprovalStore {
+export class DynamoDbProposalStore implements ProposalStore, ApprovalStore, DecisionStore {
   private readonly client: DynamoDBDocumentClient;
 
   /** @param dynamodb the caller's client (built once per container, traced by the caller) */
@@ -612,10 +667,23 @@ export class DynamoDbProposalStore implements ProposalStore, ApprovalStore {
       names['#outcome'] = 'outcome';
       values[':outcome'] = request.outcome;
     }
+    if (request.decision !== undefined) {
+      sets.push('#decision = :decision');
+      names['#decision'] = 'decision';
+      values[':decision'] = request.decision;
+    }
+    if (request.approvals !== undefined) {
+      sets.push('#approvals = :approvals');
+      names['#approvals'] = 'approvals';
+      values[':approvals'] = request.approvals;
+    }
     let condition = 'attribute_exists(pk) AND #status = :from';
     if (transitionGuardsExpiry(request)) {
       condition += ' AND expiresAt > :now';
       values[':now'] = at;
+    }
+    if (request.priorApprovals !== undefined) {
+      condition += ` AND ${approvalCountCondition(request.priorApprovals, names, values)}`;
     }
     return {
       Key: proposalKey(proposalId),
@@ -731,6 +799,51 @@ export class DynamoDbProposalStore implements ProposalStore, ApprovalStore {
     if (refused !== null) return refused;
     // The condition failed on an item that satisfies it now: it changed in between; the caller retries.
     throw new TransientAwsError(`transition of proposal ${proposalId} met a concurrent write`, { cause });
+  }
+
+  /**
+   * Appends one approval on status pending, before the expiry, with the approvals read still there.
+   * `lastApprovalId = token`: the SDK's retry of this very write (its answer lost) meets its own append.
+   */
+  async addApproval(proposalId: string, request: ApprovalRequest): Promise<ApprovalOutcome> {
+    const token = randomUUID();
+    const names: Record<string, string> = { '#status': 'status' };
+    const values: Record<string, unknown> = {
+      ':pending': 'pending',
+      ':now': request.at.toISOString(),
+      ':approval': [request.approver],
+      ':none': [],
+      ':token': token,
+    };
+    const count = approvalCountCondition(request.priorApprovals, names, values);
+    try {
+      const output = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: proposalKey(proposalId),
+          UpdateExpression:
+            'SET #approvals = list_append(if_not_exists(#approvals, :none), :approval), lastApprovalId = :token',
+          ConditionExpression: `attribute_exists(pk) AND #status = :pending AND expiresAt > :now AND ${count}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      if (!output.Attributes)
+        throw new AwsCallError(`dynamodb:UpdateItem returned no item for ${proposalId}`);
+      return { kind: 'recorded', record: fromProposalItem(output.Attributes) };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw storeError(error, 'dynamodb:UpdateItem (approval)');
+      const item = oldImageOf((error as { Item?: unknown }).Item) ?? (await this.getItem(proposalId));
+      if (item !== null && item['lastApprovalId'] === token)
+        return { kind: 'recorded', record: fromProposalItem(item) };
+      const refused = approvalRefusalOf(item === null ? null : fromProposalItem(item), request);
+      if (refused !== null) return refused;
+      throw new TransientAwsError(`approval of proposal ${proposalId} met a concurrent write`, {
+        cause: error,
+      });
+    }
   }
 
   async claimApply(proposalId: string, now: Date, leaseUntil: Date): Promise<ApplyClaim> {

@@ -1,8 +1,17 @@
-import { assertKnownTransition, movedRecord, transitionRefusal } from '../../core/approval/transition';
+import {
+  approvalRefusalOf,
+  assertKnownTransition,
+  movedRecord,
+  transitionRefusal,
+  withApproval,
+} from '../../core/approval/transition';
 import { isFinalStatus, OPEN_STATUSES, type ProposalRecord, type ProposalStatus } from '../../core/incident';
 import type {
   ApplyClaim,
+  ApprovalOutcome,
+  ApprovalRequest,
   ApprovalStore,
+  DecisionStore,
   ResultPublished,
   TransitionOutcome,
   TransitionRequest,
@@ -21,7 +30,7 @@ import type {
  * Each method checks and writes without awaiting in between, so concurrent calls are atomic as
  * DynamoDB's conditional writes are.
  */
-export class InMemoryProposalStore implements ProposalStore, ApprovalStore {
+export class InMemoryProposalStore implements ProposalStore, ApprovalStore, DecisionStore {
   private readonly records = new Map<string, ProposalRecord>();
   private readonly incidents = new Map<string, OpenIncident>();
   /** Diagnosis claims: incident key -> ISO lease end. */
@@ -135,6 +144,18 @@ export class InMemoryProposalStore implements ProposalStore, ApprovalStore {
       incident.openUntil = request.at.toISOString();
     }
     return { kind: 'moved', record: structuredClone(moved) };
+  }
+
+  async addApproval(proposalId: string, request: ApprovalRequest): Promise<ApprovalOutcome> {
+    const record = this.records.get(proposalId) ?? null;
+    const refused = approvalRefusalOf(record, request);
+    if (refused !== null || record === null) {
+      const outcome = refused ?? { kind: 'not-found' };
+      return outcome.kind === 'not-found' ? outcome : { ...outcome, record: structuredClone(outcome.record) };
+    }
+    const approved = withApproval(structuredClone(record), request);
+    this.records.set(proposalId, approved);
+    return { kind: 'recorded', record: structuredClone(approved) };
   }
 
   async claimApply(proposalId: string, now: Date, leaseUntil: Date): Promise<ApplyClaim> {

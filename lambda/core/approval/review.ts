@@ -7,6 +7,8 @@ import type { ApprovalStore } from '../../ports/approval-store';
 import type { ProposalRecord } from '../incident';
 import type { ReviewEvent } from '../render/review-page';
 import { approvalClaimsOf, isProposalId } from './links';
+import { recheckProposal, withAnalysis, type RecheckDependencies } from './recheck';
+import { approvalRequirement } from './requirement';
 import { verifyApprovalToken } from './token';
 import { reviewHistory } from './views';
 
@@ -48,12 +50,23 @@ export type ReviewOutcome =
   | { kind: 'forbidden'; reason: string }
   /** A pending proposal past its expiry: gone for good. */
   | { kind: 'expired'; record: ProposalRecord }
-  /** The review page; `token` (for the decision forms) is null once the link has expired. */
-  | { kind: 'page'; record: ProposalRecord; history: ReviewEvent[]; token: string | null };
+  /**
+   * The review page; `token` (for the decision forms) is null once the link has expired.
+   * `linkMayApprove`: whether the page may offer Approve (a link approves `none` and `contained` only;
+   * Reject stays). The record carries its escalation analysis and approval rule (analysed now for
+   * proposals stored before the analysis existed; nothing is written).
+   */
+  | {
+      kind: 'page';
+      record: ProposalRecord;
+      history: ReviewEvent[];
+      token: string | null;
+      linkMayApprove: boolean;
+    };
 
 /** What the holder of a review link may see: the page, or why not. */
 export async function reviewByLink(
-  deps: LinkDependencies,
+  deps: LinkDependencies & RecheckDependencies,
   proposalId: string,
   token: string | undefined,
   now: Date,
@@ -63,12 +76,38 @@ export async function reviewByLink(
   const record = link.record;
   // Past the expiry a pending proposal is gone for good; a decided one still shows what happened.
   if (link.kind === 'expired' && record.status === 'pending') return { kind: 'expired', record };
+  const view = await decisionView(deps, record);
   return {
     kind: 'page',
-    record,
+    record: view.record,
     history: reviewHistory(record),
     token: link.kind === 'valid' ? (token ?? null) : null,
+    linkMayApprove: view.linkMayApprove,
   };
+}
+
+/**
+ * A record as the people deciding it see it: a pending proposal stored before the escalation analysis
+ * existed is analysed now (the same re-check an approval runs; nothing is written), and whether a
+ * review link may approve it under the deployment's settings. Decided records are shown as they are.
+ */
+export async function decisionView(
+  deps: RecheckDependencies,
+  record: ProposalRecord,
+): Promise<{ record: ProposalRecord; linkMayApprove: boolean }> {
+  const proposal = record.proposal;
+  if (record.status !== 'pending' || proposal === null) return { record, linkMayApprove: false };
+  if (proposal.escalation === undefined) {
+    const recheck = await recheckProposal(deps, { ...record, proposal });
+    return {
+      record: withAnalysis({ ...record, proposal }, recheck),
+      linkMayApprove: recheck.rule.requires === 'one-approver',
+    };
+  }
+  const rule = approvalRequirement(proposal.escalation, proposal.target.type, deps.policy, 'deployment');
+  const shown =
+    proposal.approval === undefined ? { ...record, proposal: { ...proposal, approval: rule } } : record;
+  return { record: shown, linkMayApprove: rule.requires === 'one-approver' };
 }
 
 /** The pending proposals an IAM caller may still decide, newest first (expired ones left out). */

@@ -27,10 +27,13 @@ export function isDecided(status: ProposalStatus): boolean {
   return status !== 'pending';
 }
 
-/** Who moved a proposal, when and from where: an IAM principal, or whoever held the link. */
+/**
+ * Who moved a proposal, when and from where: an IAM principal, whoever held the link, or the
+ * auto-approval rule.
+ */
 export interface Actor {
-  kind: 'iam' | 'link-holder';
-  /** The approver's ARN for IAM; 'link holder' otherwise. */
+  kind: 'iam' | 'link-holder' | 'rule';
+  /** The approver's ARN for IAM; 'link holder'; the rule's name ('autoApprove: no-new-access'). */
   name: string;
   sourceIp: string | null;
   userAgent: string | null;

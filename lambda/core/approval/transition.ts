@@ -5,7 +5,12 @@
  */
 import { InvalidInputError } from '../errors';
 import type { ProposalEvent, ProposalRecord } from '../incident';
-import type { TransitionOutcome, TransitionRequest } from '../../ports/approval-store';
+import type {
+  ApprovalOutcome,
+  ApprovalRequest,
+  TransitionOutcome,
+  TransitionRequest,
+} from '../../ports/approval-store';
 import { canTransition } from './status';
 
 /** Throws for a move status.ts does not know (a caller's bug): nothing is read or written for it. */
@@ -36,7 +41,32 @@ export function transitionRefusal(
   if (transitionGuardsExpiry(request) && record.expiresAt <= request.at.toISOString()) {
     return { kind: 'expired', record };
   }
+  if (request.priorApprovals !== undefined && approvalCount(record) !== request.priorApprovals) {
+    return { kind: 'conflict', record };
+  }
   return null;
+}
+
+/** The approvals a record holds (the first of two), none on records without the field. */
+export function approvalCount(record: ProposalRecord): number {
+  return record.approvals?.length ?? 0;
+}
+
+/** Why an approval cannot be added to `record`, or null when it can. */
+export function approvalRefusalOf(
+  record: ProposalRecord | null,
+  request: ApprovalRequest,
+): Exclude<ApprovalOutcome, { kind: 'recorded' }> | null {
+  if (record === null) return { kind: 'not-found' };
+  if (record.status !== 'pending') return { kind: 'conflict', record };
+  if (record.expiresAt <= request.at.toISOString()) return { kind: 'expired', record };
+  if (approvalCount(record) !== request.priorApprovals) return { kind: 'conflict', record };
+  return null;
+}
+
+/** The record with one more approval. */
+export function withApproval(record: ProposalRecord, request: ApprovalRequest): ProposalRecord {
+  return { ...record, approvals: [...(record.approvals ?? []), { ...request.approver }] };
 }
 
 /** The history entry a move appends. */
@@ -56,6 +86,8 @@ export function movedRecord(record: ProposalRecord, request: TransitionRequest):
     status: request.to,
     history: [...record.history, transitionEvent(request)],
     outcome: request.outcome ?? record.outcome,
+    ...(request.decision !== undefined ? { decision: { ...request.decision } } : {}),
+    ...(request.approvals !== undefined ? { approvals: request.approvals.map((a) => ({ ...a })) } : {}),
   };
 }
 

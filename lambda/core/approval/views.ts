@@ -4,6 +4,8 @@
  */
 import type { ProposalEvent, ProposalRecord } from '../incident';
 import type { ReviewEvent } from '../render/review-page';
+import type { ApprovalRefusal } from './eligibility';
+import type { ApprovalRequirement } from './requirement';
 import type { Actor } from './status';
 import { decisionOf } from './transition';
 
@@ -84,8 +86,54 @@ export function proposalView(record: ProposalRecord, now: Date) {
             verified: proposal.verified,
             blockers: proposal.blockers,
             risk: proposal.risk,
+            escalation: proposal.escalation ?? null,
+            approval: proposal.approval ?? null,
           },
+    approvals: record.approvals ?? [],
     history: record.history.map(historyView),
     outcome: record.outcome,
   };
+}
+
+const REQUIREMENT_WORDS: Record<ApprovalRequirement, string> = {
+  'one-approver': 'one approver',
+  'iam-approver': 'one listed IAM approver (passrole-doctor approve)',
+  'two-approvers': 'two distinct listed IAM approvers (passrole-doctor approve)',
+  'not-approvable': 'an approval no one may give',
+};
+
+const SELF_APPROVAL_WORDS = {
+  'denied-principal': (principal: string) => `it is the principal that was denied (${principal})`,
+  'denied-entity': (principal: string) =>
+    `it is ${principal}, or a session of it, whose policies were evaluated for the denial`,
+  'gains-the-grant': (principal: string) => `it would gain the permission itself (${principal})`,
+};
+
+/** Why an approval was refused, in one sentence for the page, the JSON and the CLI. */
+export function refusalSentence(refusal: ApprovalRefusal): string {
+  switch (refusal.kind) {
+    case 'not-approvable':
+      return `No one may approve this proposal: ${refusal.reason}. Nothing was changed.`;
+    case 'level-rose':
+      return `What the grant adds has risen since the proposal was made (from ${refusal.from} to ${refusal.to ?? 'unknown'}), so it can no longer be approved as proposed: reject it, and the next denial opens a proposal with the new level. Nothing was changed.`;
+    case 'link-may-not-approve':
+      return `A review link carries no identity, so it approves only grants that add no sensitive access. This grant is ${refusal.level ?? 'of unknown level'} and needs ${REQUIREMENT_WORDS[refusal.requires]}. Nothing was changed.`;
+    case 'not-an-approver':
+      if (!refusal.approversConfigured) {
+        return `No approvers are configured (APPROVERS), so the IAM routes approve nothing above contained. Nothing was changed.`;
+      }
+      return `${refusal.caller} is not one of the configured approvers${refusal.unresolvedPath ? " (a pattern naming a role path could not be checked: the role's path is unknown)" : ''}. Nothing was changed.`;
+    case 'self-approval':
+      return `${refusal.caller} may not approve this grant: ${SELF_APPROVAL_WORDS[refusal.reason](refusal.principal)}. Someone who does not gain it must approve. Nothing was changed.`;
+    case 'same-approver':
+      return `The first approval came from the same person (${refusal.identity}): a second, distinct approver is needed. Nothing was changed.`;
+    case 'not-auto-approvable':
+      return `The auto-approval rule approves only a proven no-new-access grant with autoApprove: no-new-access; autoApprove is ${refusal.autoApprove} and the level is ${refusal.level ?? 'unknown'}. Nothing was changed.`;
+  }
+}
+
+/** What a recorded first approval tells. */
+export function firstApprovalSentence(record: ProposalRecord): string {
+  const first = record.approvals?.[0];
+  return `The first of two approvals is recorded${first ? ` (${first.name})` : ''}. A second, distinct listed approver must approve it before it is applied; nothing has been written to IAM yet.`;
 }

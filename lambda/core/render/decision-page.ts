@@ -4,7 +4,13 @@
  * the kind (renderResultPage). Pure.
  */
 import type { LinkDecisionOutcome } from '../approval/decide';
-import { decidedSentence, permissionSetSentence } from '../approval/views';
+import type { ApprovalRefusal } from '../approval/eligibility';
+import {
+  decidedSentence,
+  firstApprovalSentence,
+  permissionSetSentence,
+  refusalSentence,
+} from '../approval/views';
 import type { ProposalRecord } from '../incident';
 import type { ResultKind } from './review-page';
 
@@ -24,6 +30,34 @@ export const INVALID_LINK_PAGE: ResultPageText = {
     'The link is incomplete or was altered, or the proposal no longer exists. Open the link in the latest message about this denial.',
   linksBack: false,
 };
+
+/** A POST that did not come from the API's own pages (Sec-Fetch-Site / Origin): nothing decided. */
+export const CROSS_SITE_PAGE: ResultPageText = {
+  kind: 'forbidden',
+  title: 'This form was not sent from the review page',
+  message:
+    "The request did not come from this service's own review page (a cross-site form, or a client that does not say where it comes from), so nothing was decided. Open the link in the latest message and decide on its page.",
+  linksBack: false,
+};
+
+const REFUSAL_TITLES: Record<ApprovalRefusal['kind'], string> = {
+  'not-approvable': 'This proposal cannot be approved',
+  'level-rose': 'The grant has changed since it was proposed',
+  'link-may-not-approve': 'A review link may not approve this grant',
+  'not-an-approver': 'You are not an approver of this grant',
+  'self-approval': 'You may not approve your own grant',
+  'same-approver': 'A second, distinct approver is needed',
+  'not-auto-approvable': 'Not approved automatically',
+};
+
+/** Refusals that are about the proposal's state (409) rather than who asks (403). */
+function refusalKind(refusal: ApprovalRefusal): ResultKind {
+  return refusal.kind === 'level-rose' || refusal.kind === 'same-approver' ? 'conflict' : 'forbidden';
+}
+
+export function refusalPage(refusal: ApprovalRefusal): ResultPageText {
+  return done(refusalKind(refusal), REFUSAL_TITLES[refusal.kind], refusalSentence(refusal));
+}
 
 export function expiredPage(record: ProposalRecord): ResultPageText {
   return {
@@ -56,6 +90,10 @@ export function linkDecisionPage(outcome: LinkDecisionOutcome): ResultPageText {
         'Approved; the apply follows',
         `The approval is recorded, but ${outcome.reason} (within about ten minutes). Nothing has been written to IAM yet.`,
       );
+    case 'refused':
+      return refusalPage(outcome.refusal);
+    case 'first-approval':
+      return done('done', 'First of two approvals recorded', firstApprovalSentence(outcome.record));
     case 'moved':
       return movedPage(outcome.record);
   }

@@ -18,15 +18,26 @@
  * decided (by whom, when); 400 bad input or a proposal that cannot be applied here; 404 unknown route
  * or (IAM routes) unknown proposal; 405 wrong method.
  *
+ * Who may approve what is core/approval (eligibility.ts): an approval re-reads and re-analyses the
+ * account first, and is refused (403, or 409 when the proposal itself changed) with the reason as a
+ * value. A link POST must come from the API's own pages (Sec-Fetch-Site / Origin), else the 403 page.
+ *
  * What the event must hold (a local server builds the same): rawPath, requestContext.http.method,
- * .sourceIp, .userAgent, requestContext.stage, queryStringParameters, headers (lower-case names),
- * body + isBase64Encoded, and for IAM routes requestContext.authorizer.iam.userArn.
+ * .sourceIp, .userAgent, requestContext.stage, requestContext.domainName, queryStringParameters,
+ * headers (lower-case names), body + isBase64Encoded, and for IAM routes
+ * requestContext.authorizer.iam.userArn.
+ *
+ * The function is also invoked directly (function-entry.ts): `{"source":
+ * "passrole-doctor.auto-approve", "proposalId": "<id>"}` asks the auto-approval rule to look at a new
+ * proposal; it decides nothing by itself (see autoApproveProposal).
  */
 import type { Context } from 'aws-lambda';
 import {
   decideById,
   decideByLink,
   type ApprovalDecision,
+  type DecideDependencies,
+  type DecisionOutcome,
   type DecisionProgress,
 } from '../../core/approval/decide';
 import {
@@ -36,20 +47,32 @@ import {
   reviewPath,
   type ApprovalMode,
 } from '../../core/approval/links';
-import { listOpenProposals, reviewByLink } from '../../core/approval/review';
-import { proposalSummary, proposalView } from '../../core/approval/views';
+import type { EscalationAnalyser } from '../../core/approval/recheck';
+import { DEFAULT_APPROVAL_POLICY, type ApprovalPolicySettings } from '../../core/approval/requirement';
+import { decisionView, listOpenProposals, reviewByLink } from '../../core/approval/review';
+import { proposalSummary, proposalView, refusalSentence } from '../../core/approval/views';
 import { TransientAwsError } from '../../core/errors';
-import { expiredPage, INVALID_LINK_PAGE, linkDecisionPage } from '../../core/render/decision-page';
-import { renderReviewPage } from '../../core/render/review-page';
-import type { ApplyTrigger } from '../../ports/apply-trigger';
-import type { ApprovalStore } from '../../ports/approval-store';
 import {
+  CROSS_SITE_PAGE,
+  expiredPage,
+  INVALID_LINK_PAGE,
+  linkDecisionPage,
+} from '../../core/render/decision-page';
+import { renderReviewPage, type ReviewPageInput } from '../../core/render/review-page';
+import type { ApplyTrigger } from '../../ports/apply-trigger';
+import type { DecisionStore } from '../../ports/approval-store';
+import type { DecisionSigner } from '../../ports/decision-signer';
+import type { EscalationReader } from '../../ports/escalation-reader';
+import type { RolePathResolver } from '../../ports/role-path-resolver';
+import {
+  apiOrigin,
   decisionReason,
   formToken,
   iamCallerArn,
   matchRoute,
   requestActor,
   routedPath,
+  sameOriginForm,
   type ApprovalEvent,
   type Route,
 } from './request';
@@ -90,14 +113,34 @@ export interface ApprovalLogger {
   addContext(context: Context): void;
 }
 
+/**
+ * The deployment's approval settings. Anything left out takes the safe default
+ * (DEFAULT_APPROVAL_POLICY: no approvers, no admin grants, no auto-approval).
+ */
+export type ApprovalHandlerSettings = { approvalMode: ApprovalMode } & Partial<ApprovalPolicySettings> & {
+    /** ARN patterns of this stack's own resources (access to them is `sensitive`). */
+    ownResourceArns?: readonly string[];
+  };
+
 export interface ApprovalHandlerDependencies {
-  store: ApprovalStore;
+  store: DecisionStore;
   applyTrigger: ApplyTrigger;
   /** The link signing key (Secrets Manager through Powertools' cache in the function). */
   approvalSecret: () => Promise<string>;
+  /** Signs each approval (KMS on AWS, an in-process key pair for serve). */
+  signer: DecisionSigner;
+  /** Reads what the re-check at decision time analyses. */
+  escalationReader: EscalationReader;
+  /** The escalation analysis; core/escalation/analyse.ts unless a test injects one. */
+  analyse?: EscalationAnalyser;
+  /** A session's role path, for `approvers` patterns that name one. */
+  rolePaths?: RolePathResolver;
   logger: ApprovalLogger;
-  settings: { approvalMode: ApprovalMode };
+  settings: ApprovalHandlerSettings;
+  /** The origin the review pages are served from; `https://` + the request's domain by default. */
+  ownOrigin?: (event: ApprovalEvent) => string;
   clock?: () => Date;
+  newDecisionId?: () => string;
 }
 
 export type ApprovalHandler = (event: ApprovalEvent, context?: Context) => Promise<ApprovalResponse>;
@@ -112,18 +155,39 @@ function describe(error: unknown): string {
   return String(error);
 }
 
-export function createApprovalHandler(deps: ApprovalHandlerDependencies): ApprovalHandler {
-  const { logger } = deps;
-  const mode = deps.settings.approvalMode;
-  const clock = deps.clock ?? (() => new Date());
-  const { store, applyTrigger, approvalSecret } = deps;
-  const core = { store, applyTrigger, approvalSecret, clock, onProgress: logProgress };
+/** The core's dependencies, from the handler's. */
+export function decideDependencies(
+  deps: ApprovalHandlerDependencies,
+  clock: () => Date,
+  onProgress: (progress: DecisionProgress) => void,
+): DecideDependencies & { approvalSecret: () => Promise<string> } {
+  const { ownResourceArns, ...policy } = deps.settings;
+  return {
+    store: deps.store,
+    applyTrigger: deps.applyTrigger,
+    approvalSecret: deps.approvalSecret,
+    signer: deps.signer,
+    escalationReader: deps.escalationReader,
+    ...(deps.analyse ? { analyse: deps.analyse } : {}),
+    ...(deps.rolePaths ? { rolePaths: deps.rolePaths } : {}),
+    ...(deps.newDecisionId ? { newDecisionId: deps.newDecisionId } : {}),
+    policy: { ...DEFAULT_APPROVAL_POLICY, ...policy },
+    ownResourceArns: ownResourceArns ?? [],
+    clock,
+    onProgress,
+  };
+}
 
-  function logProgress(progress: DecisionProgress): void {
+/** Logs the steps of a decision as they happen. */
+export function progressLogger(logger: ApprovalLogger): (progress: DecisionProgress) => void {
+  return (progress) => {
     if (progress.kind === 'decided') {
       const { kind, name, sourceIp } = progress.actor;
       const message = progress.decision === 'approve' ? 'proposal approved' : 'proposal rejected';
       logger.info(message, { actor: { kind, name, sourceIp } });
+    } else if (progress.kind === 'approval-recorded') {
+      const { kind, name, sourceIp } = progress.actor;
+      logger.info('first of two approvals recorded', { actor: { kind, name, sourceIp } });
     } else if (progress.kind === 'apply-requested') {
       logger.info('apply requested');
     } else {
@@ -131,7 +195,22 @@ export function createApprovalHandler(deps: ApprovalHandlerDependencies): Approv
         reason: describe(progress.cause),
       });
     }
+  };
+}
+
+/** Logs a refused approval (who, and why as a value) at warn: refusals are what an attack looks like. */
+function logRefusal(logger: ApprovalLogger, outcome: DecisionOutcome | { kind: 'forbidden' }): void {
+  if (outcome.kind === 'refused') {
+    logger.warn('approval refused', { refusal: outcome.refusal.kind, why: refusalSentence(outcome.refusal) });
   }
+}
+
+export function createApprovalHandler(deps: ApprovalHandlerDependencies): ApprovalHandler {
+  const { logger } = deps;
+  const mode = deps.settings.approvalMode;
+  const clock = deps.clock ?? (() => new Date());
+  const { store } = deps;
+  const core = decideDependencies(deps, clock, progressLogger(logger));
 
   async function review(
     id: string,
@@ -145,11 +224,20 @@ export function createApprovalHandler(deps: ApprovalHandlerDependencies): Approv
       return resultPage(INVALID_LINK_PAGE);
     }
     if (outcome.kind === 'expired') return resultPage(expiredPage(outcome.record));
-    logger.info('review page served', { status: outcome.record.status });
-    const { record, history, token } = outcome;
-    return htmlPage(
-      renderReviewPage({ record, history, token, actionBase: `${prefix}${reviewPath(id)}`, now }),
-    );
+    logger.info('review page served', {
+      status: outcome.record.status,
+      linkMayApprove: outcome.linkMayApprove,
+    });
+    const { record, history, token, linkMayApprove } = outcome;
+    const input: ReviewPageInput = {
+      record,
+      history,
+      token,
+      actionBase: `${prefix}${reviewPath(id)}`,
+      now,
+      linkMayApprove,
+    };
+    return htmlPage(renderReviewPage(input));
   }
 
   async function decideAsLinkHolder(
@@ -159,12 +247,18 @@ export function createApprovalHandler(deps: ApprovalHandlerDependencies): Approv
     prefix: string,
     now: Date,
   ): Promise<ApprovalResponse> {
+    const origin = sameOriginForm(event, deps.ownOrigin?.(event) ?? apiOrigin(event));
+    if (!origin.ok) {
+      logger.warn('cross-site form refused', { reason: origin.problem, decision });
+      return resultPage(CROSS_SITE_PAGE);
+    }
     const form = formToken(event);
     if (!form.ok) return page('bad-request', 'Bad request', form.problem);
     const actor = requestActor(event, 'link-holder', 'link holder');
     const outcome = await decideByLink(core, id, form.token, { decision, actor, now, reason: null });
     if (outcome.kind === 'forbidden')
       logger.warn('decision link refused', { reason: outcome.reason, decision });
+    logRefusal(logger, outcome);
     return resultPage(linkDecisionPage(outcome), {
       href: `${prefix}${reviewPath(id)}?token=${encodeURIComponent(form.token ?? '')}`,
       label: 'Back to the review page',
@@ -192,15 +286,18 @@ export function createApprovalHandler(deps: ApprovalHandlerDependencies): Approv
     logger.appendKeys({ proposalId: route.id });
     if (route.kind === 'iam-get') {
       const record = await store.get(route.id);
-      return record === null
-        ? jsonError(404, 'not-found', 'no such proposal')
-        : json(200, { proposal: proposalView(record, now) });
+      if (record === null) return jsonError(404, 'not-found', 'no such proposal');
+      // A pending proposal stored before the escalation analysis existed is analysed now (not stored).
+      const view = await decisionView(core, record);
+      return json(200, { proposal: proposalView(view.record, now) });
     }
     const body = decisionReason(event);
     if (!body.ok) return jsonError(400, 'bad-request', body.problem);
     const actor = requestActor(event, 'iam', caller);
     const request = { decision: route.decision, actor, now, reason: body.reason };
-    return decisionJson(await decideById(core, route.id, request), clock());
+    const outcome = await decideById(core, route.id, request);
+    logRefusal(logger, outcome);
+    return decisionJson(outcome, clock());
   }
 
   async function dispatch(event: ApprovalEvent): Promise<ApprovalResponse> {

@@ -84,6 +84,32 @@ function header(event: ApprovalEvent, name: string): string | undefined {
   return found?.[1];
 }
 
+/** The API's own origin as a browser names it: `https://` + the domain API Gateway was called on. */
+export function apiOrigin(event: ApprovalEvent): string {
+  return `https://${event.requestContext.domainName}`;
+}
+
+export type OriginCheck = { ok: true } | { ok: false; problem: string };
+
+/**
+ * Whether a form POST came from the API's own pages: `Sec-Fetch-Site: same-origin`, or an `Origin`
+ * equal to `ownOrigin`. Either header naming anything else, or neither header, refuses it: a
+ * cross-site form would make a reviewer's browser decide, recorded under the reviewer's address.
+ */
+export function sameOriginForm(event: ApprovalEvent, ownOrigin: string): OriginCheck {
+  const site = header(event, 'sec-fetch-site')?.trim().toLowerCase() ?? '';
+  const origin = header(event, 'origin')?.trim() ?? '';
+  if (site !== '' && site !== 'same-origin') {
+    return { ok: false, problem: `Sec-Fetch-Site is ${site.slice(0, 40)}` };
+  }
+  if (origin !== '' && origin.toLowerCase() !== ownOrigin.toLowerCase()) {
+    return { ok: false, problem: `Origin ${origin.slice(0, 200)} is not ${ownOrigin}` };
+  }
+  if (site === '' && origin === '')
+    return { ok: false, problem: 'neither Sec-Fetch-Site nor Origin was sent' };
+  return { ok: true };
+}
+
 type TokenRead = { ok: true; token: string | null } | { ok: false; problem: string };
 
 /** The token of a review form (application/x-www-form-urlencoded; null when absent). */

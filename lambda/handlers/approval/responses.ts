@@ -5,7 +5,13 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { DecisionOutcome } from '../../core/approval/decide';
 import { decisionOf } from '../../core/approval/transition';
-import { decidedSentence, permissionSetSentence, proposalView } from '../../core/approval/views';
+import {
+  decidedSentence,
+  firstApprovalSentence,
+  permissionSetSentence,
+  proposalView,
+  refusalSentence,
+} from '../../core/approval/views';
 import type { ResultPageText } from '../../core/render/decision-page';
 import { PAGE_HEADERS } from '../../core/render/html';
 import { renderResultPage, type ResultKind, type ResultLink } from '../../core/render/review-page';
@@ -75,6 +81,19 @@ export function decisionJson(outcome: DecisionOutcome, now: Date): ApprovalRespo
     case 'apply-deferred':
       // Accepted: the approval stands and the apply follows later.
       return json(202, { proposal: proposalView(outcome.record, now), note: `approved; ${outcome.reason}` });
+    case 'refused': {
+      const kind = outcome.refusal.kind;
+      const status = kind === 'level-rose' || kind === 'same-approver' ? 409 : 403;
+      return jsonError(status, kind, refusalSentence(outcome.refusal), { refusal: outcome.refusal });
+    }
+    case 'first-approval':
+      // Accepted: recorded, and waiting for a second approver.
+      return json(202, {
+        proposal: proposalView(outcome.record, now),
+        note: firstApprovalSentence(outcome.record),
+        approvalsNeeded: 2,
+        approvals: outcome.record.approvals ?? [],
+      });
     case 'moved':
       return json(200, { proposal: proposalView(outcome.record, now) });
   }

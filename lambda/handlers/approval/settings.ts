@@ -1,7 +1,8 @@
-import type { ApprovalMode } from '../../core/approval/links';
 import { linksEnabled } from '../../core/approval/links';
+import type { ApprovalPolicySettings } from '../../core/approval/requirement';
 import { InvalidInputError } from '../../core/errors';
-import { readApprovalMode, readApprovalSecretArn } from '../diagnose/settings';
+import { readApprovalPolicySettings } from '../approval-policy-settings';
+import { readApprovalSecretArn } from '../diagnose/settings';
 
 /** What the approval function reads from its environment (set by the CDK construct). */
 export interface ApprovalSettings {
@@ -10,9 +11,16 @@ export interface ApprovalSettings {
   approvalSecretArn: string | null;
   /** The apply function, invoked asynchronously once a proposal is approved. */
   applyFunctionName: string;
-  approvalMode: ApprovalMode;
+  /** Who may approve what (APPROVAL_MODE, APPROVERS, ALLOW_ADMIN_ROLES, AUTO_APPROVE). */
+  policy: ApprovalPolicySettings;
+  /** OWN_RESOURCE_ARNS: this stack's own resources (access to them is `sensitive`). */
+  ownResourceArns: string[];
+  /** DECISION_SIGNING_KEY_ID: the KMS ECC_NIST_P256 key that signs approvals. */
+  decisionSigningKeyId: string;
   serviceName: string;
 }
+
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+$/;
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -27,7 +35,12 @@ export function readApprovalSettings(env: Environment): ApprovalSettings {
   const proposalsTableName = required('PROPOSALS_TABLE_NAME');
   const approvalSecretArn = readApprovalSecretArn(env, problems);
   const applyFunctionName = required('APPLY_FUNCTION_NAME');
-  const approvalMode = readApprovalMode(env, problems);
+  const { ownResourceArns, ...policy } = readApprovalPolicySettings(env, problems);
+  const approvalMode = policy.approvalMode;
+  const decisionSigningKeyId = required('DECISION_SIGNING_KEY_ID');
+  if (decisionSigningKeyId !== '' && !KMS_KEY_ARN.test(decisionSigningKeyId)) {
+    problems.push(`DECISION_SIGNING_KEY_ID is not a KMS key ARN: '${decisionSigningKeyId.slice(0, 200)}'`);
+  }
   if (approvalSecretArn === null && linksEnabled(approvalMode)) {
     problems.push(
       `APPROVAL_SECRET_ARN is not set: review links (APPROVAL_MODE ${approvalMode}) are checked with it`,
@@ -40,5 +53,13 @@ export function readApprovalSettings(env: Environment): ApprovalSettings {
       'environment',
     );
   }
-  return { proposalsTableName, approvalSecretArn, applyFunctionName, approvalMode, serviceName };
+  return {
+    proposalsTableName,
+    approvalSecretArn,
+    applyFunctionName,
+    policy,
+    ownResourceArns,
+    decisionSigningKeyId,
+    serviceName,
+  };
 }

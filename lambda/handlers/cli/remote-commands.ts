@@ -83,14 +83,17 @@ export async function runRemote(
     }
     const response = await client.request('POST', `iam/proposals/${command.proposalId}/${command.kind}`);
     if (options.json) io.out(JSON.stringify({ status: response.status, body: response.body }));
-    // 202: approved, its apply to follow (it could not be started right now).
+    // 202: approved, its apply to follow (it could not be started right now), or the first of two
+    // approvals recorded (the body says `approvalsNeeded`).
     if (response.status === 200 || response.status === 202) {
-      if (!options.json)
-        io.out(
-          terminalSafe(
-            `${command.kind === 'approve' ? 'Approved' : 'Rejected'} ${command.proposalId}: ${errorText(response)}`,
-          ),
-        );
+      const firstOfTwo =
+        typeof response.body === 'object' && response.body !== null && 'approvalsNeeded' in response.body;
+      const done = firstOfTwo
+        ? 'Recorded your approval of'
+        : command.kind === 'approve'
+          ? 'Approved'
+          : 'Rejected';
+      if (!options.json) io.out(terminalSafe(`${done} ${command.proposalId}: ${errorText(response)}`));
       return EXIT_OK;
     }
     io.err(

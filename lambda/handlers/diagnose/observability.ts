@@ -170,6 +170,18 @@ export function diagnoseReporter(logger: DiagnoseLogger, metrics: DiagnoseMetric
           incidentKey: progress.record.incidentKey,
           occurrenceCount: progress.record.occurrenceCount,
         });
+        return;
+      case 'auto-approval-requested':
+        logger.info('auto-approval requested', { proposalId: progress.proposalId });
+        return;
+      case 'auto-approval-not-requested':
+        logger.warn('auto-approval could not be requested: the proposal stays pending for a person', {
+          proposalId: progress.proposalId,
+          reason:
+            progress.cause instanceof Error
+              ? `${progress.cause.name}: ${progress.cause.message}`
+              : String(progress.cause),
+        });
     }
   }
 

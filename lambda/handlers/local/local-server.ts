@@ -8,6 +8,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { InterimEscalationReader } from '../../adapters/interim-escalation-reader';
+import { LocalDecisionKeys } from '../../adapters/local/local-keys';
 import { LocalPolicySimulator } from '../../adapters/local/local-policy-simulator';
 import { InMemoryEventPublisher } from '../../adapters/memory/in-memory-event-publisher';
 import { InMemoryNotifier } from '../../adapters/memory/in-memory-notifier';
@@ -16,6 +18,7 @@ import { SnapshotAccountReader } from '../../adapters/snapshot/snapshot-account-
 import { applyProposal, type ApplyDependencies } from '../../core/apply/apply-proposal';
 import { findStalledApplies } from '../../core/apply/reconcile';
 import { approvalLinksOf } from '../../core/approval/links';
+import type { EscalationAnalyser } from '../../core/approval/recheck';
 import { readDenials } from '../../core/denial';
 import { createDiagnoser } from '../../core/diagnose';
 import { InvalidInputError, PrincipalNotFoundError } from '../../core/errors';
@@ -57,6 +60,8 @@ export interface LocalServerOptions {
   reconcileIntervalMs?: number;
   /** How long after its last move a record is left to the apply under way. Default 30 s. */
   reconcileGraceMs?: number;
+  /** The escalation analysis the approvals re-run (core/escalation/analyse.ts unless a test injects one). */
+  analyseEscalation?: EscalationAnalyser;
 }
 
 export interface LocalProposal {
@@ -314,9 +319,17 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       log(`proposal ${id}: ${describeApplyResult(result)}`),
     ),
     approvalSecret: async () => secret,
+    // In-process decision keys: the same signing code path as the KMS key.
+    signer: new LocalDecisionKeys().signer,
+    // INTERIM: the `wiring` branch's snapshot EscalationReader replaces this reader.
+    escalationReader: new InterimEscalationReader(snapshot, async () => snapshot.toAuthorizationDetails()),
+    ...(options.analyseEscalation ? { analyse: options.analyseEscalation } : {}),
     logger: new TerminalLogger(log),
     // The IAM routes need API Gateway's SigV4 authorizer: locally only the review link decides.
     settings: { approvalMode: 'link' },
+    // Forms must come from this server's own pages: plain http, on the loopback name the request used
+    // (the Host header is checked to be a loopback name before the handler sees the request).
+    ownOrigin: (event) => `http://${event.requestContext.domainName}`,
   });
 
   let url = '';

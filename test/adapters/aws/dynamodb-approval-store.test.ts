@@ -23,7 +23,16 @@ import {
 } from '../../../lambda/adapters/aws/dynamodb-proposal-store';
 import { InvalidInputError, TransientAwsError } from '../../../lambda/core/errors';
 import type { ProposalRecord } from '../../../lambda/core/incident';
-import { APPLIER, hours, LINK_HOLDER, move, OUTCOME } from '../support/approval-store-contract';
+import {
+  APPLIER,
+  FIRST,
+  hours,
+  LINK_HOLDER,
+  move,
+  OUTCOME,
+  SECOND,
+  SIGNED,
+} from '../support/approval-store-contract';
 import { proposalRecord } from '../support/proposal-records';
 
 const TABLE = 'passrole-doctor-proposals';
@@ -626,5 +635,79 @@ describe('DynamoDbProposalStore: history and outcome on the item', () => {
     expect(oldImageOf(plain)).toEqual(plain);
     expect(oldImageOf(undefined)).toBeNull();
     expect(oldImageOf({})).toBeNull();
+  });
+});
+
+describe('DynamoDbProposalStore: signed decisions and the first of two approvals', () => {
+  type Input = { ExpressionAttributeValues?: Record<string, unknown>; ConditionExpression?: string };
+
+  it('writes the decision and both approvals in the conditional move, on the approvals it read', async () => {
+    documentMock.on(UpdateCommand).resolves({ Attributes: item(approvedRecord) });
+    await store().transition(
+      'p-1',
+      move('pending', 'approved', hours(1), {
+        decision: SIGNED,
+        approvals: [FIRST, SECOND],
+        priorApprovals: 1,
+      }),
+    );
+    const input = documentMock.commandCalls(UpdateCommand)[0]?.args[0].input;
+    expect(input?.UpdateExpression).toContain('#decision = :decision, #approvals = :approvals');
+    expect(input?.ConditionExpression).toBe(
+      'attribute_exists(pk) AND #status = :from AND expiresAt > :now AND size(#approvals) = :priorApprovals',
+    );
+    expect(input?.ExpressionAttributeValues).toMatchObject({
+      ':decision': SIGNED,
+      ':approvals': [FIRST, SECOND],
+      ':priorApprovals': 1,
+    });
+  });
+
+  it('appends one approval on status, expiry and the approvals read, with a token for its retry', async () => {
+    const recorded = proposalRecord({ approvals: [FIRST] });
+    documentMock.on(UpdateCommand).resolves({ Attributes: item(recorded) });
+    expect(await store().addApproval('p-1', { approver: FIRST, at: hours(1), priorApprovals: 0 })).toEqual({
+      kind: 'recorded',
+      record: recorded,
+    });
+    const input = documentMock.commandCalls(UpdateCommand)[0]?.args[0].input;
+    expect(input?.ConditionExpression).toBe(
+      'attribute_exists(pk) AND #status = :pending AND expiresAt > :now AND (attribute_not_exists(#approvals) OR size(#approvals) = :priorApprovals)',
+    );
+    expect(input?.UpdateExpression).toBe(
+      'SET #approvals = list_append(if_not_exists(#approvals, :none), :approval), lastApprovalId = :token',
+    );
+  });
+
+  it('takes a failed condition carrying its own token for its own append (a retry after a lost answer)', async () => {
+    const recorded = proposalRecord({ approvals: [FIRST] });
+    documentMock.on(UpdateCommand).callsFake((input: Input) => {
+      throw conditionFailedOn(itemWith(recorded, { lastApprovalId: sentValue(input, ':token') }));
+    });
+    expect(await store().addApproval('p-1', { approver: FIRST, at: hours(1), priorApprovals: 0 })).toEqual({
+      kind: 'recorded',
+      record: recorded,
+    });
+    documentMock.reset();
+    documentMock
+      .on(UpdateCommand)
+      .rejects(conditionFailedOn(itemWith(recorded, { lastApprovalId: 'other' })));
+    expect(
+      (await store().addApproval('p-1', { approver: SECOND, at: hours(1), priorApprovals: 0 })).kind,
+    ).toBe('conflict');
+  });
+
+  it('reads items without a decision or approvals as before, and drops a malformed one', () => {
+    const old = fromProposalItem(item(proposalRecord()));
+    expect(old.decision).toBeUndefined();
+    expect(old.approvals).toBeUndefined();
+    const odd = fromProposalItem({
+      ...item(proposalRecord()),
+      decision: { envelope: 5 },
+      approvals: [FIRST, { kind: 'root', name: 'x', identity: 'x' }, null],
+    });
+    expect(odd.decision).toBeNull();
+    expect(odd.approvals).toEqual([FIRST]);
+    expect(fromProposalItem(item(proposalRecord({ decision: SIGNED })))).toMatchObject({ decision: SIGNED });
   });
 });

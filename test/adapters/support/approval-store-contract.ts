@@ -2,14 +2,15 @@
  * What every approval store must do, whatever holds the records: run against the in-memory store in
  * the unit tests and against DynamoDB (moto_server) in the integration tests, so both agree.
  */
+import type { DecisionApprover, SignedDecision } from '../../../lambda/core/approval/signed-decision';
 import type { Actor } from '../../../lambda/core/approval/status';
 import { InvalidInputError } from '../../../lambda/core/errors';
 import type { ProposalRecord } from '../../../lambda/core/incident';
-import type { ApplyOutcome, ApprovalStore, TransitionRequest } from '../../../lambda/ports/approval-store';
+import type { ApplyOutcome, DecisionStore, TransitionRequest } from '../../../lambda/ports/approval-store';
 import type { ProposalStore } from '../../../lambda/ports/proposal-store';
 import { proposalRecord } from './proposal-records';
 
-export type FullStore = ProposalStore & ApprovalStore;
+export type FullStore = ProposalStore & DecisionStore;
 
 export const T0 = new Date('2026-06-17T02:05:00Z');
 export const hours = (count: number): Date => new Date(T0.getTime() + count * 3_600_000);
@@ -40,6 +41,18 @@ export const OUTCOME: ApplyOutcome = {
   attempts: 2,
   appliedAt: hours(1).toISOString(),
   finishedAt: hours(1.01).toISOString(),
+};
+
+export const SIGNED: SignedDecision = { envelope: '{"decisionId":"d-1","version":1}', signature: 'MEUCIQ==' };
+export const FIRST: DecisionApprover = {
+  kind: 'iam',
+  name: 'arn:aws:sts::123456789012:assumed-role/SecurityApprover/alice',
+  identity: 'arn:aws:iam::123456789012:role/SecurityApprover',
+};
+export const SECOND: DecisionApprover = {
+  kind: 'iam',
+  name: 'arn:aws:iam::123456789012:user/bob',
+  identity: 'arn:aws:iam::123456789012:user/bob',
 };
 
 export function move(
@@ -296,5 +309,82 @@ export function approvalStoreContract(makeStore: () => Promise<FullStore>): void
     expect(outcomes.filter((outcome) => outcome.kind === 'conflict')).toHaveLength(19);
     expect((await store.get('p-1'))?.history).toHaveLength(1);
     expect(await store.findOpenIncident(record.incidentKey, hours(1.01))).toBeNull();
+  });
+
+  it('stores the signed decision in the move to approved; records without one read as before', async () => {
+    const store = await storeWith(
+      proposalRecord({ id: 'p-1' }),
+      proposalRecord({ id: 'p-2', incidentKey: 'i-2' }),
+    );
+    const moved = await store.transition('p-1', move('pending', 'approved', hours(1), { decision: SIGNED }));
+    expect(moved).toMatchObject({ kind: 'moved', record: { status: 'approved', decision: SIGNED } });
+    expect((await store.get('p-1'))?.decision).toEqual(SIGNED);
+    const old = await store.get('p-2');
+    expect(old?.decision ?? null).toBeNull();
+    expect(old?.approvals ?? []).toEqual([]);
+  });
+
+  it('records the first of two approvals on a pending proposal, then moves with both', async () => {
+    const store = await storeWith(proposalRecord({ id: 'p-1' }));
+    const first = await store.addApproval('p-1', { approver: FIRST, at: hours(1), priorApprovals: 0 });
+    expect(first).toMatchObject({ kind: 'recorded', record: { status: 'pending', approvals: [FIRST] } });
+    expect(await store.get('p-1')).toMatchObject({ status: 'pending', approvals: [FIRST], history: [] });
+    // A second first approval (read before the first landed) is a conflict: nothing added.
+    expect(
+      await store.addApproval('p-1', { approver: SECOND, at: hours(1), priorApprovals: 0 }),
+    ).toMatchObject({
+      kind: 'conflict',
+      record: { approvals: [FIRST] },
+    });
+    // A move that read no approval loses too.
+    const stale = await store.transition(
+      'p-1',
+      move('pending', 'approved', hours(1), { decision: SIGNED, approvals: [SECOND], priorApprovals: 0 }),
+    );
+    expect(stale.kind).toBe('conflict');
+    const both = await store.transition(
+      'p-1',
+      move('pending', 'approved', hours(1), {
+        decision: SIGNED,
+        approvals: [FIRST, SECOND],
+        priorApprovals: 1,
+      }),
+    );
+    expect(both).toMatchObject({ kind: 'moved', record: { status: 'approved', approvals: [FIRST, SECOND] } });
+    expect(await store.get('p-1')).toMatchObject({ decision: SIGNED, approvals: [FIRST, SECOND] });
+  });
+
+  it('refuses an approval on a decided, expired or unknown proposal', async () => {
+    const store = await storeWith(
+      proposalRecord({ id: 'p-1' }),
+      proposalRecord({ id: 'p-2', incidentKey: 'i-2' }),
+    );
+    await store.transition('p-2', move('pending', 'rejected'));
+    expect((await store.addApproval('p-2', { approver: FIRST, at: hours(1), priorApprovals: 0 })).kind).toBe(
+      'conflict',
+    );
+    const expiresAt = new Date('2026-06-20T02:05:00.000Z');
+    expect((await store.addApproval('p-1', { approver: FIRST, at: expiresAt, priorApprovals: 0 })).kind).toBe(
+      'expired',
+    );
+    expect(await store.addApproval('nope', { approver: FIRST, at: hours(1), priorApprovals: 0 })).toEqual({
+      kind: 'not-found',
+    });
+    expect((await store.get('p-1'))?.approvals ?? []).toEqual([]);
+  });
+
+  it('lets exactly one of 10 simultaneous first approvals through', async () => {
+    const store = await storeWith(proposalRecord({ id: 'p-1' }));
+    const outcomes = await Promise.all(
+      Array.from({ length: 10 }, (_, index) =>
+        store.addApproval('p-1', {
+          approver: { ...FIRST, name: `${FIRST.name}-${index}` },
+          at: hours(1),
+          priorApprovals: 0,
+        }),
+      ),
+    );
+    expect(outcomes.filter((outcome) => outcome.kind === 'recorded')).toHaveLength(1);
+    expect((await store.get('p-1'))?.approvals).toHaveLength(1);
   });
 }

@@ -1,3 +1,4 @@
+import { LocalDecisionKeys } from '../../../lambda/adapters/local/local-keys';
 import { InMemoryProposalStore } from '../../../lambda/adapters/memory/in-memory-proposal-store';
 import {
   APPLY_DEFERRED_REASON,
@@ -14,7 +15,9 @@ import type { Actor } from '../../../lambda/core/approval/status';
 import { signApprovalToken } from '../../../lambda/core/approval/token';
 import { TransientAwsError } from '../../../lambda/core/errors';
 import type { ProposalRecord } from '../../../lambda/core/incident';
+import { DEFAULT_APPROVAL_POLICY } from '../../../lambda/core/approval/requirement';
 import { proposalRecord, SEED_PROPOSAL } from '../../adapters/support/proposal-records';
+import { analyserAt, FakeEscalationReader } from '../../support/escalation';
 
 const KEY = 'decide-test-signing-key-'.padEnd(64, 'k');
 /** The day after the seed proposal was made; it expires two days later. */
@@ -75,6 +78,11 @@ async function setup(...records: ProposalRecord[]): Promise<Setup> {
       },
       clock: () => NOW,
       approvalSecret: async () => KEY,
+      signer: new LocalDecisionKeys().signer,
+      escalationReader: new FakeEscalationReader(),
+      analyse: analyserAt('contained'),
+      policy: DEFAULT_APPROVAL_POLICY,
+      ownResourceArns: [],
       onProgress: (step) => result.progress.push(step),
     },
   };

@@ -9,7 +9,10 @@ import {
 import type { Actor } from '../../../lambda/core/approval/status';
 import { signApprovalToken } from '../../../lambda/core/approval/token';
 import type { ProposalRecord } from '../../../lambda/core/incident';
+import type { RecheckDependencies } from '../../../lambda/core/approval/recheck';
+import { DEFAULT_APPROVAL_POLICY } from '../../../lambda/core/approval/requirement';
 import { proposalRecord } from '../../adapters/support/proposal-records';
+import { analyserAt, FakeEscalationReader } from '../../support/escalation';
 
 const KEY = 'review-test-signing-key-'.padEnd(64, 'r');
 const NOW = new Date('2026-06-18T00:00:00Z');
@@ -33,8 +36,18 @@ async function storeWith(...records: ProposalRecord[]): Promise<InMemoryProposal
   return store;
 }
 
-async function linkDeps(...records: ProposalRecord[]): Promise<LinkDependencies> {
-  return { store: await storeWith(...records), approvalSecret: async () => KEY };
+/** The re-check a review runs for proposals stored before the escalation analysis. */
+function recheck(level: Parameters<typeof analyserAt>[0] = 'contained'): RecheckDependencies {
+  return {
+    escalationReader: new FakeEscalationReader(),
+    analyse: analyserAt(level),
+    policy: DEFAULT_APPROVAL_POLICY,
+    ownResourceArns: [],
+  };
+}
+
+async function linkDeps(...records: ProposalRecord[]): Promise<LinkDependencies & RecheckDependencies> {
+  return { store: await storeWith(...records), approvalSecret: async () => KEY, ...recheck() };
 }
 
 describe('checkReviewLink', () => {
@@ -89,7 +102,12 @@ describe('reviewByLink', () => {
     await store.transition('p-1', { from: 'pending', to: 'rejected', actor: HOLDER, at: NOW, detail: 'no' });
     const token = tokenFor(proposalRecord());
 
-    const outcome = await reviewByLink({ store, approvalSecret: async () => KEY }, 'p-1', token, NOW);
+    const outcome = await reviewByLink(
+      { store, approvalSecret: async () => KEY, ...recheck() },
+      'p-1',
+      token,
+      NOW,
+    );
 
     expect(outcome).toMatchObject({ kind: 'page', token, record: { status: 'rejected' } });
     expect(outcome.kind === 'page' && outcome.history).toEqual([
@@ -114,7 +132,7 @@ describe('reviewByLink', () => {
   it('past the expiry: a pending proposal is expired, a decided one still shows, without the forms', async () => {
     const store = await storeWith(proposalRecord(), anotherRecord('p-2'));
     await store.transition('p-2', { from: 'pending', to: 'rejected', actor: HOLDER, at: NOW });
-    const deps = { store, approvalSecret: async () => KEY };
+    const deps = { store, approvalSecret: async () => KEY, ...recheck() };
 
     expect(await reviewByLink(deps, 'p-1', tokenFor(proposalRecord()), AFTER_EXPIRY)).toMatchObject({
       kind: 'expired',

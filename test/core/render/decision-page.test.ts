@@ -1,7 +1,13 @@
 import type { LinkDecisionOutcome } from '../../../lambda/core/approval/decide';
+import type { ApprovalRefusal } from '../../../lambda/core/approval/eligibility';
 import type { Actor } from '../../../lambda/core/approval/status';
 import type { ProposalRecord } from '../../../lambda/core/incident';
-import { expiredPage, INVALID_LINK_PAGE, linkDecisionPage } from '../../../lambda/core/render/decision-page';
+import {
+  CROSS_SITE_PAGE,
+  expiredPage,
+  INVALID_LINK_PAGE,
+  linkDecisionPage,
+} from '../../../lambda/core/render/decision-page';
 import { proposalRecord } from '../../adapters/support/proposal-records';
 
 const HOLDER: Actor = { kind: 'link-holder', name: 'link holder', sourceIp: '198.51.100.7', userAgent: null };
@@ -86,5 +92,81 @@ describe('linkDecisionPage', () => {
     for (const status of ['rejected', 'approved', 'verified', 'not-verified', 'failed'] as const) {
       expect(linkDecisionPage(moved(status))).toMatchObject({ kind: 'done', linksBack: true });
     }
+  });
+});
+
+describe('linkDecisionPage: refusals and the first of two approvals', () => {
+  const record = proposalRecord();
+  const refused = (refusal: ApprovalRefusal): LinkDecisionOutcome => ({ kind: 'refused', record, refusal });
+
+  it.each<[ApprovalRefusal, string, string, RegExp]>([
+    [
+      { kind: 'link-may-not-approve', level: 'admin', requires: 'two-approvers' },
+      'forbidden',
+      'A review link may not approve this grant',
+      /This grant is admin and needs two distinct listed IAM approvers/,
+    ],
+    [
+      { kind: 'not-approvable', reason: 'what the grant adds is unknown: the role does not exist' },
+      'forbidden',
+      'This proposal cannot be approved',
+      /No one may approve this proposal: what the grant adds is unknown: the role does not exist\./,
+    ],
+    [
+      { kind: 'level-rose', from: 'none', to: 'sensitive' },
+      'conflict',
+      'The grant has changed since it was proposed',
+      /from none to sensitive/,
+    ],
+    [
+      {
+        kind: 'not-an-approver',
+        caller: 'arn:aws:iam::1:user/x',
+        approversConfigured: true,
+        unresolvedPath: true,
+      },
+      'forbidden',
+      'You are not an approver of this grant',
+      /is not one of the configured approvers \(a pattern naming a role path could not be checked/,
+    ],
+    [
+      {
+        kind: 'not-an-approver',
+        caller: 'arn:aws:iam::1:user/x',
+        approversConfigured: false,
+        unresolvedPath: false,
+      },
+      'forbidden',
+      'You are not an approver of this grant',
+      /No approvers are configured \(APPROVERS\)/,
+    ],
+    [
+      { kind: 'same-approver', identity: 'arn:aws:iam::1:role/Ops' },
+      'conflict',
+      'A second, distinct approver is needed',
+      /same person \(arn:aws:iam::1:role\/Ops\)/,
+    ],
+  ])('tells %j as a %s page', (refusal, kind, title, message) => {
+    const page = linkDecisionPage(refused(refusal));
+    expect(page).toMatchObject({ kind, title, linksBack: true });
+    expect(page.message).toMatch(message);
+    expect(page.message).toMatch(/Nothing was changed\.$/);
+  });
+
+  it('says the first approval is recorded and nothing is written to IAM yet', () => {
+    const first = proposalRecord({
+      approvals: [{ kind: 'iam', name: 'arn:aws:iam::1:user/alice', identity: 'arn:aws:iam::1:user/alice' }],
+    });
+    const approver = first.approvals?.[0];
+    if (approver === undefined) throw new Error('no approval');
+    expect(linkDecisionPage({ kind: 'first-approval', record: first, approver })).toMatchObject({
+      kind: 'done',
+      title: 'First of two approvals recorded',
+      message: expect.stringContaining('(arn:aws:iam::1:user/alice)'),
+    });
+  });
+
+  it('refuses a cross-site form with a page that leads nowhere', () => {
+    expect(CROSS_SITE_PAGE).toMatchObject({ kind: 'forbidden', linksBack: false });
   });
 });

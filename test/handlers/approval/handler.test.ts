@@ -11,6 +11,7 @@ import {
   harness,
   KEY,
   NOW,
+  SAME_ORIGIN,
   SOURCE_IP,
   tokenFor,
   USER_AGENT,
@@ -234,7 +235,7 @@ describe('approval handler: deciding by link', () => {
       200,
     );
     const other = await harness();
-    const raw = apiEvent('POST', '/proposals/p-1/approve', { body: 'x' });
+    const raw = apiEvent('POST', '/proposals/p-1/approve', { body: 'x', headers: SAME_ORIGIN });
     expectPage(
       await other.handler({ ...raw, body: '%%%not base64', isBase64Encoded: true }),
       400,
@@ -248,7 +249,12 @@ describe('approval handler: deciding by link', () => {
       'expected a form (application/x-www-form-urlencoded), got application/json',
     );
     expectPage(
-      await other.handler(apiEvent('POST', '/proposals/p-1/approve', { body: `token=${'x'.repeat(9000)}` })),
+      await other.handler(
+        apiEvent('POST', '/proposals/p-1/approve', {
+          body: `token=${'x'.repeat(9000)}`,
+          headers: SAME_ORIGIN,
+        }),
+      ),
       400,
       'the body is too large',
     );

@@ -2,11 +2,13 @@ import { InvalidInputError } from '../../../lambda/core/errors';
 import { readApprovalSettings } from '../../../lambda/handlers/approval/settings';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:ApprovalSigningKey-AbCdEf';
+const KEY_ARN = 'arn:aws:kms:ap-northeast-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const ENV = {
   PROPOSALS_TABLE_NAME: 'proposals',
   APPROVAL_SECRET_ARN: SECRET_ARN,
   APPLY_FUNCTION_NAME: 'passrole-doctor-apply',
   POWERTOOLS_SERVICE_NAME: 'passrole-doctor',
+  DECISION_SIGNING_KEY_ID: KEY_ARN,
 };
 
 describe('readApprovalSettings', () => {
@@ -15,10 +17,53 @@ describe('readApprovalSettings', () => {
       proposalsTableName: 'proposals',
       approvalSecretArn: SECRET_ARN,
       applyFunctionName: 'passrole-doctor-apply',
-      approvalMode: 'both',
+      policy: { approvalMode: 'both', approvers: [], allowAdminRoles: false, autoApprove: 'off' },
+      ownResourceArns: [],
+      decisionSigningKeyId: KEY_ARN,
       serviceName: 'passrole-doctor',
     });
-    expect(readApprovalSettings({ ...ENV, APPROVAL_MODE: 'link' }).approvalMode).toBe('link');
+    expect(readApprovalSettings({ ...ENV, APPROVAL_MODE: 'link' }).policy.approvalMode).toBe('link');
+  });
+
+  it("reads who may approve what, and the stack's own resources", () => {
+    const settings = readApprovalSettings({
+      ...ENV,
+      APPROVERS:
+        ' arn:aws:iam::123456789012:user/alice , arn:aws:sts::123456789012:assumed-role/SecurityApprover/* ',
+      ALLOW_ADMIN_ROLES: 'true',
+      AUTO_APPROVE: 'no-new-access',
+      OWN_RESOURCE_ARNS: 'arn:aws:dynamodb:*:123456789012:table/passrole-doctor-*',
+    });
+    expect(settings.policy).toEqual({
+      approvalMode: 'both',
+      approvers: [
+        'arn:aws:iam::123456789012:user/alice',
+        'arn:aws:sts::123456789012:assumed-role/SecurityApprover/*',
+      ],
+      allowAdminRoles: true,
+      autoApprove: 'no-new-access',
+    });
+    expect(settings.ownResourceArns).toEqual(['arn:aws:dynamodb:*:123456789012:table/passrole-doctor-*']);
+  });
+
+  it('refuses approvers that are not principal ARN patterns, and unknown switches', () => {
+    expect(() =>
+      readApprovalSettings({
+        ...ENV,
+        APPROVERS: 'alice,arn:aws:s3:::bucket',
+        ALLOW_ADMIN_ROLES: 'yes',
+        AUTO_APPROVE: 'always',
+        OWN_RESOURCE_ARNS: 'table',
+        DECISION_SIGNING_KEY_ID: 'my-key',
+      }),
+    ).toThrow(
+      "APPROVERS: 'alice' is not an IAM or STS principal ARN pattern; " +
+        "APPROVERS: 'arn:aws:s3:::bucket' is not an IAM or STS principal ARN pattern; " +
+        "ALLOW_ADMIN_ROLES must be true or false, got 'yes'; " +
+        "AUTO_APPROVE must be off or no-new-access, got 'always'; " +
+        "OWN_RESOURCE_ARNS: 'table' is not an ARN pattern; " +
+        "DECISION_SIGNING_KEY_ID is not a KMS key ARN: 'my-key'",
+    );
   });
 
   it('needs the link key unless only IAM-signed approvals are served', () => {
@@ -27,7 +72,7 @@ describe('readApprovalSettings', () => {
       'APPROVAL_SECRET_ARN is not set: review links (APPROVAL_MODE both) are checked with it',
     );
     expect(readApprovalSettings({ ...withoutKey, APPROVAL_MODE: 'iam' })).toMatchObject({
-      approvalMode: 'iam',
+      policy: { approvalMode: 'iam' },
       approvalSecretArn: null,
     });
   });
@@ -45,6 +90,7 @@ describe('readApprovalSettings', () => {
         "APPROVAL_SECRET_ARN is not a Secrets Manager secret ARN: 'signing-key'; " +
         'APPLY_FUNCTION_NAME is not set; ' +
         "APPROVAL_MODE must be link, iam or both, got 'links'; " +
+        'DECISION_SIGNING_KEY_ID is not set; ' +
         'POWERTOOLS_SERVICE_NAME is not set',
     );
   });

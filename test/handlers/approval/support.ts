@@ -1,5 +1,6 @@
 /** Shared by the approval handler's tests: events as API Gateway sends them, a watched store, recorders. */
 import type { APIGatewayProxyEventV2WithIAMAuthorizer } from 'aws-lambda';
+import { LocalDecisionKeys } from '../../../lambda/adapters/local/local-keys';
 import { InMemoryProposalStore } from '../../../lambda/adapters/memory/in-memory-proposal-store';
 import { approvalClaimsOf, type ApprovalMode } from '../../../lambda/core/approval/links';
 import { signApprovalToken } from '../../../lambda/core/approval/token';
@@ -11,14 +12,18 @@ import {
   type ApprovalHandlerDependencies,
 } from '../../../lambda/handlers/approval/handler';
 import type { ApplyTrigger } from '../../../lambda/ports/apply-trigger';
+import type { EscalationLevel } from '../../../lambda/core/escalation/model';
 import type {
   ApplyClaim,
-  ApprovalStore,
+  ApprovalOutcome,
+  ApprovalRequest,
+  DecisionStore,
   ResultPublished,
   TransitionOutcome,
   TransitionRequest,
 } from '../../../lambda/ports/approval-store';
 import { proposalRecord } from '../../adapters/support/proposal-records';
+import { analyserAt, FakeEscalationReader } from '../../support/escalation';
 import { RecordingLogger } from '../../support/recording-logger';
 
 // Still exported from here, where tests (some under test/integration) import it.
@@ -100,13 +105,20 @@ export function apiEvent(method: string, path: string, options: EventOptions = {
   return event;
 }
 
-/** The form the review page posts. */
+/** What a browser sends with a form posted from the API's own review page. */
+export const SAME_ORIGIN = { 'sec-fetch-site': 'same-origin' };
+
+/** The form the review page posts (from its own origin, unless `headers` say otherwise). */
 export function formPost(path: string, token: string, options: EventOptions = {}): ApprovalEvent {
-  return apiEvent('POST', path, { body: new URLSearchParams({ token }).toString(), ...options });
+  return apiEvent('POST', path, {
+    body: new URLSearchParams({ token }).toString(),
+    ...options,
+    headers: { ...SAME_ORIGIN, ...options.headers },
+  });
 }
 
 /** The in-memory store, counting every write the handler asks of it. */
-export class WatchedStore implements ApprovalStore {
+export class WatchedStore implements DecisionStore {
   readonly writes: string[] = [];
   constructor(readonly inner: InMemoryProposalStore) {}
   get(proposalId: string): Promise<ProposalRecord | null> {
@@ -115,6 +127,10 @@ export class WatchedStore implements ApprovalStore {
   transition(proposalId: string, request: TransitionRequest): Promise<TransitionOutcome> {
     this.writes.push(`transition ${request.from}->${request.to}`);
     return this.inner.transition(proposalId, request);
+  }
+  addApproval(proposalId: string, request: ApprovalRequest): Promise<ApprovalOutcome> {
+    this.writes.push(`addApproval ${request.approver.name}`);
+    return this.inner.addApproval(proposalId, request);
   }
   claimApply(proposalId: string, now: Date, leaseUntil: Date): Promise<ApplyClaim> {
     this.writes.push('claimApply');
@@ -151,12 +167,18 @@ export interface Harness {
   logger: RecordingLogger;
   record: ProposalRecord;
   token: string;
+  /** The account as the re-check reads it (who gains the grant). */
+  reader: FakeEscalationReader;
+  keys: LocalDecisionKeys;
 }
 
 export interface HarnessOptions {
   mode?: ApprovalMode;
   records?: ProposalRecord[];
   now?: Date;
+  /** The level the injected analysis finds at decision time (null: unknown); `contained` by default. */
+  level?: EscalationLevel | null;
+  settings?: Partial<ApprovalHandlerDependencies['settings']>;
   deps?: Partial<ApprovalHandlerDependencies>;
 }
 
@@ -169,15 +191,11 @@ export async function harness(options: HarnessOptions = {}): Promise<Harness> {
   const trigger = new RecordingTrigger();
   const logger = new RecordingLogger();
   const now = options.now ?? NOW;
-  const handler = createApprovalHandler({
-    store,
-    applyTrigger: trigger,
-    approvalSecret: async () => KEY,
-    logger,
-    settings: { approvalMode: options.mode ?? 'both' },
-    clock: () => new Date(now),
-    ...options.deps,
-  });
+  const reader = new FakeEscalationReader();
+  const keys = new LocalDecisionKeys('test:decision-key');
+  const handler = createApprovalHandler(
+    harnessDependencies({ store, trigger, logger, reader, keys, now, options }),
+  );
   const record = records[0] as ProposalRecord;
   return {
     handler,
@@ -187,5 +205,36 @@ export async function harness(options: HarnessOptions = {}): Promise<Harness> {
     logger,
     record,
     token: record.proposal ? tokenFor(record) : '',
+    reader,
+    keys,
+  };
+}
+
+interface HarnessParts {
+  store: DecisionStore;
+  trigger: ApplyTrigger;
+  logger: RecordingLogger;
+  reader: FakeEscalationReader;
+  keys: LocalDecisionKeys;
+  now: Date;
+  options: HarnessOptions;
+}
+
+/** The handler's dependencies as the harness builds them (also for createApprovalFunction). */
+export function harnessDependencies(parts: HarnessParts): ApprovalHandlerDependencies {
+  const { options } = parts;
+  let decisions = 0;
+  return {
+    store: parts.store,
+    applyTrigger: parts.trigger,
+    approvalSecret: async () => KEY,
+    signer: parts.keys.signer,
+    escalationReader: parts.reader,
+    analyse: analyserAt(options.level === undefined ? 'contained' : options.level),
+    logger: parts.logger,
+    settings: { approvalMode: options.mode ?? 'both', ...options.settings },
+    clock: () => new Date(parts.now),
+    newDecisionId: () => `decision-${++decisions}`,
+    ...options.deps,
   };
 }

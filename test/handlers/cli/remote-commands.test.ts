@@ -90,6 +90,18 @@ describe('the IAM-signed approval commands', () => {
     ]);
   });
 
+  it('reports the first of two approvals as recorded, not as approved', async () => {
+    const { code, out } = await run({ kind: 'approve', proposalId: 'p-1' }, 202, {
+      proposal: { id: 'p-1', status: 'pending' },
+      note: 'The first of two approvals is recorded (arn:aws:iam::1:user/x).',
+      approvalsNeeded: 2,
+    });
+    expect(code).toBe(0);
+    expect(out).toEqual([
+      'Recorded your approval of p-1: The first of two approvals is recorded (arn:aws:iam::1:user/x).',
+    ]);
+  });
+
   it('refuses a malformed id before calling anything', async () => {
     const { code, seen, err } = await run({ kind: 'approve', proposalId: '../../admin' }, 200, {});
     expect(code).toBe(2);

@@ -28,6 +28,7 @@ import {
   PROPOSAL_ID,
   SETTINGS,
 } from '../../core/apply/seed-apply';
+import { analyserAt } from '../../support/escalation';
 
 const ROOT = join(__dirname, '../../..');
 const SEED_EVENT = join(ROOT, 'examples/seed/denial.json');
@@ -68,7 +69,12 @@ function decide(
   const url = new URL(reviewUrl);
   return fetch(`${url.origin}${url.pathname}/${decision}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'serve-test/1.0' },
+    // A browser posting the review page's form names the page's origin.
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'user-agent': 'serve-test/1.0',
+      origin: url.origin,
+    },
     body: new URLSearchParams({ token }).toString(),
   });
 }
@@ -96,6 +102,8 @@ describe('startLocalServer over the seed', () => {
       snapshot: SEED_SNAPSHOT,
       port: 0,
       log: (line) => lines.push(line),
+      // The escalation analysis is another branch's: the seed's grant, as one a link may approve.
+      analyseEscalation: analyserAt('contained'),
     });
   });
 
@@ -194,6 +202,19 @@ describe('startLocalServer over the seed', () => {
       body: `token=${token}&pad=${'x'.repeat(MAX_REQUEST_BODY_BYTES)}`,
     });
     expect(response.status).toBe(413);
+    expect((await server.store.get(id))?.status).toBe('pending');
+  });
+
+  it('refuses a form posted from another origin with the 403 page, deciding nothing', async () => {
+    const { id, reviewUrl } = onlyProposal();
+    const url = new URL(reviewUrl);
+    const response = await fetch(`${url.origin}${url.pathname}/approve`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://evil.example' },
+      body: new URLSearchParams({ token: tokenOf(reviewUrl) }).toString(),
+    });
+    expect(response.status).toBe(403);
+    expect(await response.text()).toContain('This form was not sent from the review page');
     expect((await server.store.get(id))?.status).toBe('pending');
   });
 

@@ -39,6 +39,7 @@ import {
   sqsRecord,
   type Harness,
 } from './support';
+import { approvalTestDependencies } from '../../support/escalation';
 
 const ACCOUNT = '123456789012';
 const ETL_ROLE = `arn:aws:iam::${ACCOUNT}:role/etl-nightly-runtime`;
@@ -981,6 +982,7 @@ function outcomesOf(h: Harness): Outcome[] {
 /** The review pages of the stored records: through the approval handler when the message links one. */
 async function reviewPages(h: Harness): Promise<string[]> {
   const approval = createApprovalHandler({
+    ...approvalTestDependencies(),
     store: h.store,
     applyTrigger: { requestApply: async () => undefined },
     approvalSecret: async () => LINK_SIGNING_KEY,

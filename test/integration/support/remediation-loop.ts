@@ -32,6 +32,7 @@ import { createDiagnoseHandler, type DiagnoseHandler } from '../../../lambda/han
 import type { ApplyTrigger } from '../../../lambda/ports/apply-trigger';
 import { lambdaContext, RecordingLogger, RecordingMetrics } from '../../handlers/diagnose/support';
 import { MOTO_ACCOUNT_ID, MOTO_REGION } from './aws-clients';
+import { approvalTestDependencies } from '../../support/escalation';
 
 /**
  * The retry settings of the functions' clients, as their entries build them: IAM with 6 attempts in
@@ -181,6 +182,7 @@ export function createApprovalFunction(
 ): ApprovalFunction {
   const logger = new RecordingLogger();
   const handler = createApprovalHandler({
+    ...approvalTestDependencies(),
     store: new DynamoDbProposalStore(clients.dynamodb, resources.proposalsTable),
     applyTrigger,
     approvalSecret: async () => LOOP_SIGNING_KEY,

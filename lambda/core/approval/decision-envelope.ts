@@ -1,0 +1,39 @@
+/**
+ * What the approval function signs once a proposal is approved: the proposal, its document, its
+ * target, the level and the fingerprint of the account as analysed at decision time, who approved,
+ * when, and until when the apply step may act on it.
+ */
+import type { EscalationAnalysis } from '../escalation/model';
+import type { ProposalRecord } from '../incident';
+import type { Proposal } from '../model';
+import type { DecisionApprover, DecisionEnvelope } from './signed-decision';
+
+export type AnalysedEscalation = Extract<EscalationAnalysis, { kind: 'analysed' }>;
+
+export interface EnvelopeInput {
+  record: ProposalRecord & { proposal: Proposal; documentHash: string };
+  analysis: AnalysedEscalation;
+  approvers: DecisionApprover[];
+  /** One-time (a random UUID): the apply step writes IAM at most once per decision id. */
+  decisionId: string;
+  decidedAt: Date;
+}
+
+export function decisionEnvelope(input: EnvelopeInput): Omit<DecisionEnvelope, 'keyId' | 'version'> {
+  const { record, analysis } = input;
+  const { type, name, arn } = record.proposal.target;
+  return {
+    decisionId: input.decisionId,
+    proposalId: record.id,
+    account: record.denial.account,
+    documentHash: record.documentHash,
+    target: { type, name, arn },
+    policyName: record.proposal.policyName,
+    escalationLevel: analysis.level,
+    rolePoliciesHash: analysis.fingerprint.rolePolicies,
+    membershipHash: analysis.fingerprint.membership,
+    approvers: input.approvers.map((approver) => ({ ...approver })),
+    decidedAt: input.decidedAt.toISOString(),
+    expiresAt: record.expiresAt,
+  };
+}

@@ -1,0 +1,151 @@
+/**
+ * Who is asking, as the IAM authorizer names it (requestContext.authorizer.iam.userArn): an IAM user
+ * ARN or an `sts` assumed-role ARN. What an ARN stands for (a user, a role, a session of a role, an
+ * Identity Center user), the human behind it (two sessions of one role are one approver), and
+ * whether it matches the `approvers` patterns. Pure.
+ */
+
+export type ParsedPrincipal =
+  | { kind: 'user'; arn: string; partition: string; account: string; name: string }
+  | { kind: 'role'; arn: string; partition: string; account: string; name: string; path: string }
+  | {
+      kind: 'session';
+      arn: string;
+      partition: string;
+      account: string;
+      roleName: string;
+      sessionName: string;
+      /** An IAM Identity Center session: the session name is the Identity Center user. */
+      identityCenter: boolean;
+    }
+  | { kind: 'other'; arn: string };
+
+const USER_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):user\/(?:[^*?]*\/)?([^/]+)$/;
+const ROLE_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/((?:[^/]+\/)*)([^/]+)$/;
+const SESSION_ARN = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/;
+const IDENTITY_CENTER_ROLE = /^AWSReservedSSO_/;
+
+export function parsePrincipalArn(arn: string): ParsedPrincipal {
+  const user = USER_ARN.exec(arn);
+  if (user)
+    return { kind: 'user', arn, partition: user[1] ?? '', account: user[2] ?? '', name: user[3] ?? '' };
+  const role = ROLE_ARN.exec(arn);
+  if (role) {
+    return {
+      kind: 'role',
+      arn,
+      partition: role[1] ?? '',
+      account: role[2] ?? '',
+      name: role[4] ?? '',
+      path: `/${role[3] ?? ''}`,
+    };
+  }
+  const session = SESSION_ARN.exec(arn);
+  if (session) {
+    const roleName = session[3] ?? '';
+    return {
+      kind: 'session',
+      arn,
+      partition: session[1] ?? '',
+      account: session[2] ?? '',
+      roleName,
+      sessionName: session[4] ?? '',
+      identityCenter: IDENTITY_CENTER_ROLE.test(roleName),
+    };
+  }
+  return { kind: 'other', arn };
+}
+
+/** The role a session stands for, without its path (an assumed-role ARN does not carry it). */
+export function sessionRoleArn(principal: Extract<ParsedPrincipal, { kind: 'session' }>): string {
+  return `arn:${principal.partition}:iam::${principal.account}:role/${principal.roleName}`;
+}
+
+/**
+ * The human behind a principal, for telling two approvals apart: an IAM user is itself; an Identity
+ * Center session is its user in that account; any other session is its role, whatever session name
+ * the caller chose (one person can assume a role under any number of names).
+ */
+export function approverIdentity(arn: string): string {
+  const principal = parsePrincipalArn(arn);
+  switch (principal.kind) {
+    case 'user':
+      return `arn:${principal.partition}:iam::${principal.account}:user/${principal.name}`;
+    case 'role':
+      return `arn:${principal.partition}:iam::${principal.account}:role/${principal.name}`;
+    case 'session':
+      return principal.identityCenter
+        ? `identity-center-user:${principal.account}:${principal.sessionName}`
+        : sessionRoleArn(principal);
+    case 'other':
+      return arn;
+  }
+}
+
+/**
+ * Whether two identities are one human. IAM user and role names, and Identity Center user names, are
+ * unique regardless of case, so case never tells two people apart.
+ */
+export function sameIdentity(left: string, right: string): boolean {
+  return left.toLowerCase() === right.toLowerCase();
+}
+
+/** `*` any run of characters (none included), `?` exactly one; everything else literal. */
+export function arnPatternMatches(pattern: string, value: string): boolean {
+  // Hand-written: a glob of two wildcards over a whole string is one escaped regular expression.
+  const source = pattern
+    .split('')
+    .map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.+^${}()|[\]\\/-]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${source}$`, 's').test(value);
+}
+
+/** A pattern that names a role with a path (`...:role/<path>/<name>`): it needs the role's real path. */
+export function patternNeedsRolePath(pattern: string): boolean {
+  const at = pattern.indexOf(':role/');
+  return at !== -1 && pattern.slice(at + ':role/'.length).includes('/');
+}
+
+export type ApproverMatch =
+  | { matched: true; pattern: string }
+  /** `unresolvedPath`: a pattern with a role path could not be checked (the role's path is unknown). */
+  | { matched: false; unresolvedPath: boolean };
+
+/**
+ * Whether `callerArn` is one of the `approvers`. A user matches by its ARN. A session matches by its
+ * `sts` ARN, by its role's ARN for a pattern without a path (`...:role/Name`, `...:role/Ops*`: the
+ * role's name, at any path), and by its role's real ARN (`...:role/<path>/Name`) for a pattern with a
+ * path, which needs `rolePath`; without it such a pattern never matches (refusing is the safe side).
+ */
+export function matchApprover(
+  patterns: readonly string[],
+  callerArn: string,
+  rolePath: string | null,
+): ApproverMatch {
+  const principal = parsePrincipalArn(callerArn);
+  let unresolvedPath = false;
+  for (const pattern of patterns) {
+    if (principal.kind !== 'session') {
+      if (arnPatternMatches(pattern, callerArn)) return { matched: true, pattern };
+      continue;
+    }
+    if (patternNeedsRolePath(pattern)) {
+      if (rolePath === null) {
+        unresolvedPath = true;
+        continue;
+      }
+      const real = `arn:${principal.partition}:iam::${principal.account}:role${rolePath}${principal.roleName}`;
+      if (arnPatternMatches(pattern, real)) return { matched: true, pattern };
+      continue;
+    }
+    if (arnPatternMatches(pattern, callerArn) || arnPatternMatches(pattern, sessionRoleArn(principal))) {
+      return { matched: true, pattern };
+    }
+  }
+  return { matched: false, unresolvedPath };
+}
+
+/** Whether any of the patterns needs a session's role path to be judged. */
+export function anyPatternNeedsRolePath(patterns: readonly string[]): boolean {
+  return patterns.some(patternNeedsRolePath);
+}

@@ -1,0 +1,115 @@
+/**
+ * The re-check at decision time: the account is read again (the role's policies, everyone who gains
+ * the grant), the escalation analysis runs again, and the requirement is derived again under the
+ * deployment's settings. A level that rose since the proposal was made (or can no longer be known)
+ * refuses the approval; the fresh gainers are the ones separation of duties is checked against.
+ * Proposals stored before the analysis existed get theirs here, when they are opened.
+ */
+import type { EscalationReader } from '../../ports/escalation-reader';
+import { TransientAwsError } from '../errors';
+import { analyseEscalation } from '../escalation/analyse';
+import {
+  levelRank,
+  type EscalationAnalysis,
+  type EscalationInputs,
+  type EscalationLevel,
+  type EscalationOptions,
+} from '../escalation/model';
+import type { ProposalRecord } from '../incident';
+import type { Proposal } from '../model';
+import { approvalRequirement, type ApprovalPolicySettings, type ApprovalRule } from './requirement';
+
+export type EscalationAnalyser = (inputs: EscalationInputs, options: EscalationOptions) => EscalationAnalysis;
+
+export interface RecheckDependencies {
+  escalationReader: EscalationReader;
+  /** The analysis (core/escalation/analyse.ts by default; tests inject theirs). */
+  analyse?: EscalationAnalyser;
+  policy: ApprovalPolicySettings;
+  ownResourceArns: readonly string[];
+}
+
+export interface Recheck {
+  analysis: EscalationAnalysis;
+  /** What approving needs now, under the deployment's settings. */
+  rule: ApprovalRule;
+  /** The ARNs of everyone who gains the grant, as read now; empty when the read failed. */
+  gainers: string[];
+  /** Set when the level is higher than the proposal's (or no longer known): the approval is refused. */
+  rose: { from: EscalationLevel; to: EscalationLevel | null } | null;
+}
+
+function unknown(reason: string): EscalationAnalysis {
+  return {
+    kind: 'unknown',
+    level: null,
+    comparedWith: null,
+    gains: [],
+    exposure: [],
+    reason,
+    fingerprint: null,
+  };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? (error.message.split('\n')[0] ?? error.name) : String(error);
+}
+
+/**
+ * Reads and analyses again. A transient read failure propagates (nothing is decided; try again); any
+ * other failure makes the analysis `unknown`, which is never approvable.
+ */
+export async function recheckProposal(
+  deps: RecheckDependencies,
+  record: ProposalRecord & { proposal: Proposal },
+): Promise<Recheck> {
+  const proposal = record.proposal;
+  const { analysis, gainers } = await analyseAgain(deps, record.denial.roleArn, proposal);
+  const rule = approvalRequirement(analysis, proposal.target.type, deps.policy, 'deployment');
+  return { analysis, rule, gainers, rose: levelRose(proposal.escalation, analysis) };
+}
+
+async function analyseAgain(
+  deps: RecheckDependencies,
+  roleArn: string | null,
+  proposal: Proposal,
+): Promise<{ analysis: EscalationAnalysis; gainers: string[] }> {
+  if (roleArn === null) {
+    return { analysis: unknown('the denial does not name the role that was passed'), gainers: [] };
+  }
+  let inputs: EscalationInputs;
+  try {
+    inputs = await deps.escalationReader.readEscalationInputs(roleArn, proposal.target);
+  } catch (error) {
+    if (error instanceof TransientAwsError) throw error;
+    return { analysis: unknown(`the account could not be read again: ${describe(error)}`), gainers: [] };
+  }
+  const gainers = inputs.gainers.map((gainer) => gainer.arn);
+  try {
+    const analyse = deps.analyse ?? analyseEscalation;
+    return { analysis: analyse(inputs, { ownResourceArns: deps.ownResourceArns }), gainers };
+  } catch (error) {
+    return { analysis: unknown(`the escalation analysis failed: ${describe(error)}`), gainers };
+  }
+}
+
+/** The rise from what the proposal said to what is true now; null when it did not rise. */
+export function levelRose(
+  stored: EscalationAnalysis | undefined,
+  fresh: EscalationAnalysis,
+): Recheck['rose'] {
+  if (stored === undefined || stored.kind !== 'analysed') return null;
+  if (fresh.kind !== 'analysed') return { from: stored.level, to: null };
+  return levelRank(fresh.level) > levelRank(stored.level) ? { from: stored.level, to: fresh.level } : null;
+}
+
+/** The record with the fresh analysis and rule in place of its own, for showing (never stored). */
+export function withAnalysis<T extends ProposalRecord & { proposal: Proposal }>(
+  record: T,
+  recheck: Recheck,
+): T {
+  return {
+    ...record,
+    proposal: { ...record.proposal, escalation: recheck.analysis, approval: recheck.rule },
+  };
+}
