@@ -22,7 +22,11 @@ import {
   TARGET_GROUP,
 } from './support/attack-account';
 import { recordAttack } from './support/attack-results';
-import { ApprovalDeployment, type DeploymentSettings } from './support/approval-deployment';
+import {
+  ApprovalDeployment,
+  forgetDeploymentKeys,
+  type DeploymentSettings,
+} from './support/approval-deployment';
 
 const PART = 'handlers';
 /** Everyone in the account may use the IAM routes: only the rules under attack can refuse. */
@@ -34,6 +38,7 @@ const residual: string[] = [];
 
 beforeAll(async () => {
   await resetMoto(motoEndpoint());
+  forgetDeploymentKeys();
   const setup = await ApprovalDeployment.create();
   deployments.push(setup);
   await buildAttackAccount(setup.clients.iam);

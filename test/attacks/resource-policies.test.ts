@@ -9,7 +9,7 @@
  * stops: those are printed and the test pins exactly that list, so a new gap fails.
  */
 import { recordAttack } from './support/attack-results';
-import { draftProtectionScp } from './support/draft-protection-scp';
+import { buildProtectionScp } from '../../lib/protection-scp';
 import { evaluate, type Verdict } from './support/policy-evaluator';
 import type { PolicyDocument } from './support/resource-policies';
 import {
@@ -19,7 +19,7 @@ import {
   type PreparedAttack,
   type ResourceAttack,
 } from './support/resource-attacks';
-import { stackUnderAttack, type StackUnderAttack } from './support/stack-under-attack';
+import { ACCOUNT, REGION, stackUnderAttack, type StackUnderAttack } from './support/stack-under-attack';
 
 const PART = 'resource-policies';
 
@@ -30,7 +30,12 @@ const succeededWithoutScp: string[] = [];
 
 beforeAll(() => {
   stack = stackUnderAttack();
-  scp = draftProtectionScp(stack);
+  // The SCP the README tells an organization to attach, for this stack, account and region.
+  scp = buildProtectionScp({
+    stackName: stack.stackName,
+    account: ACCOUNT,
+    region: REGION,
+  }) as unknown as PolicyDocument;
 });
 
 afterAll(() => {

@@ -8,6 +8,7 @@
  */
 import { GetGroupPolicyCommand, IAMClient, ListGroupPoliciesCommand } from '@aws-sdk/client-iam';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { randomUUID } from 'node:crypto';
 import {
@@ -16,7 +17,10 @@ import {
   type AwsCallRecord,
 } from '../../../lambda/adapters/aws/aws-account-reader';
 import { DynamoDbProposalStore, toProposalItem } from '../../../lambda/adapters/aws/dynamodb-proposal-store';
+import { readUsersAndRoles } from '../../../lambda/adapters/aws/iam-authorization-details';
 import { IamPolicyWriter } from '../../../lambda/adapters/aws/iam-policy-writer';
+import { KmsDecisionSigner } from '../../../lambda/adapters/aws/kms-decision-keys';
+import { InterimEscalationReader } from '../../../lambda/adapters/interim-escalation-reader';
 import { LocalPolicySimulator } from '../../../lambda/adapters/local/local-policy-simulator';
 import { InMemoryEventPublisher } from '../../../lambda/adapters/memory/in-memory-event-publisher';
 import { InMemoryNotifier } from '../../../lambda/adapters/memory/in-memory-notifier';
@@ -59,6 +63,46 @@ const LINK_KEY = 'attack-suite-link-signing-key-'.padEnd(64, 'k');
 
 let tableCounter = 0;
 
+/** The stack's own resources, as OWN_RESOURCE_ARNS names them. */
+const OWN_RESOURCE_ARNS = [`arn:aws:*:*:${MOTO_ACCOUNT_ID}:*PassRoleDoctor*`];
+
+/** The two KMS keys the stack makes, in moto's KMS (which signs, verifies and computes MACs). */
+export interface DeploymentKeys {
+  /** ECC_NIST_P256 SIGN_VERIFY: DECISION_SIGNING_KEY_ID. */
+  decisionKeyId: string;
+  /** HMAC_256 GENERATE_VERIFY_MAC: LINK_MAC_KEY_ID. */
+  linkKeyId: string;
+}
+
+let sharedKeys: Promise<DeploymentKeys> | null = null;
+
+/** Made once per test file (moto keeps them until it is reset). */
+function deploymentKeys(): Promise<DeploymentKeys> {
+  sharedKeys ??= (async () => {
+    const kms = new KMSClient(motoClientConfig());
+    try {
+      const decision = await kms.send(
+        new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }),
+      );
+      const link = await kms.send(
+        new CreateKeyCommand({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' }),
+      );
+      const decisionKeyId = decision.KeyMetadata?.Arn;
+      const linkKeyId = link.KeyMetadata?.Arn;
+      if (decisionKeyId === undefined || linkKeyId === undefined) throw new Error('moto made no key ARN');
+      return { decisionKeyId, linkKeyId };
+    } finally {
+      kms.destroy();
+    }
+  })();
+  return sharedKeys;
+}
+
+/** Forgets the keys of a moto that was reset. */
+export function forgetDeploymentKeys(): void {
+  sharedKeys = null;
+}
+
 export class ApprovalDeployment {
   readonly clients: MotoClients;
   /** The apply function's IAM calls (its own client, so only its calls are here). */
@@ -69,12 +113,23 @@ export class ApprovalDeployment {
   readonly reconcile: ReconcileHandler;
   readonly applyInvocations = new QueuedApplyInvocations();
   private readonly applyIam: IAMClient;
+  private readonly approvalIam: IAMClient;
+
+  readonly kms: KMSClient;
 
   private constructor(
     readonly tableName: string,
     readonly settings: DeploymentSettings,
+    readonly keys: DeploymentKeys,
   ) {
     this.clients = createMotoClients();
+    this.kms = new KMSClient(motoClientConfig());
+    // The approval function reads the account as its entry does (the re-check at decision time).
+    const approvalIam = new IAMClient(motoClientConfig());
+    this.approvalIam = approvalIam;
+    const escalationReader = new InterimEscalationReader(new AwsAccountReader(approvalIam), () =>
+      readUsersAndRoles(approvalIam),
+    );
     this.applyIam = new IAMClient(motoClientConfig());
     this.applyIamCalls = recordAwsCalls(this.applyIam);
     this.store = new DynamoDbProposalStore(this.clients.dynamodb, tableName);
@@ -82,8 +137,17 @@ export class ApprovalDeployment {
       store: this.store,
       applyTrigger: this.applyInvocations,
       approvalSecret: async () => LINK_KEY,
+      signer: new KmsDecisionSigner(this.kms, keys.decisionKeyId),
+      escalationReader,
+      rolePaths: escalationReader,
       logger: new RecordingLogger(),
-      settings: { approvalMode: settings.approvalMode },
+      settings: {
+        approvalMode: settings.approvalMode,
+        approvers: settings.approvers,
+        allowAdminRoles: settings.allowAdminRoles,
+        autoApprove: 'off',
+        ownResourceArns: OWN_RESOURCE_ARNS,
+      },
     });
     this.apply = createApplyHandler({
       store: this.store,
@@ -117,11 +181,15 @@ export class ApprovalDeployment {
   static async create(settings: Partial<DeploymentSettings> = {}): Promise<ApprovalDeployment> {
     tableCounter += 1;
     const tableName = `attack-proposals-${tableCounter}`;
-    const deployment = new ApprovalDeployment(tableName, {
-      approvers: settings.approvers ?? [],
-      allowAdminRoles: settings.allowAdminRoles ?? false,
-      approvalMode: settings.approvalMode ?? 'both',
-    });
+    const deployment = new ApprovalDeployment(
+      tableName,
+      {
+        approvers: settings.approvers ?? [],
+        allowAdminRoles: settings.allowAdminRoles ?? false,
+        approvalMode: settings.approvalMode ?? 'both',
+      },
+      await deploymentKeys(),
+    );
     await createProposalsTable(deployment.clients.dynamodb, tableName);
     return deployment;
   }
@@ -129,6 +197,8 @@ export class ApprovalDeployment {
   destroy(): void {
     this.clients.destroy();
     this.applyIam.destroy();
+    this.approvalIam.destroy();
+    this.kms.destroy();
   }
 
   /** The diagnose function's work for one denial: a pending proposal in the table. */

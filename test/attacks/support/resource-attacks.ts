@@ -428,18 +428,22 @@ export const RESOURCE_ATTACKS: ResourceAttack[] = [
 /** The Chatbot channel role reading a function's log group; the channel's guardrails bound it too. */
 function chatbotReadsLogs(stack: StackUnderAttack, action: string): PreparedAttack {
   const role = chatbotRole(stack);
-  const logGroup = stack.findTarget(
-    "the approval function's log group",
-    'AWS::Logs::LogGroup',
-    (resource) => JSON.stringify(resource).includes('Approval') && !JSON.stringify(resource).includes('Api'),
-  );
-  const target: Target = logGroup ?? {
-    logicalId: '(a log group)',
-    arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/approval:*`,
+  const functionName = stack.resolver.resolveString({ Ref: logicalIdOfFunction(stack) }, 'approval function');
+  const logGroup = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/${functionName}`;
+  // GetLogEvents is authorized on the stream, the others on the group.
+  const arn =
+    action === 'logs:GetLogEvents' ? `${logGroup}:log-stream:2026/12/06/[$LATEST]0123abcd` : logGroup;
+  const target: Target = {
+    logicalId: "(the approval function's log group)",
+    arn,
     policy: undefined,
     tags: {},
   };
   return { ...roleRequest(stack, role, action, target), alsoBoundedBy: guardrailsOf(stack) };
+}
+
+function logicalIdOfFunction(stack: StackUnderAttack): string {
+  return stack.targetOf(stack.remediation.approvalFunction).logicalId;
 }
 
 /** The channel configurations' guardrail policies: template policies, or the known AWS managed ones. */
