@@ -13,7 +13,9 @@ import {
   ACCOUNT,
   buildAttackAccount,
   DENIED,
+  DENIED_ROLE,
   denialFor,
+  roleSessionDenialFor,
   GROUP_MEMBER,
   OUTSIDER,
   REVIEWER_ROLE,
@@ -104,12 +106,15 @@ async function concludeRefused(
   const forgedApplied = observed.writes.length > 0 || observed.inIam !== undefined;
   recordAttack({ part: PART, name, escalated, forgedApplied });
   expect({
-    responses: refusedResponses.map((response) => response.statusCode),
+    // 403 refused; 409 for a refusal about the proposal's state (the same approver again, a risen level).
+    responses: refusedResponses.map((response) =>
+      [403, 409].includes(response.statusCode) ? 'refused' : response.statusCode,
+    ),
     status: observed.status,
     writes: observed.writes,
     inIam: observed.inIam,
   }).toEqual({
-    responses: refusedResponses.map(() => 403),
+    responses: refusedResponses.map(() => 'refused'),
     status: expect.stringMatching(/^(pending|rejected)$/),
     writes: [],
     inIam: undefined,
@@ -153,11 +158,14 @@ describe('finding 1: self-approval and separation of duties (IAM route, everyone
     await concludeRefused('a member of the target group approves', deployment, record, [response]);
   });
 
-  it("the passed role's own session cannot approve", async () => {
+  it("a session of the target role (the denied role's own) cannot approve", async () => {
     const deployment = await deploy({ approvers: EVERYONE });
-    const record = await deployment.propose(denialFor(ROLES.contained));
-    const response = await deployment.decideAsIam(record.id, sessionArn(ROLES.contained, 'glue-job'));
-    await concludeRefused("the passed role's own session approves", deployment, record, [response]);
+    const record = await deployment.propose(roleSessionDenialFor(ROLES.contained));
+    const response = await deployment.decideAsIam(record.id, sessionArn(DENIED_ROLE, 'another-session'));
+    await concludeRefused('another session of the denied (target) role approves', deployment, record, [
+      response,
+    ]);
+    expect(record.proposal?.target).toMatchObject({ type: 'role', name: DENIED_ROLE });
   });
 
   it('two session names on one role are one approver: an admin grant stays unapproved', async () => {

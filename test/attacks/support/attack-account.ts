@@ -29,6 +29,8 @@ export const TARGET_GROUP = 'GlueAccess';
 export const GROUP_MEMBER = iamArn('user', 'li.wei');
 export const OUTSIDER = iamArn('user', 'sam.ortiz');
 export const REVIEWER_ROLE = 'security-reviewer';
+/** A role whose session is denied: the proposal's target is the role itself. */
+export const DENIED_ROLE = 'ci-deployer';
 
 /** The roles the attacks ask to pass, by what passing them gives. */
 export const ROLES = {
@@ -94,6 +96,17 @@ export async function buildAttackAccount(iam: IAMClient): Promise<void> {
     }),
   );
   await role(REVIEWER_ROLE, ACCOUNT_TRUST);
+  await role(DENIED_ROLE, ACCOUNT_TRUST);
+  await iam.send(
+    new PutRolePolicyCommand({
+      RoleName: DENIED_ROLE,
+      PolicyName: 'DeployGlueJobs',
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: ['glue:UpdateJob', 'glue:GetJob'], Resource: '*' }],
+      }),
+    }),
+  );
 }
 
 const SEED_EVENT = JSON.parse(
@@ -102,10 +115,40 @@ const SEED_EVENT = JSON.parse(
 
 let eventCounter = 0;
 
+/** The seed denial made by a session of DENIED_ROLE instead of mei.tanaka. */
+export function roleSessionDenialFor(roleName: string): Denial {
+  const session = sessionArn(DENIED_ROLE, 'build-42');
+  const roleArn = iamArn('role', DENIED_ROLE);
+  const event = {
+    ...SEED_EVENT,
+    userIdentity: {
+      type: 'AssumedRole',
+      principalId: 'AROAEXAMPLECIDEPLOYER:build-42',
+      arn: session,
+      accountId: ACCOUNT,
+      accessKeyId: 'ASIAEXAMPLEKEY000042',
+      sessionContext: {
+        sessionIssuer: {
+          type: 'Role',
+          principalId: 'AROAEXAMPLECIDEPLOYER',
+          arn: roleArn,
+          accountId: ACCOUNT,
+          userName: DENIED_ROLE,
+        },
+        attributes: { creationDate: '2026-06-17T01:58:11Z', mfaAuthenticated: 'false' },
+      },
+    },
+    errorMessage:
+      `User: ${session} is not authorized to perform: iam:PassRole on resource: ${iamArn('role', roleName)} ` +
+      'because no identity-based policy allows the iam:PassRole action',
+  };
+  return denialFor(roleName, event);
+}
+
 /** The seed denial (mei.tanaka passing a role to Glue), for `roleName` instead of the seed's role. */
-export function denialFor(roleName: string): Denial {
+export function denialFor(roleName: string, base: Record<string, unknown> = SEED_EVENT): Denial {
   eventCounter += 1;
-  const text = JSON.stringify(SEED_EVENT).split(ROLES.contained).join(roleName);
+  const text = JSON.stringify(base).split(ROLES.contained).join(roleName);
   const event = {
     ...(JSON.parse(text) as Record<string, unknown>),
     eventID: `attack-${eventCounter}-${roleName}`,
