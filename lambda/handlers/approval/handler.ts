@@ -43,6 +43,7 @@ import { expiredPage, INVALID_LINK_PAGE, linkDecisionPage } from '../../core/ren
 import { renderReviewPage } from '../../core/render/review-page';
 import type { ApplyTrigger } from '../../ports/apply-trigger';
 import type { ApprovalStore } from '../../ports/approval-store';
+import type { LinkMacVerifier } from '../../ports/link-mac';
 import {
   decisionReason,
   formToken,
@@ -93,8 +94,8 @@ export interface ApprovalLogger {
 export interface ApprovalHandlerDependencies {
   store: ApprovalStore;
   applyTrigger: ApplyTrigger;
-  /** The link signing key (Secrets Manager through Powertools' cache in the function). */
-  approvalSecret: () => Promise<string>;
+  /** Checks review links' MACs (KmsLinkMac: kms:VerifyMac on LINK_MAC_KEY_ID in the function). */
+  linkMac: LinkMacVerifier;
   logger: ApprovalLogger;
   settings: { approvalMode: ApprovalMode };
   clock?: () => Date;
@@ -116,8 +117,8 @@ export function createApprovalHandler(deps: ApprovalHandlerDependencies): Approv
   const { logger } = deps;
   const mode = deps.settings.approvalMode;
   const clock = deps.clock ?? (() => new Date());
-  const { store, applyTrigger, approvalSecret } = deps;
-  const core = { store, applyTrigger, approvalSecret, clock, onProgress: logProgress };
+  const { store, applyTrigger, linkMac } = deps;
+  const core = { store, applyTrigger, linkMac, clock, onProgress: logProgress };
 
   function logProgress(progress: DecisionProgress): void {
     if (progress.kind === 'decided') {

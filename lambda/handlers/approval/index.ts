@@ -3,16 +3,16 @@
  * settings are built once per container, at init; the handler itself is handler.ts.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
 import { DynamoDbProposalStore } from '../../adapters/aws/dynamodb-proposal-store';
+import { KmsLinkMac } from '../../adapters/aws/kms-link-mac';
 import { LambdaApplyTrigger } from '../../adapters/aws/lambda-apply-trigger';
-import { linksEnabled, signingKeyOf } from '../../core/approval/links';
-import { AwsCallError, InvalidInputError } from '../../core/errors';
+import { InvalidInputError } from '../../core/errors';
+import type { LinkMacVerifier } from '../../ports/link-mac';
 import { REQUEST_HANDLER } from '../client-settings';
 import { traced } from '../traced';
 import { createApprovalHandler, type ApprovalEvent, type ApprovalResponse } from './handler';
@@ -25,34 +25,21 @@ const tracer = new Tracer({ serviceName: settings.serviceName });
 
 const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({ requestHandler: REQUEST_HANDLER }));
 const lambda = tracer.captureAWSv3Client(new LambdaClient({ requestHandler: REQUEST_HANDLER }));
-const secrets = new SecretsProvider({
-  awsSdkV3Client: tracer.captureAWSv3Client(new SecretsManagerClient({ requestHandler: REQUEST_HANDLER })),
-});
+const kms = tracer.captureAWSv3Client(new KMSClient({ requestHandler: REQUEST_HANDLER }));
 
-/** How long the link key is cached: a rolled key reaches warm containers within this. */
-const SIGNING_KEY_MAX_AGE_SECONDS = 300;
-
-const approvalSecretArn = settings.approvalSecretArn;
-
-/** The link signing key, from Powertools' cache or Secrets Manager. */
-async function approvalSecret(): Promise<string> {
-  if (approvalSecretArn === null) {
-    throw new InvalidInputError('no link signing key in iam mode', 'APPROVAL_SECRET_ARN');
-  }
-  const key = signingKeyOf(await secrets.get(approvalSecretArn, { maxAge: SIGNING_KEY_MAX_AGE_SECONDS }));
-  if (key === null)
-    throw new AwsCallError(`the link signing key in ${approvalSecretArn} is not a usable key`);
-  return key;
-}
-
-// Fetched at init (which runs with a CPU boost): the first reviewer need not wait for it. A failure
-// here is met again, and reported, by the first request that checks a link.
-if (linksEnabled(settings.approvalMode)) void approvalSecret().catch(() => undefined);
+/** Review links' MACs are checked by KMS (VerifyMac): the key never leaves it. None in `iam` mode. */
+const linkMac: LinkMacVerifier =
+  settings.linkMacKeyId !== null
+    ? new KmsLinkMac(kms, settings.linkMacKeyId)
+    : {
+        verifyMac: () =>
+          Promise.reject(new InvalidInputError('no link MAC key in iam mode', 'LINK_MAC_KEY_ID')),
+      };
 
 const approval = createApprovalHandler({
   store: new DynamoDbProposalStore(dynamodb, settings.proposalsTableName),
   applyTrigger: new LambdaApplyTrigger(lambda, settings.applyFunctionName),
-  approvalSecret,
+  linkMac,
   logger,
   settings: { approvalMode: settings.approvalMode },
 });

@@ -1,13 +1,13 @@
 import type { ApprovalMode } from '../../core/approval/links';
 import { linksEnabled } from '../../core/approval/links';
 import { InvalidInputError } from '../../core/errors';
-import { readApprovalMode, readApprovalSecretArn } from '../diagnose/settings';
+import { readApprovalMode, readLinkMacKeyId } from '../diagnose/settings';
 
 /** What the approval function reads from its environment (set by the CDK construct). */
 export interface ApprovalSettings {
   proposalsTableName: string;
-  /** The link signing key's secret; null only in `iam` mode, which serves no link. */
-  approvalSecretArn: string | null;
+  /** The KMS HMAC key review links are checked with (VerifyMac); null only in `iam` mode. */
+  linkMacKeyId: string | null;
   /** The apply function, invoked asynchronously once a proposal is approved. */
   applyFunctionName: string;
   approvalMode: ApprovalMode;
@@ -25,12 +25,12 @@ export function readApprovalSettings(env: Environment): ApprovalSettings {
     return value;
   };
   const proposalsTableName = required('PROPOSALS_TABLE_NAME');
-  const approvalSecretArn = readApprovalSecretArn(env, problems);
+  const linkMacKeyId = readLinkMacKeyId(env, problems);
   const applyFunctionName = required('APPLY_FUNCTION_NAME');
   const approvalMode = readApprovalMode(env, problems);
-  if (approvalSecretArn === null && linksEnabled(approvalMode)) {
+  if (linkMacKeyId === null && linksEnabled(approvalMode)) {
     problems.push(
-      `APPROVAL_SECRET_ARN is not set: review links (APPROVAL_MODE ${approvalMode}) are checked with it`,
+      `LINK_MAC_KEY_ID is not set: review links (APPROVAL_MODE ${approvalMode}) are checked with it`,
     );
   }
   const serviceName = required('POWERTOOLS_SERVICE_NAME');
@@ -40,5 +40,5 @@ export function readApprovalSettings(env: Environment): ApprovalSettings {
       'environment',
     );
   }
-  return { proposalsTableName, approvalSecretArn, applyFunctionName, approvalMode, serviceName };
+  return { proposalsTableName, linkMacKeyId, applyFunctionName, approvalMode, serviceName };
 }

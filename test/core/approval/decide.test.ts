@@ -1,3 +1,4 @@
+import type { LinkMacVerifier } from '../../../lambda/ports/link-mac';
 import { InMemoryProposalStore } from '../../../lambda/adapters/memory/in-memory-proposal-store';
 import {
   APPLY_DEFERRED_REASON,
@@ -11,7 +12,7 @@ import {
 } from '../../../lambda/core/approval/decide';
 import { approvalClaimsOf } from '../../../lambda/core/approval/links';
 import type { Actor } from '../../../lambda/core/approval/status';
-import { signApprovalToken } from '../../../lambda/core/approval/token';
+import { linkMacOf, tokenOf } from '../../support/link-tokens';
 import { TransientAwsError } from '../../../lambda/core/errors';
 import type { ProposalRecord } from '../../../lambda/core/incident';
 import { proposalRecord, SEED_PROPOSAL } from '../../adapters/support/proposal-records';
@@ -43,11 +44,11 @@ function anotherRecord(id: string, overrides: Partial<ProposalRecord> = {}): Pro
 function tokenFor(record: ProposalRecord): string {
   const claims = approvalClaimsOf(record);
   if (claims === null) throw new Error('the record has no proposal to sign');
-  return signApprovalToken(claims, KEY);
+  return tokenOf(claims, KEY);
 }
 
 interface Setup {
-  deps: DecideDependencies & { approvalSecret: () => Promise<string> };
+  deps: DecideDependencies & { linkMac: LinkMacVerifier };
   store: InMemoryProposalStore;
   requested: string[];
   progress: DecisionProgress[];
@@ -74,7 +75,7 @@ async function setup(...records: ProposalRecord[]): Promise<Setup> {
         },
       },
       clock: () => NOW,
-      approvalSecret: async () => KEY,
+      linkMac: linkMacOf(KEY),
       onProgress: (step) => result.progress.push(step),
     },
   };

@@ -7,7 +7,7 @@ import {
   type LinkDependencies,
 } from '../../../lambda/core/approval/review';
 import type { Actor } from '../../../lambda/core/approval/status';
-import { signApprovalToken } from '../../../lambda/core/approval/token';
+import { linkMacOf, tokenOf } from '../../support/link-tokens';
 import type { ProposalRecord } from '../../../lambda/core/incident';
 import { proposalRecord } from '../../adapters/support/proposal-records';
 
@@ -24,7 +24,7 @@ function anotherRecord(id: string, overrides: Partial<ProposalRecord> = {}): Pro
 function tokenFor(record: ProposalRecord, key = KEY): string {
   const claims = approvalClaimsOf(record);
   if (claims === null) throw new Error('the record has no proposal to sign');
-  return signApprovalToken(claims, key);
+  return tokenOf(claims, key);
 }
 
 async function storeWith(...records: ProposalRecord[]): Promise<InMemoryProposalStore> {
@@ -34,7 +34,7 @@ async function storeWith(...records: ProposalRecord[]): Promise<InMemoryProposal
 }
 
 async function linkDeps(...records: ProposalRecord[]): Promise<LinkDependencies> {
-  return { store: await storeWith(...records), approvalSecret: async () => KEY };
+  return { store: await storeWith(...records), linkMac: linkMacOf(KEY) };
 }
 
 describe('checkReviewLink', () => {
@@ -51,7 +51,7 @@ describe('checkReviewLink', () => {
     const store = await storeWith(proposalRecord(), anotherRecord('p-report', { proposal: null }));
     const deps: LinkDependencies = {
       store: { get: (id) => (reads++, store.get(id)) },
-      approvalSecret: async () => KEY,
+      linkMac: linkMacOf(KEY),
     };
     const token = tokenFor(proposalRecord());
 
@@ -89,7 +89,7 @@ describe('reviewByLink', () => {
     await store.transition('p-1', { from: 'pending', to: 'rejected', actor: HOLDER, at: NOW, detail: 'no' });
     const token = tokenFor(proposalRecord());
 
-    const outcome = await reviewByLink({ store, approvalSecret: async () => KEY }, 'p-1', token, NOW);
+    const outcome = await reviewByLink({ store, linkMac: linkMacOf(KEY) }, 'p-1', token, NOW);
 
     expect(outcome).toMatchObject({ kind: 'page', token, record: { status: 'rejected' } });
     expect(outcome.kind === 'page' && outcome.history).toEqual([
@@ -114,7 +114,7 @@ describe('reviewByLink', () => {
   it('past the expiry: a pending proposal is expired, a decided one still shows, without the forms', async () => {
     const store = await storeWith(proposalRecord(), anotherRecord('p-2'));
     await store.transition('p-2', { from: 'pending', to: 'rejected', actor: HOLDER, at: NOW });
-    const deps = { store, approvalSecret: async () => KEY };
+    const deps = { store, linkMac: linkMacOf(KEY) };
 
     expect(await reviewByLink(deps, 'p-1', tokenFor(proposalRecord()), AFTER_EXPIRY)).toMatchObject({
       kind: 'expired',

@@ -2,7 +2,7 @@
 import type { APIGatewayProxyEventV2WithIAMAuthorizer } from 'aws-lambda';
 import { InMemoryProposalStore } from '../../../lambda/adapters/memory/in-memory-proposal-store';
 import { approvalClaimsOf, type ApprovalMode } from '../../../lambda/core/approval/links';
-import { signApprovalToken } from '../../../lambda/core/approval/token';
+import { linkMacOf, tokenOf } from '../../support/link-tokens';
 import type { ProposalRecord } from '../../../lambda/core/incident';
 import {
   createApprovalHandler,
@@ -34,7 +34,7 @@ export const APPROVER_ARN = 'arn:aws:iam::123456789012:user/alice';
 export function tokenFor(record: ProposalRecord, key = KEY): string {
   const claims = approvalClaimsOf(record);
   if (claims === null) throw new Error(`record ${record.id} has no proposal to sign`);
-  return signApprovalToken(claims, key);
+  return tokenOf(claims, key);
 }
 
 export interface EventOptions {
@@ -172,7 +172,7 @@ export async function harness(options: HarnessOptions = {}): Promise<Harness> {
   const handler = createApprovalHandler({
     store,
     applyTrigger: trigger,
-    approvalSecret: async () => KEY,
+    linkMac: linkMacOf(KEY),
     logger,
     settings: { approvalMode: options.mode ?? 'both' },
     clock: () => new Date(now),

@@ -1,3 +1,4 @@
+import { LocalLinkMac } from '../../../../lambda/adapters/local/local-keys';
 import { approvalLinksOf, type ApprovalMode } from '../../../../lambda/core/approval/links';
 import { readDenials } from '../../../../lambda/core/denial';
 import { incidentKeyOf, newProposalRecord, type ProposalRecord } from '../../../../lambda/core/incident';
@@ -278,19 +279,19 @@ describe('renderMessage: Chatbot relatedResources', () => {
 
 describe('renderMessage: approval links and commands', () => {
   const BASE = 'https://abc123.execute-api.ap-northeast-1.amazonaws.com';
-  const withLinks = (record: ProposalRecord, mode: ApprovalMode) =>
+  const withLinks = async (record: ProposalRecord, mode: ApprovalMode) =>
     renderMessage({
       kind: 'new',
       record,
       reviewBaseUrl: null,
-      links: approvalLinksOf({ mode, record, reviewBaseUrl: BASE, secret: 'k'.repeat(64) }),
+      links: await approvalLinksOf({ mode, record, reviewBaseUrl: BASE, linkMac: new LocalLinkMac() }),
     });
   const SIGNED_LINK = new RegExp(
     `${BASE.replace(/\./g, '\\.')}/proposals/proposal-1\\?token=[A-Za-z0-9_-]{43}`,
   );
 
-  it('carries the signed review link in every form, and the commands in both mode', () => {
-    const message = withLinks(seed, 'both');
+  it('carries the signed review link in every form, and the commands in both mode', async () => {
+    const message = await withLinks(seed, 'both');
     expectWellFormed(message);
     expect(message.email).toMatch(new RegExp(`Review\n {2}${SIGNED_LINK.source}`));
     expect(message.email).toContain(
@@ -308,20 +309,20 @@ describe('renderMessage: approval links and commands', () => {
     expect(message.text).toContain('Approve: passrole-doctor approve proposal-1');
   });
 
-  it('carries the commands instead of a link in iam mode, and the link alone in link mode', () => {
-    const iam = withLinks(seed, 'iam');
+  it('carries the commands instead of a link in iam mode, and the link alone in link mode', async () => {
+    const iam = await withLinks(seed, 'iam');
     expectWellFormed(iam);
     expect(JSON.stringify(iam)).not.toContain('/proposals/');
     expect(iam.email).toContain('passrole-doctor approve proposal-1');
     expect(iam.chatbot.content.nextSteps[0]).toBe('Approve: `passrole-doctor approve proposal-1`');
-    const link = withLinks(seed, 'link');
+    const link = await withLinks(seed, 'link');
     expect(link.text).toMatch(SIGNED_LINK);
     expect(JSON.stringify(link)).not.toContain('passrole-doctor approve');
   });
 
-  it('carries neither for a report', () => {
+  it('carries neither for a report', async () => {
     const report: ProposalRecord = { ...seed, status: 'reported', proposal: null, documentHash: null };
-    const message = withLinks(report, 'both');
+    const message = await withLinks(report, 'both');
     expect(JSON.stringify(message)).not.toMatch(/proposals\/|passrole-doctor (approve|reject)/);
   });
 });
