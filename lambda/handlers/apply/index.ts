@@ -1,8 +1,10 @@
 /**
  * The apply function's entry (bundled by esbuild for Node.js 22). Clients, Powertools and settings
  * are built once per container; the handler itself is handler.ts. Verification uses IAM's own
- * simulator, which needs no account read: the function's role may not read the account beyond the
- * inline policies it writes (and nothing reachable from here imports the offline simulator).
+ * simulator, which needs no account read (nothing reachable from here imports the offline
+ * simulator). Before any write it verifies the approval's signed decision with the public key of
+ * DECISION_SIGNING_KEY_ID (kms:GetPublicKey, once per container), re-reads R's policies and the
+ * target's members, and records the decision id in the proposals table (one write per decision).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -10,13 +12,18 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { AwsPolicySimulator } from '../../adapters/aws/aws-policy-simulator';
+import { DynamoDbDecisionLedger } from '../../adapters/aws/dynamodb-decision-ledger';
 import { DynamoDbProposalStore } from '../../adapters/aws/dynamodb-proposal-store';
+import { KmsDecisionVerifier } from '../../adapters/aws/kms-decision-keys';
 import { EventBridgePublisher } from '../../adapters/aws/eventbridge-publisher';
 import { IamPolicyWriter } from '../../adapters/aws/iam-policy-writer';
 import { SnsNotifier } from '../../adapters/aws/sns-notifier';
+import { AwsCallError } from '../../core/errors';
+import type { EscalationReader } from '../../ports/escalation-reader';
 import { IAM_REQUEST_HANDLER, REQUEST_HANDLER } from '../client-settings';
 import { traced } from '../traced';
 import { createApplyHandler, type ApplyHandlerOutcome } from './handler';
@@ -35,11 +42,25 @@ const iam = tracer.captureAWSv3Client(
 const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({ requestHandler: REQUEST_HANDLER }));
 const sns = tracer.captureAWSv3Client(new SNSClient({ requestHandler: REQUEST_HANDLER }));
 const eventBridge = tracer.captureAWSv3Client(new EventBridgeClient({ requestHandler: REQUEST_HANDLER }));
+const kms = tracer.captureAWSv3Client(new KMSClient({ requestHandler: REQUEST_HANDLER }));
+
+/**
+ * Until the live EscalationReader (the wiring branch's, over GetAccountAuthorizationDetails) is
+ * connected here, the apply function fails closed: every approval is refused, none applied without
+ * re-reading R's policies and the target's members.
+ */
+const escalationReader: EscalationReader = {
+  readEscalationInputs: () =>
+    Promise.reject(new AwsCallError('no EscalationReader is connected to the apply function yet')),
+};
 
 const apply = createApplyHandler({
   store: new DynamoDbProposalStore(dynamodb, settings.proposalsTableName),
   writer: new IamPolicyWriter(iam),
   simulator: new AwsPolicySimulator(iam),
+  decisionVerifier: new KmsDecisionVerifier(kms, settings.decisionSigningKeyId),
+  escalationReader,
+  decisionLedger: new DynamoDbDecisionLedger(dynamodb, settings.proposalsTableName),
   notifier: new SnsNotifier(sns, settings.topicArn),
   events: new EventBridgePublisher(eventBridge, settings.eventBusName),
   logger,
