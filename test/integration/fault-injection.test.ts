@@ -71,7 +71,7 @@ import {
   invocationContext,
   LOOP_APPROVAL_MODE,
   LOOP_REVIEW_BASE_URL,
-  LOOP_SIGNING_KEY,
+  LOOP_LINK_MAC,
   PRODUCTION_RETRIES,
   QueuedApplyInvocations,
   reviewLinkIn,
@@ -819,12 +819,14 @@ describe('the loop under injected faults (fault proxy in front of moto)', () => 
           new Date(),
         );
         expect(created.kind).toBe('created');
-        const url = approvalLinksOf({
-          mode: LOOP_APPROVAL_MODE,
-          record,
-          reviewBaseUrl: LOOP_REVIEW_BASE_URL,
-          secret: LOOP_SIGNING_KEY,
-        }).reviewUrl;
+        const url = (
+          await approvalLinksOf({
+            mode: LOOP_APPROVAL_MODE,
+            record,
+            reviewBaseUrl: LOOP_REVIEW_BASE_URL,
+            linkMac: LOOP_LINK_MAC,
+          })
+        ).reviewUrl;
         if (url === null) throw new Error('no review link for the proposal');
         return { link: new URL(url), proposalId: record.id };
       }

@@ -5,10 +5,13 @@
  * channel would receive, with its signed review link. Approving applies to the in-memory snapshot
  * (applyProposal: write, read back, re-simulate) before the POST is answered; nothing reaches AWS.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { InterimEscalationReader } from '../../adapters/interim-escalation-reader';
+import { LocalDecisionKeys, LocalLinkMac } from '../../adapters/local/local-keys';
 import { LocalPolicySimulator } from '../../adapters/local/local-policy-simulator';
+import { InMemoryDecisionLedger } from '../../adapters/memory/in-memory-decision-ledger';
 import { InMemoryEventPublisher } from '../../adapters/memory/in-memory-event-publisher';
 import { InMemoryNotifier } from '../../adapters/memory/in-memory-notifier';
 import { InMemoryProposalStore } from '../../adapters/memory/in-memory-proposal-store';
@@ -23,10 +26,12 @@ import { incidentKeyOf, newProposalRecord, type ProposalRecord } from '../../cor
 import type { Denial, Diagnosis } from '../../core/model';
 import { escapeHtml, page, PAGE_HEADERS } from '../../core/render/html';
 import { renderMessage, type RenderedMessage } from '../../core/render/message';
+import type { ApprovalStore } from '../../ports/approval-store';
 import { createApprovalHandler, type ApprovalLogger, type LogAttributes } from '../approval/handler';
 import { readJsonFile } from '../cli/io';
 import { toHttpApiEvent, writeHttpApiResponse } from './http-api-event';
 import { describeApplyResult, InProcessApplyTrigger } from './in-process-apply-trigger';
+import { InterimApprovalSigning } from './interim-approval-signing';
 
 /** The only address the server binds: the review page approves IAM changes, so it is never exposed. */
 export const LOOPBACK_ADDRESS = '127.0.0.1';
@@ -79,6 +84,11 @@ export interface LocalServer {
   /** The account as it now stands: approvals write here. */
   snapshot: SnapshotAccountReader;
   store: InMemoryProposalStore;
+  /**
+   * The store as the approval function and the apply step see it: approvals through it are signed
+   * (INTERIM: until the approval handler signs itself, `store` holds no decisions).
+   */
+  approvals: ApprovalStore;
   events: InMemoryEventPublisher;
   /**
    * One pass of the local reconciler (it also runs every reconcileIntervalMs): applies again what an
@@ -285,12 +295,21 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const ids = await storeProposals(store, diagnosed.proposals, now);
   const notifier = new InMemoryNotifier();
   const events = new InMemoryEventPublisher();
-  // A fresh key per run: links from an earlier run (or another machine) never open this one's pages.
-  const secret = randomBytes(32).toString('hex');
+  // Fresh keys per run: links and decisions of an earlier run (or another machine) mean nothing here.
+  const linkMac = new LocalLinkMac();
+  const decisionKeys = new LocalDecisionKeys();
   const verifyTimeoutMs = options.verifyTimeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS;
+  const escalationReader = new InterimEscalationReader(snapshot);
+  // The approval function's signer (KMS in the stack): the in-process approval signs with it.
+  const decisionSigner = decisionKeys.signer;
+  // INTERIM: signs on approval until the approval handler takes `decisionSigner` itself.
+  const approvals = new InterimApprovalSigning(decisionSigner, escalationReader).wrap(store);
 
   const applyDeps: ApplyDependencies = {
-    store,
+    store: approvals,
+    decisionVerifier: decisionKeys.verifier,
+    escalationReader,
+    decisionLedger: new InMemoryDecisionLedger(),
     writer: snapshot,
     simulator,
     accountReader: snapshot,
@@ -309,11 +328,11 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     },
   };
   const handler = createApprovalHandler({
-    store,
+    store: approvals,
     applyTrigger: new InProcessApplyTrigger(applyDeps, (id, result) =>
       log(`proposal ${id}: ${describeApplyResult(result)}`),
     ),
-    approvalSecret: async () => secret,
+    linkMac,
     logger: new TerminalLogger(log),
     // The IAM routes need API Gateway's SigV4 authorizer: locally only the review link decides.
     settings: { approvalMode: 'link' },
@@ -370,7 +389,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   for (const id of ids) {
     const record = await store.get(id);
     if (record === null) continue;
-    const links = approvalLinksOf({ mode: 'link', record, reviewBaseUrl: url, secret });
+    const links = await approvalLinksOf({ mode: 'link', record, reviewBaseUrl: url, linkMac });
     if (links.reviewUrl === null) continue;
     await notifier.publish(renderMessage({ kind: 'new', record, reviewBaseUrl: null, links }));
     await store.markNotified(id, now);
@@ -384,7 +403,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   };
   async function reconcile(): Promise<string[]> {
     const lines: string[] = [];
-    for (const stalled of await findStalledApplies(store, new Date(), reconcileSettings)) {
+    for (const stalled of await findStalledApplies(approvals, new Date(), reconcileSettings)) {
       let line: string;
       try {
         line = `proposal ${stalled.proposalId} (${stalled.reason}): ${describeApplyResult(await applyProposal(stalled.proposalId, applyDeps))}`;
@@ -411,6 +430,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     skipped: diagnosed.skipped,
     snapshot,
     store,
+    approvals,
     events,
     reconcile,
     close: () => {

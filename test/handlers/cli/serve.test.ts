@@ -374,7 +374,7 @@ describe('the local server’s reconciler', () => {
       const [proposal] = server.proposals;
       if (proposal === undefined) throw new Error('the seed has no proposal');
       // Approved, and then the apply died before it began (no trigger reached it).
-      const moved = await server.store.transition(proposal.id, {
+      const moved = await server.approvals.transition(proposal.id, {
         from: 'pending',
         to: 'approved',
         actor: { kind: 'link-holder', name: 'link holder', sourceIp: '127.0.0.1', userAgent: null },
