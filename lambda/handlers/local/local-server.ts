@@ -17,7 +17,7 @@ import { InMemoryNotifier } from '../../adapters/memory/in-memory-notifier';
 import { InMemoryProposalStore } from '../../adapters/memory/in-memory-proposal-store';
 import { SnapshotAccountReader } from '../../adapters/snapshot/snapshot-account-reader';
 import { applyProposal, type ApplyDependencies } from '../../core/apply/apply-proposal';
-import { findStalledApplies } from '../../core/apply/reconcile';
+import { planReconcile } from '../../core/apply/reconcile';
 import { approvalLinksOf } from '../../core/approval/links';
 import { readDenials } from '../../core/denial';
 import { createDiagnoser } from '../../core/diagnose';
@@ -403,7 +403,13 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   };
   async function reconcile(): Promise<string[]> {
     const lines: string[] = [];
-    for (const stalled of await findStalledApplies(approvals, new Date(), reconcileSettings)) {
+    const plan = await planReconcile(approvals, new Date(), reconcileSettings, decisionKeys.verifier);
+    for (const { proposalId, problem } of plan.unverified) {
+      const line = `proposal ${proposalId}: not applied: ${problem}`;
+      log(line);
+      lines.push(line);
+    }
+    for (const stalled of plan.stalled) {
       let line: string;
       try {
         line = `proposal ${stalled.proposalId} (${stalled.reason}): ${describeApplyResult(await applyProposal(stalled.proposalId, applyDeps))}`;

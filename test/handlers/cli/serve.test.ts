@@ -392,4 +392,31 @@ describe('the local server’s reconciler', () => {
       await server.close();
     }
   });
+
+  it('never applies an approval the approval function did not sign, and says so', async () => {
+    const server = await startLocalServer({
+      event: SEED_EVENT,
+      snapshot: SEED_SNAPSHOT,
+      port: 0,
+      reconcileGraceMs: 0,
+      reconcileIntervalMs: 3_600_000,
+    });
+    try {
+      const [proposal] = server.proposals;
+      if (proposal === undefined) throw new Error('the seed has no proposal');
+      // Approved in the table directly, as a forged item would be: no signed decision.
+      await server.store.transition(proposal.id, {
+        from: 'pending',
+        to: 'approved',
+        actor: { kind: 'link-holder', name: 'link holder', sourceIp: '127.0.0.1', userAgent: null },
+        at: new Date(),
+      });
+      expect(await server.reconcile()).toEqual([
+        expect.stringMatching(new RegExp(`^proposal ${proposal.id}: not applied: .*needs re-approval`)),
+      ]);
+      expect((await server.store.get(proposal.id))?.status).toBe('approved');
+    } finally {
+      await server.close();
+    }
+  });
 });

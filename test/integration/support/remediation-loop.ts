@@ -292,6 +292,7 @@ export function createReconcileFunction(
   const handler = createReconcileHandler({
     store: loopApprovalStore(clients, resources),
     trigger: applyTrigger,
+    decisionVerifier: LOOP_DECISION_KEYS.verifier,
     logger,
     metrics: new RecordingMetrics(),
     settings,
