@@ -247,6 +247,7 @@ async function writeAndVerify(
       deps,
     );
   }
+  let noted = ledger.kind === 'written';
   const holdsDocument = (found: PolicyDocument | null) =>
     found !== null && canonicalJson(found) === canonicalJson(plan.document);
   // A resumed run may find its predecessor's write: IAM is written once.
@@ -271,10 +272,11 @@ async function writeAndVerify(
       return fail(record, 'approved', `could not write the policy: ${messageOf(error)}`, false, deps, {});
     }
     await decisionLedger.markWritten(decision.decisionId, record.id, deps.clock());
+    noted = true;
     readBack = await writer.getInlinePolicy(plan.target, plan.policyName);
   }
   // Found written by a run whose note did not get stored: noted now (the first note stands).
-  if (ledger.kind === 'recorded' && holdsDocument(readBack)) {
+  if (!noted && holdsDocument(readBack)) {
     await decisionLedger.markWritten(decision.decisionId, record.id, deps.clock());
   }
   const appliedAt = deps.clock();
