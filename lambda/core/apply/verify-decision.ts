@@ -15,6 +15,7 @@
 import { verifySignedDecision, type DecisionEnvelope } from '../approval/signed-decision';
 import { TransientAwsError } from '../errors';
 import { escalationFingerprint } from '../escalation/fingerprint';
+import type { EscalationInputs } from '../escalation/model';
 import { documentHash, type ProposalRecord } from '../incident';
 import type { DecisionVerifier } from '../../ports/decision-signer';
 import type { EscalationReader } from '../../ports/escalation-reader';
@@ -108,7 +109,7 @@ export async function verifyDecisionForWrite(
   const expired = decisionExpiry(envelope, now);
   if (expired !== null) return refuse(expired);
 
-  let inputs;
+  let inputs: EscalationInputs;
   try {
     inputs = await deps.escalationReader.readEscalationInputs(plan.roleArn, plan.target);
   } catch (error) {
