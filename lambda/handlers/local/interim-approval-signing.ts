@@ -33,8 +33,11 @@ export class InterimApprovalSigning {
     return this.decisions.get(proposalId);
   }
 
-  /** `store`, signing on every move to `approved` and handing the decisions out with the records. */
-  wrap(store: ApprovalStore): ApprovalStore {
+  /**
+   * `store`, signing on every move to `approved` and handing the decisions out with the records.
+   * @param lookup where the pending record is read before it is signed (default `store`)
+   */
+  wrap(store: ApprovalStore, lookup: Pick<ApprovalStore, 'get'> = store): ApprovalStore {
     const withDecision = (record: ProposalRecord): ProposalRecord => {
       const decision = this.decisions.get(record.id);
       return decision === undefined ? record : { ...record, decision };
@@ -48,7 +51,7 @@ export class InterimApprovalSigning {
         // Signed before the move, as the approval function signs before it writes: a move whose
         // answer is lost (and is then met as a conflict by its retry) still has its decision.
         if (request.from === 'pending' && request.to === 'approved') {
-          const current = await store.get(id);
+          const current = await lookup.get(id);
           if (current?.status === 'pending') await this.sign(current, request);
         }
         return outcomeWithDecision(await store.transition(id, request), withDecision);

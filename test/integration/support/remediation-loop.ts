@@ -64,15 +64,40 @@ export const LOOP_DECISION_KEYS = new LocalDecisionKeys(
 /** The decisions signed on approval, shared by every function's store (INTERIM, see above). */
 const LOOP_DECISIONS = new Map<string, SignedDecision>();
 
-/** `store` with approvals signed (R and the target read through `iam`) and decisions handed out. */
-export function signingStore(store: ApprovalStore, iam: IAMClient): ApprovalStore {
+/**
+ * `store` with approvals signed (R and the target read through `iam`, the pending record through
+ * `lookup`) and decisions handed out.
+ */
+export function signingStore(
+  store: ApprovalStore,
+  iam: IAMClient,
+  lookup: Pick<ApprovalStore, 'get'> = store,
+): ApprovalStore {
   const reader = new InterimEscalationReader(new AwsAccountReader(iam));
-  return new InterimApprovalSigning(LOOP_DECISION_KEYS.signer, reader, LOOP_DECISIONS).wrap(store);
+  return new InterimApprovalSigning(LOOP_DECISION_KEYS.signer, reader, LOOP_DECISIONS).wrap(store, lookup);
 }
 
-/** The proposals table as the approval, apply and reconciler functions see it: with the decisions. */
-export function loopApprovalStore(clients: LoopClients, resources: LoopResources): ApprovalStore {
-  return signingStore(new DynamoDbProposalStore(clients.dynamodb, resources.proposalsTable), clients.iam);
+/** The clients the interim signing reads with: the function's own unless a test says otherwise. */
+export interface SigningClients {
+  iam: IAMClient;
+  dynamodb: DynamoDBClient;
+}
+
+/**
+ * The proposals table as the approval, apply and reconciler functions see it: with the decisions.
+ * `signing` keeps the interim signing's reads off the function's clients (the fault suite injects
+ * faults into the product's calls only: the approval function's own signing is not on this branch).
+ */
+export function loopApprovalStore(
+  clients: LoopClients,
+  resources: LoopResources,
+  signing: SigningClients = clients,
+): ApprovalStore {
+  return signingStore(
+    new DynamoDbProposalStore(clients.dynamodb, resources.proposalsTable),
+    signing.iam,
+    new DynamoDbProposalStore(signing.dynamodb, resources.proposalsTable),
+  );
 }
 
 /** What the apply step verifies decisions with: the loop's key, R re-read through `iam`, the ledger. */
@@ -219,10 +244,11 @@ export function createApprovalFunction(
   clients: LoopClients,
   resources: LoopResources,
   applyTrigger: ApplyTrigger,
+  signing: SigningClients = clients,
 ): ApprovalFunction {
   const logger = new RecordingLogger();
   const handler = createApprovalHandler({
-    store: loopApprovalStore(clients, resources),
+    store: loopApprovalStore(clients, resources, signing),
     applyTrigger,
     linkMac: LOOP_LINK_MAC,
     logger,
