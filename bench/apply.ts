@@ -36,7 +36,8 @@ import { InterimEscalationReader } from '../lambda/adapters/interim-escalation-r
 import { LocalDecisionKeys } from '../lambda/adapters/local/local-keys';
 import { InMemoryDecisionLedger } from '../lambda/adapters/memory/in-memory-decision-ledger';
 import { InterimApprovalSigning } from '../lambda/handlers/local/interim-approval-signing';
-import type { AccountReader } from '../lambda/ports/account-reader';
+import { readUsersAndRoles } from '../lambda/adapters/aws/iam-authorization-details';
+import type { EscalationReader } from '../lambda/ports/escalation-reader';
 import { EventBridgePublisher } from '../lambda/adapters/aws/eventbridge-publisher';
 import { IamPolicyWriter } from '../lambda/adapters/aws/iam-policy-writer';
 import { SnsNotifier } from '../lambda/adapters/aws/sns-notifier';
@@ -82,9 +83,18 @@ const SETTINGS: ApplySettings = {
 /** The decision key pair (KMS in the stack): approvals are signed, the apply verifies them. */
 const DECISION_KEYS = new LocalDecisionKeys();
 
+/** R and the target's members, read as the approval function reads them. */
+function snapshotEscalationReader(snapshot: SnapshotAccountReader): EscalationReader {
+  return new InterimEscalationReader(snapshot, async () => snapshot.toAuthorizationDetails());
+}
+
+function motoEscalationReader(iam: IAMClient): EscalationReader {
+  return new InterimEscalationReader(new AwsAccountReader(iam), () => readUsersAndRoles(iam));
+}
+
 /** Signs each approval as the approval function does, R and the members read through `reader`. */
-function signing(reader: AccountReader): InterimApprovalSigning {
-  return new InterimApprovalSigning(DECISION_KEYS.signer, new InterimEscalationReader(reader));
+function signing(reader: EscalationReader): InterimApprovalSigning {
+  return new InterimApprovalSigning(DECISION_KEYS.signer, reader);
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -173,13 +183,13 @@ async function apiCallsMocked(record: ProposalRecord): Promise<string> {
   await memory.create(record, new Date());
   // R and the group re-read from the seed snapshot: those reads are not among the counted IAM calls.
   const snapshot = await SnapshotAccountReader.fromFile(join(ROOT, 'examples/seed/account.json'));
-  const signed = signing(snapshot).wrap(memory);
+  const signed = signing(snapshotEscalationReader(snapshot)).wrap(memory);
   await approve(signed, record.id);
   const { store, counts } = countingStore(signed);
   const result = await applyProposal(record.id, {
     store,
     decisionVerifier: DECISION_KEYS.verifier,
-    escalationReader: new InterimEscalationReader(snapshot),
+    escalationReader: snapshotEscalationReader(snapshot),
     decisionLedger: new InMemoryDecisionLedger(),
     writer: new IamPolicyWriter(iam),
     simulator: new AwsPolicySimulator(iam),
@@ -224,7 +234,7 @@ function motoAvailable(): boolean {
 function motoApplyDependencies(iam: IAMClient): Omit<ApplyDependencies, 'store'> {
   return {
     decisionVerifier: DECISION_KEYS.verifier,
-    escalationReader: new InterimEscalationReader(new AwsAccountReader(iam)),
+    escalationReader: motoEscalationReader(iam),
     decisionLedger: new InMemoryDecisionLedger(),
     writer: new IamPolicyWriter(iam),
     simulator: new LocalPolicySimulator(),
@@ -247,7 +257,7 @@ async function dynamoDbCallsOnMoto(endpoint: string, record: ProposalRecord): Pr
     const table = new DynamoDbProposalStore(dynamodb, tableName);
     const created = await table.create(record, new Date());
     if (created.kind !== 'created') throw new Error('the bench record was not created');
-    const store = signing(new AwsAccountReader(iam)).wrap(table);
+    const store = signing(motoEscalationReader(iam)).wrap(table);
     await approve(store, record.id);
     const dynamoCalls = recordAwsCalls(dynamodb);
     const iamCalls = recordAwsCalls(iam);
@@ -275,7 +285,7 @@ async function approveToVerifiedOnMoto(endpoint: string, template: ProposalRecor
   const iam = new IAMClient(motoClientConfig(endpoint));
   try {
     const memory = new InMemoryProposalStore();
-    const store = signing(new AwsAccountReader(iam)).wrap(memory);
+    const store = signing(motoEscalationReader(iam)).wrap(memory);
     // One reader for the runs, as one warm container keeps it (AWS managed policies are cached).
     const deps = motoApplyDependencies(iam);
     const samples: number[] = [];

@@ -299,7 +299,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const linkMac = new LocalLinkMac();
   const decisionKeys = new LocalDecisionKeys();
   const verifyTimeoutMs = options.verifyTimeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS;
-  const escalationReader = new InterimEscalationReader(snapshot);
+  const escalationReader = new InterimEscalationReader(snapshot, async () =>
+    snapshot.toAuthorizationDetails(),
+  );
   // The approval function's signer (KMS in the stack): the in-process approval signs with it.
   const decisionSigner = decisionKeys.signer;
   // INTERIM: signs on approval until the approval handler takes `decisionSigner` itself.

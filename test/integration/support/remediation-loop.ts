@@ -19,6 +19,7 @@ import type { MiddlewareStack } from '@aws-sdk/types';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { AwsAccountReader } from '../../../lambda/adapters/aws/aws-account-reader';
 import { AwsAuthorizationMessageDecoder } from '../../../lambda/adapters/aws/aws-authorization-message-decoder';
+import { readUsersAndRoles } from '../../../lambda/adapters/aws/iam-authorization-details';
 import { DynamoDbDecisionLedger } from '../../../lambda/adapters/aws/dynamodb-decision-ledger';
 import { DynamoDbProposalStore } from '../../../lambda/adapters/aws/dynamodb-proposal-store';
 import { InterimEscalationReader } from '../../../lambda/adapters/interim-escalation-reader';
@@ -73,7 +74,7 @@ export function signingStore(
   iam: IAMClient,
   lookup: Pick<ApprovalStore, 'get'> = store,
 ): ApprovalStore {
-  const reader = new InterimEscalationReader(new AwsAccountReader(iam));
+  const reader = new InterimEscalationReader(new AwsAccountReader(iam), () => readUsersAndRoles(iam));
   return new InterimApprovalSigning(LOOP_DECISION_KEYS.signer, reader, LOOP_DECISIONS).wrap(store, lookup);
 }
 
@@ -108,7 +109,7 @@ export function decisionPorts(
 ): Pick<ApplyDependencies, 'decisionVerifier' | 'escalationReader' | 'decisionLedger'> {
   return {
     decisionVerifier: LOOP_DECISION_KEYS.verifier,
-    escalationReader: new InterimEscalationReader(new AwsAccountReader(iam)),
+    escalationReader: new InterimEscalationReader(new AwsAccountReader(iam), () => readUsersAndRoles(iam)),
     decisionLedger: new DynamoDbDecisionLedger(dynamodb, proposalsTable),
   };
 }
