@@ -3,6 +3,7 @@
  * - the API calls one apply of the seed proposal makes: IAM, SNS and EventBridge through
  *   aws-sdk-client-mock, the approval store's port calls counted; with moto_server, also the DynamoDB
  *   requests the real DynamoDbProposalStore makes for them (moto's DynamoDB, counted on the wire)
+ * Each approval is signed with an in-process key pair (KMS in the stack) and verified before the write.
  * - with moto_server: approve-to-verified time, median of 20 (and p95): the seed's account built in
  *   moto's IAM, the proposal record in the in-memory store, approve (pending -> approved), then
  *   applyProposal with IamPolicyWriter writing to moto and verification by the local simulator over
@@ -29,7 +30,14 @@ import {
   summarizeAwsCalls,
 } from '../lambda/adapters/aws/aws-account-reader';
 import { AwsPolicySimulator } from '../lambda/adapters/aws/aws-policy-simulator';
+import { DynamoDbDecisionLedger } from '../lambda/adapters/aws/dynamodb-decision-ledger';
 import { DynamoDbProposalStore } from '../lambda/adapters/aws/dynamodb-proposal-store';
+import { InterimEscalationReader } from '../lambda/adapters/interim-escalation-reader';
+import { LocalDecisionKeys } from '../lambda/adapters/local/local-keys';
+import { InMemoryDecisionLedger } from '../lambda/adapters/memory/in-memory-decision-ledger';
+import { InterimApprovalSigning } from '../lambda/handlers/local/interim-approval-signing';
+import { readUsersAndRoles } from '../lambda/adapters/aws/iam-authorization-details';
+import type { EscalationReader } from '../lambda/ports/escalation-reader';
 import { EventBridgePublisher } from '../lambda/adapters/aws/eventbridge-publisher';
 import { IamPolicyWriter } from '../lambda/adapters/aws/iam-policy-writer';
 import { SnsNotifier } from '../lambda/adapters/aws/sns-notifier';
@@ -71,6 +79,23 @@ const SETTINGS: ApplySettings = {
   verifyTimeoutMs: 120_000,
   leaseMs: 240_000,
 };
+
+/** The decision key pair (KMS in the stack): approvals are signed, the apply verifies them. */
+const DECISION_KEYS = new LocalDecisionKeys();
+
+/** R and the target's members, read as the approval function reads them. */
+function snapshotEscalationReader(snapshot: SnapshotAccountReader): EscalationReader {
+  return new InterimEscalationReader(snapshot, async () => snapshot.toAuthorizationDetails());
+}
+
+function motoEscalationReader(iam: IAMClient): EscalationReader {
+  return new InterimEscalationReader(new AwsAccountReader(iam), () => readUsersAndRoles(iam));
+}
+
+/** Signs each approval as the approval function does, R and the members read through `reader`. */
+function signing(reader: EscalationReader): InterimApprovalSigning {
+  return new InterimApprovalSigning(DECISION_KEYS.signer, reader);
+}
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -156,10 +181,16 @@ async function apiCallsMocked(record: ProposalRecord): Promise<string> {
 
   const memory = new InMemoryProposalStore();
   await memory.create(record, new Date());
-  await approve(memory, record.id);
-  const { store, counts } = countingStore(memory);
+  // R and the group re-read from the seed snapshot: those reads are not among the counted IAM calls.
+  const snapshot = await SnapshotAccountReader.fromFile(join(ROOT, 'examples/seed/account.json'));
+  const signed = signing(snapshotEscalationReader(snapshot)).wrap(memory);
+  await approve(signed, record.id);
+  const { store, counts } = countingStore(signed);
   const result = await applyProposal(record.id, {
     store,
+    decisionVerifier: DECISION_KEYS.verifier,
+    escalationReader: snapshotEscalationReader(snapshot),
+    decisionLedger: new InMemoryDecisionLedger(),
     writer: new IamPolicyWriter(iam),
     simulator: new AwsPolicySimulator(iam),
     notifier: new SnsNotifier(sns, `arn:aws:sns:us-east-1:${ACCOUNT}:passrole-doctor`),
@@ -202,6 +233,9 @@ function motoAvailable(): boolean {
 /** The apply function's ports over moto's IAM (the local simulator reading it), messages kept in memory. */
 function motoApplyDependencies(iam: IAMClient): Omit<ApplyDependencies, 'store'> {
   return {
+    decisionVerifier: DECISION_KEYS.verifier,
+    escalationReader: motoEscalationReader(iam),
+    decisionLedger: new InMemoryDecisionLedger(),
     writer: new IamPolicyWriter(iam),
     simulator: new LocalPolicySimulator(),
     accountReader: new AwsAccountReader(iam),
@@ -220,13 +254,18 @@ async function dynamoDbCallsOnMoto(endpoint: string, record: ProposalRecord): Pr
   const tableName = 'bench-proposals';
   try {
     await createProposalsTable(dynamodb, tableName);
-    const store = new DynamoDbProposalStore(dynamodb, tableName);
-    const created = await store.create(record, new Date());
+    const table = new DynamoDbProposalStore(dynamodb, tableName);
+    const created = await table.create(record, new Date());
     if (created.kind !== 'created') throw new Error('the bench record was not created');
+    const store = signing(motoEscalationReader(iam)).wrap(table);
     await approve(store, record.id);
     const dynamoCalls = recordAwsCalls(dynamodb);
     const iamCalls = recordAwsCalls(iam);
-    const result = await applyProposal(record.id, { ...motoApplyDependencies(iam), store });
+    const result = await applyProposal(record.id, {
+      ...motoApplyDependencies(iam),
+      decisionLedger: new DynamoDbDecisionLedger(dynamodb, tableName),
+      store,
+    });
     const dynamo = summarizeAwsCalls(dynamoCalls);
     const writes = summarizeAwsCalls(iamCalls.filter((call) => /(Put|Get)GroupPolicy/.test(call.command)));
     await iam.send(
@@ -245,7 +284,8 @@ async function dynamoDbCallsOnMoto(endpoint: string, record: ProposalRecord): Pr
 async function approveToVerifiedOnMoto(endpoint: string, template: ProposalRecord): Promise<string> {
   const iam = new IAMClient(motoClientConfig(endpoint));
   try {
-    const store = new InMemoryProposalStore();
+    const memory = new InMemoryProposalStore();
+    const store = signing(motoEscalationReader(iam)).wrap(memory);
     // One reader for the runs, as one warm container keeps it (AWS managed policies are cached).
     const deps = motoApplyDependencies(iam);
     const samples: number[] = [];
@@ -254,7 +294,7 @@ async function approveToVerifiedOnMoto(endpoint: string, template: ProposalRecor
       const id = `bench-${run}`;
       // Each run is its own incident: the record of a verified one would not reopen in the same millisecond.
       const record = { ...structuredClone(template), id, incidentKey: `${template.incidentKey}-${run}` };
-      const created = await store.create(record, new Date());
+      const created = await memory.create(record, new Date());
       if (created.kind !== 'created') throw new Error(`run ${run}: the record was not created`);
       const started = performance.now();
       await approve(store, id);

@@ -33,14 +33,14 @@ const FUNCTION_VARIABLES = {
   TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:bench-proposals',
   PROPOSAL_TTL_HOURS: '72',
   RENOTIFY_AFTER_HOURS: '24',
-  APPROVAL_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bench-approval-key-AbCdEf',
+  LINK_MAC_KEY_ID: 'arn:aws:kms:us-east-1:123456789012:key/0b5f7a4e-2f4c-4e0b-9d55-3f1f1d8c2a10',
   APPROVAL_MODE: 'both',
   REVIEW_BASE_URL: 'https://review.example.com',
 };
 
 /**
- * What Lambda adds. Every AWS endpoint is a closed local port, so a call the module starts at init
- * (the link key) fails on the machine instead of leaving it.
+ * What Lambda adds. Every AWS endpoint is a closed local port, so any call the module made at init
+ * would fail on the machine instead of leaving it.
  */
 const LAMBDA_VARIABLES = {
   AWS_REGION: 'us-east-1',

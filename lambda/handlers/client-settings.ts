@@ -8,7 +8,7 @@
 export const CONNECTION_TIMEOUT_MS = 3_000;
 
 /**
- * Until the answer's headers arrive. DynamoDB, SNS, STS, EventBridge, Lambda and Secrets Manager
+ * Until the answer's headers arrive. DynamoDB, SNS, STS, EventBridge, Lambda and KMS
  * answer within a second or two even when slow; 5 s leaves the approval function (15 s) time to retry
  * a hung call.
  */

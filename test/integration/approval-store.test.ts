@@ -4,6 +4,7 @@
  * the table laid out as lib/constructs/proposal-tables.ts makes it.
  */
 import { DynamoDbProposalStore } from '../../lambda/adapters/aws/dynamodb-proposal-store';
+import { linkMacOf } from '../support/link-tokens';
 import { createProposalsTable } from './support/proposal-tables';
 import {
   approvalStoreContract,
@@ -92,7 +93,7 @@ describe('the approval function against moto', () => {
       ...approvalTestDependencies(),
       store,
       applyTrigger: trigger,
-      approvalSecret: async () => KEY,
+      linkMac: linkMacOf(KEY),
       logger: new RecordingLogger(),
       settings: { approvalMode: 'both' },
       clock: () => new Date(NOW),

@@ -4,11 +4,11 @@
  * does) with the product's IAM writer on moto's IAM and the DynamoDB store on moto's DynamoDB,
  * verified by the local simulator over what moto's IAM holds. The policy is applied exactly once.
  */
-import { randomBytes } from 'node:crypto';
 import { GetGroupPolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import { AwsAccountReader, recordAwsCalls } from '../../lambda/adapters/aws/aws-account-reader';
 import { DynamoDbProposalStore } from '../../lambda/adapters/aws/dynamodb-proposal-store';
 import { IamPolicyWriter } from '../../lambda/adapters/aws/iam-policy-writer';
+import { LocalLinkMac } from '../../lambda/adapters/local/local-keys';
 import { LocalPolicySimulator } from '../../lambda/adapters/local/local-policy-simulator';
 import { InMemoryEventPublisher } from '../../lambda/adapters/memory/in-memory-event-publisher';
 import { InMemoryNotifier } from '../../lambda/adapters/memory/in-memory-notifier';
@@ -17,6 +17,7 @@ import { signApprovalToken } from '../../lambda/core/approval/token';
 import { createDiagnoser } from '../../lambda/core/diagnose';
 import { incidentKeyOf, newProposalRecord, type ProposalRecord } from '../../lambda/core/incident';
 import { createApprovalHandler } from '../../lambda/handlers/approval/handler';
+import type { ApprovalStore } from '../../lambda/ports/approval-store';
 import {
   describeApplyResult,
   InProcessApplyTrigger,
@@ -33,6 +34,7 @@ import {
 import { resetMoto } from './support/moto';
 import { createProposalsTable } from './support/proposal-tables';
 import { createSerializedDynamoDbClient, type SerializedDynamoDb } from './support/serialized-dynamodb';
+import { decisionPorts, LOOP_DECISION_KEYS } from './support/remediation-loop';
 import { seedGlueAccount } from './support/seed-account';
 import { approvalTestDependencies } from '../support/escalation';
 
@@ -55,7 +57,11 @@ afterAll(() => {
 });
 
 /** The seed denial diagnosed live against moto's IAM, stored pending in a fresh table. */
-async function pendingSeedProposal(): Promise<{ store: DynamoDbProposalStore; record: ProposalRecord }> {
+async function pendingSeedProposal(): Promise<{
+  store: DynamoDbProposalStore;
+  record: ProposalRecord;
+  tableName: string;
+}> {
   const denial = seedDenial();
   const diagnosis = await createDiagnoser({
     accountReader: new AwsAccountReader(clients.iam),
@@ -71,14 +77,14 @@ async function pendingSeedProposal(): Promise<{ store: DynamoDbProposalStore; re
   });
   const tableName = 'approve-apply-once';
   await createProposalsTable(dynamodb.client, tableName);
-  const store = new DynamoDbProposalStore(dynamodb.client, tableName);
-  expect((await store.create(record, now)).kind).toBe('created');
-  return { store, record };
+  const table = new DynamoDbProposalStore(dynamodb.client, tableName);
+  expect((await table.create(record, now)).kind).toBe('created');
+  return { store: table, record, tableName };
 }
 
 describe('20 simultaneous approve POSTs of one review link, on moto (DynamoDB and IAM)', () => {
   it('answer one 200 and 19 409s, and apply the policy exactly once', async () => {
-    const { store, record } = await pendingSeedProposal();
+    const { store, record, tableName } = await pendingSeedProposal();
     const proposal = record.proposal;
     if (proposal === null) throw new Error('the seed should yield a proposal');
     const claims = approvalClaimsOf(record);
@@ -91,6 +97,7 @@ describe('20 simultaneous approve POSTs of one review link, on moto (DynamoDB an
     const trigger = new InProcessApplyTrigger(
       {
         store,
+        ...decisionPorts(applyIam, dynamodb.client, tableName),
         writer: new IamPolicyWriter(applyIam),
         simulator: new LocalPolicySimulator(),
         accountReader: new AwsAccountReader(applyIam),
@@ -103,16 +110,17 @@ describe('20 simultaneous approve POSTs of one review link, on moto (DynamoDB an
       },
       (_id, result) => results.push(describeApplyResult(result)),
     );
-    const secret = randomBytes(32).toString('hex');
+    const linkMac = new LocalLinkMac();
     const handler = createApprovalHandler({
       ...approvalTestDependencies(),
+      signer: LOOP_DECISION_KEYS.signer,
       store,
       applyTrigger: trigger,
-      approvalSecret: async () => secret,
+      linkMac,
       logger: new RecordingLogger(),
       settings: { approvalMode: 'link' },
     });
-    const token = signApprovalToken(claims, secret);
+    const token = await signApprovalToken(claims, linkMac);
 
     const responses = await Promise.all(
       Array.from({ length: APPROVALS }, () => handler(formPost(`/proposals/${record.id}/approve`, token))),

@@ -26,11 +26,13 @@ import {
   type ProposalRecord,
 } from '../../lambda/core/incident';
 import type { PolicyDocument, ProposalTarget } from '../../lambda/core/model';
+import type { ApprovalStore } from '../../lambda/ports/approval-store';
 import { SETTINGS, seedDenial } from '../core/apply/seed-apply';
 import { createMotoClients, MOTO_ACCOUNT_ID, motoEndpoint, type MotoClients } from './support/aws-clients';
 import { resetMoto } from './support/moto';
 import { createProposalsTable } from './support/proposal-tables';
 import { createSerializedDynamoDbClient, type SerializedDynamoDb } from './support/serialized-dynamodb';
+import { decisionPorts, signingStore } from './support/remediation-loop';
 import { seedGlueAccount } from './support/seed-account';
 
 const GLUE_ACCESS: ProposalTarget = {
@@ -109,6 +111,8 @@ describe('applying the seed proposal against moto (IAM and DynamoDB)', () => {
   let clients: MotoClients;
   let dynamodb: SerializedDynamoDb;
   let tables = 0;
+  /** The table behind each store: the decision ledger lives in it too. */
+  const tableNames = new Map<ApprovalStore, string>();
 
   beforeAll(async () => {
     await resetMoto(motoEndpoint());
@@ -130,7 +134,7 @@ describe('applying the seed proposal against moto (IAM and DynamoDB)', () => {
   });
 
   /** The seed denial diagnosed live against moto, stored and approved in a fresh table. */
-  async function approvedRecordInMoto(id: string): Promise<DynamoDbProposalStore> {
+  async function approvedRecordInMoto(id: string): Promise<ApprovalStore> {
     const denial = seedDenial();
     const diagnosis = await createDiagnoser({
       accountReader: new AwsAccountReader(clients.iam),
@@ -145,8 +149,10 @@ describe('applying the seed proposal against moto (IAM and DynamoDB)', () => {
     });
     const tableName = `apply-${++tables}`;
     await createProposalsTable(dynamodb.client, tableName);
-    const store = new DynamoDbProposalStore(dynamodb.client, tableName);
-    expect((await store.create(record, new Date())).kind).toBe('created');
+    const table = new DynamoDbProposalStore(dynamodb.client, tableName);
+    expect((await table.create(record, new Date())).kind).toBe('created');
+    const store = signingStore(table, clients.iam);
+    tableNames.set(store, tableName);
     const approval = await store.transition(id, {
       from: 'pending',
       to: 'approved',
@@ -157,9 +163,10 @@ describe('applying the seed proposal against moto (IAM and DynamoDB)', () => {
     return store;
   }
 
-  function depsFor(store: DynamoDbProposalStore, iam: IAMClient): ApplyDependencies {
+  function depsFor(store: ApprovalStore, iam: IAMClient): ApplyDependencies {
     return {
       store,
+      ...decisionPorts(iam, dynamodb.client, tableNames.get(store) ?? ''),
       writer: new IamPolicyWriter(iam),
       simulator: new LocalPolicySimulator(),
       accountReader: new AwsAccountReader(iam),

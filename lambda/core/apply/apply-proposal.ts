@@ -6,12 +6,17 @@
  *
  *  1. Load the record. `approved` and `applied` are work to do; a final record whose outcome message or
  *     event has not gone out yet gets them now; anything else is nothing to do.
- *  2. Check it again (apply-gate.ts): document hash, minimal shape, target, principal. A refusal moves
- *     `approved` -> `failed`, by a conditional write, before any lease is taken: no IAM call is made.
+ *  2. Check it again (apply-gate.ts): document hash, minimal shape, target, principal; and, for
+ *     `approved`, its signed decision (verify-decision.ts): the signature with the function's own key,
+ *     the envelope against the record, the expiry, R's policies and the target's members re-read and
+ *     compared with what was signed. A refusal moves `approved` -> `failed`, by a conditional write,
+ *     before any lease is taken: no IAM call is made.
  *  3. Take the apply lease (one writer per proposal however many invocations arrive); the claim counts
  *     the attempt, and past MAX_APPLY_ATTEMPTS the run gives up: `failed`, and the channel is told.
- *  4. `approved`: put the inline policy once and read it back (a resumed run reads first and does not
- *     write again when IAM already holds the document); `approved` -> `applied`.
+ *  4. `approved`: record the decision id in the ledger (one IAM write per decision id: an id recorded
+ *     for another proposal is refused), put the inline policy once, mark the id written, and read it
+ *     back (a resumed run reads first and does not write again when IAM already holds the document, nor
+ *     ever when the ledger says the decision was written); `approved` -> `applied`.
  *  5. `applied`: re-simulate iam:PassRole with the proposal's verification context, without the
  *     document as an additional policy (it must now be in IAM), with exponential backoff while IAM
  *     propagates; `applied` -> `verified` or `not-verified`, the outcome stored with the transition.
@@ -27,7 +32,9 @@ import { TransientAwsError } from '../errors';
 import { isFinalStatus, type ProposalRecord, type ProposalStatus } from '../incident';
 import type { AccountScope, Decision, MatchedStatement, PolicyDocument, SimulationResult } from '../model';
 import { renderOutcomeMessage, type ApplyMessageOutcome } from '../render/message/outcome';
+import type { DecisionEnvelope } from '../approval/signed-decision';
 import type { AccountReader } from '../../ports/account-reader';
+import type { DecisionLedger } from '../../ports/decision-ledger';
 import type {
   ApplyOutcome,
   ApprovalStore,
@@ -39,6 +46,7 @@ import type { Notifier } from '../../ports/notifier';
 import type { PolicySimulator } from '../../ports/policy-simulator';
 import type { PolicyWriter } from '../../ports/policy-writer';
 import { checkApplicable, type ApplyGateSettings, type ApplyPlan } from './apply-gate';
+import { verifyDecisionForWrite, type DecisionVerificationDependencies } from './verify-decision';
 import { canonicalJson } from '../incident';
 
 export const APPLY_ACTOR: Actor = {
@@ -67,8 +75,10 @@ export interface ApplySettings extends ApplyGateSettings {
   reviewBaseUrl?: string | null;
 }
 
-export interface ApplyDependencies {
+export interface ApplyDependencies extends DecisionVerificationDependencies {
   store: ApprovalStore;
+  /** One IAM write per decision id. */
+  decisionLedger: DecisionLedger;
   writer: PolicyWriter;
   simulator: PolicySimulator;
   /**
@@ -116,6 +126,9 @@ export type ApplyResult =
  */
 export const MAX_APPLY_ATTEMPTS = 6;
 
+/** How long a decision id stays in the ledger after the decision expires (no apply accepts it then). */
+export const DECISION_LEDGER_RETENTION_MS = 400 * 24 * 3_600_000;
+
 const PASS_ROLE = 'iam:PassRole';
 /** How a refusal's history entry begins (the message tells a refusal from a failure by it). */
 const REFUSED_PREFIX = 'refused: ';
@@ -143,6 +156,18 @@ export async function applyProposal(proposalId: string, deps: ApplyDependencies)
     );
   }
 
+  let decision: DecisionEnvelope | null = null;
+  if (loaded.status === 'approved') {
+    const verified = await verifyDecisionForWrite(deps, loaded, gate.plan, deps.clock());
+    if (!verified.ok) {
+      const reason = verified.unsigned
+        ? verified.problem
+        : `the signed decision does not hold: ${verified.problem}`;
+      return refuse(loaded, reason, deps);
+    }
+    decision = verified.envelope;
+  }
+
   const now = deps.clock();
   const leaseUntil = new Date(now.getTime() + settings.leaseMs);
   const claim = await store.claimApply(proposalId, now, leaseUntil);
@@ -158,8 +183,8 @@ export async function applyProposal(proposalId: string, deps: ApplyDependencies)
         loaded.status === 'applied' ? writtenOf(loaded) : {},
       );
     }
-    return loaded.status === 'approved'
-      ? await writeAndVerify(loaded, gate.plan, deps, claim.attempt > 1)
+    return decision !== null
+      ? await writeAndVerify(loaded, gate.plan, deps, claim.attempt > 1, decision)
       : await verifyAndSettle(loaded, gate.plan, deps, appliedAtOf(loaded) ?? deps.clock());
   } catch (error) {
     // The next run resumes from the record as it stands: it need not wait for this lease to expire.
@@ -206,13 +231,39 @@ async function writeAndVerify(
   plan: ApplyPlan,
   deps: ApplyDependencies,
   resuming: boolean,
+  decision: DecisionEnvelope,
 ): Promise<ApplyResult> {
-  const { writer, store } = deps;
+  const { writer, store, decisionLedger } = deps;
+  const ledger = await decisionLedger.record(
+    decision.decisionId,
+    record.id,
+    deps.clock(),
+    new Date(Date.parse(decision.expiresAt) + DECISION_LEDGER_RETENTION_MS),
+  );
+  if (ledger.kind === 'taken') {
+    return refuse(
+      record,
+      `the signed decision ${decision.decisionId} was already used for proposal ${ledger.proposalId}: a decision is applied once`,
+      deps,
+    );
+  }
+  let noted = ledger.kind === 'written';
   const holdsDocument = (found: PolicyDocument | null) =>
     found !== null && canonicalJson(found) === canonicalJson(plan.document);
   // A resumed run may find its predecessor's write: IAM is written once.
-  let readBack = resuming ? await writer.getInlinePolicy(plan.target, plan.policyName) : null;
+  let readBack =
+    resuming || ledger.kind === 'written' ? await writer.getInlinePolicy(plan.target, plan.policyName) : null;
   if (!holdsDocument(readBack)) {
+    if (ledger.kind === 'written') {
+      return fail(
+        record,
+        'approved',
+        `IAM was written under the signed decision ${decision.decisionId} at ${ledger.writtenAt} and no longer holds the document; a decision is applied once, so it needs re-approval`,
+        true,
+        deps,
+        {},
+      );
+    }
     try {
       await writer.putInlinePolicy(plan.target, plan.policyName, plan.document);
     } catch (error) {
@@ -220,7 +271,13 @@ async function writeAndVerify(
       if (error instanceof TransientAwsError) throw error;
       return fail(record, 'approved', `could not write the policy: ${messageOf(error)}`, false, deps, {});
     }
+    await decisionLedger.markWritten(decision.decisionId, record.id, deps.clock());
+    noted = true;
     readBack = await writer.getInlinePolicy(plan.target, plan.policyName);
+  }
+  // Found written by a run whose note did not get stored: noted now (the first note stands).
+  if (!noted && holdsDocument(readBack)) {
+    await decisionLedger.markWritten(decision.decisionId, record.id, deps.clock());
   }
   const appliedAt = deps.clock();
   if (!holdsDocument(readBack)) {

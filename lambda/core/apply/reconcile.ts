@@ -10,9 +10,15 @@
  *   - `approved` or `applied` with no live apply lease: the apply never started, or it died;
  *   - a decided record the apply function decided (it has an outcome) whose outcome message or
  *     event has not gone out, decided within `announceWithinMs` (an old one is not worth a message).
+ *
+ * The table is not trusted: an `approved` record is asked for only when its decision verifies with
+ * the reconciler's own key and was signed for it (verify-decision.ts checkSignedRecord). A forged or
+ * unsigned one is reported instead (planReconcile), never handed to the apply function.
  */
 import type { ProposalRecord, ProposalStatus } from '../incident';
 import type { ApprovalStore } from '../../ports/approval-store';
+import type { DecisionVerifier } from '../../ports/decision-signer';
+import { checkSignedRecord } from './verify-decision';
 
 export interface ReconcileSettings {
   /** How long after its last move a record is left to the apply already under way. */
@@ -62,23 +68,73 @@ export function stalledReason(
   return null;
 }
 
+interface Stalled {
+  apply: StalledApply;
+  record: ProposalRecord;
+}
+
+/** The stalled records, oldest move first. */
+async function stalledRecords(
+  store: ApprovalStore,
+  now: Date,
+  settings: ReconcileSettings,
+): Promise<Stalled[]> {
+  const stalled: Stalled[] = [];
+  for (const status of RECONCILED_STATUSES) {
+    for (const record of await store.listByStatus(status, settings.limitPerStatus)) {
+      const reason = stalledReason(record, now, settings);
+      if (reason !== null)
+        stalled.push({ apply: { proposalId: record.id, status: record.status, reason }, record });
+    }
+  }
+  return stalled.sort((left, right) => lastMoveAt(left.record) - lastMoveAt(right.record));
+}
+
 /** The proposals that need another apply run, oldest move first. */
 export async function findStalledApplies(
   store: ApprovalStore,
   now: Date,
   settings: ReconcileSettings,
 ): Promise<StalledApply[]> {
-  const stalled: { apply: StalledApply; movedAt: number }[] = [];
-  for (const status of RECONCILED_STATUSES) {
-    for (const record of await store.listByStatus(status, settings.limitPerStatus)) {
-      const reason = stalledReason(record, now, settings);
-      if (reason !== null) {
-        stalled.push({
-          apply: { proposalId: record.id, status: record.status, reason },
-          movedAt: lastMoveAt(record),
-        });
+  return (await stalledRecords(store, now, settings)).map((entry) => entry.apply);
+}
+
+/** An approved record the apply function is not asked to apply: its decision does not verify. */
+export interface UnverifiedApproval {
+  proposalId: string;
+  /** What failed: no decision, the signature, or a decision signed for something else. */
+  problem: string;
+  /** No decision at all: approved before decisions were signed (it needs re-approval), or forged. */
+  unsigned: boolean;
+}
+
+export interface ReconcilePlan {
+  /** To ask the apply function for, oldest move first. */
+  stalled: StalledApply[];
+  /** Approved records whose decision does not verify: reported, never asked for. */
+  unverified: UnverifiedApproval[];
+}
+
+/**
+ * The stalled applies, with every `approved` one's signed decision checked first. An expired
+ * decision is still asked for: the apply function refuses it, records it and tells the channel.
+ */
+export async function planReconcile(
+  store: ApprovalStore,
+  now: Date,
+  settings: ReconcileSettings,
+  verifier: DecisionVerifier,
+): Promise<ReconcilePlan> {
+  const plan: ReconcilePlan = { stalled: [], unverified: [] };
+  for (const { apply, record } of await stalledRecords(store, now, settings)) {
+    if (record.status === 'approved') {
+      const check = await checkSignedRecord(verifier, record);
+      if (!check.ok) {
+        plan.unverified.push({ proposalId: record.id, problem: check.problem, unsigned: check.unsigned });
+        continue;
       }
     }
+    plan.stalled.push(apply);
   }
-  return stalled.sort((left, right) => left.movedAt - right.movedAt).map((entry) => entry.apply);
+  return plan;
 }

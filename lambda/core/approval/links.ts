@@ -5,6 +5,7 @@
  * is the link the other verifies.
  */
 import type { ProposalRecord } from '../incident';
+import type { LinkMacGenerator } from '../../ports/link-mac';
 import { signApprovalToken, type ApprovalClaims } from './token';
 
 /** `link`: review links only; `iam`: IAM-signed CLI commands only; `both` (the default). */
@@ -79,8 +80,8 @@ export interface ApprovalLinksInput {
   record: ClaimedRecord;
   /** The approval API's base URL (REVIEW_BASE_URL); no link without it. */
   reviewBaseUrl: string | null;
-  /** The link signing key; no link without it. */
-  secret: string | null;
+  /** The link MAC key (KMS GenerateMac); no link without it. */
+  linkMac: LinkMacGenerator | null;
 }
 
 /**
@@ -88,13 +89,18 @@ export interface ApprovalLinksInput {
  * link (the page says where to add the policy) and a reject command, never an approve command: it
  * cannot be applied from here.
  */
-export function approvalLinksOf({ mode, record, reviewBaseUrl, secret }: ApprovalLinksInput): ApprovalLinks {
+export async function approvalLinksOf({
+  mode,
+  record,
+  reviewBaseUrl,
+  linkMac,
+}: ApprovalLinksInput): Promise<ApprovalLinks> {
   const claims = approvalClaimsOf(record);
   if (claims === null || !isProposalId(record.id)) return NO_APPROVAL_LINKS;
   const base = reviewBaseUrl?.trim() ?? '';
   const url =
-    linksEnabled(mode) && base !== '' && secret !== null && secret !== ''
-      ? reviewUrl(base, record.id, signApprovalToken(claims, secret))
+    linksEnabled(mode) && base !== '' && linkMac !== null
+      ? reviewUrl(base, record.id, await signApprovalToken(claims, linkMac))
       : null;
   const commands = iamApprovalEnabled(mode);
   const applicable = claims.target.type !== 'permission-set';
@@ -103,12 +109,4 @@ export function approvalLinksOf({ mode, record, reviewBaseUrl, secret }: Approva
     approveCommand: commands && applicable ? `passrole-doctor approve ${record.id}` : null,
     rejectCommand: commands ? `passrole-doctor reject ${record.id}` : null,
   };
-}
-
-/** Shorter keys are refused: HMAC-SHA256 wants at least 256 bits (the stack makes 64 characters). */
-export const MIN_SIGNING_KEY_LENGTH = 32;
-
-/** The link signing key as read from Secrets Manager, or null when it is not a usable key. */
-export function signingKeyOf(value: unknown): string | null {
-  return typeof value === 'string' && value.trim().length >= MIN_SIGNING_KEY_LENGTH ? value : null;
 }

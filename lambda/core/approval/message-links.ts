@@ -1,8 +1,9 @@
 /**
  * The links and commands the diagnose function's messages carry, as the approval mode says: the
- * review link signed with the link key and/or the CLI commands. The key is fetched only when a link
- * is made (never in `iam` mode, never for a report), and never appears anywhere but in the link.
+ * review link with its MAC (computed by KMS: the key never leaves it) and/or the CLI commands. A MAC
+ * is asked for only when a link is made (never in `iam` mode, never for a report).
  */
+import type { LinkMacGenerator } from '../../ports/link-mac';
 import type { ProposalRecord } from '../incident';
 import { approvalLinksOf, linksEnabled, type ApprovalLinks, type ApprovalMode } from './links';
 
@@ -12,14 +13,13 @@ export interface MessageLinkSettings {
   reviewBaseUrl: string | null;
 }
 
-/** Builds the links of a message about a record; without `approvalSecret`, no review link. */
+/** Builds the links of a message about a record; without `linkMac`, no review link. */
 export function messageLinksBuilder(
   { mode, reviewBaseUrl }: MessageLinkSettings,
-  approvalSecret?: () => Promise<string>,
+  linkMac?: LinkMacGenerator,
 ): (record: ProposalRecord) => Promise<ApprovalLinks> {
   return async (record) => {
     const signs = linksEnabled(mode) && reviewBaseUrl !== null && record.proposal !== null;
-    const secret = signs && approvalSecret !== undefined ? await approvalSecret() : null;
-    return approvalLinksOf({ mode, record, reviewBaseUrl, secret });
+    return approvalLinksOf({ mode, record, reviewBaseUrl, linkMac: signs ? (linkMac ?? null) : null });
   };
 }

@@ -4,6 +4,7 @@
  * routes answer with. Pure over the ApprovalStore port; what a request came to is a value.
  */
 import type { ApprovalStore } from '../../ports/approval-store';
+import type { LinkMacVerifier } from '../../ports/link-mac';
 import type { ProposalRecord } from '../incident';
 import type { ReviewEvent } from '../render/review-page';
 import { approvalClaimsOf, isProposalId } from './links';
@@ -14,8 +15,8 @@ import { reviewHistory } from './views';
 
 export interface LinkDependencies {
   store: Pick<ApprovalStore, 'get'>;
-  /** The link signing key. */
-  approvalSecret: () => Promise<string>;
+  /** Checks a link's MAC (KMS VerifyMac in the approval function): the key never leaves KMS. */
+  linkMac: LinkMacVerifier;
 }
 
 export type LinkCheck =
@@ -38,7 +39,7 @@ export async function checkReviewLink(
   if (record === null) return { kind: 'invalid', reason: 'unknown proposal' };
   const claims = approvalClaimsOf(record);
   if (claims === null) return { kind: 'invalid', reason: 'nothing to review' };
-  const check = verifyApprovalToken(token, claims, await deps.approvalSecret(), now);
+  const check = await verifyApprovalToken(token, claims, deps.linkMac, now);
   if (check.ok) return { kind: 'valid', record };
   return check.reason === 'expired'
     ? { kind: 'expired', record }

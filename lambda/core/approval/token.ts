@@ -1,5 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { ProposalTarget } from '../model';
+import type { LinkMacGenerator, LinkMacVerifier } from '../../ports/link-mac';
 
 /** What an approval link vouches for: this proposal, this exact document, this target, until then. */
 export interface ApprovalClaims {
@@ -13,9 +13,10 @@ export interface ApprovalClaims {
 
 export type TokenCheck = { ok: true } | { ok: false; reason: 'invalid' | 'expired' };
 
-function message(claims: ApprovalClaims): string {
+/** The bytes the link MAC covers. */
+export function claimsMessage(claims: ApprovalClaims): Uint8Array {
   // Length-prefixed fields: no value can be shifted into its neighbour to forge another message.
-  return [
+  const text = [
     claims.proposalId,
     claims.documentHash,
     claims.target.type,
@@ -25,31 +26,37 @@ function message(claims: ApprovalClaims): string {
   ]
     .map((field) => `${field.length}:${field}`)
     .join('|');
+  return Buffer.from(text, 'utf8');
 }
 
-/** HMAC-SHA256 over the claims, base64url: the token that goes into a review link. */
-export function signApprovalToken(claims: ApprovalClaims, secret: string | Buffer): string {
-  return createHmac('sha256', secret).update(message(claims)).digest('base64url');
+/** An HMAC-SHA256 in base64url: 43 characters, the last carrying 2 unused bits. */
+const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * HMAC-SHA256 over the claims, base64url: the token that goes into a review link. The MAC is computed
+ * where the key lives (KMS GenerateMac in the diagnose function; an in-process key for serve).
+ */
+export async function signApprovalToken(claims: ApprovalClaims, mac: LinkMacGenerator): Promise<string> {
+  return Buffer.from(await mac.generateMac(claimsMessage(claims))).toString('base64url');
 }
 
 /**
- * Checks a presented token against the stored proposal's claims, in constant time. A token for
- * another proposal, another document or another target is invalid; a valid one past expiry is expired.
+ * Checks a presented token against the stored proposal's claims. A token for another proposal,
+ * another document or another target is invalid; a valid one past expiry is expired. The comparison
+ * is the verifier's (KMS VerifyMac, or a constant-time compare in process): the expected MAC never
+ * exists outside the key store.
  */
-export function verifyApprovalToken(
+export async function verifyApprovalToken(
   token: unknown,
   claims: ApprovalClaims,
-  secret: string | Buffer,
+  verifier: LinkMacVerifier,
   now: Date,
-): TokenCheck {
-  if (typeof token !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(token))
-    return { ok: false, reason: 'invalid' };
-  const expected = Buffer.from(signApprovalToken(claims, secret), 'base64url');
+): Promise<TokenCheck> {
+  if (typeof token !== 'string' || !TOKEN.test(token)) return { ok: false, reason: 'invalid' };
   const presented = Buffer.from(token, 'base64url');
   // The 43rd character carries 2 unused bits: only the one canonical spelling of the MAC is accepted.
   if (presented.toString('base64url') !== token) return { ok: false, reason: 'invalid' };
-  if (presented.length !== expected.length || !timingSafeEqual(presented, expected))
-    return { ok: false, reason: 'invalid' };
+  if (!(await verifier.verifyMac(claimsMessage(claims), presented))) return { ok: false, reason: 'invalid' };
   const expiry = Date.parse(claims.expiresAt);
   if (Number.isNaN(expiry) || now.getTime() >= expiry) return { ok: false, reason: 'expired' };
   return { ok: true };

@@ -1,8 +1,11 @@
 /**
  * The apply function's entry (bundled by esbuild for Node.js 22). Clients, Powertools and settings
- * are built once per container; the handler itself is handler.ts. Verification uses IAM's own
- * simulator, which needs no account read: the function's role may not read the account beyond the
- * inline policies it writes (and nothing reachable from here imports the offline simulator).
+ * are built once per container; the handler itself is handler.ts. Verification after the write uses
+ * IAM's own simulator (nothing reachable from here imports the offline simulator). Before any write
+ * it verifies the approval's signed decision with the public key of DECISION_SIGNING_KEY_ID
+ * (kms:GetPublicKey, once per container), re-reads R's policies and the target's members
+ * (iam:GetAccountAuthorizationDetails, GetPolicy, GetPolicyVersion), and records the decision id in
+ * the proposals table (one write per decision).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -10,13 +13,19 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
+import { AwsAccountReader } from '../../adapters/aws/aws-account-reader';
 import { AwsPolicySimulator } from '../../adapters/aws/aws-policy-simulator';
+import { DynamoDbDecisionLedger } from '../../adapters/aws/dynamodb-decision-ledger';
+import { readUsersAndRoles } from '../../adapters/aws/iam-authorization-details';
 import { DynamoDbProposalStore } from '../../adapters/aws/dynamodb-proposal-store';
+import { KmsDecisionVerifier } from '../../adapters/aws/kms-decision-keys';
 import { EventBridgePublisher } from '../../adapters/aws/eventbridge-publisher';
 import { IamPolicyWriter } from '../../adapters/aws/iam-policy-writer';
 import { SnsNotifier } from '../../adapters/aws/sns-notifier';
+import { InterimEscalationReader } from '../../adapters/interim-escalation-reader';
 import { IAM_REQUEST_HANDLER, REQUEST_HANDLER } from '../client-settings';
 import { traced } from '../traced';
 import { createApplyHandler, type ApplyHandlerOutcome } from './handler';
@@ -35,11 +44,22 @@ const iam = tracer.captureAWSv3Client(
 const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({ requestHandler: REQUEST_HANDLER }));
 const sns = tracer.captureAWSv3Client(new SNSClient({ requestHandler: REQUEST_HANDLER }));
 const eventBridge = tracer.captureAWSv3Client(new EventBridgeClient({ requestHandler: REQUEST_HANDLER }));
+const kms = tracer.captureAWSv3Client(new KMSClient({ requestHandler: REQUEST_HANDLER }));
+
+/**
+ * R's policies and the target's members, re-read before the write exactly as the approval function
+ * read them when it signed (the same reader: the fingerprints must be computed alike). INTERIM: the
+ * `wiring` branch's live EscalationReader replaces it here and in the approval function together.
+ */
+const escalationReader = new InterimEscalationReader(new AwsAccountReader(iam), () => readUsersAndRoles(iam));
 
 const apply = createApplyHandler({
   store: new DynamoDbProposalStore(dynamodb, settings.proposalsTableName),
   writer: new IamPolicyWriter(iam),
   simulator: new AwsPolicySimulator(iam),
+  decisionVerifier: new KmsDecisionVerifier(kms, settings.decisionSigningKeyId),
+  escalationReader,
+  decisionLedger: new DynamoDbDecisionLedger(dynamodb, settings.proposalsTableName),
   notifier: new SnsNotifier(sns, settings.topicArn),
   events: new EventBridgePublisher(eventBridge, settings.eventBusName),
   logger,

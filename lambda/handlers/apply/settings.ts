@@ -1,6 +1,7 @@
 import type { WritableTargetType } from '../../core/apply/apply-gate';
 import { DEFAULT_VERIFY_TIMEOUT_MS } from '../../core/apply/apply-proposal';
 import { InvalidInputError } from '../../core/errors';
+import { DECISION_SIGNING_KEY_ID, requireKmsKeyId } from '../key-settings';
 
 /** What the apply function reads from its environment (set by the CDK construct). */
 export interface ApplyFunctionSettings {
@@ -15,6 +16,8 @@ export interface ApplyFunctionSettings {
   /** The account the function writes in; else the function's own (from its ARN). */
   accountId: string | null;
   reviewBaseUrl: string | null;
+  /** The decision signing key (DECISION_SIGNING_KEY_ID): its public key verifies every approval. */
+  decisionSigningKeyId: string;
   serviceName: string;
   metricsNamespace: string;
 }
@@ -96,6 +99,13 @@ export function readApplySettings(env: Environment): ApplyFunctionSettings {
     problems.push(`REVIEW_BASE_URL must be an https URL, got '${reviewBaseUrl}'`);
   }
 
+  const decisionSigningKeyId = requireKmsKeyId(
+    env,
+    DECISION_SIGNING_KEY_ID,
+    problems,
+    'every approval is verified with it before IAM is written',
+  );
+
   if (problems.length > 0) {
     throw new InvalidInputError(
       `apply function environment is invalid: ${problems.join('; ')}`,
@@ -111,6 +121,7 @@ export function readApplySettings(env: Environment): ApplyFunctionSettings {
     verifyTimeoutMs,
     accountId,
     reviewBaseUrl,
+    decisionSigningKeyId,
     serviceName: env['POWERTOOLS_SERVICE_NAME']?.trim() || 'passrole-doctor',
     metricsNamespace: env['POWERTOOLS_METRICS_NAMESPACE']?.trim() || 'PassRoleDoctor',
   };

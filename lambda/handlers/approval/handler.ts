@@ -52,6 +52,7 @@ import { DEFAULT_APPROVAL_POLICY, type ApprovalPolicySettings } from '../../core
 import { decisionView, listOpenProposals, reviewByLink } from '../../core/approval/review';
 import { proposalSummary, proposalView, refusalSentence } from '../../core/approval/views';
 import { TransientAwsError } from '../../core/errors';
+import type { LinkMacVerifier } from '../../ports/link-mac';
 import {
   CROSS_SITE_PAGE,
   expiredPage,
@@ -125,8 +126,8 @@ export type ApprovalHandlerSettings = { approvalMode: ApprovalMode } & Partial<A
 export interface ApprovalHandlerDependencies {
   store: DecisionStore;
   applyTrigger: ApplyTrigger;
-  /** The link signing key (Secrets Manager through Powertools' cache in the function). */
-  approvalSecret: () => Promise<string>;
+  /** Checks review links' MACs (KmsLinkMac: kms:VerifyMac on LINK_MAC_KEY_ID in the function). */
+  linkMac: LinkMacVerifier;
   /** Signs each approval (KMS on AWS, an in-process key pair for serve). */
   signer: DecisionSigner;
   /** Reads what the re-check at decision time analyses. */
@@ -160,12 +161,12 @@ export function decideDependencies(
   deps: ApprovalHandlerDependencies,
   clock: () => Date,
   onProgress: (progress: DecisionProgress) => void,
-): DecideDependencies & { approvalSecret: () => Promise<string> } {
+): DecideDependencies & { linkMac: LinkMacVerifier } {
   const { ownResourceArns, ...policy } = deps.settings;
   return {
     store: deps.store,
     applyTrigger: deps.applyTrigger,
-    approvalSecret: deps.approvalSecret,
+    linkMac: deps.linkMac,
     signer: deps.signer,
     escalationReader: deps.escalationReader,
     ...(deps.analyse ? { analyse: deps.analyse } : {}),

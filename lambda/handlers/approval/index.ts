@@ -3,13 +3,11 @@
  * settings are built once per container, at init; the handler itself is handler.ts.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
 import { AwsAccountReader } from '../../adapters/aws/aws-account-reader';
 import { DynamoDbProposalStore } from '../../adapters/aws/dynamodb-proposal-store';
@@ -17,8 +15,9 @@ import { readUsersAndRoles } from '../../adapters/aws/iam-authorization-details'
 import { KmsDecisionSigner } from '../../adapters/aws/kms-decision-keys';
 import { LambdaApplyTrigger } from '../../adapters/aws/lambda-apply-trigger';
 import { InterimEscalationReader } from '../../adapters/interim-escalation-reader';
-import { linksEnabled, signingKeyOf } from '../../core/approval/links';
-import { AwsCallError, InvalidInputError } from '../../core/errors';
+import { KmsLinkMac } from '../../adapters/aws/kms-link-mac';
+import { InvalidInputError } from '../../core/errors';
+import type { LinkMacVerifier } from '../../ports/link-mac';
 import { IAM_REQUEST_HANDLER, REQUEST_HANDLER } from '../client-settings';
 import { traced } from '../traced';
 import { createApprovalFunction, type AutoApproveResult } from './function-entry';
@@ -39,34 +38,20 @@ const iam = tracer.captureAWSv3Client(
 );
 // INTERIM: the `wiring` branch's live EscalationReader (AwsAccountReader) replaces this reader.
 const escalationReader = new InterimEscalationReader(new AwsAccountReader(iam), () => readUsersAndRoles(iam));
-const secrets = new SecretsProvider({
-  awsSdkV3Client: tracer.captureAWSv3Client(new SecretsManagerClient({ requestHandler: REQUEST_HANDLER })),
-});
 
-/** How long the link key is cached: a rolled key reaches warm containers within this. */
-const SIGNING_KEY_MAX_AGE_SECONDS = 300;
-
-const approvalSecretArn = settings.approvalSecretArn;
-
-/** The link signing key, from Powertools' cache or Secrets Manager. */
-async function approvalSecret(): Promise<string> {
-  if (approvalSecretArn === null) {
-    throw new InvalidInputError('no link signing key in iam mode', 'APPROVAL_SECRET_ARN');
-  }
-  const key = signingKeyOf(await secrets.get(approvalSecretArn, { maxAge: SIGNING_KEY_MAX_AGE_SECONDS }));
-  if (key === null)
-    throw new AwsCallError(`the link signing key in ${approvalSecretArn} is not a usable key`);
-  return key;
-}
-
-// Fetched at init (which runs with a CPU boost): the first reviewer need not wait for it. A failure
-// here is met again, and reported, by the first request that checks a link.
-if (linksEnabled(settings.policy.approvalMode)) void approvalSecret().catch(() => undefined);
+/** Review links' MACs are checked by KMS (VerifyMac): the key never leaves it. None in `iam` mode. */
+const linkMac: LinkMacVerifier =
+  settings.linkMacKeyId !== null
+    ? new KmsLinkMac(kms, settings.linkMacKeyId)
+    : {
+        verifyMac: () =>
+          Promise.reject(new InvalidInputError('no link MAC key in iam mode', 'LINK_MAC_KEY_ID')),
+      };
 
 const approval = createApprovalFunction({
   store: new DynamoDbProposalStore(dynamodb, settings.proposalsTableName),
   applyTrigger: new LambdaApplyTrigger(lambda, settings.applyFunctionName),
-  approvalSecret,
+  linkMac,
   signer: new KmsDecisionSigner(kms, settings.decisionSigningKeyId),
   escalationReader,
   rolePaths: escalationReader,

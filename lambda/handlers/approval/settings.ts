@@ -2,13 +2,13 @@ import { linksEnabled } from '../../core/approval/links';
 import type { ApprovalPolicySettings } from '../../core/approval/requirement';
 import { InvalidInputError } from '../../core/errors';
 import { readApprovalPolicySettings } from '../approval-policy-settings';
-import { readApprovalSecretArn } from '../diagnose/settings';
+import { readLinkMacKeyId } from '../diagnose/settings';
 
 /** What the approval function reads from its environment (set by the CDK construct). */
 export interface ApprovalSettings {
   proposalsTableName: string;
-  /** The link signing key's secret; null only in `iam` mode, which serves no link. */
-  approvalSecretArn: string | null;
+  /** The KMS HMAC key review links are checked with (VerifyMac); null only in `iam` mode. */
+  linkMacKeyId: string | null;
   /** The apply function, invoked asynchronously once a proposal is approved. */
   applyFunctionName: string;
   /** Who may approve what (APPROVAL_MODE, APPROVERS, ALLOW_ADMIN_ROLES, AUTO_APPROVE). */
@@ -33,7 +33,7 @@ export function readApprovalSettings(env: Environment): ApprovalSettings {
     return value;
   };
   const proposalsTableName = required('PROPOSALS_TABLE_NAME');
-  const approvalSecretArn = readApprovalSecretArn(env, problems);
+  const linkMacKeyId = readLinkMacKeyId(env, problems);
   const applyFunctionName = required('APPLY_FUNCTION_NAME');
   const { ownResourceArns, ...policy } = readApprovalPolicySettings(env, problems);
   const approvalMode = policy.approvalMode;
@@ -41,9 +41,9 @@ export function readApprovalSettings(env: Environment): ApprovalSettings {
   if (decisionSigningKeyId !== '' && !KMS_KEY_ARN.test(decisionSigningKeyId)) {
     problems.push(`DECISION_SIGNING_KEY_ID is not a KMS key ARN: '${decisionSigningKeyId.slice(0, 200)}'`);
   }
-  if (approvalSecretArn === null && linksEnabled(approvalMode)) {
+  if (linkMacKeyId === null && linksEnabled(approvalMode)) {
     problems.push(
-      `APPROVAL_SECRET_ARN is not set: review links (APPROVAL_MODE ${approvalMode}) are checked with it`,
+      `LINK_MAC_KEY_ID is not set: review links (APPROVAL_MODE ${approvalMode}) are checked with it`,
     );
   }
   const serviceName = required('POWERTOOLS_SERVICE_NAME');
@@ -55,7 +55,7 @@ export function readApprovalSettings(env: Environment): ApprovalSettings {
   }
   return {
     proposalsTableName,
-    approvalSecretArn,
+    linkMacKeyId,
     applyFunctionName,
     policy,
     ownResourceArns,

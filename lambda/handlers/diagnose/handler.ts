@@ -9,7 +9,7 @@
  * (core/incident-workflow.ts): a repeat of an open incident is counted (and reminds when due), a new
  * incident is diagnosed once and its proposal or report stored and published. A proposal's message
  * carries how to decide it, as the approval mode says (core/approval/links.ts): the review link
- * signed with the link key, and/or the CLI commands. This file logs and counts what the workflow
+ * with its MAC (KMS), and/or the CLI commands. This file logs and counts what the workflow
  * reports. Transient failures, and a new incident another invocation is diagnosing, put the record in
  * batchItemFailures (SQS retries it, then dead-letters it); denials that cannot be diagnosed for good
  * (the entity no longer exists) are logged, counted and acknowledged.
@@ -37,6 +37,7 @@ import {
 } from '../../core/incident-workflow';
 import type { Denial } from '../../core/model';
 import type { AuthorizationMessageDecoder } from '../../ports/authorization-message-decoder';
+import type { LinkMacGenerator } from '../../ports/link-mac';
 import type { Notifier } from '../../ports/notifier';
 import type { ProposalStore } from '../../ports/proposal-store';
 import { diagnoseReporter, METRIC, type DiagnoseLogger, type DiagnoseMetrics } from './observability';
@@ -68,10 +69,10 @@ export interface DiagnoseHandlerDependencies {
   metrics: DiagnoseMetrics;
   settings: DiagnoseHandlerSettings;
   /**
-   * The link signing key (Secrets Manager, cached by Powertools in the function). Without it the
+   * Computes review links' MACs (KMS GenerateMac on LINK_MAC_KEY_ID in the function). Without it the
    * messages carry no review link, only the commands the mode allows.
    */
-  approvalSecret?: () => Promise<string>;
+  linkMac?: LinkMacGenerator;
   clock?: () => Date;
   newProposalId?: () => string;
 }
@@ -147,7 +148,7 @@ export function createDiagnoseHandler(deps: DiagnoseHandlerDependencies): Diagno
     newProposalId: deps.newProposalId ?? randomUUID,
     approvalLinks: messageLinksBuilder(
       { mode: settings.approvalMode ?? DEFAULT_APPROVAL_MODE, reviewBaseUrl: settings.reviewBaseUrl },
-      deps.approvalSecret,
+      deps.linkMac,
     ),
     leaseUntil: (from) => {
       const remaining = invocation?.getRemainingTimeInMillis() ?? DEFAULT_LEASE_MS;

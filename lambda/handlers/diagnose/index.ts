@@ -6,23 +6,22 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { AwsAccountReader } from '../../adapters/aws/aws-account-reader';
 import { AwsAuthorizationMessageDecoder } from '../../adapters/aws/aws-authorization-message-decoder';
 import { AwsPolicySimulator } from '../../adapters/aws/aws-policy-simulator';
 import { DynamoDbProposalStore } from '../../adapters/aws/dynamodb-proposal-store';
+import { KmsLinkMac } from '../../adapters/aws/kms-link-mac';
 import { SnsNotifier } from '../../adapters/aws/sns-notifier';
-import { linksEnabled, signingKeyOf } from '../../core/approval/links';
+import { linksEnabled } from '../../core/approval/links';
 import { traced } from '../traced';
 import { createDiagnoser } from '../../core/diagnose';
-import { AwsCallError } from '../../core/errors';
 import { IAM_REQUEST_HANDLER, REQUEST_HANDLER } from '../client-settings';
 import { createDiagnoseHandler } from './handler';
 import { readDiagnoseSettings } from './settings';
@@ -40,29 +39,14 @@ const iam = tracer.captureAWSv3Client(
 const sts = tracer.captureAWSv3Client(new STSClient({ requestHandler: REQUEST_HANDLER }));
 const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({ requestHandler: REQUEST_HANDLER }));
 const sns = tracer.captureAWSv3Client(new SNSClient({ requestHandler: REQUEST_HANDLER }));
-const secrets = new SecretsProvider({
-  awsSdkV3Client: tracer.captureAWSv3Client(new SecretsManagerClient({ requestHandler: REQUEST_HANDLER })),
-});
+const kms = tracer.captureAWSv3Client(new KMSClient({ requestHandler: REQUEST_HANDLER }));
 
-/** How long the link key is cached: a rolled key reaches warm containers within this. */
-const SIGNING_KEY_MAX_AGE_SECONDS = 300;
-
-/** The link signing key, from Powertools' cache or Secrets Manager; null when links are not signed. */
-const approvalSecretArn = settings.approvalSecretArn;
-const approvalSecret =
-  approvalSecretArn !== null && settings.reviewBaseUrl !== null && linksEnabled(settings.approvalMode)
-    ? async (): Promise<string> => {
-        const key = signingKeyOf(
-          await secrets.get(approvalSecretArn, { maxAge: SIGNING_KEY_MAX_AGE_SECONDS }),
-        );
-        if (key === null)
-          throw new AwsCallError(`the link signing key in ${approvalSecretArn} is not a usable key`);
-        return key;
-      }
+/** Review links' MACs come from KMS (GenerateMac): the key never leaves it. None when links are off. */
+const linkMacKeyId = settings.linkMacKeyId;
+const linkMac =
+  linkMacKeyId !== null && settings.reviewBaseUrl !== null && linksEnabled(settings.approvalMode)
+    ? new KmsLinkMac(kms, linkMacKeyId)
     : undefined;
-// Fetched at init (which runs with a CPU boost): the first message need not wait for it. A failure
-// here is met again, and reported, by the first invocation that signs a link.
-void approvalSecret?.().catch(() => undefined);
 
 const diagnose = createDiagnoseHandler({
   diagnoser: createDiagnoser({
@@ -79,7 +63,7 @@ const diagnose = createDiagnoseHandler({
   logger,
   metrics,
   settings,
-  approvalSecret,
+  linkMac,
 });
 
 /** The handler inside its own X-Ray subsegment, annotated with the cold start and the service. */

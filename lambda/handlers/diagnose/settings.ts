@@ -5,6 +5,7 @@ import {
   type ApprovalMode,
 } from '../../core/approval/links';
 import { InvalidInputError } from '../../core/errors';
+import { LINK_MAC_KEY_ID, readKmsKeyId } from '../key-settings';
 
 /** What the diagnose function reads from its environment (set by the CDK construct). */
 export interface DiagnoseSettings {
@@ -19,8 +20,8 @@ export interface DiagnoseSettings {
   reviewBaseUrl: string | null;
   /** Links, CLI commands or both in the messages (APPROVAL_MODE, default both). */
   approvalMode: ApprovalMode;
-  /** The Secrets Manager secret holding the link signing key; required when messages carry links. */
-  approvalSecretArn: string | null;
+  /** The KMS HMAC key review links are MACed with (GenerateMac); required when messages carry links. */
+  linkMacKeyId: string | null;
   serviceName: string;
   metricsNamespace: string;
 }
@@ -29,7 +30,6 @@ export const DEFAULT_PROPOSAL_TTL_HOURS = 72;
 export const DEFAULT_RENOTIFY_AFTER_HOURS = 24;
 
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
-const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -42,13 +42,9 @@ export function readApprovalMode(env: Environment, problems: string[]): Approval
   return mode ?? DEFAULT_APPROVAL_MODE;
 }
 
-/** APPROVAL_SECRET_ARN, checked as a Secrets Manager secret ARN when set; null when absent. */
-export function readApprovalSecretArn(env: Environment, problems: string[]): string | null {
-  const arn = env['APPROVAL_SECRET_ARN']?.trim() ?? '';
-  if (arn === '') return null;
-  if (!SECRET_ARN.test(arn))
-    problems.push(`APPROVAL_SECRET_ARN is not a Secrets Manager secret ARN: '${arn}'`);
-  return arn;
+/** LINK_MAC_KEY_ID, checked as a KMS key or alias ARN when set; null when absent. */
+export function readLinkMacKeyId(env: Environment, problems: string[]): string | null {
+  return readKmsKeyId(env, LINK_MAC_KEY_ID, problems);
 }
 
 function isHttpsUrl(text: string): boolean {
@@ -94,10 +90,10 @@ export function readDiagnoseSettings(env: Environment): DiagnoseSettings {
     problems.push(`REVIEW_BASE_URL must be an https URL, got '${reviewBaseUrl}'`);
   }
   const approvalMode = readApprovalMode(env, problems);
-  const approvalSecretArn = readApprovalSecretArn(env, problems);
-  if (linksEnabled(approvalMode) && reviewBaseUrl !== null && approvalSecretArn === null) {
+  const linkMacKeyId = readLinkMacKeyId(env, problems);
+  if (linksEnabled(approvalMode) && reviewBaseUrl !== null && linkMacKeyId === null) {
     problems.push(
-      `APPROVAL_SECRET_ARN is not set: review links (APPROVAL_MODE ${approvalMode}) are signed with it`,
+      `${LINK_MAC_KEY_ID} is not set: review links (APPROVAL_MODE ${approvalMode}) are signed with it`,
     );
   }
   const settings: DiagnoseSettings = {
@@ -108,7 +104,7 @@ export function readDiagnoseSettings(env: Environment): DiagnoseSettings {
     renotifyAfterHours,
     reviewBaseUrl,
     approvalMode,
-    approvalSecretArn,
+    linkMacKeyId,
     serviceName: required('POWERTOOLS_SERVICE_NAME'),
     metricsNamespace: required('POWERTOOLS_METRICS_NAMESPACE'),
   };

@@ -5,18 +5,19 @@
  * channel would receive, with its signed review link. Approving applies to the in-memory snapshot
  * (applyProposal: write, read back, re-simulate) before the POST is answered; nothing reaches AWS.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InterimEscalationReader } from '../../adapters/interim-escalation-reader';
-import { LocalDecisionKeys } from '../../adapters/local/local-keys';
+import { LocalDecisionKeys, LocalLinkMac } from '../../adapters/local/local-keys';
 import { LocalPolicySimulator } from '../../adapters/local/local-policy-simulator';
+import { InMemoryDecisionLedger } from '../../adapters/memory/in-memory-decision-ledger';
 import { InMemoryEventPublisher } from '../../adapters/memory/in-memory-event-publisher';
 import { InMemoryNotifier } from '../../adapters/memory/in-memory-notifier';
 import { InMemoryProposalStore } from '../../adapters/memory/in-memory-proposal-store';
 import { SnapshotAccountReader } from '../../adapters/snapshot/snapshot-account-reader';
 import { applyProposal, type ApplyDependencies } from '../../core/apply/apply-proposal';
-import { findStalledApplies } from '../../core/apply/reconcile';
+import { planReconcile } from '../../core/apply/reconcile';
 import { approvalLinksOf } from '../../core/approval/links';
 import type { EscalationAnalyser } from '../../core/approval/recheck';
 import { readDenials } from '../../core/denial';
@@ -26,6 +27,7 @@ import { incidentKeyOf, newProposalRecord, type ProposalRecord } from '../../cor
 import type { Denial, Diagnosis } from '../../core/model';
 import { escapeHtml, page, PAGE_HEADERS } from '../../core/render/html';
 import { renderMessage, type RenderedMessage } from '../../core/render/message';
+import type { ApprovalStore } from '../../ports/approval-store';
 import { createApprovalHandler, type ApprovalLogger, type LogAttributes } from '../approval/handler';
 import { readJsonFile } from '../cli/io';
 import { toHttpApiEvent, writeHttpApiResponse } from './http-api-event';
@@ -84,6 +86,8 @@ export interface LocalServer {
   /** The account as it now stands: approvals write here. */
   snapshot: SnapshotAccountReader;
   store: InMemoryProposalStore;
+  /** The store as the approval function and the apply step see it (the same store as `store`). */
+  approvals: ApprovalStore;
   events: InMemoryEventPublisher;
   /**
    * One pass of the local reconciler (it also runs every reconcileIntervalMs): applies again what an
@@ -290,12 +294,21 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const ids = await storeProposals(store, diagnosed.proposals, now);
   const notifier = new InMemoryNotifier();
   const events = new InMemoryEventPublisher();
-  // A fresh key per run: links from an earlier run (or another machine) never open this one's pages.
-  const secret = randomBytes(32).toString('hex');
+  // Fresh keys per run: links and decisions of an earlier run (or another machine) mean nothing here.
+  const linkMac = new LocalLinkMac();
+  const decisionKeys = new LocalDecisionKeys();
   const verifyTimeoutMs = options.verifyTimeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS;
+  const escalationReader = new InterimEscalationReader(snapshot, async () =>
+    snapshot.toAuthorizationDetails(),
+  );
+  // The approval handler signs with the in-process key; the apply step verifies with its public half.
+  const approvals = store;
 
   const applyDeps: ApplyDependencies = {
-    store,
+    store: approvals,
+    decisionVerifier: decisionKeys.verifier,
+    escalationReader,
+    decisionLedger: new InMemoryDecisionLedger(),
     writer: snapshot,
     simulator,
     accountReader: snapshot,
@@ -314,15 +327,14 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     },
   };
   const handler = createApprovalHandler({
-    store,
+    store: approvals,
     applyTrigger: new InProcessApplyTrigger(applyDeps, (id, result) =>
       log(`proposal ${id}: ${describeApplyResult(result)}`),
     ),
-    approvalSecret: async () => secret,
+    linkMac,
     // In-process decision keys: the same signing code path as the KMS key.
-    signer: new LocalDecisionKeys().signer,
-    // INTERIM: the `wiring` branch's snapshot EscalationReader replaces this reader.
-    escalationReader: new InterimEscalationReader(snapshot, async () => snapshot.toAuthorizationDetails()),
+    signer: decisionKeys.signer,
+    escalationReader,
     ...(options.analyseEscalation ? { analyse: options.analyseEscalation } : {}),
     logger: new TerminalLogger(log),
     // The IAM routes need API Gateway's SigV4 authorizer: locally only the review link decides.
@@ -383,7 +395,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   for (const id of ids) {
     const record = await store.get(id);
     if (record === null) continue;
-    const links = approvalLinksOf({ mode: 'link', record, reviewBaseUrl: url, secret });
+    const links = await approvalLinksOf({ mode: 'link', record, reviewBaseUrl: url, linkMac });
     if (links.reviewUrl === null) continue;
     await notifier.publish(renderMessage({ kind: 'new', record, reviewBaseUrl: null, links }));
     await store.markNotified(id, now);
@@ -397,7 +409,13 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   };
   async function reconcile(): Promise<string[]> {
     const lines: string[] = [];
-    for (const stalled of await findStalledApplies(store, new Date(), reconcileSettings)) {
+    const plan = await planReconcile(approvals, new Date(), reconcileSettings, decisionKeys.verifier);
+    for (const { proposalId, problem } of plan.unverified) {
+      const line = `proposal ${proposalId}: not applied: ${problem}`;
+      log(line);
+      lines.push(line);
+    }
+    for (const stalled of plan.stalled) {
       let line: string;
       try {
         line = `proposal ${stalled.proposalId} (${stalled.reason}): ${describeApplyResult(await applyProposal(stalled.proposalId, applyDeps))}`;
@@ -424,6 +442,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     skipped: diagnosed.skipped,
     snapshot,
     store,
+    approvals,
     events,
     reconcile,
     close: () => {

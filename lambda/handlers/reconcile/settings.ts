@@ -1,5 +1,6 @@
 import type { ReconcileSettings } from '../../core/apply/reconcile';
 import { InvalidInputError } from '../../core/errors';
+import { DECISION_SIGNING_KEY_ID, requireKmsKeyId } from '../key-settings';
 
 /** What the reconciler function reads from its environment (set by the CDK construct). */
 export interface ReconcileFunctionSettings {
@@ -7,6 +8,8 @@ export interface ReconcileFunctionSettings {
   /** The apply function, invoked asynchronously for each stalled proposal: a name or an ARN. */
   applyFunctionName: string;
   reconcile: ReconcileSettings;
+  /** The decision signing key: approved records are asked for only when their decision verifies. */
+  decisionSigningKeyId: string;
   serviceName: string;
   metricsNamespace: string;
 }
@@ -81,6 +84,12 @@ export function readReconcileSettings(env: Environment): ReconcileFunctionSettin
     LIMIT_PER_STATUS,
     'records',
   );
+  const decisionSigningKeyId = requireKmsKeyId(
+    env,
+    DECISION_SIGNING_KEY_ID,
+    problems,
+    'approved proposals are asked for only when their signed decision verifies with it',
+  );
 
   if (problems.length > 0) {
     throw new InvalidInputError(
@@ -96,6 +105,7 @@ export function readReconcileSettings(env: Environment): ReconcileFunctionSettin
       announceWithinMs: announceWithinHours * 3_600_000,
       limitPerStatus,
     },
+    decisionSigningKeyId,
     serviceName: env['POWERTOOLS_SERVICE_NAME']?.trim() || 'passrole-doctor',
     metricsNamespace: env['POWERTOOLS_METRICS_NAMESPACE']?.trim() || 'PassRoleDoctor',
   };

@@ -4,6 +4,7 @@ import type { ProposalRecord, ProposalStatus } from '../../../lambda/core/incide
 import type { ReconcileSettings } from '../../../lambda/core/apply/reconcile';
 import type { ApplyOutcome } from '../../../lambda/ports/approval-store';
 import { proposalRecord } from '../../adapters/support/proposal-records';
+import { withDecision } from '../../support/signed-approval';
 
 export const NOW = new Date('2026-06-17T12:00:00.000Z');
 export const MINUTE = 60_000;
@@ -55,7 +56,7 @@ export function recordAt(
   overrides: Partial<ProposalRecord> = {},
 ): ProposalRecord {
   const steps = PATH[status];
-  return proposalRecord({
+  const record = proposalRecord({
     id,
     status,
     createdAt: ago(movedAgoMs + HOUR),
@@ -67,6 +68,10 @@ export function recordAt(
     })),
     ...overrides,
   });
+  // Approved by the approval function: its decision signed (unless the test says otherwise).
+  if ('decision' in overrides) return record;
+  const fingerprint = { rolePolicies: 'r'.repeat(64), membership: 'm'.repeat(64) };
+  return withDecision(record, { fingerprint, decidedAt: new Date(ago(movedAgoMs + HOUR)) });
 }
 
 /** A record the apply function decided, with its outcome, and both announcements out. */

@@ -34,6 +34,18 @@ import type { AccountReader } from '../../../lambda/ports/account-reader';
 import type { PolicySimulator } from '../../../lambda/ports/policy-simulator';
 import type { PolicyWriter } from '../../../lambda/ports/policy-writer';
 import { FakeApprovalStore } from '../../support/fake-approval-store';
+import {
+  escalationInputs,
+  FakeEscalationReader,
+  testDecisionVerifier,
+  withDecision,
+} from '../../support/signed-approval';
+import { InMemoryDecisionLedger } from '../../../lambda/adapters/memory/in-memory-decision-ledger';
+import {
+  scopeFromAuthorizationDetails,
+  type AuthorizationDetails,
+} from '../../../lambda/adapters/authorization-details';
+import type { EscalationInputs } from '../../../lambda/core/escalation/model';
 
 const ROOT = join(__dirname, '../../..');
 export const SEED_ACCOUNT_JSON: unknown = JSON.parse(
@@ -69,9 +81,32 @@ export async function diagnosedSeedRecord(): Promise<ProposalRecord> {
   });
 }
 
-/** A pending record approved by a link holder: what the apply function finds. */
+export const SEED_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/etl-nightly-runtime`;
+/** The members of GlueAccess, the seed proposal's target group. */
+export const SEED_GAINERS = [
+  `arn:aws:iam::${ACCOUNT}:user/li.wei`,
+  `arn:aws:iam::${ACCOUNT}:user/mei.tanaka`,
+];
+
+/** R (the seed role) and the seed group's members, as the approver saw them and IAM still holds them. */
+export function seedEscalationInputs(): EscalationInputs {
+  const scope = scopeFromAuthorizationDetails(
+    SEED_ACCOUNT_JSON as AuthorizationDetails,
+    `arn:aws:iam::${ACCOUNT}:user/mei.tanaka`,
+    SEED_ROLE_ARN,
+  );
+  return escalationInputs(ACCOUNT, scope.passedRole, SEED_GAINERS);
+}
+
+/** `record` with a fresh decision signed for it as it stands (the seed role and members unchanged). */
+export function signed(record: ProposalRecord, decidedAt: Date = APPROVED_AT): ProposalRecord {
+  const fingerprint = new FakeEscalationReader(seedEscalationInputs()).fingerprint();
+  return withDecision(record, { fingerprint, decidedAt });
+}
+
+/** A pending record approved by a link holder, its decision signed: what the apply function finds. */
 export function approved(record: ProposalRecord): ProposalRecord {
-  return {
+  return signed({
     ...structuredClone(record),
     status: 'approved',
     history: [
@@ -87,7 +122,7 @@ export function approved(record: ProposalRecord): ProposalRecord {
         detail: null,
       },
     ],
-  };
+  });
 }
 
 /** When an earlier run wrote the policy and moved the record to applied (before fakeTime's start). */
@@ -146,7 +181,8 @@ export function withDocument(
   change(statement as unknown as Record<string, unknown>);
   copy.diagnosis.proposal = copy.proposal;
   if (rehash) copy.documentHash = documentHash(copy.proposal.document);
-  return copy;
+  // Approved as it now stands: what the gate alone must catch.
+  return copy.decision ? signed(copy) : copy;
 }
 
 export function withTarget(record: ProposalRecord, target: ProposalTarget): ProposalRecord {
@@ -154,7 +190,7 @@ export function withTarget(record: ProposalRecord, target: ProposalTarget): Prop
   if (copy.proposal === null) throw new Error('no proposal');
   copy.proposal.target = target;
   copy.diagnosis.proposal = copy.proposal;
-  return copy;
+  return copy.decision ? signed(copy) : copy;
 }
 
 /** The one element of a list, failing the test otherwise. */
@@ -281,6 +317,9 @@ export interface ApplyWorld {
   notifier: InMemoryNotifier;
   events: InMemoryEventPublisher;
   time: ReturnType<typeof fakeTime>;
+  /** What the apply step re-reads of R and the group (change it to play a change in IAM). */
+  escalation: FakeEscalationReader;
+  ledger: InMemoryDecisionLedger;
   deps: ApplyDependencies;
 }
 
@@ -301,6 +340,8 @@ export function applyWorld(
   const notifier = new InMemoryNotifier();
   const events = new InMemoryEventPublisher();
   const time = fakeTime();
+  const escalation = new FakeEscalationReader(seedEscalationInputs());
+  const ledger = new InMemoryDecisionLedger();
   return {
     store,
     iam,
@@ -310,8 +351,13 @@ export function applyWorld(
     notifier,
     events,
     time,
+    escalation,
+    ledger,
     deps: {
       store,
+      decisionVerifier: testDecisionVerifier,
+      escalationReader: escalation,
+      decisionLedger: ledger,
       writer,
       simulator,
       accountReader: reader,

@@ -1,4 +1,5 @@
 import { LocalDecisionKeys } from '../../../lambda/adapters/local/local-keys';
+import type { LinkMacVerifier } from '../../../lambda/ports/link-mac';
 import { InMemoryProposalStore } from '../../../lambda/adapters/memory/in-memory-proposal-store';
 import {
   APPLY_DEFERRED_REASON,
@@ -12,7 +13,7 @@ import {
 } from '../../../lambda/core/approval/decide';
 import { approvalClaimsOf } from '../../../lambda/core/approval/links';
 import type { Actor } from '../../../lambda/core/approval/status';
-import { signApprovalToken } from '../../../lambda/core/approval/token';
+import { linkMacOf, tokenOf } from '../../support/link-tokens';
 import { TransientAwsError } from '../../../lambda/core/errors';
 import type { ProposalRecord } from '../../../lambda/core/incident';
 import { DEFAULT_APPROVAL_POLICY } from '../../../lambda/core/approval/requirement';
@@ -46,11 +47,11 @@ function anotherRecord(id: string, overrides: Partial<ProposalRecord> = {}): Pro
 function tokenFor(record: ProposalRecord): string {
   const claims = approvalClaimsOf(record);
   if (claims === null) throw new Error('the record has no proposal to sign');
-  return signApprovalToken(claims, KEY);
+  return tokenOf(claims, KEY);
 }
 
 interface Setup {
-  deps: DecideDependencies & { approvalSecret: () => Promise<string> };
+  deps: DecideDependencies & { linkMac: LinkMacVerifier };
   store: InMemoryProposalStore;
   requested: string[];
   progress: DecisionProgress[];
@@ -77,7 +78,7 @@ async function setup(...records: ProposalRecord[]): Promise<Setup> {
         },
       },
       clock: () => NOW,
-      approvalSecret: async () => KEY,
+      linkMac: linkMacOf(KEY),
       signer: new LocalDecisionKeys().signer,
       escalationReader: new FakeEscalationReader(),
       analyse: analyserAt('contained'),

@@ -7,15 +7,16 @@ import {
   type ApprovalMode,
 } from '../../../lambda/core/approval/links';
 import { verifyApprovalToken } from '../../../lambda/core/approval/token';
+import { LocalLinkMac } from '../../../lambda/adapters/local/local-keys';
 import { proposalRecord, SEED_PROPOSAL } from '../../adapters/support/proposal-records';
 
-const SECRET = 's'.repeat(64);
+const MAC = new LocalLinkMac();
 const BASE = 'https://abc123.execute-api.ap-northeast-1.amazonaws.com';
 const BEFORE_EXPIRY = new Date('2026-06-18T00:00:00Z');
 const record = proposalRecord({ id: '0b5f7a4e-2f4c-4e0b-9d55-3f1f1d8c2a10' });
 
 function links(mode: ApprovalMode, overrides: Partial<Parameters<typeof approvalLinksOf>[0]> = {}) {
-  return approvalLinksOf({ mode, record, reviewBaseUrl: BASE, secret: SECRET, ...overrides });
+  return approvalLinksOf({ mode, record, reviewBaseUrl: BASE, linkMac: MAC, ...overrides });
 }
 
 function tokenOf(url: string | null): string | null {
@@ -42,8 +43,8 @@ describe('approval claims', () => {
 });
 
 describe('approvalLinksOf', () => {
-  it('in both mode: a signed review link and both commands', () => {
-    const both = links('both');
+  it('in both mode: a signed review link and both commands', async () => {
+    const both = await links('both');
     expect(both.reviewUrl).toMatch(
       new RegExp(`^${BASE.replace(/\./g, '\\.')}/proposals/${record.id}\\?token=[A-Za-z0-9_-]{43}$`),
     );
@@ -51,60 +52,62 @@ describe('approvalLinksOf', () => {
     expect(both.rejectCommand).toBe(`passrole-doctor reject ${record.id}`);
   });
 
-  it('signs a token the approval function verifies with the same key and claims', () => {
+  it('signs a token the approval function verifies with the same key and claims', async () => {
     const claims = approvalClaimsOf(record);
     if (claims === null) throw new Error('the record has a proposal');
-    const token = tokenOf(links('link').reviewUrl);
-    expect(verifyApprovalToken(token, claims, SECRET, BEFORE_EXPIRY)).toEqual({ ok: true });
-    expect(verifyApprovalToken(token, claims, 'another key'.repeat(6), BEFORE_EXPIRY).ok).toBe(false);
+    const token = tokenOf((await links('link')).reviewUrl);
+    await expect(verifyApprovalToken(token, claims, MAC, BEFORE_EXPIRY)).resolves.toEqual({ ok: true });
+    expect((await verifyApprovalToken(token, claims, new LocalLinkMac(), BEFORE_EXPIRY)).ok).toBe(false);
     // Reminders sign the same claims: the same link.
-    expect(links('link').reviewUrl).toBe(links('both').reviewUrl);
+    expect((await links('link')).reviewUrl).toBe((await links('both')).reviewUrl);
   });
 
-  it('in link mode: the link and no command; in iam mode: the commands and no link', () => {
-    expect(links('link')).toMatchObject({ approveCommand: null, rejectCommand: null });
-    expect(links('link').reviewUrl).not.toBeNull();
-    expect(links('iam')).toEqual({
+  it('in link mode: the link and no command; in iam mode: the commands and no link', async () => {
+    expect(await links('link')).toMatchObject({ approveCommand: null, rejectCommand: null });
+    expect((await links('link')).reviewUrl).not.toBeNull();
+    expect(await links('iam')).toEqual({
       reviewUrl: null,
       approveCommand: `passrole-doctor approve ${record.id}`,
       rejectCommand: `passrole-doctor reject ${record.id}`,
     });
   });
 
-  it('makes no link without a base URL or a key, and drops trailing slashes from the base', () => {
-    expect(links('link', { reviewBaseUrl: null }).reviewUrl).toBeNull();
-    expect(links('link', { reviewBaseUrl: '  ' }).reviewUrl).toBeNull();
-    expect(links('link', { secret: null }).reviewUrl).toBeNull();
-    expect(links('link', { reviewBaseUrl: `${BASE}//` }).reviewUrl).toBe(links('link').reviewUrl);
+  it('makes no link without a base URL or a key, and drops trailing slashes from the base', async () => {
+    expect((await links('link', { reviewBaseUrl: null })).reviewUrl).toBeNull();
+    expect((await links('link', { reviewBaseUrl: '  ' })).reviewUrl).toBeNull();
+    expect((await links('link', { linkMac: null })).reviewUrl).toBeNull();
+    expect((await links('link', { reviewBaseUrl: `${BASE}//` })).reviewUrl).toBe(
+      (await links('link')).reviewUrl,
+    );
   });
 
-  it('offers no approve command for a permission set, which cannot be applied here', () => {
+  it('offers no approve command for a permission set, which cannot be applied here', async () => {
     const permissionSet = proposalRecord({
       proposal: {
         ...SEED_PROPOSAL,
         target: { type: 'permission-set', name: 'DataEngineer', arn: null, memberCount: null },
       },
     });
-    const result = approvalLinksOf({
+    const result = await approvalLinksOf({
       mode: 'both',
       record: permissionSet,
       reviewBaseUrl: BASE,
-      secret: SECRET,
+      linkMac: MAC,
     });
     expect(result.reviewUrl).not.toBeNull();
     expect(result.approveCommand).toBeNull();
     expect(result.rejectCommand).toBe('passrole-doctor reject p-1');
   });
 
-  it('offers nothing for a report, or a record whose id is not a proposal id', () => {
+  it('offers nothing for a report, or a record whose id is not a proposal id', async () => {
     const report = proposalRecord({ status: 'reported', proposal: null, documentHash: null });
-    expect(approvalLinksOf({ mode: 'both', record: report, reviewBaseUrl: BASE, secret: SECRET })).toEqual(
-      NO_APPROVAL_LINKS,
-    );
+    await expect(
+      approvalLinksOf({ mode: 'both', record: report, reviewBaseUrl: BASE, linkMac: MAC }),
+    ).resolves.toEqual(NO_APPROVAL_LINKS);
     const odd = proposalRecord({ id: 'p-1; rm -rf /' });
-    expect(approvalLinksOf({ mode: 'both', record: odd, reviewBaseUrl: BASE, secret: SECRET })).toEqual(
-      NO_APPROVAL_LINKS,
-    );
+    await expect(
+      approvalLinksOf({ mode: 'both', record: odd, reviewBaseUrl: BASE, linkMac: MAC }),
+    ).resolves.toEqual(NO_APPROVAL_LINKS);
   });
 });
 

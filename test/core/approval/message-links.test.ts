@@ -2,28 +2,35 @@ import { approvalClaimsOf } from '../../../lambda/core/approval/links';
 import { messageLinksBuilder } from '../../../lambda/core/approval/message-links';
 import { verifyApprovalToken } from '../../../lambda/core/approval/token';
 import { proposalRecord } from '../../adapters/support/proposal-records';
+import { linkMacOf } from '../../support/link-tokens';
 
-const KEY = 'message-links-test-key-'.padEnd(64, 'm');
+const MAC = linkMacOf('message-links-test-key-'.padEnd(64, 'm'));
 const BASE = 'https://review.example.com';
 
-function countingSecret() {
-  const secret = { fetched: 0, get: async () => (secret.fetched++, KEY) };
-  return secret;
+/** The link MAC, counting the MACs asked for (each a KMS call in the function). */
+function countingMac() {
+  const counted = {
+    fetched: 0,
+    get: { generateMac: (message: Uint8Array) => (counted.fetched++, MAC.generateMac(message)) },
+  };
+  return counted;
 }
 
 describe('messageLinksBuilder', () => {
   it('signs a review link the approval function accepts, and names the commands, in both mode', async () => {
     const record = proposalRecord();
-    const links = await messageLinksBuilder({ mode: 'both', reviewBaseUrl: BASE }, async () => KEY)(record);
+    const links = await messageLinksBuilder({ mode: 'both', reviewBaseUrl: BASE }, MAC)(record);
     const token = new URL(links.reviewUrl ?? 'https://none').searchParams.get('token');
     const claims = approvalClaimsOf(record);
     if (claims === null) throw new Error('the seed record has a proposal');
-    expect(verifyApprovalToken(token, claims, KEY, new Date('2026-06-18T00:00:00Z'))).toEqual({ ok: true });
+    await expect(verifyApprovalToken(token, claims, MAC, new Date('2026-06-18T00:00:00Z'))).resolves.toEqual({
+      ok: true,
+    });
     expect(links.approveCommand).toBe('passrole-doctor approve p-1');
   });
 
-  it('fetches the key only when it signs a link', async () => {
-    const secret = countingSecret();
+  it('asks for a MAC only when it makes a link', async () => {
+    const secret = countingMac();
     const iam = await messageLinksBuilder({ mode: 'iam', reviewBaseUrl: BASE }, secret.get)(proposalRecord());
     expect(iam).toMatchObject({ reviewUrl: null, rejectCommand: 'passrole-doctor reject p-1' });
     const noBase = await messageLinksBuilder(

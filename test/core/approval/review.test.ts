@@ -7,7 +7,7 @@ import {
   type LinkDependencies,
 } from '../../../lambda/core/approval/review';
 import type { Actor } from '../../../lambda/core/approval/status';
-import { signApprovalToken } from '../../../lambda/core/approval/token';
+import { linkMacOf, tokenOf } from '../../support/link-tokens';
 import type { ProposalRecord } from '../../../lambda/core/incident';
 import type { RecheckDependencies } from '../../../lambda/core/approval/recheck';
 import { DEFAULT_APPROVAL_POLICY } from '../../../lambda/core/approval/requirement';
@@ -27,7 +27,7 @@ function anotherRecord(id: string, overrides: Partial<ProposalRecord> = {}): Pro
 function tokenFor(record: ProposalRecord, key = KEY): string {
   const claims = approvalClaimsOf(record);
   if (claims === null) throw new Error('the record has no proposal to sign');
-  return signApprovalToken(claims, key);
+  return tokenOf(claims, key);
 }
 
 async function storeWith(...records: ProposalRecord[]): Promise<InMemoryProposalStore> {
@@ -47,7 +47,7 @@ function recheck(level: Parameters<typeof analyserAt>[0] = 'contained'): Recheck
 }
 
 async function linkDeps(...records: ProposalRecord[]): Promise<LinkDependencies & RecheckDependencies> {
-  return { store: await storeWith(...records), approvalSecret: async () => KEY, ...recheck() };
+  return { store: await storeWith(...records), linkMac: linkMacOf(KEY), ...recheck() };
 }
 
 describe('checkReviewLink', () => {
@@ -64,7 +64,7 @@ describe('checkReviewLink', () => {
     const store = await storeWith(proposalRecord(), anotherRecord('p-report', { proposal: null }));
     const deps: LinkDependencies = {
       store: { get: (id) => (reads++, store.get(id)) },
-      approvalSecret: async () => KEY,
+      linkMac: linkMacOf(KEY),
     };
     const token = tokenFor(proposalRecord());
 
@@ -102,12 +102,7 @@ describe('reviewByLink', () => {
     await store.transition('p-1', { from: 'pending', to: 'rejected', actor: HOLDER, at: NOW, detail: 'no' });
     const token = tokenFor(proposalRecord());
 
-    const outcome = await reviewByLink(
-      { store, approvalSecret: async () => KEY, ...recheck() },
-      'p-1',
-      token,
-      NOW,
-    );
+    const outcome = await reviewByLink({ store, linkMac: linkMacOf(KEY), ...recheck() }, 'p-1', token, NOW);
 
     expect(outcome).toMatchObject({ kind: 'page', token, record: { status: 'rejected' } });
     expect(outcome.kind === 'page' && outcome.history).toEqual([
@@ -132,7 +127,7 @@ describe('reviewByLink', () => {
   it('past the expiry: a pending proposal is expired, a decided one still shows, without the forms', async () => {
     const store = await storeWith(proposalRecord(), anotherRecord('p-2'));
     await store.transition('p-2', { from: 'pending', to: 'rejected', actor: HOLDER, at: NOW });
-    const deps = { store, approvalSecret: async () => KEY, ...recheck() };
+    const deps = { store, linkMac: linkMacOf(KEY), ...recheck() };
 
     expect(await reviewByLink(deps, 'p-1', tokenFor(proposalRecord()), AFTER_EXPIRY)).toMatchObject({
       kind: 'expired',

@@ -1,10 +1,15 @@
+import { createHmac } from 'node:crypto';
+import { LocalLinkMac } from '../../../lambda/adapters/local/local-keys';
 import {
+  claimsMessage,
   signApprovalToken,
   verifyApprovalToken,
   type ApprovalClaims,
 } from '../../../lambda/core/approval/token';
+import type { LinkMacVerifier } from '../../../lambda/ports/link-mac';
 
-const SECRET = 'k'.repeat(32);
+const KEY = Buffer.alloc(32, 7);
+const MAC = new LocalLinkMac(KEY);
 const claims: ApprovalClaims = {
   proposalId: 'p-1',
   documentHash: 'a'.repeat(64),
@@ -13,16 +18,39 @@ const claims: ApprovalClaims = {
 };
 const before = new Date('2026-06-19T00:00:00Z');
 
-describe('approval tokens', () => {
-  const token = signApprovalToken(claims, SECRET);
+/** A verifier that counts what reaches the key store. */
+class CountingVerifier implements LinkMacVerifier {
+  calls = 0;
+  constructor(private readonly inner: LinkMacVerifier) {}
+  verifyMac(message: Uint8Array, mac: Uint8Array): Promise<boolean> {
+    this.calls += 1;
+    return this.inner.verifyMac(message, mac);
+  }
+}
 
-  it('verifies a token for the same claims before expiry', () => {
-    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(verifyApprovalToken(token, claims, SECRET, before)).toEqual({ ok: true });
+describe('approval tokens on the link MAC ports', () => {
+  let token: string;
+  beforeAll(async () => {
+    token = await signApprovalToken(claims, MAC);
   });
 
-  it('says expired for a valid token at or past the expiry', () => {
-    expect(verifyApprovalToken(token, claims, SECRET, new Date(claims.expiresAt))).toEqual({
+  it('is HMAC-SHA256 over the length-prefixed claims, base64url (what a KMS HMAC_256 key computes)', async () => {
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const expected = createHmac('sha256', KEY)
+      .update(
+        `3:p-1|64:${'a'.repeat(64)}|5:group|10:GlueAccess|42:${claims.target.arn}|24:${claims.expiresAt}`,
+      )
+      .digest('base64url');
+    expect(token).toBe(expected);
+    expect(Buffer.from(claimsMessage(claims)).toString('utf8')).toContain('|10:GlueAccess|');
+  });
+
+  it('verifies a token for the same claims before expiry', async () => {
+    await expect(verifyApprovalToken(token, claims, MAC, before)).resolves.toEqual({ ok: true });
+  });
+
+  it('says expired for a valid token at or past the expiry', async () => {
+    await expect(verifyApprovalToken(token, claims, MAC, new Date(claims.expiresAt))).resolves.toEqual({
       ok: false,
       reason: 'expired',
     });
@@ -33,35 +61,53 @@ describe('approval tokens', () => {
     ['a changed document', { ...claims, documentHash: 'b'.repeat(64) }],
     ['another target', { ...claims, target: { ...claims.target, name: 'Admins' } }],
     ['a later expiry', { ...claims, expiresAt: '2027-01-01T00:00:00.000Z' }],
-  ])('rejects a token presented for %s', (_label, other) => {
-    expect(verifyApprovalToken(token, other, SECRET, before)).toEqual({ ok: false, reason: 'invalid' });
-  });
-
-  it('rejects tampered, truncated, non-string tokens and another key', () => {
-    const flipped = (token[0] === 'A' ? 'B' : 'A') + token.slice(1);
-    for (const bad of [flipped, token.slice(0, 42), `${token}A`, '', undefined, 42, ['x']]) {
-      expect(verifyApprovalToken(bad, claims, SECRET, before)).toEqual({ ok: false, reason: 'invalid' });
-    }
-    expect(verifyApprovalToken(token, claims, 'another-secret', before)).toEqual({
+  ])('rejects a token presented for %s', async (_label, other) => {
+    await expect(verifyApprovalToken(token, other, MAC, before)).resolves.toEqual({
       ok: false,
       reason: 'invalid',
     });
   });
 
-  it('accepts only the canonical spelling of the last character', () => {
+  it('rejects tampered, truncated, non-string tokens and another key', async () => {
+    const flipped = (token[0] === 'A' ? 'B' : 'A') + token.slice(1);
+    for (const bad of [flipped, token.slice(0, 42), `${token}A`, '', undefined, 42, ['x']]) {
+      await expect(verifyApprovalToken(bad, claims, MAC, before)).resolves.toEqual({
+        ok: false,
+        reason: 'invalid',
+      });
+    }
+    await expect(verifyApprovalToken(token, claims, new LocalLinkMac(), before)).resolves.toEqual({
+      ok: false,
+      reason: 'invalid',
+    });
+  });
+
+  it('never asks the key store about a token that is not a canonical 43-character MAC', async () => {
+    const verifier = new CountingVerifier(MAC);
+    for (const bad of [token.slice(0, 42), `${token}=`, 'x'.repeat(43).replace(/x$/, '!'), null]) {
+      await verifyApprovalToken(bad, claims, verifier, before);
+    }
+    expect(verifier.calls).toBe(0);
+  });
+
+  it('accepts only the canonical spelling of the last character', async () => {
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
     const variants = [...alphabet]
       .map((last) => token.slice(0, 42) + last)
       .filter((variant) => variant !== token);
-    expect(variants.filter((variant) => verifyApprovalToken(variant, claims, SECRET, before).ok)).toEqual([]);
+    const accepted: string[] = [];
+    for (const variant of variants) {
+      if ((await verifyApprovalToken(variant, claims, MAC, before)).ok) accepted.push(variant);
+    }
+    expect(accepted).toEqual([]);
   });
 
-  it('cannot be forged by moving text between fields', () => {
+  it('cannot be forged by moving text between fields', async () => {
     const shifted: ApprovalClaims = {
       ...claims,
       proposalId: 'p-1|x',
       documentHash: claims.documentHash.slice(2),
     };
-    expect(signApprovalToken(shifted, SECRET)).not.toBe(token);
+    expect(await signApprovalToken(shifted, MAC)).not.toBe(token);
   });
 });

@@ -206,4 +206,18 @@ describe('apply handler', () => {
     await expect(handler({ proposalId: PROPOSAL_ID }, lambdaContext())).resolves.toBe('not-approved');
     expect(metrics.total(APPLY_METRIC.nothingToDo)).toBe(1);
   });
+
+  it('refuses, logs and counts an approval without a signed decision: it needs re-approval', async () => {
+    const { world, logger, metrics, handler } = harness({ ...seedApproved, decision: undefined });
+    await expect(handler({ proposalId: PROPOSAL_ID }, lambdaContext(240_000))).resolves.toBe('refused');
+    expect(world.writer.puts).toEqual([]);
+    expect(metrics.total(APPLY_METRIC.refused)).toBe(1);
+    expect(logger.lines).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        message: 'Refused to apply',
+        attributes: expect.objectContaining({ reason: expect.stringMatching(/needs re-approval/) }),
+      }),
+    );
+  });
 });

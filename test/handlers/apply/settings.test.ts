@@ -1,12 +1,15 @@
 import { InvalidInputError } from '../../../lambda/core/errors';
 import { readApplySettings } from '../../../lambda/handlers/apply/settings';
 
+const DECISION_KEY = 'arn:aws:kms:ap-northeast-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+
 const ENV = {
   PROPOSALS_TABLE_NAME: 'proposals',
   TOPIC_ARN: 'arn:aws:sns:ap-northeast-1:123456789012:passrole-doctor',
   PROTECTED_ROLE_ARNS:
     'arn:aws:iam::123456789012:role/PassRoleDoctor-Apply-1, arn:aws:iam::123456789012:role/svc/PassRoleDoctor-Diagnose-2',
   VERIFY_TIMEOUT_SECONDS: '120',
+  DECISION_SIGNING_KEY_ID: DECISION_KEY,
   POWERTOOLS_SERVICE_NAME: 'passrole-doctor',
   POWERTOOLS_METRICS_NAMESPACE: 'PassRoleDoctor',
 };
@@ -25,6 +28,7 @@ describe('readApplySettings', () => {
       verifyTimeoutMs: 120_000,
       accountId: null,
       reviewBaseUrl: null,
+      decisionSigningKeyId: DECISION_KEY,
       serviceName: 'passrole-doctor',
       metricsNamespace: 'PassRoleDoctor',
     });
@@ -60,6 +64,7 @@ describe('readApplySettings', () => {
         VERIFY_TIMEOUT_SECONDS: '2m',
         ACCOUNT_ID: '1234',
         REVIEW_BASE_URL: 'http://insecure.example.com',
+        DECISION_SIGNING_KEY_ID: 'alias/decisions',
       });
     expect(read).toThrow(InvalidInputError);
     expect(read).toThrow(
@@ -67,7 +72,19 @@ describe('readApplySettings', () => {
         "PROTECTED_ROLE_ARNS holds 'arn:aws:iam::123456789012:user/mei', not a role ARN; " +
         "ALLOWED_TARGET_TYPES holds 'permission-set': use group, user and/or role; " +
         "VERIFY_TIMEOUT_SECONDS must be a whole number of seconds from 1 to 600, got '2m'; " +
-        "ACCOUNT_ID must be 12 digits, got '1234'; REVIEW_BASE_URL must be an https URL, got 'http://insecure.example.com'",
+        "ACCOUNT_ID must be 12 digits, got '1234'; REVIEW_BASE_URL must be an https URL, got 'http://insecure.example.com'; " +
+        "DECISION_SIGNING_KEY_ID is not a KMS key or alias ARN: 'alias/decisions'",
     );
+  });
+
+  it('needs the decision signing key: no approval is applied unverified', () => {
+    expect(() => readApplySettings({ ...ENV, DECISION_SIGNING_KEY_ID: ' ' })).toThrow(
+      'apply function environment is invalid: DECISION_SIGNING_KEY_ID is not set: every approval is verified with it before IAM is written',
+    );
+  });
+
+  it('takes an alias ARN, as the envelope names it', () => {
+    const alias = 'arn:aws:kms:ap-northeast-1:123456789012:alias/passrole-doctor/decisions';
+    expect(readApplySettings({ ...ENV, DECISION_SIGNING_KEY_ID: alias }).decisionSigningKeyId).toBe(alias);
   });
 });

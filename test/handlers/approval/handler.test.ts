@@ -1,3 +1,4 @@
+import { linkMacOf } from '../../support/link-tokens';
 import { TransientAwsError } from '../../../lambda/core/errors';
 import type { ProposalRecord } from '../../../lambda/core/incident';
 import { PAGE_HEADERS } from '../../../lambda/core/render/html';
@@ -494,12 +495,14 @@ describe('approval handler: modes, routes and failures', () => {
     const failing = (error: Error) =>
       harness({
         deps: {
-          approvalSecret: async () => {
-            throw error;
+          linkMac: {
+            verifyMac: async () => {
+              throw error;
+            },
           },
         },
       });
-    const busy = await failing(new TransientAwsError('secretsmanager:GetSecretValue failed (Throttling)'));
+    const busy = await failing(new TransientAwsError('kms:VerifyMac failed (ThrottlingException)'));
     expectPage(await busy.handler(review(busy.token)), 503, 'try again in a moment');
     const broken = await failing(new Error('boom at handler.ts:12'));
     const response = await broken.handler(review(broken.token));
@@ -511,7 +514,7 @@ describe('approval handler: modes, routes and failures', () => {
   });
 
   it('checks the token with the key it is given', async () => {
-    const h = await harness({ deps: { approvalSecret: async () => KEY.replace('x', 'z') } });
+    const h = await harness({ deps: { linkMac: linkMacOf(KEY.replace('x', 'z')) } });
     expect((await h.handler(review(h.token))).statusCode).toBe(403);
   });
 });

@@ -1,11 +1,11 @@
 import { InvalidInputError } from '../../../lambda/core/errors';
 import { readApprovalSettings } from '../../../lambda/handlers/approval/settings';
 
-const SECRET_ARN = 'arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:ApprovalSigningKey-AbCdEf';
+const LINK_KEY = 'arn:aws:kms:ap-northeast-1:123456789012:key/0b5f7a4e-2f4c-4e0b-9d55-3f1f1d8c2a10';
 const KEY_ARN = 'arn:aws:kms:ap-northeast-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const ENV = {
   PROPOSALS_TABLE_NAME: 'proposals',
-  APPROVAL_SECRET_ARN: SECRET_ARN,
+  LINK_MAC_KEY_ID: LINK_KEY,
   APPLY_FUNCTION_NAME: 'passrole-doctor-apply',
   POWERTOOLS_SERVICE_NAME: 'passrole-doctor',
   DECISION_SIGNING_KEY_ID: KEY_ARN,
@@ -15,7 +15,7 @@ describe('readApprovalSettings', () => {
   it('reads the environment, with both approval modes by default', () => {
     expect(readApprovalSettings(ENV)).toEqual({
       proposalsTableName: 'proposals',
-      approvalSecretArn: SECRET_ARN,
+      linkMacKeyId: LINK_KEY,
       applyFunctionName: 'passrole-doctor-apply',
       policy: { approvalMode: 'both', approvers: [], allowAdminRoles: false, autoApprove: 'off' },
       ownResourceArns: [],
@@ -67,13 +67,13 @@ describe('readApprovalSettings', () => {
   });
 
   it('needs the link key unless only IAM-signed approvals are served', () => {
-    const withoutKey = { ...ENV, APPROVAL_SECRET_ARN: undefined };
+    const withoutKey = { ...ENV, LINK_MAC_KEY_ID: undefined };
     expect(() => readApprovalSettings(withoutKey)).toThrow(
-      'APPROVAL_SECRET_ARN is not set: review links (APPROVAL_MODE both) are checked with it',
+      'LINK_MAC_KEY_ID is not set: review links (APPROVAL_MODE both) are checked with it',
     );
     expect(readApprovalSettings({ ...withoutKey, APPROVAL_MODE: 'iam' })).toMatchObject({
       policy: { approvalMode: 'iam' },
-      approvalSecretArn: null,
+      linkMacKeyId: null,
     });
   });
 
@@ -81,13 +81,13 @@ describe('readApprovalSettings', () => {
     const read = () =>
       readApprovalSettings({
         PROPOSALS_TABLE_NAME: '',
-        APPROVAL_SECRET_ARN: 'signing-key',
+        LINK_MAC_KEY_ID: 'signing-key',
         APPROVAL_MODE: 'links',
       });
     expect(read).toThrow(InvalidInputError);
     expect(read).toThrow(
       'approval function environment is invalid: PROPOSALS_TABLE_NAME is not set; ' +
-        "APPROVAL_SECRET_ARN is not a Secrets Manager secret ARN: 'signing-key'; " +
+        "LINK_MAC_KEY_ID is not a KMS key or alias ARN: 'signing-key'; " +
         'APPLY_FUNCTION_NAME is not set; ' +
         "APPROVAL_MODE must be link, iam or both, got 'links'; " +
         'DECISION_SIGNING_KEY_ID is not set; ' +

@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2WithIAMAuthorizer } from 'aws-lambda';
 import { LocalDecisionKeys } from '../../../lambda/adapters/local/local-keys';
 import { InMemoryProposalStore } from '../../../lambda/adapters/memory/in-memory-proposal-store';
 import { approvalClaimsOf, type ApprovalMode } from '../../../lambda/core/approval/links';
-import { signApprovalToken } from '../../../lambda/core/approval/token';
+import { linkMacOf, tokenOf } from '../../support/link-tokens';
 import type { ProposalRecord } from '../../../lambda/core/incident';
 import {
   createApprovalHandler,
@@ -39,7 +39,7 @@ export const APPROVER_ARN = 'arn:aws:iam::123456789012:user/alice';
 export function tokenFor(record: ProposalRecord, key = KEY): string {
   const claims = approvalClaimsOf(record);
   if (claims === null) throw new Error(`record ${record.id} has no proposal to sign`);
-  return signApprovalToken(claims, key);
+  return tokenOf(claims, key);
 }
 
 export interface EventOptions {
@@ -227,7 +227,7 @@ export function harnessDependencies(parts: HarnessParts): ApprovalHandlerDepende
   return {
     store: parts.store,
     applyTrigger: parts.trigger,
-    approvalSecret: async () => KEY,
+    linkMac: linkMacOf(KEY),
     signer: parts.keys.signer,
     escalationReader: parts.reader,
     analyse: analyserAt(options.level === undefined ? 'contained' : options.level),

@@ -399,7 +399,7 @@ describe('the local server’s reconciler', () => {
       const [proposal] = server.proposals;
       if (proposal === undefined) throw new Error('the seed has no proposal');
       // Approved, and then the apply died before it began (no trigger reached it).
-      const moved = await server.store.transition(proposal.id, {
+      const moved = await server.approvals.transition(proposal.id, {
         from: 'pending',
         to: 'approved',
         actor: { kind: 'link-holder', name: 'link holder', sourceIp: '127.0.0.1', userAgent: null },
@@ -413,6 +413,33 @@ describe('the local server’s reconciler', () => {
       expect((await server.store.get(proposal.id))?.status).toBe('verified');
       expect(server.messages.at(-1)?.subject).toContain('Applied and verified');
       expect(await server.reconcile()).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('never applies an approval the approval function did not sign, and says so', async () => {
+    const server = await startLocalServer({
+      event: SEED_EVENT,
+      snapshot: SEED_SNAPSHOT,
+      port: 0,
+      reconcileGraceMs: 0,
+      reconcileIntervalMs: 3_600_000,
+    });
+    try {
+      const [proposal] = server.proposals;
+      if (proposal === undefined) throw new Error('the seed has no proposal');
+      // Approved in the table directly, as a forged item would be: no signed decision.
+      await server.store.transition(proposal.id, {
+        from: 'pending',
+        to: 'approved',
+        actor: { kind: 'link-holder', name: 'link holder', sourceIp: '127.0.0.1', userAgent: null },
+        at: new Date(),
+      });
+      expect(await server.reconcile()).toEqual([
+        expect.stringMatching(new RegExp(`^proposal ${proposal.id}: not applied: .*needs re-approval`)),
+      ]);
+      expect((await server.store.get(proposal.id))?.status).toBe('approved');
     } finally {
       await server.close();
     }

@@ -1,4 +1,5 @@
 import { approvalClaimsOf } from '../../../lambda/core/approval/links';
+import { linkMacOf } from '../../support/link-tokens';
 import { verifyApprovalToken } from '../../../lambda/core/approval/token';
 import { InMemoryIdempotencyStore } from '../../../lambda/adapters/memory/in-memory-idempotency-store';
 import { InMemoryNotifier } from '../../../lambda/adapters/memory/in-memory-notifier';
@@ -93,7 +94,9 @@ describe('diagnose handler: a new denial', () => {
     const token = /https:\/\/review\.example\.com\/proposals\/proposal-1\?token=([A-Za-z0-9_-]{43})/.exec(
       email,
     )?.[1];
-    expect(verifyApprovalToken(token, claims, LINK_SIGNING_KEY, withLink.clock.now())).toEqual({ ok: true });
+    await expect(
+      verifyApprovalToken(token, claims, linkMacOf(LINK_SIGNING_KEY), withLink.clock.now()),
+    ).resolves.toEqual({ ok: true });
     expect(email).toContain('passrole-doctor approve proposal-1');
     // The token is a credential: never in the logs.
     expect(JSON.stringify(withLink.logger.lines)).not.toContain(token);
@@ -104,15 +107,18 @@ describe('diagnose handler: a new denial', () => {
     expect(without.notifier.messages[0]?.email).toContain('passrole-doctor approve proposal-1');
   });
 
-  it('carries only the commands in iam mode (no key fetched), only the link in link mode', async () => {
+  it('carries only the commands in iam mode (no MAC asked for), only the link in link mode', async () => {
     let fetched = 0;
-    const approvalSecret = async () => {
-      fetched++;
-      return LINK_SIGNING_KEY;
+    const mac = linkMacOf(LINK_SIGNING_KEY);
+    const linkMac = {
+      generateMac: (message: Uint8Array) => {
+        fetched++;
+        return mac.generateMac(message);
+      },
     };
     const iam = harness({
       settings: { reviewBaseUrl: 'https://review.example.com', approvalMode: 'iam' },
-      deps: { approvalSecret },
+      deps: { linkMac },
     });
     await iam.handler(sqsEvent(seedRecord('evt-1')), lambdaContext());
     const iamText = JSON.stringify(iam.notifier.messages);
@@ -122,7 +128,7 @@ describe('diagnose handler: a new denial', () => {
 
     const link = harness({
       settings: { reviewBaseUrl: 'https://review.example.com', approvalMode: 'link' },
-      deps: { approvalSecret },
+      deps: { linkMac },
     });
     await link.handler(sqsEvent(seedRecord('evt-1')), lambdaContext());
     const linkText = JSON.stringify(link.notifier.messages);
@@ -142,14 +148,17 @@ describe('diagnose handler: a new denial', () => {
     expect(links[1]).toBe(links[0]);
   });
 
-  it('hands the record back to SQS when the link key cannot be read, and publishes on the retry', async () => {
+  it('hands the record back to SQS when the link MAC cannot be made, and publishes on the retry', async () => {
     let failing = true;
+    const mac = linkMacOf(LINK_SIGNING_KEY);
     const h = harness({
       settings: { reviewBaseUrl: 'https://review.example.com' },
       deps: {
-        approvalSecret: async () => {
-          if (failing) throw new TransientAwsError('secretsmanager:GetSecretValue failed (Throttling)');
-          return LINK_SIGNING_KEY;
+        linkMac: {
+          generateMac: async (message: Uint8Array) => {
+            if (failing) throw new TransientAwsError('kms:GenerateMac failed (ThrottlingException)');
+            return mac.generateMac(message);
+          },
         },
       },
     });

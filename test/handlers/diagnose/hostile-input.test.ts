@@ -16,6 +16,7 @@
  * review page the message links to, served by the real approval handler, holds no raw markup.
  */
 import { SnapshotAccountReader } from '../../../lambda/adapters/snapshot/snapshot-account-reader';
+import { linkMacOf } from '../../support/link-tokens';
 import type { ProposalRecord } from '../../../lambda/core/incident';
 import {
   chatbotNotificationProblems,
@@ -985,7 +986,7 @@ async function reviewPages(h: Harness): Promise<string[]> {
     ...approvalTestDependencies(),
     store: h.store,
     applyTrigger: { requestApply: async () => undefined },
-    approvalSecret: async () => LINK_SIGNING_KEY,
+    linkMac: linkMacOf(LINK_SIGNING_KEY),
     logger: new ApprovalRecordingLogger(),
     settings: { approvalMode: 'both' },
     clock: h.clock.now,

@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../../../lambda/core/errors';
 import { readDiagnoseSettings } from '../../../lambda/handlers/diagnose/settings';
 
-const SECRET_ARN = 'arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:ApprovalSigningKey-AbCdEf';
+const LINK_KEY = 'arn:aws:kms:ap-northeast-1:123456789012:key/0b5f7a4e-2f4c-4e0b-9d55-3f1f1d8c2a10';
 const ENV = {
   PROPOSALS_TABLE_NAME: 'proposals',
   IDEMPOTENCY_TABLE_NAME: 'idempotency',
@@ -20,7 +20,7 @@ describe('readDiagnoseSettings', () => {
       renotifyAfterHours: 24,
       reviewBaseUrl: null,
       approvalMode: 'both',
-      approvalSecretArn: null,
+      linkMacKeyId: null,
       serviceName: 'passrole-doctor',
       metricsNamespace: 'PassRoleDoctor',
     });
@@ -31,25 +31,25 @@ describe('readDiagnoseSettings', () => {
         RENOTIFY_AFTER_HOURS: '6',
         REVIEW_BASE_URL: 'https://review.example.com',
         APPROVAL_MODE: 'link',
-        APPROVAL_SECRET_ARN: SECRET_ARN,
+        LINK_MAC_KEY_ID: LINK_KEY,
       }),
     ).toMatchObject({
       proposalTtlHours: 48,
       renotifyAfterHours: 6,
       reviewBaseUrl: 'https://review.example.com',
       approvalMode: 'link',
-      approvalSecretArn: SECRET_ARN,
+      linkMacKeyId: LINK_KEY,
     });
   });
 
   it('needs the link key only when messages carry links', () => {
     const links = { ...ENV, REVIEW_BASE_URL: 'https://review.example.com' };
     expect(() => readDiagnoseSettings(links)).toThrow(
-      'APPROVAL_SECRET_ARN is not set: review links (APPROVAL_MODE both) are signed with it',
+      'LINK_MAC_KEY_ID is not set: review links (APPROVAL_MODE both) are signed with it',
     );
     expect(readDiagnoseSettings({ ...links, APPROVAL_MODE: 'iam' })).toMatchObject({
       approvalMode: 'iam',
-      approvalSecretArn: null,
+      linkMacKeyId: null,
     });
   });
 
@@ -63,7 +63,7 @@ describe('readDiagnoseSettings', () => {
         RENOTIFY_AFTER_HOURS: '-1',
         REVIEW_BASE_URL: 'http://review.example.com',
         APPROVAL_MODE: 'email',
-        APPROVAL_SECRET_ARN: 'my-secret',
+        LINK_MAC_KEY_ID: 'my-secret',
         POWERTOOLS_METRICS_NAMESPACE: undefined,
       });
     expect(read).toThrow(InvalidInputError);
@@ -74,7 +74,7 @@ describe('readDiagnoseSettings', () => {
         "RENOTIFY_AFTER_HOURS must be a whole number of hours from 1 to 8760, got '-1'; " +
         "REVIEW_BASE_URL must be an https URL, got 'http://review.example.com'; " +
         "APPROVAL_MODE must be link, iam or both, got 'email'; " +
-        "APPROVAL_SECRET_ARN is not a Secrets Manager secret ARN: 'my-secret'; " +
+        "LINK_MAC_KEY_ID is not a KMS key or alias ARN: 'my-secret'; " +
         'POWERTOOLS_METRICS_NAMESPACE is not set',
     );
   });

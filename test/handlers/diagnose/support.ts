@@ -1,5 +1,6 @@
 /** Shared by the diagnose handler's tests: the seed scenario, SQS events, recording observability. */
 import { readFileSync } from 'node:fs';
+import { linkMacOf } from '../../support/link-tokens';
 import { join } from 'node:path';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { InMemoryIdempotencyStore } from '../../../lambda/adapters/memory/in-memory-idempotency-store';
@@ -203,7 +204,7 @@ export function harness(options: HarnessOptions = {}): Harness {
     logger: parts.logger,
     metrics: parts.metrics,
     settings: { proposalTtlHours: 72, renotifyAfterHours: 24, reviewBaseUrl: null, ...options.settings },
-    approvalSecret: async () => LINK_SIGNING_KEY,
+    linkMac: linkMacOf(LINK_SIGNING_KEY),
     clock: parts.clock.now,
     newProposalId: () => `proposal-${++ids}`,
     ...options.deps,

@@ -4,6 +4,7 @@ import { createReconcileHandler, RECONCILE_METRIC } from '../../../lambda/handle
 import type { ApplyTrigger } from '../../../lambda/ports/apply-trigger';
 import { ago, decidedAt, HOUR, MINUTE, NOW, recordAt, SETTINGS } from '../../core/apply/reconcile-support';
 import { FakeApprovalStore } from '../../support/fake-approval-store';
+import { signEnvelope, testDecisionVerifier } from '../../support/signed-approval';
 import { RecordingLogger, RecordingMetrics } from '../diagnose/support';
 
 /** Records every request; fails the ones it is told to, as LambdaApplyTrigger would. */
@@ -26,6 +27,7 @@ function harness(records: ProposalRecord[], failures: ReadonlyMap<string, Error>
   const handler = createReconcileHandler({
     store,
     trigger,
+    decisionVerifier: testDecisionVerifier,
     logger,
     metrics,
     settings: SETTINGS,
@@ -52,6 +54,7 @@ describe('reconcile handler', () => {
       found: 3,
       requested: 3,
       failed: 0,
+      unverified: 0,
       byReason: { 'outcome-not-sent': 1, 'apply-died': 1, 'apply-not-started': 1 },
     });
     expect(trigger.requested).toEqual(['unannounced', 'died', 'not-started']);
@@ -85,6 +88,7 @@ describe('reconcile handler', () => {
       found: 3,
       requested: 2,
       failed: 1,
+      unverified: 0,
       byReason: { 'outcome-not-sent': 1, 'apply-not-started': 1 },
     });
     expect(trigger.requested).toEqual(['unannounced', 'died', 'not-started']);
@@ -134,6 +138,7 @@ describe('reconcile handler', () => {
       found: 0,
       requested: 0,
       failed: 0,
+      unverified: 0,
       byReason: {},
     });
     expect(trigger.requested).toEqual([]);
@@ -152,11 +157,73 @@ describe('reconcile handler', () => {
     await createReconcileHandler({
       store,
       trigger: early,
+      decisionVerifier: testDecisionVerifier,
       logger: new RecordingLogger(),
       metrics: new RecordingMetrics(),
       settings: SETTINGS,
       clock: () => new Date(NOW.getTime() - 19 * MINUTE),
     })(SCHEDULED_EVENT);
     expect(early.requested).toEqual([]);
+  });
+
+  it('reports approved records whose decision does not verify, and never asks the apply function for them', async () => {
+    const signed = recordAt('signed', 'approved', 20 * MINUTE);
+    const unsigned = recordAt('unsigned', 'approved', 25 * MINUTE, { decision: undefined });
+    // A forged item: another proposal's valid decision copied onto it.
+    const forged = recordAt('forged', 'approved', 30 * MINUTE, { decision: signed.decision ?? null });
+    // A decision signed for it, then altered (the approver swapped).
+    const altered = recordAt('altered', 'approved', 35 * MINUTE);
+    const envelope = JSON.parse(altered.decision?.envelope ?? '{}') as Record<string, unknown>;
+    const tampered = { ...altered.decision, envelope: JSON.stringify({ ...envelope, approvers: [] }) };
+    const { trigger, logger, metrics, handler } = harness([
+      signed,
+      unsigned,
+      forged,
+      { ...altered, decision: { envelope: tampered.envelope, signature: altered.decision?.signature ?? '' } },
+      // Signed by a key the reconciler does not trust.
+      recordAt('other-key', 'approved', 40 * MINUTE, {
+        decision: signEnvelope({
+          ...(JSON.parse(signed.decision?.envelope ?? '{}') as Parameters<typeof signEnvelope>[0]),
+          proposalId: 'other-key',
+          keyId: 'arn:aws:kms:us-east-1:123456789012:key/other',
+        }),
+      }),
+    ]);
+
+    await expect(handler(SCHEDULED_EVENT)).resolves.toMatchObject({ found: 1, requested: 1, unverified: 4 });
+    expect(trigger.requested).toEqual(['signed']);
+    expect(metrics.published).toEqual([
+      { [RECONCILE_METRIC.unverified]: 4, [RECONCILE_METRIC.requested]: 1 },
+    ]);
+    const errors = logger.lines.filter((line) => line.level === 'error');
+    expect(errors.map((line) => [line.attributes['proposalId'], line.attributes['needsReapproval']])).toEqual(
+      [
+        ['other-key', false],
+        ['altered', false],
+        ['forged', false],
+        ['unsigned', true],
+      ],
+    );
+    expect(errors.find((line) => line.attributes['proposalId'] === 'unsigned')?.message).toBe(
+      'Not applying an approved proposal without a signed decision: it needs re-approval',
+    );
+    expect(errors.map((line) => line.attributes['problem'])).toEqual([
+      expect.stringMatching(/not the trusted key/),
+      expect.stringMatching(/not in canonical form|does not verify/),
+      'the decision is for proposal signed, not forged',
+      expect.stringMatching(/needs re-approval/),
+    ]);
+  });
+
+  it('still asks for an applied record (written already) and an approved one with an expired decision', async () => {
+    const expired = recordAt('expired', 'approved', 20 * MINUTE);
+    const envelope = JSON.parse(expired.decision?.envelope ?? '{}') as Parameters<typeof signEnvelope>[0];
+    const { trigger, handler } = harness([
+      { ...expired, decision: signEnvelope({ ...envelope, expiresAt: '2026-06-17T00:00:00.000Z' }) },
+      recordAt('applied', 'applied', 30 * MINUTE, { decision: undefined, applyAttempts: 1 }),
+    ]);
+    await handler(SCHEDULED_EVENT);
+    // The apply function refuses the expired one and tells the channel; the applied one settles.
+    expect(trigger.requested.sort()).toEqual(['applied', 'expired']);
   });
 });

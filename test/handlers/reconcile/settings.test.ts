@@ -1,9 +1,11 @@
 import { InvalidInputError } from '../../../lambda/core/errors';
 import { readReconcileSettings } from '../../../lambda/handlers/reconcile/settings';
 
+const DECISION_KEY = 'arn:aws:kms:ap-northeast-1:123456789012:key/0b5f7a4e-2f4c-4e0b-9d55-3f1f1d8c2a10';
 const ENV = {
   PROPOSALS_TABLE_NAME: 'proposals',
   APPLY_FUNCTION_NAME: 'PassRoleDoctor-ApplyFunction-AbC123',
+  DECISION_SIGNING_KEY_ID: DECISION_KEY,
   POWERTOOLS_SERVICE_NAME: 'passrole-doctor',
   POWERTOOLS_METRICS_NAMESPACE: 'PassRoleDoctor',
 };
@@ -14,6 +16,7 @@ describe('readReconcileSettings', () => {
       proposalsTableName: 'proposals',
       applyFunctionName: 'PassRoleDoctor-ApplyFunction-AbC123',
       reconcile: { graceMs: 300_000, announceWithinMs: 24 * 3_600_000, limitPerStatus: 100 },
+      decisionSigningKeyId: DECISION_KEY,
       serviceName: 'passrole-doctor',
       metricsNamespace: 'PassRoleDoctor',
     });
@@ -27,11 +30,13 @@ describe('readReconcileSettings', () => {
         RECONCILE_GRACE_SECONDS: '600',
         ANNOUNCE_WITHIN_HOURS: '72',
         LIMIT_PER_STATUS: '25',
+        DECISION_SIGNING_KEY_ID: DECISION_KEY,
       }),
     ).toEqual({
       proposalsTableName: 'proposals',
       applyFunctionName: 'arn:aws:lambda:ap-northeast-1:123456789012:function:apply',
       reconcile: { graceMs: 600_000, announceWithinMs: 72 * 3_600_000, limitPerStatus: 25 },
+      decisionSigningKeyId: DECISION_KEY,
       serviceName: 'passrole-doctor',
       metricsNamespace: 'PassRoleDoctor',
     });
@@ -78,6 +83,7 @@ describe('readReconcileSettings', () => {
         RECONCILE_GRACE_SECONDS: '5m',
         ANNOUNCE_WITHIN_HOURS: '-1',
         LIMIT_PER_STATUS: 'all',
+        DECISION_SIGNING_KEY_ID: DECISION_KEY,
       });
     expect(read).toThrow(InvalidInputError);
     expect(read).toThrow(
@@ -90,8 +96,17 @@ describe('readReconcileSettings', () => {
   });
 
   it('says when the apply function is not set', () => {
-    expect(() => readReconcileSettings({ PROPOSALS_TABLE_NAME: 'proposals' })).toThrow(
-      'reconciler function environment is invalid: APPLY_FUNCTION_NAME is not set',
+    expect(() =>
+      readReconcileSettings({ PROPOSALS_TABLE_NAME: 'proposals', DECISION_SIGNING_KEY_ID: DECISION_KEY }),
+    ).toThrow('reconciler function environment is invalid: APPLY_FUNCTION_NAME is not set');
+  });
+
+  it('needs the decision signing key: approved records are asked for only when their decision verifies', () => {
+    expect(() => readReconcileSettings({ ...ENV, DECISION_SIGNING_KEY_ID: undefined })).toThrow(
+      'reconciler function environment is invalid: DECISION_SIGNING_KEY_ID is not set: approved proposals are asked for only when their signed decision verifies with it',
+    );
+    expect(() => readReconcileSettings({ ...ENV, DECISION_SIGNING_KEY_ID: 'my-key' })).toThrow(
+      "DECISION_SIGNING_KEY_ID is not a KMS key or alias ARN: 'my-key'",
     );
   });
 });

@@ -12,6 +12,7 @@
  * conditional writes are not atomic under concurrent requests; DynamoDB orders them itself).
  */
 import { Agent } from 'node:http';
+import type { LinkMacGenerator } from '../../../lambda/ports/link-mac';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient, AddUserToGroupCommand, CreateUserCommand } from '@aws-sdk/client-iam';
@@ -109,7 +110,7 @@ export interface DiagnoseContainerOptions {
   /** The one connection to moto's DynamoDB every container shares (createSharedDynamoDbAgent). */
   dynamoDbAgent: Agent;
   settings?: Partial<DiagnoseHandlerSettings>;
-  approvalSecret?: () => Promise<string>;
+  linkMac?: LinkMacGenerator;
 }
 
 /** One keep-alive connection for all DynamoDB requests of the run: moto sees them one at a time. */
@@ -142,7 +143,7 @@ export function createDiagnoseContainer(options: DiagnoseContainerOptions): Diag
     logger,
     metrics,
     settings: { proposalTtlHours: 72, renotifyAfterHours: 24, reviewBaseUrl: null, ...options.settings },
-    approvalSecret: options.approvalSecret,
+    linkMac: options.linkMac,
   });
   return {
     handler,

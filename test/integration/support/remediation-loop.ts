@@ -3,8 +3,10 @@
  * apply}/index.ts), every AWS call going to an endpoint of the test's choosing (moto, or the fault
  * proxy in front of it). Two substitutions, both because moto lacks what AWS has: the simulator is the
  * local one over what moto's IAM holds (no SimulatePrincipalPolicy), and the apply function reads the
- * account for it. The link key is a constant instead of Secrets Manager; the apply trigger is the
- * test's (Lambda's async invoke, played in-process).
+ * account for it. The link MAC and decision keys are in-process keys instead of KMS; the apply
+ * trigger is the test's (Lambda's async invoke, played in-process). INTERIM, until the approval
+ * function signs its decisions: approvals are signed beside the table (InterimApprovalSigning), and
+ * R and the target are re-read by the InterimEscalationReader.
  */
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -17,7 +19,16 @@ import type { MiddlewareStack } from '@aws-sdk/types';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { AwsAccountReader } from '../../../lambda/adapters/aws/aws-account-reader';
 import { AwsAuthorizationMessageDecoder } from '../../../lambda/adapters/aws/aws-authorization-message-decoder';
+import { readUsersAndRoles } from '../../../lambda/adapters/aws/iam-authorization-details';
+import { DynamoDbDecisionLedger } from '../../../lambda/adapters/aws/dynamodb-decision-ledger';
 import { DynamoDbProposalStore } from '../../../lambda/adapters/aws/dynamodb-proposal-store';
+import { InterimEscalationReader } from '../../../lambda/adapters/interim-escalation-reader';
+import { LocalDecisionKeys } from '../../../lambda/adapters/local/local-keys';
+import type { SignedDecision } from '../../../lambda/core/approval/signed-decision';
+import { InterimApprovalSigning } from '../../../lambda/handlers/local/interim-approval-signing';
+import type { ApprovalStore } from '../../../lambda/ports/approval-store';
+import type { ApplyDependencies } from '../../../lambda/core/apply/apply-proposal';
+import { linkMacOf } from '../../support/link-tokens';
 import { EventBridgePublisher } from '../../../lambda/adapters/aws/eventbridge-publisher';
 import { IamPolicyWriter } from '../../../lambda/adapters/aws/iam-policy-writer';
 import { SnsNotifier } from '../../../lambda/adapters/aws/sns-notifier';
@@ -45,8 +56,64 @@ export const PRODUCTION_RETRIES = {
   other: {},
 } as const;
 
-/** The link signing key the functions share (Secrets Manager in the stack). */
+/** The link MAC key the functions share (a KMS HMAC key in the stack). */
 export const LOOP_SIGNING_KEY = 'whole-loop-link-signing-key-'.padEnd(64, 'k');
+export const LOOP_LINK_MAC = linkMacOf(LOOP_SIGNING_KEY);
+/** The decision signing key pair (a KMS ECC_NIST_P256 key in the stack). */
+export const LOOP_DECISION_KEYS = new LocalDecisionKeys(
+  'arn:aws:kms:us-east-1:123456789012:key/loop-decisions',
+);
+/** The decisions signed on approval, shared by every function's store (INTERIM, see above). */
+const LOOP_DECISIONS = new Map<string, SignedDecision>();
+
+/**
+ * `store` with approvals signed (R and the target read through `iam`, the pending record through
+ * `lookup`) and decisions handed out.
+ */
+export function signingStore(
+  store: ApprovalStore,
+  iam: IAMClient,
+  lookup: Pick<ApprovalStore, 'get'> = store,
+): ApprovalStore {
+  const reader = new InterimEscalationReader(new AwsAccountReader(iam), () => readUsersAndRoles(iam));
+  return new InterimApprovalSigning(LOOP_DECISION_KEYS.signer, reader, LOOP_DECISIONS).wrap(store, lookup);
+}
+
+/** The clients the interim signing reads with: the function's own unless a test says otherwise. */
+export interface SigningClients {
+  iam: IAMClient;
+  dynamodb: DynamoDBClient;
+}
+
+/**
+ * The proposals table as the approval, apply and reconciler functions see it: with the decisions.
+ * `signing` keeps the interim signing's reads off the function's clients (the fault suite injects
+ * faults into the product's calls only: the approval function's own signing is not on this branch).
+ */
+export function loopApprovalStore(
+  clients: LoopClients,
+  resources: LoopResources,
+  signing: SigningClients = clients,
+): ApprovalStore {
+  return signingStore(
+    new DynamoDbProposalStore(clients.dynamodb, resources.proposalsTable),
+    signing.iam,
+    new DynamoDbProposalStore(signing.dynamodb, resources.proposalsTable),
+  );
+}
+
+/** What the apply step verifies decisions with: the loop's key, R re-read through `iam`, the ledger. */
+export function decisionPorts(
+  iam: IAMClient,
+  dynamodb: DynamoDBClient,
+  proposalsTable: string,
+): Pick<ApplyDependencies, 'decisionVerifier' | 'escalationReader' | 'decisionLedger'> {
+  return {
+    decisionVerifier: LOOP_DECISION_KEYS.verifier,
+    escalationReader: new InterimEscalationReader(new AwsAccountReader(iam), () => readUsersAndRoles(iam)),
+    decisionLedger: new DynamoDbDecisionLedger(dynamodb, proposalsTable),
+  };
+}
 /** The approval API's base URL the messages' review links start with. */
 export const LOOP_REVIEW_BASE_URL = 'https://review.passrole-doctor.test';
 export const LOOP_APPROVAL_MODE: ApprovalMode = 'both';
@@ -165,7 +232,7 @@ export function createDiagnoseFunction(clients: LoopClients, resources: LoopReso
       reviewBaseUrl: LOOP_REVIEW_BASE_URL,
       approvalMode: LOOP_APPROVAL_MODE,
     },
-    approvalSecret: async () => LOOP_SIGNING_KEY,
+    linkMac: LOOP_LINK_MAC,
   });
   return { handler, logger, metrics };
 }
@@ -179,13 +246,15 @@ export function createApprovalFunction(
   clients: LoopClients,
   resources: LoopResources,
   applyTrigger: ApplyTrigger,
+  signing: SigningClients = clients,
 ): ApprovalFunction {
   const logger = new RecordingLogger();
   const handler = createApprovalHandler({
     ...approvalTestDependencies(),
+    signer: LOOP_DECISION_KEYS.signer,
     store: new DynamoDbProposalStore(clients.dynamodb, resources.proposalsTable),
     applyTrigger,
-    approvalSecret: async () => LOOP_SIGNING_KEY,
+    linkMac: LOOP_LINK_MAC,
     logger,
     settings: { approvalMode: LOOP_APPROVAL_MODE },
   });
@@ -214,7 +283,8 @@ export function createApplyFunction(
   const metrics = new RecordingMetrics();
   const verifyTimeoutMs = options.verifyTimeoutMs ?? 30_000;
   const handler = createApplyHandler({
-    store: new DynamoDbProposalStore(clients.dynamodb, resources.proposalsTable),
+    store: loopApprovalStore(clients, resources),
+    ...decisionPorts(clients.iam, clients.dynamodb, resources.proposalsTable),
     writer: new IamPolicyWriter(clients.iam),
     simulator: new LocalPolicySimulator(),
     // The local simulator evaluates what it reads; IAM's own would need no read.
@@ -250,8 +320,9 @@ export function createReconcileFunction(
 ): ReconcileFunction {
   const logger = new RecordingLogger();
   const handler = createReconcileHandler({
-    store: new DynamoDbProposalStore(clients.dynamodb, resources.proposalsTable),
+    store: loopApprovalStore(clients, resources),
     trigger: applyTrigger,
+    decisionVerifier: LOOP_DECISION_KEYS.verifier,
     logger,
     metrics: new RecordingMetrics(),
     settings,

@@ -1,3 +1,4 @@
+import { LocalLinkMac } from '../../../../lambda/adapters/local/local-keys';
 import { approvalLinksOf, type ApprovalMode } from '../../../../lambda/core/approval/links';
 import { readDenials } from '../../../../lambda/core/denial';
 import { incidentKeyOf, newProposalRecord, type ProposalRecord } from '../../../../lambda/core/incident';
@@ -284,19 +285,19 @@ describe('renderMessage: Chatbot relatedResources', () => {
 
 describe('renderMessage: approval links and commands', () => {
   const BASE = 'https://abc123.execute-api.ap-northeast-1.amazonaws.com';
-  const withLinks = (record: ProposalRecord, mode: ApprovalMode) =>
+  const withLinks = async (record: ProposalRecord, mode: ApprovalMode) =>
     renderMessage({
       kind: 'new',
       record,
       reviewBaseUrl: null,
-      links: approvalLinksOf({ mode, record, reviewBaseUrl: BASE, secret: 'k'.repeat(64) }),
+      links: await approvalLinksOf({ mode, record, reviewBaseUrl: BASE, linkMac: new LocalLinkMac() }),
     });
   const SIGNED_LINK = new RegExp(
     `${BASE.replace(/\./g, '\\.')}/proposals/proposal-1\\?token=[A-Za-z0-9_-]{43}`,
   );
 
-  it('carries the signed review link in every form, and the commands in both mode', () => {
-    const message = withLinks(seed, 'both');
+  it('carries the signed review link in every form, and the commands in both mode', async () => {
+    const message = await withLinks(seed, 'both');
     expectWellFormed(message);
     expect(message.email).toMatch(new RegExp(`Review\n {2}${SIGNED_LINK.source}`));
     expect(message.email).toContain(
@@ -314,20 +315,20 @@ describe('renderMessage: approval links and commands', () => {
     expect(message.text).toContain('Approve: passrole-doctor approve proposal-1');
   });
 
-  it('carries the commands instead of a link in iam mode, and the link alone in link mode', () => {
-    const iam = withLinks(seed, 'iam');
+  it('carries the commands instead of a link in iam mode, and the link alone in link mode', async () => {
+    const iam = await withLinks(seed, 'iam');
     expectWellFormed(iam);
     expect(JSON.stringify(iam)).not.toContain('/proposals/');
     expect(iam.email).toContain('passrole-doctor approve proposal-1');
     expect(iam.chatbot.content.nextSteps[0]).toBe('Approve: `passrole-doctor approve proposal-1`');
-    const link = withLinks(seed, 'link');
+    const link = await withLinks(seed, 'link');
     expect(link.text).toMatch(SIGNED_LINK);
     expect(JSON.stringify(link)).not.toContain('passrole-doctor approve');
   });
 
-  it('carries neither for a report', () => {
+  it('carries neither for a report', async () => {
     const report: ProposalRecord = { ...seed, status: 'reported', proposal: null, documentHash: null };
-    const message = withLinks(report, 'both');
+    const message = await withLinks(report, 'both');
     expect(JSON.stringify(message)).not.toMatch(/proposals\/|passrole-doctor (approve|reject)/);
   });
 });
@@ -371,12 +372,17 @@ describe('renderMessage: the level and the approval it needs', () => {
     return { ...record, proposal: { ...record.proposal, ...change } };
   };
   const BASE = 'https://abc123.execute-api.ap-northeast-1.amazonaws.com';
-  const withLinks = (record: ProposalRecord, kind: 'new' | 'reminder' = 'new') =>
+  const withLinks = async (record: ProposalRecord, kind: 'new' | 'reminder' = 'new') =>
     renderMessage({
       kind,
       record,
       reviewBaseUrl: null,
-      links: approvalLinksOf({ mode: 'both', record, reviewBaseUrl: BASE, secret: 'k'.repeat(64) }),
+      links: await approvalLinksOf({
+        mode: 'both',
+        record,
+        reviewBaseUrl: BASE,
+        linkMac: new LocalLinkMac(),
+      }),
     });
 
   it.each([
@@ -407,8 +413,8 @@ describe('renderMessage: the level and the approval it needs', () => {
     ],
   ] as const)(
     'states a %s grant and what approval it needs in every form, one line each',
-    (name, level, approval) => {
-      const message = withLinks(withProposal(seed, CASES[name]));
+    async (name, level, approval) => {
+      const message = await withLinks(withProposal(seed, CASES[name]));
       expectWellFormed(message);
       const reason = CASES[name].approval.reason;
       expect(message.email).toContain(`\nLevel:      ${level}\nApproval:   ${approval}. Why: ${reason}\n`);
@@ -440,24 +446,24 @@ describe('renderMessage: the level and the approval it needs', () => {
     );
   });
 
-  it('offers no Approve command for what no one may approve, and says when the link cannot approve', () => {
-    const unknown = withLinks(withProposal(seed, CASES.unknown));
+  it('offers no Approve command for what no one may approve, and says when the link cannot approve', async () => {
+    const unknown = await withLinks(withProposal(seed, CASES.unknown));
     expect(JSON.stringify(unknown)).not.toContain('passrole-doctor approve');
     expect(unknown.email).toContain('passrole-doctor reject proposal-1');
-    const sensitive = withLinks(withProposal(seed, CASES.sensitive));
+    const sensitive = await withLinks(withProposal(seed, CASES.sensitive));
     expect(sensitive.chatbot.content.nextSteps[0]).toMatch(
       /^Review the proposal \(the link cannot approve it\): https:/,
     );
     expect(sensitive.chatbot.content.nextSteps[1]).toBe('Approve: `passrole-doctor approve proposal-1`');
     expect(sensitive.email).toContain('Review (the link cannot approve it)\n  https://');
     expect(sensitive.email).not.toContain('This link can approve');
-    expect(withLinks(seed).email).toMatch(
+    expect((await withLinks(seed)).email).toMatch(
       /Review\n {2}https:\S+\n {2}This link can approve: it carries no identity, so whoever holds it can decide\. Do not forward it\./,
     );
-    expect(withLinks(seed).chatbot.content.nextSteps[0]).toMatch(/^Review the proposal: https:/);
+    expect((await withLinks(seed)).chatbot.content.nextSteps[0]).toMatch(/^Review the proposal: https:/);
   });
 
-  it('says a proposal stored before the analysis is not analysed yet', () => {
+  it('says a proposal stored before the analysis is not analysed yet', async () => {
     const { escalation: _escalation, approval: _approval, ...bare } = seed.proposal ?? CASES.none;
     const old = { ...seed, proposal: bare as Proposal };
     const message = render(old);
@@ -468,7 +474,7 @@ describe('renderMessage: the level and the approval it needs', () => {
     expect(message.chatbot.metadata.additionalContext['escalationLevel']).toBe('not analysed');
   });
 
-  it('never cuts the level and approval lines when the rest overflows Chatbot’s limit', () => {
+  it('never cuts the level and approval lines when the rest overflows Chatbot’s limit', async () => {
     const loud = hostile(seed);
     const huge = `arn:aws:iam::123456789012:user/${'H'.repeat(10_000)}`;
     const denial = { ...loud.denial, principalArn: huge, policySourceArn: `${huge}x` };
@@ -484,7 +490,7 @@ describe('renderMessage: the level and the approval it needs', () => {
         approval: rule('two-approvers', `two distinct listed IAM approvers ${'because '.repeat(90)}`),
       },
     );
-    const message = withLinks(record, 'reminder');
+    const message = await withLinks(record, 'reminder');
     expectWellFormed(message);
     const description = message.chatbot.content.description;
     // The other sections overflowed: some were left out, and the note says so.
@@ -499,7 +505,7 @@ describe('renderMessage: the level and the approval it needs', () => {
     );
   });
 
-  it('keeps hostile, huge reasons and gains to bounded, escaped lines within every limit', () => {
+  it('keeps hostile, huge reasons and gains to bounded, escaped lines within every limit', async () => {
     const evil = '<script>alert(1)</script> *b* `t` @here <!channel>\n';
     const huge = `${evil}${'R'.repeat(300_000)}`;
     const record = withProposal(hostile(seed), {
@@ -513,7 +519,7 @@ describe('renderMessage: the level and the approval it needs', () => {
       },
       approval: rule('iam-approver', huge),
     });
-    const message = withLinks(record);
+    const message = await withLinks(record);
     expectWellFormed(message);
     const chat = JSON.stringify(message.chatbot);
     expect(chat).not.toContain('<script>');
