@@ -90,23 +90,29 @@ async function observe(
   };
 }
 
+/** Statuses that mean the IAM write happened or was attempted under the decision. */
+const APPLIED = ['applied', 'verified', 'not-verified'];
+
 /**
  * Records the case (before any assertion, so a failing defence is counted), then asserts that every
- * decision request was refused (403), nothing was approved and nothing reached IAM.
+ * decision request was refused (403, or 409 for a refusal about the proposal's state: the same
+ * approver again, a risen level), nothing reached IAM and the record shows no apply. An attack by a
+ * decision request must also leave the proposal undecided; a forged record is `approved` by the
+ * attacker's own write, and must stay unapplied (`approved`, awaiting re-approval, or `failed`, refused).
  */
 async function concludeRefused(
   name: string,
   deployment: ApprovalDeployment,
   record: ProposalRecord,
   refusedResponses: ApprovalResponse[],
-  writesBefore = 0,
+  options: { forged?: boolean; writesBefore?: number } = {},
 ): Promise<void> {
-  const observed = await observe(deployment, record, writesBefore);
-  const escalated = !STILL_UNDECIDED.includes(observed.status ?? 'pending');
+  const observed = await observe(deployment, record, options.writesBefore ?? 0);
+  const status = observed.status ?? 'pending';
+  const escalated = options.forged === true ? APPLIED.includes(status) : !STILL_UNDECIDED.includes(status);
   const forgedApplied = observed.writes.length > 0 || observed.inIam !== undefined;
   recordAttack({ part: PART, name, escalated, forgedApplied });
   expect({
-    // 403 refused; 409 for a refusal about the proposal's state (the same approver again, a risen level).
     responses: refusedResponses.map((response) =>
       [403, 409].includes(response.statusCode) ? 'refused' : response.statusCode,
     ),
@@ -115,7 +121,7 @@ async function concludeRefused(
     inIam: observed.inIam,
   }).toEqual({
     responses: refusedResponses.map(() => 'refused'),
-    status: expect.stringMatching(/^(pending|rejected)$/),
+    status: expect.stringMatching(options.forged === true ? /^(approved|failed)$/ : /^(pending|rejected)$/),
     writes: [],
     inIam: undefined,
   });
@@ -222,7 +228,11 @@ describe('finding 2: the apply step does not trust the table', () => {
     const forged = forgeApproved(pending, `${pending.id}-forged`);
     await deployment.putForgedItem(forged);
     await deployment.reconcileAndApply();
-    await concludeRefused('a forged approved item put straight into the table', deployment, forged, []);
+    // And as an attacker who can invoke the apply function would ask for it.
+    await deployment.apply({ proposalId: forged.id });
+    await concludeRefused('a forged approved item put straight into the table', deployment, forged, [], {
+      forged: true,
+    });
   });
 
   it("another proposal's signed decision copied onto a forged item is refused", async () => {
@@ -237,12 +247,16 @@ describe('finding 2: the apply step does not trust the table', () => {
     const writesBefore = deployment.iamWrites().length;
     await deployment.putForgedItem(forged);
     await deployment.reconcileAndApply();
+    await deployment.apply({ proposalId: forged.id });
     await concludeRefused(
       "another proposal's signed decision copied onto a forged item",
       deployment,
       forged,
       [],
-      writesBefore,
+      {
+        forged: true,
+        writesBefore,
+      },
     );
     expect(legit.statusCode).toBeLessThan(300);
     expect(signed?.decision).toBeTruthy();
@@ -265,7 +279,8 @@ describe('finding 2: the apply step does not trust the table', () => {
     const writesBefore = deployment.iamWrites().length;
     await deployment.putForgedItem(replay);
     await deployment.reconcileAndApply();
-    await concludeRefused('a replayed decision id', deployment, replay, [], writesBefore);
+    await deployment.apply({ proposalId: replay.id });
+    await concludeRefused('a replayed decision id', deployment, replay, [], { forged: true, writesBefore });
     expect(legit.statusCode).toBeLessThan(300);
     expect(applied?.status).toBe('verified');
   });

@@ -19,7 +19,9 @@ import {
 import { DynamoDbProposalStore, toProposalItem } from '../../../lambda/adapters/aws/dynamodb-proposal-store';
 import { readUsersAndRoles } from '../../../lambda/adapters/aws/iam-authorization-details';
 import { IamPolicyWriter } from '../../../lambda/adapters/aws/iam-policy-writer';
-import { KmsDecisionSigner } from '../../../lambda/adapters/aws/kms-decision-keys';
+import { DynamoDbDecisionLedger } from '../../../lambda/adapters/aws/dynamodb-decision-ledger';
+import { KmsDecisionSigner, KmsDecisionVerifier } from '../../../lambda/adapters/aws/kms-decision-keys';
+import { KmsLinkMac } from '../../../lambda/adapters/aws/kms-link-mac';
 import { InterimEscalationReader } from '../../../lambda/adapters/interim-escalation-reader';
 import { LocalPolicySimulator } from '../../../lambda/adapters/local/local-policy-simulator';
 import { InMemoryEventPublisher } from '../../../lambda/adapters/memory/in-memory-event-publisher';
@@ -59,7 +61,6 @@ export interface DeploymentSettings {
 
 export const API_ORIGIN = 'https://abc123.execute-api.us-east-1.amazonaws.com';
 const API_DOMAIN = new URL(API_ORIGIN).host;
-const LINK_KEY = 'attack-suite-link-signing-key-'.padEnd(64, 'k');
 
 let tableCounter = 0;
 
@@ -116,6 +117,8 @@ export class ApprovalDeployment {
   private readonly approvalIam: IAMClient;
 
   readonly kms: KMSClient;
+  /** The diagnose function makes review-link tokens with it; the approval function checks them. */
+  private readonly linkMac: KmsLinkMac;
 
   private constructor(
     readonly tableName: string,
@@ -124,6 +127,7 @@ export class ApprovalDeployment {
   ) {
     this.clients = createMotoClients();
     this.kms = new KMSClient(motoClientConfig());
+    this.linkMac = new KmsLinkMac(this.kms, keys.linkKeyId);
     // The approval function reads the account as its entry does (the re-check at decision time).
     const approvalIam = new IAMClient(motoClientConfig());
     this.approvalIam = approvalIam;
@@ -136,7 +140,7 @@ export class ApprovalDeployment {
     this.approval = createApprovalHandler({
       store: this.store,
       applyTrigger: this.applyInvocations,
-      approvalSecret: async () => LINK_KEY,
+      linkMac: this.linkMac,
       signer: new KmsDecisionSigner(this.kms, keys.decisionKeyId),
       escalationReader,
       rolePaths: escalationReader,
@@ -152,6 +156,12 @@ export class ApprovalDeployment {
     this.apply = createApplyHandler({
       store: this.store,
       writer: new IamPolicyWriter(this.applyIam),
+      // Verified with the key named in the function's own settings, never in the record.
+      decisionVerifier: new KmsDecisionVerifier(this.kms, keys.decisionKeyId),
+      escalationReader: new InterimEscalationReader(new AwsAccountReader(this.applyIam), () =>
+        readUsersAndRoles(this.applyIam),
+      ),
+      decisionLedger: new DynamoDbDecisionLedger(this.clients.dynamodb, tableName),
       simulator: new LocalPolicySimulator(),
       accountReader: new AwsAccountReader(this.applyIam),
       notifier: new InMemoryNotifier(),
@@ -171,6 +181,7 @@ export class ApprovalDeployment {
     this.reconcile = createReconcileHandler({
       store: this.store,
       trigger: this.applyInvocations,
+      decisionVerifier: new KmsDecisionVerifier(this.kms, keys.decisionKeyId),
       logger: new RecordingLogger(),
       metrics: new RecordingMetrics(),
       // Everything approved is stalled at once: the forged item is picked up on the first run.
@@ -225,7 +236,7 @@ export class ApprovalDeployment {
   async linkToken(record: ProposalRecord): Promise<string> {
     const claims = approvalClaimsOf(record);
     if (claims === null) throw new Error('nothing to sign');
-    return signApprovalToken(claims, LINK_KEY);
+    return signApprovalToken(claims, this.linkMac);
   }
 
   /** An IAM-route decision as API Gateway hands it over after SigV4 (or as a direct invoke makes it up). */
