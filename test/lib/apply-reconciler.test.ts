@@ -114,6 +114,8 @@ describe('the reconciler function', () => {
     // The Refs render as ${LogicalId}: stand in a deployed name for each.
     variables.PROPOSALS_TABLE_NAME = 'PassRoleDoctor-Proposals-1';
     variables.APPLY_FUNCTION_NAME = 'PassRoleDoctor-ApplyFunction-1';
+    variables.DECISION_SIGNING_KEY_ID =
+      'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
     expect(readReconcileSettings(variables).reconcile).toEqual({
       graceMs: RECONCILE_GRACE.toMilliseconds(),
       announceWithinMs: 24 * 3_600_000,

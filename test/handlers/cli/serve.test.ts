@@ -28,7 +28,6 @@ import {
   PROPOSAL_ID,
   SETTINGS,
 } from '../../core/apply/seed-apply';
-import { analyserAt } from '../../support/escalation';
 
 const ROOT = join(__dirname, '../../..');
 const SEED_EVENT = join(ROOT, 'examples/seed/denial.json');
@@ -102,8 +101,6 @@ describe('startLocalServer over the seed', () => {
       snapshot: SEED_SNAPSHOT,
       port: 0,
       log: (line) => lines.push(line),
-      // The escalation analysis is another branch's: the seed's grant, as one a link may approve.
-      analyseEscalation: analyserAt('contained'),
     });
   });
 
