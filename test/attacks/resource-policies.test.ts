@@ -12,13 +12,9 @@ import { recordAttack } from './support/attack-results';
 import { buildProtectionScp } from '../../lib/protection-scp';
 import { evaluate, type Verdict } from './support/policy-evaluator';
 import type { PolicyDocument } from './support/resource-policies';
-import {
-  LEGITIMATE_USES,
-  MissingDefence,
-  RESOURCE_ATTACKS,
-  type PreparedAttack,
-  type ResourceAttack,
-} from './support/resource-attacks';
+import { MissingDefence, type PreparedAttack, type ResourceAttack } from './support/attack-targets';
+import { LEGITIMATE_USES } from './support/legitimate-uses';
+import { RESOURCE_ATTACKS } from './support/resource-attacks';
 import { ACCOUNT, REGION, stackUnderAttack, type StackUnderAttack } from './support/stack-under-attack';
 
 const PART = 'resource-policies';
