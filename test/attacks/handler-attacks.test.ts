@@ -349,6 +349,25 @@ describe('a direct invoke of the approval function with a made-up authorizer con
   );
 });
 
+describe('a forged auto-approval invoke (the event decides nothing by itself)', () => {
+  it.each([
+    ['no-new-access', ROLES.contained],
+    ['no-new-access', ROLES.sensitive],
+    ['off', ROLES.contained],
+  ] as const)('with AUTO_APPROVE=%s, a proposal passing %s is not approved', async (autoApprove, role) => {
+    const deployment = await deploy({ approvers: [OUTSIDER], autoApprove });
+    const record = await deployment.propose(denialFor(role));
+    const result = await deployment.autoApproveInvoke(record.id);
+    await concludeRefused(
+      `a forged auto-approval event for a proposal passing ${role} (AUTO_APPROVE=${autoApprove})`,
+      deployment,
+      record,
+      [],
+    );
+    expect(result.autoApproved).toBe(false);
+  });
+});
+
 describe('finding 8: policy-name collisions', () => {
   it('approving etl_nightly_runtime never replaces the policy approved for etl-nightly-runtime', async () => {
     const deployment = await deploy({ approvers: [OUTSIDER] });

@@ -27,17 +27,18 @@ import { LocalPolicySimulator } from '../../../lambda/adapters/local/local-polic
 import { InMemoryEventPublisher } from '../../../lambda/adapters/memory/in-memory-event-publisher';
 import { InMemoryNotifier } from '../../../lambda/adapters/memory/in-memory-notifier';
 import { approvalClaimsOf, type ApprovalMode } from '../../../lambda/core/approval/links';
+import type { AutoApprove } from '../../../lambda/core/approval/requirement';
 import { signApprovalToken } from '../../../lambda/core/approval/token';
 import { createDiagnoser } from '../../../lambda/core/diagnose';
 import { incidentKeyOf, newProposalRecord, type ProposalRecord } from '../../../lambda/core/incident';
 import type { Denial } from '../../../lambda/core/model';
 import { createApplyHandler, type ApplyHandler } from '../../../lambda/handlers/apply/handler';
 import {
-  createApprovalHandler,
-  type ApprovalEvent,
-  type ApprovalHandler,
-  type ApprovalResponse,
-} from '../../../lambda/handlers/approval/handler';
+  createApprovalFunction,
+  type ApprovalFunction,
+  type AutoApproveResult,
+} from '../../../lambda/handlers/approval/function-entry';
+import type { ApprovalEvent, ApprovalResponse } from '../../../lambda/handlers/approval/handler';
 import { createReconcileHandler, type ReconcileHandler } from '../../../lambda/handlers/reconcile/handler';
 import { RecordingLogger, RecordingMetrics } from '../../handlers/diagnose/support';
 import {
@@ -57,6 +58,8 @@ export interface DeploymentSettings {
   /** ALLOW_ADMIN_ROLES. */
   allowAdminRoles: boolean;
   approvalMode: ApprovalMode;
+  /** AUTO_APPROVE. */
+  autoApprove: AutoApprove;
 }
 
 export const API_ORIGIN = 'https://abc123.execute-api.us-east-1.amazonaws.com';
@@ -109,7 +112,8 @@ export class ApprovalDeployment {
   /** The apply function's IAM calls (its own client, so only its calls are here). */
   readonly applyIamCalls: AwsCallRecord[];
   readonly store: DynamoDbProposalStore;
-  readonly approval: ApprovalHandler;
+  /** The approval function as its entry builds it: HTTP events and the auto-approval invoke. */
+  readonly approval: ApprovalFunction;
   readonly apply: ApplyHandler;
   readonly reconcile: ReconcileHandler;
   readonly applyInvocations = new QueuedApplyInvocations();
@@ -137,7 +141,7 @@ export class ApprovalDeployment {
     this.applyIam = new IAMClient(motoClientConfig());
     this.applyIamCalls = recordAwsCalls(this.applyIam);
     this.store = new DynamoDbProposalStore(this.clients.dynamodb, tableName);
-    this.approval = createApprovalHandler({
+    this.approval = createApprovalFunction({
       store: this.store,
       applyTrigger: this.applyInvocations,
       linkMac: this.linkMac,
@@ -149,7 +153,7 @@ export class ApprovalDeployment {
         approvalMode: settings.approvalMode,
         approvers: settings.approvers,
         allowAdminRoles: settings.allowAdminRoles,
-        autoApprove: 'off',
+        autoApprove: settings.autoApprove,
         ownResourceArns: OWN_RESOURCE_ARNS,
       },
     });
@@ -198,6 +202,7 @@ export class ApprovalDeployment {
         approvers: settings.approvers ?? [],
         allowAdminRoles: settings.allowAdminRoles ?? false,
         approvalMode: settings.approvalMode ?? 'both',
+        autoApprove: settings.autoApprove ?? 'off',
       },
       await deploymentKeys(),
     );
@@ -245,9 +250,22 @@ export class ApprovalDeployment {
     callerArn: string,
     decision: 'approve' | 'reject' = 'approve',
   ): Promise<ApprovalResponse> {
-    return this.approval(
+    return this.http(
       httpEvent('POST', `/iam/proposals/${proposalId}/${decision}`, { callerArn, body: '{}' }),
     );
+  }
+
+  /** The direct invoke the diagnose function makes for a new proposal (here, made by anyone). */
+  async autoApproveInvoke(proposalId: string): Promise<AutoApproveResult> {
+    const result = await this.approval({ source: 'passrole-doctor.auto-approve', proposalId });
+    if ('statusCode' in result) throw new Error('the auto-approval invoke got an HTTP answer');
+    return result;
+  }
+
+  private async http(event: ApprovalEvent): Promise<ApprovalResponse> {
+    const result = await this.approval(event);
+    if (!('statusCode' in result)) throw new Error(`an HTTP event got ${JSON.stringify(result)}`);
+    return result;
   }
 
   /** The review page's form POST, with the browser's headers of the case's choosing. */
@@ -256,7 +274,7 @@ export class ApprovalDeployment {
     token: string,
     headers: Record<string, string> = { origin: API_ORIGIN, 'sec-fetch-site': 'same-origin' },
   ): Promise<ApprovalResponse> {
-    return this.approval(
+    return this.http(
       httpEvent('POST', `/proposals/${proposalId}/approve`, {
         body: new URLSearchParams({ token }).toString(),
         headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
