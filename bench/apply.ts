@@ -143,8 +143,12 @@ async function apiCallsMocked(record: ProposalRecord): Promise<string> {
   const snsMock = mockClient(sns);
   const eventsMock = mockClient(eventBridge);
   iamMock.on(PutGroupPolicyCommand).resolves({});
+  // The apply step reads the target's same-named policy first (none yet), then reads its write back.
   iamMock
     .on(GetGroupPolicyCommand)
+    .rejectsOnce(
+      Object.assign(new Error('The group policy was not found.'), { name: 'NoSuchEntityException' }),
+    )
     .resolves({ PolicyDocument: encodeURIComponent(JSON.stringify(proposal.document)) });
   iamMock.on(SimulatePrincipalPolicyCommand).resolves({
     EvaluationResults: [

@@ -10,8 +10,9 @@
  *     `approved` -> `failed`, by a conditional write, before any lease is taken: no IAM call is made.
  *  3. Take the apply lease (one writer per proposal however many invocations arrive); the claim counts
  *     the attempt, and past MAX_APPLY_ATTEMPTS the run gives up: `failed`, and the channel is told.
- *  4. `approved`: put the inline policy once and read it back (a resumed run reads first and does not
- *     write again when IAM already holds the document); `approved` -> `applied`.
+ *  4. `approved`: read the target's same-named policy first: another document there is refused
+ *     (`failed`, nothing written), the document itself is not written again; else put the inline
+ *     policy and read it back; `approved` -> `applied`.
  *  5. `applied`: re-simulate iam:PassRole with the proposal's verification context, without the
  *     document as an additional policy (it must now be in IAM), with exponential backoff while IAM
  *     propagates; `applied` -> `verified` or `not-verified`, the outcome stored with the transition.
@@ -210,8 +211,17 @@ async function writeAndVerify(
   const { writer, store } = deps;
   const holdsDocument = (found: PolicyDocument | null) =>
     found !== null && canonicalJson(found) === canonicalJson(plan.document);
-  // A resumed run may find its predecessor's write: IAM is written once.
-  let readBack = resuming ? await writer.getInlinePolicy(plan.target, plan.policyName) : null;
+  // Read first, always: a resumed run may find its predecessor's write (IAM is written once), and a
+  // same-named policy holding another document is someone else's, which a put would silently replace.
+  let readBack = await writer.getInlinePolicy(plan.target, plan.policyName);
+  if (readBack !== null && !holdsDocument(readBack)) {
+    const by = resuming ? ' (it changed since an earlier attempt)' : '';
+    return refuse(
+      record,
+      `a different policy named ${plan.policyName} is already on ${plan.target.type} ${plan.target.name}${by}: it would be replaced`,
+      deps,
+    );
+  }
   if (!holdsDocument(readBack)) {
     try {
       await writer.putInlinePolicy(plan.target, plan.policyName, plan.document);
