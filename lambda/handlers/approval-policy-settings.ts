@@ -4,8 +4,8 @@
  * reader, so both functions derive the same requirement from the same settings. Each reader adds its
  * problems to the caller's list, so a misconfigured function names every problem in one error.
  */
+import { APPROVAL_MODES, DEFAULT_APPROVAL_MODE, type ApprovalMode } from '../core/approval/links';
 import type { ApprovalPolicySettings, AutoApprove } from '../core/approval/requirement';
-import { readApprovalMode } from './diagnose/settings';
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -25,6 +25,15 @@ function list(env: Environment, name: string): string[] {
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item !== '');
+}
+
+/** APPROVAL_MODE: link, iam or both (the default). */
+export function readApprovalMode(env: Environment, problems: string[]): ApprovalMode {
+  const raw = env['APPROVAL_MODE']?.trim() ?? '';
+  if (raw === '') return DEFAULT_APPROVAL_MODE;
+  const mode = APPROVAL_MODES.find((candidate) => candidate === raw);
+  if (mode === undefined) problems.push(`APPROVAL_MODE must be link, iam or both, got '${raw}'`);
+  return mode ?? DEFAULT_APPROVAL_MODE;
 }
 
 /** APPROVERS: comma-separated IAM principal ARN patterns; none when unset. */
