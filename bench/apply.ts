@@ -53,6 +53,7 @@ import { startMoto, type MotoServer } from '../test/integration/support/moto';
 import { createProposalsTable } from '../test/integration/support/proposal-tables';
 import { seedGlueAccount } from '../test/integration/support/seed-account';
 import { percentile, printBenchLines } from './support';
+import { defaultEscalationDependencies } from '../lambda/core/proposal/assess-escalation';
 
 const ROOT = join(__dirname, '..');
 const ACCOUNT = '123456789012';
@@ -83,6 +84,7 @@ async function seedPendingRecord(id: string): Promise<ProposalRecord> {
   const diagnosis = await createDiagnoser({
     accountReader: reader,
     simulator: new LocalPolicySimulator(),
+    escalation: defaultEscalationDependencies(reader),
   }).diagnose(outcome.denial);
   return newProposalRecord({
     id,

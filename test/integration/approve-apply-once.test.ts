@@ -34,6 +34,7 @@ import { resetMoto } from './support/moto';
 import { createProposalsTable } from './support/proposal-tables';
 import { createSerializedDynamoDbClient, type SerializedDynamoDb } from './support/serialized-dynamodb';
 import { seedGlueAccount } from './support/seed-account';
+import { defaultEscalationDependencies } from '../../lambda/core/proposal/assess-escalation';
 
 const APPROVALS = 20;
 
@@ -56,9 +57,11 @@ afterAll(() => {
 /** The seed denial diagnosed live against moto's IAM, stored pending in a fresh table. */
 async function pendingSeedProposal(): Promise<{ store: DynamoDbProposalStore; record: ProposalRecord }> {
   const denial = seedDenial();
+  const reader = new AwsAccountReader(clients.iam);
   const diagnosis = await createDiagnoser({
-    accountReader: new AwsAccountReader(clients.iam),
+    accountReader: reader,
     simulator: new LocalPolicySimulator(),
+    escalation: defaultEscalationDependencies(reader),
   }).diagnose(denial);
   const now = new Date();
   const record = newProposalRecord({

@@ -64,10 +64,18 @@ const approvalSecret =
 // here is met again, and reported, by the first invocation that signs a link.
 void approvalSecret?.().catch(() => undefined);
 
+const accountReader = new AwsAccountReader(iam);
+
 const diagnose = createDiagnoseHandler({
   diagnoser: createDiagnoser({
-    accountReader: new AwsAccountReader(iam),
+    accountReader,
     simulator: new AwsPolicySimulator(iam),
+    // One reader: the escalation inputs reuse the account read of the diagnosis just before.
+    escalation: {
+      reader: accountReader,
+      approvalPolicy: { settings: settings.approvalPolicy, source: 'deployment' },
+      ownResourceArns: settings.ownResourceArns,
+    },
   }),
   decoder: new AwsAuthorizationMessageDecoder(sts),
   store: new DynamoDbProposalStore(dynamodb, settings.proposalsTableName),

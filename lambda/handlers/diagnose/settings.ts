@@ -4,7 +4,9 @@ import {
   linksEnabled,
   type ApprovalMode,
 } from '../../core/approval/links';
+import type { ApprovalPolicySettings } from '../../core/approval/requirement';
 import { InvalidInputError } from '../../core/errors';
+import { readApprovalPolicySettings, readOwnResourceArns } from '../approval-policy-settings';
 
 /** What the diagnose function reads from its environment (set by the CDK construct). */
 export interface DiagnoseSettings {
@@ -19,6 +21,10 @@ export interface DiagnoseSettings {
   reviewBaseUrl: string | null;
   /** Links, CLI commands or both in the messages (APPROVAL_MODE, default both). */
   approvalMode: ApprovalMode;
+  /** Who may approve what (APPROVAL_MODE, APPROVERS, ALLOW_ADMIN_ROLES, AUTO_APPROVE). */
+  approvalPolicy: ApprovalPolicySettings;
+  /** ARN patterns of this deployment's own resources (OWN_RESOURCE_ARNS): access to them is sensitive. */
+  ownResourceArns: string[];
   /** The Secrets Manager secret holding the link signing key; required when messages carry links. */
   approvalSecretArn: string | null;
   serviceName: string;
@@ -93,7 +99,9 @@ export function readDiagnoseSettings(env: Environment): DiagnoseSettings {
   if (reviewBaseUrl !== null && !isHttpsUrl(reviewBaseUrl)) {
     problems.push(`REVIEW_BASE_URL must be an https URL, got '${reviewBaseUrl}'`);
   }
-  const approvalMode = readApprovalMode(env, problems);
+  const approvalPolicy = readApprovalPolicySettings(env, problems);
+  const approvalMode = approvalPolicy.approvalMode;
+  const ownResourceArns = readOwnResourceArns(env, problems);
   const approvalSecretArn = readApprovalSecretArn(env, problems);
   if (linksEnabled(approvalMode) && reviewBaseUrl !== null && approvalSecretArn === null) {
     problems.push(
@@ -108,6 +116,8 @@ export function readDiagnoseSettings(env: Environment): DiagnoseSettings {
     renotifyAfterHours,
     reviewBaseUrl,
     approvalMode,
+    approvalPolicy,
+    ownResourceArns,
     approvalSecretArn,
     serviceName: required('POWERTOOLS_SERVICE_NAME'),
     metricsNamespace: required('POWERTOOLS_METRICS_NAMESPACE'),

@@ -34,6 +34,7 @@ import type { AccountReader } from '../../../lambda/ports/account-reader';
 import type { PolicySimulator } from '../../../lambda/ports/policy-simulator';
 import type { PolicyWriter } from '../../../lambda/ports/policy-writer';
 import { FakeApprovalStore } from '../../support/fake-approval-store';
+import { defaultEscalationDependencies } from '../../../lambda/core/proposal/assess-escalation';
 
 const ROOT = join(__dirname, '../../..');
 export const SEED_ACCOUNT_JSON: unknown = JSON.parse(
@@ -53,9 +54,11 @@ export function seedDenial(): Denial {
 
 /** The seed denial diagnosed offline, as a pending record (the diagnose function's output). */
 export async function diagnosedSeedRecord(): Promise<ProposalRecord> {
+  const accountReader = new SnapshotAccountReader(SEED_ACCOUNT_JSON, 'account.json');
   const diagnoser = createDiagnoser({
-    accountReader: new SnapshotAccountReader(SEED_ACCOUNT_JSON, 'account.json'),
+    accountReader,
     simulator: new LocalPolicySimulator(),
+    escalation: defaultEscalationDependencies(accountReader),
   });
   const denial = seedDenial();
   const diagnosis = await diagnoser.diagnose(denial);

@@ -32,6 +32,7 @@ import { createDiagnoseHandler, type DiagnoseHandler } from '../../../lambda/han
 import type { ApplyTrigger } from '../../../lambda/ports/apply-trigger';
 import { lambdaContext, RecordingLogger, RecordingMetrics } from '../../handlers/diagnose/support';
 import { MOTO_ACCOUNT_ID, MOTO_REGION } from './aws-clients';
+import { defaultEscalationDependencies } from '../../../lambda/core/proposal/assess-escalation';
 
 /**
  * The retry settings of the functions' clients, as their entries build them: IAM with 6 attempts in
@@ -145,10 +146,14 @@ export function createDiagnoseFunction(clients: LoopClients, resources: LoopReso
   const logger = new RecordingLogger();
   const metrics = new RecordingMetrics();
   const handler = createDiagnoseHandler({
-    diagnoser: createDiagnoser({
-      accountReader: new AwsAccountReader(clients.iam),
-      simulator: new LocalPolicySimulator(),
-    }),
+    diagnoser: (() => {
+      const reader = new AwsAccountReader(clients.iam);
+      return createDiagnoser({
+        accountReader: reader,
+        simulator: new LocalPolicySimulator(),
+        escalation: defaultEscalationDependencies(reader),
+      });
+    })(),
     decoder: new AwsAuthorizationMessageDecoder(clients.sts),
     store: new DynamoDbProposalStore(clients.dynamodb, resources.proposalsTable),
     notifier: new SnsNotifier(clients.sns, resources.topicArn),
