@@ -185,16 +185,17 @@ export function escalationInputsFromAuthorizationDetails(
   const gainers: PrincipalDetails[] = entities.gainers.map((gainer) =>
     gainer.kind === 'role' ? build.role(gainer.role) : build.user(gainer.user, gainer.groups),
   );
-  const inputs: EscalationInputs = {
-    accountId: entities.accountId,
-    role: entities.role === null ? null : build.role(entities.role),
-    gainers,
-    trustingRoles: entities.trustingRoles.map((role) => build.role(role)),
-    scps: options.scps ?? null,
-    notes: [],
-  };
+  const role = entities.role === null ? null : build.role(entities.role);
+  const trustingRoles = entities.trustingRoles.map((trusting) => build.role(trusting));
+  // After building: the builder notes the managed policies it had to leave out.
   const notes = [...entities.notes];
   for (const line of build.notes) if (!notes.includes(line)) notes.push(line);
-  inputs.notes = notes;
-  return inputs;
+  return {
+    accountId: entities.accountId,
+    role,
+    gainers,
+    trustingRoles,
+    scps: options.scps ?? null,
+    notes,
+  };
 }
