@@ -1,5 +1,4 @@
 import type { AccountReader } from '../ports/account-reader';
-import { assessGrant, type EscalationDependencies } from './proposal/assess-escalation';
 import type { PolicySimulator } from '../ports/policy-simulator';
 import { contextRelief, type ContextRelief } from './analysis/context-conditions';
 import { findNearMisses, nearMissFindings, nearMissInsight } from './analysis/near-miss';
@@ -19,6 +18,7 @@ import type {
   Verdict,
 } from './model';
 import { principalStatements, type LocatedStatement } from './policy/statements';
+import { assessGrant, type EscalationDependencies } from './proposal/assess-escalation';
 import { applyCommand, verifyCommand } from './proposal/commands';
 import {
   minimalPassRoleDocument,
