@@ -11,7 +11,7 @@ import type { EscalationDependencies } from '../../lambda/core/proposal/assess-e
 import { proposalPolicyName } from '../../lambda/core/proposal/document';
 import type { EscalationReader } from '../../lambda/ports/escalation-reader';
 import { denialOf } from '../support/denials';
-import { scopeEscalationReader } from '../support/escalation';
+import { scopeEscalationReader } from '../support/scope-escalation-reader';
 import { ACCOUNT, group, inline, managed, role, scope, user } from '../support/scope-builders';
 
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/etl-runtime`;

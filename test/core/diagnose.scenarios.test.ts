@@ -9,7 +9,7 @@ import type { AccountScope, Denial, Diagnosis, PolicyDocument } from '../../lamb
 import type { AccountReader } from '../../lambda/ports/account-reader';
 import { denialOf } from '../support/denials';
 import { ACCOUNT, doc, group, inline, managed, role, scope, trustFor, user } from '../support/scope-builders';
-import { scopeEscalationReader } from '../support/escalation';
+import { scopeEscalationReader } from '../support/scope-escalation-reader';
 import { defaultEscalationDependencies } from '../../lambda/core/proposal/assess-escalation';
 
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/etl-runtime`;

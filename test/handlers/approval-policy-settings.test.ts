@@ -1,21 +1,19 @@
-import {
-  readApprovalPolicySettings,
-  readOwnResourceArns,
-} from '../../lambda/handlers/approval-policy-settings';
+import { readApprovalPolicySettings } from '../../lambda/handlers/approval-policy-settings';
 
 describe('readApprovalPolicySettings', () => {
-  it('defaults to both modes, no approvers, no admin roles and no auto-approval', () => {
+  it('defaults to both modes, no approvers, no admin roles, no auto-approval and no own resources', () => {
     const problems: string[] = [];
     expect(readApprovalPolicySettings({}, problems)).toEqual({
       approvalMode: 'both',
       approvers: [],
       allowAdminRoles: false,
       autoApprove: 'off',
+      ownResourceArns: [],
     });
     expect(problems).toEqual([]);
   });
 
-  it('reads approvers, admin roles and auto-approval', () => {
+  it('reads approvers, admin roles, auto-approval and the stack’s own resources', () => {
     const problems: string[] = [];
     expect(
       readApprovalPolicySettings(
@@ -25,6 +23,8 @@ describe('readApprovalPolicySettings', () => {
             ' arn:aws:iam::123456789012:role/SecurityApprover , arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Security_*/*,',
           ALLOW_ADMIN_ROLES: 'true',
           AUTO_APPROVE: 'no-new-access',
+          OWN_RESOURCE_ARNS:
+            'arn:aws:dynamodb:eu-west-1:123456789012:table/passrole-doctor-*,arn:aws:lambda:*:123456789012:function:PassRoleDoctor*',
         },
         problems,
       ),
@@ -36,6 +36,10 @@ describe('readApprovalPolicySettings', () => {
       ],
       allowAdminRoles: true,
       autoApprove: 'no-new-access',
+      ownResourceArns: [
+        'arn:aws:dynamodb:eu-west-1:123456789012:table/passrole-doctor-*',
+        'arn:aws:lambda:*:123456789012:function:PassRoleDoctor*',
+      ],
     });
     expect(problems).toEqual([]);
   });
@@ -48,35 +52,17 @@ describe('readApprovalPolicySettings', () => {
         APPROVERS: 'alice,arn:aws:s3:::bucket',
         ALLOW_ADMIN_ROLES: 'yes',
         AUTO_APPROVE: 'always',
+        OWN_RESOURCE_ARNS: 'table',
       },
       problems,
     );
     expect(problems).toEqual([
       "APPROVAL_MODE must be link, iam or both, got 'email'",
-      "APPROVERS holds 'alice', which is not an IAM or STS principal ARN pattern",
-      "APPROVERS holds 'arn:aws:s3:::bucket', which is not an IAM or STS principal ARN pattern",
+      "APPROVERS: 'alice' is not an IAM or STS principal ARN pattern",
+      "APPROVERS: 'arn:aws:s3:::bucket' is not an IAM or STS principal ARN pattern",
       "ALLOW_ADMIN_ROLES must be true or false, got 'yes'",
       "AUTO_APPROVE must be off or no-new-access, got 'always'",
+      "OWN_RESOURCE_ARNS: 'table' is not an ARN pattern",
     ]);
-  });
-});
-
-describe('readOwnResourceArns', () => {
-  it('reads ARN patterns and names what is not one', () => {
-    const problems: string[] = [];
-    expect(
-      readOwnResourceArns(
-        {
-          OWN_RESOURCE_ARNS:
-            'arn:aws:dynamodb:eu-west-1:123456789012:table/passrole-doctor-*,arn:aws:lambda:*:123456789012:function:PassRoleDoctor*, table',
-        },
-        problems,
-      ),
-    ).toEqual([
-      'arn:aws:dynamodb:eu-west-1:123456789012:table/passrole-doctor-*',
-      'arn:aws:lambda:*:123456789012:function:PassRoleDoctor*',
-    ]);
-    expect(problems).toEqual(["OWN_RESOURCE_ARNS holds 'table', which is not an ARN pattern"]);
-    expect(readOwnResourceArns({}, [])).toEqual([]);
   });
 });

@@ -15,6 +15,7 @@ import { InMemoryNotifier } from '../../lambda/adapters/memory/in-memory-notifie
 import { approvalClaimsOf } from '../../lambda/core/approval/links';
 import { signApprovalToken } from '../../lambda/core/approval/token';
 import { createDiagnoser } from '../../lambda/core/diagnose';
+import { defaultEscalationDependencies } from '../../lambda/core/proposal/assess-escalation';
 import { incidentKeyOf, newProposalRecord, type ProposalRecord } from '../../lambda/core/incident';
 import { createApprovalHandler } from '../../lambda/handlers/approval/handler';
 import {
@@ -34,7 +35,6 @@ import { resetMoto } from './support/moto';
 import { createProposalsTable } from './support/proposal-tables';
 import { createSerializedDynamoDbClient, type SerializedDynamoDb } from './support/serialized-dynamodb';
 import { seedGlueAccount } from './support/seed-account';
-import { defaultEscalationDependencies } from '../../lambda/core/proposal/assess-escalation';
 
 const APPROVALS = 20;
 

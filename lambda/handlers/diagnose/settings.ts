@@ -6,7 +6,7 @@ import {
 } from '../../core/approval/links';
 import type { ApprovalPolicySettings } from '../../core/approval/requirement';
 import { InvalidInputError } from '../../core/errors';
-import { readApprovalPolicySettings, readOwnResourceArns } from '../approval-policy-settings';
+import { readApprovalPolicySettings } from '../approval-policy-settings';
 
 /** What the diagnose function reads from its environment (set by the CDK construct). */
 export interface DiagnoseSettings {
@@ -99,9 +99,8 @@ export function readDiagnoseSettings(env: Environment): DiagnoseSettings {
   if (reviewBaseUrl !== null && !isHttpsUrl(reviewBaseUrl)) {
     problems.push(`REVIEW_BASE_URL must be an https URL, got '${reviewBaseUrl}'`);
   }
-  const approvalPolicy = readApprovalPolicySettings(env, problems);
+  const { ownResourceArns, ...approvalPolicy } = readApprovalPolicySettings(env, problems);
   const approvalMode = approvalPolicy.approvalMode;
-  const ownResourceArns = readOwnResourceArns(env, problems);
   const approvalSecretArn = readApprovalSecretArn(env, problems);
   if (linksEnabled(approvalMode) && reviewBaseUrl !== null && approvalSecretArn === null) {
     problems.push(

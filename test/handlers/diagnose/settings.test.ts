@@ -102,10 +102,10 @@ describe('readDiagnoseSettings', () => {
         "RENOTIFY_AFTER_HOURS must be a whole number of hours from 1 to 8760, got '-1'; " +
         "REVIEW_BASE_URL must be an https URL, got 'http://review.example.com'; " +
         "APPROVAL_MODE must be link, iam or both, got 'email'; " +
-        "APPROVERS holds 'alice', which is not an IAM or STS principal ARN pattern; " +
+        "APPROVERS: 'alice' is not an IAM or STS principal ARN pattern; " +
         "ALLOW_ADMIN_ROLES must be true or false, got 'maybe'; " +
         "AUTO_APPROVE must be off or no-new-access, got 'yes'; " +
-        "OWN_RESOURCE_ARNS holds 'table', which is not an ARN pattern; " +
+        "OWN_RESOURCE_ARNS: 'table' is not an ARN pattern; " +
         "APPROVAL_SECRET_ARN is not a Secrets Manager secret ARN: 'my-secret'; " +
         'POWERTOOLS_METRICS_NAMESPACE is not set',
     );

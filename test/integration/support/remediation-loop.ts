@@ -24,6 +24,7 @@ import { SnsNotifier } from '../../../lambda/adapters/aws/sns-notifier';
 import { LocalPolicySimulator } from '../../../lambda/adapters/local/local-policy-simulator';
 import type { ApprovalMode } from '../../../lambda/core/approval/links';
 import { createDiagnoser } from '../../../lambda/core/diagnose';
+import { defaultEscalationDependencies } from '../../../lambda/core/proposal/assess-escalation';
 import { createApplyHandler, type ApplyHandler } from '../../../lambda/handlers/apply/handler';
 import { createApprovalHandler, type ApprovalHandler } from '../../../lambda/handlers/approval/handler';
 import { createReconcileHandler, type ReconcileHandler } from '../../../lambda/handlers/reconcile/handler';
@@ -32,7 +33,6 @@ import { createDiagnoseHandler, type DiagnoseHandler } from '../../../lambda/han
 import type { ApplyTrigger } from '../../../lambda/ports/apply-trigger';
 import { lambdaContext, RecordingLogger, RecordingMetrics } from '../../handlers/diagnose/support';
 import { MOTO_ACCOUNT_ID, MOTO_REGION } from './aws-clients';
-import { defaultEscalationDependencies } from '../../../lambda/core/proposal/assess-escalation';
 
 /**
  * The retry settings of the functions' clients, as their entries build them: IAM with 6 attempts in
