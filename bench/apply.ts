@@ -61,6 +61,7 @@ import { startMoto, type MotoServer } from '../test/integration/support/moto';
 import { createProposalsTable } from '../test/integration/support/proposal-tables';
 import { seedGlueAccount } from '../test/integration/support/seed-account';
 import { percentile, printBenchLines } from './support';
+import { defaultEscalationDependencies } from '../lambda/core/proposal/assess-escalation';
 
 const ROOT = join(__dirname, '..');
 const ACCOUNT = '123456789012';
@@ -108,6 +109,7 @@ async function seedPendingRecord(id: string): Promise<ProposalRecord> {
   const diagnosis = await createDiagnoser({
     accountReader: reader,
     simulator: new LocalPolicySimulator(),
+    escalation: defaultEscalationDependencies(reader),
   }).diagnose(outcome.denial);
   return newProposalRecord({
     id,
@@ -168,8 +170,12 @@ async function apiCallsMocked(record: ProposalRecord): Promise<string> {
   const snsMock = mockClient(sns);
   const eventsMock = mockClient(eventBridge);
   iamMock.on(PutGroupPolicyCommand).resolves({});
+  // The apply step reads the target's same-named policy first (none yet), then reads its write back.
   iamMock
     .on(GetGroupPolicyCommand)
+    .rejectsOnce(
+      Object.assign(new Error('The group policy was not found.'), { name: 'NoSuchEntityException' }),
+    )
     .resolves({ PolicyDocument: encodeURIComponent(JSON.stringify(proposal.document)) });
   iamMock.on(SimulatePrincipalPolicyCommand).resolves({
     EvaluationResults: [

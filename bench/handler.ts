@@ -36,6 +36,7 @@ import {
   seedSimulationAnswer,
 } from './seed-iam';
 import { diagnoseContext, printBenchLines, stats } from './support';
+import { defaultEscalationDependencies } from '../lambda/core/proposal/assess-escalation';
 
 const ROOT = join(__dirname, '..');
 const SEED_EVENT = JSON.parse(readFileSync(join(ROOT, 'examples/seed/denial.json'), 'utf8')) as Record<
@@ -96,10 +97,14 @@ function sharedState(): Shared {
 function container(shared: Shared, clock: () => Date = () => new Date()): Container {
   const iam = new IAMClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
   const handler = createDiagnoseHandler({
-    diagnoser: createDiagnoser({
-      accountReader: new AwsAccountReader(iam),
-      simulator: new AwsPolicySimulator(iam),
-    }),
+    diagnoser: (() => {
+      const reader = new AwsAccountReader(iam);
+      return createDiagnoser({
+        accountReader: reader,
+        simulator: new AwsPolicySimulator(iam),
+        escalation: defaultEscalationDependencies(reader),
+      });
+    })(),
     decoder: { decode: async () => null },
     store: shared.store,
     notifier: shared.notifier,

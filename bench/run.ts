@@ -43,6 +43,7 @@ import { createDiagnoser } from '../lambda/core/diagnose';
 import { incidentKeyOf, newProposalRecord } from '../lambda/core/incident';
 import type { Denial } from '../lambda/core/model';
 import { renderReviewPage } from '../lambda/core/render/review-page';
+import { defaultEscalationDependencies } from '../lambda/core/proposal/assess-escalation';
 
 const ROOT = join(__dirname, '..');
 const SNAPSHOT = join(ROOT, 'examples/seed/account.json');
@@ -56,7 +57,11 @@ function seedDenial(): Denial {
 
 async function offlineDiagnosis(): Promise<void> {
   const reader = await SnapshotAccountReader.fromFile(SNAPSHOT);
-  const diagnoser = createDiagnoser({ accountReader: reader, simulator: new LocalPolicySimulator() });
+  const diagnoser = createDiagnoser({
+    accountReader: reader,
+    simulator: new LocalPolicySimulator(),
+    escalation: defaultEscalationDependencies(reader),
+  });
   const denial = seedDenial();
   const coldStart = performance.now();
   await diagnoser.diagnose(denial);
@@ -103,9 +108,11 @@ async function awsCallsPerDiagnosis(): Promise<void> {
     return seedSimulationAnswer(input);
   });
   const iam = new IAMClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+  const reader = new AwsAccountReader(iam);
   const diagnoser = createDiagnoser({
-    accountReader: new AwsAccountReader(iam),
+    accountReader: reader,
     simulator: new AwsPolicySimulator(iam),
+    escalation: defaultEscalationDependencies(reader),
   });
   const start = performance.now();
   const diagnosis = await diagnoser.diagnose(seedDenial());
@@ -142,7 +149,11 @@ function cliColdStart(): void {
 /** The review page for the seed's proposal, as the approval function renders it on GET. */
 async function reviewPageRender(): Promise<void> {
   const reader = await SnapshotAccountReader.fromFile(SNAPSHOT);
-  const diagnoser = createDiagnoser({ accountReader: reader, simulator: new LocalPolicySimulator() });
+  const diagnoser = createDiagnoser({
+    accountReader: reader,
+    simulator: new LocalPolicySimulator(),
+    escalation: defaultEscalationDependencies(reader),
+  });
   const denial = seedDenial();
   const diagnosis = await diagnoser.diagnose(denial);
   const record = newProposalRecord({

@@ -295,7 +295,7 @@ export function assertAuthorizationDetails(
 
 type IamArnKind = 'user' | 'role' | 'group' | 'assumed-role' | 'other';
 
-interface IamArn {
+export interface IamArn {
   partition: string;
   accountId: string;
   kind: IamArnKind;
@@ -306,7 +306,7 @@ interface IamArn {
 
 const IAM_ARN = /^arn:([^:]+):(iam|sts)::(\d{12}):(.+)$/;
 
-function parseIamArn(arn: string): IamArn | null {
+export function parseIamArn(arn: string): IamArn | null {
   const match = IAM_ARN.exec(arn);
   if (match === null) return null;
   const [, partition = '', service, accountId = '', resource = ''] = match;
@@ -337,7 +337,7 @@ interface ScopeEntities {
  * Finds an entity by ARN; failing that, by name within the same account, because callers
  * rebuild ARNs without the path (an assumed-role session does not carry its role's path).
  */
-function findEntity<T extends { Arn?: string }>(
+export function findEntity<T extends { Arn?: string }>(
   entities: readonly T[],
   wanted: IamArn,
   givenArn: string,
@@ -421,7 +421,7 @@ function locateScopeEntities(
   return { accountId: source.accountId, user, principalRole, groups, passedRole, notes };
 }
 
-function attachedPolicyArns(entity: {
+export function attachedPolicyArns(entity: {
   AttachedManagedPolicies?: AttachedPolicyDetail[];
   PermissionsBoundary?: PermissionsBoundaryDetail;
 }): string[] {
@@ -430,7 +430,7 @@ function attachedPolicyArns(entity: {
   return boundary === undefined ? arns : [...arns, boundary];
 }
 
-function defaultVersionOf(
+export function defaultVersionOf(
   policy: ManagedPolicyDetail,
 ): { version: PolicyVersionDetail; index: number } | null {
   const versions = policy.PolicyVersionList ?? [];
@@ -474,22 +474,28 @@ export interface ScopeOptions {
   unavailablePolicies?: ReadonlyMap<string, string>;
 }
 
+/** Turns GAAD entities into the domain's, with their policies; notes what it had to leave out. */
+export interface EntityBuilder {
+  user(detail: UserDetail, groups: readonly GroupDetail[]): UserDetails;
+  group(detail: GroupDetail): GroupDetails;
+  role(detail: RoleDetail): RoleDetails;
+  /** What was left out so far (a managed policy without its document), each line once. */
+  readonly notes: string[];
+}
+
 /**
- * The AccountScope of `policySourceArn` (a user or role; its groups for a user) and of the passed
- * role, from GAAD output. Managed policy documents come from `details.Policies` (default version)
- * or `managedPolicies` (by ARN, e.g. AWS managed ones fetched separately); one that neither has is
- * left out with a note, because a guessed document would make the simulation lie.
+ * The builder both readers (the scope and the escalation inputs) use. Managed policy documents come
+ * from `details.Policies` (default version) or `managedPolicies` (by ARN, e.g. AWS managed ones fetched
+ * separately); one that neither has is left out with a note, because a guessed document would make the
+ * simulation (or the escalation analysis) lie.
  */
-export function scopeFromAuthorizationDetails(
+export function entityBuilder(
   details: AuthorizationDetails,
-  policySourceArn: string,
-  roleArn: string,
   managedPolicies: ReadonlyMap<string, ManagedPolicy> = new Map(),
   options: ScopeOptions = {},
-): AccountScope {
+): EntityBuilder {
   const source = options.source ?? 'GetAccountAuthorizationDetails';
-  const entities = locateScopeEntities(details, policySourceArn, roleArn);
-  const notes = [...entities.notes];
+  const notes: string[] = [];
   const note = (line: string) => {
     if (!notes.includes(line)) notes.push(line);
   };
@@ -560,7 +566,7 @@ export function scopeFromAuthorizationDetails(
       permissionsBoundary: boundary(detail, `role/${name}`),
     };
   };
-  const user = (detail: UserDetail): UserDetails => {
+  const user = (detail: UserDetail, groups: readonly GroupDetail[]): UserDetails => {
     const name = detail.UserName ?? '';
     const path = pathOf(details.UserDetailList, detail, 'UserDetailList');
     return {
@@ -571,16 +577,33 @@ export function scopeFromAuthorizationDetails(
       inlinePolicies: inlinePolicies(detail.UserPolicyList, `${path}.UserPolicyList`),
       attachedPolicies: attachedPolicies(detail.AttachedManagedPolicies, `user/${name}`),
       permissionsBoundary: boundary(detail, `user/${name}`),
-      groups: entities.groups.map(group),
+      groups: groups.map(group),
     };
   };
+  return { user, group, role, notes };
+}
 
+/**
+ * The AccountScope of `policySourceArn` (a user or role; its groups for a user) and of the passed
+ * role, from GAAD output (see entityBuilder for where managed policy documents come from).
+ */
+export function scopeFromAuthorizationDetails(
+  details: AuthorizationDetails,
+  policySourceArn: string,
+  roleArn: string,
+  managedPolicies: ReadonlyMap<string, ManagedPolicy> = new Map(),
+  options: ScopeOptions = {},
+): AccountScope {
+  const entities = locateScopeEntities(details, policySourceArn, roleArn);
+  const build = entityBuilder(details, managedPolicies, options);
   const principal =
     entities.user !== null
-      ? user(entities.user)
+      ? build.user(entities.user, entities.groups)
       : entities.principalRole !== null
-        ? role(entities.principalRole)
+        ? build.role(entities.principalRole)
         : null;
-  const passedRole = entities.passedRole === null ? null : role(entities.passedRole);
+  const passedRole = entities.passedRole === null ? null : build.role(entities.passedRole);
+  const notes = [...entities.notes];
+  for (const line of build.notes) if (!notes.includes(line)) notes.push(line);
   return { accountId: entities.accountId, principal, passedRole, notes };
 }

@@ -18,21 +18,29 @@ import type {
   Verdict,
 } from './model';
 import { principalStatements, type LocatedStatement } from './policy/statements';
+import { assessGrant, type EscalationDependencies } from './proposal/assess-escalation';
 import { applyCommand, verifyCommand } from './proposal/commands';
 import {
   minimalPassRoleDocument,
   policySize,
-  proposalPolicyName,
+  proposalPolicyNameOn,
   roleNameFromArn,
 } from './proposal/document';
 import { riskFlags } from './proposal/risk';
-import { chooseTarget, existingInlineSize, INLINE_POLICY_QUOTA } from './proposal/target';
+import {
+  chooseTarget,
+  existingInlineSize,
+  INLINE_POLICY_QUOTA,
+  targetInlinePolicies,
+} from './proposal/target';
 
 const PASS_ROLE = 'iam:PassRole';
 
 export interface DiagnoserDependencies {
   accountReader: AccountReader;
   simulator: PolicySimulator;
+  /** What a proposal really grants and who may approve it (proposal.escalation, proposal.approval). */
+  escalation: EscalationDependencies;
 }
 
 export interface Diagnoser {
@@ -210,7 +218,7 @@ function planProposal(
   verifyContext: RequestContext,
 ): ProposalPlan {
   const target = chooseTarget(denial, principal);
-  const policyName = proposalPolicyName(roleArn, service);
+  const policyName = proposalPolicyNameOn(roleArn, service, targetInlinePolicies(target, principal));
   const document = minimalPassRoleDocument(roleArn, service, policyName);
   const findings: Finding[] = [];
   const risk = riskFlags(target, scope.passedRole, trust, service);
@@ -253,7 +261,7 @@ function serviceFromTrust(trust: TrustAnalysis): string | null {
   return services.length === 1 ? (services[0] ?? null) : null;
 }
 
-export function createDiagnoser({ accountReader, simulator }: DiagnoserDependencies): Diagnoser {
+export function createDiagnoser({ accountReader, simulator, escalation }: DiagnoserDependencies): Diagnoser {
   async function simulate(
     policySourceArn: string,
     roleArn: string,
@@ -428,6 +436,8 @@ export function createDiagnoser({ accountReader, simulator }: DiagnoserDependenc
       proposalPlan.document,
     ]);
     verificationPromise.catch(() => undefined);
+    // Never rejects: a failed read or analysis is an `unknown` escalation, not a failed diagnosis.
+    const assessment = assessGrant(roleArn, proposalPlan.proposal.target, escalation);
     if (relief !== null) {
       beneath = await simulate(principal.arn, roleArn, proposalContext, scope);
       const conditions = relief.descriptions.join(', ');
@@ -468,11 +478,14 @@ export function createDiagnoser({ accountReader, simulator }: DiagnoserDependenc
     findings.push(...nearMissList, ...proposalPlan.findings);
 
     const verification = await verificationPromise;
+    const { escalation: analysis, approval } = await assessment;
     const proposal: Proposal = {
       ...proposalPlan.proposal,
       verified: verification.decision === 'allowed',
       verificationContext: proposalContext,
       blockers: blockersOf(verification),
+      escalation: analysis,
+      approval,
     };
     const cause =
       first.decision === 'explicitDeny' && relief !== null

@@ -9,6 +9,8 @@ import type { AccountScope, Denial, Diagnosis, PolicyDocument } from '../../lamb
 import type { AccountReader } from '../../lambda/ports/account-reader';
 import { denialOf } from '../support/denials';
 import { ACCOUNT, doc, group, inline, managed, role, scope, trustFor, user } from '../support/scope-builders';
+import { scopeEscalationReader } from '../support/scope-escalation-reader';
+import { defaultEscalationDependencies } from '../../lambda/core/proposal/assess-escalation';
 
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/etl-runtime`;
 const glueConsole = managed(
@@ -48,6 +50,7 @@ async function diagnose(
 ): Promise<Diagnosis> {
   const diagnoser = createDiagnoser({
     accountReader: staticReader(accountScope),
+    escalation: defaultEscalationDependencies(scopeEscalationReader(accountScope)),
     simulator: new LocalPolicySimulator({ serviceControlPolicies: scps }),
   });
   return diagnoser.diagnose(denial);
@@ -177,7 +180,11 @@ describe('diagnosis scenarios (local simulator)', () => {
 
   it('a role of another account: never allowed, said so, nothing simulated or proposed', async () => {
     const reader = staticReader(scope(user('mei'), null));
-    const diagnoser = createDiagnoser({ accountReader: reader, simulator: new LocalPolicySimulator() });
+    const diagnoser = createDiagnoser({
+      accountReader: reader,
+      simulator: new LocalPolicySimulator(),
+      escalation: defaultEscalationDependencies(scopeEscalationReader(scope(user('mei'), null))),
+    });
     const result = await diagnoser.diagnose(denialOf({ roleArn: 'arn:aws:iam::999988887777:role/shared' }));
     expect(result.verdict).toBe('implicitDeny');
     expect(kinds(result)).toEqual(['cross-account']);

@@ -15,6 +15,7 @@ import { InMemoryNotifier } from '../../lambda/adapters/memory/in-memory-notifie
 import { approvalClaimsOf } from '../../lambda/core/approval/links';
 import { signApprovalToken } from '../../lambda/core/approval/token';
 import { createDiagnoser } from '../../lambda/core/diagnose';
+import { defaultEscalationDependencies } from '../../lambda/core/proposal/assess-escalation';
 import { incidentKeyOf, newProposalRecord, type ProposalRecord } from '../../lambda/core/incident';
 import { createApprovalHandler } from '../../lambda/handlers/approval/handler';
 import type { ApprovalStore } from '../../lambda/ports/approval-store';
@@ -63,9 +64,11 @@ async function pendingSeedProposal(): Promise<{
   tableName: string;
 }> {
   const denial = seedDenial();
+  const reader = new AwsAccountReader(clients.iam);
   const diagnosis = await createDiagnoser({
-    accountReader: new AwsAccountReader(clients.iam),
+    accountReader: reader,
     simulator: new LocalPolicySimulator(),
+    escalation: defaultEscalationDependencies(reader),
   }).diagnose(denial);
   const now = new Date();
   const record = newProposalRecord({

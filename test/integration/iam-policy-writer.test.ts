@@ -34,6 +34,7 @@ import { createProposalsTable } from './support/proposal-tables';
 import { createSerializedDynamoDbClient, type SerializedDynamoDb } from './support/serialized-dynamodb';
 import { decisionPorts, signingStore } from './support/remediation-loop';
 import { seedGlueAccount } from './support/seed-account';
+import { defaultEscalationDependencies } from '../../lambda/core/proposal/assess-escalation';
 
 const GLUE_ACCESS: ProposalTarget = {
   type: 'group',
@@ -136,9 +137,11 @@ describe('applying the seed proposal against moto (IAM and DynamoDB)', () => {
   /** The seed denial diagnosed live against moto, stored and approved in a fresh table. */
   async function approvedRecordInMoto(id: string): Promise<ApprovalStore> {
     const denial = seedDenial();
+    const reader = new AwsAccountReader(clients.iam);
     const diagnosis = await createDiagnoser({
-      accountReader: new AwsAccountReader(clients.iam),
+      accountReader: reader,
       simulator: new LocalPolicySimulator(),
+      escalation: defaultEscalationDependencies(reader),
     }).diagnose(denial);
     const record: ProposalRecord = newProposalRecord({
       id,

@@ -40,6 +40,7 @@ import {
 import { resetMoto } from './support/moto';
 import { createQueue, receiveAll, type TestQueue } from './support/sqs-queues';
 import { SEED_RECORD } from '../handlers/diagnose/support';
+import { defaultEscalationDependencies } from '../../lambda/core/proposal/assess-escalation';
 
 const SEED_ACCOUNT_FILE = join(__dirname, '../../examples/seed/account.json');
 const CREATED_AT = new Date('2026-06-17T02:05:00Z');
@@ -50,9 +51,11 @@ const GROUP_NAME = 'GlueAccess';
 async function seedProposalRecord(): Promise<ProposalRecord> {
   const [outcome] = readDenials(structuredClone(SEED_RECORD), 'examples/seed/denial.json');
   if (outcome?.kind !== 'denial') throw new Error('the seed event is not a PassRole denial');
+  const reader = await SnapshotAccountReader.fromFile(SEED_ACCOUNT_FILE);
   const diagnoser = createDiagnoser({
-    accountReader: await SnapshotAccountReader.fromFile(SEED_ACCOUNT_FILE),
+    accountReader: reader,
     simulator: new LocalPolicySimulator(),
+    escalation: defaultEscalationDependencies(reader),
   });
   const diagnosis = await diagnoser.diagnose(outcome.denial);
   return newProposalRecord({

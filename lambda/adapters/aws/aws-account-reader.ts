@@ -2,6 +2,8 @@
  * Reads the account live: one GetAccountAuthorizationDetails (users, groups, roles and customer
  * managed policies, with documents), then the default version of each AWS managed policy in scope.
  * The IAM client is the caller's (built once); throttling is retried by the SDK's standard retry.
+ * It is also the EscalationReader: a diagnosis reads the scope and then the escalation inputs, and the
+ * latter reuses the former's account read (see readEscalationInputs), so one incident costs one read.
  */
 import {
   GetPolicyCommand,
@@ -12,14 +14,21 @@ import {
   type Policy,
 } from '@aws-sdk/client-iam';
 import { AwsCallError, InvalidInputError, TransientAwsError } from '../../core/errors';
-import type { AccountScope, ManagedPolicy } from '../../core/model';
+import type { EscalationInputs } from '../../core/escalation/model';
+import type { AccountScope, ManagedPolicy, ProposalTarget } from '../../core/model';
 import type { AccountReader } from '../../ports/account-reader';
+import type { EscalationReader } from '../../ports/escalation-reader';
 import {
   decodePolicyDocument,
   managedPolicyArnsWithoutDocument,
   scopeFromAuthorizationDetails,
   type AuthorizationDetails,
 } from '../authorization-details';
+import {
+  escalationInputsFromAuthorizationDetails,
+  escalationPolicyArnsWithoutDocument,
+  type ServiceControlPolicyLevels,
+} from '../escalation-inputs';
 
 /** AWS managed policies are left out on purpose: there are over a thousand, fetched one by one when in scope. */
 const AUTHORIZATION_DETAILS_FILTER: EntityType[] = ['User', 'Group', 'Role', 'LocalManagedPolicy'];
@@ -27,17 +36,73 @@ const PAGE_SIZE = 1000;
 
 type ManagedPolicyFetch = { found: ManagedPolicy } | { unavailable: string };
 
-export class AwsAccountReader implements AccountReader {
+/** How long the account read of a loadScope may serve the escalation inputs that follow it. */
+export const ACCOUNT_READ_REUSE_MS = 60_000;
+
+export interface AwsAccountReaderOptions {
+  /** Milliseconds since the epoch; the reuse window is measured with it. */
+  now?: () => number;
+  /** The SCPs in force, one list per level (the CLI's --scp files); unknown (null) by default. */
+  scps?: ServiceControlPolicyLevels;
+}
+
+export class AwsAccountReader implements AccountReader, EscalationReader {
   /** Managed policy documents by ARN, fetched once per reader (AWS managed ones do not change within a run). */
   private readonly managedPolicies = new Map<string, Promise<ManagedPolicyFetch>>();
+  /** The last loadScope's account read, until one readEscalationInputs takes it. */
+  private lastRead: { details: Promise<AuthorizationDetails>; startedAt: number } | null = null;
+  private readonly now: () => number;
+  private readonly scps: ServiceControlPolicyLevels;
 
-  constructor(private readonly iam: IAMClient) {}
+  constructor(
+    private readonly iam: IAMClient,
+    options: AwsAccountReaderOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.scps = options.scps ?? null;
+  }
 
   async loadScope(policySourceArn: string, roleArn: string): Promise<AccountScope> {
-    const details = await this.authorizationDetails();
+    const reading = this.authorizationDetails();
+    this.lastRead = { details: reading, startedAt: this.now() };
+    // A failed read is not kept for the escalation inputs: they read again.
+    reading.catch(() => {
+      if (this.lastRead?.details === reading) this.lastRead = null;
+    });
+    const details = await reading;
     const arns = managedPolicyArnsWithoutDocument(details, policySourceArn, roleArn);
-    const fetched = await Promise.all(arns.map((arn) => this.managedPolicy(arn)));
+    const { documents, unavailable } = await this.managedPolicyDocuments(arns);
+    return scopeFromAuthorizationDetails(details, policySourceArn, roleArn, documents, {
+      source: 'GetAccountAuthorizationDetails',
+      unavailablePolicies: unavailable,
+    });
+  }
 
+  /**
+   * The escalation inputs, over the account read of the loadScope just before (the diagnosis of one
+   * incident reads the account once) when it started less than ACCOUNT_READ_REUSE_MS ago; taken once,
+   * so any other caller (the approval step re-checking at decision time) reads the account afresh.
+   * SCPs are not read here (no Organizations access): `scps` is what the options gave, else null.
+   */
+  async readEscalationInputs(roleArn: string, target: ProposalTarget): Promise<EscalationInputs> {
+    const last = this.lastRead;
+    this.lastRead = null;
+    const reuse = last !== null && this.now() - last.startedAt < ACCOUNT_READ_REUSE_MS;
+    const details = reuse ? await last.details : await this.authorizationDetails();
+    const arns = escalationPolicyArnsWithoutDocument(details, roleArn, target);
+    const { documents, unavailable } = await this.managedPolicyDocuments(arns);
+    return escalationInputsFromAuthorizationDetails(details, roleArn, target, documents, {
+      source: 'GetAccountAuthorizationDetails',
+      unavailablePolicies: unavailable,
+      scps: this.scps,
+    });
+  }
+
+  private async managedPolicyDocuments(arns: readonly string[]): Promise<{
+    documents: Map<string, ManagedPolicy>;
+    unavailable: Map<string, string>;
+  }> {
+    const fetched = await Promise.all(arns.map((arn) => this.managedPolicy(arn)));
     const documents = new Map<string, ManagedPolicy>();
     const unavailable = new Map<string, string>();
     arns.forEach((arn, index) => {
@@ -46,13 +111,10 @@ export class AwsAccountReader implements AccountReader {
       if ('found' in result) documents.set(arn, result.found);
       else unavailable.set(arn, result.unavailable);
     });
-    return scopeFromAuthorizationDetails(details, policySourceArn, roleArn, documents, {
-      source: 'GetAccountAuthorizationDetails',
-      unavailablePolicies: unavailable,
-    });
+    return { documents, unavailable };
   }
 
-  /** All pages merged. Not memoized: an applied fix must show in the next read. */
+  /** All pages merged. Not memoized beyond one diagnosis: an applied fix must show in the next read. */
   private async authorizationDetails(): Promise<AuthorizationDetails> {
     const merged: Required<AuthorizationDetails> = {
       UserDetailList: [],

@@ -1,11 +1,14 @@
 /**
  * An account read from a saved `aws iam get-account-authorization-details` output, held in memory.
- * It is also a PolicyWriter: the demo applies a proposal to the snapshot and diagnoses again.
+ * It is also a PolicyWriter: the demo applies a proposal to the snapshot and diagnoses again; and an
+ * EscalationReader, with the SCPs the CLI was given (--scp), or none known.
  */
 import { readFile } from 'node:fs/promises';
 import { InvalidInputError } from '../../core/errors';
 import type { AccountScope, PolicyDocument, ProposalTarget } from '../../core/model';
+import type { EscalationInputs } from '../../core/escalation/model';
 import type { AccountReader } from '../../ports/account-reader';
+import type { EscalationReader } from '../../ports/escalation-reader';
 import type { PolicyWriter } from '../../ports/policy-writer';
 import {
   assertAuthorizationDetails,
@@ -14,6 +17,15 @@ import {
   type AuthorizationDetails,
   type InlinePolicyDetail,
 } from '../authorization-details';
+import {
+  escalationInputsFromAuthorizationDetails,
+  type ServiceControlPolicyLevels,
+} from '../escalation-inputs';
+
+export interface SnapshotReaderOptions {
+  /** The SCPs in force for the account, one list per level, root first; null (the default) when unknown. */
+  scps?: ServiceControlPolicyLevels;
+}
 
 /** The error's own message; `instanceof Error` is not used because fs errors may come from another realm. */
 function messageOf(error: unknown): string {
@@ -22,8 +34,9 @@ function messageOf(error: unknown): string {
   return typeof message === 'string' ? message.replace(/\s+/g, ' ') : String(error);
 }
 
-export class SnapshotAccountReader implements AccountReader, PolicyWriter {
+export class SnapshotAccountReader implements AccountReader, EscalationReader, PolicyWriter {
   private readonly details: AuthorizationDetails;
+  private readonly scps: ServiceControlPolicyLevels;
 
   /**
    * @param json the parsed snapshot (it is copied: later changes to it do not reach the reader)
@@ -32,12 +45,14 @@ export class SnapshotAccountReader implements AccountReader, PolicyWriter {
   constructor(
     json: unknown,
     private readonly source: string,
+    options: SnapshotReaderOptions = {},
   ) {
     assertAuthorizationDetails(json, source);
     this.details = structuredClone(json);
+    this.scps = options.scps ?? null;
   }
 
-  static async fromFile(path: string): Promise<SnapshotAccountReader> {
+  static async fromFile(path: string, options: SnapshotReaderOptions = {}): Promise<SnapshotAccountReader> {
     let text: string;
     try {
       text = await readFile(path, 'utf8');
@@ -52,12 +67,19 @@ export class SnapshotAccountReader implements AccountReader, PolicyWriter {
     } catch (error) {
       throw new InvalidInputError(`${path}: not JSON (${messageOf(error)})`, path, { cause: error });
     }
-    return new SnapshotAccountReader(json, path);
+    return new SnapshotAccountReader(json, path, options);
   }
 
   async loadScope(policySourceArn: string, roleArn: string): Promise<AccountScope> {
     return scopeFromAuthorizationDetails(this.details, policySourceArn, roleArn, new Map(), {
       source: this.source,
+    });
+  }
+
+  async readEscalationInputs(roleArn: string, target: ProposalTarget): Promise<EscalationInputs> {
+    return escalationInputsFromAuthorizationDetails(this.details, roleArn, target, new Map(), {
+      source: this.source,
+      scps: this.scps,
     });
   }
 

@@ -17,6 +17,8 @@
  *     for another proposal is refused), put the inline policy once, mark the id written, and read it
  *     back (a resumed run reads first and does not write again when IAM already holds the document, nor
  *     ever when the ledger says the decision was written); `approved` -> `applied`.
+ *     The target's same-named policy is read first, always: another document there is refused
+ *     (`failed`, nothing written).
  *  5. `applied`: re-simulate iam:PassRole with the proposal's verification context, without the
  *     document as an additional policy (it must now be in IAM), with exponential backoff while IAM
  *     propagates; `applied` -> `verified` or `not-verified`, the outcome stored with the transition.
@@ -250,9 +252,17 @@ async function writeAndVerify(
   let noted = ledger.kind === 'written';
   const holdsDocument = (found: PolicyDocument | null) =>
     found !== null && canonicalJson(found) === canonicalJson(plan.document);
-  // A resumed run may find its predecessor's write: IAM is written once.
-  let readBack =
-    resuming || ledger.kind === 'written' ? await writer.getInlinePolicy(plan.target, plan.policyName) : null;
+  // Read first, always: a resumed run may find its predecessor's write (IAM is written once), and a
+  // same-named policy holding another document is someone else's, which a put would silently replace.
+  let readBack = await writer.getInlinePolicy(plan.target, plan.policyName);
+  if (readBack !== null && !holdsDocument(readBack)) {
+    const by = resuming ? ' (it changed since an earlier attempt)' : '';
+    return refuse(
+      record,
+      `a different policy named ${plan.policyName} is already on ${plan.target.type} ${plan.target.name}${by}: it would be replaced`,
+      deps,
+    );
+  }
   if (!holdsDocument(readBack)) {
     if (ledger.kind === 'written') {
       return fail(

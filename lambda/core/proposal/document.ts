@@ -1,4 +1,5 @@
-import type { PolicyDocument } from '../model';
+import { canonicalJson } from '../incident';
+import type { InlinePolicy, PolicyDocument } from '../model';
 
 /** IAM's policy-name limit. */
 const MAX_POLICY_NAME_LENGTH = 128;
@@ -32,12 +33,38 @@ function shortHash(text: string): string {
   return (hash >>> 0).toString(36);
 }
 
+/** `name` with the short hash of `key` appended, within IAM's 128 characters. */
+function hashedName(name: string, key: string): string {
+  const suffix = `-${shortHash(key)}`;
+  return name.slice(0, MAX_POLICY_NAME_LENGTH - suffix.length) + suffix;
+}
+
 /** The seed's naming: AllowPass<RoleName>To<Service>, within IAM's 128 characters. */
 export function proposalPolicyName(roleArn: string, servicePrincipal: string): string {
   const name = `AllowPass${pascalCase(roleNameFromArn(roleArn))}To${serviceWord(servicePrincipal)}`;
   if (name.length <= MAX_POLICY_NAME_LENGTH) return name;
-  const suffix = `-${shortHash(`${roleArn}|${servicePrincipal}`)}`;
-  return name.slice(0, MAX_POLICY_NAME_LENGTH - suffix.length) + suffix;
+  return hashedName(name, `${roleArn}|${servicePrincipal}`);
+}
+
+/**
+ * The proposal's policy name on a target that already holds `existing` inline policies. The plain name
+ * loses punctuation (`etl-nightly-runtime`, `etl_nightly_runtime` and `etl.nightly.runtime` all give
+ * AllowPassEtlNightlyRuntimeToGlue), so when a policy of that name holds another document, the name
+ * gets the short hash of (role ARN, service): approving one must never replace the other's policy.
+ */
+export function proposalPolicyNameOn(
+  roleArn: string,
+  servicePrincipal: string,
+  existing: readonly InlinePolicy[],
+): string {
+  const plain = proposalPolicyName(roleArn, servicePrincipal);
+  const taken = existing.find((policy) => policy.name === plain);
+  if (taken === undefined) return plain;
+  const ours = minimalPassRoleDocument(roleArn, servicePrincipal, plain);
+  if (canonicalJson(taken.document) === canonicalJson(ours)) return plain;
+  const hashed = hashedName(plain, `${roleArn}|${servicePrincipal}`);
+  // A name long enough to carry that hash already (over 128 characters unhashed) gets a second one.
+  return hashed !== plain ? hashed : hashedName(plain, `${roleArn}|${servicePrincipal}|taken`);
 }
 
 /**

@@ -1,4 +1,11 @@
-import type { Denial, GroupDetails, PrincipalDetails, ProposalTarget, UserDetails } from '../model';
+import type {
+  Denial,
+  GroupDetails,
+  InlinePolicy,
+  PrincipalDetails,
+  ProposalTarget,
+  UserDetails,
+} from '../model';
 import { coversAction, statementsOf } from '../policy/statements';
 
 /** IAM's aggregate inline-policy size quotas, in characters without whitespace. */
@@ -40,19 +47,22 @@ export function chooseTarget(denial: Denial, principal: PrincipalDetails): Propo
   return { type: 'role', name: principal.name, arn: principal.arn, memberCount: null };
 }
 
+/** The inline policies already on the target (none known for a permission set). */
+export function targetInlinePolicies(target: ProposalTarget, principal: PrincipalDetails): InlinePolicy[] {
+  if (target.type === 'group' && principal.kind === 'user') {
+    return principal.groups.find((group) => group.name === target.name)?.inlinePolicies ?? [];
+  }
+  if (target.type === 'user' || target.type === 'role') return principal.inlinePolicies;
+  return [];
+}
+
 /** The inline policies already on the target, for the size quota (a same-named one is replaced). */
 export function existingInlineSize(
   target: ProposalTarget,
   principal: PrincipalDetails,
   policyName: string,
 ): number {
-  let policies: { name: string; document: unknown }[] = [];
-  if (target.type === 'group' && principal.kind === 'user') {
-    policies = principal.groups.find((group) => group.name === target.name)?.inlinePolicies ?? [];
-  } else if (target.type === 'user' || target.type === 'role') {
-    policies = principal.inlinePolicies;
-  }
-  return policies
+  return targetInlinePolicies(target, principal)
     .filter((policy) => policy.name !== policyName)
     .reduce((total, policy) => total + JSON.stringify(policy.document).length, 0);
 }

@@ -1,4 +1,31 @@
+import type { ApprovalRule } from '../approval/requirement';
+import type { EscalationAnalysis } from '../escalation/model';
 import type { Diagnosis } from '../model';
+
+/**
+ * What the grant adds, for the report: the level (null when unknown), the member compared with, the
+ * gains and the exposure, and the reason when it is unknown. The fingerprint stays internal.
+ */
+function escalationReport(escalation: EscalationAnalysis | undefined): Record<string, unknown> | null {
+  if (escalation === undefined) return null;
+  return {
+    level: escalation.level,
+    comparedWith: escalation.comparedWith,
+    gains: escalation.gains.map((gain) => ({
+      category: gain.category,
+      actions: gain.actions,
+      policy: gain.policy,
+      statement: gain.statement,
+    })),
+    exposure: escalation.exposure,
+    reason: escalation.kind === 'unknown' ? escalation.reason : null,
+  };
+}
+
+function approvalReport(approval: ApprovalRule | undefined): Record<string, unknown> | null {
+  if (approval === undefined) return null;
+  return { requires: approval.requires, reason: approval.reason, assumedSettings: approval.assumedSettings };
+}
 
 /**
  * The `--json` contract: one object per denial, keys in a stable order. Other tools parse this,
@@ -37,6 +64,9 @@ export function toJsonReport(diagnosis: Diagnosis): Record<string, unknown> {
       blockers: proposal.blockers,
       risk: proposal.risk,
       commands: proposal.commands,
+      // Null only for a proposal made before the escalation analysis existed.
+      escalation: escalationReport(proposal.escalation),
+      approval: approvalReport(proposal.approval),
     },
   };
 }

@@ -4,6 +4,7 @@ import { LocalPolicySimulator } from '../../adapters/local/local-policy-simulato
 import { SnapshotAccountReader } from '../../adapters/snapshot/snapshot-account-reader';
 import { readDenials } from '../../core/denial';
 import { createDiagnoser } from '../../core/diagnose';
+import { defaultEscalationDependencies } from '../../core/proposal/assess-escalation';
 import { InvalidInputError } from '../../core/errors';
 import { renderTextReport } from '../../core/render/text-report';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, readJsonFile, type CliIo } from './io';
@@ -29,7 +30,12 @@ export function findSeedExample(start: string = __dirname): { snapshot: string; 
 export async function runDemo(io: CliIo, example = findSeedExample()): Promise<number> {
   const reader = await SnapshotAccountReader.fromFile(example.snapshot);
   const simulator = new LocalPolicySimulator();
-  const diagnoser = createDiagnoser({ accountReader: reader, simulator });
+  // Offline: the default approval settings, which the report says were assumed.
+  const diagnoser = createDiagnoser({
+    accountReader: reader,
+    simulator,
+    escalation: defaultEscalationDependencies(reader),
+  });
   const [outcome] = readDenials(await readJsonFile(example.event), example.event);
   if (outcome?.kind !== 'denial') {
     io.err(`passrole-doctor: ${example.event}: the example is not a PassRole denial`);

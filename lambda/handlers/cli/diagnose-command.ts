@@ -7,6 +7,7 @@ import { LocalPolicySimulator } from '../../adapters/local/local-policy-simulato
 import { SnapshotAccountReader } from '../../adapters/snapshot/snapshot-account-reader';
 import { encodedAuthorizationMessages, readDenials, type ReadOutcome } from '../../core/denial';
 import { createDiagnoser, type Diagnoser } from '../../core/diagnose';
+import { defaultEscalationDependencies } from '../../core/proposal/assess-escalation';
 import { PrincipalNotFoundError } from '../../core/errors';
 import type { Diagnosis } from '../../core/model';
 import { toJsonLine } from '../../core/render/json-report';
@@ -31,13 +32,18 @@ interface Engine {
 }
 
 async function buildEngine(options: DiagnoseOptions): Promise<Engine> {
+  const scps = await LocalPolicySimulator.loadScpFiles(options.scp);
+  // Each --scp file is one level of the organization; without any, the SCPs in force are unknown.
+  const scpLevels = scps.length > 0 ? scps.map((scp) => [scp]) : null;
   if (options.snapshot !== undefined) {
-    const accountReader = await SnapshotAccountReader.fromFile(options.snapshot);
-    const simulator = new LocalPolicySimulator({
-      serviceControlPolicies: await LocalPolicySimulator.loadScpFiles(options.scp),
-    });
+    const accountReader = await SnapshotAccountReader.fromFile(options.snapshot, { scps: scpLevels });
+    const simulator = new LocalPolicySimulator({ serviceControlPolicies: scps });
     return {
-      diagnoser: createDiagnoser({ accountReader, simulator }),
+      diagnoser: createDiagnoser({
+        accountReader,
+        simulator,
+        escalation: defaultEscalationDependencies(accountReader),
+      }),
       decoder: null,
       source: options.snapshot,
     };
@@ -47,12 +53,15 @@ async function buildEngine(options: DiagnoseOptions): Promise<Engine> {
   const iam = new IAMClient({ region, requestHandler: IAM_REQUEST_HANDLER });
   const simulator =
     options.simulator === 'local'
-      ? new LocalPolicySimulator({
-          serviceControlPolicies: await LocalPolicySimulator.loadScpFiles(options.scp),
-        })
+      ? new LocalPolicySimulator({ serviceControlPolicies: scps })
       : new AwsPolicySimulator(iam);
+  const accountReader = new AwsAccountReader(iam, { scps: scpLevels });
   return {
-    diagnoser: createDiagnoser({ accountReader: new AwsAccountReader(iam), simulator }),
+    diagnoser: createDiagnoser({
+      accountReader,
+      simulator,
+      escalation: defaultEscalationDependencies(accountReader),
+    }),
     decoder: new AwsAuthorizationMessageDecoder(new STSClient({ region, requestHandler: REQUEST_HANDLER })),
     source: 'the account',
   };

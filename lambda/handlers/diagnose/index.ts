@@ -48,10 +48,18 @@ const linkMac =
     ? new KmsLinkMac(kms, linkMacKeyId)
     : undefined;
 
+const accountReader = new AwsAccountReader(iam);
+
 const diagnose = createDiagnoseHandler({
   diagnoser: createDiagnoser({
-    accountReader: new AwsAccountReader(iam),
+    accountReader,
     simulator: new AwsPolicySimulator(iam),
+    // One reader: the escalation inputs reuse the account read of the diagnosis just before.
+    escalation: {
+      reader: accountReader,
+      approvalPolicy: { settings: settings.approvalPolicy, source: 'deployment' },
+      ownResourceArns: settings.ownResourceArns,
+    },
   }),
   decoder: new AwsAuthorizationMessageDecoder(sts),
   store: new DynamoDbProposalStore(dynamodb, settings.proposalsTableName),

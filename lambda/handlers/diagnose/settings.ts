@@ -4,8 +4,10 @@ import {
   linksEnabled,
   type ApprovalMode,
 } from '../../core/approval/links';
+import type { ApprovalPolicySettings } from '../../core/approval/requirement';
 import { InvalidInputError } from '../../core/errors';
 import { LINK_MAC_KEY_ID, readKmsKeyId } from '../key-settings';
+import { readApprovalPolicySettings } from '../approval-policy-settings';
 
 /** What the diagnose function reads from its environment (set by the CDK construct). */
 export interface DiagnoseSettings {
@@ -22,6 +24,10 @@ export interface DiagnoseSettings {
   approvalMode: ApprovalMode;
   /** The KMS HMAC key review links are MACed with (GenerateMac); required when messages carry links. */
   linkMacKeyId: string | null;
+  /** Who may approve what (APPROVAL_MODE, APPROVERS, ALLOW_ADMIN_ROLES, AUTO_APPROVE). */
+  approvalPolicy: ApprovalPolicySettings;
+  /** ARN patterns of this deployment's own resources (OWN_RESOURCE_ARNS): access to them is sensitive. */
+  ownResourceArns: string[];
   serviceName: string;
   metricsNamespace: string;
 }
@@ -89,7 +95,8 @@ export function readDiagnoseSettings(env: Environment): DiagnoseSettings {
   if (reviewBaseUrl !== null && !isHttpsUrl(reviewBaseUrl)) {
     problems.push(`REVIEW_BASE_URL must be an https URL, got '${reviewBaseUrl}'`);
   }
-  const approvalMode = readApprovalMode(env, problems);
+  const { ownResourceArns, ...approvalPolicy } = readApprovalPolicySettings(env, problems);
+  const approvalMode = approvalPolicy.approvalMode;
   const linkMacKeyId = readLinkMacKeyId(env, problems);
   if (linksEnabled(approvalMode) && reviewBaseUrl !== null && linkMacKeyId === null) {
     problems.push(
@@ -104,6 +111,8 @@ export function readDiagnoseSettings(env: Environment): DiagnoseSettings {
     renotifyAfterHours,
     reviewBaseUrl,
     approvalMode,
+    approvalPolicy,
+    ownResourceArns,
     linkMacKeyId,
     serviceName: required('POWERTOOLS_SERVICE_NAME'),
     metricsNamespace: required('POWERTOOLS_METRICS_NAMESPACE'),

@@ -22,6 +22,7 @@ import { approvalLinksOf } from '../../core/approval/links';
 import type { EscalationAnalyser } from '../../core/approval/recheck';
 import { readDenials } from '../../core/denial';
 import { createDiagnoser } from '../../core/diagnose';
+import { defaultEscalationDependencies } from '../../core/proposal/assess-escalation';
 import { InvalidInputError, PrincipalNotFoundError } from '../../core/errors';
 import { incidentKeyOf, newProposalRecord, type ProposalRecord } from '../../core/incident';
 import type { Denial, Diagnosis } from '../../core/model';
@@ -111,7 +112,12 @@ async function diagnoseFile(
   simulator: LocalPolicySimulator,
 ): Promise<Diagnosed> {
   const input = await readJsonFile(options.event);
-  const diagnoser = createDiagnoser({ accountReader: snapshot, simulator });
+  // Offline, as the CLI: the default approval settings, said to be assumed.
+  const diagnoser = createDiagnoser({
+    accountReader: snapshot,
+    simulator,
+    escalation: defaultEscalationDependencies(snapshot),
+  });
   const diagnosed: Diagnosed = { proposals: [], skipped: [] };
   for (const outcome of readDenials(input, options.event)) {
     if (outcome.kind === 'invalid') throw new InvalidInputError(outcome.reason, outcome.where);
@@ -283,10 +289,11 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new InvalidInputError(`the port must be a whole number from 0 to 65535, not ${port}`, '--port');
   }
-  const snapshot = await SnapshotAccountReader.fromFile(options.snapshot);
-  const simulator = new LocalPolicySimulator({
-    serviceControlPolicies: await LocalPolicySimulator.loadScpFiles(options.scp ?? []),
+  const scps = await LocalPolicySimulator.loadScpFiles(options.scp ?? []);
+  const snapshot = await SnapshotAccountReader.fromFile(options.snapshot, {
+    scps: scps.length > 0 ? scps.map((scp) => [scp]) : null,
   });
+  const simulator = new LocalPolicySimulator({ serviceControlPolicies: scps });
   const diagnosed = await diagnoseFile(options, snapshot, simulator);
 
   const now = new Date();

@@ -12,6 +12,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import {
+  ACCOUNT_READ_REUSE_MS,
   AwsAccountReader,
   recordAwsCalls,
   summarizeAwsCalls,
@@ -20,6 +21,7 @@ import {
 import { SnapshotAccountReader } from '../../../lambda/adapters/snapshot/snapshot-account-reader';
 import { AwsCallError, TransientAwsError } from '../../../lambda/core/errors';
 import type { AccountScope, RoleDetails, UserDetails } from '../../../lambda/core/model';
+import { escalationAccount, READ_ONLY } from '../support/escalation-account';
 
 const SEED_PATH = join(__dirname, '../../../examples/seed/account.json');
 const BOUNDARY_PATH = join(__dirname, '../../fixtures/snapshots/assumed-role-boundary.json');
@@ -478,5 +480,117 @@ describe('recordAwsCalls and summarizeAwsCalls', () => {
       sequentialRoundTrips: 3,
     });
     expect(summarizeAwsCalls([])).toEqual({ calls: 0, byCommand: {}, sequentialRoundTrips: 0 });
+  });
+});
+
+describe('AwsAccountReader.readEscalationInputs', () => {
+  const GLUE_ACCESS = {
+    type: 'group' as const,
+    name: 'GlueAccess',
+    arn: 'arn:aws:iam::123456789012:group/GlueAccess',
+    memberCount: 2,
+  };
+  const SEED_ROLE = 'arn:aws:iam::123456789012:role/etl-nightly-runtime';
+
+  /** The escalation account (trusting roles, li.wei with a managed policy AWS no longer has) as the API pages it. */
+  function mockEscalationAccount(iam: IAMClient) {
+    const json = urlEncodeDocuments(escalationAccount() as unknown as Snapshot);
+    const mock = mockClient(iam);
+    mock.on(GetAccountAuthorizationDetailsCommand).resolves({
+      UserDetailList: json.UserDetailList,
+      GroupDetailList: json.GroupDetailList,
+      RoleDetailList: json.RoleDetailList,
+      Policies: [],
+      IsTruncated: false,
+    } as never);
+    mock
+      .on(GetPolicyCommand, { PolicyArn: GLUE_CONSOLE })
+      .resolves({
+        Policy: { Arn: GLUE_CONSOLE, PolicyName: 'AWSGlueConsoleFullAccess', DefaultVersionId: 'v14' },
+      })
+      .on(GetPolicyVersionCommand, { PolicyArn: GLUE_CONSOLE, VersionId: 'v14' })
+      .resolves({
+        PolicyVersion: { VersionId: 'v14', IsDefaultVersion: true, Document: glueConsoleDocument },
+      })
+      .on(GetPolicyCommand, { PolicyArn: READ_ONLY })
+      .rejects(new NoSuchEntityException({ message: 'gone', $metadata: {} }));
+    return mock;
+  }
+
+  it('reads what the snapshot of the same account reads, AWS managed documents fetched', async () => {
+    const iam = newClient();
+    const mock = mockEscalationAccount(iam);
+    const live = await new AwsAccountReader(iam).readEscalationInputs(SEED_ROLE, GLUE_ACCESS);
+    const json = escalationAccount();
+    json['Policies'] = seed.Policies;
+    const offline = await new SnapshotAccountReader(json, 'account.json').readEscalationInputs(
+      SEED_ROLE,
+      GLUE_ACCESS,
+    );
+    expect(live.gainers).toEqual(offline.gainers);
+    expect(live.role).toEqual(offline.role);
+    expect(live.trustingRoles.map((role) => role.name)).toEqual(['etl-admin', 'etl-chain']);
+    expect(live.notes).toEqual([
+      `Managed policy ReadOnlyAccess (${READ_ONLY}), attached to user/li.wei, is left out: it no longer exists (GetPolicy: NoSuchEntity).`,
+    ]);
+    expect(live.scps).toBeNull();
+    expect(mock.commandCalls(GetAccountAuthorizationDetailsCommand)).toHaveLength(1);
+  });
+
+  it('reuses the account read of the loadScope just before: one diagnosis, one GetAccountAuthorizationDetails', async () => {
+    const iam = newClient();
+    const mock = mockEscalationAccount(iam);
+    const reader = new AwsAccountReader(iam);
+    await reader.loadScope(MEI, SEED_ROLE);
+    const inputs = await reader.readEscalationInputs(SEED_ROLE, GLUE_ACCESS);
+    expect(inputs.gainers).toHaveLength(2);
+    expect(mock.commandCalls(GetAccountAuthorizationDetailsCommand)).toHaveLength(1);
+    // AWS managed documents are fetched once per reader too.
+    expect(mock.commandCalls(GetPolicyVersionCommand)).toHaveLength(1);
+  });
+
+  it('takes that read once, and never past the reuse window: otherwise it reads the account afresh', async () => {
+    const iam = newClient();
+    const mock = mockEscalationAccount(iam);
+    let now = 1_000_000;
+    const reader = new AwsAccountReader(iam, { now: () => now });
+    await reader.loadScope(MEI, SEED_ROLE);
+    await reader.readEscalationInputs(SEED_ROLE, GLUE_ACCESS);
+    await reader.readEscalationInputs(SEED_ROLE, GLUE_ACCESS);
+    expect(mock.commandCalls(GetAccountAuthorizationDetailsCommand)).toHaveLength(2);
+
+    await reader.loadScope(MEI, SEED_ROLE);
+    now += ACCOUNT_READ_REUSE_MS;
+    await reader.readEscalationInputs(SEED_ROLE, GLUE_ACCESS);
+    expect(mock.commandCalls(GetAccountAuthorizationDetailsCommand)).toHaveLength(4);
+  });
+
+  it('a failed account read is not reused: the escalation inputs read again', async () => {
+    const iam = newClient();
+    const mock = mockEscalationAccount(iam);
+    mock
+      .on(GetAccountAuthorizationDetailsCommand)
+      .rejectsOnce(serviceError('AccessDenied', 403))
+      .resolves({ ...urlEncodeDocuments(escalationAccount() as unknown as Snapshot), Policies: [] } as never);
+    const reader = new AwsAccountReader(iam);
+    await expect(reader.loadScope(MEI, SEED_ROLE)).rejects.toBeInstanceOf(AwsCallError);
+    await expect(reader.readEscalationInputs(SEED_ROLE, GLUE_ACCESS)).resolves.toMatchObject({
+      role: { name: 'etl-nightly-runtime' },
+    });
+    expect(mock.commandCalls(GetAccountAuthorizationDetailsCommand)).toHaveLength(2);
+  });
+
+  it('carries the SCPs it was given', async () => {
+    const iam = newClient();
+    mockEscalationAccount(iam);
+    const scp = {
+      name: 'Root',
+      document: { Statement: [{ Effect: 'Allow' as const, Action: '*', Resource: '*' }] },
+    };
+    const inputs = await new AwsAccountReader(iam, { scps: [[scp]] }).readEscalationInputs(
+      SEED_ROLE,
+      GLUE_ACCESS,
+    );
+    expect(inputs.scps).toEqual([[scp]]);
   });
 });

@@ -2,6 +2,7 @@ import { applyProposal, APPLY_ACTOR, MAX_APPLY_ATTEMPTS } from '../../../lambda/
 import { AwsCallError, SimulationError, TransientAwsError } from '../../../lambda/core/errors';
 import type { ProposalRecord } from '../../../lambda/core/incident';
 import type { ApplyOutcome } from '../../../lambda/ports/approval-store';
+import type { PolicyDocument } from '../../../lambda/core/model';
 import { chatbotNotificationProblems } from '../../../lambda/core/render/message';
 import {
   ACCOUNT,
@@ -45,8 +46,8 @@ describe('applying the seed proposal', () => {
 
     expect(result.kind).toBe('applied-verified');
     expect(world.writer.puts).toHaveLength(1);
-    // A first attempt writes without looking first: the one read is the read-back.
-    expect(world.writer.gets).toHaveLength(1);
+    // Read first (nothing there), then the read-back of the write.
+    expect(world.writer.gets).toHaveLength(2);
     expect(world.writer.puts[0]).toMatchObject({
       target: { type: 'group', name: 'GlueAccess' },
       policyName: 'AllowPassEtlNightlyRuntimeToGlue',
@@ -444,7 +445,8 @@ describe('after the write', () => {
         'could not write the policy: Access denied: iam:PutGroupPolicy on group GlueAccess is not allowed',
     });
     expect(world.writer.puts).toHaveLength(1);
-    expect(world.writer.gets).toEqual([]);
+    // Only the read before the write: no read-back of a refused write.
+    expect(world.writer.gets).toHaveLength(1);
     expect(statuses(world)).toEqual(['approved', 'failed']);
   });
 
@@ -550,9 +552,10 @@ describe('after the write', () => {
     const world = applyWorld(seedApproved);
     const get = world.writer.getInlinePolicy.bind(world.writer);
     const unreadable = new AwsCallError('iam:GetGroupPolicy failed (ServiceFailure)');
-    let failures = 1;
+    // The read before the write answers; the read-back after it throws.
+    let reads = 0;
     world.writer.getInlinePolicy = async (...args) => {
-      if (failures-- > 0) throw unreadable;
+      if (++reads === 2) throw unreadable;
       return get(...args);
     };
     await expect(applyProposal(PROPOSAL_ID, world.deps)).rejects.toBe(unreadable);
@@ -987,5 +990,58 @@ describe('concurrency', () => {
     );
     expect(results.filter((result) => result.kind === 'applied-verified')).toHaveLength(1);
     expect(world.writer.puts).toHaveLength(1);
+  });
+});
+
+describe('a same-named policy already on the target', () => {
+  const NAME = 'AllowPassEtlNightlyRuntimeToGlue';
+  const OTHERS: PolicyDocument = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Action: 'iam:PassRole',
+        Resource: 'arn:aws:iam::123456789012:role/etl_nightly_runtime',
+        Condition: { StringEquals: { 'iam:PassedToService': 'glue.amazonaws.com' } },
+      },
+    ],
+  };
+
+  it('holding a different document: refused before any write, reported, the other policy left as it was', async () => {
+    const world = applyWorld(seedApproved);
+    await world.iam.putInlinePolicy(SEED_TARGET, NAME, OTHERS);
+    const result = await applyProposal(PROPOSAL_ID, world.deps);
+    const reason = `a different policy named ${NAME} is already on group GlueAccess: it would be replaced`;
+
+    expect(result).toMatchObject({ kind: 'refused', reason, recorded: true, publishFailures: [] });
+    expect(world.writer.puts).toEqual([]);
+    await expect(world.iam.getInlinePolicy(SEED_TARGET, NAME)).resolves.toEqual(OTHERS);
+    expect(statuses(world)).toEqual(['approved', 'failed']);
+    expect(world.store.peek(PROPOSAL_ID)?.history.at(-1)?.detail).toBe(`refused: ${reason}`);
+    expect(world.simulator.requests).toEqual([]);
+    expect(only(world.events.events).detail).toMatchObject({
+      status: 'failed',
+      policyWritten: false,
+      reason,
+    });
+    expect(only(world.notifier.messages)).toBeDefined();
+  });
+
+  it('holding a different document on a later attempt: refused too, saying it changed since', async () => {
+    const world = applyWorld(leftBehind(seedApproved, { attempts: 1 }));
+    await world.iam.putInlinePolicy(SEED_TARGET, NAME, OTHERS);
+    await expect(applyProposal(PROPOSAL_ID, world.deps)).resolves.toMatchObject({
+      kind: 'refused',
+      reason: `a different policy named ${NAME} is already on group GlueAccess (it changed since an earlier attempt): it would be replaced`,
+    });
+    expect(world.writer.puts).toEqual([]);
+  });
+
+  it('holding exactly the document: not written again, verified', async () => {
+    const world = applyWorld(seedApproved);
+    await writtenBefore(world, seedApproved);
+    await expect(applyProposal(PROPOSAL_ID, world.deps)).resolves.toMatchObject({ kind: 'applied-verified' });
+    expect(world.writer.puts).toEqual([]);
+    expect(world.writer.gets).toHaveLength(1);
   });
 });

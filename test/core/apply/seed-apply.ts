@@ -46,6 +46,7 @@ import {
   type AuthorizationDetails,
 } from '../../../lambda/adapters/authorization-details';
 import type { EscalationInputs } from '../../../lambda/core/escalation/model';
+import { defaultEscalationDependencies } from '../../../lambda/core/proposal/assess-escalation';
 
 const ROOT = join(__dirname, '../../..');
 export const SEED_ACCOUNT_JSON: unknown = JSON.parse(
@@ -65,9 +66,11 @@ export function seedDenial(): Denial {
 
 /** The seed denial diagnosed offline, as a pending record (the diagnose function's output). */
 export async function diagnosedSeedRecord(): Promise<ProposalRecord> {
+  const accountReader = new SnapshotAccountReader(SEED_ACCOUNT_JSON, 'account.json');
   const diagnoser = createDiagnoser({
-    accountReader: new SnapshotAccountReader(SEED_ACCOUNT_JSON, 'account.json'),
+    accountReader,
     simulator: new LocalPolicySimulator(),
+    escalation: defaultEscalationDependencies(accountReader),
   });
   const denial = seedDenial();
   const diagnosis = await diagnoser.diagnose(denial);

@@ -79,6 +79,25 @@ describe('passrole-doctor diagnose', () => {
         verify: expect.stringContaining('aws iam simulate-principal-policy'),
       },
     });
+    // What the grant adds and who may approve it, under the default settings (offline), said so.
+    expect(Object.keys(report.proposal.escalation as object)).toEqual([
+      'level',
+      'comparedWith',
+      'gains',
+      'exposure',
+      'reason',
+    ]);
+    expect(report.proposal.approval).toMatchObject({
+      requires: expect.any(String),
+      reason: expect.any(String),
+      assumedSettings: {
+        source: 'defaults',
+        approvalMode: 'both',
+        approversConfigured: false,
+        allowAdminRoles: false,
+        autoApprove: 'off',
+      },
+    });
   });
 
   it('prints a readable report by default', async () => {

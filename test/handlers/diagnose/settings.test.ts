@@ -20,6 +20,8 @@ describe('readDiagnoseSettings', () => {
       renotifyAfterHours: 24,
       reviewBaseUrl: null,
       approvalMode: 'both',
+      approvalPolicy: { approvalMode: 'both', approvers: [], allowAdminRoles: false, autoApprove: 'off' },
+      ownResourceArns: [],
       linkMacKeyId: null,
       serviceName: 'passrole-doctor',
       metricsNamespace: 'PassRoleDoctor',
@@ -39,6 +41,28 @@ describe('readDiagnoseSettings', () => {
       reviewBaseUrl: 'https://review.example.com',
       approvalMode: 'link',
       linkMacKeyId: LINK_KEY,
+    });
+  });
+
+  it('reads the approval policy and the stack’s own resources', () => {
+    expect(
+      readDiagnoseSettings({
+        ...ENV,
+        APPROVAL_MODE: 'iam',
+        APPROVERS: 'arn:aws:iam::123456789012:role/SecurityApprover',
+        ALLOW_ADMIN_ROLES: 'true',
+        AUTO_APPROVE: 'no-new-access',
+        OWN_RESOURCE_ARNS: 'arn:aws:dynamodb:ap-northeast-1:123456789012:table/proposals',
+      }),
+    ).toMatchObject({
+      approvalMode: 'iam',
+      approvalPolicy: {
+        approvalMode: 'iam',
+        approvers: ['arn:aws:iam::123456789012:role/SecurityApprover'],
+        allowAdminRoles: true,
+        autoApprove: 'no-new-access',
+      },
+      ownResourceArns: ['arn:aws:dynamodb:ap-northeast-1:123456789012:table/proposals'],
     });
   });
 
@@ -63,6 +87,10 @@ describe('readDiagnoseSettings', () => {
         RENOTIFY_AFTER_HOURS: '-1',
         REVIEW_BASE_URL: 'http://review.example.com',
         APPROVAL_MODE: 'email',
+        APPROVERS: 'alice',
+        ALLOW_ADMIN_ROLES: 'maybe',
+        AUTO_APPROVE: 'yes',
+        OWN_RESOURCE_ARNS: 'table',
         LINK_MAC_KEY_ID: 'my-secret',
         POWERTOOLS_METRICS_NAMESPACE: undefined,
       });
@@ -74,6 +102,10 @@ describe('readDiagnoseSettings', () => {
         "RENOTIFY_AFTER_HOURS must be a whole number of hours from 1 to 8760, got '-1'; " +
         "REVIEW_BASE_URL must be an https URL, got 'http://review.example.com'; " +
         "APPROVAL_MODE must be link, iam or both, got 'email'; " +
+        "APPROVERS: 'alice' is not an IAM or STS principal ARN pattern; " +
+        "ALLOW_ADMIN_ROLES must be true or false, got 'maybe'; " +
+        "AUTO_APPROVE must be off or no-new-access, got 'yes'; " +
+        "OWN_RESOURCE_ARNS: 'table' is not an ARN pattern; " +
         "LINK_MAC_KEY_ID is not a KMS key or alias ARN: 'my-secret'; " +
         'POWERTOOLS_METRICS_NAMESPACE is not set',
     );

@@ -19,6 +19,8 @@ import {
   type DiagnoseMetrics,
 } from '../../../lambda/handlers/diagnose/handler';
 import { RecordingLogger } from '../../support/recording-logger';
+import type { EscalationReader } from '../../../lambda/ports/escalation-reader';
+import { defaultEscalationDependencies } from '../../../lambda/core/proposal/assess-escalation';
 
 // Still exported from here, where tests (some under test/integration) import it.
 export { RecordingLogger } from '../../support/recording-logger';
@@ -132,9 +134,15 @@ export class CountingDiagnoser implements Diagnoser {
   }
 }
 
-export function seedDiagnoser(reader?: AccountReader): CountingDiagnoser {
+export function seedDiagnoser(reader?: AccountReader & EscalationReader): CountingDiagnoser {
   const accountReader = reader ?? new SnapshotAccountReader(SEED_ACCOUNT, 'examples/seed/account.json');
-  return new CountingDiagnoser(createDiagnoser({ accountReader, simulator: new LocalPolicySimulator() }));
+  return new CountingDiagnoser(
+    createDiagnoser({
+      accountReader,
+      simulator: new LocalPolicySimulator(),
+      escalation: defaultEscalationDependencies(accountReader),
+    }),
+  );
 }
 
 export class FakeDecoder implements AuthorizationMessageDecoder {

@@ -36,6 +36,7 @@ import {
 } from '../../../lambda/handlers/diagnose/handler';
 import { KeyedLogger } from '../../support/recording-logger';
 import { motoClientConfig } from './aws-clients';
+import { defaultEscalationDependencies } from '../../../lambda/core/proposal/assess-escalation';
 
 /** Counts the IAM calls each diagnosis makes (the container runs one diagnosis at a time). */
 export class MeteredDiagnoser implements Diagnoser {
@@ -125,8 +126,13 @@ export function createDiagnoseContainer(options: DiagnoseContainerOptions): Diag
   const iamCalls = recordAwsCalls(iam);
   const dynamodb = new DynamoDBClient({ ...config, requestHandler: { httpAgent: options.dynamoDbAgent } });
   const sns = new SNSClient(config);
+  const reader = new AwsAccountReader(iam);
   const diagnoser = new MeteredDiagnoser(
-    createDiagnoser({ accountReader: new AwsAccountReader(iam), simulator: new LocalPolicySimulator() }),
+    createDiagnoser({
+      accountReader: reader,
+      simulator: new LocalPolicySimulator(),
+      escalation: defaultEscalationDependencies(reader),
+    }),
     iamCalls,
   );
   const logger = new CountingLogger();

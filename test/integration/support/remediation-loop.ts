@@ -35,6 +35,7 @@ import { SnsNotifier } from '../../../lambda/adapters/aws/sns-notifier';
 import { LocalPolicySimulator } from '../../../lambda/adapters/local/local-policy-simulator';
 import type { ApprovalMode } from '../../../lambda/core/approval/links';
 import { createDiagnoser } from '../../../lambda/core/diagnose';
+import { defaultEscalationDependencies } from '../../../lambda/core/proposal/assess-escalation';
 import { createApplyHandler, type ApplyHandler } from '../../../lambda/handlers/apply/handler';
 import { createApprovalHandler, type ApprovalHandler } from '../../../lambda/handlers/approval/handler';
 import { createReconcileHandler, type ReconcileHandler } from '../../../lambda/handlers/reconcile/handler';
@@ -213,10 +214,14 @@ export function createDiagnoseFunction(clients: LoopClients, resources: LoopReso
   const logger = new RecordingLogger();
   const metrics = new RecordingMetrics();
   const handler = createDiagnoseHandler({
-    diagnoser: createDiagnoser({
-      accountReader: new AwsAccountReader(clients.iam),
-      simulator: new LocalPolicySimulator(),
-    }),
+    diagnoser: (() => {
+      const reader = new AwsAccountReader(clients.iam);
+      return createDiagnoser({
+        accountReader: reader,
+        simulator: new LocalPolicySimulator(),
+        escalation: defaultEscalationDependencies(reader),
+      });
+    })(),
     decoder: new AwsAuthorizationMessageDecoder(clients.sts),
     store: new DynamoDbProposalStore(clients.dynamodb, resources.proposalsTable),
     notifier: new SnsNotifier(clients.sns, resources.topicArn),
