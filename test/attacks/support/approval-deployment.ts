@@ -219,9 +219,20 @@ export class ApprovalDeployment {
 
   /** The diagnose function's work for one denial: a pending proposal in the table. */
   async propose(denial: Denial): Promise<ProposalRecord> {
+    const { approvers, allowAdminRoles, approvalMode, autoApprove } = this.settings;
+    const reader = new AwsAccountReader(this.clients.iam);
     const diagnosis = await createDiagnoser({
-      accountReader: new AwsAccountReader(this.clients.iam),
+      accountReader: reader,
       simulator: new LocalPolicySimulator(),
+      // As the diagnose function's entry: one reader, the deployment's approval settings.
+      escalation: {
+        reader,
+        approvalPolicy: {
+          settings: { approvers, allowAdminRoles, approvalMode, autoApprove },
+          source: 'deployment',
+        },
+        ownResourceArns: OWN_RESOURCE_ARNS,
+      },
     }).diagnose(denial);
     if (diagnosis.proposal === null)
       throw new Error(`no proposal for ${denial.roleArn}: ${diagnosis.summary}`);
