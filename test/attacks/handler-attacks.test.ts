@@ -218,6 +218,8 @@ describe('finding 1 (link mode) and finding 9: review links', () => {
     const record = await deployment.propose(denialFor(ROLES.contained));
     const response = await deployment.decideByLink(record.id, await deployment.linkToken(record), headers);
     await concludeRefused(`a cross-site approve POST with ${how}`, deployment, record, [response]);
+    // A link may approve this level: only the origin check refused it.
+    expect(record.proposal?.escalation?.level).toBe('contained');
   });
 });
 
@@ -309,6 +311,7 @@ describe('a direct invoke of the approval function with a made-up authorizer con
         `(HTTP ${response.statusCode}, ${status})`,
     );
     expect(response.statusCode).toBeLessThan(300);
+    expect(record.proposal?.escalation?.level).toBe('contained');
   });
 
   it('claiming someone who gains the permission is refused', async () => {

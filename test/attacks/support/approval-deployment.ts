@@ -44,6 +44,7 @@ import { RecordingLogger, RecordingMetrics } from '../../handlers/diagnose/suppo
 import {
   createMotoClients,
   MOTO_ACCOUNT_ID,
+  MOTO_REGION,
   motoClientConfig,
   type MotoClients,
 } from '../../integration/support/aws-clients';
@@ -67,8 +68,16 @@ const API_DOMAIN = new URL(API_ORIGIN).host;
 
 let tableCounter = 0;
 
-/** The stack's own resources, as OWN_RESOURCE_ARNS names them. */
-const OWN_RESOURCE_ARNS = [`arn:aws:*:*:${MOTO_ACCOUNT_ID}:*PassRoleDoctor*`];
+/** The stack's own resources, as the stack's OWN_RESOURCE_ARNS names them (lib/passrole-remediation.ts). */
+const OWN_RESOURCE_ARNS = [
+  `arn:aws:dynamodb:${MOTO_REGION}:${MOTO_ACCOUNT_ID}:table/PassRoleDoctor-ProposalsTable-ATTACK`,
+  `arn:aws:kms:${MOTO_REGION}:${MOTO_ACCOUNT_ID}:key/00000000-0000-0000-0000-000000000001`,
+  `arn:aws:lambda:${MOTO_REGION}:${MOTO_ACCOUNT_ID}:function:PassRoleDoctor-*`,
+  `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/PassRoleDoctor-*`,
+  `arn:aws:iam::${MOTO_ACCOUNT_ID}:policy/PassRoleDoctor-*`,
+  `arn:aws:events:${MOTO_REGION}:${MOTO_ACCOUNT_ID}:rule/PassRoleDoctor-*`,
+  `arn:aws:kms:${MOTO_REGION}:${MOTO_ACCOUNT_ID}:alias/PassRoleDoctor/*`,
+];
 
 /** The two KMS keys the stack makes, in moto's KMS (which signs, verifies and computes MACs). */
 export interface DeploymentKeys {
