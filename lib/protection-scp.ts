@@ -186,6 +186,15 @@ export function buildProtectionScp(options: ProtectionScpOptions): ScpDocument {
       deny('NoEventSourcesForTheFunctions', ['lambda:*EventSourceMapping'], ['*'], [deployRole], {
         ArnLike: { 'lambda:FunctionArn': [functions, `${functions}:*`] },
       }),
+      // PutPermission and RemovePermission take no resource (IAM checks them against `*`, whichever bus
+      // they name), so a Deny on the bus's ARN never matches them: only an account-wide Deny keeps the
+      // bus policy (who may put "Proposal Applied" events) as the stack wrote it.
+      deny(
+        'NoEventBusPolicyChanges',
+        ['events:PutPermission', 'events:RemovePermission'],
+        ['*'],
+        [deployRole],
+      ),
     ],
   };
 }
