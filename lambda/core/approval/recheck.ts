@@ -10,6 +10,7 @@ import { TransientAwsError } from '../errors';
 import { analyseEscalation } from '../escalation/analyse';
 import {
   levelRank,
+  unknownEscalation,
   type EscalationAnalysis,
   type EscalationInputs,
   type EscalationLevel,
@@ -39,18 +40,6 @@ export interface Recheck {
   rose: { from: EscalationLevel; to: EscalationLevel | null } | null;
 }
 
-function unknown(reason: string): EscalationAnalysis {
-  return {
-    kind: 'unknown',
-    level: null,
-    comparedWith: null,
-    gains: [],
-    exposure: [],
-    reason,
-    fingerprint: null,
-  };
-}
-
 function describe(error: unknown): string {
   return error instanceof Error ? (error.message.split('\n')[0] ?? error.name) : String(error);
 }
@@ -75,21 +64,24 @@ async function analyseAgain(
   proposal: Proposal,
 ): Promise<{ analysis: EscalationAnalysis; gainers: string[] }> {
   if (roleArn === null) {
-    return { analysis: unknown('the denial does not name the role that was passed'), gainers: [] };
+    return { analysis: unknownEscalation('the denial does not name the role that was passed'), gainers: [] };
   }
   let inputs: EscalationInputs;
   try {
     inputs = await deps.escalationReader.readEscalationInputs(roleArn, proposal.target);
   } catch (error) {
     if (error instanceof TransientAwsError) throw error;
-    return { analysis: unknown(`the account could not be read again: ${describe(error)}`), gainers: [] };
+    return {
+      analysis: unknownEscalation(`the account could not be read again: ${describe(error)}`),
+      gainers: [],
+    };
   }
   const gainers = inputs.gainers.map((gainer) => gainer.arn);
   try {
     const analyse = deps.analyse ?? analyseEscalation;
     return { analysis: analyse(inputs, { ownResourceArns: deps.ownResourceArns }), gainers };
   } catch (error) {
-    return { analysis: unknown(`the escalation analysis failed: ${describe(error)}`), gainers };
+    return { analysis: unknownEscalation(`the escalation analysis failed: ${describe(error)}`), gainers };
   }
 }
 

@@ -19,6 +19,7 @@ import { summarizeGains, type GainSummary } from './gains';
 import { effectiveGrants, type Grant } from './grants';
 import {
   levelRank,
+  unknownEscalation,
   type EscalationFingerprint,
   type EscalationAnalysis,
   type EscalationInputs,
@@ -51,15 +52,7 @@ function unknown(
   fingerprint: EscalationAnalysis['fingerprint'],
   notes: readonly string[],
 ): EscalationAnalysis {
-  return {
-    kind: 'unknown',
-    level: null,
-    comparedWith: null,
-    gains: [],
-    exposure: notes.map(noteExposure),
-    reason,
-    fingerprint,
-  };
+  return unknownEscalation(reason, fingerprint, notes.map(noteExposure));
 }
 
 const noteExposure = (note: string): string => `not known: ${note}`;

@@ -102,3 +102,12 @@ export interface EscalationOptions {
   /** ARNs (patterns allowed) of this deployment's own resources: access to them is `sensitive`. */
   ownResourceArns: readonly string[];
 }
+
+/** An analysis that could not be made: never approvable, with the reason. */
+export function unknownEscalation(
+  reason: string,
+  fingerprint: EscalationFingerprint | null = null,
+  exposure: string[] = [],
+): EscalationAnalysis {
+  return { kind: 'unknown', level: null, comparedWith: null, gains: [], exposure, reason, fingerprint };
+}

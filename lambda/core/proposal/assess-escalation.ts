@@ -13,7 +13,12 @@ import {
   type AssumedSettings,
 } from '../approval/requirement';
 import { analyseEscalation } from '../escalation/analyse';
-import type { EscalationAnalysis, EscalationInputs, EscalationOptions } from '../escalation/model';
+import {
+  unknownEscalation,
+  type EscalationAnalysis,
+  type EscalationInputs,
+  type EscalationOptions,
+} from '../escalation/model';
 import type { ProposalTarget } from '../model';
 
 /** The approval settings a requirement is derived under, and whose they are. */
@@ -39,17 +44,7 @@ export interface Assessment {
   approval: ApprovalRule;
 }
 
-export function unknownEscalation(reason: string): EscalationAnalysis {
-  return {
-    kind: 'unknown',
-    level: null,
-    comparedWith: null,
-    gains: [],
-    exposure: [],
-    reason,
-    fingerprint: null,
-  };
-}
+export { unknownEscalation };
 
 function messageOf(error: unknown): string {
   const message =
