@@ -58,6 +58,8 @@ export class OperationsDashboard extends Construct {
   readonly approvalFunctionErrorsAlarm: cloudwatch.Alarm;
   readonly reconcilerErrorsAlarm: cloudwatch.Alarm;
   readonly applyRequestFailuresAlarm: cloudwatch.Alarm;
+  /** An approved proposal whose decision does not verify: forged, altered, or approved unsigned. */
+  readonly unverifiedApprovalsAlarm: cloudwatch.Alarm;
   readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: OperationsDashboardProps) {
@@ -143,6 +145,17 @@ export class OperationsDashboard extends Construct {
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: RECONCILER_FAILED_PERIODS,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    // One is enough: an approval that does not verify is a forged or altered record (or one approved
+    // before decisions were signed, which needs re-approval), never noise.
+    this.unverifiedApprovalsAlarm = new cloudwatch.Alarm(this, 'UnverifiedApprovals', {
+      alarmDescription:
+        'PassRole Doctor: an approved proposal carries no valid signed decision (forged, altered, or approved before signing): it is never applied',
+      metric: emf(RECONCILE_METRIC.unverified),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     if (props.alarmTopic !== undefined) {
@@ -254,6 +267,7 @@ export class OperationsDashboard extends Construct {
       this.approvalFunctionErrorsAlarm,
       this.reconcilerErrorsAlarm,
       this.applyRequestFailuresAlarm,
+      this.unverifiedApprovalsAlarm,
     ];
   }
 }

@@ -216,6 +216,18 @@ describe('the reconciler alarms', () => {
     });
   });
 
+  it('alarm at the first approved proposal whose decision does not verify', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'PassRoleDoctor',
+      MetricName: 'UnverifiedApprovals',
+      Dimensions: [{ Name: 'service', Value: 'passrole-doctor' }],
+      Statistic: 'Sum',
+      Threshold: 0,
+      EvaluationPeriods: 1,
+      AlarmActions: [{ Ref: logicalId(remediation.topic) }],
+    });
+  });
+
   it('graph applies asked for again and failed requests on the dashboard', () => {
     const body = renderIntrinsic(resource(remediation.dashboard).Properties.DashboardBody);
     const metrics = JSON.stringify(

@@ -180,7 +180,7 @@ describe('the topic policy', () => {
     expect(rendered(condition['aws:SourceArn']).sort()).toEqual(
       remediation.alarms.map((alarm) => roleArn(alarm)).sort(),
     );
-    expect(remediation.alarms).toHaveLength(8);
+    expect(remediation.alarms).toHaveLength(9);
   });
 
   it('lets CloudWatch publish for the stack alarms, from this account', () => {
@@ -191,7 +191,7 @@ describe('the topic policy', () => {
       Action: 'sns:Publish',
       Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
     });
-    expect(rendered(statement.Condition?.ArnEquals?.['aws:SourceArn'])).toHaveLength(8);
+    expect(rendered(statement.Condition?.ArnEquals?.['aws:SourceArn'])).toHaveLength(9);
   });
 
   it('denies every subscription when no channel is configured', () => {

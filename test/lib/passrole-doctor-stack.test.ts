@@ -425,8 +425,8 @@ describe('operations', () => {
     }
     // The reconciler's failed apply requests (test/lib/apply-reconciler.test.ts).
     alarmOn('ApplyRequestFailures', { Name: 'service', Value: 'passrole-doctor' });
-    expect(remediation.alarms).toHaveLength(8);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
+    expect(remediation.alarms).toHaveLength(9);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 9);
   });
 
   it("graphs the function's metrics on the dashboard: denials, proposals, duplicates, errors, p95 duration", () => {
