@@ -108,7 +108,11 @@ describe('reviewing and approving the seed proposal in chromium', () => {
       expect(await page.locator('#status').textContent()).toBe('pending');
       expect(JSON.parse((await page.locator('#policy').textContent()) ?? '')).toEqual(proposal.document);
       expect(proposal.risk.length).toBeGreaterThan(0);
-      expect(await page.locator('.risk li').allTextContents()).toEqual(proposal.risk);
+      expect(await page.locator('ul.risk:not(#gains) li').allTextContents()).toEqual(proposal.risk);
+      // What the grant adds: the seed's role reaches two buckets the group's members cannot.
+      const escalation = proposal.escalation;
+      expect(escalation?.kind === 'analysed' && escalation.level).toBe('contained');
+      expect(await page.locator('#gains li').count()).toBe(escalation?.gains.length);
       await page.screenshot({ path: join(ARTIFACTS, 'review-page.png'), fullPage: true });
 
       await Promise.all([page.waitForURL(/\/approve$/), page.locator('button.approve').click()]);

@@ -93,8 +93,10 @@ export type OriginCheck = { ok: true } | { ok: false; problem: string };
 
 /**
  * Whether a form POST came from the API's own pages: `Sec-Fetch-Site: same-origin`, or an `Origin`
- * equal to `ownOrigin`. Either header naming anything else, or neither header, refuses it: a
+ * equal to `ownOrigin`. A foreign value of either, or neither header, refuses it: a
  * cross-site form would make a reviewer's browser decide, recorded under the reviewer's address.
+ * Under the review page's `Referrer-Policy: no-referrer` a browser sends a same-origin form with
+ * `Origin: null`: accepted only beside `Sec-Fetch-Site: same-origin`, which the browser alone sets.
  */
 export function sameOriginForm(event: ApprovalEvent, ownOrigin: string): OriginCheck {
   const site = header(event, 'sec-fetch-site')?.trim().toLowerCase() ?? '';
@@ -102,7 +104,9 @@ export function sameOriginForm(event: ApprovalEvent, ownOrigin: string): OriginC
   if (site !== '' && site !== 'same-origin') {
     return { ok: false, problem: `Sec-Fetch-Site is ${site.slice(0, 40)}` };
   }
-  if (origin !== '' && origin.toLowerCase() !== ownOrigin.toLowerCase()) {
+  // `null` is what the browser sends for a same-origin form under no-referrer: only with fetch metadata.
+  const opaque = origin === '' || (origin === 'null' && site === 'same-origin');
+  if (!opaque && origin.toLowerCase() !== ownOrigin.toLowerCase()) {
     return { ok: false, problem: `Origin ${origin.slice(0, 200)} is not ${ownOrigin}` };
   }
   if (site === '' && origin === '')

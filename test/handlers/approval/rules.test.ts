@@ -212,6 +212,8 @@ describe('approval function: review links', () => {
       { 'sec-fetch-site': 'same-origin', origin: 'https://evil.example' },
     ],
     ['neither header', { 'sec-fetch-site': '' }],
+    ['Origin null without fetch metadata (a sandboxed frame)', { 'sec-fetch-site': '', origin: 'null' }],
+    ['Origin null from a cross-site page', { 'sec-fetch-site': 'cross-site', origin: 'null' }],
   ])('answers the 403 page to a POST with %s, deciding nothing', async (_label, headers) => {
     const h = await harness();
     const response = await h.handler(formPost('/proposals/p-1/approve', h.token, { headers }));
@@ -219,6 +221,13 @@ describe('approval function: review links', () => {
     expect(response.body).toContain('This form was not sent from the review page');
     expect(h.store.writes).toEqual([]);
     expect(h.logger.lines.find((line) => line.message === 'cross-site form refused')).toBeDefined();
+  });
+
+  it("takes the review page's own form, which the browser sends with Origin null under no-referrer", async () => {
+    const h = await harness();
+    const headers = { 'sec-fetch-site': 'same-origin', origin: 'null' };
+    const response = await h.handler(formPost('/proposals/p-1/approve', h.token, { headers }));
+    expect(response.statusCode).toBe(200);
   });
 
   it("takes a POST whose Origin is the API's own, without Sec-Fetch-Site", async () => {
