@@ -470,8 +470,7 @@ describe('the loop under injected faults (fault proxy in front of moto)', () => 
   ): Promise<number> {
     const token = link.searchParams.get('token') ?? '';
     let clients = functionClients();
-    // INTERIM: the approval's signing (not on this branch yet) reads outside the fault proxy.
-    let approval = createApprovalFunction(clients, tables, trigger, direct);
+    let approval = createApprovalFunction(clients, tables, trigger);
     let status = 0;
     try {
       for (let attempt = 1; attempt <= MAX_POST_TRIES; attempt++) {
@@ -485,7 +484,7 @@ describe('the loop under injected faults (fault proxy in front of moto)', () => 
           status = 502;
           clients.destroy();
           clients = functionClients();
-          approval = createApprovalFunction(clients, tables, trigger, direct);
+          approval = createApprovalFunction(clients, tables, trigger);
         }
         if (status < 500) return status;
       }
