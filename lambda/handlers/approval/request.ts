@@ -92,8 +92,8 @@ export function apiOrigin(event: ApprovalEvent): string {
 export type OriginCheck = { ok: true } | { ok: false; problem: string };
 
 /**
- * Whether a form POST came from the API's own pages: `Sec-Fetch-Site: same-origin`, or an `Origin`
- * equal to `ownOrigin`. Either header naming anything else, or neither header, refuses it: a
+ * Whether a form POST came from the API's own pages: `Sec-Fetch-Site: same-origin` (with no Origin,
+ * ours, or `null`), or an `Origin` equal to `ownOrigin`. Either header naming anything else, or neither header, refuses it: a
  * cross-site form would make a reviewer's browser decide, recorded under the reviewer's address.
  */
 export function sameOriginForm(event: ApprovalEvent, ownOrigin: string): OriginCheck {
@@ -102,7 +102,10 @@ export function sameOriginForm(event: ApprovalEvent, ownOrigin: string): OriginC
   if (site !== '' && site !== 'same-origin') {
     return { ok: false, problem: `Sec-Fetch-Site is ${site.slice(0, 40)}` };
   }
-  if (origin !== '' && origin.toLowerCase() !== ownOrigin.toLowerCase()) {
+  // Browsers send `Origin: null` on a POST from a page whose referrer policy is no-referrer (ours, so
+  // the token never leaks through a Referer); Sec-Fetch-Site, which no page can forge, still names it.
+  const nullFromOwnPage = origin.toLowerCase() === 'null' && site === 'same-origin';
+  if (origin !== '' && !nullFromOwnPage && origin.toLowerCase() !== ownOrigin.toLowerCase()) {
     return { ok: false, problem: `Origin ${origin.slice(0, 200)} is not ${ownOrigin}` };
   }
   if (site === '' && origin === '')

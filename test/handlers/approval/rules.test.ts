@@ -212,6 +212,9 @@ describe('approval function: review links', () => {
       { 'sec-fetch-site': 'same-origin', origin: 'https://evil.example' },
     ],
     ['neither header', { 'sec-fetch-site': '' }],
+    // A sandboxed or data: page: its origin is opaque, and without Sec-Fetch-Site nothing says it is ours.
+    ['Origin null alone', { 'sec-fetch-site': '', origin: 'null' }],
+    ['Origin null from another site', { 'sec-fetch-site': 'cross-site', origin: 'null' }],
   ])('answers the 403 page to a POST with %s, deciding nothing', async (_label, headers) => {
     const h = await harness();
     const response = await h.handler(formPost('/proposals/p-1/approve', h.token, { headers }));
@@ -219,6 +222,16 @@ describe('approval function: review links', () => {
     expect(response.body).toContain('This form was not sent from the review page');
     expect(h.store.writes).toEqual([]);
     expect(h.logger.lines.find((line) => line.message === 'cross-site form refused')).toBeDefined();
+  });
+
+  it('takes a POST from its own page whose no-referrer policy makes the browser send Origin null', async () => {
+    const h = await harness();
+    const response = await h.handler(
+      formPost('/proposals/p-1/approve', h.token, {
+        headers: { 'sec-fetch-site': 'same-origin', origin: 'null' },
+      }),
+    );
+    expect(response.statusCode).toBe(200);
   });
 
   it("takes a POST whose Origin is the API's own, without Sec-Fetch-Site", async () => {
