@@ -108,7 +108,11 @@ describe('reviewing and approving the seed proposal in chromium', () => {
       expect(await page.locator('#status').textContent()).toBe('pending');
       expect(JSON.parse((await page.locator('#policy').textContent()) ?? '')).toEqual(proposal.document);
       expect(proposal.risk.length).toBeGreaterThan(0);
-      expect(await page.locator('.risk li').allTextContents()).toEqual(proposal.risk);
+      // The risk flags, and apart from them what the role adds (the escalation's gains, also flagged).
+      expect(await page.locator('ul.risk:not(#gains) li').allTextContents()).toEqual(proposal.risk);
+      const gains = proposal.escalation?.kind === 'analysed' ? proposal.escalation.gains : [];
+      expect(gains.length).toBeGreaterThan(0);
+      expect(await page.locator('#gains li').count()).toBe(gains.length);
       await page.screenshot({ path: join(ARTIFACTS, 'review-page.png'), fullPage: true });
 
       await Promise.all([page.waitForURL(/\/approve$/), page.locator('button.approve').click()]);
