@@ -11,6 +11,7 @@
  *   deleted between runs, so each run writes into an account without it.
  */
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -32,11 +33,8 @@ import {
 import { AwsPolicySimulator } from '../lambda/adapters/aws/aws-policy-simulator';
 import { DynamoDbDecisionLedger } from '../lambda/adapters/aws/dynamodb-decision-ledger';
 import { DynamoDbProposalStore } from '../lambda/adapters/aws/dynamodb-proposal-store';
-import { InterimEscalationReader } from '../lambda/adapters/interim-escalation-reader';
 import { LocalDecisionKeys } from '../lambda/adapters/local/local-keys';
 import { InMemoryDecisionLedger } from '../lambda/adapters/memory/in-memory-decision-ledger';
-import { InterimApprovalSigning } from '../lambda/handlers/local/interim-approval-signing';
-import { readUsersAndRoles } from '../lambda/adapters/aws/iam-authorization-details';
 import type { EscalationReader } from '../lambda/ports/escalation-reader';
 import { EventBridgePublisher } from '../lambda/adapters/aws/eventbridge-publisher';
 import { IamPolicyWriter } from '../lambda/adapters/aws/iam-policy-writer';
@@ -51,7 +49,9 @@ import {
   type ApplyDependencies,
   type ApplySettings,
 } from '../lambda/core/apply/apply-proposal';
+import { signDecision } from '../lambda/core/approval/signed-decision';
 import type { Actor } from '../lambda/core/approval/status';
+import { escalationFingerprint } from '../lambda/core/escalation/fingerprint';
 import { readDenials } from '../lambda/core/denial';
 import { createDiagnoser } from '../lambda/core/diagnose';
 import { incidentKeyOf, newProposalRecord, type ProposalRecord } from '../lambda/core/incident';
@@ -84,18 +84,9 @@ const SETTINGS: ApplySettings = {
 /** The decision key pair (KMS in the stack): approvals are signed, the apply verifies them. */
 const DECISION_KEYS = new LocalDecisionKeys();
 
-/** R and the target's members, read as the approval function reads them. */
-function snapshotEscalationReader(snapshot: SnapshotAccountReader): EscalationReader {
-  return new InterimEscalationReader(snapshot, async () => snapshot.toAuthorizationDetails());
-}
-
+/** R and the target's members, read as the approval and apply functions read them (the same reader class). */
 function motoEscalationReader(iam: IAMClient): EscalationReader {
-  return new InterimEscalationReader(new AwsAccountReader(iam), () => readUsersAndRoles(iam));
-}
-
-/** Signs each approval as the approval function does, R and the members read through `reader`. */
-function signing(reader: EscalationReader): InterimApprovalSigning {
-  return new InterimApprovalSigning(DECISION_KEYS.signer, reader);
+  return new AwsAccountReader(iam);
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -120,12 +111,42 @@ async function seedPendingRecord(id: string): Promise<ProposalRecord> {
   });
 }
 
-async function approve(store: ApprovalStore, proposalId: string): Promise<void> {
+/**
+ * Approves as the approval function does: R and the target's members read through `reader`, the
+ * decision signed over their fingerprint, stored with the move to approved.
+ */
+async function approve(store: ApprovalStore, proposalId: string, reader: EscalationReader): Promise<void> {
+  const record = await store.get(proposalId);
+  const proposal = record?.proposal ?? null;
+  const roleArn = record?.denial.roleArn ?? null;
+  if (record === null || proposal === null || record.documentHash === null || roleArn === null) {
+    throw new Error(`${proposalId} has nothing to approve`);
+  }
+  const inputs = await reader.readEscalationInputs(roleArn, proposal.target);
+  if (inputs.role === null) throw new Error(`${roleArn} was not read`);
+  const fingerprint = escalationFingerprint(inputs.role, inputs.gainers);
+  const at = new Date();
+  const { type, name, arn } = proposal.target;
+  const decision = await signDecision(DECISION_KEYS.signer, {
+    decisionId: randomUUID(),
+    proposalId,
+    account: record.denial.account,
+    documentHash: record.documentHash,
+    target: { type, name, arn },
+    policyName: proposal.policyName,
+    escalationLevel: proposal.escalation?.kind === 'analysed' ? proposal.escalation.level : 'contained',
+    rolePoliciesHash: fingerprint.rolePolicies,
+    membershipHash: fingerprint.membership,
+    approvers: [{ kind: REVIEWER.kind, name: REVIEWER.name, identity: 'link holder' }],
+    decidedAt: at.toISOString(),
+    expiresAt: record.expiresAt,
+  });
   const moved = await store.transition(proposalId, {
     from: 'pending',
     to: 'approved',
     actor: REVIEWER,
-    at: new Date(),
+    at,
+    decision,
   });
   if (moved.kind !== 'moved') throw new Error(`could not approve ${proposalId}: ${moved.kind}`);
 }
@@ -189,13 +210,12 @@ async function apiCallsMocked(record: ProposalRecord): Promise<string> {
   await memory.create(record, new Date());
   // R and the group re-read from the seed snapshot: those reads are not among the counted IAM calls.
   const snapshot = await SnapshotAccountReader.fromFile(join(ROOT, 'examples/seed/account.json'));
-  const signed = signing(snapshotEscalationReader(snapshot)).wrap(memory);
-  await approve(signed, record.id);
-  const { store, counts } = countingStore(signed);
+  await approve(memory, record.id, snapshot);
+  const { store, counts } = countingStore(memory);
   const result = await applyProposal(record.id, {
     store,
     decisionVerifier: DECISION_KEYS.verifier,
-    escalationReader: snapshotEscalationReader(snapshot),
+    escalationReader: snapshot,
     decisionLedger: new InMemoryDecisionLedger(),
     writer: new IamPolicyWriter(iam),
     simulator: new AwsPolicySimulator(iam),
@@ -263,8 +283,8 @@ async function dynamoDbCallsOnMoto(endpoint: string, record: ProposalRecord): Pr
     const table = new DynamoDbProposalStore(dynamodb, tableName);
     const created = await table.create(record, new Date());
     if (created.kind !== 'created') throw new Error('the bench record was not created');
-    const store = signing(motoEscalationReader(iam)).wrap(table);
-    await approve(store, record.id);
+    const store = table;
+    await approve(store, record.id, motoEscalationReader(iam));
     const dynamoCalls = recordAwsCalls(dynamodb);
     const iamCalls = recordAwsCalls(iam);
     const result = await applyProposal(record.id, {
@@ -291,7 +311,8 @@ async function approveToVerifiedOnMoto(endpoint: string, template: ProposalRecor
   const iam = new IAMClient(motoClientConfig(endpoint));
   try {
     const memory = new InMemoryProposalStore();
-    const store = signing(motoEscalationReader(iam)).wrap(memory);
+    const store = memory;
+    const approvalReader = motoEscalationReader(iam);
     // One reader for the runs, as one warm container keeps it (AWS managed policies are cached).
     const deps = motoApplyDependencies(iam);
     const samples: number[] = [];
@@ -303,7 +324,7 @@ async function approveToVerifiedOnMoto(endpoint: string, template: ProposalRecor
       const created = await memory.create(record, new Date());
       if (created.kind !== 'created') throw new Error(`run ${run}: the record was not created`);
       const started = performance.now();
-      await approve(store, id);
+      await approve(store, id, approvalReader);
       const result = await applyProposal(id, { ...deps, store });
       samples.push(performance.now() - started);
       if (result.kind !== 'applied-verified') throw new Error(`run ${run} ended ${result.kind}`);

@@ -322,6 +322,23 @@ export function parseIamArn(arn: string): IamArn | null {
   return { partition, accountId, kind, path, name };
 }
 
+/**
+ * The path of the role named `roleName` in `accountId` (`/` or `/team/`), or null when it is not
+ * there. Names are compared case-insensitively, as IAM keeps them unique.
+ */
+export function rolePathIn(
+  details: AuthorizationDetails,
+  accountId: string,
+  roleName: string,
+): string | null {
+  const wanted = roleName.toLowerCase();
+  const role = (details.RoleDetailList ?? []).find(
+    (detail) =>
+      detail.RoleName?.toLowerCase() === wanted && parseIamArn(detail.Arn ?? '')?.accountId === accountId,
+  );
+  return role?.Path ?? null;
+}
+
 // ---------------------------------------------------------------- locating the scope's entities
 
 interface ScopeEntities {

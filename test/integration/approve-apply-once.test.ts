@@ -18,7 +18,6 @@ import { createDiagnoser } from '../../lambda/core/diagnose';
 import { defaultEscalationDependencies } from '../../lambda/core/proposal/assess-escalation';
 import { incidentKeyOf, newProposalRecord, type ProposalRecord } from '../../lambda/core/incident';
 import { createApprovalHandler } from '../../lambda/handlers/approval/handler';
-import type { ApprovalStore } from '../../lambda/ports/approval-store';
 import {
   describeApplyResult,
   InProcessApplyTrigger,
@@ -37,7 +36,6 @@ import { createProposalsTable } from './support/proposal-tables';
 import { createSerializedDynamoDbClient, type SerializedDynamoDb } from './support/serialized-dynamodb';
 import { decisionPorts, LOOP_DECISION_KEYS } from './support/remediation-loop';
 import { seedGlueAccount } from './support/seed-account';
-import { approvalTestDependencies } from '../support/escalation';
 
 const APPROVALS = 20;
 
@@ -115,8 +113,9 @@ describe('20 simultaneous approve POSTs of one review link, on moto (DynamoDB an
     );
     const linkMac = new LocalLinkMac();
     const handler = createApprovalHandler({
-      ...approvalTestDependencies(),
+      // The key and the reader the apply step verifies with: the real analysis over moto's IAM.
       signer: LOOP_DECISION_KEYS.signer,
+      escalationReader: new AwsAccountReader(clients.iam),
       store,
       applyTrigger: trigger,
       linkMac,

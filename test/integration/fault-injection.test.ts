@@ -470,8 +470,7 @@ describe('the loop under injected faults (fault proxy in front of moto)', () => 
   ): Promise<number> {
     const token = link.searchParams.get('token') ?? '';
     let clients = functionClients();
-    // INTERIM: the approval's signing (not on this branch yet) reads outside the fault proxy.
-    let approval = createApprovalFunction(clients, tables, trigger, direct);
+    let approval = createApprovalFunction(clients, tables, trigger);
     let status = 0;
     try {
       for (let attempt = 1; attempt <= MAX_POST_TRIES; attempt++) {
@@ -485,7 +484,7 @@ describe('the loop under injected faults (fault proxy in front of moto)', () => 
           status = 502;
           clients.destroy();
           clients = functionClients();
-          approval = createApprovalFunction(clients, tables, trigger, direct);
+          approval = createApprovalFunction(clients, tables, trigger);
         }
         if (status < 500) return status;
       }
@@ -710,6 +709,14 @@ describe('the loop under injected faults (fault proxy in front of moto)', () => 
     return fired !== undefined && step.replace(/^\w+: /, '').replace(/ #\d+$/, '') === callName(fired);
   }
 
+  /**
+   * A refused read of the account by the approval function (its re-analysis at decision time): a
+   * failure that is not transient makes the level unknown, and the approval is refused for good.
+   */
+  function refusedAtDecision(mode: ArmedFailureMode, step: string): boolean {
+    return mode === 'reject' && /^approval: iam:/.test(step);
+  }
+
   /** The problems the known gaps predict for the matrix, in the matrix's order. */
   function predictedProblems(steps: string[], gaps: readonly KnownGap[]): string[] {
     return MODES.flatMap((mode) =>
@@ -877,7 +884,7 @@ describe('the loop under injected faults (fault proxy in front of moto)', () => 
           const writesBefore = policyWrites();
           const logAt = proxy.log.length;
           proxy.armFailure(index + 1, mode);
-          await approveAndApply(tables, link, mode === 'crash');
+          const run = await approveAndApply(tables, link, mode === 'crash');
           proxy.recover();
 
           const [record] = await proposalItems(tables);
@@ -893,12 +900,22 @@ describe('the loop under injected faults (fault proxy in front of moto)', () => 
           const where = `${mode} at ${step}`;
           if (!hitStep(logAt, step)) problems.push(`${where}: the failure hit another call`);
           if (writes > 1) problems.push(`${where}: the policy was written ${writes} times`);
-          if (record === undefined || !isFinalStatus(record.status)) {
+          if (refusedAtDecision(mode, step)) {
+            // The account could not be read again at decision time: the level is unknown, which is
+            // never approvable. The reviewer is refused (4xx, not "try again"), nothing is decided,
+            // written or announced, and the proposal stays pending for another try.
+            if (record?.status !== 'pending') problems.push(`${where}: ended ${record?.status ?? 'missing'}`);
+            if (writes !== 0) problems.push(`${where}: the policy was written`);
+            if (results.length !== 0) problems.push(`${where}: ${results.length} result messages`);
+            if (run.approval !== 403 && run.approval !== 409)
+              problems.push(`${where}: the approval answered ${run.approval}`);
+          } else if (record === undefined || !isFinalStatus(record.status)) {
             problems.push(`${where}: stuck ${record?.status ?? 'missing'}`);
           } else if (record.status !== 'verified' && mode !== 'reject') {
             problems.push(`${where}: ended ${record.status}`);
           }
-          if (results.length === 0) problems.push(`${where}: no result message`);
+          if (results.length === 0 && !refusedAtDecision(mode, step))
+            problems.push(`${where}: no result message`);
           // As for the proposal's message: one that went out before the record could say so goes again.
           if (results.length > 1 && !/sns:Publish|SET resultMessageAt/.test(step))
             problems.push(`${where}: ${results.length} result messages`);

@@ -32,7 +32,7 @@ import { createMotoClients, MOTO_ACCOUNT_ID, motoEndpoint, type MotoClients } fr
 import { resetMoto } from './support/moto';
 import { createProposalsTable } from './support/proposal-tables';
 import { createSerializedDynamoDbClient, type SerializedDynamoDb } from './support/serialized-dynamodb';
-import { decisionPorts, signingStore } from './support/remediation-loop';
+import { decisionPorts, loopDecisionFor } from './support/remediation-loop';
 import { seedGlueAccount } from './support/seed-account';
 import { defaultEscalationDependencies } from '../../lambda/core/proposal/assess-escalation';
 
@@ -154,13 +154,16 @@ describe('applying the seed proposal against moto (IAM and DynamoDB)', () => {
     await createProposalsTable(dynamodb.client, tableName);
     const table = new DynamoDbProposalStore(dynamodb.client, tableName);
     expect((await table.create(record, new Date())).kind).toBe('created');
-    const store = signingStore(table, clients.iam);
+    const store: ApprovalStore = table;
     tableNames.set(store, tableName);
+    // Approved by hand, with the decision the approval function would sign.
+    const at = new Date();
     const approval = await store.transition(id, {
       from: 'pending',
       to: 'approved',
       actor: { kind: 'link-holder', name: 'link holder', sourceIp: '127.0.0.1', userAgent: 'jest' },
-      at: new Date(),
+      at,
+      decision: await loopDecisionFor(record, clients.iam, at),
     });
     expect(approval.kind).toBe('moved');
     return store;

@@ -4,6 +4,7 @@
  * The IAM client is the caller's (built once); throttling is retried by the SDK's standard retry.
  * It is also the EscalationReader: a diagnosis reads the scope and then the escalation inputs, and the
  * latter reuses the former's account read (see readEscalationInputs), so one incident costs one read.
+ * And it resolves an approver's role path (RolePathResolver) from a fresh read of the account.
  */
 import {
   GetPolicyCommand,
@@ -18,9 +19,11 @@ import type { EscalationInputs } from '../../core/escalation/model';
 import type { AccountScope, ManagedPolicy, ProposalTarget } from '../../core/model';
 import type { AccountReader } from '../../ports/account-reader';
 import type { EscalationReader } from '../../ports/escalation-reader';
+import type { RolePathResolver } from '../../ports/role-path-resolver';
 import {
   decodePolicyDocument,
   managedPolicyArnsWithoutDocument,
+  rolePathIn,
   scopeFromAuthorizationDetails,
   type AuthorizationDetails,
 } from '../authorization-details';
@@ -46,7 +49,7 @@ export interface AwsAccountReaderOptions {
   scps?: ServiceControlPolicyLevels;
 }
 
-export class AwsAccountReader implements AccountReader, EscalationReader {
+export class AwsAccountReader implements AccountReader, EscalationReader, RolePathResolver {
   /** Managed policy documents by ARN, fetched once per reader (AWS managed ones do not change within a run). */
   private readonly managedPolicies = new Map<string, Promise<ManagedPolicyFetch>>();
   /** The last loadScope's account read, until one readEscalationInputs takes it. */
@@ -96,6 +99,11 @@ export class AwsAccountReader implements AccountReader, EscalationReader {
       unavailablePolicies: unavailable,
       scps: this.scps,
     });
+  }
+
+  /** Read afresh: only asked when an `approvers` pattern names a role with its path. */
+  async rolePath(accountId: string, roleName: string): Promise<string | null> {
+    return rolePathIn(await this.authorizationDetails(), accountId, roleName);
   }
 
   private async managedPolicyDocuments(arns: readonly string[]): Promise<{

@@ -1,7 +1,7 @@
 /**
  * An account read from a saved `aws iam get-account-authorization-details` output, held in memory.
  * It is also a PolicyWriter: the demo applies a proposal to the snapshot and diagnoses again; and an
- * EscalationReader, with the SCPs the CLI was given (--scp), or none known.
+ * EscalationReader, with the SCPs the CLI was given (--scp), or none known; and the approvers' role paths.
  */
 import { readFile } from 'node:fs/promises';
 import { InvalidInputError } from '../../core/errors';
@@ -10,9 +10,11 @@ import type { EscalationInputs } from '../../core/escalation/model';
 import type { AccountReader } from '../../ports/account-reader';
 import type { EscalationReader } from '../../ports/escalation-reader';
 import type { PolicyWriter } from '../../ports/policy-writer';
+import type { RolePathResolver } from '../../ports/role-path-resolver';
 import {
   assertAuthorizationDetails,
   decodePolicyDocument,
+  rolePathIn,
   scopeFromAuthorizationDetails,
   type AuthorizationDetails,
   type InlinePolicyDetail,
@@ -34,7 +36,9 @@ function messageOf(error: unknown): string {
   return typeof message === 'string' ? message.replace(/\s+/g, ' ') : String(error);
 }
 
-export class SnapshotAccountReader implements AccountReader, EscalationReader, PolicyWriter {
+export class SnapshotAccountReader
+  implements AccountReader, EscalationReader, RolePathResolver, PolicyWriter
+{
   private readonly details: AuthorizationDetails;
   private readonly scps: ServiceControlPolicyLevels;
 
@@ -81,6 +85,10 @@ export class SnapshotAccountReader implements AccountReader, EscalationReader, P
       source: this.source,
       scps: this.scps,
     });
+  }
+
+  async rolePath(accountId: string, roleName: string): Promise<string | null> {
+    return rolePathIn(this.details, accountId, roleName);
   }
 
   async putInlinePolicy(target: ProposalTarget, policyName: string, document: PolicyDocument): Promise<void> {

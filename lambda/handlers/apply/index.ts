@@ -19,13 +19,11 @@ import type { Context } from 'aws-lambda';
 import { AwsAccountReader } from '../../adapters/aws/aws-account-reader';
 import { AwsPolicySimulator } from '../../adapters/aws/aws-policy-simulator';
 import { DynamoDbDecisionLedger } from '../../adapters/aws/dynamodb-decision-ledger';
-import { readUsersAndRoles } from '../../adapters/aws/iam-authorization-details';
 import { DynamoDbProposalStore } from '../../adapters/aws/dynamodb-proposal-store';
 import { KmsDecisionVerifier } from '../../adapters/aws/kms-decision-keys';
 import { EventBridgePublisher } from '../../adapters/aws/eventbridge-publisher';
 import { IamPolicyWriter } from '../../adapters/aws/iam-policy-writer';
 import { SnsNotifier } from '../../adapters/aws/sns-notifier';
-import { InterimEscalationReader } from '../../adapters/interim-escalation-reader';
 import { IAM_REQUEST_HANDLER, REQUEST_HANDLER } from '../client-settings';
 import { traced } from '../traced';
 import { createApplyHandler, type ApplyHandlerOutcome } from './handler';
@@ -48,10 +46,9 @@ const kms = tracer.captureAWSv3Client(new KMSClient({ requestHandler: REQUEST_HA
 
 /**
  * R's policies and the target's members, re-read before the write exactly as the approval function
- * read them when it signed (the same reader: the fingerprints must be computed alike). INTERIM: the
- * `wiring` branch's live EscalationReader replaces it here and in the approval function together.
+ * read them when it signed (the same reader: the fingerprints must be computed alike).
  */
-const escalationReader = new InterimEscalationReader(new AwsAccountReader(iam), () => readUsersAndRoles(iam));
+const escalationReader = new AwsAccountReader(iam);
 
 const apply = createApplyHandler({
   store: new DynamoDbProposalStore(dynamodb, settings.proposalsTableName),

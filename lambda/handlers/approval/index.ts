@@ -11,10 +11,8 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Context } from 'aws-lambda';
 import { AwsAccountReader } from '../../adapters/aws/aws-account-reader';
 import { DynamoDbProposalStore } from '../../adapters/aws/dynamodb-proposal-store';
-import { readUsersAndRoles } from '../../adapters/aws/iam-authorization-details';
 import { KmsDecisionSigner } from '../../adapters/aws/kms-decision-keys';
 import { LambdaApplyTrigger } from '../../adapters/aws/lambda-apply-trigger';
-import { InterimEscalationReader } from '../../adapters/interim-escalation-reader';
 import { KmsLinkMac } from '../../adapters/aws/kms-link-mac';
 import { InvalidInputError } from '../../core/errors';
 import type { LinkMacVerifier } from '../../ports/link-mac';
@@ -36,8 +34,9 @@ const kms = tracer.captureAWSv3Client(new KMSClient({ requestHandler: REQUEST_HA
 const iam = tracer.captureAWSv3Client(
   new IAMClient({ maxAttempts: 6, retryMode: 'adaptive', requestHandler: IAM_REQUEST_HANDLER }),
 );
-// INTERIM: the `wiring` branch's live EscalationReader (AwsAccountReader) replaces this reader.
-const escalationReader = new InterimEscalationReader(new AwsAccountReader(iam), () => readUsersAndRoles(iam));
+// Re-reads R's policies and the target's members at decision time, as the apply function re-reads them
+// before it writes: the same reader class, so the signed fingerprint is computed alike on both sides.
+const accountReader = new AwsAccountReader(iam);
 
 /** Review links' MACs are checked by KMS (VerifyMac): the key never leaves it. None in `iam` mode. */
 const linkMac: LinkMacVerifier =
@@ -53,8 +52,8 @@ const approval = createApprovalFunction({
   applyTrigger: new LambdaApplyTrigger(lambda, settings.applyFunctionName),
   linkMac,
   signer: new KmsDecisionSigner(kms, settings.decisionSigningKeyId),
-  escalationReader,
-  rolePaths: escalationReader,
+  escalationReader: accountReader,
+  rolePaths: accountReader,
   logger,
   settings: { ...settings.policy, ownResourceArns: settings.ownResourceArns },
 });

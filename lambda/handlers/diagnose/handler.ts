@@ -24,6 +24,7 @@ import {
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { DEFAULT_APPROVAL_MODE, type ApprovalMode } from '../../core/approval/links';
+import type { AutoApprove } from '../../core/approval/requirement';
 import { messageLinksBuilder } from '../../core/approval/message-links';
 import { readDenials } from '../../core/denial';
 import { decodeAuthorizationMessages } from '../../core/denial/authorization-messages';
@@ -37,6 +38,7 @@ import {
 } from '../../core/incident-workflow';
 import type { Denial } from '../../core/model';
 import type { AuthorizationMessageDecoder } from '../../ports/authorization-message-decoder';
+import type { AutoApproveTrigger } from '../../ports/auto-approve-trigger';
 import type { LinkMacGenerator } from '../../ports/link-mac';
 import type { Notifier } from '../../ports/notifier';
 import type { ProposalStore } from '../../ports/proposal-store';
@@ -56,6 +58,8 @@ export interface DiagnoseHandlerSettings {
   approvalMode?: ApprovalMode;
   /** How long a processed eventID is remembered (default 24 h). */
   idempotencyTtlSeconds?: number;
+  /** `no-new-access`: a new `none` proposal is handed to the approval function (autoApproveTrigger). */
+  autoApprove?: AutoApprove;
 }
 
 export interface DiagnoseHandlerDependencies {
@@ -73,6 +77,8 @@ export interface DiagnoseHandlerDependencies {
    * messages carry no review link, only the commands the mode allows.
    */
   linkMac?: LinkMacGenerator;
+  /** Asks the approval function to look at a new `none` proposal (lambda:InvokeFunction in the function). */
+  autoApproveTrigger?: AutoApproveTrigger;
   clock?: () => Date;
   newProposalId?: () => string;
 }
@@ -155,6 +161,7 @@ export function createDiagnoseHandler(deps: DiagnoseHandlerDependencies): Diagno
       return new Date(from.getTime() + Math.max(1_000, remaining));
     },
     settings,
+    ...(deps.autoApproveTrigger !== undefined ? { autoApproveTrigger: deps.autoApproveTrigger } : {}),
     onProgress: report.workflowStep,
   };
 

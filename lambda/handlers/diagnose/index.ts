@@ -10,6 +10,7 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -18,6 +19,7 @@ import { AwsAuthorizationMessageDecoder } from '../../adapters/aws/aws-authoriza
 import { AwsPolicySimulator } from '../../adapters/aws/aws-policy-simulator';
 import { DynamoDbProposalStore } from '../../adapters/aws/dynamodb-proposal-store';
 import { KmsLinkMac } from '../../adapters/aws/kms-link-mac';
+import { LambdaAutoApproveTrigger } from '../../adapters/aws/lambda-auto-approve-trigger';
 import { SnsNotifier } from '../../adapters/aws/sns-notifier';
 import { linksEnabled } from '../../core/approval/links';
 import { traced } from '../traced';
@@ -50,6 +52,19 @@ const linkMac =
 
 const accountReader = new AwsAccountReader(iam);
 
+/**
+ * AUTO_APPROVE=no-new-access: a new `none` proposal is handed to the approval function (an async
+ * lambda:InvokeFunction), which re-analyses it and alone decides and signs. Off: nothing is asked.
+ */
+const autoApprove = settings.approvalPolicy.autoApprove;
+const autoApproveTrigger =
+  autoApprove === 'no-new-access' && settings.approvalFunctionName !== null
+    ? new LambdaAutoApproveTrigger(
+        tracer.captureAWSv3Client(new LambdaClient({ requestHandler: REQUEST_HANDLER })),
+        settings.approvalFunctionName,
+      )
+    : undefined;
+
 const diagnose = createDiagnoseHandler({
   diagnoser: createDiagnoser({
     accountReader,
@@ -70,8 +85,9 @@ const diagnose = createDiagnoseHandler({
   }),
   logger,
   metrics,
-  settings,
+  settings: { ...settings, autoApprove },
   linkMac,
+  ...(autoApproveTrigger !== undefined ? { autoApproveTrigger } : {}),
 });
 
 /** The handler inside its own X-Ray subsegment, annotated with the cold start and the service. */

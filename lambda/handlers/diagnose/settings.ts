@@ -28,12 +28,21 @@ export interface DiagnoseSettings {
   approvalPolicy: ApprovalPolicySettings;
   /** ARN patterns of this deployment's own resources (OWN_RESOURCE_ARNS): access to them is sensitive. */
   ownResourceArns: string[];
+  /**
+   * The approval function asked to look at a new `none` proposal (APPROVAL_FUNCTION_NAME): required
+   * when AUTO_APPROVE is no-new-access, null otherwise (nothing is ever asked then).
+   */
+  approvalFunctionName: string | null;
   serviceName: string;
   metricsNamespace: string;
 }
 
 export const DEFAULT_PROPOSAL_TTL_HOURS = 72;
 export const DEFAULT_RENOTIFY_AFTER_HOURS = 24;
+
+/** A function name, or its ARN (optionally with a version or alias), as the reconciler checks its own. */
+const FUNCTION_NAME_OR_ARN =
+  /^(?:arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[A-Za-z0-9_-]{1,64}(?::[A-Za-z0-9$_-]{1,128})?$/;
 
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 
@@ -103,6 +112,13 @@ export function readDiagnoseSettings(env: Environment): DiagnoseSettings {
       `${LINK_MAC_KEY_ID} is not set: review links (APPROVAL_MODE ${approvalMode}) are signed with it`,
     );
   }
+  let approvalFunctionName: string | null = null;
+  if (approvalPolicy.autoApprove === 'no-new-access') {
+    approvalFunctionName = required('APPROVAL_FUNCTION_NAME');
+    if (approvalFunctionName !== '' && !FUNCTION_NAME_OR_ARN.test(approvalFunctionName)) {
+      problems.push(`APPROVAL_FUNCTION_NAME is not a function name or ARN: '${approvalFunctionName}'`);
+    }
+  }
   const settings: DiagnoseSettings = {
     proposalsTableName,
     idempotencyTableName,
@@ -114,6 +130,7 @@ export function readDiagnoseSettings(env: Environment): DiagnoseSettings {
     approvalPolicy,
     ownResourceArns,
     linkMacKeyId,
+    approvalFunctionName,
     serviceName: required('POWERTOOLS_SERVICE_NAME'),
     metricsNamespace: required('POWERTOOLS_METRICS_NAMESPACE'),
   };

@@ -8,7 +8,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { InterimEscalationReader } from '../../adapters/interim-escalation-reader';
 import { LocalDecisionKeys, LocalLinkMac } from '../../adapters/local/local-keys';
 import { LocalPolicySimulator } from '../../adapters/local/local-policy-simulator';
 import { InMemoryDecisionLedger } from '../../adapters/memory/in-memory-decision-ledger';
@@ -65,6 +64,8 @@ export interface LocalServerOptions {
   reconcileGraceMs?: number;
   /** The escalation analysis the approvals re-run (core/escalation/analyse.ts unless a test injects one). */
   analyseEscalation?: EscalationAnalyser;
+  /** The decision keys (fresh per run unless a test brings its own, to sign a decision itself). */
+  decisionKeys?: LocalDecisionKeys;
 }
 
 export interface LocalProposal {
@@ -303,11 +304,10 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const events = new InMemoryEventPublisher();
   // Fresh keys per run: links and decisions of an earlier run (or another machine) mean nothing here.
   const linkMac = new LocalLinkMac();
-  const decisionKeys = new LocalDecisionKeys();
+  const decisionKeys = options.decisionKeys ?? new LocalDecisionKeys();
   const verifyTimeoutMs = options.verifyTimeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS;
-  const escalationReader = new InterimEscalationReader(snapshot, async () =>
-    snapshot.toAuthorizationDetails(),
-  );
+  // One reader over the one snapshot: the approval signs the fingerprint the apply step re-reads.
+  const escalationReader = snapshot;
   // The approval handler signs with the in-process key; the apply step verifies with its public half.
   const approvals = store;
 

@@ -444,6 +444,30 @@ describe('AwsAccountReader through the real SDK serializers and parsers', () => 
   });
 });
 
+describe('AwsAccountReader.rolePath', () => {
+  it("reads the account afresh each time and resolves the role's path in its own account", async () => {
+    const iam = newClient();
+    const mock = mockClient(iam);
+    mock.on(GetAccountAuthorizationDetailsCommand).resolves({
+      RoleDetailList: [
+        {
+          ...(seedApi.RoleDetailList[0] as object),
+          RoleName: 'Reviewer',
+          Path: '/team/',
+          Arn: 'arn:aws:iam::123456789012:role/team/Reviewer',
+        },
+      ],
+      IsTruncated: false,
+    } as never);
+    const reader = new AwsAccountReader(iam);
+    expect(await reader.rolePath('123456789012', 'Reviewer')).toBe('/team/');
+    expect(await reader.rolePath('210987654321', 'Reviewer')).toBeNull();
+    expect(await reader.rolePath('123456789012', 'nobody')).toBeNull();
+    // A role created or moved since the last question must count.
+    expect(mock.commandCalls(GetAccountAuthorizationDetailsCommand)).toHaveLength(3);
+  });
+});
+
 describe('recordAwsCalls and summarizeAwsCalls', () => {
   it('count the seed read as three calls in three sequential round trips', async () => {
     const { iam } = seedOverFakeHttp();

@@ -225,3 +225,31 @@ describe('SnapshotAccountReader as a PolicyWriter', () => {
     expect(await reloaded.getInlinePolicy(developers, 'Pass')).toEqual(passEtlRoleToGlue);
   });
 });
+
+describe('SnapshotAccountReader as a RolePathResolver', () => {
+  function withTeamRole(): Record<string, unknown> {
+    const json = seedJson();
+    const roles = json['RoleDetailList'] as Record<string, unknown>[];
+    roles.push({
+      ...roles[0],
+      Path: '/team/',
+      RoleName: 'Reviewer',
+      RoleId: 'AROAEXAMPLEREVIEW0001',
+      Arn: 'arn:aws:iam::123456789012:role/team/Reviewer',
+    });
+    return json;
+  }
+
+  it("resolves a role's path, its name compared as IAM compares it", async () => {
+    const reader = new SnapshotAccountReader(withTeamRole(), 'account.json');
+    expect(await reader.rolePath('123456789012', 'etl-nightly-runtime')).toBe('/');
+    expect(await reader.rolePath('123456789012', 'Reviewer')).toBe('/team/');
+    expect(await reader.rolePath('123456789012', 'reviewer')).toBe('/team/');
+  });
+
+  it('resolves it in its own account only, and null for a role it lacks', async () => {
+    const reader = new SnapshotAccountReader(withTeamRole(), 'account.json');
+    expect(await reader.rolePath('210987654321', 'Reviewer')).toBeNull();
+    expect(await reader.rolePath('123456789012', 'nobody')).toBeNull();
+  });
+});

@@ -18,6 +18,10 @@ import {
   InProcessApplyTrigger,
 } from '../../../lambda/handlers/local/in-process-apply-trigger';
 import { InMemoryProposalStore } from '../../../lambda/adapters/memory/in-memory-proposal-store';
+import { LocalDecisionKeys } from '../../../lambda/adapters/local/local-keys';
+import { signDecision } from '../../../lambda/core/approval/signed-decision';
+import { escalationFingerprint } from '../../../lambda/core/escalation/fingerprint';
+import { envelopeFor } from '../../support/signed-approval';
 import { TransientAwsError } from '../../../lambda/core/errors';
 import { escapeHtml } from '../../../lambda/core/render/html';
 import { linkMayApproveProposal } from '../../../lambda/core/render/escalation-labels';
@@ -384,6 +388,8 @@ describe('InProcessApplyTrigger', () => {
 
 describe('the local server’s reconciler', () => {
   it('applies an approval whose apply stopped, as the stack’s reconciler does, once', async () => {
+    // The server's own decision keys, so the test signs the decision the approval function would.
+    const decisionKeys = new LocalDecisionKeys();
     const server = await startLocalServer({
       event: SEED_EVENT,
       snapshot: SEED_SNAPSHOT,
@@ -391,16 +397,31 @@ describe('the local server’s reconciler', () => {
       reconcileGraceMs: 0,
       // Only the passes this test asks for.
       reconcileIntervalMs: 3_600_000,
+      decisionKeys,
     });
     try {
       const [proposal] = server.proposals;
       if (proposal === undefined) throw new Error('the seed has no proposal');
-      // Approved, and then the apply died before it began (no trigger reached it).
+      const roleArn = proposal.record.denial.roleArn;
+      const target = proposal.record.proposal?.target;
+      if (roleArn === null || target === undefined) throw new Error('the seed proposal names no role');
+      const inputs = await server.snapshot.readEscalationInputs(roleArn, target);
+      if (inputs.role === null) throw new Error('the seed role was not read');
+      const at = new Date();
+      const decision = await signDecision(
+        decisionKeys.signer,
+        envelopeFor(proposal.record, {
+          fingerprint: escalationFingerprint(inputs.role, inputs.gainers),
+          decidedAt: at,
+        }),
+      );
+      // Approved (and signed), and then the apply died before it began (no trigger reached it).
       const moved = await server.approvals.transition(proposal.id, {
         from: 'pending',
         to: 'approved',
         actor: { kind: 'link-holder', name: 'link holder', sourceIp: '127.0.0.1', userAgent: null },
-        at: new Date(),
+        at,
+        decision,
       });
       expect(moved.kind).toBe('moved');
 

@@ -1,5 +1,6 @@
 import { approvalClaimsOf } from '../../../lambda/core/approval/links';
 import { linkMacOf } from '../../support/link-tokens';
+import { analysed } from '../../support/escalation';
 import { verifyApprovalToken } from '../../../lambda/core/approval/token';
 import { InMemoryIdempotencyStore } from '../../../lambda/adapters/memory/in-memory-idempotency-store';
 import { InMemoryNotifier } from '../../../lambda/adapters/memory/in-memory-notifier';
@@ -547,5 +548,44 @@ describe('diagnose handler: a failure between storing and publishing', () => {
     expect(store.all()[0]).toMatchObject({ occurrenceCount: 1, notificationCount: 1 });
     expect(notifier.messages).toHaveLength(1);
     expect(fresh.diagnoser.calls).toBe(0);
+  });
+});
+
+describe('diagnose handler: auto-approval', () => {
+  /** The seed diagnosis, its proposal analysed at `none` (no new access for anyone). */
+  function noneDiagnoser(): CountingDiagnoser {
+    const seed = seedDiagnoser();
+    return new CountingDiagnoser({
+      diagnose: async (denial) => {
+        const diagnosis = await seed.diagnose(denial);
+        if (diagnosis.proposal === null) throw new Error('the seed should yield a proposal');
+        return { ...diagnosis, proposal: { ...diagnosis.proposal, escalation: analysed('none') } };
+      },
+    });
+  }
+
+  function withTrigger(autoApprove: 'off' | 'no-new-access') {
+    const requested: string[] = [];
+    const h = harness({
+      diagnoser: noneDiagnoser(),
+      settings: { autoApprove },
+      deps: { autoApproveTrigger: { requestAutoApproval: async (id) => void requested.push(id) } },
+    });
+    return { h, requested };
+  }
+
+  it('asks the approval function about a new none proposal when autoApprove is no-new-access', async () => {
+    const { h, requested } = withTrigger('no-new-access');
+    await h.handler(sqsEvent(seedRecord('evt-1')), lambdaContext());
+    expect(requested).toEqual(['proposal-1']);
+    // It decides nothing itself: the proposal stays pending, and the reviewers still hear of it.
+    expect(h.store.all()[0]?.status).toBe('pending');
+    expect(h.notifier.messages).toHaveLength(1);
+  });
+
+  it('asks nothing when autoApprove is off', async () => {
+    const { h, requested } = withTrigger('off');
+    await h.handler(sqsEvent(seedRecord('evt-1')), lambdaContext());
+    expect(requested).toEqual([]);
   });
 });

@@ -23,6 +23,7 @@ describe('readDiagnoseSettings', () => {
       approvalPolicy: { approvalMode: 'both', approvers: [], allowAdminRoles: false, autoApprove: 'off' },
       ownResourceArns: [],
       linkMacKeyId: null,
+      approvalFunctionName: null,
       serviceName: 'passrole-doctor',
       metricsNamespace: 'PassRoleDoctor',
     });
@@ -52,9 +53,11 @@ describe('readDiagnoseSettings', () => {
         APPROVERS: 'arn:aws:iam::123456789012:role/SecurityApprover',
         ALLOW_ADMIN_ROLES: 'true',
         AUTO_APPROVE: 'no-new-access',
+        APPROVAL_FUNCTION_NAME: 'PassRoleDoctor-Approval',
         OWN_RESOURCE_ARNS: 'arn:aws:dynamodb:ap-northeast-1:123456789012:table/proposals',
       }),
     ).toMatchObject({
+      approvalFunctionName: 'PassRoleDoctor-Approval',
       approvalMode: 'iam',
       approvalPolicy: {
         approvalMode: 'iam',
@@ -64,6 +67,25 @@ describe('readDiagnoseSettings', () => {
       },
       ownResourceArns: ['arn:aws:dynamodb:ap-northeast-1:123456789012:table/proposals'],
     });
+  });
+
+  it('needs the approval function to ask only when auto-approval is on', () => {
+    const auto = { ...ENV, AUTO_APPROVE: 'no-new-access' };
+    expect(() => readDiagnoseSettings(auto)).toThrow('APPROVAL_FUNCTION_NAME is not set');
+    expect(() => readDiagnoseSettings({ ...auto, APPROVAL_FUNCTION_NAME: 'not a name' })).toThrow(
+      "APPROVAL_FUNCTION_NAME is not a function name or ARN: 'not a name'",
+    );
+    expect(
+      readDiagnoseSettings({
+        ...auto,
+        APPROVAL_FUNCTION_NAME: 'arn:aws:lambda:ap-northeast-1:123456789012:function:PassRoleDoctor-Approval',
+      }).approvalFunctionName,
+    ).toBe('arn:aws:lambda:ap-northeast-1:123456789012:function:PassRoleDoctor-Approval');
+    // Off: a name left in the environment is not read, so nothing can be asked.
+    expect(
+      readDiagnoseSettings({ ...ENV, APPROVAL_FUNCTION_NAME: 'PassRoleDoctor-Approval' })
+        .approvalFunctionName,
+    ).toBeNull();
   });
 
   it('needs the link key only when messages carry links', () => {

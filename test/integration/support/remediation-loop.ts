@@ -4,10 +4,11 @@
  * proxy in front of it). Two substitutions, both because moto lacks what AWS has: the simulator is the
  * local one over what moto's IAM holds (no SimulatePrincipalPolicy), and the apply function reads the
  * account for it. The link MAC and decision keys are in-process keys instead of KMS; the apply
- * trigger is the test's (Lambda's async invoke, played in-process). INTERIM, until the approval
- * function signs its decisions: approvals are signed beside the table (InterimApprovalSigning), and
- * R and the target are re-read by the InterimEscalationReader.
+ * trigger is the test's (Lambda's async invoke, played in-process). The approval function signs its
+ * decisions with LOOP_DECISION_KEYS, whose verifier the apply step and the reconciler use; both read R
+ * and the target with the AwsAccountReader, as their entries do.
  */
+import { randomUUID } from 'node:crypto';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -19,14 +20,12 @@ import type { MiddlewareStack } from '@aws-sdk/types';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { AwsAccountReader } from '../../../lambda/adapters/aws/aws-account-reader';
 import { AwsAuthorizationMessageDecoder } from '../../../lambda/adapters/aws/aws-authorization-message-decoder';
-import { readUsersAndRoles } from '../../../lambda/adapters/aws/iam-authorization-details';
 import { DynamoDbDecisionLedger } from '../../../lambda/adapters/aws/dynamodb-decision-ledger';
 import { DynamoDbProposalStore } from '../../../lambda/adapters/aws/dynamodb-proposal-store';
-import { InterimEscalationReader } from '../../../lambda/adapters/interim-escalation-reader';
 import { LocalDecisionKeys } from '../../../lambda/adapters/local/local-keys';
-import type { SignedDecision } from '../../../lambda/core/approval/signed-decision';
-import { InterimApprovalSigning } from '../../../lambda/handlers/local/interim-approval-signing';
-import type { ApprovalStore } from '../../../lambda/ports/approval-store';
+import { signDecision, type SignedDecision } from '../../../lambda/core/approval/signed-decision';
+import { escalationFingerprint } from '../../../lambda/core/escalation/fingerprint';
+import type { ProposalRecord } from '../../../lambda/core/incident';
 import type { ApplyDependencies } from '../../../lambda/core/apply/apply-proposal';
 import { linkMacOf } from '../../support/link-tokens';
 import { EventBridgePublisher } from '../../../lambda/adapters/aws/eventbridge-publisher';
@@ -44,7 +43,6 @@ import { createDiagnoseHandler, type DiagnoseHandler } from '../../../lambda/han
 import type { ApplyTrigger } from '../../../lambda/ports/apply-trigger';
 import { lambdaContext, RecordingLogger, RecordingMetrics } from '../../handlers/diagnose/support';
 import { MOTO_ACCOUNT_ID, MOTO_REGION } from './aws-clients';
-import { approvalTestDependencies } from '../../support/escalation';
 
 /**
  * The retry settings of the functions' clients, as their entries build them: IAM with 6 attempts in
@@ -64,45 +62,6 @@ export const LOOP_LINK_MAC = linkMacOf(LOOP_SIGNING_KEY);
 export const LOOP_DECISION_KEYS = new LocalDecisionKeys(
   'arn:aws:kms:us-east-1:123456789012:key/loop-decisions',
 );
-/** The decisions signed on approval, shared by every function's store (INTERIM, see above). */
-const LOOP_DECISIONS = new Map<string, SignedDecision>();
-
-/**
- * `store` with approvals signed (R and the target read through `iam`, the pending record through
- * `lookup`) and decisions handed out.
- */
-export function signingStore(
-  store: ApprovalStore,
-  iam: IAMClient,
-  lookup: Pick<ApprovalStore, 'get'> = store,
-): ApprovalStore {
-  const reader = new InterimEscalationReader(new AwsAccountReader(iam), () => readUsersAndRoles(iam));
-  return new InterimApprovalSigning(LOOP_DECISION_KEYS.signer, reader, LOOP_DECISIONS).wrap(store, lookup);
-}
-
-/** The clients the interim signing reads with: the function's own unless a test says otherwise. */
-export interface SigningClients {
-  iam: IAMClient;
-  dynamodb: DynamoDBClient;
-}
-
-/**
- * The proposals table as the approval, apply and reconciler functions see it: with the decisions.
- * `signing` keeps the interim signing's reads off the function's clients (the fault suite injects
- * faults into the product's calls only: the approval function's own signing is not on this branch).
- */
-export function loopApprovalStore(
-  clients: LoopClients,
-  resources: LoopResources,
-  signing: SigningClients = clients,
-): ApprovalStore {
-  return signingStore(
-    new DynamoDbProposalStore(clients.dynamodb, resources.proposalsTable),
-    signing.iam,
-    new DynamoDbProposalStore(signing.dynamodb, resources.proposalsTable),
-  );
-}
-
 /** What the apply step verifies decisions with: the loop's key, R re-read through `iam`, the ledger. */
 export function decisionPorts(
   iam: IAMClient,
@@ -111,10 +70,43 @@ export function decisionPorts(
 ): Pick<ApplyDependencies, 'decisionVerifier' | 'escalationReader' | 'decisionLedger'> {
   return {
     decisionVerifier: LOOP_DECISION_KEYS.verifier,
-    escalationReader: new InterimEscalationReader(new AwsAccountReader(iam), () => readUsersAndRoles(iam)),
+    escalationReader: new AwsAccountReader(iam),
     decisionLedger: new DynamoDbDecisionLedger(dynamodb, proposalsTable),
   };
 }
+/**
+ * The decision the approval function would sign for `record` now (for a test that approves by hand):
+ * signed with LOOP_DECISION_KEYS over R and the target as the AwsAccountReader reads them through `iam`.
+ */
+export async function loopDecisionFor(
+  record: ProposalRecord,
+  iam: IAMClient,
+  at: Date,
+): Promise<SignedDecision> {
+  const proposal = record.proposal;
+  if (proposal === null || record.documentHash === null) throw new Error('no proposal to sign');
+  const roleArn = record.denial.roleArn;
+  if (roleArn === null) throw new Error('the denial names no role');
+  const inputs = await new AwsAccountReader(iam).readEscalationInputs(roleArn, proposal.target);
+  if (inputs.role === null) throw new Error(`${roleArn} was not read`);
+  const fingerprint = escalationFingerprint(inputs.role, inputs.gainers);
+  const { type, name, arn } = proposal.target;
+  return signDecision(LOOP_DECISION_KEYS.signer, {
+    decisionId: randomUUID(),
+    proposalId: record.id,
+    account: record.denial.account,
+    documentHash: record.documentHash,
+    target: { type, name, arn },
+    policyName: proposal.policyName,
+    escalationLevel: proposal.escalation?.kind === 'analysed' ? proposal.escalation.level : 'contained',
+    rolePoliciesHash: fingerprint.rolePolicies,
+    membershipHash: fingerprint.membership,
+    approvers: [{ kind: 'link-holder', name: 'link holder', identity: 'link holder' }],
+    decidedAt: at.toISOString(),
+    expiresAt: record.expiresAt,
+  });
+}
+
 /** The approval API's base URL the messages' review links start with. */
 export const LOOP_REVIEW_BASE_URL = 'https://review.passrole-doctor.test';
 export const LOOP_APPROVAL_MODE: ApprovalMode = 'both';
@@ -251,12 +243,14 @@ export function createApprovalFunction(
   clients: LoopClients,
   resources: LoopResources,
   applyTrigger: ApplyTrigger,
-  signing: SigningClients = clients,
 ): ApprovalFunction {
   const logger = new RecordingLogger();
+  // As lambda/handlers/approval/index.ts wires it: the real analysis over the account re-read live.
+  const accountReader = new AwsAccountReader(clients.iam);
   const handler = createApprovalHandler({
-    ...approvalTestDependencies(),
     signer: LOOP_DECISION_KEYS.signer,
+    escalationReader: accountReader,
+    rolePaths: accountReader,
     store: new DynamoDbProposalStore(clients.dynamodb, resources.proposalsTable),
     applyTrigger,
     linkMac: LOOP_LINK_MAC,
@@ -288,7 +282,7 @@ export function createApplyFunction(
   const metrics = new RecordingMetrics();
   const verifyTimeoutMs = options.verifyTimeoutMs ?? 30_000;
   const handler = createApplyHandler({
-    store: loopApprovalStore(clients, resources),
+    store: new DynamoDbProposalStore(clients.dynamodb, resources.proposalsTable),
     ...decisionPorts(clients.iam, clients.dynamodb, resources.proposalsTable),
     writer: new IamPolicyWriter(clients.iam),
     simulator: new LocalPolicySimulator(),
@@ -325,7 +319,7 @@ export function createReconcileFunction(
 ): ReconcileFunction {
   const logger = new RecordingLogger();
   const handler = createReconcileHandler({
-    store: loopApprovalStore(clients, resources),
+    store: new DynamoDbProposalStore(clients.dynamodb, resources.proposalsTable),
     trigger: applyTrigger,
     decisionVerifier: LOOP_DECISION_KEYS.verifier,
     logger,
