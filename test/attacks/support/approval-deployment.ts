@@ -17,12 +17,10 @@ import {
   type AwsCallRecord,
 } from '../../../lambda/adapters/aws/aws-account-reader';
 import { DynamoDbProposalStore, toProposalItem } from '../../../lambda/adapters/aws/dynamodb-proposal-store';
-import { readUsersAndRoles } from '../../../lambda/adapters/aws/iam-authorization-details';
 import { IamPolicyWriter } from '../../../lambda/adapters/aws/iam-policy-writer';
 import { DynamoDbDecisionLedger } from '../../../lambda/adapters/aws/dynamodb-decision-ledger';
 import { KmsDecisionSigner, KmsDecisionVerifier } from '../../../lambda/adapters/aws/kms-decision-keys';
 import { KmsLinkMac } from '../../../lambda/adapters/aws/kms-link-mac';
-import { InterimEscalationReader } from '../../../lambda/adapters/interim-escalation-reader';
 import { LocalPolicySimulator } from '../../../lambda/adapters/local/local-policy-simulator';
 import { InMemoryEventPublisher } from '../../../lambda/adapters/memory/in-memory-event-publisher';
 import { InMemoryNotifier } from '../../../lambda/adapters/memory/in-memory-notifier';
@@ -144,9 +142,7 @@ export class ApprovalDeployment {
     // The approval function reads the account as its entry does (the re-check at decision time).
     const approvalIam = new IAMClient(motoClientConfig());
     this.approvalIam = approvalIam;
-    const escalationReader = new InterimEscalationReader(new AwsAccountReader(approvalIam), () =>
-      readUsersAndRoles(approvalIam),
-    );
+    const escalationReader = new AwsAccountReader(approvalIam);
     this.applyIam = new IAMClient(motoClientConfig());
     this.applyIamCalls = recordAwsCalls(this.applyIam);
     this.store = new DynamoDbProposalStore(this.clients.dynamodb, tableName);
@@ -171,9 +167,7 @@ export class ApprovalDeployment {
       writer: new IamPolicyWriter(this.applyIam),
       // Verified with the key named in the function's own settings, never in the record.
       decisionVerifier: new KmsDecisionVerifier(this.kms, keys.decisionKeyId),
-      escalationReader: new InterimEscalationReader(new AwsAccountReader(this.applyIam), () =>
-        readUsersAndRoles(this.applyIam),
-      ),
+      escalationReader: new AwsAccountReader(this.applyIam),
       decisionLedger: new DynamoDbDecisionLedger(this.clients.dynamodb, tableName),
       simulator: new LocalPolicySimulator(),
       accountReader: new AwsAccountReader(this.applyIam),
