@@ -65,7 +65,7 @@ export function createClassifier(
     if (!known) {
       known = {
         scopes: {
-          any: true,
+          any: true, // a scope name (a grant on any resource), not the TypeScript type
           wildcard: inScope('wildcard', item, service),
           account: inScope('account', item, service),
         },
