@@ -10,6 +10,9 @@ import type { AccountScope, Denial, Diagnosis, Proposal } from '../../lambda/cor
 import type { EscalationDependencies } from '../../lambda/core/proposal/assess-escalation';
 import { proposalPolicyName } from '../../lambda/core/proposal/document';
 import type { EscalationReader } from '../../lambda/ports/escalation-reader';
+import { pinReports } from '../baseline/pin-reports';
+
+const pin = pinReports('diagnose-escalation');
 import { denialOf } from '../support/denials';
 import { scopeEscalationReader } from '../support/scope-escalation-reader';
 import { ACCOUNT, group, inline, managed, role, scope, user } from '../support/scope-builders';
@@ -64,6 +67,7 @@ async function run(
     },
   });
   const diagnosis = await diagnoser.diagnose(denial);
+  pin(diagnosis);
   if (diagnosis.proposal === null) throw new Error(`expected a proposal: ${diagnosis.summary}`);
   return { diagnosis, proposal: diagnosis.proposal, analysed };
 }

@@ -11,6 +11,9 @@ import { denialOf } from '../support/denials';
 import { ACCOUNT, doc, group, inline, managed, role, scope, trustFor, user } from '../support/scope-builders';
 import { scopeEscalationReader } from '../support/scope-escalation-reader';
 import { defaultEscalationDependencies } from '../../lambda/core/proposal/assess-escalation';
+import { pinReports } from '../baseline/pin-reports';
+
+const pin = pinReports('diagnose-scenarios');
 
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/etl-runtime`;
 const glueConsole = managed(
@@ -53,7 +56,9 @@ async function diagnose(
     escalation: defaultEscalationDependencies(scopeEscalationReader(accountScope)),
     simulator: new LocalPolicySimulator({ serviceControlPolicies: scps }),
   });
-  return diagnoser.diagnose(denial);
+  const diagnosis = await diagnoser.diagnose(denial);
+  pin(diagnosis);
+  return diagnosis;
 }
 
 const kinds = (diagnosis: Diagnosis) => diagnosis.findings.map((f) => f.kind);
