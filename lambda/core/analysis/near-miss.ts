@@ -1,3 +1,4 @@
+import { rolePathAndName } from '../iam/arn';
 import type { Finding } from '../model';
 import { checkStringKey, conditionKeys, requiredStringValues } from '../policy/conditions';
 import { toArray } from '../policy/patterns';
@@ -75,11 +76,7 @@ export function nearMissInsight(
     ),
   ];
   const forServices = services.length > 0 ? ` (to ${services.join(', ')})` : '';
-  return `${describeLocation(first.located)} allows iam:PassRole only on ${resources.join(', ')}${forServices}; ${roleNameOf(roleArn)} does not match`;
-}
-
-function roleNameOf(roleArn: string): string {
-  return roleArn.slice(roleArn.indexOf(':role/') + ':role/'.length) || roleArn;
+  return `${describeLocation(first.located)} allows iam:PassRole only on ${resources.join(', ')}${forServices}; ${rolePathAndName(roleArn)} does not match`;
 }
 
 export function describeNearMiss(miss: NearMiss, roleArn: string, passedToService: string | null): string {
@@ -93,12 +90,12 @@ export function describeNearMiss(miss: NearMiss, roleArn: string, passedToServic
     const notResource = statement.Resource === undefined && statement.NotResource !== undefined;
     parts.push(
       notResource
-        ? `${where} allows iam:PassRole on every role except ${resources}${forServices}; ${roleNameOf(roleArn)} is excluded`
-        : `${where} allows iam:PassRole only on ${resources}${forServices}; ${roleNameOf(roleArn)} does not match`,
+        ? `${where} allows iam:PassRole on every role except ${resources}${forServices}; ${rolePathAndName(roleArn)} is excluded`
+        : `${where} allows iam:PassRole only on ${resources}${forServices}; ${rolePathAndName(roleArn)} does not match`,
     );
   } else {
     parts.push(
-      `${where} allows iam:PassRole on ${roleNameOf(roleArn)} only when passed to ${services.join(', ') || 'other services'}, not ${passedToService ?? 'this service'}`,
+      `${where} allows iam:PassRole on ${rolePathAndName(roleArn)} only when passed to ${services.join(', ') || 'other services'}, not ${passedToService ?? 'this service'}`,
     );
   }
   if (miss.otherConditionKeys.length > 0) {

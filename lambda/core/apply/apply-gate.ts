@@ -4,7 +4,7 @@
  * checked again here, each refusal with a reason a person can act on.
  */
 import { checkMinimalDocument } from '../approval/minimal-shape';
-import { parseArn } from '../denial/arn';
+import { parseArn } from '../iam/arn';
 import { documentHash, type ProposalRecord } from '../incident';
 import type { PolicyDocument, ProposalTarget } from '../model';
 

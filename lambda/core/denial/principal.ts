@@ -1,6 +1,6 @@
 /** Who made the denied call, and which IAM entity's policies IAM evaluated for it. */
 import type { PrincipalType } from '../model';
-import { parseArn } from './arn';
+import { parseArn } from '../iam/arn';
 import { type JsonObject, objectField, stringField } from './json';
 
 export interface PrincipalReading {

@@ -4,7 +4,7 @@
  * the caller (see encodedAuthorizationMessages) and handed in through ReadOptions.
  */
 import type { Denial, MessageCause } from '../model';
-import { accountOf, isRoleArn, partitionForRegion, roleArnFrom, roleNameOf } from './arn';
+import { accountOf, isRoleArn, partitionForRegion, roleArnFrom, roleNameOf } from '../iam/arn';
 import { type DecodedAuthorization, parseDecodedAuthorization } from './decoded-message';
 import { type ParsedErrorMessage, parseErrorMessage } from './error-message';
 import { iamActionFor, operationName } from './iam-action';

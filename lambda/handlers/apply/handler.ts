@@ -16,7 +16,7 @@ import {
   type ApplyResult,
   type ApplySettings,
 } from '../../core/apply/apply-proposal';
-import { accountOf } from '../../core/denial/arn';
+import { accountOf } from '../../core/iam/arn';
 import { TransientAwsError } from '../../core/errors';
 
 export type LogAttributes = Record<string, unknown>;

@@ -1,4 +1,7 @@
-/** ARN helpers for the IAM and STS ARNs CloudTrail records carry. */
+/**
+ * The one ARN vocabulary of the product: parsing, account, partition, names and paths, each with one
+ * meaning. Other modules import these rather than slicing ARNs themselves.
+ */
 
 export interface ParsedArn {
   partition: string;
@@ -54,4 +57,21 @@ export function roleNameOf(roleArnOrName: string): string {
 export function accountOf(arn: string): string | null {
   const parsed = parseArn(arn);
   return parsed !== null && /^\d{12}$/.test(parsed.account) ? parsed.account : null;
+}
+
+/**
+ * The entity's name: the last segment of the ARN's resource ('arn:aws:iam::1:role/service-role/x' ->
+ * 'x'; an assumed-role ARN -> its session name). Anything that is not an ARN is returned whole.
+ */
+export function nameOf(arn: string): string {
+  return arn.slice(arn.lastIndexOf('/') + 1) || arn;
+}
+
+/**
+ * A role's path and name as IAM resource patterns match them ('service-role/etl-runtime'): what
+ * follows ':role/'. A value without ':role/' is returned whole.
+ */
+export function rolePathAndName(roleArn: string): string {
+  const at = roleArn.indexOf(':role/');
+  return at === -1 ? roleArn : roleArn.slice(at + ':role/'.length) || roleArn;
 }
