@@ -1,11 +1,12 @@
 /**
  * `passrole-doctor serve`, in-process: the approval function (the same createApprovalHandler the stack
  * deploys) behind node:http on 127.0.0.1, against an offline snapshot. At start it diagnoses every
- * denial in the event file, stores a pending record per proposal and renders the message the team
+ * denial in the event file and runs those with a proposed fix through the incident workflow the
+ * diagnose function runs, over in-memory ports: a pending record per incident and the message the team
  * channel would receive, with its signed review link. Approving applies to the in-memory snapshot
  * (applyProposal: write, read back, re-simulate) before the POST is answered; nothing reaches AWS.
  *
- * This file wires; the HTTP side is local-http-server.ts.
+ * This file wires; the HTTP side is local-http-server.ts, the incidents open-incidents.ts.
  */
 import { LocalDecisionKeys, LocalLinkMac } from '../../adapters/local/local-keys';
 import { LocalPolicySimulator } from '../../adapters/local/local-policy-simulator';
@@ -16,23 +17,20 @@ import { InMemoryProposalStore } from '../../adapters/memory/in-memory-proposal-
 import { SnapshotAccountReader } from '../../adapters/snapshot/snapshot-account-reader';
 import type { ApplyDependencies } from '../../core/apply/apply-proposal';
 import type { EscalationAnalyser } from '../../core/approval/recheck';
-import { randomUUID } from 'node:crypto';
-import { approvalLinksOf } from '../../core/approval/links';
 import { InvalidInputError } from '../../core/errors';
-import { incidentKeyOf, newProposalRecord, type ProposalRecord } from '../../core/incident';
-import { renderMessage } from '../../core/render/message';
 import type { RenderedMessage } from '../../core/render/message';
-import type { DiagnosedFile } from './diagnose-event-file';
 import type { ApprovalStore } from '../../ports/approval-store';
 import { createApprovalHandler } from '../approval/handler';
 import { diagnoseEventFile } from './diagnose-event-file';
 import { describeApplyResult, InProcessApplyTrigger } from './in-process-apply-trigger';
 import { startLocalHttpServer } from './local-http-server';
 import { startLocalReconciler } from './local-reconciler';
+import { openIncidents, type LocalProposal } from './open-incidents';
 import { TerminalLogger } from './terminal-logger';
 
 // Where the tests and the CLI have always imported them from.
 export { isLoopbackHost, LOOPBACK_ADDRESS, MAX_REQUEST_BODY_BYTES } from './local-http-server';
+export { PROPOSAL_TTL_HOURS, type LocalProposal } from './open-incidents';
 
 export const DEFAULT_PORT = 8787;
 /** The snapshot changes at once; a short window still shows how a lagging account would be retried. */
@@ -61,41 +59,6 @@ export interface LocalServerOptions {
   analyseEscalation?: EscalationAnalyser;
   /** The decision keys (fresh per run unless a test brings its own, to sign a decision itself). */
   decisionKeys?: LocalDecisionKeys;
-}
-
-/** As the diagnose function keeps a proposal open. */
-export const PROPOSAL_TTL_HOURS = 72;
-
-export interface LocalProposal {
-  id: string;
-  /** The signed review link, as the published message carries it. */
-  reviewUrl: string;
-  /** The record as first stored (pending). */
-  record: ProposalRecord;
-}
-
-/** One record per incident (denials of the same incident count as occurrences of it). */
-async function storeProposals(
-  store: InMemoryProposalStore,
-  diagnoses: DiagnosedFile['proposals'],
-  now: Date,
-): Promise<string[]> {
-  const ids: string[] = [];
-  for (const { denial, diagnosis } of diagnoses) {
-    const record = newProposalRecord({
-      id: randomUUID(),
-      incidentKey: incidentKeyOf(denial),
-      diagnosis: { ...diagnosis, denial },
-      now,
-      ttlHours: PROPOSAL_TTL_HOURS,
-    });
-    const created = await store.create(record, now);
-    if (created.kind === 'created') ids.push(record.id);
-    else if (created.proposalId !== null) {
-      await store.recordOccurrence(created.proposalId, { eventId: denial.eventId, seenAt: now });
-    }
-  }
-  return ids;
 }
 
 export interface LocalServer {
@@ -161,9 +124,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   // Bad input is refused here, before anything listens.
   const diagnosed = await diagnoseEventFile(options, snapshot, simulator);
 
-  const now = new Date();
   const store = new InMemoryProposalStore();
-  const ids = await storeProposals(store, diagnosed.proposals, now);
   const notifier = new InMemoryNotifier();
   const events = new InMemoryEventPublisher();
   // Fresh keys per run: links and decisions of an earlier run (or another machine) mean nothing here.
@@ -195,15 +156,16 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   });
 
   const http = await startLocalHttpServer({ port, handler, log });
-  const proposals: LocalProposal[] = [];
-  for (const id of ids) {
-    const record = await store.get(id);
-    if (record === null) continue;
-    const links = await approvalLinksOf({ mode: 'link', record, reviewBaseUrl: http.url, linkMac });
-    if (links.reviewUrl === null) continue;
-    await notifier.publish(renderMessage({ kind: 'new', record, reviewBaseUrl: null, links }));
-    await store.markNotified(id, now);
-    proposals.push({ id, reviewUrl: links.reviewUrl, record });
+  let proposals: LocalProposal[];
+  try {
+    // The review links start with the server's URL: the messages go out once it listens.
+    proposals = await openIncidents(
+      { store, notifier, linkMac, reviewBaseUrl: http.url },
+      diagnosed.proposals,
+    );
+  } catch (error) {
+    await http.close();
+    throw error;
   }
 
   const reconciler = startLocalReconciler(applyDeps, {
