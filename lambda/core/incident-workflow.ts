@@ -48,6 +48,12 @@ export interface IncidentWorkflowDependencies {
   settings: IncidentWorkflowSettings;
   /** Asks the approval function to look at a new `none` proposal (autoApprove: no-new-access). */
   autoApproveTrigger?: AutoApproveTrigger;
+  /**
+   * No message is sent (serve reads a whole file before anything goes out). Processing a denial of
+   * the incident again without it sends the first message, counting every denial seen: the same path
+   * that heals a message lost between storing and publishing.
+   */
+  holdMessages?: boolean;
   onProgress?: (progress: IncidentProgress) => void;
 }
 
@@ -217,6 +223,7 @@ async function publishMessage(
   record: ProposalRecord,
   claim: NotificationClaim,
 ): Promise<boolean> {
+  if (deps.holdMessages === true) return false;
   const { store } = deps;
   const at = deps.clock();
   if (!(await store.claimNotification(record.id, claim, at, deps.leaseUntil(at)))) {

@@ -275,6 +275,22 @@ describe('processDenial: an open incident', () => {
     expect(s.diagnosed).toEqual(['evt-1']);
   });
 
+  it('holds every message while holdMessages is set; the first denial again sends one, counting all', async () => {
+    const s = setup();
+    const held = { ...s.deps, holdMessages: true };
+    expect(await processDenial(held, denial('evt-1'))).toMatchObject({ kind: 'created' });
+    expect(await processDenial(held, denial('evt-2'))).toMatchObject({ kind: 'repeat' });
+    expect(s.notifier.messages).toEqual([]);
+    expect(s.store.all()[0]).toMatchObject({ notifiedAt: null, occurrenceCount: 2 });
+
+    const released = await processDenial(s.deps, denial('evt-1'));
+
+    expect(released).toMatchObject({ kind: 'first-message-sent', record: { occurrenceCount: 2 } });
+    expect(s.notifier.messages).toHaveLength(1);
+    expect(s.notifier.messages[0]?.email).toContain('Seen 2 times');
+    expect(s.diagnosed).toEqual(['evt-1']);
+  });
+
   it('fails a repeat whose incident closed between the lookup and the count, for a retry', async () => {
     const s = setup({
       store: (inner) => storeWith(inner, { recordOccurrence: async () => ({ kind: 'closed' }) }),

@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { CliIo } from '../../../lambda/handlers/cli/io';
 import { runCli } from '../../../lambda/handlers/cli/main';
@@ -233,6 +233,40 @@ describe('startLocalServer over the seed', () => {
     for (const address of others) {
       const port = new URL(server.url).port;
       await expect(fetch(`http://${address?.address}:${port}/`)).rejects.toThrow();
+    }
+  });
+});
+
+describe('startLocalServer over a log file of several denials', () => {
+  it('opens one proposal per incident, its one message counting every denial of it', async () => {
+    const seed = JSON.parse(readFileSync(SEED_EVENT, 'utf8')) as Record<string, unknown>;
+    const event = file(
+      'log.json',
+      JSON.stringify({
+        Records: [
+          seed,
+          { ...seed, eventID: 'repeat-1' },
+          // The same record delivered twice counts once.
+          seed,
+          { ...seed, errorCode: undefined, errorMessage: undefined },
+          { ...seed, eventID: 'repeat-2' },
+        ],
+      }),
+    );
+    const server = await startLocalServer({ event, snapshot: SEED_SNAPSHOT, port: 0 });
+    try {
+      expect(server.proposals).toHaveLength(1);
+      const [proposal] = server.proposals;
+      expect(proposal?.record).toMatchObject({ occurrenceCount: 3, status: 'pending' });
+      expect(server.store.all()).toHaveLength(1);
+      expect(server.messages).toHaveLength(1);
+      expect(server.messages[0]?.email).toContain('Seen 3 times');
+      expect(server.messages[0]?.email).toContain(proposal?.reviewUrl);
+      expect(server.skipped).toEqual([
+        `${event}: Records[3]: not an iam:PassRole denial (the call succeeded: the record has no errorCode)`,
+      ]);
+    } finally {
+      await server.close();
     }
   });
 });
