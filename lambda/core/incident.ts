@@ -3,7 +3,7 @@
  * of identical denials yields one proposal and one message. Pure; node:crypto is not the AWS SDK.
  */
 import { createHash } from 'node:crypto';
-import type { ApplyOutcome } from '../ports/approval-store';
+import type { ApplyOutcome } from './apply/outcome';
 import type { DecisionApprover, SignedDecision } from './approval/signed-decision';
 import type { Actor } from './approval/status';
 import type { Denial, Diagnosis, PolicyDocument, Proposal } from './model';

@@ -1,20 +1,7 @@
 import type { Actor, ProposalStatus as ApprovalStatus } from '../core/approval/status';
-import type { Decision } from '../core/model';
 import type { ProposalRecord } from '../core/incident';
+import type { ApplyOutcome } from '../core/apply/outcome';
 import type { DecisionApprover, SignedDecision } from '../core/approval/signed-decision';
-
-/** What the apply function found, stored on the record for the page, the message and audit. */
-export interface ApplyOutcome {
-  /** The policy read back from IAM equals the approved document (canonical JSON). */
-  readBackMatches: boolean;
-  /** The last re-simulation's decision, and what still blocks when not allowed. */
-  verification: Decision | null;
-  blockers: string[];
-  /** Re-simulations made while IAM propagated. */
-  attempts: number;
-  appliedAt: string | null;
-  finishedAt: string;
-}
 
 export interface TransitionRequest {
   from: ApprovalStatus;

@@ -68,9 +68,9 @@ import {
   type ProposalStatus,
 } from '../../core/incident';
 import type { Denial, Diagnosis, Proposal } from '../../core/model';
+import { decodeApplyOutcome } from '../../core/apply/outcome';
 import type {
   ApplyClaim,
-  ApplyOutcome,
   ApprovalOutcome,
   ApprovalRequest,
   ApprovalStore,
@@ -243,10 +243,12 @@ export function fromProposalItem(item: Item): ProposalRecord {
   const denial = requiredMap(item, 'denial') as unknown as Denial;
   const diagnosis = { ...requiredMap(item, 'diagnosis'), denial } as unknown as Diagnosis;
   const proposal = item['proposal'];
+  const status = requiredString(item, 'status') as ProposalStatus;
+  const history = historyOf(item);
   return {
     id: requiredString(item, 'proposalId'),
     incidentKey: requiredString(item, 'incidentKey'),
-    status: requiredString(item, 'status') as ProposalStatus,
+    status,
     denial,
     diagnosis,
     proposal:
@@ -263,8 +265,9 @@ export function fromProposalItem(item: Item): ProposalRecord {
     notifiedAt: optionalString(item, 'notifiedAt'),
     notificationCount: requiredNumber(item, 'notificationCount'),
     notificationLeaseUntil: optionalString(item, 'notificationLeaseUntil'),
-    history: historyOf(item),
-    outcome: optionalMap(item, 'outcome') as ApplyOutcome | null,
+    history,
+    // Items of the previous release tell a refusal only by its history entry's words.
+    outcome: decodeApplyOutcome(optionalMap(item, 'outcome'), { status, history }),
     applyLeaseUntil: optionalString(item, 'applyLeaseUntil'),
     applyAttempts: typeof item['applyAttempts'] === 'number' ? item['applyAttempts'] : 0,
     resultMessageAt: optionalString(item, 'resultMessageAt'),

@@ -21,7 +21,7 @@ export interface ReviewRecord {
   approvals?: DecisionApprover[];
 }
 
-/** The parts of the apply outcome the page tells (ports/approval-store.ts ApplyOutcome). */
+/** The parts of the apply outcome the page tells (core/apply/outcome.ts ApplyOutcome). */
 export interface ReviewOutcome {
   readBackMatches: boolean;
   verification: string | null;

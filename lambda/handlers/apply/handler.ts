@@ -42,7 +42,7 @@ export const APPLY_METRIC = {
   notVerified: 'ProposalsNotVerified',
   refused: 'ApplyRefused',
   failed: 'ApplyFailed',
-  /** Redeliveries and decided records: nothing to do. */
+  /** Redeliveries, decided records, and records decided elsewhere meanwhile: nothing to do. */
   nothingToDo: 'ApplyNothingToDo',
   /** Another invocation held the lease. */
   busy: 'ApplyBusy',
@@ -169,6 +169,12 @@ function report(result: ApplyResult, logger: ApplyLogger, metrics: ApplyMetrics)
   switch (result.kind) {
     case 'not-approved':
       logger.info('Nothing to apply: the proposal is not approved', { status: result.status });
+      metrics.addMetric(APPLY_METRIC.nothingToDo, 'Count', 1);
+      return;
+    case 'decided-elsewhere':
+      logger.info('Nothing to apply: the proposal was decided elsewhere meanwhile', {
+        status: result.status,
+      });
       metrics.addMetric(APPLY_METRIC.nothingToDo, 'Count', 1);
       return;
     case 'busy':

@@ -19,6 +19,7 @@ export function describeApplyResult(result: ApplyResult): string {
     case 'failed':
       return `failed: ${result.reason} (${result.policyWritten ? 'the policy was written' : 'nothing was written'})`;
     case 'not-approved':
+    case 'decided-elsewhere':
       return `not applied: the proposal is ${result.status ?? 'gone'}`;
     case 'busy':
       return 'not applied here: another apply of it is running';

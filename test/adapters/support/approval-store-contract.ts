@@ -6,7 +6,8 @@ import type { DecisionApprover, SignedDecision } from '../../../lambda/core/appr
 import type { Actor } from '../../../lambda/core/approval/status';
 import { InvalidInputError } from '../../../lambda/core/errors';
 import type { ProposalRecord } from '../../../lambda/core/incident';
-import type { ApplyOutcome, DecisionStore, TransitionRequest } from '../../../lambda/ports/approval-store';
+import type { ApplyOutcome } from '../../../lambda/core/apply/outcome';
+import type { DecisionStore, TransitionRequest } from '../../../lambda/ports/approval-store';
 import type { ProposalStore } from '../../../lambda/ports/proposal-store';
 import { proposalRecord } from './proposal-records';
 
@@ -35,6 +36,8 @@ export const APPLIER: Actor = {
 };
 
 export const OUTCOME: ApplyOutcome = {
+  kind: 'verified',
+  reason: null,
   readBackMatches: true,
   verification: 'allowed',
   blockers: [],

@@ -1,7 +1,7 @@
 import { applyProposal, APPLY_ACTOR, MAX_APPLY_ATTEMPTS } from '../../../lambda/core/apply/apply-proposal';
 import { AwsCallError, SimulationError, TransientAwsError } from '../../../lambda/core/errors';
 import type { ProposalRecord } from '../../../lambda/core/incident';
-import type { ApplyOutcome } from '../../../lambda/ports/approval-store';
+import { decodeApplyOutcome, type ApplyOutcome } from '../../../lambda/core/apply/outcome';
 import type { PolicyDocument } from '../../../lambda/core/model';
 import { chatbotNotificationProblems } from '../../../lambda/core/render/message';
 import {
@@ -63,6 +63,8 @@ describe('applying the seed proposal', () => {
     expect(statuses(world)).toEqual(['approved', 'applied', 'verified']);
     expect(stored?.history.slice(1).map((event) => event.actor)).toEqual([APPLY_ACTOR, APPLY_ACTOR]);
     expect(stored?.outcome).toEqual({
+      kind: 'verified',
+      reason: null,
       readBackMatches: true,
       verification: 'allowed',
       blockers: [],
@@ -374,7 +376,7 @@ describe('refusals: nothing is written, the record fails with the reason', () =>
       applyProposal(PROPOSAL_ID, world.deps),
       applyProposal(PROPOSAL_ID, world.deps),
     ]);
-    expect(results.map((result) => result.kind).sort()).toEqual(['not-approved', 'refused']);
+    expect(results.map((result) => result.kind).sort()).toEqual(['decided-elsewhere', 'refused']);
     expect(world.notifier.messages).toHaveLength(1);
   });
 });
@@ -609,7 +611,7 @@ describe('after the write', () => {
       throw new AwsCallError('Access denied: iam:PutGroupPolicy');
     };
     await expect(applyProposal(PROPOSAL_ID, world.deps)).resolves.toEqual({
-      kind: 'not-approved',
+      kind: 'decided-elsewhere',
       status: 'failed',
     });
     expect(world.notifier.messages).toEqual([]);
@@ -775,6 +777,8 @@ describe('resuming where an earlier run stopped', () => {
 
 describe('announcing an outcome that did not all go out', () => {
   const VERIFIED_OUTCOME: ApplyOutcome = {
+    kind: 'verified',
+    reason: null,
     readBackMatches: true,
     verification: 'allowed',
     blockers: [],
@@ -878,7 +882,11 @@ describe('announcing an outcome that did not all go out', () => {
       appliedAt: null,
     };
     const refusedWorld = applyWorld(
-      decided('failed', 'refused: the role is not in account 123456789012', nothingWritten),
+      decided('failed', 'refused: the role is not in account 123456789012', {
+        ...nothingWritten,
+        kind: 'refused',
+        reason: 'the role is not in account 123456789012',
+      }),
     );
     await applyProposal(PROPOSAL_ID, refusedWorld.deps);
     expect(only(refusedWorld.notifier.messages).chatbot.content.title).toBe(
@@ -891,7 +899,11 @@ describe('announcing an outcome that did not all go out', () => {
     });
 
     const failedWorld = applyWorld(
-      decided('failed', 'could not write the policy: Access denied', nothingWritten),
+      decided('failed', 'could not write the policy: Access denied', {
+        ...nothingWritten,
+        kind: 'failed',
+        reason: 'could not write the policy: Access denied',
+      }),
     );
     await applyProposal(PROPOSAL_ID, failedWorld.deps);
     expect(only(failedWorld.notifier.messages).chatbot.content.title).toBe(
@@ -900,6 +912,7 @@ describe('announcing an outcome that did not all go out', () => {
 
     const blocked: ApplyOutcome = {
       ...VERIFIED_OUTCOME,
+      kind: 'not-verified',
       verification: 'implicitDeny',
       blockers: ['no policy allows it'],
       attempts: 11,
@@ -909,6 +922,25 @@ describe('announcing an outcome that did not all go out', () => {
     expect(only(blockedWorld.notifier.messages).chatbot.content.title).toBe(
       ':warning: applied, NOT verified: no policy allows it',
     );
+  });
+
+  it('tells a refusal of the previous release, known only by its history entry’s words, as before', async () => {
+    const { kind: _kind, reason: _reason, ...stored } = VERIFIED_OUTCOME;
+    const legacy = { ...stored, readBackMatches: false, verification: null, attempts: 0, appliedAt: null };
+    const detail = 'refused: the role is not in account 123456789012';
+    const record = decided('failed', detail, VERIFIED_OUTCOME);
+    const outcome = decodeApplyOutcome(legacy, record);
+    expect(outcome).toMatchObject({ kind: 'refused', reason: 'the role is not in account 123456789012' });
+    const world = applyWorld({ ...record, outcome });
+    await applyProposal(PROPOSAL_ID, world.deps);
+    expect(only(world.notifier.messages).chatbot.content.title).toBe(
+      ':no_entry_sign: refused: the role is not in account 123456789012',
+    );
+    expect(only(world.events.events).detail).toMatchObject({
+      status: 'failed',
+      policyWritten: false,
+      reason: 'the role is not in account 123456789012',
+    });
   });
 
   it('a message that failed on the run that decided goes out on the next, alone', async () => {

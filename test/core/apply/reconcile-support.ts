@@ -2,7 +2,7 @@
 import type { Actor } from '../../../lambda/core/approval/status';
 import type { ProposalRecord, ProposalStatus } from '../../../lambda/core/incident';
 import type { ReconcileSettings } from '../../../lambda/core/apply/reconcile';
-import type { ApplyOutcome } from '../../../lambda/ports/approval-store';
+import type { ApplyOutcome } from '../../../lambda/core/apply/outcome';
 import { proposalRecord } from '../../adapters/support/proposal-records';
 import { withDecision } from '../../support/signed-approval';
 
@@ -28,6 +28,8 @@ export const ago = (ms: number): string => new Date(NOW.getTime() - ms).toISOStr
 export const later = (ms: number): string => new Date(NOW.getTime() + ms).toISOString();
 
 export const OUTCOME: ApplyOutcome = {
+  kind: 'verified',
+  reason: null,
   readBackMatches: true,
   verification: 'allowed',
   blockers: [],

@@ -73,6 +73,8 @@ describe('linkDecisionPage', () => {
     expect(linkDecisionPage(moved('verified')).title).toBe('Applied and verified');
     const blocked = moved('not-verified', {
       outcome: {
+        kind: 'not-verified',
+        reason: null,
         readBackMatches: true,
         verification: 'explicitDeny',
         blockers: ['SCP DenyPassRole'],

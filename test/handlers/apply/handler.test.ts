@@ -207,6 +207,25 @@ describe('apply handler', () => {
     expect(metrics.total(APPLY_METRIC.nothingToDo)).toBe(1);
   });
 
+  it('counts a record decided elsewhere while it ran as nothing to do, and says so', async () => {
+    const { world, logger, metrics, handler } = harness();
+    world.writer.putInlinePolicy = async () => {
+      world.store.put({ ...seedApproved, status: 'rejected' });
+      throw new AwsCallError('Access denied: iam:PutGroupPolicy');
+    };
+    await expect(handler({ proposalId: PROPOSAL_ID }, lambdaContext())).resolves.toBe('decided-elsewhere');
+    expect(metrics.total(APPLY_METRIC.nothingToDo)).toBe(1);
+    expect(metrics.total(APPLY_METRIC.failed)).toBe(0);
+    expect(logger.lines).toContainEqual(
+      expect.objectContaining({
+        level: 'info',
+        message: 'Nothing to apply: the proposal was decided elsewhere meanwhile',
+        attributes: expect.objectContaining({ status: 'rejected' }),
+      }),
+    );
+    expect(world.notifier.messages).toEqual([]);
+  });
+
   it('refuses, logs and counts an approval without a signed decision: it needs re-approval', async () => {
     const { world, logger, metrics, handler } = harness({ ...seedApproved, decision: undefined });
     await expect(handler({ proposalId: PROPOSAL_ID }, lambdaContext(240_000))).resolves.toBe('refused');

@@ -274,6 +274,8 @@ describe('approval handler: deciding by link', () => {
         actor,
         at,
         outcome: {
+          kind: 'verified',
+          reason: null,
           readBackMatches: true,
           verification: 'allowed',
           blockers: [],

@@ -5,7 +5,7 @@
  * lands under the proposal it answers. Every event-derived string goes through the same escaping.
  */
 import type { ProposalRecord } from '../../incident';
-import type { ApplyOutcome } from '../../../ports/approval-store';
+import type { ApplyOutcome } from '../../apply/outcome';
 import { approvalSummary, levelSummary } from '../escalation-labels';
 import { CHATBOT_LIMITS, escalationSections } from './chatbot';
 import { escalationLines } from './email';

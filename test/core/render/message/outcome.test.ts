@@ -1,5 +1,5 @@
 import type { ProposalRecord } from '../../../../lambda/core/incident';
-import type { ApplyOutcome } from '../../../../lambda/ports/approval-store';
+import type { ApplyOutcome } from '../../../../lambda/core/apply/outcome';
 import {
   CHATBOT_LIMITS,
   chatbotNotificationProblems,
@@ -16,6 +16,8 @@ import { approved, diagnosedSeedRecord } from '../../apply/seed-apply';
 import { withCase } from '../support/escalation-fixtures';
 
 const APPLIED: ApplyOutcome = {
+  kind: 'verified',
+  reason: null,
   readBackMatches: true,
   verification: 'allowed',
   blockers: [],

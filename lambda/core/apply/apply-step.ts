@@ -1,0 +1,67 @@
+/**
+ * The apply step's interface: who it acts as, what it is given (settings, ports) and what a run
+ * returns. The run itself is apply-proposal.ts.
+ */
+import type { Actor } from '../approval/status';
+import type { ProposalRecord, ProposalStatus } from '../incident';
+import type { DecisionLedger } from '../../ports/decision-ledger';
+import type { ApprovalStore } from '../../ports/approval-store';
+import type { PolicyWriter } from '../../ports/policy-writer';
+import type { ApplyGateSettings } from './apply-gate';
+import type { AnnounceDependencies, PublishFailure } from './announce-outcome';
+import type { ApplyOutcome } from './outcome';
+import type { VerificationDependencies, VerificationSettings } from './verification';
+import type { DecisionVerificationDependencies } from './verify-decision';
+
+export const APPLY_ACTOR: Actor = {
+  kind: 'iam',
+  name: 'passrole-doctor apply function',
+  sourceIp: null,
+  userAgent: null,
+};
+
+export interface ApplySettings extends ApplyGateSettings, VerificationSettings {
+  /** How long re-simulation may wait for IAM to propagate the change (default two minutes). */
+  verifyTimeoutMs: number;
+  /** How long this run holds the apply lease: longer than the run itself (write + verification). */
+  leaseMs: number;
+  /** Base URL of the review page, for the link in the outcome message. */
+  reviewBaseUrl?: string | null;
+}
+
+export interface ApplyDependencies
+  extends DecisionVerificationDependencies, VerificationDependencies, AnnounceDependencies {
+  store: ApprovalStore;
+  /** One IAM write per decision id. */
+  decisionLedger: DecisionLedger;
+  writer: PolicyWriter;
+  settings: ApplySettings;
+}
+
+interface Reported {
+  /** The record as last stored (or as loaded, when storing the end failed). */
+  record: ProposalRecord;
+  /** Whether the final status of this run was stored. */
+  recorded: boolean;
+  publishFailures: PublishFailure[];
+}
+
+export type ApplyResult =
+  | ({ kind: 'applied-verified'; outcome: ApplyOutcome } & Reported)
+  | ({ kind: 'applied-not-verified'; outcome: ApplyOutcome; blockers: string[] } & Reported)
+  /** A check failed: nothing was written to IAM. */
+  | ({ kind: 'refused'; reason: string } & Reported)
+  | ({ kind: 'failed'; reason: string; policyWritten: boolean; outcome: ApplyOutcome } & Reported)
+  /** A decided record whose outcome had not all gone out (a run died after deciding): it went out now. */
+  | ({ kind: 'announced'; status: ProposalStatus } & Reported)
+  /** Not found, or nothing to do when loaded (pending, rejected, or decided and announced). */
+  | { kind: 'not-approved'; status: ProposalStatus | null }
+  /**
+   * This run reached a decision, but the record had moved before it could store it (another run, or
+   * someone else, decided first; null: gone): theirs is the word, nothing went out.
+   */
+  | { kind: 'decided-elsewhere'; status: ProposalStatus | null }
+  /** Another invocation holds the apply lease: it applies the proposal. */
+  | { kind: 'busy' };
+
+export type { PublishFailure };
