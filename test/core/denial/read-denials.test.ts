@@ -151,6 +151,7 @@ describe('readDenials: what is not an iam:PassRole denial', () => {
     const outcome = read(denialRecord({ errorCode: undefined, errorMessage: undefined }));
     expect(outcome).toEqual({
       kind: 'not-applicable',
+      code: 'not-an-error',
       eventId: '0c5d3e7a-9b1f-4f6e-8a2d-3c4b5a6e7f80',
       reason: 'the call succeeded: the record has no errorCode',
       where: 'denial.json',
@@ -171,6 +172,7 @@ describe('readDenials: what is not an iam:PassRole denial', () => {
     };
     expect(read(insight)).toEqual({
       kind: 'not-applicable',
+      code: 'insights-event',
       eventId: 'e1',
       reason: 'a CloudTrail Insights event, not an API call',
       where: 'denial.json',
