@@ -4,7 +4,7 @@
  * built by build-denial.ts.
  */
 import { buildDenial } from './build-denial';
-import { parseDecodedAuthorization } from './decoded-message';
+import { type DecodedAuthorization, parseDecodedAuthorization } from './decoded-message';
 import { parseErrorMessage } from './error-message';
 import { operationName } from './iam-action';
 import { describeType, isJsonObject, stringField } from './json';
@@ -36,6 +36,81 @@ function withRoleHint(reason: string, eventSource: string, eventName: string): s
   return `${reason} (${operationName(eventName)} passes a role, so it may be an iam:PassRole denial)`;
 }
 
+/** Why a record is not an iam:PassRole denial, as a code and a reason. */
+interface NotPassRole {
+  code: NotApplicableCode;
+  reason: string;
+}
+
+/** Why EC2's encoded-only message leaves the denied action unknown or another, or null when it is iam:PassRole. */
+function encodedMessageProblem(
+  complete: boolean,
+  decodedText: string | undefined,
+  decoded: DecodedAuthorization | null,
+): NotPassRole | null {
+  if (!complete) {
+    return {
+      code: 'encoded-message-cut',
+      reason:
+        "encoded authorization message cut at CloudTrail's 1 KB limit: it cannot be decoded, so the denied action is unknown",
+    };
+  }
+  if (decodedText === undefined) {
+    return {
+      code: 'encoded-message-not-decoded',
+      reason:
+        'encoded authorization message not decoded: decode it with sts:DecodeAuthorizationMessage to learn the denied action',
+    };
+  }
+  if (decoded === null) {
+    return {
+      code: 'decoded-message-unreadable',
+      reason: 'the decoded authorization message is not the JSON sts:DecodeAuthorizationMessage returns',
+    };
+  }
+  if (decoded.action === null) {
+    return {
+      code: 'decoded-message-names-no-action',
+      reason: 'the decoded authorization message names no action',
+    };
+  }
+  if (!isPassRole(decoded.action)) {
+    return {
+      code: 'not-passrole',
+      reason: `the denied action is ${quote(decoded.action)} (decoded authorization message), not iam:PassRole`,
+    };
+  }
+  return null;
+}
+
+/** Why a plain errorMessage that names no action leaves the record out. */
+function unnamedAction(
+  truncated: boolean,
+  message: string,
+  eventSource: string,
+  eventName: string,
+): NotPassRole {
+  if (truncated) {
+    return {
+      code: 'error-message-cut',
+      reason: withRoleHint(
+        "errorMessage cut at CloudTrail's 1 KB limit before naming the denied action",
+        eventSource,
+        eventName,
+      ),
+    };
+  }
+  return {
+    code: 'action-not-named',
+    reason: withRoleHint(
+      `errorMessage does not name the denied action: '${quote(message)}'`,
+      eventSource,
+      eventName,
+    ),
+  };
+}
+
+/** One record: invalid, not applicable (with its code), or its denial. */
 export function readRecord(value: unknown, where: string, options: ReadOptions): ReadOutcome {
   if (!isJsonObject(value)) {
     return invalid(where, `expected a CloudTrail record (an object), got ${describeType(value)}`);
@@ -92,55 +167,11 @@ export function readRecord(value: unknown, where: string, options: ReadOptions):
   const decodedText = encoded?.complete === true ? options.decodedMessages?.get(encoded.blob) : undefined;
   const decoded = decodedText === undefined ? null : parseDecodedAuthorization(decodedText);
   if (parsed.action === null && !parsed.crossAccountPassRole) {
-    if (encoded !== null) {
-      if (!encoded.complete) {
-        return notPassRole(
-          'encoded-message-cut',
-          "encoded authorization message cut at CloudTrail's 1 KB limit: it cannot be decoded, so the denied action is unknown",
-        );
-      }
-      if (decodedText === undefined) {
-        return notPassRole(
-          'encoded-message-not-decoded',
-          'encoded authorization message not decoded: decode it with sts:DecodeAuthorizationMessage to learn the denied action',
-        );
-      }
-      if (decoded === null) {
-        return notPassRole(
-          'decoded-message-unreadable',
-          'the decoded authorization message is not the JSON sts:DecodeAuthorizationMessage returns',
-        );
-      }
-      if (decoded.action === null)
-        return notPassRole(
-          'decoded-message-names-no-action',
-          'the decoded authorization message names no action',
-        );
-      if (!isPassRole(decoded.action)) {
-        return notPassRole(
-          'not-passrole',
-          `the denied action is ${quote(decoded.action)} (decoded authorization message), not iam:PassRole`,
-        );
-      }
-    } else if (parsed.truncated) {
-      return notPassRole(
-        'error-message-cut',
-        withRoleHint(
-          "errorMessage cut at CloudTrail's 1 KB limit before naming the denied action",
-          eventSource,
-          eventName,
-        ),
-      );
-    } else {
-      return notPassRole(
-        'action-not-named',
-        withRoleHint(
-          `errorMessage does not name the denied action: '${quote(message)}'`,
-          eventSource,
-          eventName,
-        ),
-      );
-    }
+    const why =
+      encoded === null
+        ? unnamedAction(parsed.truncated, message, eventSource, eventName)
+        : encodedMessageProblem(encoded.complete, decodedText, decoded);
+    if (why !== null) return notPassRole(why.code, why.reason);
   } else if (
     decodedText !== undefined &&
     (decoded === null || (decoded.action !== null && !isPassRole(decoded.action)))
