@@ -4,7 +4,8 @@
  * listed by encodedAuthorizationMessages for the caller to decode and hand back in ReadOptions.
  */
 export { readDenials, encodedAuthorizationMessages } from './read-denials';
-export type { ReadOutcome, ReadOptions } from './read-denials';
+export { NOT_APPLICABLE_CODES } from './read-outcome';
+export type { NotApplicable, NotApplicableCode, ReadOutcome, ReadOptions } from './read-outcome';
 export { passedToServiceFor, roleParametersFor, listRolePassingOperations } from './passrole-apis';
 export type { RoleParameter } from './passrole-apis';
 export { iamActionFor, operationName } from './iam-action';

@@ -113,7 +113,9 @@ export function diagnoseReporter(logger: DiagnoseLogger, metrics: DiagnoseMetric
       });
     } else if (outcome.kind === 'not-applicable') {
       count(METRIC.notApplicable);
+      // The code is for queries and alarms; the reason is for a person.
       logger.info('record acknowledged: not an iam:PassRole denial', {
+        code: outcome.code,
         reason: outcome.reason,
         eventId: outcome.eventId,
       });

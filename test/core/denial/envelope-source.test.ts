@@ -31,7 +31,7 @@ describe('readDenials: the envelope source', () => {
       expect(outcome).toMatchObject({
         kind: 'not-applicable',
         eventId: denialRecord()['eventID'],
-        reason: expect.stringMatching(/^EventBridge event from source '.*', not from AWS/) as unknown,
+        code: 'not-from-aws',
         where: 'event.json',
       });
     },

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Denial } from '../../../lambda/core/model';
-import type { ReadOutcome } from '../../../lambda/core/denial';
+import type { NotApplicableCode, ReadOutcome } from '../../../lambda/core/denial';
 
 export const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'cloudtrail');
 
@@ -88,4 +88,11 @@ export function reasonOf(outcome: ReadOutcome, kind: 'not-applicable' | 'invalid
   if (outcome.kind !== kind)
     throw new Error(`expected ${kind}, got ${JSON.stringify(outcome).slice(0, 500)}`);
   return outcome.reason;
+}
+
+/** Why the outcome is not applicable, as its code (the reason text is the CLI's, pinned elsewhere). */
+export function codeOf(outcome: ReadOutcome): NotApplicableCode {
+  if (outcome.kind !== 'not-applicable')
+    throw new Error(`expected not-applicable, got ${JSON.stringify(outcome).slice(0, 500)}`);
+  return outcome.code;
 }

@@ -16,6 +16,7 @@
  * review page the message links to, served by the real approval handler, holds no raw markup.
  */
 import { SnapshotAccountReader } from '../../../lambda/adapters/snapshot/snapshot-account-reader';
+import type { NotApplicableCode } from '../../../lambda/core/denial';
 import { linkMacOf } from '../../support/link-tokens';
 import type { ProposalRecord } from '../../../lambda/core/incident';
 import {
@@ -214,8 +215,10 @@ interface HostileCase {
   /** The SQS message body, exactly as delivered. */
   body: string;
   outcome: Outcome;
-  /** What the log must give as the reason (invalid, not-applicable, unprocessable). */
+  /** What the log must give as the reason (invalid, unprocessable, a diagnosis not applicable). */
   reason?: RegExp;
+  /** The code the log must give for a record that is not an iam:PassRole denial. */
+  code?: NotApplicableCode;
   /** Hostile text, as each form must show it escaped, proving the text reached the message. */
   shows?: { chatbot?: string; email?: string; page?: string };
 }
@@ -272,13 +275,13 @@ function cases(): HostileCase[] {
       name: 'detail-type of a service event (forged)',
       body: body(seed(), { 'detail-type': 'AWS Service Event via CloudTrail' }),
       outcome: 'not-applicable',
-      reason: /'AWS Service Event via CloudTrail' is not an API call recorded by CloudTrail/,
+      code: 'not-an-api-call-event',
     },
     {
       name: 'detail-type of a console sign-in',
       body: body(seed(), { 'detail-type': 'AWS Console Sign In via CloudTrail' }),
       outcome: 'not-applicable',
-      reason: /is not an API call recorded by CloudTrail/,
+      code: 'not-an-api-call-event',
     },
     {
       name: 'detail null',
@@ -402,19 +405,19 @@ function cases(): HostileCase[] {
       name: 'errorCode missing: the call succeeded',
       body: body(seed((record) => delete record['errorCode'])),
       outcome: 'not-applicable',
-      reason: /the call succeeded/,
+      code: 'not-an-error',
     },
     {
       name: 'errorCode null',
       body: body(seed((record) => (record['errorCode'] = null))),
       outcome: 'not-applicable',
-      reason: /the call succeeded/,
+      code: 'not-an-error',
     },
     {
       name: 'errorMessage missing',
       body: body(seed((record) => delete record['errorMessage'])),
       outcome: 'not-applicable',
-      reason: /has no errorMessage: the denied action is unknown \(UpdateJob passes a role/,
+      code: 'no-error-message',
     },
     {
       name: 'errorCode of a throttled call',
@@ -425,7 +428,7 @@ function cases(): HostileCase[] {
         }),
       ),
       outcome: 'not-applicable',
-      reason: /errorCode ThrottlingException is not an authorization failure/,
+      code: 'not-authorization-failure',
     },
     {
       name: 'another action denied',
@@ -436,7 +439,7 @@ function cases(): HostileCase[] {
         ),
       ),
       outcome: 'not-applicable',
-      reason: /the denied action is s3:GetObject, not iam:PassRole/,
+      code: 'not-passrole',
     },
     {
       name: 'eventID missing',
@@ -498,7 +501,7 @@ function cases(): HostileCase[] {
       name: 'a CloudTrail Insights event',
       body: body(seed((record) => (record['eventType'] = 'AwsCloudTrailInsight'))),
       outcome: 'not-applicable',
-      reason: /CloudTrail Insights event/,
+      code: 'insights-event',
     },
 
     // ------------------------------------------------ 256 KB strings and deep nesting
@@ -715,13 +718,13 @@ function cases(): HostileCase[] {
       name: 'the seed denial put by an application (source custom.attacker)',
       body: body(seed(), { source: 'custom.attacker' }),
       outcome: 'not-applicable',
-      reason: /EventBridge event from source 'custom.attacker', not from AWS/,
+      code: 'not-from-aws',
     },
     {
       name: 'source that only looks like AWS (aws-glue)',
       body: body(seed(), { source: 'aws-glue' }),
       outcome: 'not-applicable',
-      reason: /from source 'aws-glue', not from AWS/,
+      code: 'not-from-aws',
     },
     {
       name: 'source a number',
@@ -954,6 +957,8 @@ interface CaseResult {
   retried: number;
   outcomes: Outcome[];
   logged: string[];
+  /** The not-applicable codes the log gave. */
+  codes: unknown[];
   messages: RenderedMessage[];
   messageProblems: string[];
   pages: string[];
@@ -1030,12 +1035,16 @@ async function runCase(hostile: HostileCase, index: number): Promise<CaseResult>
         ? `${line.message}: ${line.attributes['reason']}`
         : line.message,
     );
+  const codes = h.logger
+    .productionLines()
+    .flatMap((line) => (line.attributes['code'] === undefined ? [] : [line.attributes['code']]));
   const pages = await reviewPages(h);
   return {
     threw,
     retried,
     outcomes: outcomesOf(h),
     logged,
+    codes,
     messages: h.notifier.messages,
     messageProblems: h.notifier.messages.flatMap(messageProblems),
     pages,
@@ -1088,6 +1097,7 @@ describe('diagnose handler: hostile input', () => {
     if (hostile.reason !== undefined) {
       expect(result.logged).toEqual(expect.arrayContaining([expect.stringMatching(hostile.reason)]));
     }
+    if (hostile.code !== undefined) expect(result.codes).toEqual([hostile.code]);
 
     const diagnosed = hostile.outcome === 'proposal' || hostile.outcome === 'report';
     expect(result.messages).toHaveLength(diagnosed ? 1 : 0);

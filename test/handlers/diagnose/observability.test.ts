@@ -41,6 +41,23 @@ describe('diagnose reporter: acknowledged records', () => {
     expect(metrics.total(METRIC.invalidRecords)).toBe(1);
   });
 
+  it("logs a record that is not an iam:PassRole denial with its reason's code, and counts it", () => {
+    const outcome = readOne(seedRecord('evt-observability-4', { errorCode: null }));
+    const { logger, metrics } = acknowledge(outcome);
+    expect(logger.productionLines()).toEqual([
+      {
+        level: 'info',
+        message: 'record acknowledged: not an iam:PassRole denial',
+        attributes: {
+          code: 'not-an-error',
+          reason: 'the call succeeded: the record has no errorCode',
+          eventId: 'evt-observability-4',
+        },
+      },
+    ]);
+    expect(metrics.total(METRIC.notApplicable)).toBe(1);
+  });
+
   it('gives every acknowledgement a reason', () => {
     const seed = seedDenialOutcome();
     const outcomes: ReadOutcome[] = [
