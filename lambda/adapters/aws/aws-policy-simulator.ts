@@ -20,6 +20,8 @@ import type {
   SimulationResult,
 } from '../../core/model';
 import type { PolicySimulator } from '../../ports/policy-simulator';
+import { uniqueMatchedStatements } from '../../core/iam/matched-statements';
+import { principalPolicies } from '../../core/iam/principal-policies';
 
 /** Evaluates a request with IAM's own policy simulator (iam:SimulatePrincipalPolicy). */
 export class AwsPolicySimulator implements PolicySimulator {
@@ -130,7 +132,9 @@ function toSimulationResult(
   const awsStatements = result.MatchedStatements?.length
     ? result.MatchedStatements
     : (resourceResult?.MatchedStatements ?? []);
-  const matchedStatements = unique(awsStatements.map((statement) => policies.describe(statement, decision)));
+  const matchedStatements = uniqueMatchedStatements(
+    awsStatements.map((statement) => policies.describe(statement, decision)),
+  );
 
   const blocked = new Set<DenyingPolicyType>();
   if (decision !== 'allowed') {
@@ -156,16 +160,6 @@ const BLOCKING_ORDER: DenyingPolicyType[] = [
   'session',
   'vpc-endpoint',
 ];
-
-function unique(statements: MatchedStatement[]): MatchedStatement[] {
-  const seen = new Set<string>();
-  return statements.filter((statement) => {
-    const key = JSON.stringify(statement);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
 
 // ---------------------------------------------------------------- naming matched statements
 
@@ -196,46 +190,14 @@ class PolicyIndex {
   ) {
     const principal = scope?.principal;
     if (!principal) return;
-    const entities =
-      principal.kind === 'user'
-        ? [
-            { kind: 'user' as const, entity: principal },
-            ...principal.groups.map((group) => ({ kind: 'group' as const, entity: group })),
-          ]
-        : [{ kind: 'role' as const, entity: principal }];
-    for (const { kind, entity } of entities) {
-      const attachedTo = `${kind}/${entity.name}`;
-      for (const inline of entity.inlinePolicies) {
-        this.policies.push({
-          policyType: 'identity',
-          policyName: inline.name,
-          policyArn: null,
-          attachedTo,
-          holder: { kind, name: entity.name },
-          document: inline.document,
-          text: null,
-        });
-      }
-      for (const managed of entity.attachedPolicies) {
-        this.policies.push({
-          policyType: 'identity',
-          policyName: managed.name,
-          policyArn: managed.arn,
-          attachedTo,
-          holder: null,
-          document: managed.document,
-          text: null,
-        });
-      }
-    }
-    if (principal.permissionsBoundary) {
+    for (const policy of principalPolicies(principal)) {
       this.policies.push({
-        policyType: 'boundary',
-        policyName: principal.permissionsBoundary.name,
-        policyArn: principal.permissionsBoundary.arn,
-        attachedTo: `${principal.kind}/${principal.name}`,
-        holder: null,
-        document: principal.permissionsBoundary.document,
+        policyType: policy.layer,
+        policyName: policy.name,
+        policyArn: policy.arn,
+        attachedTo: policy.attachedTo,
+        holder: policy.inline ? policy.holder : null,
+        document: policy.document,
         text: null,
       });
     }

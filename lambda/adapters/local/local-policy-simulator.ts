@@ -20,6 +20,8 @@ import type {
 } from '../../core/model';
 import type { PolicySimulator } from '../../ports/policy-simulator';
 import { coversAction, statementsOf } from '../../core/policy/statements';
+import { uniqueMatchedStatements } from '../../core/iam/matched-statements';
+import { principalPolicies } from '../../core/iam/principal-policies';
 import { loadScpFiles, type ServiceControlPolicy } from './scp-files';
 
 export type { ServiceControlPolicy } from './scp-files';
@@ -161,42 +163,21 @@ export class LocalPolicySimulator implements PolicySimulator {
       });
       sources.set(key, { ...source, statementIndexes: relevant.map(({ index }) => index) });
     };
-    const holders =
-      principal.kind === 'user'
-        ? [
-            { holder: `user/${principal.name}`, entity: principal },
-            ...principal.groups.map((group) => ({ holder: `group/${group.name}`, entity: group })),
-          ]
-        : [{ holder: `role/${principal.name}`, entity: principal }];
-    for (const { holder, entity } of holders) {
-      for (const inline of entity.inlinePolicies) {
-        add(inline.document, {
-          policyType: 'identity',
-          policyName: inline.name,
-          policyArn: null,
-          attachedTo: holder,
-        });
-      }
-      for (const managed of entity.attachedPolicies) {
-        add(managed.document, {
-          policyType: 'identity',
-          policyName: managed.name,
-          policyArn: managed.arn,
-          attachedTo: holder,
-        });
-      }
-    }
-
     let boundary: NamedPolicy[] | undefined;
-    if (principal.permissionsBoundary) {
-      const key = 'boundary#0';
-      boundary = [{ name: key, policy: principal.permissionsBoundary.document }];
-      sources.set(key, {
-        policyType: 'boundary',
-        policyName: principal.permissionsBoundary.name,
-        policyArn: principal.permissionsBoundary.arn,
-        attachedTo: `${principal.kind}/${principal.name}`,
-      });
+    for (const policy of principalPolicies(principal)) {
+      const source: PolicySource = {
+        policyType: policy.layer,
+        policyName: policy.name,
+        policyArn: policy.arn,
+        attachedTo: policy.attachedTo,
+      };
+      if (policy.layer === 'identity') {
+        add(policy.document, source);
+      } else {
+        const key = 'boundary#0';
+        boundary = [{ name: key, policy: policy.document }];
+        sources.set(key, source);
+      }
     }
 
     const built = { identity, boundary, sources };
@@ -324,7 +305,7 @@ function toSimulationResult(
         : [];
   return {
     decision,
-    matchedStatements: uniqueStatements(
+    matchedStatements: uniqueMatchedStatements(
       statements.map((statement) => toMatchedStatement(statement, sourceOf)),
     ),
     blockedBy: decision === 'allowed' ? [] : blockingLayers(analysis),
@@ -367,16 +348,6 @@ function toMatchedStatement(
     effect: statement.isDeny() ? 'Deny' : 'Allow',
     statement: statement.sid() || String(originalIndex),
   };
-}
-
-function uniqueStatements(statements: MatchedStatement[]): MatchedStatement[] {
-  const seen = new Set<string>();
-  return statements.filter((statement) => {
-    const key = JSON.stringify(statement);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }
 
 function describeErrors(errors: SimulationErrors, sourceOf: (key: string) => PolicySource): string {
