@@ -15,6 +15,7 @@
  * recreated R); Deny statements that may take the Allow back (the role is still listed: an exposure
  * listed too many is safer than one left out).
  */
+import { iamArn, parseArn } from '../iam/arn';
 import type { PolicyDocument, PolicyStatement } from '../model';
 import { matchesActionPattern, matchesArnPattern, toArray } from '../policy/patterns';
 
@@ -75,8 +76,8 @@ export function trustPolicyNamesRole(
   accountId: string,
 ): boolean {
   if (trustPolicy === null) return false;
-  const partition = roleArn.split(':')[1] ?? 'aws';
-  const accountPrincipals = new Set(['*', accountId, `arn:${partition}:iam::${accountId}:root`]);
+  const partition = parseArn(roleArn)?.partition ?? 'aws';
+  const accountPrincipals = new Set(['*', accountId, iamArn(partition, accountId, 'root')]);
   return statementsOf(trustPolicy).some((statement) => {
     if (statement.Effect !== 'Allow' || !allowsAssumeRole(statement)) return false;
     const principals = awsPrincipals(statement.Principal);

@@ -4,6 +4,7 @@
  * means for this principal. `over` compiles R (and the roles R can become) so that their access is
  * never smaller than AWS would allow; `under` compiles a gainer so that its access is never larger.
  */
+import { accountOf } from '../iam/arn';
 import type { PolicyDocument, PolicyStatement, PrincipalDetails, RoleDetails } from '../model';
 import { toArray } from '../policy/patterns';
 import { statementIdOf, statementsOf } from '../policy/statements';
@@ -44,7 +45,7 @@ export interface CompileContext {
 export function factsOf(principal: PrincipalDetails, accountId: string): PrincipalFacts {
   return {
     arn: principal.arn,
-    accountId: principal.arn.split(':')[4] || accountId,
+    accountId: accountOf(principal.arn) ?? accountId,
     kind: principal.kind,
     username: principal.kind === 'user' ? principal.name : null,
   };
