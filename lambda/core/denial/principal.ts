@@ -124,7 +124,7 @@ export function readPrincipal(identity: JsonObject, messagePrincipal: string | n
       return withNotes(readRoleSession(identity, arn, base));
     case 'Root': {
       const partition = base.partition ?? 'aws';
-      const rootArn = account === null ? null : `arn:${partition}:iam::${account}:root`;
+      const rootArn = account === null ? null : iamArn(partition, account, 'root');
       return withNotes({
         principalArn: arn ?? rootArn,
         principalType: 'root',
