@@ -5,7 +5,8 @@
  * never smaller than AWS would allow; `under` compiles a gainer so that its access is never larger.
  */
 import { accountOf } from '../iam/arn';
-import type { PolicyDocument, PolicyStatement, PrincipalDetails, RoleDetails } from '../model';
+import { principalPolicies } from '../iam/principal-policies';
+import type { PolicyDocument, PolicyStatement, PrincipalDetails } from '../model';
 import { toArray } from '../policy/patterns';
 import { statementIdOf, statementsOf } from '../policy/statements';
 import { actionBits, type ActionSpace } from './action-space';
@@ -143,26 +144,13 @@ export function compilePrincipal(
 ): CompiledPrincipal {
   const facts = factsOf(principal, accountId);
   const identity: CompiledStatement[] = [];
-  const holders: {
-    inlinePolicies: RoleDetails['inlinePolicies'];
-    attachedPolicies: RoleDetails['attachedPolicies'];
-  }[] = principal.kind === 'user' ? [principal, ...principal.groups] : [principal];
-  for (const holder of holders) {
-    for (const inline of holder.inlinePolicies) {
-      identity.push(...compileDocument(context, inline.document, inline.name, facts));
-    }
-    for (const managed of holder.attachedPolicies) {
-      identity.push(...compileDocument(context, managed.document, managed.arn, facts));
-    }
+  let boundary: CompiledStatement[] | null = null;
+  for (const policy of principalPolicies(principal)) {
+    // A managed policy is named by its ARN, an inline one by its name.
+    const compiled = compileDocument(context, policy.document, policy.arn ?? policy.name, facts);
+    if (policy.layer === 'identity') identity.push(...compiled);
+    else boundary = compiled;
   }
-  const boundary = principal.permissionsBoundary
-    ? compileDocument(
-        context,
-        principal.permissionsBoundary.document,
-        principal.permissionsBoundary.arn,
-        facts,
-      )
-    : null;
   const scps = (context.scps ?? []).map((level) =>
     level.flatMap((scp) => compileDocument(context, scp.document, scp.name, facts)),
   );
