@@ -50,7 +50,7 @@ export function findEntity<T extends { Arn?: string }>(
   entities: readonly T[],
   wanted: IamArn,
   givenArn: string,
-  nameOf: (entity: T) => string | undefined,
+  entityName: (entity: T) => string | undefined,
   notes: string[],
 ): T | null {
   const exact = entities.find((entity) => entity.Arn === givenArn);
@@ -58,7 +58,7 @@ export function findEntity<T extends { Arn?: string }>(
   const byName = entities.find((entity) => {
     const arn = entity.Arn === undefined ? null : parseIamArn(entity.Arn);
     return (
-      nameOf(entity) === wanted.name &&
+      entityName(entity) === wanted.name &&
       arn !== null &&
       arn.partition === wanted.partition &&
       arn.accountId === wanted.accountId
