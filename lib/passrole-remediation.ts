@@ -27,6 +27,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { iamArn } from '../lambda/core/iam/arn';
 import { ApplyFunction } from './constructs/apply-function';
 import { ApplyReconciler } from './constructs/apply-reconciler';
 import { ApprovalApi } from './constructs/approval-api';
@@ -340,8 +341,8 @@ export function ownResourceArns(stackName: string, arns: readonly string[]): str
   return [
     ...arns,
     `arn:${partition}:lambda:${region}:${account}:function:${stackName}-*`,
-    `arn:${partition}:iam::${account}:role/${stackName}-*`,
-    `arn:${partition}:iam::${account}:policy/${stackName}-*`,
+    iamArn(partition, account, `role/${stackName}-*`),
+    iamArn(partition, account, `policy/${stackName}-*`),
     `arn:${partition}:events:${region}:${account}:rule/${stackName}-*`,
     `arn:${partition}:kms:${region}:${account}:alias/${stackName}/*`,
   ];

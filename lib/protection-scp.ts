@@ -21,6 +21,7 @@ import * as path from 'node:path';
 import { Token, type Stack } from 'aws-cdk-lib';
 import { STACK_TAG_KEY } from './constructs/approval-keys';
 import { proposalEventsBusName } from './constructs/proposal-events-bus';
+import { TABLE_WRITE_ACTIONS } from './constructs/proposal-tables';
 
 export interface ProtectionScpOptions {
   /** The main stack's name (e.g. PassRoleDoctor): every resource name starts with it. */
@@ -153,19 +154,7 @@ export function buildProtectionScp(options: ProtectionScpOptions): ScpDocument {
       ),
       deny(
         'UseOnlyFromTheStack',
-        [
-          'lambda:Invoke*',
-          'dynamodb:PutItem',
-          'dynamodb:UpdateItem',
-          'dynamodb:DeleteItem',
-          'dynamodb:BatchWriteItem',
-          'dynamodb:PartiQLInsert',
-          'dynamodb:PartiQLUpdate',
-          'dynamodb:PartiQLDelete',
-          'sns:Publish',
-          'sqs:SendMessage',
-          'events:PutEvents',
-        ],
+        ['lambda:Invoke*', ...TABLE_WRITE_ACTIONS, 'sns:Publish', 'sqs:SendMessage', 'events:PutEvents'],
         [functions, `${functions}:*`, tables, topics, queues, bus],
         [deployRole, ownRoles],
       ),

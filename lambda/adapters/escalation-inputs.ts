@@ -7,19 +7,16 @@ import { trustPolicyNamesRole } from '../core/analysis/trusts-role';
 import { InvalidInputError } from '../core/errors';
 import type { EscalationInputs } from '../core/escalation/model';
 import type { ManagedPolicy, PrincipalDetails, ProposalTarget } from '../core/model';
+import { parseIamArn } from '../core/iam/arn';
+import { findEntity } from './authorization-details';
 import {
   attachedPolicyArns,
-  decodePolicyDocument,
   defaultVersionOf,
   entityBuilder,
-  findEntity,
-  parseIamArn,
-  type AuthorizationDetails,
-  type GroupDetail,
-  type RoleDetail,
   type ScopeOptions,
-  type UserDetail,
-} from './authorization-details';
+} from './gaad/entity-builder';
+import { decodePolicyDocument } from './gaad/policy-document';
+import type { AuthorizationDetails, GroupDetail, RoleDetail, UserDetail } from './gaad/shapes';
 
 /** The SCPs in force, one list per level, root first; null when unknown. */
 export type ServiceControlPolicyLevels = EscalationInputs['scps'];

@@ -10,6 +10,7 @@ import { Aws, DefaultStackSynthesizer, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 import { InvalidInputError } from '../../lambda/core/errors';
+import { iamArn } from '../../lambda/core/iam/arn';
 
 /** Who may change a resource's policy (or the resource itself, for keys). */
 export interface PolicyAdministrators {
@@ -47,7 +48,7 @@ function withPseudoParameters(arn: string, stack: Stack): string {
 export function policyAdministrators(scope: IConstruct, configured?: string | null): PolicyAdministrators {
   return {
     deployRoleArn: resolveDeployRoleArn(scope, configured),
-    rootArn: `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:root`,
+    rootArn: iamArn(Aws.PARTITION, Aws.ACCOUNT_ID, 'root'),
   };
 }
 

@@ -16,6 +16,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { InvalidInputError } from '../../lambda/core/errors';
+import { iamArn as iamArnIn } from '../../lambda/core/iam/arn';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -131,7 +132,7 @@ export function createHandlerFunction(
  * policies, and the cdk-nag finding ids acknowledged for them, read the same in every environment.
  */
 export function iamArn(account: string, resource: string): string {
-  return `arn:${Aws.PARTITION}:iam::${account}:${resource}`;
+  return iamArnIn(Aws.PARTITION, account, resource);
 }
 
 /** The role's default policy, where addToPrincipalPolicy and grants put their statements. */

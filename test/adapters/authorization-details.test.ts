@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  assertAuthorizationDetails,
-  decodePolicyDocument,
   managedPolicyArnsWithoutDocument,
   scopeFromAuthorizationDetails,
-  type AuthorizationDetails,
 } from '../../lambda/adapters/authorization-details';
+import { decodePolicyDocument } from '../../lambda/adapters/gaad/policy-document';
+import type { AuthorizationDetails } from '../../lambda/adapters/gaad/shapes';
+import { assertAuthorizationDetails } from '../../lambda/adapters/gaad/validate';
 import { InvalidInputError } from '../../lambda/core/errors';
 import type { PolicyDocument, RoleDetails, UserDetails } from '../../lambda/core/model';
 

@@ -16,17 +16,18 @@ import {
 } from '@aws-sdk/client-iam';
 import { AwsCallError, InvalidInputError, TransientAwsError } from '../../core/errors';
 import type { EscalationInputs } from '../../core/escalation/model';
+import { nameOf } from '../../core/iam/arn';
 import type { AccountScope, ManagedPolicy, ProposalTarget } from '../../core/model';
 import type { AccountReader } from '../../ports/account-reader';
 import type { EscalationReader } from '../../ports/escalation-reader';
 import type { RolePathResolver } from '../../ports/role-path-resolver';
 import {
-  decodePolicyDocument,
   managedPolicyArnsWithoutDocument,
   rolePathIn,
   scopeFromAuthorizationDetails,
-  type AuthorizationDetails,
 } from '../authorization-details';
+import { decodePolicyDocument } from '../gaad/policy-document';
+import type { AuthorizationDetails } from '../gaad/shapes';
 import {
   escalationInputsFromAuthorizationDetails,
   escalationPolicyArnsWithoutDocument,
@@ -182,7 +183,7 @@ export class AwsAccountReader implements AccountReader, EscalationReader, RolePa
     }
     if (document === undefined) return { unavailable: `GetPolicyVersion gave no document for ${versionId}` };
     try {
-      const name = policy?.PolicyName ?? arn.split('/').at(-1) ?? arn;
+      const name = policy?.PolicyName ?? nameOf(arn);
       return {
         found: {
           arn,

@@ -16,7 +16,7 @@ import {
 import { AwsCallError, InvalidInputError, TransientAwsError } from '../../core/errors';
 import type { PolicyDocument, ProposalTarget } from '../../core/model';
 import type { PolicyWriter } from '../../ports/policy-writer';
-import { decodePolicyDocument } from '../authorization-details';
+import { decodePolicyDocument } from '../gaad/policy-document';
 import { isTransientAwsFailure } from './aws-account-reader';
 
 type WritableTargetType = 'group' | 'user' | 'role';

@@ -11,14 +11,10 @@ import type { AccountReader } from '../../ports/account-reader';
 import type { EscalationReader } from '../../ports/escalation-reader';
 import type { PolicyWriter } from '../../ports/policy-writer';
 import type { RolePathResolver } from '../../ports/role-path-resolver';
-import {
-  assertAuthorizationDetails,
-  decodePolicyDocument,
-  rolePathIn,
-  scopeFromAuthorizationDetails,
-  type AuthorizationDetails,
-  type InlinePolicyDetail,
-} from '../authorization-details';
+import { rolePathIn, scopeFromAuthorizationDetails } from '../authorization-details';
+import { decodePolicyDocument } from '../gaad/policy-document';
+import type { AuthorizationDetails, InlinePolicyDetail } from '../gaad/shapes';
+import { assertAuthorizationDetails } from '../gaad/validate';
 import {
   escalationInputsFromAuthorizationDetails,
   type ServiceControlPolicyLevels,

@@ -1,3 +1,4 @@
+import { principalsOfType } from '../iam/policy-principals';
 import type { PolicyDocument } from '../model';
 import { matchesActionPattern, toArray } from '../policy/patterns';
 import { statementsOf } from '../policy/statements';
@@ -15,13 +16,6 @@ function assumesRole(actions: string | string[] | undefined): boolean {
   return toArray(actions).some((pattern) => matchesActionPattern(pattern, 'sts:AssumeRole'));
 }
 
-function servicePrincipals(principal: unknown): string[] {
-  if (principal === '*') return ['*'];
-  if (typeof principal !== 'object' || principal === null) return [];
-  const service = (principal as Record<string, unknown>)['Service'];
-  return toArray(service as string | string[] | undefined).filter((value) => typeof value === 'string');
-}
-
 function sameService(trusted: string, service: string): boolean {
   // Trust policies may name China-partition principals (glue.amazonaws.com.cn) for the same service.
   return trusted === '*' || trusted === service || trusted === `${service}.cn`;
@@ -36,7 +30,7 @@ export function analyzeTrustPolicy(
   let deniesService = false;
   for (const statement of trustPolicy ? statementsOf(trustPolicy) : []) {
     if (!assumesRole(statement.Action)) continue;
-    const services = servicePrincipals(statement.Principal);
+    const services = principalsOfType(statement.Principal, 'Service');
     if (statement.Effect === 'Allow') {
       trustedServices.push(...services.filter((value) => !trustedServices.includes(value)));
     } else if (service !== null && services.some((trusted) => sameService(trusted, service))) {

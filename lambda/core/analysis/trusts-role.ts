@@ -15,34 +15,15 @@
  * recreated R); Deny statements that may take the Allow back (the role is still listed: an exposure
  * listed too many is safer than one left out).
  */
+import { iamArn, parseArn } from '../iam/arn';
+import { principalsOfType } from '../iam/policy-principals';
 import type { PolicyDocument, PolicyStatement } from '../model';
-import { matchesActionPattern, matchesArnPattern, toArray } from '../policy/patterns';
+import { matchesArnPattern, toArray } from '../policy/patterns';
+import { coversAction, statementsOf } from '../policy/statements';
 
 const ASSUME_ROLE = 'sts:AssumeRole';
 const PRINCIPAL_ARN_KEY = 'aws:principalarn';
 const NAMING_OPERATORS = new Set(['stringequals', 'stringlike', 'arnequals', 'arnlike']);
-
-function statementsOf(document: PolicyDocument): PolicyStatement[] {
-  return toArray(document.Statement);
-}
-
-function allowsAssumeRole(statement: PolicyStatement): boolean {
-  if (statement.Action !== undefined) {
-    return toArray(statement.Action).some((pattern) => matchesActionPattern(pattern, ASSUME_ROLE));
-  }
-  if (statement.NotAction !== undefined) {
-    return !toArray(statement.NotAction).some((pattern) => matchesActionPattern(pattern, ASSUME_ROLE));
-  }
-  return false;
-}
-
-/** The `AWS` principals of a statement; `*` for `"Principal": "*"`. */
-function awsPrincipals(principal: unknown): string[] {
-  if (principal === '*') return ['*'];
-  if (typeof principal !== 'object' || principal === null) return [];
-  const aws = (principal as Record<string, unknown>)['AWS'];
-  return toArray(aws as string | string[] | undefined).filter((value) => typeof value === 'string');
-}
 
 /** Whether the statement's condition names R on aws:PrincipalArn. */
 function conditionNamesRole(statement: PolicyStatement, roleArn: string): boolean {
@@ -75,11 +56,11 @@ export function trustPolicyNamesRole(
   accountId: string,
 ): boolean {
   if (trustPolicy === null) return false;
-  const partition = roleArn.split(':')[1] ?? 'aws';
-  const accountPrincipals = new Set(['*', accountId, `arn:${partition}:iam::${accountId}:root`]);
+  const partition = parseArn(roleArn)?.partition ?? 'aws';
+  const accountPrincipals = new Set(['*', accountId, iamArn(partition, accountId, 'root')]);
   return statementsOf(trustPolicy).some((statement) => {
-    if (statement.Effect !== 'Allow' || !allowsAssumeRole(statement)) return false;
-    const principals = awsPrincipals(statement.Principal);
+    if (statement.Effect !== 'Allow' || !coversAction(statement, ASSUME_ROLE)) return false;
+    const principals = principalsOfType(statement.Principal, 'AWS');
     if (principals.includes(roleArn)) return true;
     return (
       principals.some((principal) => accountPrincipals.has(principal)) &&

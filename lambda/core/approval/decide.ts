@@ -26,7 +26,8 @@ import {
   type ApproverClaim,
   type EligibilityFacts,
 } from './eligibility';
-import { anyPatternNeedsRolePath, parsePrincipalArn, sameIdentity } from './principals';
+import { parsePrincipalArn } from '../iam/principal-arn';
+import { anyPatternNeedsRolePath, sameIdentity } from './principals';
 import { recheckProposal, type RecheckDependencies } from './recheck';
 import { checkReviewLink, type LinkDependencies } from './review';
 import { selfApproval } from './separation';

@@ -4,62 +4,8 @@
  * Identity Center user), the human behind it (two sessions of one role are one approver), and
  * whether it matches the `approvers` patterns. Pure.
  */
-
-export type ParsedPrincipal =
-  | { kind: 'user'; arn: string; partition: string; account: string; name: string }
-  | { kind: 'role'; arn: string; partition: string; account: string; name: string; path: string }
-  | {
-      kind: 'session';
-      arn: string;
-      partition: string;
-      account: string;
-      roleName: string;
-      sessionName: string;
-      /** An IAM Identity Center session: the session name is the Identity Center user. */
-      identityCenter: boolean;
-    }
-  | { kind: 'other'; arn: string };
-
-const USER_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):user\/(?:[^*?]*\/)?([^/]+)$/;
-const ROLE_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/((?:[^/]+\/)*)([^/]+)$/;
-const SESSION_ARN = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/;
-const IDENTITY_CENTER_ROLE = /^AWSReservedSSO_/;
-
-export function parsePrincipalArn(arn: string): ParsedPrincipal {
-  const user = USER_ARN.exec(arn);
-  if (user)
-    return { kind: 'user', arn, partition: user[1] ?? '', account: user[2] ?? '', name: user[3] ?? '' };
-  const role = ROLE_ARN.exec(arn);
-  if (role) {
-    return {
-      kind: 'role',
-      arn,
-      partition: role[1] ?? '',
-      account: role[2] ?? '',
-      name: role[4] ?? '',
-      path: `/${role[3] ?? ''}`,
-    };
-  }
-  const session = SESSION_ARN.exec(arn);
-  if (session) {
-    const roleName = session[3] ?? '';
-    return {
-      kind: 'session',
-      arn,
-      partition: session[1] ?? '',
-      account: session[2] ?? '',
-      roleName,
-      sessionName: session[4] ?? '',
-      identityCenter: IDENTITY_CENTER_ROLE.test(roleName),
-    };
-  }
-  return { kind: 'other', arn };
-}
-
-/** The role a session stands for, without its path (an assumed-role ARN does not carry it). */
-export function sessionRoleArn(principal: Extract<ParsedPrincipal, { kind: 'session' }>): string {
-  return `arn:${principal.partition}:iam::${principal.account}:role/${principal.roleName}`;
-}
+import { iamArn } from '../iam/arn';
+import { parsePrincipalArn, sessionRoleArn } from '../iam/principal-arn';
 
 /**
  * The human behind a principal, for telling two approvals apart: an IAM user is itself; an Identity
@@ -70,9 +16,9 @@ export function approverIdentity(arn: string): string {
   const principal = parsePrincipalArn(arn);
   switch (principal.kind) {
     case 'user':
-      return `arn:${principal.partition}:iam::${principal.account}:user/${principal.name}`;
+      return iamArn(principal.partition, principal.account, `user/${principal.name}`);
     case 'role':
-      return `arn:${principal.partition}:iam::${principal.account}:role/${principal.name}`;
+      return iamArn(principal.partition, principal.account, `role/${principal.name}`);
     case 'session':
       return principal.identityCenter
         ? `identity-center-user:${principal.account}:${principal.sessionName}`
@@ -134,7 +80,7 @@ export function matchApprover(
         unresolvedPath = true;
         continue;
       }
-      const real = `arn:${principal.partition}:iam::${principal.account}:role${rolePath}${principal.roleName}`;
+      const real = iamArn(principal.partition, principal.account, `role${rolePath}${principal.roleName}`);
       if (arnPatternMatches(pattern, real)) return { matched: true, pattern };
       continue;
     }

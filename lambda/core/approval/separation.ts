@@ -5,7 +5,8 @@
  * approve it. Pure: the gainers come from the account as re-read at decision time.
  */
 import type { Denial, ProposalTarget } from '../model';
-import { approverIdentity, parsePrincipalArn, sameIdentity, type ParsedPrincipal } from './principals';
+import { parsePrincipalArn, type ParsedPrincipal } from '../iam/principal-arn';
+import { approverIdentity, sameIdentity } from './principals';
 
 export type SelfApprovalReason =
   /** The caller is the principal that was denied (the same user, role or Identity Center user). */

@@ -1,6 +1,6 @@
 /** Who made the denied call, and which IAM entity's policies IAM evaluated for it. */
 import type { PrincipalType } from '../model';
-import { parseArn } from '../iam/arn';
+import { iamArn, parseArn, roleNameOf } from '../iam/arn';
 import { type JsonObject, objectField, stringField } from './json';
 
 export interface PrincipalReading {
@@ -25,10 +25,6 @@ const SERVICE_LINKED_PATH = 'role/aws-service-role/';
 const SSO_ROLE_NAME = /^AWSReservedSSO_(.+)_([0-9a-f]{16})$/;
 const ASSUMED_ROLE_ARN = /^arn:([a-z0-9-]+):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/;
 
-function roleNameFromArn(roleArn: string): string {
-  return roleArn.slice(roleArn.lastIndexOf('/') + 1);
-}
-
 function permissionSetOf(roleName: string): string | null {
   return SSO_ROLE_NAME.exec(roleName)?.[1] ?? null;
 }
@@ -49,7 +45,7 @@ function readRoleSession(
     const session = arn === null ? null : ASSUMED_ROLE_ARN.exec(arn);
     if (session !== null) {
       const [, partition, account, roleName] = session;
-      roleArn = `arn:${partition}:iam::${account}:role/${roleName}`;
+      roleArn = iamArn(partition ?? '', account ?? '', `role/${roleName}`);
       notes.push(
         `userIdentity.sessionContext.sessionIssuer is missing: role ARN ${roleArn} rebuilt from the session ARN; the role's path is unknown`,
       );
@@ -57,7 +53,7 @@ function readRoleSession(
       notes.push('userIdentity names no role for this session: the role whose policies apply is unknown');
     }
   }
-  const roleName = roleArn === null ? null : roleNameFromArn(roleArn);
+  const roleName = roleArn === null ? null : roleNameOf(roleArn);
   const isSso =
     roleArn !== null && (roleArn.includes(SSO_PATH_MARKER) || roleName?.startsWith(SSO_ROLE_PREFIX) === true);
   const isServiceLinked =
@@ -128,7 +124,7 @@ export function readPrincipal(identity: JsonObject, messagePrincipal: string | n
       return withNotes(readRoleSession(identity, arn, base));
     case 'Root': {
       const partition = base.partition ?? 'aws';
-      const rootArn = account === null ? null : `arn:${partition}:iam::${account}:root`;
+      const rootArn = account === null ? null : iamArn(partition, account, 'root');
       return withNotes({
         principalArn: arn ?? rootArn,
         principalType: 'root',

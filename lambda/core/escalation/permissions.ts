@@ -4,7 +4,9 @@
  * means for this principal. `over` compiles R (and the roles R can become) so that their access is
  * never smaller than AWS would allow; `under` compiles a gainer so that its access is never larger.
  */
-import type { PolicyDocument, PolicyStatement, PrincipalDetails, RoleDetails } from '../model';
+import { accountOf } from '../iam/arn';
+import { principalPolicies } from '../iam/principal-policies';
+import type { PolicyDocument, PolicyStatement, PrincipalDetails } from '../model';
 import { toArray } from '../policy/patterns';
 import { statementIdOf, statementsOf } from '../policy/statements';
 import { actionBits, type ActionSpace } from './action-space';
@@ -44,7 +46,7 @@ export interface CompileContext {
 export function factsOf(principal: PrincipalDetails, accountId: string): PrincipalFacts {
   return {
     arn: principal.arn,
-    accountId: principal.arn.split(':')[4] || accountId,
+    accountId: accountOf(principal.arn) ?? accountId,
     kind: principal.kind,
     username: principal.kind === 'user' ? principal.name : null,
   };
@@ -142,26 +144,13 @@ export function compilePrincipal(
 ): CompiledPrincipal {
   const facts = factsOf(principal, accountId);
   const identity: CompiledStatement[] = [];
-  const holders: {
-    inlinePolicies: RoleDetails['inlinePolicies'];
-    attachedPolicies: RoleDetails['attachedPolicies'];
-  }[] = principal.kind === 'user' ? [principal, ...principal.groups] : [principal];
-  for (const holder of holders) {
-    for (const inline of holder.inlinePolicies) {
-      identity.push(...compileDocument(context, inline.document, inline.name, facts));
-    }
-    for (const managed of holder.attachedPolicies) {
-      identity.push(...compileDocument(context, managed.document, managed.arn, facts));
-    }
+  let boundary: CompiledStatement[] | null = null;
+  for (const policy of principalPolicies(principal)) {
+    // A managed policy is named by its ARN, an inline one by its name.
+    const compiled = compileDocument(context, policy.document, policy.arn ?? policy.name, facts);
+    if (policy.layer === 'identity') identity.push(...compiled);
+    else boundary = compiled;
   }
-  const boundary = principal.permissionsBoundary
-    ? compileDocument(
-        context,
-        principal.permissionsBoundary.document,
-        principal.permissionsBoundary.arn,
-        facts,
-      )
-    : null;
   const scps = (context.scps ?? []).map((level) =>
     level.flatMap((scp) => compileDocument(context, scp.document, scp.name, facts)),
   );

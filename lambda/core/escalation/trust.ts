@@ -4,20 +4,10 @@
  * R's own policies allow it to assume them. Conditions in the trust policy are read in R's favour
  * unless they test R's ARN or account and fail.
  */
+import { principalsOfType } from '../iam/policy-principals';
 import type { RoleDetails } from '../model';
-import { toArray } from '../policy/patterns';
 import { coversAction, statementsOf } from '../policy/statements';
 import { conditionVerdict, type PrincipalFacts } from './conditions';
-
-function awsPrincipals(principal: unknown): string[] {
-  if (principal === '*') return ['*'];
-  if (principal !== null && typeof principal === 'object' && 'AWS' in principal) {
-    return toArray((principal as { AWS: unknown }).AWS).filter(
-      (entry): entry is string => typeof entry === 'string',
-    );
-  }
-  return [];
-}
 
 export type TrustMatch = 'named' | 'account';
 
@@ -27,7 +17,7 @@ export function trustAdmits(trusting: RoleDetails, facts: PrincipalFacts): Trust
   let match: TrustMatch | null = null;
   for (const statement of statementsOf(trusting.trustPolicy)) {
     if (!coversAction(statement, 'sts:AssumeRole')) continue;
-    const principals = awsPrincipals(statement.Principal);
+    const principals = principalsOfType(statement.Principal, 'AWS');
     const named = principals.includes(facts.arn);
     const account =
       principals.includes('*') ||

@@ -39,12 +39,17 @@ export function partitionForRegion(region: string | null): string {
   return 'aws';
 }
 
+/** An IAM ARN of `resource` ('role/x', 'policy/*') in `partition` and `account` (IAM has no region). */
+export function iamArn(partition: string, account: string, resource: string): string {
+  return `arn:${partition}:iam::${account}:${resource}`;
+}
+
 /** A role given by ARN, 'role/<path/>name', or bare name (optionally with a path) as a full ARN. */
 export function roleArnFrom(nameOrArn: string, partition: string, account: string): string {
   if (nameOrArn.startsWith('arn:')) return nameOrArn;
   const withoutPrefix = nameOrArn.startsWith('role/') ? nameOrArn.slice('role/'.length) : nameOrArn;
   const trimmed = withoutPrefix.replace(/^\/+/, '');
-  return `arn:${partition}:iam::${account}:role/${trimmed}`;
+  return iamArn(partition, account, `role/${trimmed}`);
 }
 
 /** The last segment of a role ARN or role path: the role's name. */
@@ -74,4 +79,39 @@ export function nameOf(arn: string): string {
 export function rolePathAndName(roleArn: string): string {
   const at = roleArn.indexOf(':role/');
   return at === -1 ? roleArn : roleArn.slice(at + ':role/'.length) || roleArn;
+}
+
+export type IamArnKind = 'user' | 'role' | 'group' | 'assumed-role' | 'other';
+
+/** An IAM entity ARN (or an STS session's) read into what it names. */
+export interface IamArn {
+  partition: string;
+  accountId: string;
+  kind: IamArnKind;
+  /** IAM path, '/' when none (always '/' for a session: its ARN does not carry the role's path). */
+  path: string;
+  /** The entity's name; for an assumed-role session, the role's name. */
+  name: string;
+}
+
+const IAM_ARN = /^arn:([^:]+):(iam|sts)::(\d{12}):(.+)$/;
+
+/**
+ * 'arn:aws:iam::1:role/team/x' -> role 'x' at path '/team/'; an `sts` assumed-role ARN -> its role.
+ * Null for anything that is not an IAM or STS ARN with a twelve-digit account.
+ */
+export function parseIamArn(arn: string): IamArn | null {
+  const match = IAM_ARN.exec(arn);
+  if (match === null) return null;
+  const [, partition = '', service, accountId = '', resource = ''] = match;
+  const [type = '', ...rest] = resource.split('/');
+  if (service === 'sts') {
+    // arn:aws:sts::123456789012:assumed-role/RoleName/session: the role's path is not in it.
+    const kind = type === 'assumed-role' ? 'assumed-role' : 'other';
+    return { partition, accountId, kind, path: '/', name: rest[0] ?? '' };
+  }
+  const kind: IamArnKind = type === 'user' || type === 'role' || type === 'group' ? type : 'other';
+  const name = rest.at(-1) ?? '';
+  const path = rest.length > 1 ? `/${rest.slice(0, -1).join('/')}/` : '/';
+  return { partition, accountId, kind, path, name };
 }

@@ -1,4 +1,5 @@
 import type { AccountScope, PolicyDocument, PolicyStatement, PrincipalDetails } from '../model';
+import { principalPolicies } from '../iam/principal-policies';
 import { matchesActionPattern, matchesArnPattern, toArray } from './patterns';
 
 /** A statement together with where it lives, so findings can name it. */
@@ -21,49 +22,18 @@ export function statementIdOf(statement: PolicyStatement, index: number): string
   return statement.Sid && statement.Sid.length > 0 ? statement.Sid : String(index);
 }
 
-function locate(
-  document: PolicyDocument,
-  policyName: string,
-  policyArn: string | null,
-  attachedTo: string,
-  layer: LocatedStatement['layer'],
-): LocatedStatement[] {
-  return statementsOf(document).map((statement, index) => ({
-    statement,
-    statementId: statementIdOf(statement, index),
-    policyName,
-    policyArn,
-    attachedTo,
-    layer,
-  }));
-}
-
 /** Every identity-policy and boundary statement that applies to the principal, each with its location. */
 export function principalStatements(principal: PrincipalDetails): LocatedStatement[] {
-  const own = `${principal.kind}/${principal.name}`;
-  const located: LocatedStatement[] = [];
-  for (const policy of principal.inlinePolicies) {
-    located.push(...locate(policy.document, policy.name, null, own, 'identity'));
-  }
-  for (const policy of principal.attachedPolicies) {
-    located.push(...locate(policy.document, policy.name, policy.arn, own, 'identity'));
-  }
-  if (principal.kind === 'user') {
-    for (const group of principal.groups) {
-      const where = `group/${group.name}`;
-      for (const policy of group.inlinePolicies) {
-        located.push(...locate(policy.document, policy.name, null, where, 'identity'));
-      }
-      for (const policy of group.attachedPolicies) {
-        located.push(...locate(policy.document, policy.name, policy.arn, where, 'identity'));
-      }
-    }
-  }
-  if (principal.permissionsBoundary) {
-    const boundary = principal.permissionsBoundary;
-    located.push(...locate(boundary.document, boundary.name, boundary.arn, own, 'boundary'));
-  }
-  return located;
+  return principalPolicies(principal).flatMap((policy) =>
+    statementsOf(policy.document).map((statement, index) => ({
+      statement,
+      statementId: statementIdOf(statement, index),
+      policyName: policy.name,
+      policyArn: policy.arn,
+      attachedTo: policy.attachedTo,
+      layer: policy.layer,
+    })),
+  );
 }
 
 export function scopeStatements(scope: AccountScope): LocatedStatement[] {

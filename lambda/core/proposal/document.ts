@@ -1,3 +1,4 @@
+import { roleNameOf } from '../iam/arn';
 import { canonicalJson } from '../incident';
 import type { InlinePolicy, PolicyDocument } from '../model';
 
@@ -12,11 +13,8 @@ function pascalCase(text: string): string {
     .join('');
 }
 
-/** 'arn:aws:iam::1:role/service-role/etl-runtime' -> 'etl-runtime'. */
-export function roleNameFromArn(roleArn: string): string {
-  const afterRole = roleArn.slice(roleArn.indexOf(':role/') + ':role/'.length);
-  return afterRole.slice(afterRole.lastIndexOf('/') + 1);
-}
+/** @deprecated use roleNameOf from core/iam/arn. */
+export const roleNameFromArn = roleNameOf;
 
 /** 'ecs-tasks.amazonaws.com' -> 'EcsTasks'. */
 export function serviceWord(servicePrincipal: string): string {
@@ -41,7 +39,7 @@ function hashedName(name: string, key: string): string {
 
 /** The seed's naming: AllowPass<RoleName>To<Service>, within IAM's 128 characters. */
 export function proposalPolicyName(roleArn: string, servicePrincipal: string): string {
-  const name = `AllowPass${pascalCase(roleNameFromArn(roleArn))}To${serviceWord(servicePrincipal)}`;
+  const name = `AllowPass${pascalCase(roleNameOf(roleArn))}To${serviceWord(servicePrincipal)}`;
   if (name.length <= MAX_POLICY_NAME_LENGTH) return name;
   return hashedName(name, `${roleArn}|${servicePrincipal}`);
 }

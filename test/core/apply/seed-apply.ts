@@ -41,10 +41,8 @@ import {
   withDecision,
 } from '../../support/signed-approval';
 import { InMemoryDecisionLedger } from '../../../lambda/adapters/memory/in-memory-decision-ledger';
-import {
-  scopeFromAuthorizationDetails,
-  type AuthorizationDetails,
-} from '../../../lambda/adapters/authorization-details';
+import { scopeFromAuthorizationDetails } from '../../../lambda/adapters/authorization-details';
+import type { AuthorizationDetails } from '../../../lambda/adapters/gaad/shapes';
 import type { EscalationInputs } from '../../../lambda/core/escalation/model';
 import { defaultEscalationDependencies } from '../../../lambda/core/proposal/assess-escalation';
 

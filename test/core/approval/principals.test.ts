@@ -2,35 +2,12 @@ import {
   approverIdentity,
   arnPatternMatches,
   matchApprover,
-  parsePrincipalArn,
   patternNeedsRolePath,
   sameIdentity,
 } from '../../../lambda/core/approval/principals';
 
 const ACCOUNT = '123456789012';
 const session = (role: string, name: string) => `arn:aws:sts::${ACCOUNT}:assumed-role/${role}/${name}`;
-
-describe('parsePrincipalArn', () => {
-  it('tells users, roles (with their path) and sessions apart', () => {
-    expect(parsePrincipalArn(`arn:aws:iam::${ACCOUNT}:user/dev/alice`)).toMatchObject({
-      kind: 'user',
-      account: ACCOUNT,
-      name: 'alice',
-    });
-    expect(parsePrincipalArn(`arn:aws:iam::${ACCOUNT}:role/team/ops/Approver`)).toMatchObject({
-      kind: 'role',
-      name: 'Approver',
-      path: '/team/ops/',
-    });
-    expect(parsePrincipalArn(session('AWSReservedSSO_Admin_0123abcd', 'mei@example.com'))).toMatchObject({
-      kind: 'session',
-      roleName: 'AWSReservedSSO_Admin_0123abcd',
-      sessionName: 'mei@example.com',
-      identityCenter: true,
-    });
-    expect(parsePrincipalArn(`arn:aws:iam::${ACCOUNT}:root`)).toMatchObject({ kind: 'other' });
-  });
-});
 
 describe('approverIdentity: the human behind an approval', () => {
   it('is the user for an IAM user, the role for any session of it, whatever its session name', () => {

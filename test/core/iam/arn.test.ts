@@ -1,7 +1,9 @@
 import {
   accountOf,
+  iamArn,
   nameOf,
   parseArn,
+  parseIamArn,
   partitionForRegion,
   roleArnFrom,
   rolePathAndName,
@@ -37,5 +39,49 @@ describe('the ARN vocabulary', () => {
     expect(roleArnFrom('role/team/etl', partitionForRegion('cn-north-1'), '123456789012')).toBe(
       'arn:aws-cn:iam::123456789012:role/team/etl',
     );
+  });
+});
+
+describe('IAM entity ARNs', () => {
+  it('reads kind, path and name of users, groups and roles', () => {
+    expect(parseIamArn('arn:aws:iam::123456789012:role/service-role/team/etl')).toEqual({
+      partition: 'aws',
+      accountId: '123456789012',
+      kind: 'role',
+      path: '/service-role/team/',
+      name: 'etl',
+    });
+    expect(parseIamArn('arn:aws-cn:iam::123456789012:user/mei')).toMatchObject({
+      partition: 'aws-cn',
+      kind: 'user',
+      path: '/',
+      name: 'mei',
+    });
+    expect(parseIamArn('arn:aws:iam::123456789012:group/Developers')?.kind).toBe('group');
+    expect(parseIamArn('arn:aws:iam::123456789012:policy/x')?.kind).toBe('other');
+  });
+
+  it("reads an assumed-role session as its role, whose path the session's ARN does not carry", () => {
+    expect(parseIamArn('arn:aws:sts::123456789012:assumed-role/dev/mei')).toEqual({
+      partition: 'aws',
+      accountId: '123456789012',
+      kind: 'assumed-role',
+      path: '/',
+      name: 'dev',
+    });
+    expect(parseIamArn('arn:aws:sts::123456789012:federated-user/bob')?.kind).toBe('other');
+  });
+
+  it('is null for what is not an IAM or STS ARN of an account', () => {
+    expect(parseIamArn('arn:aws:s3:::bucket')).toBeNull();
+    expect(parseIamArn('arn:aws:iam::aws:policy/ReadOnlyAccess')).toBeNull();
+    expect(parseIamArn('etl')).toBeNull();
+  });
+
+  it('builds an IAM ARN without a region', () => {
+    expect(iamArn('aws-us-gov', '123456789012', 'policy/*')).toBe(
+      'arn:aws-us-gov:iam::123456789012:policy/*',
+    );
+    expect(roleArnFrom('/etl', 'aws', '123456789012')).toBe('arn:aws:iam::123456789012:role/etl');
   });
 });

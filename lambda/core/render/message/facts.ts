@@ -1,3 +1,4 @@
+import { nameOf } from '../../iam/arn';
 import type { Finding } from '../../model';
 import type { MessageInput } from './types';
 
@@ -16,10 +17,6 @@ export interface MessageFacts {
   flavor: 'proposal' | 'reminder' | 'report';
 }
 
-function lastSegment(arn: string): string {
-  return arn.slice(arn.lastIndexOf('/') + 1) || arn;
-}
-
 /** The review page of a proposal: `<base>/proposals/<id>`. */
 export function reviewUrlOf(base: string | null, proposalId: string): string | null {
   if (base === null || base.trim() === '') return null;
@@ -31,8 +28,8 @@ export function messageFacts({ kind, record, reviewBaseUrl, links }: MessageInpu
   const hasProposal = record.proposal !== null;
   const reviewUrl = links !== undefined ? links.reviewUrl : reviewUrlOf(reviewBaseUrl, record.id);
   return {
-    who: lastSegment(denial.principalArn),
-    roleName: denial.roleArn === null ? 'an unknown role' : lastSegment(denial.roleArn),
+    who: nameOf(denial.principalArn),
+    roleName: denial.roleArn === null ? 'an unknown role' : nameOf(denial.roleArn),
     service: denial.passedToService ?? 'an unknown service',
     nearMiss: record.diagnosis.findings.find((finding) => finding.kind === 'near-miss') ?? null,
     reviewUrl: hasProposal ? reviewUrl : null,
