@@ -42,10 +42,11 @@ import type { AutoApproveTrigger } from '../../ports/auto-approve-trigger';
 import type { LinkMacGenerator } from '../../ports/link-mac';
 import type { Notifier } from '../../ports/notifier';
 import type { ProposalStore } from '../../ports/proposal-store';
-import { diagnoseReporter, METRIC, type DiagnoseLogger, type DiagnoseMetrics } from './observability';
+import type { CorrelatedLogger, Metrics } from '../../ports/observability';
+import { diagnoseReporter, METRIC } from './observability';
 
-// Still exported from here, where the entry, the bench and the tests import them.
-export { METRIC, type DiagnoseLogger, type DiagnoseMetrics, type LogAttributes } from './observability';
+// Still exported from here, where the entry, the bench and the tests import it.
+export { METRIC } from './observability';
 
 // ---------------------------------------------------------------- dependencies
 
@@ -69,8 +70,8 @@ export interface DiagnoseHandlerDependencies {
   notifier: Notifier;
   /** Powertools Idempotency persistence: DynamoDB in the function, in memory in tests. */
   idempotencyStore: BasePersistenceLayer;
-  logger: DiagnoseLogger;
-  metrics: DiagnoseMetrics;
+  logger: CorrelatedLogger;
+  metrics: Metrics;
   settings: DiagnoseHandlerSettings;
   /**
    * Computes review links' MACs (KMS GenerateMac on LINK_MAC_KEY_ID in the function). Without it the
