@@ -1,7 +1,7 @@
 /** The apply function's environment: lib/constructs/apply-function.ts writes it, its handler reads it. */
 import type { WritableTargetType } from '../core/apply/apply-gate';
 import { DEFAULT_VERIFY_TIMEOUT_MS } from '../core/apply/apply-proposal';
-import { decisionSigningKeyId, httpsUrl, POWERTOOLS_ENV_OR_DEFAULTS, SNS_TOPIC_ARN } from './common';
+import { decisionSigningKeyId, httpsUrl, SNS_TOPIC_ARN } from './common';
 import { listItems, optionalText, requiredText, textList, textOr, wholeNumber, type EnvSetting } from './env';
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
@@ -56,5 +56,4 @@ export const APPLY_ENV = {
   reviewBaseUrl: optionalText('REVIEW_BASE_URL', httpsUrl),
   /** Its public key verifies every approval. */
   decisionSigningKeyId: decisionSigningKeyId('every approval is verified with it before IAM is written'),
-  ...POWERTOOLS_ENV_OR_DEFAULTS,
 } as const;

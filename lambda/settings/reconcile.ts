@@ -1,6 +1,6 @@
 /** The reconciler's environment: lib/constructs/apply-reconciler.ts writes it, its handler reads it. */
 import { APPLY_TIMEOUT_SECONDS } from './apply';
-import { decisionSigningKeyId, FUNCTION_NAME_OR_ARN, POWERTOOLS_ENV_OR_DEFAULTS } from './common';
+import { decisionSigningKeyId, FUNCTION_NAME_OR_ARN } from './common';
 import { requiredText, wholeNumber } from './env';
 
 /**
@@ -46,5 +46,4 @@ export const RECONCILE_ENV = {
   decisionSigningKeyId: decisionSigningKeyId(
     'approved proposals are asked for only when their signed decision verifies with it',
   ),
-  ...POWERTOOLS_ENV_OR_DEFAULTS,
 } as const;

@@ -27,6 +27,8 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { APPLY_ENV, APPLY_TIMEOUT_SECONDS, VERIFY_TIMEOUT_SECONDS } from '../../lambda/settings/apply';
+import { environmentOf } from '../../lambda/settings/env';
 import { DLQ_RETENTION } from './denial-routing';
 import {
   acknowledgeAccountAuthorizationReads,
@@ -43,9 +45,9 @@ import {
 export const APPLY_ENTRY = handlerEntry('apply');
 
 /** How long the function re-simulates while IAM propagates a new policy. */
-export const VERIFY_TIMEOUT = Duration.minutes(2);
+export const VERIFY_TIMEOUT = Duration.seconds(VERIFY_TIMEOUT_SECONDS.fallback);
 /** The verification window plus room for the write, the read-back, the store and the messages. */
-export const APPLY_TIMEOUT = Duration.seconds(VERIFY_TIMEOUT.toSeconds() + 120);
+export const APPLY_TIMEOUT = Duration.seconds(APPLY_TIMEOUT_SECONDS);
 /** Lambda's async retries: the handler's apply lease makes a retry safe, never a second write at once. */
 export const APPLY_RETRY_ATTEMPTS = 2;
 /** An approval not acted on within the hour goes to the DLQ (and its alarm) rather than later. */
@@ -114,15 +116,20 @@ export class ApplyFunction extends Construct {
       memorySize: 512,
       timeout: APPLY_TIMEOUT,
       logRetention: props.logRetention,
-      environment: {
-        PROPOSALS_TABLE_NAME: props.proposalsTable.tableName,
-        TOPIC_ARN: props.topic.topicArn,
-        EVENT_BUS_NAME: props.eventBus.eventBusName,
-        DECISION_SIGNING_KEY_ID: props.decisionSigningKey.keyArn,
-        // Resolved at synth: roles protected after construction are included.
-        PROTECTED_ROLE_ARNS: Lazy.string({ produce: () => this.protectedRoleArns.join(',') }),
-        VERIFY_TIMEOUT_SECONDS: String(VERIFY_TIMEOUT.toSeconds()),
-      },
+      environment: environmentOf(APPLY_ENV, {
+        proposalsTableName: props.proposalsTable.tableName,
+        topicArn: props.topic.topicArn,
+        eventBusName: props.eventBus.eventBusName,
+        // Resolved at synth (one token, the whole list): roles protected after construction are included.
+        protectedRoleArns: [Lazy.string({ produce: () => this.protectedRoleArns.join(',') })],
+        // Every type: the handler's default.
+        allowedTargetTypes: undefined,
+        verifyTimeoutSeconds: VERIFY_TIMEOUT.toSeconds(),
+        // The function's own account; the review links are the approval function's.
+        accountId: undefined,
+        reviewBaseUrl: undefined,
+        decisionSigningKeyId: props.decisionSigningKey.keyArn,
+      }),
     });
     this.function = parts.function;
     this.role = parts.role;

@@ -20,7 +20,13 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { APPLY_TIMEOUT } from './apply-function';
+import { environmentOf } from '../../lambda/settings/env';
+import {
+  ANNOUNCE_WITHIN_HOURS,
+  LIMIT_PER_STATUS,
+  RECONCILE_ENV,
+  RECONCILE_GRACE_SECONDS,
+} from '../../lambda/settings/reconcile';
 import {
   allowStartingApply,
   allowTableActions,
@@ -42,11 +48,11 @@ export const RECONCILE_MEMORY_MB = 256;
  * A record is left alone this long after its last move: longer than an apply invocation can run, so
  * a live one is never asked for again (its lease would turn the request away anyway).
  */
-export const RECONCILE_GRACE = Duration.seconds(APPLY_TIMEOUT.toSeconds() + 60);
+export const RECONCILE_GRACE = Duration.seconds(RECONCILE_GRACE_SECONDS.fallback);
 /** A decided proposal whose outcome never went out is announced this long after at most. */
-export const RECONCILE_ANNOUNCE_WITHIN = Duration.hours(24);
+export const RECONCILE_ANNOUNCE_WITHIN = Duration.hours(ANNOUNCE_WITHIN_HOURS.fallback);
 /** Records of each status read per run (newest first). */
-export const RECONCILE_LIMIT_PER_STATUS = 100;
+export const RECONCILE_LIMIT_PER_STATUS = LIMIT_PER_STATUS.fallback;
 /** No retry of a failed run, by EventBridge or by Lambda: the next scheduled run comes anyway. */
 export const RECONCILE_RETRY_ATTEMPTS = 0;
 
@@ -80,14 +86,14 @@ export class ApplyReconciler extends Construct {
       memorySize: RECONCILE_MEMORY_MB,
       timeout: RECONCILE_TIMEOUT,
       logRetention: props.logRetention,
-      environment: {
-        PROPOSALS_TABLE_NAME: props.proposalsTable.tableName,
-        APPLY_FUNCTION_NAME: props.applyFunction.functionName,
-        RECONCILE_GRACE_SECONDS: String(RECONCILE_GRACE.toSeconds()),
-        ANNOUNCE_WITHIN_HOURS: String(RECONCILE_ANNOUNCE_WITHIN.toHours()),
-        LIMIT_PER_STATUS: String(RECONCILE_LIMIT_PER_STATUS),
-        DECISION_SIGNING_KEY_ID: props.decisionSigningKey.keyArn,
-      },
+      environment: environmentOf(RECONCILE_ENV, {
+        proposalsTableName: props.proposalsTable.tableName,
+        applyFunctionName: props.applyFunction.functionName,
+        graceSeconds: RECONCILE_GRACE.toSeconds(),
+        announceWithinHours: RECONCILE_ANNOUNCE_WITHIN.toHours(),
+        limitPerStatus: RECONCILE_LIMIT_PER_STATUS,
+        decisionSigningKeyId: props.decisionSigningKey.keyArn,
+      }),
     });
     this.function = parts.function;
     this.role = parts.role;

@@ -17,7 +17,10 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { ApprovalMode, AutoApprove } from '../settings';
+import type { ApprovalMode } from '../../lambda/core/approval/links';
+import type { AutoApprove } from '../../lambda/core/approval/requirement';
+import { APPROVAL_ENV } from '../../lambda/settings/approval';
+import { environmentOf } from '../../lambda/settings/env';
 import {
   acknowledgeAccountAuthorizationReads,
   allowReadingAccountAuthorization,
@@ -48,14 +51,6 @@ export interface ApprovalPolicyProps {
   readonly autoApprove: AutoApprove;
 }
 
-export function approvalPolicyEnvironment(policy: ApprovalPolicyProps): Record<string, string> {
-  return {
-    APPROVERS: policy.approvers.join(','),
-    ALLOW_ADMIN_ROLES: String(policy.allowAdminRoles),
-    AUTO_APPROVE: policy.autoApprove,
-  };
-}
-
 export interface ApprovalFunctionProps {
   readonly proposalsTable: dynamodb.ITable;
   /** Review links are checked with kms:VerifyMac on it. */
@@ -67,7 +62,7 @@ export interface ApprovalFunctionProps {
   readonly approvalMode: ApprovalMode;
   readonly approvalPolicy: ApprovalPolicyProps;
   /** The stack's own resources' ARNs and ARN patterns (the re-analysis flags them). */
-  readonly ownResourceArns: string;
+  readonly ownResourceArns: readonly string[];
   /** The handler's source. @default lambda/handlers/approval/index.ts */
   readonly entry?: string;
   /** @default 1 month */
@@ -91,15 +86,15 @@ export class ApprovalFunction extends Construct {
       memorySize: 1024,
       timeout: APPROVAL_TIMEOUT,
       logRetention: props.logRetention,
-      environment: {
-        PROPOSALS_TABLE_NAME: props.proposalsTable.tableName,
-        LINK_MAC_KEY_ID: props.linkMacKey.keyArn,
-        DECISION_SIGNING_KEY_ID: props.decisionSigningKey.keyArn,
-        APPLY_FUNCTION_NAME: props.applyFunction.functionName,
-        APPROVAL_MODE: props.approvalMode,
-        ...approvalPolicyEnvironment(props.approvalPolicy),
-        OWN_RESOURCE_ARNS: props.ownResourceArns,
-      },
+      environment: environmentOf(APPROVAL_ENV, {
+        proposalsTableName: props.proposalsTable.tableName,
+        linkMacKeyId: props.linkMacKey.keyArn,
+        applyFunctionName: props.applyFunction.functionName,
+        approvalMode: props.approvalMode,
+        ...props.approvalPolicy,
+        ownResourceArns: props.ownResourceArns,
+        decisionSigningKeyId: props.decisionSigningKey.keyArn,
+      }),
     });
     this.function = parts.function;
     this.role = parts.role;

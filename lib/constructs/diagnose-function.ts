@@ -18,8 +18,10 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { ApprovalMode } from '../settings';
-import { approvalPolicyEnvironment, type ApprovalPolicyProps } from './approval-function';
+import type { ApprovalMode } from '../../lambda/core/approval/links';
+import { DIAGNOSE_AUTO_APPROVE_ENV, DIAGNOSE_ENV } from '../../lambda/settings/diagnose';
+import { environmentOf } from '../../lambda/settings/env';
+import type { ApprovalPolicyProps } from './approval-function';
 import {
   acknowledgeAccountAuthorizationReads,
   allowInvoking,
@@ -85,7 +87,7 @@ export interface DiagnoseFunctionProps {
   /** Invoked asynchronously for a new proposal whose level is `none` when autoApprove is no-new-access. */
   readonly approvalFunction: lambda.IFunction;
   /** The stack's own resources' ARNs and ARN patterns (the escalation analysis flags them). */
-  readonly ownResourceArns: string;
+  readonly ownResourceArns: readonly string[];
   /** The approval API's https URL, no trailing slash: review links start with it. */
   readonly reviewBaseUrl: string;
   /** The handler's source. @default lambda/handlers/diagnose/index.ts */
@@ -111,18 +113,22 @@ export class DiagnoseFunction extends Construct {
       timeout: FUNCTION_TIMEOUT,
       logRetention: props.logRetention,
       environment: {
-        PROPOSALS_TABLE_NAME: props.proposalsTable.tableName,
-        IDEMPOTENCY_TABLE_NAME: props.idempotencyTable.tableName,
-        TOPIC_ARN: props.topic.topicArn,
-        PROPOSAL_TTL_HOURS: String(props.proposalTtlHours),
-        RENOTIFY_AFTER_HOURS: String(props.renotifyAfterHours),
-        LINK_MAC_KEY_ID: props.linkMacKey.keyArn,
-        APPROVAL_MODE: props.approvalMode,
-        REVIEW_BASE_URL: props.reviewBaseUrl,
-        ...approvalPolicyEnvironment(props.approvalPolicy),
-        OWN_RESOURCE_ARNS: props.ownResourceArns,
+        ...environmentOf(DIAGNOSE_ENV, {
+          proposalsTableName: props.proposalsTable.tableName,
+          idempotencyTableName: props.idempotencyTable.tableName,
+          topicArn: props.topic.topicArn,
+          proposalTtlHours: props.proposalTtlHours,
+          renotifyAfterHours: props.renotifyAfterHours,
+          reviewBaseUrl: props.reviewBaseUrl,
+          approvalMode: props.approvalMode,
+          ...props.approvalPolicy,
+          ownResourceArns: props.ownResourceArns,
+          linkMacKeyId: props.linkMacKey.keyArn,
+        }),
         ...(props.approvalPolicy.autoApprove === 'no-new-access'
-          ? { APPROVAL_FUNCTION_NAME: props.approvalFunction.functionName }
+          ? environmentOf(DIAGNOSE_AUTO_APPROVE_ENV, {
+              approvalFunctionName: props.approvalFunction.functionName,
+            })
           : {}),
       },
     });

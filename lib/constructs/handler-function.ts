@@ -16,11 +16,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { InvalidInputError } from '../../lambda/core/errors';
+import { METRICS_NAMESPACE, POWERTOOLS_ENV, POWERTOOLS_SERVICE_NAME } from '../../lambda/settings/common';
+import { environmentOf } from '../../lambda/settings/env';
+
+export { METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME } from '../../lambda/settings/common';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
-
-export const POWERTOOLS_SERVICE_NAME = 'passrole-doctor';
-export const METRICS_NAMESPACE = 'PassRoleDoctor';
 
 /** The handlers bundled into functions, each `lambda/handlers/<name>/index.ts` exporting `handler`. */
 export type HandlerName = 'diagnose' | 'approval' | 'apply' | 'reconcile';
@@ -110,9 +111,11 @@ export function createHandlerFunction(
     logGroup,
     environment: {
       ...options.environment,
-      POWERTOOLS_SERVICE_NAME,
-      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-      POWERTOOLS_LOG_LEVEL: 'INFO',
+      ...environmentOf(POWERTOOLS_ENV, {
+        serviceName: POWERTOOLS_SERVICE_NAME,
+        metricsNamespace: METRICS_NAMESPACE,
+        logLevel: 'INFO',
+      }),
       NODE_OPTIONS: '--enable-source-maps',
     },
     bundling: BUNDLING,

@@ -1,5 +1,6 @@
 import type { WritableTargetType } from '../../core/apply/apply-gate';
 import { APPLY_ENV } from '../../settings/apply';
+import { POWERTOOLS_ENV_OR_DEFAULTS } from '../../settings/common';
 import { readEnvironment, throwOnProblems, type Environment } from '../../settings/env';
 
 /** What the apply function reads from its environment (lambda/settings/apply.ts). */
@@ -25,6 +26,7 @@ export interface ApplyFunctionSettings {
 export function readApplySettings(env: Environment): ApplyFunctionSettings {
   const problems: string[] = [];
   const { verifyTimeoutSeconds, ...read } = readEnvironment(APPLY_ENV, env, problems);
+  const powertools = readEnvironment(POWERTOOLS_ENV_OR_DEFAULTS, env, problems);
   throwOnProblems('apply', problems);
-  return { ...read, verifyTimeoutMs: verifyTimeoutSeconds * 1000 };
+  return { ...read, verifyTimeoutMs: verifyTimeoutSeconds * 1000, ...powertools };
 }

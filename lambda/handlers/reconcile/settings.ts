@@ -1,4 +1,5 @@
 import type { ReconcileSettings } from '../../core/apply/reconcile';
+import { POWERTOOLS_ENV_OR_DEFAULTS } from '../../settings/common';
 import { readEnvironment, throwOnProblems, type Environment } from '../../settings/env';
 import { RECONCILE_ENV } from '../../settings/reconcile';
 
@@ -22,9 +23,11 @@ export function readReconcileSettings(env: Environment): ReconcileFunctionSettin
     env,
     problems,
   );
+  const powertools = readEnvironment(POWERTOOLS_ENV_OR_DEFAULTS, env, problems);
   throwOnProblems('reconciler', problems);
   return {
     ...read,
+    ...powertools,
     reconcile: {
       graceMs: graceSeconds * 1000,
       announceWithinMs: announceWithinHours * 3_600_000,
