@@ -17,7 +17,7 @@ import {
   type ApplySettings,
 } from '../../core/apply/apply-proposal';
 import { accountOf } from '../../core/iam/arn';
-import { TransientAwsError } from '../../core/errors';
+import { RetryRecordError } from '../../core/errors';
 import type { LogAttributes, Logger, Metrics } from '../../ports/observability';
 
 export const APPLY_METRIC = {
@@ -135,7 +135,7 @@ export function createApplyHandler(deps: ApplyHandlerDependencies): ApplyHandler
       report(result, logger, metrics);
       if ('publishFailures' in result && result.publishFailures.length > 0) {
         // The outcome is decided and stored; a retry sends only what did not go out.
-        throw new TransientAwsError(
+        throw new RetryRecordError(
           `the outcome of proposal ${parsed.proposalId} did not all go out (${result.publishFailures
             .map((failure) => failure.channel)
             .join(', ')}); retrying`,

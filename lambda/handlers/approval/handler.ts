@@ -51,7 +51,7 @@ import type { EscalationAnalyser } from '../../core/approval/recheck';
 import { DEFAULT_APPROVAL_POLICY, type ApprovalPolicySettings } from '../../core/approval/requirement';
 import { decisionView, listOpenProposals, reviewByLink } from '../../core/approval/review';
 import { proposalSummary, proposalView, refusalSentence } from '../../core/approval/views';
-import { TransientAwsError } from '../../core/errors';
+import { RetryRecordError } from '../../core/errors';
 import type { LinkMacVerifier } from '../../ports/link-mac';
 import type { Logger } from '../../ports/observability';
 import {
@@ -330,7 +330,7 @@ export function createApprovalHandler(deps: ApprovalHandlerDependencies): Approv
       });
       return await dispatch(event);
     } catch (error) {
-      const transient = error instanceof TransientAwsError;
+      const transient = error instanceof RetryRecordError;
       logger.error(transient ? 'request failed, worth retrying' : 'request failed', {
         reason: describe(error),
       });

@@ -29,7 +29,7 @@ import { messageLinksBuilder } from '../../core/approval/message-links';
 import { readDenials } from '../../core/denial';
 import { decodeAuthorizationMessages } from '../../core/denial/authorization-messages';
 import type { Diagnoser } from '../../core/diagnose';
-import { TransientAwsError } from '../../core/errors';
+import { RetryRecordError } from '../../core/errors';
 import { incidentKeyOf } from '../../core/incident';
 import {
   processDenial,
@@ -98,7 +98,7 @@ interface DenialResult {
  * Another invocation is diagnosing the same new incident right now: the record goes back to SQS and,
  * redelivered after the visibility timeout, finds the incident open and counts as a repeat.
  */
-export class IncidentBusyError extends TransientAwsError {}
+export class IncidentBusyError extends RetryRecordError {}
 
 const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 /** A notification lease when the invocation's remaining time is unknown. */
@@ -111,7 +111,7 @@ function describe(error: unknown): string {
 
 /** Failures another attempt may not meet: SQS should redeliver the record. */
 function isTransient(error: unknown): boolean {
-  return error instanceof TransientAwsError || error instanceof IdempotencyUnknownError;
+  return error instanceof RetryRecordError || error instanceof IdempotencyUnknownError;
 }
 
 /** The result Idempotency stores for a denial's eventID (the shape stored results have always had). */
