@@ -23,8 +23,8 @@ export interface WholeNumberSetting extends EnvSetting<number> {
   readonly max: number;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- W is contravariant: any setting fits
-type AnySetting = EnvSetting<unknown, any>;
+/** Any setting: what it writes is only known per key (EnvironmentValues), so `never` here. */
+type AnySetting = EnvSetting<unknown, never>;
 export type EnvSpec = Readonly<Record<string, AnySetting>>;
 
 /** What a spec reads: each key's value. */
@@ -43,7 +43,9 @@ export function environmentOf<S extends EnvSpec>(
   const environment: Record<string, string> = {};
   for (const [key, setting] of Object.entries(spec)) {
     const value = given[key];
-    if (value !== undefined) environment[setting.name] = setting.write(value);
+    // EnvironmentValues<S> typed `value` as this key's own W.
+    const write = setting.write as (value: unknown) => string;
+    if (value !== undefined) environment[setting.name] = write.call(setting, value);
   }
   return environment;
 }
