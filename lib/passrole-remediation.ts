@@ -215,7 +215,6 @@ export class PassRoleRemediation extends Construct {
       decisionSigningKey.keyArn,
       this.eventBus.eventBusArn,
     ]);
-    const ownResources = this.ownResourceArns.join(',');
 
     const approval = new ApprovalFunction(this, 'Approval', {
       proposalsTable: this.proposalsTable,
@@ -224,7 +223,7 @@ export class PassRoleRemediation extends Construct {
       applyFunction: this.applyFunction,
       approvalMode,
       approvalPolicy,
-      ownResourceArns: ownResources,
+      ownResourceArns: this.ownResourceArns,
       entry: props.approvalFunctionEntry,
       logRetention: props.logRetention,
     });
@@ -264,7 +263,7 @@ export class PassRoleRemediation extends Construct {
       approvalMode,
       approvalPolicy,
       approvalFunction: this.approvalFunction,
-      ownResourceArns: ownResources,
+      ownResourceArns: this.ownResourceArns,
       reviewBaseUrl: this.approvalApi.url,
       entry: props.functionEntry,
       logRetention: props.logRetention,

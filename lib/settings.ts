@@ -3,10 +3,17 @@
  * validated at synth. `-c` values arrive as strings and cdk.json values as JSON, so each reader
  * accepts both. Every bad value is reported, one line each, in a single InvalidInputError.
  */
+import { APPROVAL_MODES, DEFAULT_APPROVAL_MODE, type ApprovalMode } from '../lambda/core/approval/links';
 import type { AutoApprove } from '../lambda/core/approval/requirement';
 import { InvalidInputError } from '../lambda/core/errors';
+import { AUTO_APPROVE_MODES, DEFAULT_AUTO_APPROVE } from '../lambda/settings/common';
+import { PROPOSAL_TTL_HOURS, RENOTIFY_AFTER_HOURS } from '../lambda/settings/diagnose';
+import type { WholeNumberSetting } from '../lambda/settings/env';
 
+export type { ApprovalMode } from '../lambda/core/approval/links';
 export type { AutoApprove } from '../lambda/core/approval/requirement';
+export { APPROVAL_MODES } from '../lambda/core/approval/links';
+export { AUTO_APPROVE_MODES } from '../lambda/settings/common';
 
 export interface SlackChannel {
   readonly workspaceId: string;
@@ -18,15 +25,6 @@ export interface TeamsChannel {
   readonly tenantId: string;
   readonly channelId: string;
 }
-
-/**
- * How proposals are approved: `link` (an HMAC-signed review link, the token is the credential),
- * `iam` (SigV4-signed calls to the AWS_IAM routes, e.g. from the CLI, recording the approver's ARN)
- * or `both`.
- */
-export type ApprovalMode = 'link' | 'iam' | 'both';
-export const APPROVAL_MODES: readonly ApprovalMode[] = ['link', 'iam', 'both'];
-export const AUTO_APPROVE_MODES: readonly AutoApprove[] = ['off', 'no-new-access'];
 
 /** An API Gateway throttle: steady requests per second and the bucket for bursts. */
 export interface RouteThrottle {
@@ -64,14 +62,15 @@ export interface PassRoleDoctorSettings {
   readonly deployRoleArn: string | null;
 }
 
+/** The functions' own defaults (lambda/settings/) where a setting reaches a function's environment. */
 export const SETTINGS_DEFAULTS = {
-  proposalTtlHours: 72,
-  renotifyAfterHours: 24,
+  proposalTtlHours: PROPOSAL_TTL_HOURS.fallback,
+  renotifyAfterHours: RENOTIFY_AFTER_HOURS.fallback,
   createTrail: false,
   maxConcurrency: 2,
-  approvalMode: 'both',
+  approvalMode: DEFAULT_APPROVAL_MODE,
   allowAdminRoles: false,
-  autoApprove: 'off',
+  autoApprove: DEFAULT_AUTO_APPROVE,
   linkThrottle: { rateLimit: 5, burstLimit: 10 },
   iamThrottle: { rateLimit: 5, burstLimit: 10 },
 } as const satisfies Partial<PassRoleDoctorSettings>;
@@ -81,7 +80,6 @@ export const THROTTLE_RANGE = { rate: { min: 1, max: 10000 }, burst: { min: 1, m
 
 /** Lambda's bounds for an SQS event source's maximumConcurrency. */
 export const MAX_CONCURRENCY_RANGE = { min: 2, max: 1000 } as const;
-const HOURS_IN_A_YEAR = 8760;
 
 /**
  * An IAM principal ARN pattern as the approvers setting takes it: iam or sts, this or any account
@@ -127,18 +125,10 @@ export function readSettings(
     { teamsId: UUID, teamsTenantId: UUID, teamsChannelId: TEAMS_CHANNEL_ID },
     'the id as the Teams channel link writes it (ids are UUIDs, the channel id is URL-encoded: 19%3a…%40thread.tacv2)',
   );
-  const proposalTtlHours = reader.integer(
-    'proposalTtlHours',
-    SETTINGS_DEFAULTS.proposalTtlHours,
-    1,
-    HOURS_IN_A_YEAR,
-  );
-  const renotifyAfterHours = reader.integer(
-    'renotifyAfterHours',
-    SETTINGS_DEFAULTS.renotifyAfterHours,
-    1,
-    HOURS_IN_A_YEAR,
-  );
+  const hours = (key: string, setting: WholeNumberSetting): number =>
+    reader.integer(key, setting.fallback, setting.min, setting.max);
+  const proposalTtlHours = hours('proposalTtlHours', PROPOSAL_TTL_HOURS);
+  const renotifyAfterHours = hours('renotifyAfterHours', RENOTIFY_AFTER_HOURS);
   const forwardFromRegions = reader.list('forwardFromRegions', (region) =>
     REGION.test(region) ? null : 'is not a region name (e.g. eu-west-1)',
   );

@@ -28,8 +28,17 @@ export function describeInvalidInput(error: InvalidInputError): string {
   return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
 }
 
+/**
+ * This record's work should be tried again later, as it is: whatever delivers it again (SQS, Lambda's
+ * async retries, the reconciler, the caller) resumes it. Catch this one to tell "retry" from "failed".
+ */
+export class RetryRecordError extends PassRoleDoctorError {}
+
 /** An AWS call failed in a way worth retrying later (throttling, 5xx, network). */
-export class TransientAwsError extends PassRoleDoctorError {}
+export class TransientAwsError extends RetryRecordError {}
+
+/** Another writer moved the record while this one worked on it: a retry reads it afresh. */
+export class ConcurrentChangeError extends RetryRecordError {}
 
 /** An AWS call failed for good (access denied to the reader, malformed request). */
 export class AwsCallError extends PassRoleDoctorError {}

@@ -20,7 +20,7 @@ import type { AutoApproveTrigger } from '../ports/auto-approve-trigger';
 import type { Notifier } from '../ports/notifier';
 import type { ApprovalLinks } from './approval/links';
 import type { AutoApprove } from './approval/requirement';
-import { InvalidInputError, TransientAwsError } from './errors';
+import { ConcurrentChangeError, InvalidInputError } from './errors';
 import { incidentKeyOf, newProposalRecord, type ProposalRecord } from './incident';
 import type { Denial, Diagnosis } from './model';
 import { renderMessage } from './render/message';
@@ -144,7 +144,9 @@ async function countRepeat(
   });
   if (counted.kind === 'closed') {
     // Closed between the lookup and the update (expired, approved): the retry sees a settled state.
-    throw new TransientAwsError(`incident of proposal ${proposalId} closed while its repeat was recorded`);
+    throw new ConcurrentChangeError(
+      `incident of proposal ${proposalId} closed while its repeat was recorded`,
+    );
   }
   const record = counted.record;
   deps.onProgress?.({
@@ -187,7 +189,7 @@ async function diagnoseAndCreate(
   if (created.kind === 'incident-open') {
     const winner = created.proposalId ?? (await store.findOpenIncident(incidentKey, clock()))?.proposalId;
     if (winner === undefined)
-      throw new TransientAwsError(`incident ${incidentKey} changed while it was created`);
+      throw new ConcurrentChangeError(`incident ${incidentKey} changed while it was created`);
     deps.onProgress?.({ kind: 'incident-opened-elsewhere', proposalId: winner });
     return countRepeat(deps, winner, denial);
   }

@@ -22,30 +22,27 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
-import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
+import { APPLY_ENV, APPLY_TIMEOUT_SECONDS, VERIFY_TIMEOUT_SECONDS } from '../../lambda/settings/apply';
+import { environmentOf } from '../../lambda/settings/env';
 import { DLQ_RETENTION } from './denial-routing';
 import {
   acknowledgeAccountAuthorizationReads,
   allowPublishing,
   allowReadingAccountAuthorization,
   allowTableActions,
-  createHandlerFunction,
   defaultPolicyOf,
-  handlerEntry,
+  HandlerFunction,
   iamArn,
-  XRAY_WILDCARD_REASON,
+  type HandlerFunctionProps,
 } from './handler-function';
 
-export const APPLY_ENTRY = handlerEntry('apply');
-
 /** How long the function re-simulates while IAM propagates a new policy. */
-export const VERIFY_TIMEOUT = Duration.minutes(2);
+export const VERIFY_TIMEOUT = Duration.seconds(VERIFY_TIMEOUT_SECONDS.fallback);
 /** The verification window plus room for the write, the read-back, the store and the messages. */
-export const APPLY_TIMEOUT = Duration.seconds(VERIFY_TIMEOUT.toSeconds() + 120);
+export const APPLY_TIMEOUT = Duration.seconds(APPLY_TIMEOUT_SECONDS);
 /** Lambda's async retries: the handler's apply lease makes a retry safe, never a second write at once. */
 export const APPLY_RETRY_ATTEMPTS = 2;
 /** An approval not acted on within the hour goes to the DLQ (and its alarm) rather than later. */
@@ -72,7 +69,7 @@ export const PROTECTED_ROLE_DENIED_ACTIONS = ['iam:Put*Policy'] as const;
 /** Roles AWS creates and manages: Identity Center's permission-set roles, service-linked roles. */
 export const AWS_MANAGED_ROLE_PATHS = ['role/aws-reserved/*', 'role/aws-service-role/*'] as const;
 
-export interface ApplyFunctionProps {
+export interface ApplyFunctionProps extends HandlerFunctionProps {
   readonly proposalsTable: dynamodb.ITable;
   readonly topic: sns.ITopic;
   /** The topic's key: publishing to an encrypted topic needs it. */
@@ -81,23 +78,44 @@ export interface ApplyFunctionProps {
   readonly eventBus: events.IEventBus;
   /** Decisions are verified with its public key (kms:GetPublicKey, granted by ApprovalKeys). */
   readonly decisionSigningKey: kms.IKey;
-  /** The handler's source. @default lambda/handlers/apply/index.ts */
-  readonly entry?: string;
-  /** @default 1 month */
-  readonly logRetention?: logs.RetentionDays;
 }
 
-export class ApplyFunction extends Construct {
-  readonly function: nodejs.NodejsFunction;
-  readonly role: iam.Role;
-  readonly logGroup: logs.LogGroup;
+export class ApplyFunction extends HandlerFunction {
   /** Invocations that failed after Lambda's retries (or sat in its queue over APPLY_MAX_EVENT_AGE). */
   readonly deadLetterQueue: sqs.Queue;
-  private readonly protectedRoleArns: string[] = [];
+  private readonly protectedRoleArns: string[];
   private readonly denyProtectedRoles: iam.PolicyStatement;
 
   constructor(scope: Construct, id: string, props: ApplyFunctionProps) {
-    super(scope, id);
+    const protectedRoleArns: string[] = [];
+    super(
+      scope,
+      id,
+      {
+        handler: 'apply',
+        description: 'PassRole Doctor: applies an approved proposal, reads it back and verifies it',
+        roleDescription:
+          'PassRole Doctor apply function: the only IAM write in the product (inline policies, never its own roles)',
+        memorySize: 512,
+        timeout: APPLY_TIMEOUT,
+        environment: environmentOf(APPLY_ENV, {
+          proposalsTableName: props.proposalsTable.tableName,
+          topicArn: props.topic.topicArn,
+          eventBusName: props.eventBus.eventBusName,
+          // Resolved at synth (one token, the whole list): roles protected after construction are included.
+          protectedRoleArns: [Lazy.string({ produce: () => protectedRoleArns.join(',') })],
+          // Every type: the handler's default.
+          allowedTargetTypes: undefined,
+          verifyTimeoutSeconds: VERIFY_TIMEOUT.toSeconds(),
+          // The function's own account; the review links are the approval function's.
+          accountId: undefined,
+          reviewBaseUrl: undefined,
+          decisionSigningKeyId: props.decisionSigningKey.keyArn,
+        }),
+      },
+      props,
+    );
+    this.protectedRoleArns = protectedRoleArns;
 
     // SQS-managed encryption: Lambda sends failures with the function's role, which then needs no KMS grant.
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
@@ -105,28 +123,6 @@ export class ApplyFunction extends Construct {
       enforceSSL: true,
       retentionPeriod: DLQ_RETENTION,
     });
-
-    const parts = createHandlerFunction(this, {
-      description: 'PassRole Doctor: applies an approved proposal, reads it back and verifies it',
-      roleDescription:
-        'PassRole Doctor apply function: the only IAM write in the product (inline policies, never its own roles)',
-      entry: props.entry ?? APPLY_ENTRY,
-      memorySize: 512,
-      timeout: APPLY_TIMEOUT,
-      logRetention: props.logRetention,
-      environment: {
-        PROPOSALS_TABLE_NAME: props.proposalsTable.tableName,
-        TOPIC_ARN: props.topic.topicArn,
-        EVENT_BUS_NAME: props.eventBus.eventBusName,
-        DECISION_SIGNING_KEY_ID: props.decisionSigningKey.keyArn,
-        // Resolved at synth: roles protected after construction are included.
-        PROTECTED_ROLE_ARNS: Lazy.string({ produce: () => this.protectedRoleArns.join(',') }),
-        VERIFY_TIMEOUT_SECONDS: String(VERIFY_TIMEOUT.toSeconds()),
-      },
-    });
-    this.function = parts.function;
-    this.role = parts.role;
-    this.logGroup = parts.logGroup;
 
     for (const [entity, actions] of Object.entries(APPLY_IAM_WRITE_ACTIONS)) {
       this.role.addToPrincipalPolicy(
@@ -185,11 +181,8 @@ export class ApplyFunction extends Construct {
   }
 
   private acknowledgeFindings(): void {
+    this.acknowledgeWildcardResources('iam:GetAccountAuthorizationDetails has no resource type');
     const policy = Validations.of(defaultPolicyOf(this.role));
-    policy.acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: `iam:GetAccountAuthorizationDetails has no resource type, and ${XRAY_WILDCARD_REASON}`,
-    });
     acknowledgeAccountAuthorizationReads(this.role, "the role being passed or the target's members hold");
     for (const entity of ['group', 'user', 'role']) {
       policy.acknowledge({

@@ -10,28 +10,27 @@
  * decision before asking for its apply; granted by ApprovalKeys), and lambda:InvokeFunction on the
  * apply function only. It writes nothing: the apply function does.
  */
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import type * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
-import { APPLY_TIMEOUT } from './apply-function';
+import type { Construct } from 'constructs';
+import { environmentOf } from '../../lambda/settings/env';
+import {
+  ANNOUNCE_WITHIN_HOURS,
+  LIMIT_PER_STATUS,
+  RECONCILE_ENV,
+  RECONCILE_GRACE_SECONDS,
+} from '../../lambda/settings/reconcile';
 import {
   allowStartingApply,
   allowTableActions,
-  createHandlerFunction,
-  defaultPolicyOf,
-  handlerEntry,
-  XRAY_WILDCARD_REASON,
+  HandlerFunction,
+  type HandlerFunctionProps,
 } from './handler-function';
 import { PROPOSALS_STATUS_INDEX } from './proposal-tables';
-
-export const RECONCILE_ENTRY = handlerEntry('reconcile');
 
 /** How often the reconciler runs: the longest a died apply waits before it is asked for again. */
 export const RECONCILE_INTERVAL = Duration.minutes(5);
@@ -42,56 +41,48 @@ export const RECONCILE_MEMORY_MB = 256;
  * A record is left alone this long after its last move: longer than an apply invocation can run, so
  * a live one is never asked for again (its lease would turn the request away anyway).
  */
-export const RECONCILE_GRACE = Duration.seconds(APPLY_TIMEOUT.toSeconds() + 60);
+export const RECONCILE_GRACE = Duration.seconds(RECONCILE_GRACE_SECONDS.fallback);
 /** A decided proposal whose outcome never went out is announced this long after at most. */
-export const RECONCILE_ANNOUNCE_WITHIN = Duration.hours(24);
+export const RECONCILE_ANNOUNCE_WITHIN = Duration.hours(ANNOUNCE_WITHIN_HOURS.fallback);
 /** Records of each status read per run (newest first). */
-export const RECONCILE_LIMIT_PER_STATUS = 100;
+export const RECONCILE_LIMIT_PER_STATUS = LIMIT_PER_STATUS.fallback;
 /** No retry of a failed run, by EventBridge or by Lambda: the next scheduled run comes anyway. */
 export const RECONCILE_RETRY_ATTEMPTS = 0;
 
-export interface ApplyReconcilerProps {
+export interface ApplyReconcilerProps extends HandlerFunctionProps {
   readonly proposalsTable: dynamodb.ITable;
   /** Invoked asynchronously (InvocationType Event) for each stalled proposal. */
   readonly applyFunction: lambda.IFunction;
   /** Decisions are verified with its public key before an apply is asked for. */
   readonly decisionSigningKey: kms.IKey;
-  /** The handler's source. @default lambda/handlers/reconcile/index.ts */
-  readonly entry?: string;
-  /** @default 1 month */
-  readonly logRetention?: logs.RetentionDays;
 }
 
-export class ApplyReconciler extends Construct {
-  readonly function: nodejs.NodejsFunction;
-  readonly role: iam.Role;
-  readonly logGroup: logs.LogGroup;
+export class ApplyReconciler extends HandlerFunction {
   /** The EventBridge rule that runs the function every RECONCILE_INTERVAL. */
   readonly schedule: events.Rule;
 
   constructor(scope: Construct, id: string, props: ApplyReconcilerProps) {
-    super(scope, id);
-
-    const parts = createHandlerFunction(this, {
-      description: 'PassRole Doctor: asks again for approved proposals whose apply did not finish',
-      roleDescription:
-        'PassRole Doctor apply reconciler: queries proposals by status and starts apply, nothing else',
-      entry: props.entry ?? RECONCILE_ENTRY,
-      memorySize: RECONCILE_MEMORY_MB,
-      timeout: RECONCILE_TIMEOUT,
-      logRetention: props.logRetention,
-      environment: {
-        PROPOSALS_TABLE_NAME: props.proposalsTable.tableName,
-        APPLY_FUNCTION_NAME: props.applyFunction.functionName,
-        RECONCILE_GRACE_SECONDS: String(RECONCILE_GRACE.toSeconds()),
-        ANNOUNCE_WITHIN_HOURS: String(RECONCILE_ANNOUNCE_WITHIN.toHours()),
-        LIMIT_PER_STATUS: String(RECONCILE_LIMIT_PER_STATUS),
-        DECISION_SIGNING_KEY_ID: props.decisionSigningKey.keyArn,
+    super(
+      scope,
+      id,
+      {
+        handler: 'reconcile',
+        description: 'PassRole Doctor: asks again for approved proposals whose apply did not finish',
+        roleDescription:
+          'PassRole Doctor apply reconciler: queries proposals by status and starts apply, nothing else',
+        memorySize: RECONCILE_MEMORY_MB,
+        timeout: RECONCILE_TIMEOUT,
+        environment: environmentOf(RECONCILE_ENV, {
+          proposalsTableName: props.proposalsTable.tableName,
+          applyFunctionName: props.applyFunction.functionName,
+          graceSeconds: RECONCILE_GRACE.toSeconds(),
+          announceWithinHours: RECONCILE_ANNOUNCE_WITHIN.toHours(),
+          limitPerStatus: RECONCILE_LIMIT_PER_STATUS,
+          decisionSigningKeyId: props.decisionSigningKey.keyArn,
+        }),
       },
-    });
-    this.function = parts.function;
-    this.role = parts.role;
-    this.logGroup = parts.logGroup;
+      props,
+    );
 
     // The index only: Table.grantReadData would add GetItem/Scan on the table and every index.
     allowTableActions(this.role, props.proposalsTable, 'ListProposals', {
@@ -111,9 +102,6 @@ export class ApplyReconciler extends Construct {
       targets: [new targets.LambdaFunction(this.function, { retryAttempts: RECONCILE_RETRY_ATTEMPTS })],
     });
 
-    Validations.of(defaultPolicyOf(this.role)).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: XRAY_WILDCARD_REASON,
-    });
+    this.acknowledgeWildcardResources();
   }
 }

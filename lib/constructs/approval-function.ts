@@ -9,28 +9,25 @@
  * IAM reads of the re-analysis, the two key operations (granted by ApprovalKeys) and
  * lambda:InvokeFunction on the apply function only. No IAM write: applying is the apply function's job.
  */
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import type * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
-import type { ApprovalMode, AutoApprove } from '../settings';
+import type { Construct } from 'constructs';
+import type { ApprovalMode } from '../../lambda/core/approval/links';
+import type { AutoApprove } from '../../lambda/core/approval/requirement';
+import { APPROVAL_ENV } from '../../lambda/settings/approval';
+import { environmentOf } from '../../lambda/settings/env';
 import {
   acknowledgeAccountAuthorizationReads,
   allowReadingAccountAuthorization,
   allowStartingApply,
   allowTableActions,
-  createHandlerFunction,
-  defaultPolicyOf,
-  handlerEntry,
-  XRAY_WILDCARD_REASON,
+  HandlerFunction,
+  type HandlerFunctionProps,
 } from './handler-function';
 import { PROPOSALS_STATUS_INDEX } from './proposal-tables';
 
-export const APPROVAL_ENTRY = handlerEntry('approval');
 /** Well under the HTTP API's 30-second integration limit: a page or a decision is a few DynamoDB calls. */
 export const APPROVAL_TIMEOUT = Duration.seconds(15);
 
@@ -48,15 +45,7 @@ export interface ApprovalPolicyProps {
   readonly autoApprove: AutoApprove;
 }
 
-export function approvalPolicyEnvironment(policy: ApprovalPolicyProps): Record<string, string> {
-  return {
-    APPROVERS: policy.approvers.join(','),
-    ALLOW_ADMIN_ROLES: String(policy.allowAdminRoles),
-    AUTO_APPROVE: policy.autoApprove,
-  };
-}
-
-export interface ApprovalFunctionProps {
+export interface ApprovalFunctionProps extends HandlerFunctionProps {
   readonly proposalsTable: dynamodb.ITable;
   /** Review links are checked with kms:VerifyMac on it. */
   readonly linkMacKey: kms.IKey;
@@ -67,43 +56,34 @@ export interface ApprovalFunctionProps {
   readonly approvalMode: ApprovalMode;
   readonly approvalPolicy: ApprovalPolicyProps;
   /** The stack's own resources' ARNs and ARN patterns (the re-analysis flags them). */
-  readonly ownResourceArns: string;
-  /** The handler's source. @default lambda/handlers/approval/index.ts */
-  readonly entry?: string;
-  /** @default 1 month */
-  readonly logRetention?: logs.RetentionDays;
+  readonly ownResourceArns: readonly string[];
 }
 
-export class ApprovalFunction extends Construct {
-  readonly function: nodejs.NodejsFunction;
-  readonly role: iam.Role;
-  readonly logGroup: logs.LogGroup;
-
+export class ApprovalFunction extends HandlerFunction {
   constructor(scope: Construct, id: string, props: ApprovalFunctionProps) {
-    super(scope, id);
-
-    const parts = createHandlerFunction(this, {
-      description: 'PassRole Doctor: review pages and approvals (links and IAM-signed requests)',
-      roleDescription:
-        'PassRole Doctor approval function: its table, IAM reads, verifying links, signing decisions, starting apply',
-      entry: props.entry ?? APPROVAL_ENTRY,
-      // More memory is more CPU: a reviewer waits for the cold start of this one.
-      memorySize: 1024,
-      timeout: APPROVAL_TIMEOUT,
-      logRetention: props.logRetention,
-      environment: {
-        PROPOSALS_TABLE_NAME: props.proposalsTable.tableName,
-        LINK_MAC_KEY_ID: props.linkMacKey.keyArn,
-        DECISION_SIGNING_KEY_ID: props.decisionSigningKey.keyArn,
-        APPLY_FUNCTION_NAME: props.applyFunction.functionName,
-        APPROVAL_MODE: props.approvalMode,
-        ...approvalPolicyEnvironment(props.approvalPolicy),
-        OWN_RESOURCE_ARNS: props.ownResourceArns,
+    super(
+      scope,
+      id,
+      {
+        handler: 'approval',
+        description: 'PassRole Doctor: review pages and approvals (links and IAM-signed requests)',
+        roleDescription:
+          'PassRole Doctor approval function: its table, IAM reads, verifying links, signing decisions, starting apply',
+        // More memory is more CPU: a reviewer waits for the cold start of this one.
+        memorySize: 1024,
+        timeout: APPROVAL_TIMEOUT,
+        environment: environmentOf(APPROVAL_ENV, {
+          proposalsTableName: props.proposalsTable.tableName,
+          linkMacKeyId: props.linkMacKey.keyArn,
+          applyFunctionName: props.applyFunction.functionName,
+          approvalMode: props.approvalMode,
+          ...props.approvalPolicy,
+          ownResourceArns: props.ownResourceArns,
+          decisionSigningKeyId: props.decisionSigningKey.keyArn,
+        }),
       },
-    });
-    this.function = parts.function;
-    this.role = parts.role;
-    this.logGroup = parts.logGroup;
+      props,
+    );
 
     allowTableActions(this.role, props.proposalsTable, 'DecideProposals', {
       item: APPROVAL_PROPOSALS_ACTIONS,
@@ -112,10 +92,7 @@ export class ApprovalFunction extends Construct {
     allowReadingAccountAuthorization(this.role);
     allowStartingApply(this.role, props.applyFunction);
 
-    Validations.of(defaultPolicyOf(this.role)).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: `iam:GetAccountAuthorizationDetails has no resource type, and ${XRAY_WILDCARD_REASON}`,
-    });
+    this.acknowledgeWildcardResources('iam:GetAccountAuthorizationDetails has no resource type');
     acknowledgeAccountAuthorizationReads(this.role, "the role under review or the target's members hold");
   }
 }

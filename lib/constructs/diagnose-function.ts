@@ -12,30 +12,29 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
-import type { ApprovalMode } from '../settings';
-import { approvalPolicyEnvironment, type ApprovalPolicyProps } from './approval-function';
+import type { Construct } from 'constructs';
+import type { ApprovalMode } from '../../lambda/core/approval/links';
+import { DIAGNOSE_AUTO_APPROVE_ENV, DIAGNOSE_ENV } from '../../lambda/settings/diagnose';
+import { environmentOf } from '../../lambda/settings/env';
+import type { ApprovalPolicyProps } from './approval-function';
 import {
   acknowledgeAccountAuthorizationReads,
   allowInvoking,
   allowPublishing,
   allowReadingAccountAuthorization,
   allowTableActions,
-  createHandlerFunction,
   defaultPolicyOf,
+  HandlerFunction,
   handlerEntry,
   iamArn,
-  XRAY_WILDCARD_REASON,
+  type HandlerFunctionProps,
 } from './handler-function';
 
 export { METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME, PROJECT_ROOT } from './handler-function';
 export const DIAGNOSE_ENTRY = handlerEntry('diagnose');
-
 /** The IAM and STS reads the diagnosis makes (README: "The CLI", live mode). */
 export const IAM_READ_ACTIONS = [
   'iam:GetAccountAuthorizationDetails',
@@ -66,7 +65,7 @@ export const IDEMPOTENCY_ACTIONS = [
   'dynamodb:DeleteItem',
 ] as const;
 
-export interface DiagnoseFunctionProps {
+export interface DiagnoseFunctionProps extends HandlerFunctionProps {
   readonly queue: sqs.IQueue;
   readonly proposalsTable: dynamodb.ITable;
   readonly idempotencyTable: dynamodb.ITable;
@@ -85,50 +84,46 @@ export interface DiagnoseFunctionProps {
   /** Invoked asynchronously for a new proposal whose level is `none` when autoApprove is no-new-access. */
   readonly approvalFunction: lambda.IFunction;
   /** The stack's own resources' ARNs and ARN patterns (the escalation analysis flags them). */
-  readonly ownResourceArns: string;
+  readonly ownResourceArns: readonly string[];
   /** The approval API's https URL, no trailing slash: review links start with it. */
   readonly reviewBaseUrl: string;
-  /** The handler's source. @default lambda/handlers/diagnose/index.ts */
-  readonly entry?: string;
-  /** @default 1 month */
-  readonly logRetention?: logs.RetentionDays;
 }
 
-export class DiagnoseFunction extends Construct {
-  readonly function: nodejs.NodejsFunction;
-  readonly role: iam.Role;
-  readonly logGroup: logs.LogGroup;
+export class DiagnoseFunction extends HandlerFunction {
   readonly eventSource: SqsEventSource;
 
   constructor(scope: Construct, id: string, props: DiagnoseFunctionProps) {
-    super(scope, id);
-
-    const parts = createHandlerFunction(this, {
-      description: 'PassRole Doctor: diagnoses iam:PassRole denials and proposes a verified fix',
-      roleDescription: 'PassRole Doctor diagnose function: read-only IAM, its tables and topic',
-      entry: props.entry ?? DIAGNOSE_ENTRY,
-      memorySize: 1024,
-      timeout: FUNCTION_TIMEOUT,
-      logRetention: props.logRetention,
-      environment: {
-        PROPOSALS_TABLE_NAME: props.proposalsTable.tableName,
-        IDEMPOTENCY_TABLE_NAME: props.idempotencyTable.tableName,
-        TOPIC_ARN: props.topic.topicArn,
-        PROPOSAL_TTL_HOURS: String(props.proposalTtlHours),
-        RENOTIFY_AFTER_HOURS: String(props.renotifyAfterHours),
-        LINK_MAC_KEY_ID: props.linkMacKey.keyArn,
-        APPROVAL_MODE: props.approvalMode,
-        REVIEW_BASE_URL: props.reviewBaseUrl,
-        ...approvalPolicyEnvironment(props.approvalPolicy),
-        OWN_RESOURCE_ARNS: props.ownResourceArns,
-        ...(props.approvalPolicy.autoApprove === 'no-new-access'
-          ? { APPROVAL_FUNCTION_NAME: props.approvalFunction.functionName }
-          : {}),
+    super(
+      scope,
+      id,
+      {
+        handler: 'diagnose',
+        description: 'PassRole Doctor: diagnoses iam:PassRole denials and proposes a verified fix',
+        roleDescription: 'PassRole Doctor diagnose function: read-only IAM, its tables and topic',
+        memorySize: 1024,
+        timeout: FUNCTION_TIMEOUT,
+        environment: {
+          ...environmentOf(DIAGNOSE_ENV, {
+            proposalsTableName: props.proposalsTable.tableName,
+            idempotencyTableName: props.idempotencyTable.tableName,
+            topicArn: props.topic.topicArn,
+            proposalTtlHours: props.proposalTtlHours,
+            renotifyAfterHours: props.renotifyAfterHours,
+            reviewBaseUrl: props.reviewBaseUrl,
+            approvalMode: props.approvalMode,
+            ...props.approvalPolicy,
+            ownResourceArns: props.ownResourceArns,
+            linkMacKeyId: props.linkMacKey.keyArn,
+          }),
+          ...(props.approvalPolicy.autoApprove === 'no-new-access'
+            ? environmentOf(DIAGNOSE_AUTO_APPROVE_ENV, {
+                approvalFunctionName: props.approvalFunction.functionName,
+              })
+            : {}),
+        },
       },
-    });
-    this.function = parts.function;
-    this.role = parts.role;
-    this.logGroup = parts.logGroup;
+      props,
+    );
 
     allowReadingAccountAuthorization(this.role);
     this.role.addToPrincipalPolicy(
@@ -165,19 +160,17 @@ export class DiagnoseFunction extends Construct {
     });
     this.function.addEventSource(this.eventSource);
 
+    this.acknowledgeWildcardResources(
+      'Three actions only accept "*": iam:GetAccountAuthorizationDetails and sts:DecodeAuthorizationMessage ' +
+        'have no resource type',
+    );
     acknowledgeFindings(this.role);
   }
 }
 
-/** The cdk-nag findings this function's design accepts, each as narrow as cdk-nag can name it. */
+/** The other cdk-nag findings this function's design accepts, each as narrow as cdk-nag can name it. */
 function acknowledgeFindings(role: iam.Role): void {
   const policy = Validations.of(defaultPolicyOf(role));
-  policy.acknowledge({
-    id: 'AwsSolutions-IAM5[Resource::*]',
-    reason:
-      'Three actions only accept "*": iam:GetAccountAuthorizationDetails and sts:DecodeAuthorizationMessage ' +
-      `have no resource type, and ${XRAY_WILDCARD_REASON}`,
-  });
   acknowledgeAccountAuthorizationReads(role, 'the denied principal has attached');
   for (const entity of ['user', 'role', 'group']) {
     policy.acknowledge({

@@ -14,14 +14,15 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import type { Construct } from 'constructs';
+import { Construct } from 'constructs';
 import { InvalidInputError } from '../../lambda/core/errors';
 import { iamArn as iamArnIn } from '../../lambda/core/iam/arn';
+import { METRICS_NAMESPACE, POWERTOOLS_ENV, POWERTOOLS_SERVICE_NAME } from '../../lambda/settings/common';
+import { environmentOf } from '../../lambda/settings/env';
+
+export { METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME } from '../../lambda/settings/common';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
-
-export const POWERTOOLS_SERVICE_NAME = 'passrole-doctor';
-export const METRICS_NAMESPACE = 'PassRoleDoctor';
 
 /** The handlers bundled into functions, each `lambda/handlers/<name>/index.ts` exporting `handler`. */
 export type HandlerName = 'diagnose' | 'approval' | 'apply' | 'reconcile';
@@ -111,9 +112,11 @@ export function createHandlerFunction(
     logGroup,
     environment: {
       ...options.environment,
-      POWERTOOLS_SERVICE_NAME,
-      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-      POWERTOOLS_LOG_LEVEL: 'INFO',
+      ...environmentOf(POWERTOOLS_ENV, {
+        serviceName: POWERTOOLS_SERVICE_NAME,
+        metricsNamespace: METRICS_NAMESPACE,
+        logLevel: 'INFO',
+      }),
       NODE_OPTIONS: '--enable-source-maps',
     },
     bundling: BUNDLING,
@@ -125,6 +128,55 @@ export function createHandlerFunction(
       'Node.js 22 on purpose: the bundle targets node22 and is tested on that major; move to the next LTS deliberately.',
   });
   return { function: fn, role, logGroup };
+}
+
+/** What a caller may set on any of the functions. */
+export interface HandlerFunctionProps {
+  /** The handler's source. @default lambda/handlers/<name>/index.ts */
+  readonly entry?: string;
+  /** @default 1 month */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/** What each function's construct says about itself. */
+export interface HandlerFunctionSpec extends Omit<HandlerFunctionOptions, 'entry' | 'logRetention'> {
+  readonly handler: HandlerName;
+}
+
+/**
+ * One of the product's functions as a construct (createHandlerFunction's parts, in this construct);
+ * each subclass adds its own permissions and cdk-nag acknowledgements.
+ */
+export abstract class HandlerFunction extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  protected constructor(
+    scope: Construct,
+    id: string,
+    spec: HandlerFunctionSpec,
+    props: HandlerFunctionProps,
+  ) {
+    super(scope, id);
+    const { handler, ...options } = spec;
+    const parts = createHandlerFunction(this, {
+      ...options,
+      entry: props.entry ?? handlerEntry(handler),
+      logRetention: props.logRetention,
+    });
+    this.function = parts.function;
+    this.role = parts.role;
+    this.logGroup = parts.logGroup;
+  }
+
+  /** cdk-nag's finding on "*" resources: X-Ray's actions, and `others` (why they need "*") when given. */
+  protected acknowledgeWildcardResources(others?: string): void {
+    Validations.of(defaultPolicyOf(this.role)).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: others === undefined ? XRAY_WILDCARD_REASON : `${others}, and ${XRAY_WILDCARD_REASON}`,
+    });
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import { InMemoryNotifier } from '../../lambda/adapters/memory/in-memory-notifier';
 import { InMemoryProposalStore } from '../../lambda/adapters/memory/in-memory-proposal-store';
 import { NO_APPROVAL_LINKS } from '../../lambda/core/approval/links';
-import { InvalidInputError, TransientAwsError } from '../../lambda/core/errors';
+import { ConcurrentChangeError, InvalidInputError, TransientAwsError } from '../../lambda/core/errors';
 import { incidentKeyOf, type ProposalRecord } from '../../lambda/core/incident';
 import {
   dueMessage,
@@ -296,7 +296,7 @@ describe('processDenial: an open incident', () => {
       store: (inner) => storeWith(inner, { recordOccurrence: async () => ({ kind: 'closed' }) }),
     });
     await processDenial(s.deps, denial('evt-1'));
-    await expect(processDenial(s.deps, denial('evt-2'))).rejects.toThrow(TransientAwsError);
+    await expect(processDenial(s.deps, denial('evt-2'))).rejects.toThrow(ConcurrentChangeError);
   });
 });
 

@@ -1,8 +1,7 @@
 /** The handlers' loggers in memory, for tests that check what a handler logs. */
-import type { ApprovalLogger } from '../../lambda/handlers/approval/handler';
-import type { DiagnoseLogger } from '../../lambda/handlers/diagnose/handler';
+import type { CorrelatedLogger, LogAttributes } from '../../lambda/ports/observability';
 
-export type LogAttributes = Record<string, unknown>;
+export type { LogAttributes } from '../../lambda/ports/observability';
 
 export interface LogLine {
   level: 'debug' | 'info' | 'warn' | 'error';
@@ -14,7 +13,7 @@ export interface LogLine {
  * The Powertools Logger surface the handlers use, with its persistent keys: each line goes to
  * `record` with the keys in force when it was written, like Powertools would print it.
  */
-export abstract class KeyedLogger implements DiagnoseLogger, ApprovalLogger {
+export abstract class KeyedLogger implements CorrelatedLogger {
   private keys: LogAttributes = {};
 
   protected abstract record(level: LogLine['level'], message: string, attributes: LogAttributes): void;

@@ -13,7 +13,7 @@
  * report) before it asks for an apply.
  */
 import { verifySignedDecision, type DecisionEnvelope } from '../approval/signed-decision';
-import { TransientAwsError } from '../errors';
+import { RetryRecordError } from '../errors';
 import { escalationFingerprint } from '../escalation/fingerprint';
 import type { EscalationInputs } from '../escalation/model';
 import { documentHash, type ProposalRecord } from '../incident';
@@ -113,7 +113,7 @@ export async function verifyDecisionForWrite(
   try {
     inputs = await deps.escalationReader.readEscalationInputs(plan.roleArn, plan.target);
   } catch (error) {
-    if (error instanceof TransientAwsError) throw error;
+    if (error instanceof RetryRecordError) throw error;
     return refuse(`could not re-read ${plan.roleArn} and who gains the grant: ${messageOf(error)}`);
   }
   if (inputs.role === null) return refuse(`the role ${plan.roleArn} no longer exists`);

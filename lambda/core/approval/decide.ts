@@ -13,7 +13,7 @@ import type { ApplyTrigger } from '../../ports/apply-trigger';
 import type { DecisionStore, TransitionRequest } from '../../ports/approval-store';
 import type { DecisionSigner } from '../../ports/decision-signer';
 import type { RolePathResolver } from '../../ports/role-path-resolver';
-import { TransientAwsError } from '../errors';
+import { ConcurrentChangeError } from '../errors';
 import type { ProposalRecord } from '../incident';
 import type { Proposal } from '../model';
 import { decisionEnvelope } from './decision-envelope';
@@ -121,7 +121,7 @@ export async function decideProposal(
     const outcome = await decideOnce(deps, current, request);
     if (outcome.kind !== 'retry') return outcome;
     if (attempt >= DECISION_ATTEMPTS) {
-      throw new TransientAwsError(`proposal ${record.id} kept changing while it was decided`);
+      throw new ConcurrentChangeError(`proposal ${record.id} kept changing while it was decided`);
     }
     current = outcome.record;
   }

@@ -8,7 +8,11 @@ import type { ProposalRecord } from '../incident';
 import type { LinkMacGenerator } from '../../ports/link-mac';
 import { signApprovalToken, type ApprovalClaims } from './token';
 
-/** `link`: review links only; `iam`: IAM-signed CLI commands only; `both` (the default). */
+/**
+ * How proposals are approved: `link` (an HMAC-signed review link, the token is the credential),
+ * `iam` (SigV4-signed calls to the AWS_IAM routes, e.g. from the CLI, recording the approver's ARN)
+ * or `both` (the default). The one definition: lib/settings.ts and the constructs use it too.
+ */
 export type ApprovalMode = 'link' | 'iam' | 'both';
 
 export const APPROVAL_MODES: readonly ApprovalMode[] = ['link', 'iam', 'both'];

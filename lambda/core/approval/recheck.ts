@@ -6,7 +6,7 @@
  * Proposals stored before the analysis existed get theirs here, when they are opened.
  */
 import type { EscalationReader } from '../../ports/escalation-reader';
-import { TransientAwsError } from '../errors';
+import { RetryRecordError } from '../errors';
 import { analyseEscalation } from '../escalation/analyse';
 import {
   levelRank,
@@ -70,7 +70,7 @@ async function analyseAgain(
   try {
     inputs = await deps.escalationReader.readEscalationInputs(roleArn, proposal.target);
   } catch (error) {
-    if (error instanceof TransientAwsError) throw error;
+    if (error instanceof RetryRecordError) throw error;
     return {
       analysis: unknownEscalation(`the account could not be read again: ${describe(error)}`),
       gainers: [],

@@ -17,25 +17,8 @@ import {
   type ApplySettings,
 } from '../../core/apply/apply-proposal';
 import { accountOf } from '../../core/iam/arn';
-import { TransientAwsError } from '../../core/errors';
-
-export type LogAttributes = Record<string, unknown>;
-
-/** The Powertools Logger methods the handler uses (a Logger fits; tests pass a recorder). */
-export interface ApplyLogger {
-  info(message: string, ...attributes: LogAttributes[]): void;
-  warn(message: string, ...attributes: LogAttributes[]): void;
-  error(message: string, ...attributes: LogAttributes[]): void;
-  appendKeys(attributes: LogAttributes): void;
-  resetKeys(): void;
-  addContext(context: Context): void;
-}
-
-/** The Powertools Metrics methods the handler uses. */
-export interface ApplyMetrics {
-  addMetric(name: string, unit: 'Count' | 'Milliseconds', value: number): unknown;
-  publishStoredMetrics(): unknown;
-}
+import { RetryRecordError } from '../../core/errors';
+import type { LogAttributes, Logger, Metrics } from '../../ports/observability';
 
 export const APPLY_METRIC = {
   verified: 'ProposalsVerified',
@@ -62,8 +45,8 @@ export const APPLY_METRIC = {
 export const FINISHING_RESERVE_MS = 20_000;
 
 export interface ApplyHandlerDependencies extends Omit<ApplyDependencies, 'settings' | 'clock' | 'sleep'> {
-  logger: ApplyLogger;
-  metrics: ApplyMetrics;
+  logger: Logger;
+  metrics: Metrics;
   /** leaseMs is used only without a Lambda context; with one, the lease runs to the invocation's end. */
   settings: Omit<ApplySettings, 'accountId'> & { accountId: string | null };
   clock?: () => Date;
@@ -152,7 +135,7 @@ export function createApplyHandler(deps: ApplyHandlerDependencies): ApplyHandler
       report(result, logger, metrics);
       if ('publishFailures' in result && result.publishFailures.length > 0) {
         // The outcome is decided and stored; a retry sends only what did not go out.
-        throw new TransientAwsError(
+        throw new RetryRecordError(
           `the outcome of proposal ${parsed.proposalId} did not all go out (${result.publishFailures
             .map((failure) => failure.channel)
             .join(', ')}); retrying`,
@@ -165,7 +148,7 @@ export function createApplyHandler(deps: ApplyHandlerDependencies): ApplyHandler
   };
 }
 
-function report(result: ApplyResult, logger: ApplyLogger, metrics: ApplyMetrics): void {
+function report(result: ApplyResult, logger: Logger, metrics: Metrics): void {
   switch (result.kind) {
     case 'not-approved':
       logger.info('Nothing to apply: the proposal is not approved', { status: result.status });

@@ -51,8 +51,9 @@ import type { EscalationAnalyser } from '../../core/approval/recheck';
 import { DEFAULT_APPROVAL_POLICY, type ApprovalPolicySettings } from '../../core/approval/requirement';
 import { decisionView, listOpenProposals, reviewByLink } from '../../core/approval/review';
 import { proposalSummary, proposalView, refusalSentence } from '../../core/approval/views';
-import { TransientAwsError } from '../../core/errors';
+import { RetryRecordError } from '../../core/errors';
 import type { LinkMacVerifier } from '../../ports/link-mac';
+import type { Logger } from '../../ports/observability';
 import {
   CROSS_SITE_PAGE,
   expiredPage,
@@ -101,19 +102,6 @@ export { proposalSummary, proposalView } from '../../core/approval/views';
 
 // ---------------------------------------------------------------- ports
 
-export type LogAttributes = Record<string, unknown>;
-
-/** The Powertools Logger methods the handler uses (a Logger fits; tests pass a recorder). */
-export interface ApprovalLogger {
-  debug(message: string, ...attributes: LogAttributes[]): void;
-  info(message: string, ...attributes: LogAttributes[]): void;
-  warn(message: string, ...attributes: LogAttributes[]): void;
-  error(message: string, ...attributes: LogAttributes[]): void;
-  appendKeys(attributes: LogAttributes): void;
-  resetKeys(): void;
-  addContext(context: Context): void;
-}
-
 /**
  * The deployment's approval settings. Anything left out takes the safe default
  * (DEFAULT_APPROVAL_POLICY: no approvers, no admin grants, no auto-approval).
@@ -136,7 +124,7 @@ export interface ApprovalHandlerDependencies {
   analyse?: EscalationAnalyser;
   /** A session's role path, for `approvers` patterns that name one. */
   rolePaths?: RolePathResolver;
-  logger: ApprovalLogger;
+  logger: Logger;
   settings: ApprovalHandlerSettings;
   /** The origin the review pages are served from; `https://` + the request's domain by default. */
   ownOrigin?: (event: ApprovalEvent) => string;
@@ -180,7 +168,7 @@ export function decideDependencies(
 }
 
 /** Logs the steps of a decision as they happen. */
-export function progressLogger(logger: ApprovalLogger): (progress: DecisionProgress) => void {
+export function progressLogger(logger: Logger): (progress: DecisionProgress) => void {
   return (progress) => {
     if (progress.kind === 'decided') {
       const { kind, name, sourceIp } = progress.actor;
@@ -200,7 +188,7 @@ export function progressLogger(logger: ApprovalLogger): (progress: DecisionProgr
 }
 
 /** Logs a refused approval (who, and why as a value) at warn: refusals are what an attack looks like. */
-function logRefusal(logger: ApprovalLogger, outcome: DecisionOutcome | { kind: 'forbidden' }): void {
+function logRefusal(logger: Logger, outcome: DecisionOutcome | { kind: 'forbidden' }): void {
   if (outcome.kind === 'refused') {
     logger.warn('approval refused', { refusal: outcome.refusal.kind, why: refusalSentence(outcome.refusal) });
   }
@@ -342,7 +330,7 @@ export function createApprovalHandler(deps: ApprovalHandlerDependencies): Approv
       });
       return await dispatch(event);
     } catch (error) {
-      const transient = error instanceof TransientAwsError;
+      const transient = error instanceof RetryRecordError;
       logger.error(transient ? 'request failed, worth retrying' : 'request failed', {
         reason: describe(error),
       });

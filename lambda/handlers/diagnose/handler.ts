@@ -29,7 +29,7 @@ import { messageLinksBuilder } from '../../core/approval/message-links';
 import { readDenials } from '../../core/denial';
 import { decodeAuthorizationMessages } from '../../core/denial/authorization-messages';
 import type { Diagnoser } from '../../core/diagnose';
-import { TransientAwsError } from '../../core/errors';
+import { RetryRecordError } from '../../core/errors';
 import { incidentKeyOf } from '../../core/incident';
 import {
   processDenial,
@@ -42,10 +42,11 @@ import type { AutoApproveTrigger } from '../../ports/auto-approve-trigger';
 import type { LinkMacGenerator } from '../../ports/link-mac';
 import type { Notifier } from '../../ports/notifier';
 import type { ProposalStore } from '../../ports/proposal-store';
-import { diagnoseReporter, METRIC, type DiagnoseLogger, type DiagnoseMetrics } from './observability';
+import type { CorrelatedLogger, Metrics } from '../../ports/observability';
+import { diagnoseReporter, METRIC } from './observability';
 
-// Still exported from here, where the entry, the bench and the tests import them.
-export { METRIC, type DiagnoseLogger, type DiagnoseMetrics, type LogAttributes } from './observability';
+// Still exported from here, where the entry, the bench and the tests import it.
+export { METRIC } from './observability';
 
 // ---------------------------------------------------------------- dependencies
 
@@ -69,8 +70,8 @@ export interface DiagnoseHandlerDependencies {
   notifier: Notifier;
   /** Powertools Idempotency persistence: DynamoDB in the function, in memory in tests. */
   idempotencyStore: BasePersistenceLayer;
-  logger: DiagnoseLogger;
-  metrics: DiagnoseMetrics;
+  logger: CorrelatedLogger;
+  metrics: Metrics;
   settings: DiagnoseHandlerSettings;
   /**
    * Computes review links' MACs (KMS GenerateMac on LINK_MAC_KEY_ID in the function). Without it the
@@ -97,7 +98,7 @@ interface DenialResult {
  * Another invocation is diagnosing the same new incident right now: the record goes back to SQS and,
  * redelivered after the visibility timeout, finds the incident open and counts as a repeat.
  */
-export class IncidentBusyError extends TransientAwsError {}
+export class IncidentBusyError extends RetryRecordError {}
 
 const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 /** A notification lease when the invocation's remaining time is unknown. */
@@ -110,7 +111,7 @@ function describe(error: unknown): string {
 
 /** Failures another attempt may not meet: SQS should redeliver the record. */
 function isTransient(error: unknown): boolean {
-  return error instanceof TransientAwsError || error instanceof IdempotencyUnknownError;
+  return error instanceof RetryRecordError || error instanceof IdempotencyUnknownError;
 }
 
 /** The result Idempotency stores for a denial's eventID (the shape stored results have always had). */

@@ -3,33 +3,12 @@
  * tests pass recorders), the metric names, and the log lines and counts for what a record held and
  * for each step and outcome of the incident workflow (core/incident-workflow.ts).
  */
-import type { Context } from 'aws-lambda';
 import type { ReadOutcome } from '../../core/denial';
 import type { DecodedAuthorizationMessages } from '../../core/denial/authorization-messages';
 import type { Diagnoser } from '../../core/diagnose';
 import type { IncidentOutcome, IncidentProgress } from '../../core/incident-workflow';
 import type { Denial, Diagnosis } from '../../core/model';
-
-export type LogAttributes = Record<string, unknown>;
-
-/** The Powertools Logger methods the handler uses (a Logger fits; tests pass a recorder). */
-export interface DiagnoseLogger {
-  debug(message: string, ...attributes: LogAttributes[]): void;
-  info(message: string, ...attributes: LogAttributes[]): void;
-  warn(message: string, ...attributes: LogAttributes[]): void;
-  error(message: string, ...attributes: LogAttributes[]): void;
-  appendKeys(attributes: LogAttributes): void;
-  removeKeys(keys: string[]): void;
-  resetKeys(): void;
-  addContext(context: Context): void;
-  setCorrelationId(value: unknown): void;
-}
-
-/** The Powertools Metrics methods the handler uses. */
-export interface DiagnoseMetrics {
-  addMetric(name: string, unit: 'Count' | 'Milliseconds', value: number): unknown;
-  publishStoredMetrics(): unknown;
-}
+import type { CorrelatedLogger, Metrics } from '../../ports/observability';
 
 /** The metrics the function emits (EMF, in the namespace POWERTOOLS_METRICS_NAMESPACE). */
 export const METRIC = {
@@ -63,7 +42,7 @@ export const METRIC = {
  * Logs and counts what the handler meets: the diagnoser's time, records acknowledged without a
  * denial to process, the workflow's steps and outcomes, records handed back to SQS.
  */
-export function diagnoseReporter(logger: DiagnoseLogger, metrics: DiagnoseMetrics) {
+export function diagnoseReporter(logger: CorrelatedLogger, metrics: Metrics) {
   const count = (name: string, value = 1): void => {
     metrics.addMetric(name, 'Count', value);
   };

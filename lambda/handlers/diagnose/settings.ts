@@ -1,15 +1,9 @@
-import {
-  APPROVAL_MODES,
-  DEFAULT_APPROVAL_MODE,
-  linksEnabled,
-  type ApprovalMode,
-} from '../../core/approval/links';
+import { linksEnabled, type ApprovalMode } from '../../core/approval/links';
 import type { ApprovalPolicySettings } from '../../core/approval/requirement';
-import { InvalidInputError } from '../../core/errors';
-import { LINK_MAC_KEY_ID, readKmsKeyId } from '../key-settings';
-import { readApprovalPolicySettings } from '../approval-policy-settings';
+import { readEnvironment, throwOnProblems, type Environment } from '../../settings/env';
+import { DIAGNOSE_AUTO_APPROVE_ENV, DIAGNOSE_ENV, DIAGNOSE_POWERTOOLS_ENV } from '../../settings/diagnose';
 
-/** What the diagnose function reads from its environment (set by the CDK construct). */
+/** What the diagnose function reads from its environment (lambda/settings/diagnose.ts). */
 export interface DiagnoseSettings {
   proposalsTableName: string;
   idempotencyTableName: string;
@@ -37,108 +31,34 @@ export interface DiagnoseSettings {
   metricsNamespace: string;
 }
 
-export const DEFAULT_PROPOSAL_TTL_HOURS = 72;
-export const DEFAULT_RENOTIFY_AFTER_HOURS = 24;
-
-/** A function name, or its ARN (optionally with a version or alias), as the reconciler checks its own. */
-const FUNCTION_NAME_OR_ARN =
-  /^(?:arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[A-Za-z0-9_-]{1,64}(?::[A-Za-z0-9$_-]{1,128})?$/;
-
-const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
-
-type Environment = Readonly<Record<string, string | undefined>>;
-
-/** APPROVAL_MODE: link, iam or both (the default); a problem is added for anything else. */
-export function readApprovalMode(env: Environment, problems: string[]): ApprovalMode {
-  const raw = env['APPROVAL_MODE']?.trim() ?? '';
-  if (raw === '') return DEFAULT_APPROVAL_MODE;
-  const mode = APPROVAL_MODES.find((candidate) => candidate === raw);
-  if (mode === undefined) problems.push(`APPROVAL_MODE must be link, iam or both, got '${raw}'`);
-  return mode ?? DEFAULT_APPROVAL_MODE;
-}
-
-/** LINK_MAC_KEY_ID, checked as a KMS key or alias ARN when set; null when absent. */
-export function readLinkMacKeyId(env: Environment, problems: string[]): string | null {
-  return readKmsKeyId(env, LINK_MAC_KEY_ID, problems);
-}
-
-function isHttpsUrl(text: string): boolean {
-  try {
-    return new URL(text).protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Reads and checks the settings once, at init: every problem in one error, so a misconfigured
  * deployment fails its first invocation with a message that names them all.
  */
 export function readDiagnoseSettings(env: Environment): DiagnoseSettings {
   const problems: string[] = [];
-  const required = (name: string): string => {
-    const value = env[name]?.trim() ?? '';
-    if (value === '') problems.push(`${name} is not set`);
-    return value;
-  };
-  const hours = (name: string, fallback: number): number => {
-    const raw = env[name]?.trim();
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1 || value > 24 * 365) {
-      problems.push(`${name} must be a whole number of hours from 1 to 8760, got '${raw}'`);
-      return fallback;
-    }
-    return value;
-  };
-
-  const proposalsTableName = required('PROPOSALS_TABLE_NAME');
-  const idempotencyTableName = required('IDEMPOTENCY_TABLE_NAME');
-  const topicArn = required('TOPIC_ARN');
-  if (topicArn !== '' && !SNS_TOPIC_ARN.test(topicArn)) {
-    problems.push(`TOPIC_ARN is not an SNS topic ARN: '${topicArn}'`);
-  }
-  const proposalTtlHours = hours('PROPOSAL_TTL_HOURS', DEFAULT_PROPOSAL_TTL_HOURS);
-  const renotifyAfterHours = hours('RENOTIFY_AFTER_HOURS', DEFAULT_RENOTIFY_AFTER_HOURS);
-  const reviewBaseUrl = env['REVIEW_BASE_URL']?.trim() || null;
-  if (reviewBaseUrl !== null && !isHttpsUrl(reviewBaseUrl)) {
-    problems.push(`REVIEW_BASE_URL must be an https URL, got '${reviewBaseUrl}'`);
-  }
-  const { ownResourceArns, ...approvalPolicy } = readApprovalPolicySettings(env, problems);
-  const approvalMode = approvalPolicy.approvalMode;
-  const linkMacKeyId = readLinkMacKeyId(env, problems);
-  if (linksEnabled(approvalMode) && reviewBaseUrl !== null && linkMacKeyId === null) {
+  const { ownResourceArns, approvalMode, approvers, allowAdminRoles, autoApprove, ...read } = readEnvironment(
+    DIAGNOSE_ENV,
+    env,
+    problems,
+  );
+  if (linksEnabled(approvalMode) && read.reviewBaseUrl !== null && read.linkMacKeyId === null) {
     problems.push(
-      `${LINK_MAC_KEY_ID} is not set: review links (APPROVAL_MODE ${approvalMode}) are signed with it`,
+      `${DIAGNOSE_ENV.linkMacKeyId.name} is not set: review links (APPROVAL_MODE ${approvalMode}) are signed with it`,
     );
   }
-  let approvalFunctionName: string | null = null;
-  if (approvalPolicy.autoApprove === 'no-new-access') {
-    approvalFunctionName = required('APPROVAL_FUNCTION_NAME');
-    if (approvalFunctionName !== '' && !FUNCTION_NAME_OR_ARN.test(approvalFunctionName)) {
-      problems.push(`APPROVAL_FUNCTION_NAME is not a function name or ARN: '${approvalFunctionName}'`);
-    }
-  }
-  const settings: DiagnoseSettings = {
-    proposalsTableName,
-    idempotencyTableName,
-    topicArn,
-    proposalTtlHours,
-    renotifyAfterHours,
-    reviewBaseUrl,
+  const approvalFunctionName =
+    autoApprove === 'no-new-access'
+      ? readEnvironment(DIAGNOSE_AUTO_APPROVE_ENV, env, problems).approvalFunctionName
+      : null;
+  const powertools = readEnvironment(DIAGNOSE_POWERTOOLS_ENV, env, problems);
+  throwOnProblems('diagnose', problems);
+  return {
+    ...read,
     approvalMode,
-    approvalPolicy,
+    approvalPolicy: { approvalMode, approvers, allowAdminRoles, autoApprove },
     ownResourceArns,
-    linkMacKeyId,
     approvalFunctionName,
-    serviceName: required('POWERTOOLS_SERVICE_NAME'),
-    metricsNamespace: required('POWERTOOLS_METRICS_NAMESPACE'),
+    ...powertools,
   };
-  if (problems.length > 0) {
-    throw new InvalidInputError(
-      `diagnose function environment is invalid: ${problems.join('; ')}`,
-      'environment',
-    );
-  }
-  return settings;
 }

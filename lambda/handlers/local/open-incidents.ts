@@ -14,9 +14,10 @@ import type { Denial, Diagnosis } from '../../core/model';
 import type { LinkMacGenerator } from '../../ports/link-mac';
 import type { Notifier } from '../../ports/notifier';
 import type { ProposalStore } from '../../ports/proposal-store';
+import { PROPOSAL_TTL_HOURS as PROPOSAL_TTL_SPEC } from '../../settings/diagnose';
 
-/** As the diagnose function keeps a proposal open. */
-export const PROPOSAL_TTL_HOURS = 72;
+/** As the diagnose function keeps a proposal open by default. */
+export const PROPOSAL_TTL_HOURS = PROPOSAL_TTL_SPEC.fallback;
 /** No reminder is due while serve runs: every message goes out at start. */
 const RENOTIFY_AFTER_HOURS = 24;
 /** One process holds every claim: a lease only has to outlast the step that took it. */

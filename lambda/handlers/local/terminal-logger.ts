@@ -1,7 +1,7 @@
-import type { ApprovalLogger, LogAttributes } from '../approval/handler';
+import type { Logger, LogAttributes } from '../../ports/observability';
 
 /** The approval function's logger, for a person at a terminal: warnings, errors and decisions. */
-export class TerminalLogger implements ApprovalLogger {
+export class TerminalLogger implements Logger {
   private keys: LogAttributes = {};
   constructor(private readonly log: (line: string) => void) {}
 

@@ -15,21 +15,7 @@ import { planReconcile, type ReconcileSettings, type StalledReason } from '../..
 import type { ApprovalStore } from '../../ports/approval-store';
 import type { ApplyTrigger } from '../../ports/apply-trigger';
 import type { DecisionVerifier } from '../../ports/decision-signer';
-
-export type LogAttributes = Record<string, unknown>;
-
-/** The Powertools Logger methods the handler uses. */
-export interface ReconcileLogger {
-  info(message: string, ...attributes: LogAttributes[]): void;
-  warn(message: string, ...attributes: LogAttributes[]): void;
-  error(message: string, ...attributes: LogAttributes[]): void;
-}
-
-/** The Powertools Metrics methods the handler uses. */
-export interface ReconcileMetrics {
-  addMetric(name: string, unit: 'Count', value: number): unknown;
-  publishStoredMetrics(): unknown;
-}
+import type { LogAttributes, Logger, Metrics } from '../../ports/observability';
 
 export const RECONCILE_METRIC = {
   /** Applies asked for again, by reason. */
@@ -45,8 +31,8 @@ export interface ReconcileHandlerDependencies {
   trigger: ApplyTrigger;
   /** The public key of DECISION_SIGNING_KEY_ID, the reconciler's own setting. */
   decisionVerifier: DecisionVerifier;
-  logger: ReconcileLogger;
-  metrics: ReconcileMetrics;
+  logger: Logger;
+  metrics: Metrics;
   settings: ReconcileSettings;
   clock?: () => Date;
 }

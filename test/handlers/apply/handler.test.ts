@@ -3,7 +3,7 @@ import {
   APPLY_METRIC,
   type ApplyHandlerDependencies,
 } from '../../../lambda/handlers/apply/handler';
-import { AwsCallError, TransientAwsError } from '../../../lambda/core/errors';
+import { AwsCallError, RetryRecordError, TransientAwsError } from '../../../lambda/core/errors';
 import type { ProposalRecord } from '../../../lambda/core/incident';
 import {
   applyWorld,
@@ -133,7 +133,7 @@ describe('apply handler', () => {
     const thrown: unknown = await handler({ proposalId: PROPOSAL_ID }, lambdaContext()).catch(
       (error: unknown) => error,
     );
-    expect(thrown).toBeInstanceOf(TransientAwsError);
+    expect(thrown).toBeInstanceOf(RetryRecordError);
     expect(thrown).toMatchObject({
       message: `the outcome of proposal ${PROPOSAL_ID} did not all go out (message); retrying`,
     });

@@ -16,8 +16,8 @@ import {
   createDiagnoseHandler,
   type DiagnoseHandler,
   type DiagnoseHandlerDependencies,
-  type DiagnoseMetrics,
 } from '../../../lambda/handlers/diagnose/handler';
+import type { Metrics } from '../../../lambda/ports/observability';
 import { RecordingLogger } from '../../support/recording-logger';
 import type { EscalationReader } from '../../../lambda/ports/escalation-reader';
 import { defaultEscalationDependencies } from '../../../lambda/core/proposal/assess-escalation';
@@ -105,7 +105,7 @@ export function lambdaContext(remainingMs = 60_000): Context {
   };
 }
 
-export class RecordingMetrics implements DiagnoseMetrics {
+export class RecordingMetrics implements Metrics {
   readonly published: Record<string, number>[] = [];
   private pending: Record<string, number> = {};
   readonly units: Record<string, string> = {};

@@ -31,9 +31,8 @@ import {
   createDiagnoseHandler,
   type DiagnoseHandler,
   type DiagnoseHandlerSettings,
-  type DiagnoseMetrics,
-  type LogAttributes,
 } from '../../../lambda/handlers/diagnose/handler';
+import type { LogAttributes, Metrics } from '../../../lambda/ports/observability';
 import { KeyedLogger } from '../../support/recording-logger';
 import { motoClientConfig } from './aws-clients';
 import { defaultEscalationDependencies } from '../../../lambda/core/proposal/assess-escalation';
@@ -81,7 +80,7 @@ export class CountingLogger extends KeyedLogger {
 }
 
 /** Metrics summed over every invocation (EMF would publish them per invocation). */
-export class SummingMetrics implements DiagnoseMetrics {
+export class SummingMetrics implements Metrics {
   readonly totals = new Map<string, number>();
   addMetric(name: string, unit: 'Count' | 'Milliseconds', value: number): void {
     this.totals.set(name, (this.totals.get(name) ?? 0) + (unit === 'Count' ? value : 1));

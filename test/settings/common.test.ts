@@ -1,6 +1,10 @@
-import { readApprovalPolicySettings } from '../../lambda/handlers/approval-policy-settings';
+import { APPROVAL_POLICY_ENV } from '../../lambda/settings/common';
+import { readEnvironment, type Environment } from '../../lambda/settings/env';
 
-describe('readApprovalPolicySettings', () => {
+const readApprovalPolicySettings = (env: Environment, problems: string[]) =>
+  readEnvironment(APPROVAL_POLICY_ENV, env, problems);
+
+describe('APPROVAL_POLICY_ENV', () => {
   it('defaults to both modes, no approvers, no admin roles, no auto-approval and no own resources', () => {
     const problems: string[] = [];
     expect(readApprovalPolicySettings({}, problems)).toEqual({
