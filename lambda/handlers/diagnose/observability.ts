@@ -9,6 +9,7 @@ import type { DecodedAuthorizationMessages } from '../../core/denial/authorizati
 import type { Diagnoser } from '../../core/diagnose';
 import type { IncidentOutcome, IncidentProgress } from '../../core/incident-workflow';
 import type { Denial, Diagnosis } from '../../core/model';
+import { verdictOf } from '../../core/diagnosis/derived';
 
 export type LogAttributes = Record<string, unknown>;
 
@@ -138,7 +139,8 @@ export function diagnoseReporter(logger: DiagnoseLogger, metrics: DiagnoseMetric
         count(proposal ? METRIC.proposalsCreated : METRIC.reportsCreated);
         logger.info(proposal ? 'proposal created' : 'incident reported without a proposal', {
           proposalId: record.id,
-          verdict: record.diagnosis.verdict,
+          verdict: verdictOf(record.diagnosis),
+          outcome: record.diagnosis.outcome,
           verified: proposal?.verified ?? null,
           target: proposal ? `${proposal.target.type}/${proposal.target.name}` : null,
         });

@@ -32,6 +32,7 @@ import { createApprovalHandler, type ApprovalLogger, type LogAttributes } from '
 import { readJsonFile } from '../cli/io';
 import { toHttpApiEvent, writeHttpApiResponse } from './http-api-event';
 import { describeApplyResult, InProcessApplyTrigger } from './in-process-apply-trigger';
+import { renderSummary } from '../../core/render/diagnosis-summary';
 
 /** The only address the server binds: the review page approves IAM changes, so it is never exposed. */
 export const LOOPBACK_ADDRESS = '127.0.0.1';
@@ -139,8 +140,8 @@ async function diagnoseFile(
       }
       throw error;
     }
-    if (diagnosis.proposal === null) {
-      diagnosed.skipped.push(`${outcome.where}: no fix proposed: ${diagnosis.summary}`);
+    if (diagnosis.outcome !== 'proposed') {
+      diagnosed.skipped.push(`${outcome.where}: no fix proposed: ${renderSummary(diagnosis)}`);
       continue;
     }
     diagnosed.proposals.push({ ...diagnosis, denial: outcome.denial });
