@@ -1,12 +1,12 @@
 /**
  * The sentence a person reads first, and the not-applicable reason, made from the outcome's data.
  */
-import { nearMissInsight } from '../analysis/near-miss';
 import { describeMatched } from '../iam/blockers';
 import { nameOf } from '../iam/arn';
 import type { Denial, Diagnosis, DiagnosisOf, NearMissFinding } from '../model';
 import { roleNameFromArn } from '../proposal/document';
 import type { NotApplicableWhy } from '../diagnosis/types';
+import { nearMissInsight } from './near-miss';
 
 function notApplicableReason(why: NotApplicableWhy): string {
   switch (why.code) {

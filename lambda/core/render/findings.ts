@@ -2,9 +2,9 @@
  * The words of each finding, made from its data, in the contract's shape
  * ({kind, message, policy, statement}) that the JSON, text, email and review reports show.
  */
-import { describeNearMiss } from '../analysis/near-miss';
 import { describeMatched } from '../iam/blockers';
 import type { Diagnosis, DiagnosisFinding, Finding, FindingKind } from '../model';
+import { describeNearMiss } from './near-miss';
 
 function shown(
   kind: FindingKind,
