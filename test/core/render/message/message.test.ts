@@ -122,6 +122,31 @@ describe('renderMessage: a new proposal', () => {
     expect(email).toContain(`Policy document SHA-256: ${seed.documentHash}`);
   });
 
+  it('lists the findings other than the near miss with the labels of the text report', () => {
+    const record: ProposalRecord = {
+      ...seed,
+      diagnosis: {
+        outcome: 'recorded',
+        denial: seed.denial,
+        verdict: 'implicitDeny',
+        summary: 'mei.tanaka may not pass etl-nightly-runtime',
+        findings: [
+          { kind: 'near-miss', message: 'near one', policy: null, statement: null },
+          { kind: 'near-miss', message: 'near two', policy: null, statement: null },
+          { kind: 'boundary', message: 'the boundary blocks', policy: null, statement: null },
+          { kind: 'sso', message: 'use the permission set', policy: null, statement: null },
+        ],
+        proposal: seed.proposal,
+        reason: null,
+      },
+    };
+    const { email } = render(record);
+    expect(email).toMatch(/Near miss\n {2}near one\n/);
+    expect(email).toMatch(
+      /Findings\n {2}- near miss: near two\n {2}- boundary: the boundary blocks\n {2}- Identity Center: use the permission set\n/,
+    );
+  });
+
   it('writes a Chatbot custom notification threaded by the incident, with the policy and the next steps', () => {
     const message = render(seed, 'new', 'https://review.example.com/');
     expectWellFormed(message);
