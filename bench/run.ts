@@ -44,6 +44,7 @@ import { incidentKeyOf, newProposalRecord } from '../lambda/core/incident';
 import type { Denial } from '../lambda/core/model';
 import { renderReviewPage } from '../lambda/core/render/review-page';
 import { defaultEscalationDependencies } from '../lambda/core/proposal/assess-escalation';
+import { proposalOf, verdictOf } from '../lambda/core/diagnosis/derived';
 
 const ROOT = join(__dirname, '..');
 const SNAPSHOT = join(ROOT, 'examples/seed/account.json');
@@ -125,7 +126,7 @@ async function awsCallsPerDiagnosis(): Promise<void> {
     `AWS calls per diagnosis (seed, mocked IAM): ${calls.length} (${Object.entries(counts)
       .map(([name, count]) => `${name} ${count}`)
       .join(', ')}); sequential round trips: ${Math.floor(elapsed / LATENCY_MS)} ` +
-      `(${elapsed.toFixed(0)} ms at ${LATENCY_MS} ms a call); verdict ${diagnosis.verdict}, proposal verified ${diagnosis.proposal?.verified}; targets <= 12 calls, <= 4 round trips`,
+      `(${elapsed.toFixed(0)} ms at ${LATENCY_MS} ms a call); verdict ${verdictOf(diagnosis)}, proposal verified ${proposalOf(diagnosis)?.verified}; targets <= 12 calls, <= 4 round trips`,
   );
   iamMock.restore();
 }

@@ -24,6 +24,7 @@ import { ConcurrentChangeError, InvalidInputError } from './errors';
 import { incidentKeyOf, newProposalRecord, type ProposalRecord } from './incident';
 import type { Denial, Diagnosis } from './model';
 import { renderMessage } from './render/message';
+import { renderReason, renderSummary } from './render/diagnosis-summary';
 
 const HOUR_MS = 3_600_000;
 
@@ -173,8 +174,8 @@ async function diagnoseAndCreate(
     if (error instanceof InvalidInputError) return { kind: 'unprocessable', reason: error.message };
     throw error;
   }
-  if (diagnosis.verdict === 'not-applicable') {
-    return { kind: 'not-applicable', reason: diagnosis.reason ?? diagnosis.summary };
+  if (diagnosis.outcome === 'not-applicable') {
+    return { kind: 'not-applicable', reason: renderReason(diagnosis) ?? renderSummary(diagnosis) };
   }
 
   const createdAt = clock();

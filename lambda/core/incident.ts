@@ -7,6 +7,7 @@ import type { ApplyOutcome } from './apply/outcome';
 import type { DecisionApprover, SignedDecision } from './approval/signed-decision';
 import type { Actor } from './approval/status';
 import type { Denial, Diagnosis, PolicyDocument, Proposal } from './model';
+import { proposalOf } from './diagnosis/derived';
 
 /**
  * The stable key of a denial's incident: a hash of the account, the IAM entity whose policies decide
@@ -155,7 +156,7 @@ export function newProposalRecord({
   ttlHours,
 }: NewProposalRecordInput): ProposalRecord {
   const createdAt = now.toISOString();
-  const proposal = diagnosis.proposal;
+  const proposal = proposalOf(diagnosis);
   return {
     id,
     incidentKey,

@@ -184,32 +184,16 @@ export interface SimulationResult {
 
 // ---------------------------------------------------------------- diagnosis result (the JSON contract)
 
-export type Verdict = Decision | 'not-applicable';
-
-export type FindingKind =
-  | 'explicit-deny'
-  | 'near-miss'
-  | 'scp'
-  | 'boundary'
-  | 'trust-policy'
-  | 'cross-account'
-  | 'service-linked-role'
-  | 'sso'
-  | 'root'
-  | 'not-found'
-  | 'beneath-deny'
-  | 'already-allowed'
-  | 'service-mismatch'
-  | 'quota';
-
-export interface Finding {
-  kind: FindingKind;
-  message: string;
-  /** The policy concerned (name or ARN), when there is one. */
-  policy: string | null;
-  /** The statement concerned (Sid or index), when there is one. */
-  statement: string | null;
-}
+export type {
+  Diagnosis,
+  DiagnosisFinding,
+  DiagnosisOf,
+  Finding,
+  FindingKind,
+  NearMissFinding,
+  Outcome,
+  Verdict,
+} from './diagnosis/types';
 
 export type ProposalTargetType = 'group' | 'user' | 'role' | 'permission-set';
 
@@ -241,15 +225,4 @@ export interface Proposal {
   escalation?: EscalationAnalysis;
   /** Who may approve it, derived from the escalation level and the approval settings. */
   approval?: ApprovalRule;
-}
-
-export interface Diagnosis {
-  denial: Denial | null;
-  verdict: Verdict;
-  /** One sentence a person reads first. */
-  summary: string;
-  findings: Finding[];
-  proposal: Proposal | null;
-  /** Why the record is not applicable, when verdict is not-applicable. */
-  reason: string | null;
 }

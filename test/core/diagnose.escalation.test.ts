@@ -68,7 +68,7 @@ async function run(
   });
   const diagnosis = await diagnoser.diagnose(denial);
   pin(diagnosis);
-  if (diagnosis.proposal === null) throw new Error(`expected a proposal: ${diagnosis.summary}`);
+  if (diagnosis.outcome !== 'proposed') throw new Error(`expected a proposal: ${diagnosis.outcome}`);
   return { diagnosis, proposal: diagnosis.proposal, analysed };
 }
 
@@ -114,7 +114,7 @@ describe('the diagnosis with the escalation analysis', () => {
       readEscalationInputs: () => Promise.reject(new Error('Access denied: the reader needs\niam:GetPolicy')),
     };
     const { diagnosis, proposal, analysed } = await run(scope(mei, etl), { reader });
-    expect(diagnosis.verdict).toBe('implicitDeny');
+    expect(diagnosis).toMatchObject({ outcome: 'proposed', decision: 'implicitDeny' });
     expect(proposal.verified).toBe(true);
     expect(proposal.escalation).toEqual({
       kind: 'unknown',

@@ -5,13 +5,21 @@
 import { LocalPolicySimulator } from '../../lambda/adapters/local/local-policy-simulator';
 import { createDiagnoser } from '../../lambda/core/diagnose';
 import { PrincipalNotFoundError } from '../../lambda/core/errors';
-import type { AccountScope, Denial, Diagnosis, PolicyDocument } from '../../lambda/core/model';
+import type {
+  AccountScope,
+  Denial,
+  Diagnosis,
+  DiagnosisOf,
+  PolicyDocument,
+  Proposal,
+} from '../../lambda/core/model';
 import type { AccountReader } from '../../lambda/ports/account-reader';
 import { denialOf } from '../support/denials';
 import { ACCOUNT, doc, group, inline, managed, role, scope, trustFor, user } from '../support/scope-builders';
 import { scopeEscalationReader } from '../support/scope-escalation-reader';
 import { defaultEscalationDependencies } from '../../lambda/core/proposal/assess-escalation';
 import { pinReports } from '../baseline/pin-reports';
+import { verdictOf } from '../../lambda/core/diagnosis/derived';
 
 const pin = pinReports('diagnose-scenarios');
 
@@ -61,7 +69,19 @@ async function diagnose(
   return diagnosis;
 }
 
-const kinds = (diagnosis: Diagnosis) => diagnosis.findings.map((f) => f.kind);
+const kinds = (diagnosis: Diagnosis) =>
+  diagnosis.outcome === 'not-applicable' || diagnosis.outcome === 'recorded'
+    ? []
+    : diagnosis.findings.map((f) => f.kind);
+
+/** The diagnosis, which must be a proposal (the test fails on any other outcome). */
+function proposed(diagnosis: Diagnosis): DiagnosisOf<'proposed'> {
+  expect(diagnosis.outcome).toBe('proposed');
+  if (diagnosis.outcome !== 'proposed') throw new Error(`not proposed: ${diagnosis.outcome}`);
+  return diagnosis;
+}
+
+const proposalIn = (diagnosis: Diagnosis): Proposal => proposed(diagnosis).proposal;
 
 describe('diagnosis scenarios (local simulator)', () => {
   it('the seed: MFA deny, then an implicit deny beneath it with the near miss, then allowed with the proposal', async () => {
@@ -78,17 +98,34 @@ describe('diagnosis scenarios (local simulator)', () => {
         messageCause: { policyType: 'identity', explicit: true, policyArn: null },
       }),
     );
-    expect(result.verdict).toBe('explicitDeny');
-    expect(kinds(result)).toEqual(['explicit-deny', 'beneath-deny', 'near-miss']);
-    expect(result.findings[0]).toMatchObject({
-      policy: 'RequireMFA',
-      statement: 'DenyAllExceptListedIfNoMFA',
+    const diagnosis = proposed(result);
+    expect(diagnosis).toMatchObject({ decision: 'explicitDeny', service: 'glue.amazonaws.com' });
+    expect(kinds(result)).toEqual(['deny-statement', 'context-no-allow', 'near-miss']);
+    expect(diagnosis.findings[0]).toMatchObject({
+      match: { policyName: 'RequireMFA', statement: 'DenyAllExceptListedIfNoMFA', effect: 'Deny' },
     });
-    expect(result.findings[1]?.message).toContain('With MFA present, the request is still denied');
-    expect(result.findings[2]?.message).toContain(
-      'allows iam:PassRole only on arn:aws:iam::*:role/AWSGlueServiceRole*',
-    );
-    expect(result.proposal).toMatchObject({
+    expect(diagnosis.findings[1]).toEqual({
+      kind: 'context-no-allow',
+      conditions: ['MFA present'],
+      role: 'etl-runtime',
+      service: 'glue.amazonaws.com',
+    });
+    expect(diagnosis.findings[2]).toMatchObject({
+      kind: 'near-miss',
+      miss: {
+        resourceMismatch: true,
+        located: {
+          policyName: 'AWSGlueConsoleFullAccess',
+          statement: { Resource: 'arn:aws:iam::*:role/AWSGlueServiceRole*' },
+        },
+      },
+    });
+    expect(diagnosis.cause).toMatchObject({
+      kind: 'deny-without-context',
+      conditions: ['MFA present'],
+      denies: [{ policyName: 'RequireMFA' }],
+    });
+    expect(diagnosis.proposal).toMatchObject({
       target: { type: 'group', name: 'GlueAccess', memberCount: 2 },
       policyName: 'AllowPassEtlRuntimeToGlue',
       verified: true,
@@ -97,8 +134,7 @@ describe('diagnosis scenarios (local simulator)', () => {
         'iam:PassedToService': 'glue.amazonaws.com',
       },
     });
-    expect(result.proposal?.commands.apply).toContain('put-group-policy --group-name GlueAccess');
-    expect(result.summary).toContain('denies it without MFA present');
+    expect(diagnosis.proposal.commands.apply).toContain('put-group-policy --group-name GlueAccess');
   });
 
   it('an implicit deny with MFA present goes straight to the near miss and the proposal', async () => {
@@ -109,9 +145,9 @@ describe('diagnosis scenarios (local simulator)', () => {
       ],
     });
     const result = await diagnose(scope(mei, etlRole));
-    expect(result.verdict).toBe('implicitDeny');
+    expect(proposed(result)).toMatchObject({ decision: 'implicitDeny', cause: { kind: 'no-allow' } });
     expect(kinds(result)).toEqual(['near-miss']);
-    expect(result.proposal?.verified).toBe(true);
+    expect(proposalIn(result).verified).toBe(true);
   });
 
   it('puts the fix on the granting group with the fewest members', async () => {
@@ -123,16 +159,16 @@ describe('diagnosis scenarios (local simulator)', () => {
       ],
     });
     const result = await diagnose(scope(mei, etlRole));
-    expect(result.proposal?.target).toMatchObject({ type: 'group', name: 'DataTeam', memberCount: 4 });
-    expect(result.proposal?.risk).toContain('All 4 members of group DataTeam gain this permission.');
+    expect(proposalIn(result).target).toMatchObject({ type: 'group', name: 'DataTeam', memberCount: 4 });
+    expect(proposalIn(result).risk).toContain('All 4 members of group DataTeam gain this permission.');
   });
 
   it('falls back to a user inline policy when no group grants the API call', async () => {
     const mei = user('mei', { attachedPolicies: [glueConsole], groups: [group('Readers')] });
     const result = await diagnose(scope(mei, etlRole));
-    expect(result.proposal?.target).toMatchObject({ type: 'user', name: 'mei' });
-    expect(result.proposal?.commands.apply).toContain('put-user-policy --user-name mei');
-    expect(result.proposal?.verified).toBe(true);
+    expect(proposalIn(result).target).toMatchObject({ type: 'user', name: 'mei' });
+    expect(proposalIn(result).commands.apply).toContain('put-user-policy --user-name mei');
+    expect(proposalIn(result).verified).toBe(true);
   });
 
   it('a permissions boundary without PassRole: proposal not verified, the boundary named as what blocks', async () => {
@@ -142,10 +178,13 @@ describe('diagnosis scenarios (local simulator)', () => {
       groups: [group('GlueAccess', { attachedPolicies: [glueConsole] })],
     });
     const result = await diagnose(scope(mei, etlRole));
-    expect(result.verdict).toBe('implicitDeny');
-    expect(kinds(result)).toContain('boundary');
-    expect(result.proposal?.verified).toBe(false);
-    expect(result.proposal?.blockers).toContain('the permissions boundary does not allow it');
+    expect(proposed(result).decision).toBe('implicitDeny');
+    expect(proposed(result).findings).toContainEqual({
+      kind: 'boundary-allows-nothing',
+      boundary: { name: 'DevBoundary', arn: boundary.arn },
+    });
+    expect(proposalIn(result).verified).toBe(false);
+    expect(proposalIn(result).blockers).toContain('the permissions boundary does not allow it');
   });
 
   it('an SCP that denies PassRole: named as such, and no identity policy is proposed', async () => {
@@ -157,9 +196,11 @@ describe('diagnosis scenarios (local simulator)', () => {
         document: doc({ Sid: 'DenyPass', Effect: 'Deny', Action: 'iam:PassRole', Resource: '*' }),
       },
     ]);
-    expect(result.verdict).toBe('explicitDeny');
-    expect(result.findings[0]).toMatchObject({ kind: 'scp', policy: 'NoPassRole', statement: 'DenyPass' });
-    expect(result.proposal).toBeNull();
+    expect(result).toMatchObject({ outcome: 'explicit-deny', beneathContext: false });
+    expect(kinds(result)[0]).toBe('deny-statement');
+    expect(result).toMatchObject({
+      findings: [{ match: { policyType: 'scp', policyName: 'NoPassRole', statement: 'DenyPass' } }],
+    });
   });
 
   it('an SCP that does not allow PassRole: the proposal is made but not verified', async () => {
@@ -167,20 +208,26 @@ describe('diagnosis scenarios (local simulator)', () => {
     const result = await diagnose(scope(mei, etlRole), denialOf(), [
       { name: 'GlueOnly', document: doc({ Effect: 'Allow', Action: 'glue:*', Resource: '*' }) },
     ]);
-    expect(kinds(result)).toContain('scp');
-    expect(result.proposal?.verified).toBe(false);
-    expect(result.proposal?.blockers).toContain('a service control policy does not allow it');
+    expect(kinds(result)).toContain('scp-allows-nothing');
+    expect(proposalIn(result).verified).toBe(false);
+    expect(proposalIn(result).blockers).toContain('a service control policy does not allow it');
   });
 
   it('a role whose trust policy does not admit the service: PassRole alone will not fix it', async () => {
     const lambdaOnly = role('etl-runtime', { trustPolicy: trustFor('lambda.amazonaws.com') });
     const mei = user('mei', { groups: [group('GlueAccess', { attachedPolicies: [glueConsole] })] });
     const result = await diagnose(scope(mei, lambdaOnly));
-    const trust = result.findings.find((f) => f.kind === 'trust-policy');
-    expect(trust?.message).toContain(
-      'does not let glue.amazonaws.com assume it (it trusts lambda.amazonaws.com)',
-    );
-    expect(kinds(result)).toContain('service-mismatch');
+    expect(proposed(result).findings).toContainEqual({
+      kind: 'trust-policy',
+      role: 'etl-runtime',
+      service: 'glue.amazonaws.com',
+      trustedServices: ['lambda.amazonaws.com'],
+    });
+    expect(proposed(result).findings).toContainEqual({
+      kind: 'trust-mismatch',
+      service: 'glue.amazonaws.com',
+      trustedServices: ['lambda.amazonaws.com'],
+    });
   });
 
   it('a role of another account: never allowed, said so, nothing simulated or proposed', async () => {
@@ -191,9 +238,12 @@ describe('diagnosis scenarios (local simulator)', () => {
       escalation: defaultEscalationDependencies(scopeEscalationReader(scope(user('mei'), null))),
     });
     const result = await diagnoser.diagnose(denialOf({ roleArn: 'arn:aws:iam::999988887777:role/shared' }));
-    expect(result.verdict).toBe('implicitDeny');
+    expect(result).toMatchObject({
+      outcome: 'unsimulated',
+      why: { kind: 'cross-account', roleAccount: '999988887777' },
+      denial: { messageCause: { explicit: false } },
+    });
     expect(kinds(result)).toEqual(['cross-account']);
-    expect(result.proposal).toBeNull();
     expect(reader.calls).toBe(0);
   });
 
@@ -211,12 +261,17 @@ describe('diagnosis scenarios (local simulator)', () => {
         policySourceArn: reserved.arn,
       }),
     );
-    expect(result.proposal).toMatchObject({
+    expect(proposalIn(result)).toMatchObject({
       target: { type: 'permission-set', name: 'DataEngineer', arn: null },
       verified: true,
     });
-    expect(result.proposal?.commands.apply).toBeNull();
-    expect(result.findings.find((f) => f.kind === 'sso')?.message).toContain('permission set DataEngineer');
+    expect(proposalIn(result).commands.apply).toBeNull();
+    expect(proposed(result).findings).toContainEqual({
+      kind: 'identity-center',
+      principal: 'AWSReservedSSO_DataEngineer_0123456789abcdef',
+      permissionSet: 'DataEngineer',
+      account: ACCOUNT,
+    });
   });
 
   it('an assumed-role session: the fix goes on the role behind the session', async () => {
@@ -232,11 +287,11 @@ describe('diagnosis scenarios (local simulator)', () => {
         policySourceArn: deployer.arn,
       }),
     );
-    expect(result.proposal).toMatchObject({
+    expect(proposalIn(result)).toMatchObject({
       target: { type: 'role', name: 'deployer', arn: deployer.arn },
       verified: true,
     });
-    expect(result.proposal?.commands.apply).toContain('put-role-policy --role-name deployer');
+    expect(proposalIn(result).commands.apply).toContain('put-role-policy --role-name deployer');
   });
 
   it('a service-linked role: explained, no proposal', async () => {
@@ -247,8 +302,10 @@ describe('diagnosis scenarios (local simulator)', () => {
         policySourceArn: `arn:aws:iam::${ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
       }),
     );
-    expect(kinds(result)).toEqual(['service-linked-role']);
-    expect(result.proposal).toBeNull();
+    expect(result).toMatchObject({ outcome: 'unsimulated', why: { kind: 'service-linked-role' } });
+    expect(result).toMatchObject({
+      findings: [{ kind: 'service-linked-role', role: 'AWSServiceRoleForAutoScaling' }],
+    });
   });
 
   it('already allowed: the permission was granted since the event', async () => {
@@ -259,9 +316,10 @@ describe('diagnosis scenarios (local simulator)', () => {
       Condition: { StringEquals: { 'iam:PassedToService': 'glue.amazonaws.com' } },
     });
     const result = await diagnose(scope(user('mei', { attachedPolicies: [granted] }), etlRole));
-    expect(result.verdict).toBe('allowed');
-    expect(kinds(result)).toEqual(['already-allowed']);
-    expect(result.proposal).toBeNull();
+    expect(result).toMatchObject({
+      outcome: 'already-allowed',
+      findings: [{ kind: 'already-allowed', principal: 'mei', role: 'etl-runtime' }],
+    });
   });
 
   it('an unconditional explicit deny: no Allow can override it, so nothing is proposed', async () => {
@@ -274,14 +332,16 @@ describe('diagnosis scenarios (local simulator)', () => {
     const result = await diagnose(
       scope(user('mei', { attachedPolicies: [glueConsole], inlinePolicies: [denyPass] }), etlRole),
     );
-    expect(result.verdict).toBe('explicitDeny');
-    expect(result.findings[0]).toMatchObject({
-      kind: 'explicit-deny',
-      policy: 'NoPassingEtl',
-      statement: 'Never',
+    expect(result).toMatchObject({
+      outcome: 'explicit-deny',
+      beneathContext: false,
+      findings: [
+        {
+          kind: 'deny-statement',
+          match: { policyType: 'identity', policyName: 'NoPassingEtl', statement: 'Never' },
+        },
+      ],
     });
-    expect(result.proposal).toBeNull();
-    expect(result.summary).toContain('no Allow can override');
   });
 
   it('a deny lifted by MFA with an allow beneath it: retry with MFA, no policy change', async () => {
@@ -291,18 +351,17 @@ describe('diagnosis scenarios (local simulator)', () => {
       scope(mei, etlRole),
       denialOf({ context: { 'aws:MultiFactorAuthPresent': 'false' } }),
     );
-    expect(result.verdict).toBe('explicitDeny');
-    expect(result.proposal).toBeNull();
-    expect(result.summary).toContain('retry with MFA present');
+    expect(result).toMatchObject({ outcome: 'context-only', conditions: ['MFA present'] });
+    expect(kinds(result)).toEqual(['deny-statement', 'context-allows']);
   });
 
   it('unknown service: taken from the trust policy when it admits exactly one', async () => {
     const mei = user('mei', { groups: [group('GlueAccess', { attachedPolicies: [glueConsole] })] });
     const result = await diagnose(scope(mei, etlRole), denialOf({ passedToService: null }));
-    expect(result.proposal?.document).toMatchObject({
+    expect(proposalIn(result).document).toMatchObject({
       Statement: [{ Condition: { StringEquals: { 'iam:PassedToService': 'glue.amazonaws.com' } } }],
     });
-    expect(result.findings[0]?.message).toContain('assuming glue.amazonaws.com');
+    expect(proposed(result).findings[0]).toEqual({ kind: 'service-assumed', service: 'glue.amazonaws.com' });
   });
 
   it('flags a target whose inline policies would exceed IAM size quota', async () => {
@@ -315,8 +374,10 @@ describe('diagnosis scenarios (local simulator)', () => {
       groups: [group('GlueAccess', { attachedPolicies: [glueConsole], inlinePolicies: [bulky] })],
     });
     const result = await diagnose(scope(mei, etlRole));
-    expect(kinds(result)).toContain('quota');
-    expect(result.proposal?.risk.some((flag) => flag.includes("over IAM's 5120"))).toBe(true);
+    const quota = proposed(result).findings.find((f) => f.kind === 'quota');
+    expect(quota).toMatchObject({ target: { type: 'group', name: 'GlueAccess' }, quota: 5120 });
+    expect(quota?.kind === 'quota' && quota.total > quota.quota).toBe(true);
+    expect(proposalIn(result).risk.some((flag) => flag.includes("over IAM's 5120"))).toBe(true);
   });
 
   it('an unknown principal is an error the caller reports, not a verdict', async () => {
@@ -325,8 +386,11 @@ describe('diagnosis scenarios (local simulator)', () => {
 
   it('a denial that names no role is not applicable, with the reason', async () => {
     const result = await diagnose(scope(user('mei'), etlRole), denialOf({ roleArn: null }));
-    expect(result).toMatchObject({ verdict: 'not-applicable', proposal: null });
-    expect(result.reason).toContain('does not say which role');
+    expect(result).toEqual({
+      outcome: 'not-applicable',
+      denial: expect.anything(),
+      why: { code: 'role-not-named' },
+    });
   });
 
   it('root: the organization blocks it; nothing to propose', async () => {
@@ -338,7 +402,8 @@ describe('diagnosis scenarios (local simulator)', () => {
         messageCause: { policyType: 'scp', explicit: true, policyArn: null },
       }),
     );
-    expect(result).toMatchObject({ verdict: 'explicitDeny', proposal: null });
+    expect(result).toMatchObject({ outcome: 'unsimulated', why: { kind: 'root' } });
+    expect(verdictOf(result)).toBe('explicitDeny');
     expect(kinds(result)).toEqual(['root']);
   });
 });

@@ -11,7 +11,7 @@ import {
   type IncidentWorkflowDependencies,
 } from '../../lambda/core/incident-workflow';
 import type { Diagnosis } from '../../lambda/core/model';
-import { proposalRecord, SEED_DENIAL, SEED_PROPOSAL } from '../adapters/support/proposal-records';
+import { SEED_DENIAL, SEED_DIAGNOSIS, SEED_PROPOSAL } from '../adapters/support/proposal-records';
 import { analysed } from '../support/escalation';
 
 function setup(level: EscalationLevel | null, autoApprove: AutoApprove, fails = false) {
@@ -20,7 +20,7 @@ function setup(level: EscalationLevel | null, autoApprove: AutoApprove, fails = 
   const notifier = new InMemoryNotifier();
   const escalation = level === null ? undefined : analysed(level);
   const proposal = { ...SEED_PROPOSAL, ...(escalation ? { escalation } : {}) };
-  const diagnosis: Diagnosis = { ...proposalRecord().diagnosis, proposal };
+  const diagnosis: Diagnosis = { ...SEED_DIAGNOSIS, proposal };
   const deps: IncidentWorkflowDependencies = {
     store: new InMemoryProposalStore(),
     notifier,

@@ -11,16 +11,16 @@ import {
 } from '../../lambda/core/incident-workflow';
 import type { Denial, Diagnosis } from '../../lambda/core/model';
 import type { ProposalStore } from '../../lambda/ports/proposal-store';
-import { proposalRecord, SEED_DENIAL } from '../adapters/support/proposal-records';
+import { proposalRecord, SEED_DENIAL, SEED_DIAGNOSIS } from '../adapters/support/proposal-records';
 
 const START = Date.parse('2026-06-17T02:05:00Z');
 const HOUR = 3_600_000;
 const INCIDENT = incidentKeyOf(SEED_DENIAL);
 /** The seed diagnosis: a verified proposal for group GlueAccess. */
-const PROPOSING: Diagnosis = proposalRecord().diagnosis;
+const PROPOSING: Diagnosis = SEED_DIAGNOSIS;
 /** A diagnosis without a proposal (the role is in another account, say). */
 const REPORTING: Diagnosis = {
-  ...PROPOSING,
+  ...SEED_DIAGNOSIS,
   verdict: 'implicitDeny',
   summary: 'another account',
   proposal: null,
@@ -122,7 +122,11 @@ describe('processDenial: a new incident', () => {
   });
 
   it('stores nothing for a diagnosis that is not applicable, and gives the claim back', async () => {
-    const notApplicable: Diagnosis = { ...REPORTING, verdict: 'not-applicable', reason: 'several roles' };
+    const notApplicable: Diagnosis = {
+      outcome: 'not-applicable',
+      denial: SEED_DENIAL,
+      why: { code: 'not-a-passrole-denial', where: 'evt-1', reason: 'several roles' },
+    };
     const s = setup({ diagnose: async () => notApplicable });
 
     expect(await processDenial(s.deps, denial('evt-1'))).toEqual({

@@ -129,6 +129,7 @@ describe('newProposalRecord', () => {
     commands: { apply: 'aws iam put-group-policy ...', verify: 'aws iam simulate-principal-policy ...' },
   };
   const diagnosis = (withProposal: boolean): Diagnosis & { denial: Denial } => ({
+    outcome: 'recorded',
     denial: denial(),
     verdict: 'implicitDeny',
     summary: 'etl-deployer may not pass etl-nightly-runtime to glue.amazonaws.com.',

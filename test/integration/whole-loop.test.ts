@@ -208,7 +208,7 @@ describe('the whole loop on moto: denial on the bus -> proposal -> review link -
       occurrenceCount: 1,
       firstEventId: SEED_RECORD['eventID'],
       notificationCount: 1,
-      diagnosis: { verdict: 'explicitDeny' },
+      diagnosis: { outcome: 'proposed', decision: 'explicitDeny' },
       proposal: {
         target: { type: 'group', name: GROUP, memberCount: 2 },
         policyName: POLICY_NAME,

@@ -5,7 +5,8 @@
  */
 import { TransientAwsError } from '../errors';
 import { canonicalJson, type ProposalRecord } from '../incident';
-import type { AccountScope, Decision, MatchedStatement, PolicyDocument, SimulationResult } from '../model';
+import { blockersOf } from '../iam/blockers';
+import type { AccountScope, Decision, PolicyDocument, SimulationResult } from '../model';
 import type { AccountReader } from '../../ports/account-reader';
 import type { PolicySimulator } from '../../ports/policy-simulator';
 import type { ApplyPlan } from './apply-gate';
@@ -100,29 +101,6 @@ export async function verifyApplied(
 function scopeFor(plan: ApplyPlan, reader: AccountReader | undefined): Promise<AccountScope> {
   if (reader !== undefined) return reader.loadScope(plan.policySourceArn, plan.roleArn);
   return Promise.resolve({ accountId: plan.accountId, principal: null, passedRole: null, notes: [] });
-}
-
-// "What still blocks" is also written in diagnose; both move to core/iam/blockers.ts at merge.
-function describeMatched(match: MatchedStatement): string {
-  const where = match.attachedTo ? ` (on ${match.attachedTo})` : '';
-  const statement = match.statement !== null ? `, statement ${match.statement}` : '';
-  return `${match.policyName}${where}${statement}`;
-}
-
-/** What still blocks, in the words the proposal's own blockers use. */
-export function blockersOf(result: SimulationResult): string[] {
-  if (result.decision === 'allowed') return [];
-  const blockers = result.matchedStatements
-    .filter((match) => match.effect === 'Deny')
-    .map((match) => `explicit deny in ${describeMatched(match)}`);
-  for (const layer of result.blockedBy) {
-    if (layer === 'scp') blockers.push('a service control policy does not allow it');
-    else if (layer === 'boundary') blockers.push('the permissions boundary does not allow it');
-  }
-  if (blockers.length === 0) {
-    blockers.push(result.decision === 'explicitDeny' ? 'an explicit deny' : 'no policy allows it');
-  }
-  return [...new Set(blockers)];
 }
 
 /** An error's message on one line, for a reason or a blocker. */

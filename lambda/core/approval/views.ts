@@ -8,6 +8,9 @@ import type { ApprovalRefusal } from './eligibility';
 import type { ApprovalRequirement } from './requirement';
 import type { Actor } from './status';
 import { decisionOf } from './transition';
+import { verdictOf } from '../diagnosis/derived';
+import { renderSummary } from '../render/diagnosis-summary';
+import { renderFindings } from '../render/findings';
 
 function describeActor(actor: Actor): string {
   return `${actor.name}${actor.sourceIp ? ` from ${actor.sourceIp}` : ''}`;
@@ -49,7 +52,7 @@ export function proposalSummary(record: ProposalRecord) {
     status: record.status,
     createdAt: record.createdAt,
     expiresAt: record.expiresAt,
-    summary: record.diagnosis.summary,
+    summary: renderSummary(record.diagnosis),
     target: record.proposal?.target ?? null,
     policyName: record.proposal?.policyName ?? null,
   };
@@ -63,7 +66,7 @@ export function proposalView(record: ProposalRecord, now: Date) {
     expired: now.toISOString() >= record.expiresAt,
     occurrenceCount: record.occurrenceCount,
     lastSeenAt: record.lastSeenAt,
-    verdict: diagnosis.verdict,
+    verdict: verdictOf(diagnosis),
     denial: {
       principalArn: denial.principalArn,
       policySourceArn: denial.policySourceArn,
@@ -74,7 +77,7 @@ export function proposalView(record: ProposalRecord, now: Date) {
       account: denial.account,
       region: denial.region,
     },
-    findings: diagnosis.findings.map(({ kind, message }) => ({ kind, message })),
+    findings: renderFindings(diagnosis).map(({ kind, message }) => ({ kind, message })),
     proposal:
       proposal === null
         ? null

@@ -1,6 +1,9 @@
 import type { ApprovalRule } from '../approval/requirement';
 import type { EscalationAnalysis } from '../escalation/model';
+import { proposalOf, verdictOf } from '../diagnosis/derived';
 import type { Diagnosis } from '../model';
+import { renderReason, renderSummary } from './diagnosis-summary';
+import { renderFindings } from './findings';
 
 /**
  * What the grant adds, for the report: the level (null when unknown), the member compared with, the
@@ -29,10 +32,12 @@ function approvalReport(approval: ApprovalRule | undefined): Record<string, unkn
 
 /**
  * The `--json` contract: one object per denial, keys in a stable order. Other tools parse this,
- * so fields are only ever added, never renamed.
+ * so fields are only ever added, never renamed. The flat fields (verdict, summary, reason, findings)
+ * are derived from the outcome.
  */
 export function toJsonReport(diagnosis: Diagnosis): Record<string, unknown> {
-  const { denial, proposal } = diagnosis;
+  const { denial } = diagnosis;
+  const proposal = proposalOf(diagnosis);
   return {
     denial: denial && {
       eventId: denial.eventId,
@@ -52,10 +57,10 @@ export function toJsonReport(diagnosis: Diagnosis): Record<string, unknown> {
       context: denial.context,
       notes: denial.notes,
     },
-    verdict: diagnosis.verdict,
-    summary: diagnosis.summary,
-    reason: diagnosis.reason,
-    findings: diagnosis.findings,
+    verdict: verdictOf(diagnosis),
+    summary: renderSummary(diagnosis),
+    reason: renderReason(diagnosis),
+    findings: renderFindings(diagnosis),
     proposal: proposal && {
       target: proposal.target,
       policyName: proposal.policyName,
@@ -68,6 +73,8 @@ export function toJsonReport(diagnosis: Diagnosis): Record<string, unknown> {
       escalation: escalationReport(proposal.escalation),
       approval: approvalReport(proposal.approval),
     },
+    // Added by the outcome redesign: which variant of the diagnosis this is.
+    outcome: diagnosis.outcome,
   };
 }
 

@@ -3,6 +3,9 @@ import type { Diagnosis, Denial, Proposal } from '../model';
 import { linkMayApproveProposal, NOT_ANALYSED, notApprovable, requirementWords } from './escalation-labels';
 import { escapeHtml, page } from './html';
 import { approvalSection, escalationSection, LINK_THREAT_SENTENCE } from './review-escalation';
+import { verdictOf } from '../diagnosis/derived';
+import { renderSummary } from './diagnosis-summary';
+import { renderFindings } from './findings';
 
 /** What the review page shows of a stored proposal (a subset of the store's record). */
 export interface ReviewRecord {
@@ -156,17 +159,18 @@ export function renderReviewPage(input: ReviewPageInput): string {
   const { record, history, now } = input;
   const { denial, diagnosis, proposal } = record;
   const expired = now.getTime() >= Date.parse(record.expiresAt);
-  const nearMisses = diagnosis.findings
+  const findings = renderFindings(diagnosis);
+  const nearMisses = findings
     .filter((finding) => finding.kind === 'near-miss')
     .map((finding) => finding.message);
-  const otherFindings = diagnosis.findings
+  const otherFindings = findings
     .filter((finding) => finding.kind !== 'near-miss')
     .map((finding) => finding.message);
   const body = [
     `<h1>iam:PassRole denial: review proposal</h1>`,
     `<p>Status: <span class="status" id="status">${escapeHtml(record.status)}</span>${expired ? ' <span class="status">expired</span>' : ''}</p>`,
     progressSection(input),
-    `<p id="summary">${escapeHtml(diagnosis.summary)}</p>`,
+    `<p id="summary">${escapeHtml(renderSummary(diagnosis))}</p>`,
     `<h2>The denial</h2>`,
     definitionList([
       ['Who', denial.principalArn],
@@ -177,7 +181,7 @@ export function renderReviewPage(input: ReviewPageInput): string {
       ['When', denial.eventTime ?? 'unknown'],
       ['Account and region', `${denial.account} ${denial.region}`],
       ['Occurrences', `${record.occurrenceCount} (last seen ${record.lastSeenAt})`],
-      ['Verdict', diagnosis.verdict],
+      ['Verdict', verdictOf(diagnosis)],
     ]),
     `<h2>Near misses</h2>`,
     list(nearMisses),

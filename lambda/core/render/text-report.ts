@@ -1,4 +1,8 @@
-import type { Diagnosis, Finding, Proposal } from '../model';
+import { proposalOf, verdictOf } from '../diagnosis/derived';
+import type { Diagnosis, Proposal, Verdict } from '../model';
+import { renderSummary } from './diagnosis-summary';
+import { FINDING_LABELS } from './finding-labels';
+import { renderFindings } from './findings';
 import {
   GAIN_LABELS,
   gainWhere,
@@ -20,28 +24,11 @@ export function terminalSafe(text: string): string {
   return text.replace(TERMINAL_CONTROL, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-const VERDICT_WORDS: Record<Diagnosis['verdict'], string> = {
+const VERDICT_WORDS: Record<Verdict, string> = {
   allowed: 'ALLOWED now',
   explicitDeny: 'EXPLICIT DENY',
   implicitDeny: 'IMPLICIT DENY (no policy allows it)',
   'not-applicable': 'NOT APPLICABLE',
-};
-
-const FINDING_LABELS: Record<Finding['kind'], string> = {
-  'explicit-deny': 'explicit deny',
-  'near-miss': 'near miss',
-  scp: 'SCP',
-  boundary: 'boundary',
-  'trust-policy': 'trust policy',
-  'cross-account': 'cross-account',
-  'service-linked-role': 'service-linked role',
-  sso: 'Identity Center',
-  root: 'root',
-  'not-found': 'not found',
-  'beneath-deny': 'beneath the deny',
-  'already-allowed': 'allowed',
-  'service-mismatch': 'service',
-  quota: 'quota',
 };
 
 function indent(text: string, prefix: string): string {
@@ -102,18 +89,19 @@ export function renderTextReport(diagnosis: Diagnosis): string {
     );
     for (const note of denial.notes) lines.push(`  note:     ${note}`);
   }
-  lines.push(`Verdict: ${VERDICT_WORDS[diagnosis.verdict]}`);
-  lines.push(`  ${diagnosis.summary}`);
-  if (diagnosis.findings.length > 0) {
+  lines.push(`Verdict: ${VERDICT_WORDS[verdictOf(diagnosis)]}`);
+  lines.push(`  ${renderSummary(diagnosis)}`);
+  const findings = renderFindings(diagnosis);
+  if (findings.length > 0) {
     lines.push('Findings:');
-    for (const item of diagnosis.findings) {
+    for (const item of findings) {
       const where = item.policy
         ? ` [${item.policy}${item.statement !== null ? ` / ${item.statement}` : ''}]`
         : '';
       lines.push(`  - ${FINDING_LABELS[item.kind]}: ${item.message}${where}`);
     }
   }
-  const proposal = diagnosis.proposal;
+  const proposal = proposalOf(diagnosis);
   if (proposal) {
     const members =
       proposal.target.memberCount !== null && proposal.target.type === 'group'

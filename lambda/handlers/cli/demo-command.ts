@@ -8,6 +8,7 @@ import { defaultEscalationDependencies } from '../../core/proposal/assess-escala
 import { InvalidInputError } from '../../core/errors';
 import { renderTextReport } from '../../core/render/text-report';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, readJsonFile, type CliIo } from './io';
+import { proposalOf } from '../../core/diagnosis/derived';
 
 /** The shipped seed scenario: found by walking up from this file (source tree or dist/ bundle). */
 export function findSeedExample(start: string = __dirname): { snapshot: string; event: string } {
@@ -44,7 +45,7 @@ export async function runDemo(io: CliIo, example = findSeedExample()): Promise<n
   io.out(`passrole-doctor demo: the seed scenario (${example.event})\n`);
   const diagnosis = await diagnoser.diagnose(outcome.denial);
   io.out(renderTextReport(diagnosis));
-  const proposal = diagnosis.proposal;
+  const proposal = proposalOf(diagnosis);
   const denial = outcome.denial;
   if (!proposal || !denial.roleArn || !denial.policySourceArn) {
     io.err('passrole-doctor: the demo expected a proposal');

@@ -84,12 +84,9 @@ async function decodeMessages(
 
 function notApplicableDiagnosis(outcome: Extract<ReadOutcome, { kind: 'not-applicable' }>): Diagnosis {
   return {
+    outcome: 'not-applicable',
     denial: null,
-    verdict: 'not-applicable',
-    summary: `${outcome.where}: not an iam:PassRole denial (${outcome.reason})`,
-    findings: [],
-    proposal: null,
-    reason: outcome.reason,
+    why: { code: 'not-a-passrole-denial', where: outcome.where, reason: outcome.reason },
   };
 }
 

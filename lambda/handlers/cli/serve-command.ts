@@ -1,5 +1,6 @@
 import { startLocalServer, type LocalServer } from '../local/local-server';
 import { EXIT_OK, reportFailure, type CliIo } from './io';
+import { renderSummary } from '../../core/render/diagnosis-summary';
 
 export interface ServeOptions {
   event: string;
@@ -14,7 +15,7 @@ function banner(server: LocalServer, options: ServeOptions): string[] {
     `passrole-doctor serve: ${count} proposal${count === 1 ? '' : 's'} from ${options.event}, against ${options.snapshot} (offline)`,
   ];
   for (const { record, reviewUrl } of server.proposals) {
-    lines.push('', record.diagnosis.summary);
+    lines.push('', renderSummary(record.diagnosis));
     if (record.proposal !== null) {
       const { policyName, target } = record.proposal;
       lines.push(`  Proposed: inline policy ${policyName} on ${target.type} ${target.name}`);

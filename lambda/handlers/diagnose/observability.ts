@@ -9,6 +9,7 @@ import type { Diagnoser } from '../../core/diagnose';
 import type { IncidentOutcome, IncidentProgress } from '../../core/incident-workflow';
 import type { Denial, Diagnosis } from '../../core/model';
 import type { CorrelatedLogger, Metrics } from '../../ports/observability';
+import { verdictOf } from '../../core/diagnosis/derived';
 
 /** The metrics the function emits (EMF, in the namespace POWERTOOLS_METRICS_NAMESPACE). */
 export const METRIC = {
@@ -119,7 +120,8 @@ export function diagnoseReporter(logger: CorrelatedLogger, metrics: Metrics) {
         count(proposal ? METRIC.proposalsCreated : METRIC.reportsCreated);
         logger.info(proposal ? 'proposal created' : 'incident reported without a proposal', {
           proposalId: record.id,
-          verdict: record.diagnosis.verdict,
+          verdict: verdictOf(record.diagnosis),
+          outcome: record.diagnosis.outcome,
           verified: proposal?.verified ?? null,
           target: proposal ? `${proposal.target.type}/${proposal.target.name}` : null,
         });

@@ -3,6 +3,7 @@
  * listens, so bad input is refused at once. Denials with a proposed fix go on to the incident
  * workflow; the others are skipped with one line each (nothing stored, nothing sent for them).
  */
+import { renderSummary } from '../../core/render/diagnosis-summary';
 import type { LocalPolicySimulator } from '../../adapters/local/local-policy-simulator';
 import type { SnapshotAccountReader } from '../../adapters/snapshot/snapshot-account-reader';
 import { readDenials } from '../../core/denial';
@@ -52,8 +53,8 @@ export async function diagnoseEventFile(
       }
       throw error;
     }
-    if (diagnosis.proposal === null) {
-      diagnosed.skipped.push(`${outcome.where}: no fix proposed: ${diagnosis.summary}`);
+    if (diagnosis.outcome !== 'proposed') {
+      diagnosed.skipped.push(`${outcome.where}: no fix proposed: ${renderSummary(diagnosis)}`);
       continue;
     }
     diagnosed.proposals.push({ denial: outcome.denial, diagnosis });

@@ -1,6 +1,6 @@
 /** A realistic proposal record (the seed scenario's), for the proposal store adapters' tests. */
 import type { ProposalRecord } from '../../../lambda/core/incident';
-import type { Denial, Proposal } from '../../../lambda/core/model';
+import type { Denial, DiagnosisOf, Proposal } from '../../../lambda/core/model';
 
 export const SEED_DENIAL: Denial = {
   eventId: 'evt-1',
@@ -48,6 +48,17 @@ export const SEED_PROPOSAL: Proposal = {
   commands: { apply: 'aws iam put-group-policy ...', verify: 'aws iam simulate-principal-policy ...' },
 };
 
+/** A diagnosis as the previous release stored it (flat, its words written then): the `recorded` outcome. */
+export const SEED_DIAGNOSIS: DiagnosisOf<'recorded'> = {
+  outcome: 'recorded',
+  denial: SEED_DENIAL,
+  verdict: 'explicitDeny',
+  summary: 'mei.tanaka may not pass etl-nightly-runtime to glue.amazonaws.com.',
+  findings: [{ kind: 'near-miss', message: 'AWSGlueConsoleFullAccess ...', policy: null, statement: '8' }],
+  proposal: SEED_PROPOSAL,
+  reason: null,
+};
+
 export function proposalRecord(overrides: Partial<ProposalRecord> = {}): ProposalRecord {
   const proposal = overrides.proposal === undefined ? SEED_PROPOSAL : overrides.proposal;
   return {
@@ -55,16 +66,7 @@ export function proposalRecord(overrides: Partial<ProposalRecord> = {}): Proposa
     incidentKey: '504cb7416fee7f7774d607601f1b61f3',
     status: 'pending',
     denial: SEED_DENIAL,
-    diagnosis: {
-      denial: SEED_DENIAL,
-      verdict: 'explicitDeny',
-      summary: 'mei.tanaka may not pass etl-nightly-runtime to glue.amazonaws.com.',
-      findings: [
-        { kind: 'near-miss', message: 'AWSGlueConsoleFullAccess ...', policy: null, statement: '8' },
-      ],
-      proposal,
-      reason: null,
-    },
+    diagnosis: { ...SEED_DIAGNOSIS, proposal },
     proposal,
     documentHash: proposal ? 'faa75265c0013eee11becfb2bcd8ce13d88ee8f462aea68d4028b61295983859' : null,
     createdAt: '2026-06-17T02:05:00.000Z',

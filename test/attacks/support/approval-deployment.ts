@@ -49,6 +49,7 @@ import {
 import { createProposalsTable } from '../../integration/support/proposal-tables';
 import { QueuedApplyInvocations } from '../../integration/support/remediation-loop';
 import { TARGET_GROUP } from './attack-account';
+import { renderSummary } from '../../../lambda/core/render/diagnosis-summary';
 
 /** The approval function's settings a case deploys with (the issue's names). */
 export interface DeploymentSettings {
@@ -237,8 +238,8 @@ export class ApprovalDeployment {
         ownResourceArns: OWN_RESOURCE_ARNS,
       },
     }).diagnose(denial);
-    if (diagnosis.proposal === null)
-      throw new Error(`no proposal for ${denial.roleArn}: ${diagnosis.summary}`);
+    if (diagnosis.outcome !== 'proposed')
+      throw new Error(`no proposal for ${denial.roleArn}: ${renderSummary(diagnosis)}`);
     const record = newProposalRecord({
       id: `p-${randomUUID().slice(0, 12)}`,
       incidentKey: incidentKeyOf(denial),

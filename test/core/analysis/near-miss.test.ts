@@ -1,4 +1,6 @@
-import { findNearMisses, nearMissFindings, nearMissInsight } from '../../../lambda/core/analysis/near-miss';
+import { findNearMisses, type NearMiss } from '../../../lambda/core/analysis/near-miss';
+import { renderFinding } from '../../../lambda/core/render/findings';
+import { nearMissInsight } from '../../../lambda/core/render/near-miss';
 import { principalStatements } from '../../../lambda/core/policy/statements';
 import { group, managed, user } from '../../support/scope-builders';
 
@@ -19,6 +21,11 @@ const glueConsole = managed(
     Condition: { StringLike: { 'iam:PassedToService': ['ec2.amazonaws.com'] } },
   },
 );
+
+/** The near misses as the reports show them. */
+function nearMissFindings(misses: readonly NearMiss[], roleArn: string, service: string) {
+  return misses.map((miss) => renderFinding({ kind: 'near-miss', miss, roleArn, service }));
+}
 
 describe('near misses', () => {
   it('names the managed policy that allows PassRole only on a naming rule, and where it is attached', () => {

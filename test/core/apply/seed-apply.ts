@@ -72,7 +72,7 @@ export async function diagnosedSeedRecord(): Promise<ProposalRecord> {
   });
   const denial = seedDenial();
   const diagnosis = await diagnoser.diagnose(denial);
-  if (diagnosis.proposal === null) throw new Error('the seed should yield a proposal');
+  if (diagnosis.outcome !== 'proposed') throw new Error('the seed should yield a proposal');
   return newProposalRecord({
     id: PROPOSAL_ID,
     incidentKey: incidentKeyOf(denial),
@@ -180,7 +180,7 @@ export function withDocument(
   const [statement] = [copy.proposal.document.Statement].flat();
   if (statement === undefined) throw new Error('no statement');
   change(statement as unknown as Record<string, unknown>);
-  copy.diagnosis.proposal = copy.proposal;
+  if (copy.diagnosis.outcome === 'proposed') copy.diagnosis.proposal = copy.proposal;
   if (rehash) copy.documentHash = documentHash(copy.proposal.document);
   // Approved as it now stands: what the gate alone must catch.
   return copy.decision ? signed(copy) : copy;
@@ -190,7 +190,7 @@ export function withTarget(record: ProposalRecord, target: ProposalTarget): Prop
   const copy = structuredClone(record);
   if (copy.proposal === null) throw new Error('no proposal');
   copy.proposal.target = target;
-  copy.diagnosis.proposal = copy.proposal;
+  if (copy.diagnosis.outcome === 'proposed') copy.diagnosis.proposal = copy.proposal;
   return copy.decision ? signed(copy) : copy;
 }
 

@@ -21,7 +21,15 @@ const PROPOSAL: Proposal = {
 };
 
 function diagnosisWith(proposal: Proposal): Diagnosis {
-  return { denial: null, verdict: 'implicitDeny', summary: 's', findings: [], proposal, reason: null };
+  return {
+    outcome: 'recorded',
+    denial: null,
+    verdict: 'implicitDeny',
+    summary: 's',
+    findings: [],
+    proposal,
+    reason: null,
+  };
 }
 
 const ANALYSED: EscalationAnalysis = {

@@ -44,6 +44,7 @@ function input(
 ): ReviewPageInput {
   const denial = denialOf({ principalArn: `arn:aws:sts::123456789012:assumed-role/dev/${HOSTILE}` });
   const diagnosis: Diagnosis = {
+    outcome: 'recorded',
     denial,
     verdict: 'implicitDeny',
     summary: `mei may not pass etl-runtime ${HOSTILE}`,

@@ -33,6 +33,7 @@ const proposal: Proposal = {
 
 function report(change: Proposal): string {
   const diagnosis: Diagnosis = {
+    outcome: 'recorded',
     denial: denialOf({}),
     verdict: 'implicitDeny',
     summary: 'mei may not pass etl-runtime',

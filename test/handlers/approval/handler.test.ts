@@ -17,6 +17,7 @@ import {
   tokenFor,
   USER_AGENT,
 } from './support';
+import { renderSummary } from '../../../lambda/core/render/diagnosis-summary';
 
 const EXPIRED_AT = new Date('2026-06-20T02:05:00.000Z');
 
@@ -371,7 +372,7 @@ describe('approval handler: IAM routes', () => {
       status: 'pending',
       createdAt: '2026-06-13T00:00:00.000Z',
       expiresAt: '2026-06-20T00:00:00.000Z',
-      summary: h.record.diagnosis.summary,
+      summary: renderSummary(h.record.diagnosis),
       target: SEED_PROPOSAL.target,
       policyName: SEED_PROPOSAL.policyName,
     });

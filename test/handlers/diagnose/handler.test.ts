@@ -558,7 +558,7 @@ describe('diagnose handler: auto-approval', () => {
     return new CountingDiagnoser({
       diagnose: async (denial) => {
         const diagnosis = await seed.diagnose(denial);
-        if (diagnosis.proposal === null) throw new Error('the seed should yield a proposal');
+        if (diagnosis.outcome !== 'proposed') throw new Error('the seed should yield a proposal');
         return { ...diagnosis, proposal: { ...diagnosis.proposal, escalation: analysed('none') } };
       },
     });

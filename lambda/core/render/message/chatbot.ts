@@ -19,6 +19,9 @@ import { chatCode, chatCodeBlock, chatText } from './escape';
 import { memberPhrase, messageFacts, VERDICT_WORDS } from './facts';
 import { fitSections, type Section } from './fit';
 import type { ChatbotNotification, MessageInput } from './types';
+import { verdictOf } from '../../diagnosis/derived';
+import { renderSummary } from '../diagnosis-summary';
+import { renderFindings } from '../findings';
 
 export const CHATBOT_LIMITS = {
   title: 250,
@@ -118,7 +121,7 @@ function description(input: MessageInput): string {
       `*Still pending* since ${chatCode(record.createdAt, NAME)}: denied ${record.occurrenceCount} times, last at ${chatCode(record.lastSeenAt, NAME)}.`,
     );
   }
-  sections.push(`*Why:* ${chatText(diagnosis.summary, SENTENCE)}`);
+  sections.push(`*Why:* ${chatText(renderSummary(diagnosis), SENTENCE)}`);
   sections.push(
     `*Who:* ${chatCode(denial.principalArn, IDENTIFIER)} (${chatText(denial.principalType, NAME)})`,
   );
@@ -147,9 +150,11 @@ function description(input: MessageInput): string {
     }
   } else {
     sections.push(
-      `*Verdict:* ${chatText(VERDICT_WORDS[diagnosis.verdict] ?? diagnosis.verdict, NAME)}; no policy change is proposed.`,
+      `*Verdict:* ${chatText(VERDICT_WORDS[verdictOf(diagnosis)] ?? verdictOf(diagnosis), NAME)}; no policy change is proposed.`,
     );
-    const findings = diagnosis.findings.filter((finding) => finding.kind !== 'near-miss').slice(0, 4);
+    const findings = renderFindings(diagnosis)
+      .filter((finding) => finding.kind !== 'near-miss')
+      .slice(0, 4);
     if (findings.length > 0) {
       sections.push(findings.map((finding) => `• ${chatText(finding.message, SENTENCE)}`).join('\n'));
     }
@@ -183,7 +188,9 @@ function nextSteps(input: MessageInput): string[] {
       );
     steps.push(`Verify: ${chatCode(proposal.commands.verify, COMMAND)}`);
   } else {
-    const advice = record.diagnosis.findings.filter((finding) => finding.kind !== 'near-miss').slice(0, 2);
+    const advice = renderFindings(record.diagnosis)
+      .filter((finding) => finding.kind !== 'near-miss')
+      .slice(0, 2);
     steps.push(...advice.map((finding) => chatText(finding.message, SENTENCE)));
   }
   return steps.slice(0, CHATBOT_LIMITS.nextSteps);
@@ -194,7 +201,7 @@ function keywords(input: MessageInput): string[] {
   const words = [
     'iam:PassRole',
     record.denial.passedToService ?? 'unknown service',
-    VERDICT_WORDS[record.diagnosis.verdict] ?? '',
+    VERDICT_WORDS[verdictOf(record.diagnosis)] ?? '',
   ];
   if (record.proposal) words.push(`${record.proposal.target.type} ${record.proposal.target.name}`);
   return [...new Set(words.filter((word) => word !== ''))]
@@ -222,7 +229,7 @@ function additionalContext(input: MessageInput): Record<string, string> {
     eventId: record.lastEventId,
     incident: record.incidentKey,
     proposalId: record.id,
-    verdict: record.diagnosis.verdict,
+    verdict: verdictOf(record.diagnosis),
     occurrences: String(record.occurrenceCount),
   };
   if (record.documentHash !== null) context['documentSha256'] = record.documentHash;

@@ -3,7 +3,7 @@
  * miss, the proposed policy, its target, risks and the commands to apply and verify it. Event-derived
  * text has its control characters removed (a mail client shows what it is given).
  */
-import type { Finding, Proposal } from '../../model';
+import type { Proposal } from '../../model';
 import {
   approvalSummary,
   GAIN_LABELS,
@@ -17,29 +17,16 @@ import {
 import { plainBlock, plainText, truncate } from './escape';
 import { memberPhrase, messageFacts, VERDICT_WORDS } from './facts';
 import type { MessageInput } from './types';
+import { verdictOf } from '../../diagnosis/derived';
+import { renderSummary } from '../diagnosis-summary';
+import { FINDING_LABELS } from '../finding-labels';
+import { renderFindings } from '../findings';
 
 /** Per value and overall: the whole SNS message must stay under 256 KB, whatever the event holds. */
 const VALUE = 2_000;
 const COMMAND = 12_000;
 const DOCUMENT = 10_000;
 export const EMAIL_MAX = 40_000;
-
-const FINDING_LABELS: Record<Finding['kind'], string> = {
-  'explicit-deny': 'explicit deny',
-  'near-miss': 'near miss',
-  scp: 'SCP',
-  boundary: 'permissions boundary',
-  'trust-policy': 'trust policy',
-  'cross-account': 'cross-account',
-  'service-linked-role': 'service-linked role',
-  sso: 'IAM Identity Center',
-  root: 'root',
-  'not-found': 'not found',
-  'beneath-deny': 'beneath the deny',
-  'already-allowed': 'allowed',
-  'service-mismatch': 'service',
-  quota: 'quota',
-};
 
 function section(heading: string, lines: string[]): string {
   return [heading, ...lines.map((line) => `  ${line}`)].join('\n');
@@ -122,10 +109,14 @@ export function renderEmail(input: MessageInput): string {
     `Event:      ${value(denial.eventId)}`,
   ];
   parts.push(section('What happened', what));
-  parts.push(section('Why', [value(diagnosis.summary)]));
+  parts.push(section('Why', [value(renderSummary(diagnosis))]));
   if (facts.nearMiss) parts.push(section('Near miss', [value(facts.nearMiss.message)]));
 
-  const findings = diagnosis.findings.filter((finding) => finding !== facts.nearMiss);
+  // The first near miss has its own section above (facts.nearMiss): the list leaves it out.
+  const shown = renderFindings(diagnosis);
+  const nearMissAt =
+    facts.nearMiss === null ? -1 : shown.findIndex((finding) => finding.kind === 'near-miss');
+  const findings = shown.filter((_, index) => index !== nearMissAt);
   if (findings.length > 0) {
     parts.push(
       section(
@@ -185,7 +176,7 @@ export function renderEmail(input: MessageInput): string {
   } else {
     parts.push(
       section('No policy change proposed', [
-        `Verdict: ${VERDICT_WORDS[diagnosis.verdict] ?? diagnosis.verdict}. This incident is reported once; repeats until ${record.expiresAt} are counted, not sent.`,
+        `Verdict: ${VERDICT_WORDS[verdictOf(diagnosis)] ?? verdictOf(diagnosis)}. This incident is reported once; repeats until ${record.expiresAt} are counted, not sent.`,
       ]),
     );
   }

@@ -1,6 +1,7 @@
 import { nameOf } from '../../iam/arn';
 import type { Finding } from '../../model';
 import type { MessageInput } from './types';
+import { renderFindings } from '../findings';
 
 /** The raw (unescaped) facts every form of the message is written from. */
 export interface MessageFacts {
@@ -31,7 +32,7 @@ export function messageFacts({ kind, record, reviewBaseUrl, links }: MessageInpu
     who: nameOf(denial.principalArn),
     roleName: denial.roleArn === null ? 'an unknown role' : nameOf(denial.roleArn),
     service: denial.passedToService ?? 'an unknown service',
-    nearMiss: record.diagnosis.findings.find((finding) => finding.kind === 'near-miss') ?? null,
+    nearMiss: renderFindings(record.diagnosis).find((finding) => finding.kind === 'near-miss') ?? null,
     reviewUrl: hasProposal ? reviewUrl : null,
     approveCommand: hasProposal ? (links?.approveCommand ?? null) : null,
     rejectCommand: hasProposal ? (links?.rejectCommand ?? null) : null,

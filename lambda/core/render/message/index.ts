@@ -8,6 +8,7 @@ import { plainText, subjectLine } from './escape';
 import { approvalSummary, levelSummary, notApprovable } from '../escalation-labels';
 import { memberPhrase, messageFacts } from './facts';
 import type { MessageInput, RenderedMessage } from './types';
+import { renderSummary } from '../diagnosis-summary';
 
 export { CHATBOT_EVENT_TYPES, CHATBOT_LIMITS, renderChatbotNotification } from './chatbot';
 export { chatbotNotificationProblems } from './chatbot-schema';
@@ -53,7 +54,7 @@ function shortText(input: MessageInput): string {
     head.push(`Level: ${plainText(levelSummary(proposal), SHORT_TEXT_LEVEL)}.`);
     head.push(`Approval: ${plainText(approvalSummary(proposal), SHORT_TEXT_APPROVAL)}.`);
   }
-  const body = [plainText(record.diagnosis.summary, 500)];
+  const body = [plainText(renderSummary(record.diagnosis), 500)];
   if (proposal) {
     body.push(
       `Proposed: inline policy ${name(proposal.policyName)} on ${proposal.target.type} ${name(proposal.target.name)}${memberPhrase(proposal.target.type, proposal.target.memberCount)}.`,

@@ -15,12 +15,14 @@ import { chatText } from '../../../../lambda/core/render/message/escape';
 import { fitSections } from '../../../../lambda/core/render/message/fit';
 import { seedDiagnoser, seedRecord } from '../../../handlers/diagnose/support';
 import { ADMIN_GAIN, analysed, CASES, rule, withCase } from '../support/escalation-fixtures';
+import { verdictOf } from '../../../../lambda/core/diagnosis/derived';
+import { renderFindings } from '../../../../lambda/core/render/findings';
 
 async function seedProposalRecord(): Promise<ProposalRecord> {
   const [outcome] = readDenials(seedRecord('evt-1'), 'seed');
   if (outcome?.kind !== 'denial') throw new Error('the seed record is not a denial');
   const diagnosed = await seedDiagnoser().diagnose(outcome.denial);
-  if (diagnosed.proposal === null) throw new Error('the seed has a proposal');
+  if (diagnosed.outcome !== 'proposed') throw new Error('the seed has a proposal');
   // A hand-built `contained` analysis: the messages are tested on the contract, not today's analysis.
   const diagnosis = { ...diagnosed, proposal: withCase(diagnosed.proposal, 'contained') };
   return newProposalRecord({
@@ -64,14 +66,18 @@ function hostile(record: ProposalRecord): ProposalRecord {
     ...record,
     denial,
     lastEventId: evil,
+    // The hostile words as a record stored them (the `recorded` outcome shows its words as written).
     diagnosis: {
-      ...record.diagnosis,
+      outcome: 'recorded',
       denial,
+      verdict: verdictOf(record.diagnosis),
       summary: huge,
       findings: [
-        ...record.diagnosis.findings,
+        ...renderFindings(record.diagnosis),
         { kind: 'near-miss', message: huge, policy: evil, statement: null },
       ],
+      proposal: record.proposal,
+      reason: null,
     },
     proposal: {
       ...proposal,
@@ -114,6 +120,31 @@ describe('renderMessage: a new proposal', () => {
     expect(email).toMatch(/Verify\n {2}aws iam simulate-principal-policy/);
     expect(email).toMatch(/Review\n {2}https:\/\/review\.example\.com\/proposals\/proposal-1/);
     expect(email).toContain(`Policy document SHA-256: ${seed.documentHash}`);
+  });
+
+  it('lists the findings other than the near miss with the labels of the text report', () => {
+    const record: ProposalRecord = {
+      ...seed,
+      diagnosis: {
+        outcome: 'recorded',
+        denial: seed.denial,
+        verdict: 'implicitDeny',
+        summary: 'mei.tanaka may not pass etl-nightly-runtime',
+        findings: [
+          { kind: 'near-miss', message: 'near one', policy: null, statement: null },
+          { kind: 'near-miss', message: 'near two', policy: null, statement: null },
+          { kind: 'boundary', message: 'the boundary blocks', policy: null, statement: null },
+          { kind: 'sso', message: 'use the permission set', policy: null, statement: null },
+        ],
+        proposal: seed.proposal,
+        reason: null,
+      },
+    };
+    const { email } = render(record);
+    expect(email).toMatch(/Near miss\n {2}near one\n/);
+    expect(email).toMatch(
+      /Findings\n {2}- near miss: near two\n {2}- boundary: the boundary blocks\n {2}- Identity Center: use the permission set\n/,
+    );
   });
 
   it('writes a Chatbot custom notification threaded by the incident, with the policy and the next steps', () => {

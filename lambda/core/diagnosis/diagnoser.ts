@@ -1,0 +1,165 @@
+/**
+ * The diagnosis of one denial: triage (the denial alone), then the simulations the plan calls for
+ * over the account data, then the outcome. Every return is a variant of Diagnosis; no words here.
+ */
+import type { AccountReader } from '../../ports/account-reader';
+import type { PolicySimulator } from '../../ports/policy-simulator';
+import { findNearMisses } from '../analysis/near-miss';
+import { analyzeTrustPolicy } from '../analysis/trust-policy';
+import { PrincipalNotFoundError } from '../errors';
+import { blockersOf } from '../iam/blockers';
+import type {
+  AccountScope,
+  Denial,
+  Diagnosis,
+  DiagnosisFinding,
+  PolicyDocument,
+  Proposal,
+  RequestContext,
+  SimulationResult,
+} from '../model';
+import { principalStatements } from '../policy/statements';
+import { assessGrant, type EscalationDependencies } from '../proposal/assess-escalation';
+import { roleNameFromArn } from '../proposal/document';
+import { firstStep, proposedCause } from './outcome';
+import { PASS_ROLE, planProposal, serviceFromTrust, withService } from './plan';
+import { denyFindings, implicitBlockFindings, trustFindings } from './simulation-findings';
+import { triage } from './triage';
+
+export interface DiagnoserDependencies {
+  accountReader: AccountReader;
+  simulator: PolicySimulator;
+  /** What a proposal really grants and who may approve it (proposal.escalation, proposal.approval). */
+  escalation: EscalationDependencies;
+}
+
+export interface Diagnoser {
+  diagnose(denial: Denial): Promise<Diagnosis>;
+}
+
+export function createDiagnoser({ accountReader, simulator, escalation }: DiagnoserDependencies): Diagnoser {
+  async function simulate(
+    policySourceArn: string,
+    roleArn: string,
+    context: RequestContext,
+    scope: AccountScope | PromiseLike<AccountScope>,
+    additionalPolicies: PolicyDocument[] = [],
+  ): Promise<SimulationResult> {
+    return simulator.simulate({
+      policySourceArn,
+      action: PASS_ROLE,
+      resourceArn: roleArn,
+      context,
+      additionalPolicies,
+      scope,
+    });
+  }
+
+  async function diagnose(input: Denial): Promise<Diagnosis> {
+    const triaged = triage(input);
+    if (triaged.kind === 'decided') return triaged.diagnosis;
+    const { denial, roleArn, policySourceArn } = triaged;
+
+    // Start the first simulation while the account data loads: on AWS they are independent calls.
+    const scopePromise = accountReader.loadScope(policySourceArn, roleArn);
+    scopePromise.catch(() => undefined);
+    const requestService = denial.passedToService;
+    const firstPromise = simulate(
+      policySourceArn,
+      roleArn,
+      withService(denial.context, requestService),
+      scopePromise,
+    );
+    firstPromise.catch(() => undefined);
+
+    const scope = await scopePromise;
+    const principal = scope.principal;
+    if (!principal) throw new PrincipalNotFoundError(policySourceArn, scope.accountId);
+
+    let service = requestService;
+    const findings: DiagnosisFinding[] = [];
+    let trust = analyzeTrustPolicy(scope.passedRole?.trustPolicy ?? null, service);
+    let first: SimulationResult;
+    if (service === null) {
+      service = serviceFromTrust(trust);
+      trust = analyzeTrustPolicy(scope.passedRole?.trustPolicy ?? null, service);
+    }
+    if (requestService === null && service !== null) {
+      findings.push({ kind: 'service-assumed', service });
+      first = await simulate(policySourceArn, roleArn, withService(denial.context, service), scope);
+    } else {
+      first = await firstPromise;
+    }
+    const context = withService(denial.context, service);
+    findings.push(...scope.notes.map((note): DiagnosisFinding => ({ kind: 'account-note', note })));
+    findings.push(...trustFindings(scope, roleArn, service, trust));
+
+    const statements = principalStatements(principal);
+    const roleName = roleNameFromArn(roleArn);
+
+    const step = firstStep(first, statements, roleArn, context);
+    if (step.kind === 'allowed') {
+      findings.unshift({ kind: 'already-allowed', principal: principal.name, role: roleName });
+      return { outcome: 'already-allowed', denial, findings };
+    }
+    if (first.decision === 'explicitDeny') findings.unshift(...denyFindings(first));
+    if (step.kind === 'explicit-deny') {
+      return { outcome: 'explicit-deny', denial, findings, beneathContext: false };
+    }
+    const { relief, decision } = step;
+    const proposalContext = relief === null ? context : { ...context, ...relief.overrides };
+
+    findings.push(...implicitBlockFindings(first, principal));
+
+    if (service === null) {
+      findings.push({ kind: 'service-unknown' });
+      return { outcome: 'service-unknown', denial, findings, decision };
+    }
+
+    // The proposal's verification runs alongside the re-simulation beneath the deny: one round trip, not two.
+    const proposalPlan = planProposal(denial, scope, principal, roleArn, service, trust, proposalContext);
+    const verificationPromise = simulate(principal.arn, roleArn, proposalContext, scope, [
+      proposalPlan.document,
+    ]);
+    verificationPromise.catch(() => undefined);
+    // Never rejects: a failed read or analysis is an `unknown` escalation, not a failed diagnosis.
+    const assessment = assessGrant(roleArn, proposalPlan.proposal.target, escalation);
+    if (relief !== null) {
+      const beneath = await simulate(principal.arn, roleArn, proposalContext, scope);
+      const conditions = relief.descriptions;
+      if (beneath.decision === 'allowed') {
+        findings.push({ kind: 'context-allows', conditions });
+        return { outcome: 'context-only', denial, findings, conditions };
+      }
+      if (beneath.decision === 'explicitDeny') {
+        findings.push(...denyFindings(beneath));
+        findings.push({ kind: 'context-deny-remains', conditions });
+        return { outcome: 'explicit-deny', denial, findings, beneathContext: true };
+      }
+      findings.push({ kind: 'context-no-allow', conditions, role: roleName, service });
+      const beneathBlocks = implicitBlockFindings(beneath, principal);
+      findings.push(...beneathBlocks.filter((f) => !findings.some((g) => g.kind === f.kind)));
+    }
+
+    const nearMisses = findNearMisses(statements, roleArn, service);
+    findings.push(
+      ...nearMisses.map((miss): DiagnosisFinding => ({ kind: 'near-miss', miss, roleArn, service })),
+      ...proposalPlan.findings,
+    );
+
+    const verification = await verificationPromise;
+    const { escalation: analysis, approval } = await assessment;
+    const proposal: Proposal = {
+      ...proposalPlan.proposal,
+      verified: verification.decision === 'allowed',
+      verificationContext: proposalContext,
+      blockers: blockersOf(verification),
+      escalation: analysis,
+      approval,
+    };
+    const cause = proposedCause(first, relief);
+    return { outcome: 'proposed', denial, findings, decision, service, cause, proposal };
+  }
+
+  return { diagnose };
+}

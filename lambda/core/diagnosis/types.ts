@@ -1,0 +1,145 @@
+/**
+ * The diagnosis as data: one variant per outcome, each with the facts that make it, and typed
+ * findings. The words are made from these by core/render (diagnosis-summary.ts, findings.ts); the
+ * JSON report derives its flat fields (verdict, summary, findings, reason) from them.
+ */
+import type { NearMiss } from '../analysis/near-miss';
+import type { Denial, MatchedStatement, Proposal, ProposalTargetType } from '../model';
+
+export type Verdict = 'allowed' | 'explicitDeny' | 'implicitDeny' | 'not-applicable';
+
+/** The finding kinds of the JSON contract (a report's `findings[].kind`): several typed findings share one. */
+export type FindingKind =
+  | 'explicit-deny'
+  | 'near-miss'
+  | 'scp'
+  | 'boundary'
+  | 'trust-policy'
+  | 'cross-account'
+  | 'service-linked-role'
+  | 'sso'
+  | 'root'
+  | 'not-found'
+  | 'beneath-deny'
+  | 'already-allowed'
+  | 'service-mismatch'
+  | 'quota';
+
+/** A finding as the reports show it: the contract's shape, rendered from a DiagnosisFinding. */
+export interface Finding {
+  kind: FindingKind;
+  message: string;
+  /** The policy concerned (name or ARN), when there is one. */
+  policy: string | null;
+  /** The statement concerned (Sid or index), when there is one. */
+  statement: string | null;
+}
+
+/** A finding as data: what was found, with the facts a renderer needs. */
+export type DiagnosisFinding =
+  /** A Deny statement the simulator matched (identity policy, SCP or permissions boundary). */
+  | { kind: 'deny-statement'; match: MatchedStatement }
+  /** The SCPs in force allow nothing for the request, without a matched deny. */
+  | { kind: 'scp-allows-nothing' }
+  /** The permissions boundary does not allow the request, without a matched deny. */
+  | { kind: 'boundary-allows-nothing'; boundary: { name: string; arn: string } | null }
+  | { kind: 'root' }
+  | { kind: 'cross-account'; roleArn: string; roleAccount: string; account: string }
+  /** The caller's entity is a service-linked role (its name). */
+  | { kind: 'service-linked-role'; role: string }
+  /** What the account reader could not read or had to assume. */
+  | { kind: 'account-note'; note: string }
+  | { kind: 'role-not-found'; roleArn: string; account: string }
+  /** The passed role's trust policy does not admit the receiving service. */
+  | { kind: 'trust-policy'; role: string; service: string; trustedServices: string[] }
+  /** The API implies one service, the role trusts others. */
+  | { kind: 'trust-mismatch'; service: string; trustedServices: string[] }
+  /** The record names no service: the only one the trust policy admits is assumed. */
+  | { kind: 'service-assumed'; service: string }
+  | { kind: 'service-unknown' }
+  | { kind: 'already-allowed'; principal: string; role: string }
+  /** Once the request's context is met (conditions, e.g. 'MFA present'), the request is allowed. */
+  | { kind: 'context-allows'; conditions: string[] }
+  /** Even with the context met, another explicit deny blocks. */
+  | { kind: 'context-deny-remains'; conditions: string[] }
+  /** With the context met, no policy allows it (implicit deny). */
+  | { kind: 'context-no-allow'; conditions: string[]; role: string; service: string }
+  | { kind: 'near-miss'; miss: NearMiss; roleArn: string; service: string }
+  /** The target's inline policies would exceed IAM's quota with the proposal added. */
+  | {
+      kind: 'quota';
+      policyName: string;
+      target: { type: Exclude<ProposalTargetType, 'permission-set'>; name: string };
+      total: number;
+      quota: number;
+    }
+  /** The principal is an Identity Center role: the statement goes into the permission set. */
+  | { kind: 'identity-center'; principal: string; permissionSet: string; account: string };
+
+export type NearMissFinding = Extract<DiagnosisFinding, { kind: 'near-miss' }>;
+
+/** Why a record is not a denial the engine diagnoses: a code, with its facts. */
+export type NotApplicableWhy =
+  /** Neither the message nor the request parameters name the passed role. */
+  | { code: 'role-not-named' }
+  /** The IAM entity that made the call cannot be told (the caller as recorded). */
+  | { code: 'principal-unknown'; principalArn: string }
+  /** The reader found no iam:PassRole denial in the record (where it is, and the reader's reason). */
+  | { code: 'not-a-passrole-denial'; where: string; reason: string };
+
+/** Why a denial is not simulated: no identity policy change can fix it. */
+export type UnsimulatedWhy =
+  { kind: 'root' } | { kind: 'cross-account'; roleAccount: string } | { kind: 'service-linked-role' };
+
+/** What the first simulation decided, for the outcomes that follow a deny. */
+export type DenyDecision = 'explicitDeny' | 'implicitDeny';
+
+/** What the proposal's summary names as the cause. */
+export type ProposedCause =
+  | { kind: 'no-allow' }
+  /** An explicit deny that the request's context would lift, and even then no policy allows it. */
+  | { kind: 'deny-without-context'; denies: MatchedStatement[]; conditions: string[] };
+
+interface Diagnosed {
+  denial: Denial;
+  findings: DiagnosisFinding[];
+}
+
+export type Diagnosis =
+  | { outcome: 'not-applicable'; denial: Denial | null; why: NotApplicableWhy }
+  /** No fix possible by an identity policy (root, another account's role, a service-linked role). */
+  | ({ outcome: 'unsimulated'; why: UnsimulatedWhy } & Diagnosed)
+  /** The principal can pass the role now. */
+  | ({ outcome: 'already-allowed' } & Diagnosed)
+  /** An explicit deny no Allow can override; `beneathContext` when it remains with the context met. */
+  | ({ outcome: 'explicit-deny'; beneathContext: boolean } & Diagnosed)
+  /** Allowed once the request's context is met (conditions, e.g. 'MFA present'). */
+  | ({ outcome: 'context-only'; conditions: string[] } & Diagnosed)
+  /** Denied, but the receiving service is unknown: no minimal policy can be proposed. */
+  | ({ outcome: 'service-unknown'; decision: DenyDecision } & Diagnosed)
+  | ({
+      outcome: 'proposed';
+      decision: DenyDecision;
+      /** The service the role is passed to. */
+      service: string;
+      cause: ProposedCause;
+      proposal: Proposal;
+    } & Diagnosed)
+  /**
+   * A diagnosis stored by a release before the outcomes were data: its words were written then and
+   * are shown as recorded.
+   */
+  | {
+      outcome: 'recorded';
+      denial: Denial | null;
+      verdict: Verdict;
+      summary: string;
+      findings: Finding[];
+      proposal: Proposal | null;
+      reason: string | null;
+    };
+
+export type Outcome = Diagnosis['outcome'];
+
+/** The variant of one outcome. */
+export type DiagnosisOf<O extends Outcome> = Extract<Diagnosis, { outcome: O }>;

@@ -1,0 +1,19 @@
+import type { FindingKind } from '../model';
+
+/** The one label per finding kind, for every report that lists findings (text, email). */
+export const FINDING_LABELS: Record<FindingKind, string> = {
+  'explicit-deny': 'explicit deny',
+  'near-miss': 'near miss',
+  scp: 'SCP',
+  boundary: 'boundary',
+  'trust-policy': 'trust policy',
+  'cross-account': 'cross-account',
+  'service-linked-role': 'service-linked role',
+  sso: 'Identity Center',
+  root: 'root',
+  'not-found': 'not found',
+  'beneath-deny': 'beneath the deny',
+  'already-allowed': 'allowed',
+  'service-mismatch': 'service',
+  quota: 'quota',
+};

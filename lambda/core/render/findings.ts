@@ -1,0 +1,169 @@
+/**
+ * The words of each finding, made from its data, in the contract's shape
+ * ({kind, message, policy, statement}) that the JSON, text, email and review reports show.
+ */
+import { describeMatched } from '../iam/blockers';
+import type { Diagnosis, DiagnosisFinding, Finding, FindingKind } from '../model';
+import { describeNearMiss } from './near-miss';
+
+function shown(
+  kind: FindingKind,
+  message: string,
+  policy: string | null = null,
+  statement: string | null = null,
+): Finding {
+  return { kind, message, policy, statement };
+}
+
+function trustedWords(trustedServices: readonly string[]): string {
+  return trustedServices.length > 0 ? trustedServices.join(', ') : 'no service';
+}
+
+/** The quota finding's sentence, also one of the proposal's risk flags. */
+export function quotaMessage(finding: Extract<DiagnosisFinding, { kind: 'quota' }>): string {
+  const { policyName, target, total, quota } = finding;
+  return `Adding ${policyName} brings the inline policies of ${target.type} ${target.name} to ${total} characters, over IAM's ${quota}: put the statement in a customer managed policy instead.`;
+}
+
+function denyStatement(finding: Extract<DiagnosisFinding, { kind: 'deny-statement' }>): Finding {
+  const { match } = finding;
+  const kind =
+    match.policyType === 'scp' ? 'scp' : match.policyType === 'boundary' ? 'boundary' : 'explicit-deny';
+  const layer =
+    match.policyType === 'scp'
+      ? 'service control policy'
+      : match.policyType === 'boundary'
+        ? 'permissions boundary'
+        : 'policy';
+  return shown(
+    kind,
+    `Explicit deny in ${layer} ${describeMatched(match)}.`,
+    match.policyArn ?? match.policyName,
+    match.statement,
+  );
+}
+
+export function renderFinding(finding: DiagnosisFinding): Finding {
+  switch (finding.kind) {
+    case 'deny-statement':
+      return denyStatement(finding);
+    case 'scp-allows-nothing':
+      return shown(
+        'scp',
+        'No service control policy in force allows iam:PassRole on this role: an identity policy alone cannot fix it.',
+      );
+    case 'boundary-allows-nothing':
+      return shown(
+        'boundary',
+        `The permissions boundary ${finding.boundary?.name ?? ''} does not allow iam:PassRole on this role: the boundary must allow it too.`.replace(
+          '  ',
+          ' ',
+        ),
+        finding.boundary?.arn ?? null,
+      );
+    case 'root':
+      return shown(
+        'root',
+        'The root user is not limited by identity policies: only an SCP or RCP of the organization can deny it. Ask the organization admins.',
+      );
+    case 'cross-account':
+      return shown(
+        'cross-account',
+        `The role ${finding.roleArn} is in account ${finding.roleAccount}, not ${finding.account}: AWS never allows passing a role of another account. Create the role in ${finding.account}.`,
+      );
+    case 'service-linked-role':
+      return shown(
+        'service-linked-role',
+        `${finding.role} is a service-linked role: AWS defines its permissions and they cannot be edited. The service's own configuration (or the role it was given) must change.`,
+      );
+    case 'account-note':
+      return shown('not-found', finding.note);
+    case 'role-not-found':
+      return shown(
+        'not-found',
+        `The role ${finding.roleArn} does not exist in account ${finding.account}: check the name, or create it.`,
+      );
+    case 'trust-policy':
+      return shown(
+        'trust-policy',
+        `The trust policy of ${finding.role} does not let ${finding.service} assume it (it trusts ${trustedWords(finding.trustedServices)}): ` +
+          `PassRole alone will not fix this; add ${finding.service} to the role's trust policy too.`,
+      );
+    case 'trust-mismatch':
+      return shown(
+        'service-mismatch',
+        `The API implies iam:PassedToService ${finding.service}, but the role trusts ${trustedWords(finding.trustedServices)}: one of the two is not what was intended.`,
+      );
+    case 'service-assumed':
+      return shown(
+        'service-mismatch',
+        `The record does not say which service receives the role; assuming ${finding.service}, the only service its trust policy admits.`,
+      );
+    case 'service-unknown':
+      return shown(
+        'service-mismatch',
+        'The service that receives the role is unknown, so no minimal policy can be proposed.',
+      );
+    case 'already-allowed':
+      return shown(
+        'already-allowed',
+        `${finding.principal} can pass ${finding.role} now: the permission was granted after the event, or the request's context differed.`,
+      );
+    case 'context-allows': {
+      const conditions = finding.conditions.join(', ');
+      return shown(
+        'beneath-deny',
+        `With ${conditions}, the request is allowed: no policy change is needed; make the call with ${conditions}.`,
+      );
+    }
+    case 'context-deny-remains':
+      return shown(
+        'beneath-deny',
+        `Even with ${finding.conditions.join(', ')}, another explicit deny blocks the request; no Allow can override it.`,
+      );
+    case 'context-no-allow':
+      return shown(
+        'beneath-deny',
+        `With ${finding.conditions.join(', ')}, the request is still denied: no policy allows iam:PassRole on ${finding.role} for ${finding.service} (implicit deny).`,
+      );
+    case 'near-miss':
+      return shown(
+        'near-miss',
+        describeNearMiss(finding.miss, finding.roleArn, finding.service),
+        finding.miss.located.policyArn ?? finding.miss.located.policyName,
+        finding.miss.located.statementId,
+      );
+    case 'quota':
+      return shown('quota', quotaMessage(finding));
+    case 'identity-center':
+      return shown(
+        'sso',
+        `${finding.principal} is managed by IAM Identity Center: do not edit the role. Add the statement to the inline policy of permission set ${finding.permissionSet} (merge it with what is there), then re-provision the permission set to account ${finding.account}.`,
+      );
+    default: {
+      const unknown: never = finding;
+      throw new TypeError(`unknown finding ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+/** A diagnosis's findings as the reports show them, in the order they were found. */
+export function renderFindings(diagnosis: Diagnosis): Finding[] {
+  switch (diagnosis.outcome) {
+    case 'not-applicable':
+      return [];
+    case 'recorded':
+      return diagnosis.findings;
+    case 'unsimulated':
+    case 'already-allowed':
+    case 'explicit-deny':
+    case 'context-only':
+    case 'service-unknown':
+    case 'proposed':
+      return diagnosis.findings.map(renderFinding);
+    default: {
+      const unknown: never = diagnosis;
+      throw new TypeError(`unknown outcome ${JSON.stringify(unknown)}`);
+    }
+  }
+}
