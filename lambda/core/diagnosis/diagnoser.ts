@@ -20,7 +20,7 @@ import type {
 } from '../model';
 import { principalStatements } from '../policy/statements';
 import { assessGrant, type EscalationDependencies } from '../proposal/assess-escalation';
-import { roleNameFromArn } from '../proposal/document';
+import { roleNameOf } from '../iam/arn';
 import { firstStep, proposedCause } from './outcome';
 import { PASS_ROLE, planProposal, serviceFromTrust, withService } from './plan';
 import { denyFindings, implicitBlockFindings, trustFindings } from './simulation-findings';
@@ -95,7 +95,7 @@ export function createDiagnoser({ accountReader, simulator, escalation }: Diagno
     findings.push(...trustFindings(scope, roleArn, service, trust));
 
     const statements = principalStatements(principal);
-    const roleName = roleNameFromArn(roleArn);
+    const roleName = roleNameOf(roleArn);
 
     const step = firstStep(first, statements, roleArn, context);
     if (step.kind === 'allowed') {

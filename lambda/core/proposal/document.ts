@@ -13,9 +13,6 @@ function pascalCase(text: string): string {
     .join('');
 }
 
-/** @deprecated use roleNameOf from core/iam/arn. */
-export const roleNameFromArn = roleNameOf;
-
 /** 'ecs-tasks.amazonaws.com' -> 'EcsTasks'. */
 export function serviceWord(servicePrincipal: string): string {
   return pascalCase(servicePrincipal.replace(/\.amazonaws\.com(\.cn)?$/, ''));

@@ -4,7 +4,7 @@
 import { describeMatched } from '../iam/blockers';
 import { nameOf } from '../iam/arn';
 import type { Denial, Diagnosis, DiagnosisOf, NearMissFinding } from '../model';
-import { roleNameFromArn } from '../proposal/document';
+import { roleNameOf } from '../iam/arn';
 import type { NotApplicableWhy } from '../diagnosis/types';
 import { nearMissInsight } from './near-miss';
 
@@ -75,7 +75,7 @@ export function renderSummary(diagnosis: Diagnosis): string {
   }
   if (diagnosis.outcome === 'recorded') return diagnosis.summary;
   const who = nameOf(diagnosis.denial.principalArn);
-  const roleName = roleNameFromArn(roleArnOf(diagnosis.denial));
+  const roleName = roleNameOf(roleArnOf(diagnosis.denial));
   switch (diagnosis.outcome) {
     case 'unsimulated':
       return unsimulatedSummary(diagnosis);

@@ -6,6 +6,7 @@ import {
   parseIamArn,
   partitionForRegion,
   roleArnFrom,
+  roleNameOf,
   rolePathAndName,
 } from '../../../lambda/core/iam/arn';
 
@@ -31,6 +32,7 @@ describe('the ARN vocabulary', () => {
     expect(nameOf('arn:aws:iam::123456789012:role/service-role/etl')).toBe('etl');
     expect(nameOf('arn:aws:sts::123456789012:assumed-role/dev/mei')).toBe('mei');
     expect(nameOf('plain')).toBe('plain');
+    expect(roleNameOf('arn:aws:iam::1:role/a/b/c')).toBe('c');
     expect(rolePathAndName('arn:aws:iam::123456789012:role/service-role/etl')).toBe('service-role/etl');
     expect(rolePathAndName('etl')).toBe('etl');
   });

@@ -3,7 +3,6 @@ import {
   policySize,
   proposalPolicyName,
   proposalPolicyNameOn,
-  roleNameFromArn,
   serviceWord,
 } from '../../../lambda/core/proposal/document';
 
@@ -16,7 +15,6 @@ describe('the minimal document', () => {
       'AllowPassAppTaskToEcsTasks',
     );
     expect(serviceWord('glue.amazonaws.com.cn')).toBe('Glue');
-    expect(roleNameFromArn('arn:aws:iam::1:role/a/b/c')).toBe('c');
   });
 
   it('keeps names within 128 characters and distinct for different long roles', () => {
