@@ -294,8 +294,8 @@ describe('finding words', () => {
 
   it('one label per contract kind, as the text report and the email show them', () => {
     expect(FINDING_LABELS).toMatchObject({
-      sso: 'Identity Center',
-      boundary: 'boundary',
+      sso: 'IAM Identity Center',
+      boundary: 'permissions boundary',
       'near-miss': 'near miss',
     });
   });

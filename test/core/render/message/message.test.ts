@@ -143,7 +143,7 @@ describe('renderMessage: a new proposal', () => {
     const { email } = render(record);
     expect(email).toMatch(/Near miss\n {2}near one\n/);
     expect(email).toMatch(
-      /Findings\n {2}- near miss: near two\n {2}- boundary: the boundary blocks\n {2}- Identity Center: use the permission set\n/,
+      /Findings\n {2}- near miss: near two\n {2}- permissions boundary: the boundary blocks\n {2}- IAM Identity Center: use the permission set\n/,
     );
   });
 
