@@ -5,23 +5,8 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ProposalRecord, ProposalStatus } from '../../core/incident';
-import type {
-  ApplyClaim,
-  ApprovalOutcome,
-  ApprovalRequest,
-  DecisionStore,
-  ResultPublished,
-  TransitionOutcome,
-  TransitionRequest,
-} from '../../ports/approval-store';
-import type {
-  Claim,
-  CreateOutcome,
-  NotificationClaim,
-  OccurrenceOutcome,
-  OpenIncident,
-  ProposalStore,
-} from '../../ports/proposal-store';
+import type * as approval from '../../ports/approval-store';
+import type * as port from '../../ports/proposal-store';
 import { DynamoDbApprovalStore } from './proposals-table/approval-store';
 import { ProposalsTable } from './proposals-table/conditional-write';
 import { DynamoDbIncidentStore } from './proposals-table/incident-store';
@@ -29,7 +14,7 @@ import { DynamoDbIncidentStore } from './proposals-table/incident-store';
 export { fromProposalItem, oldImageOf, toProposalItem } from './proposals-table/item-codec';
 export { DECIDED_RETENTION_DAYS } from './proposals-table/schema';
 
-export class DynamoDbProposalStore implements ProposalStore, DecisionStore {
+export class DynamoDbProposalStore implements port.ProposalStore, approval.DecisionStore {
   private readonly incidents: DynamoDbIncidentStore;
   private readonly approvals: DynamoDbApprovalStore;
 
@@ -40,30 +25,30 @@ export class DynamoDbProposalStore implements ProposalStore, DecisionStore {
     this.approvals = new DynamoDbApprovalStore(table);
   }
 
-  findOpenIncident(key: string, now: Date): Promise<OpenIncident | null> {
+  findOpenIncident(key: string, now: Date): Promise<port.OpenIncident | null> {
     return this.incidents.findOpenIncident(key, now);
   }
-  claimDiagnosis(key: string, now: Date, leaseUntil: Date): Promise<Claim> {
+  claimDiagnosis(key: string, now: Date, leaseUntil: Date): Promise<port.Claim> {
     return this.incidents.claimDiagnosis(key, now, leaseUntil);
   }
   releaseDiagnosis(key: string): Promise<void> {
     return this.incidents.releaseDiagnosis(key);
   }
-  create(record: ProposalRecord, now: Date): Promise<CreateOutcome> {
+  create(record: ProposalRecord, now: Date): Promise<port.CreateOutcome> {
     return this.incidents.create(record, now);
   }
   recordOccurrence(
     proposalId: string,
     occurrence: { eventId: string; seenAt: Date },
-  ): Promise<OccurrenceOutcome> {
+  ): Promise<port.OccurrenceOutcome> {
     return this.incidents.recordOccurrence(proposalId, occurrence);
   }
   claimNotification(
     proposalId: string,
-    claim: NotificationClaim,
+    claim: port.NotificationClaim,
     now: Date,
     leaseUntil: Date,
-  ): Promise<Claim> {
+  ): Promise<port.Claim> {
     return this.incidents.claimNotification(proposalId, claim, now, leaseUntil);
   }
   markNotified(proposalId: string, at: Date): Promise<void> {
@@ -76,19 +61,19 @@ export class DynamoDbProposalStore implements ProposalStore, DecisionStore {
     return this.incidents.get(proposalId);
   }
 
-  transition(proposalId: string, request: TransitionRequest): Promise<TransitionOutcome> {
+  transition(proposalId: string, request: approval.TransitionRequest): Promise<approval.TransitionOutcome> {
     return this.approvals.transition(proposalId, request);
   }
-  addApproval(proposalId: string, request: ApprovalRequest): Promise<ApprovalOutcome> {
+  addApproval(proposalId: string, request: approval.ApprovalRequest): Promise<approval.ApprovalOutcome> {
     return this.approvals.addApproval(proposalId, request);
   }
-  claimApply(proposalId: string, now: Date, leaseUntil: Date): Promise<ApplyClaim> {
+  claimApply(proposalId: string, now: Date, leaseUntil: Date): Promise<approval.ApplyClaim> {
     return this.approvals.claimApply(proposalId, now, leaseUntil);
   }
   releaseApply(proposalId: string, leaseUntil: Date): Promise<void> {
     return this.approvals.releaseApply(proposalId, leaseUntil);
   }
-  markResultPublished(proposalId: string, published: ResultPublished): Promise<void> {
+  markResultPublished(proposalId: string, published: approval.ResultPublished): Promise<void> {
     return this.approvals.markResultPublished(proposalId, published);
   }
   listByStatus(status: ProposalStatus, limit: number): Promise<ProposalRecord[]> {

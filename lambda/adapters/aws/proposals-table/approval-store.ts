@@ -23,6 +23,7 @@ import type {
 import { ProposalsTable, wroteIt, type ItemWrite } from './conditional-write';
 import { cancellationReasons } from './errors';
 import { fromProposalItem, oldImageOf } from './item-codec';
+import { APPLY_LEASE } from './leases';
 import { incidentKey, proposalKey, type Item } from './schema';
 import { approvalCountCondition, transitionWrite } from './transition-write';
 
@@ -173,34 +174,14 @@ export class DynamoDbApprovalStore implements DecisionStore {
   }
 
   async claimApply(proposalId: string, now: Date, leaseUntil: Date): Promise<ApplyClaim> {
-    const claim = await this.table.claimLease({
-      key: proposalKey(proposalId),
-      lease: { until: 'applyLeaseUntil', holder: 'applyLeaseId' },
-      now,
-      leaseUntil,
-      condition: 'attribute_exists(pk) AND #status IN (:approved, :applied)',
-      // The attempt is counted in the same write as the lease.
-      set: ['applyAttempts = if_not_exists(applyAttempts, :zero) + :one'],
-      names: { '#status': 'status' },
-      values: { ':approved': 'approved', ':applied': 'applied', ':zero': 0, ':one': 1 },
-      action: 'dynamodb:UpdateItem (apply claim)',
-    });
+    const claim = await this.table.claimLease(APPLY_LEASE, proposalKey(proposalId), { now, leaseUntil });
     if (claim.kind === 'not-claimed') return claim;
     const attempt = claim.item['applyAttempts'];
     return { kind: 'claimed', attempt: typeof attempt === 'number' ? attempt : 1 };
   }
 
-  async releaseApply(proposalId: string, leaseUntil: Date): Promise<void> {
-    await this.table.update(
-      {
-        Key: proposalKey(proposalId),
-        UpdateExpression: 'REMOVE applyLeaseUntil, applyLeaseId',
-        // Only our own lease: after it expired, another invocation may hold a newer one.
-        ConditionExpression: 'applyLeaseUntil = :leaseUntil',
-        ExpressionAttributeValues: { ':leaseUntil': leaseUntil.toISOString() },
-      },
-      'dynamodb:UpdateItem (release apply claim)',
-    );
+  releaseApply(proposalId: string, leaseUntil: Date): Promise<void> {
+    return this.table.releaseLease(APPLY_LEASE, proposalKey(proposalId), leaseUntil);
   }
 
   async markResultPublished(proposalId: string, published: ResultPublished): Promise<void> {

@@ -23,6 +23,7 @@ import {
   type CancellationReason,
 } from './errors';
 import { oldImageOf } from './item-codec';
+import type { Lease } from './leases';
 import { STATUS_INDEX, type Item, type ItemKey } from './schema';
 
 /** An UpdateItem's target, expressions and values, without the table. */
@@ -59,24 +60,6 @@ export type TransactItem =
   | { Update: Omit<ItemWrite, 'ReturnValues'> & { ReturnValuesOnConditionCheckFailure?: 'ALL_OLD' } };
 
 /**
- * A lease on an item: `until` (ISO end) and `holder` (the claim's token) are its attributes. The
- * claim's condition, update and values may use `:now`, `:leaseUntil` and `:token`.
- */
-export interface LeaseRequest {
-  key: ItemKey;
-  lease: { until: string; holder: string };
-  now: Date;
-  leaseUntil: Date;
-  /** What else must hold for the claim (status, due, ...). */
-  condition?: string;
-  /** What else the claim writes, in the same SET. */
-  set?: string[];
-  names?: Record<string, string>;
-  values?: Record<string, unknown>;
-  action: string;
-}
-
-/**
  * The one expiry rule: a lease ending at `:now` is still held; it is free only once its end is past.
  * The holder may still be acting at the very instant its lease ends, so handing the lease on at that
  * instant would give two holders; core/apply/reconcile.ts and core/lease.ts count it the same way.
@@ -101,31 +84,30 @@ export class ProposalsTable {
   }
 
   async get(key: ItemKey, action: string): Promise<Item | null> {
-    try {
-      const output = await this.client.send(
-        new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
-      );
-      return output.Item ?? null;
-    } catch (error) {
-      throw storeError(error, action);
-    }
+    const output = await send(
+      () => this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true })),
+      action,
+    );
+    return output.answer?.Item ?? null;
   }
 
   /** One conditional UpdateItem; a failed condition is a value carrying the old image. */
   async update(write: ItemWrite, action: string): Promise<WriteResult> {
-    try {
-      const output = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          ...write,
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return { kind: 'written', item: output.Attributes ?? null };
-    } catch (error) {
-      if (!isConditionFailure(error)) throw storeError(error, action);
-      return { kind: 'condition-failed', image: oldImageOf((error as { Item?: unknown }).Item) };
-    }
+    const output = await send(
+      () =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            ...write,
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
+      action,
+      isConditionFailure,
+    );
+    return output.answer === undefined
+      ? { kind: 'condition-failed', image: oldImageOf((output.refused as { Item?: unknown }).Item) }
+      : { kind: 'written', item: output.answer.Attributes ?? null };
   }
 
   /** TransactWriteItems; a cancellation is a value (a failed condition's reason holds the old image it asked for). */
@@ -135,13 +117,14 @@ export class ProposalsTable {
         ? { Put: { TableName: this.tableName, ...item.Put } }
         : { Update: { TableName: this.tableName, ...item.Update } },
     );
-    try {
-      await this.client.send(new TransactWriteCommand({ TransactItems } as TransactWriteCommandInput));
-      return { kind: 'written' };
-    } catch (error) {
-      if (!isTransactionCancelled(error)) throw storeError(error, action);
-      return { kind: 'cancelled', reasons: cancellationReasons(error), error };
-    }
+    const output = await send(
+      () => this.client.send(new TransactWriteCommand({ TransactItems } as TransactWriteCommandInput)),
+      action,
+      isTransactionCancelled,
+    );
+    return output.answer === undefined
+      ? { kind: 'cancelled', reasons: cancellationReasons(output.refused), error: output.refused }
+      : { kind: 'written' };
   }
 
   /** One page of the byStatus index, newest first (projection ALL: whole items). */
@@ -150,53 +133,90 @@ export class ProposalsTable {
     limit: number,
     startKey: Item | undefined,
   ): Promise<{ items: Item[]; next: Item | undefined }> {
-    try {
-      const output = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: STATUS_INDEX,
-          KeyConditionExpression: '#status = :status',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':status': status },
-          ScanIndexForward: false,
-          Limit: limit,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      return { items: output.Items ?? [], next: output.LastEvaluatedKey };
-    } catch (error) {
-      throw storeError(error, 'dynamodb:Query (byStatus)');
-    }
+    const query = new QueryCommand({
+      TableName: this.tableName,
+      IndexName: STATUS_INDEX,
+      KeyConditionExpression: '#status = :status',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':status': status },
+      ScanIndexForward: false,
+      Limit: limit,
+      ExclusiveStartKey: startKey,
+    });
+    const output = await send(() => this.client.send(query), 'dynamodb:Query (byStatus)');
+    return { items: output.answer?.Items ?? [], next: output.answer?.LastEvaluatedKey };
   }
 
   /**
-   * Takes the lease when it is free (LEASE_EXPIRED) and `condition` holds, storing a fresh token with
-   * it. A retry of this very claim (its answer lost) fails the condition on its own lease: the old
-   * image's token tells it is ours. `item`: the attributes the claim wrote (or the old image).
+   * Takes the lease when it is free (LEASE_EXPIRED) and the lease's condition holds, storing a fresh
+   * token with it. A retry of this very claim (its answer lost) fails the condition on its own lease:
+   * the old image's token tells it is ours. `item`: the attributes the claim wrote (or the old image).
+   * `values`: the claim's own values for the lease's condition and writes.
    */
-  async claimLease(request: LeaseRequest): Promise<Claim<{ item: Item }>> {
-    const { until, holder } = request.lease;
+  async claimLease(
+    lease: Lease,
+    key: ItemKey,
+    window: { now: Date; leaseUntil: Date },
+    values: Record<string, unknown> = {},
+  ): Promise<Claim<{ item: Item }>> {
     const token = randomUUID();
-    const conditions = [request.condition, LEASE_EXPIRED(until)].filter((part) => part !== undefined);
     const result = await this.update(
       {
-        Key: request.key,
-        UpdateExpression: `SET ${[`${until} = :leaseUntil`, `${holder} = :token`, ...(request.set ?? [])].join(', ')}`,
-        ConditionExpression: conditions.join(' AND '),
-        ...(request.names === undefined ? {} : { ExpressionAttributeNames: request.names }),
+        Key: key,
+        UpdateExpression: `SET ${[`${lease.until} = :leaseUntil`, `${lease.holder} = :token`, ...lease.set].join(', ')}`,
+        ConditionExpression: `${lease.condition} AND ${LEASE_EXPIRED(lease.until)}`,
+        ExpressionAttributeNames: lease.names,
         ExpressionAttributeValues: {
-          ...request.values,
-          ':now': request.now.toISOString(),
-          ':leaseUntil': request.leaseUntil.toISOString(),
+          ...lease.values,
+          ...values,
+          ':now': window.now.toISOString(),
+          ':leaseUntil': window.leaseUntil.toISOString(),
           ':token': token,
         },
         ReturnValues: 'UPDATED_NEW',
       },
-      request.action,
+      `dynamodb:UpdateItem (${lease.name})`,
     );
     if (result.kind === 'written') return { kind: 'claimed', item: result.item ?? {} };
-    return wroteIt(result.image, holder, token)
+    return wroteIt(result.image, lease.holder, token)
       ? { kind: 'claimed', item: result.image ?? {} }
       : { kind: 'not-claimed' };
+  }
+
+  /**
+   * Gives a lease back. With `heldUntil` (the end this caller claimed) only that lease: once it
+   * expired, another claim may hold a newer one. Without, whoever holds it (the item must exist).
+   */
+  async releaseLease(lease: Lease, key: ItemKey, heldUntil?: Date): Promise<void> {
+    await this.update(
+      {
+        Key: key,
+        UpdateExpression: `REMOVE ${lease.until}, ${lease.holder}`,
+        ...(heldUntil === undefined
+          ? { ConditionExpression: 'attribute_exists(pk)' }
+          : {
+              ConditionExpression: `${lease.until} = :leaseUntil`,
+              ExpressionAttributeValues: { ':leaseUntil': heldUntil.toISOString() },
+            }),
+      },
+      `dynamodb:UpdateItem (release ${lease.name})`,
+    );
+  }
+}
+
+/**
+ * The only try/send/catch: the answer, or the failure `refusal` accepts (a failed condition, a
+ * cancelled transaction) as a value; any other failure thrown as the product's error.
+ */
+async function send<Answer>(
+  call: () => Promise<Answer>,
+  action: string,
+  refusal: (error: unknown) => boolean = () => false,
+): Promise<{ answer: Answer; refused?: undefined } | { answer?: undefined; refused: unknown }> {
+  try {
+    return { answer: await call() };
+  } catch (error) {
+    if (refusal(error)) return { refused: error };
+    throw storeError(error, action);
   }
 }

@@ -5,23 +5,17 @@
 import { randomUUID } from 'node:crypto';
 import { AwsCallError } from '../../../core/errors';
 import { epochSeconds, OPEN_STATUSES, type ProposalRecord } from '../../../core/incident';
-import type {
-  Claim,
-  CreateOutcome,
-  NotificationClaim,
-  OccurrenceOutcome,
-  OpenIncident,
-  ProposalStore,
-} from '../../../ports/proposal-store';
+import type * as port from '../../../ports/proposal-store';
 import { ProposalsTable, wroteIt } from './conditional-write';
 import { cancelledTransactionError } from './errors';
 import { fromProposalItem, optionalString, rawString, toIncidentItem, toProposalItem } from './item-codec';
+import { DIAGNOSIS_LEASE, notificationLease } from './leases';
 import { incidentKey, openStatusCondition, proposalKey } from './schema';
 
-export class DynamoDbIncidentStore implements ProposalStore {
+export class DynamoDbIncidentStore implements port.ProposalStore {
   constructor(private readonly table: ProposalsTable) {}
 
-  async findOpenIncident(key: string, now: Date): Promise<OpenIncident | null> {
+  async findOpenIncident(key: string, now: Date): Promise<port.OpenIncident | null> {
     const item = await this.table.get(incidentKey(key), 'dynamodb:GetItem (incident)');
     if (!item) return null;
     const openUntil = optionalString(item, 'openUntil');
@@ -30,38 +24,21 @@ export class DynamoDbIncidentStore implements ProposalStore {
     return { incidentKey: key, proposalId, openUntil };
   }
 
-  async claimDiagnosis(key: string, now: Date, leaseUntil: Date): Promise<Claim> {
-    const claim = await this.table.claimLease({
-      key: incidentKey(key),
-      lease: { until: 'diagnosingUntil', holder: 'diagnosingId' },
-      now,
-      leaseUntil,
-      // The incident is closed (openUntil is not a lease: it ends at its instant, as findOpenIncident reads it).
-      condition: '(attribute_not_exists(openUntil) OR openUntil <= :now)',
-      set: ['entityType = :incident', 'incidentKey = :key', '#ttl = :ttl'],
-      names: { '#ttl': 'ttl' },
-      values: {
-        ':incident': 'incident',
-        ':key': key,
-        ':ttl': epochSeconds(leaseUntil.toISOString()) + 24 * 3600,
-      },
-      action: 'dynamodb:UpdateItem (diagnosis claim)',
-    });
+  async claimDiagnosis(key: string, now: Date, leaseUntil: Date): Promise<port.Claim> {
+    const claim = await this.table.claimLease(
+      DIAGNOSIS_LEASE,
+      incidentKey(key),
+      { now, leaseUntil },
+      { ':key': key, ':ttl': epochSeconds(leaseUntil.toISOString()) + 24 * 3600 },
+    );
     return claim.kind === 'claimed' ? { kind: 'claimed' } : claim;
   }
 
-  async releaseDiagnosis(key: string): Promise<void> {
-    await this.table.update(
-      {
-        Key: incidentKey(key),
-        UpdateExpression: 'REMOVE diagnosingUntil, diagnosingId',
-        ConditionExpression: 'attribute_exists(pk)',
-      },
-      'dynamodb:UpdateItem (release diagnosis claim)',
-    );
+  releaseDiagnosis(key: string): Promise<void> {
+    return this.table.releaseLease(DIAGNOSIS_LEASE, incidentKey(key));
   }
 
-  async create(record: ProposalRecord, now: Date): Promise<CreateOutcome> {
+  async create(record: ProposalRecord, now: Date): Promise<port.CreateOutcome> {
     const action = 'dynamodb:TransactWriteItems (proposal + incident)';
     const result = await this.table.transact(
       [
@@ -92,7 +69,7 @@ export class DynamoDbIncidentStore implements ProposalStore {
   async recordOccurrence(
     proposalId: string,
     occurrence: { eventId: string; seenAt: Date },
-  ): Promise<OccurrenceOutcome> {
+  ): Promise<port.OccurrenceOutcome> {
     const seenAt = occurrence.seenAt.toISOString();
     const open = openStatusCondition();
     const result = await this.table.update(
@@ -126,29 +103,12 @@ export class DynamoDbIncidentStore implements ProposalStore {
 
   async claimNotification(
     proposalId: string,
-    claim: NotificationClaim,
+    claim: port.NotificationClaim,
     now: Date,
     leaseUntil: Date,
-  ): Promise<Claim> {
-    const open = openStatusCondition();
-    const due =
-      claim.kind === 'first'
-        ? 'attribute_not_exists(notifiedAt)'
-        : '#status = :pending AND notifiedAt < :notifiedBefore';
-    const dueValues: Record<string, string> =
-      claim.kind === 'first'
-        ? {}
-        : { ':pending': 'pending', ':notifiedBefore': claim.notifiedBefore.toISOString() };
-    const claimed = await this.table.claimLease({
-      key: proposalKey(proposalId),
-      lease: { until: 'notificationLeaseUntil', holder: 'notificationLeaseId' },
-      now,
-      leaseUntil,
-      condition: `attribute_exists(pk) AND ${open.expression} AND ${due}`,
-      names: { '#status': 'status' },
-      values: { ...open.values, ...dueValues },
-      action: 'dynamodb:UpdateItem (notification claim)',
-    });
+  ): Promise<port.Claim> {
+    const lease = notificationLease(claim);
+    const claimed = await this.table.claimLease(lease, proposalKey(proposalId), { now, leaseUntil });
     return claimed.kind === 'claimed' ? { kind: 'claimed' } : claimed;
   }
 
@@ -171,15 +131,8 @@ export class DynamoDbIncidentStore implements ProposalStore {
     }
   }
 
-  async releaseNotification(proposalId: string): Promise<void> {
-    await this.table.update(
-      {
-        Key: proposalKey(proposalId),
-        UpdateExpression: 'REMOVE notificationLeaseUntil, notificationLeaseId',
-        ConditionExpression: 'attribute_exists(pk)',
-      },
-      'dynamodb:UpdateItem (release claim)',
-    );
+  releaseNotification(proposalId: string): Promise<void> {
+    return this.table.releaseLease(notificationLease({ kind: 'first' }), proposalKey(proposalId));
   }
 
   async get(proposalId: string): Promise<ProposalRecord | null> {
