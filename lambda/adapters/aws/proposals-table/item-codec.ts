@@ -8,6 +8,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DecisionApprover, SignedDecision } from '../../../core/approval/signed-decision';
 import { AwsCallError } from '../../../core/errors';
 import {
+  canonicalJson,
   epochSeconds,
   type ProposalEvent,
   type ProposalRecord,
@@ -17,8 +18,42 @@ import type { Denial, Diagnosis, Proposal } from '../../../core/model';
 import type { ApplyOutcome } from '../../../ports/approval-store';
 import { incidentKey, proposalKey, type Item } from './schema';
 
+/**
+ * The record's fields a diagnosis may also hold: an item stores each once, at the top, and lists the
+ * keys its `diagnosis` map leaves out in `diagnosisOmits`. The diagnosis is read as a plain map, so
+ * this holds for any shape of it (one flat record, or a union whose variants hold some of the keys).
+ */
+const STORED_ONCE = ['denial', 'proposal'] as const;
+
+/** The diagnosis without the keys whose value is the record's own, and those keys. */
+function storedDiagnosis(record: ProposalRecord): { diagnosis: Item; omits: string[] } {
+  const entries = Object.entries(record.diagnosis as unknown as Item);
+  const isStoredOnce = ([key, value]: [string, unknown]) =>
+    STORED_ONCE.some(
+      (field) =>
+        field === key && value !== undefined && canonicalJson(value) === canonicalJson(record[field] ?? null),
+    );
+  return {
+    diagnosis: Object.fromEntries(entries.filter((entry) => !isStoredOnce(entry))),
+    omits: STORED_ONCE.filter((field) => entries.some((entry) => entry[0] === field && isStoredOnce(entry))),
+  };
+}
+
+/**
+ * The diagnosis with the left-out keys put back from the record. Items written before
+ * `diagnosisOmits` left out only the denial (their diagnosis holds its own copy of the proposal).
+ */
+function restoredDiagnosis(item: Item, fields: { denial: Denial; proposal: Proposal | null }): Diagnosis {
+  const stored = requiredMap(item, 'diagnosis');
+  const omits = item['diagnosisOmits'];
+  const keys = Array.isArray(omits)
+    ? omits.filter((key): key is 'denial' | 'proposal' => key in fields)
+    : ['denial' as const];
+  return { ...stored, ...Object.fromEntries(keys.map((key) => [key, fields[key]])) } as unknown as Diagnosis;
+}
+
 export function toProposalItem(record: ProposalRecord): Item {
-  const { denial: _embedded, ...diagnosis } = record.diagnosis;
+  const { diagnosis, omits } = storedDiagnosis(record);
   return {
     ...proposalKey(record.id),
     entityType: 'proposal',
@@ -30,6 +65,7 @@ export function toProposalItem(record: ProposalRecord): Item {
     ttl: epochSeconds(record.expiresAt),
     denial: record.denial,
     diagnosis,
+    diagnosisOmits: omits,
     proposal: record.proposal ?? undefined,
     documentHash: record.documentHash ?? undefined,
     occurrenceCount: record.occurrenceCount,
@@ -108,18 +144,14 @@ function historyOf(item: Item): ProposalEvent[] {
 /** The record of a proposal item. The maps are this store's own writes, so their shape is trusted. */
 export function fromProposalItem(item: Item): ProposalRecord {
   const denial = requiredMap(item, 'denial') as unknown as Denial;
-  const diagnosis = { ...requiredMap(item, 'diagnosis'), denial } as unknown as Diagnosis;
-  const proposal = item['proposal'];
+  const proposal = optionalMap(item, 'proposal') as unknown as Proposal | null;
   return {
     id: requiredString(item, 'proposalId'),
     incidentKey: requiredString(item, 'incidentKey'),
     status: requiredString(item, 'status') as ProposalStatus,
     denial,
-    diagnosis,
-    proposal:
-      proposal === undefined || proposal === null
-        ? null
-        : (requiredMap(item, 'proposal') as unknown as Proposal),
+    diagnosis: restoredDiagnosis(item, { denial, proposal }),
+    proposal,
     documentHash: optionalString(item, 'documentHash'),
     createdAt: requiredString(item, 'createdAt'),
     expiresAt: requiredString(item, 'expiresAt'),
