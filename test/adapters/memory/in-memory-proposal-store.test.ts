@@ -1,6 +1,7 @@
 import { InMemoryProposalStore } from '../../../lambda/adapters/memory/in-memory-proposal-store';
 import type { ProposalEvent, ProposalRecord } from '../../../lambda/core/incident';
 import { approvalStoreContract, move } from '../support/approval-store-contract';
+import { incidentStoreContract } from '../support/incident-store-contract';
 import { proposalRecord } from '../support/proposal-records';
 
 const CLAIMED = { kind: 'claimed' };
@@ -152,4 +153,8 @@ describe('InMemoryProposalStore: the approval store contract', () => {
     expect(await store.get('p-1')).toMatchObject({ status: 'approved', history: [{ status: 'approved' }] });
     expect((await store.get('p-1'))?.history).toHaveLength(1);
   });
+});
+
+describe('InMemoryProposalStore: the incident store contract', () => {
+  incidentStoreContract(async () => new InMemoryProposalStore());
 });
