@@ -52,37 +52,23 @@ function restoredDiagnosis(item: Item, fields: { denial: Denial; proposal: Propo
   return { ...stored, ...Object.fromEntries(keys.map((key) => [key, fields[key]])) } as unknown as Diagnosis;
 }
 
+/**
+ * The item of a record: each record field under its own name (the id as proposalId), a field the
+ * record holds as null left out rather than stored as NULL, and the diagnosis without what the item
+ * already holds.
+ */
 export function toProposalItem(record: ProposalRecord): Item {
+  const { id, diagnosis: _stored, ...fields } = record;
   const { diagnosis, omits } = storedDiagnosis(record);
+  const present = Object.entries(fields).filter(([, value]) => value !== null && value !== undefined);
   return {
-    ...proposalKey(record.id),
+    ...proposalKey(id),
     entityType: 'proposal',
-    proposalId: record.id,
-    incidentKey: record.incidentKey,
-    status: record.status,
-    createdAt: record.createdAt,
-    expiresAt: record.expiresAt,
+    proposalId: id,
     ttl: epochSeconds(record.expiresAt),
-    denial: record.denial,
+    ...Object.fromEntries(present),
     diagnosis,
     diagnosisOmits: omits,
-    proposal: record.proposal ?? undefined,
-    documentHash: record.documentHash ?? undefined,
-    occurrenceCount: record.occurrenceCount,
-    firstEventId: record.firstEventId,
-    lastEventId: record.lastEventId,
-    lastSeenAt: record.lastSeenAt,
-    notificationCount: record.notificationCount,
-    notifiedAt: record.notifiedAt ?? undefined,
-    notificationLeaseUntil: record.notificationLeaseUntil ?? undefined,
-    history: record.history,
-    outcome: record.outcome ?? undefined,
-    applyLeaseUntil: record.applyLeaseUntil ?? undefined,
-    applyAttempts: record.applyAttempts,
-    resultMessageAt: record.resultMessageAt ?? undefined,
-    resultEventAt: record.resultEventAt ?? undefined,
-    decision: record.decision ?? undefined,
-    approvals: record.approvals ?? undefined,
   };
 }
 
