@@ -102,7 +102,7 @@ export async function processDenial(
 
   // One diagnosis per new incident, however many containers meet it at once (IAM's rate limits).
   const claimedAt = clock();
-  if (!(await store.claimDiagnosis(incidentKey, claimedAt, deps.leaseUntil(claimedAt)))) {
+  if ((await store.claimDiagnosis(incidentKey, claimedAt, deps.leaseUntil(claimedAt))).kind !== 'claimed') {
     const opened = await store.findOpenIncident(incidentKey, clock());
     return opened ? countRepeat(deps, opened.proposalId, denial) : { kind: 'deferred', incidentKey };
   }
@@ -229,7 +229,7 @@ async function publishMessage(
   if (deps.holdMessages === true) return false;
   const { store } = deps;
   const at = deps.clock();
-  if (!(await store.claimNotification(record.id, claim, at, deps.leaseUntil(at)))) {
+  if ((await store.claimNotification(record.id, claim, at, deps.leaseUntil(at))).kind !== 'claimed') {
     deps.onProgress?.({ kind: 'message-not-due', proposalId: record.id, claim: claim.kind });
     return false;
   }

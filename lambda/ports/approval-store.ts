@@ -1,6 +1,7 @@
 import type { Actor, ProposalStatus as ApprovalStatus } from '../core/approval/status';
 import type { ProposalRecord } from '../core/incident';
 import type { ApplyOutcome } from '../core/apply/outcome';
+import type { Claim } from './proposal-store';
 import type { DecisionApprover, SignedDecision } from '../core/approval/signed-decision';
 
 export interface TransitionRequest {
@@ -45,11 +46,11 @@ export type TransitionOutcome =
   | { kind: 'expired'; record: ProposalRecord }
   | { kind: 'not-found' };
 
-export type ApplyClaim =
-  /** `attempt`: 1 for the first claim of the record, 2 for the next, ... */
-  | { kind: 'claimed'; attempt: number }
-  /** Another invocation holds the lease, or the record is not approved or applied (any more). */
-  | { kind: 'not-claimed' };
+/**
+ * `attempt`: 1 for the first claim of the record, 2 for the next, ... Not claimed: another invocation
+ * holds the lease, or the record is not approved or applied (any more).
+ */
+export type ApplyClaim = Claim<{ attempt: number }>;
 
 export interface ResultPublished {
   messageAt?: Date;

@@ -8,6 +8,14 @@ export interface OpenIncident {
   openUntil: string;
 }
 
+/**
+ * What every claim returns (the diagnosis, notification and apply claims): the right is the caller's
+ * until the lease it asked for ends, or it is not (another holds an unexpired lease, or it is not
+ * due). `Held` is what a claim also tells its holder (the apply claim: which attempt this is).
+ */
+export type Claim<Held extends object = Record<never, never>> =
+  ({ kind: 'claimed' } & Held) | { kind: 'not-claimed' };
+
 export type CreateOutcome =
   | { kind: 'created'; record: ProposalRecord }
   /** Another invocation opened the incident first (or it was already open): treat the denial as a repeat. */
@@ -36,10 +44,10 @@ export interface ProposalStore {
 
   /**
    * Takes the right to diagnose an incident that is not open, until `leaseUntil`: concurrent invocations
-   * meeting the same new incident diagnose it once. False while another invocation holds an unexpired
+   * meeting the same new incident diagnose it once. Not claimed while another invocation holds an unexpired
    * claim, or when the incident is open.
    */
-  claimDiagnosis(incidentKey: string, now: Date, leaseUntil: Date): Promise<boolean>;
+  claimDiagnosis(incidentKey: string, now: Date, leaseUntil: Date): Promise<Claim>;
 
   /** Gives the claim back when no record came of the diagnosis (not applicable, or it failed). */
   releaseDiagnosis(incidentKey: string): Promise<void>;
@@ -58,14 +66,14 @@ export interface ProposalStore {
 
   /**
    * Takes the right to publish a message about the record until `leaseUntil`, when the claim holds and
-   * no other invocation holds an unexpired lease. False when another invocation has it or it is not due.
+   * no other invocation holds an unexpired lease. Not claimed when another invocation has it or it is not due.
    */
   claimNotification(
     proposalId: string,
     claim: NotificationClaim,
     now: Date,
     leaseUntil: Date,
-  ): Promise<boolean>;
+  ): Promise<Claim>;
 
   /** The message went out: notifiedAt = at, notificationCount + 1, lease released. */
   markNotified(proposalId: string, at: Date): Promise<void>;

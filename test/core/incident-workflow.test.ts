@@ -185,7 +185,7 @@ describe('processDenial: a new incident', () => {
               proposalRecord({ id: 'other-1', notifiedAt: new Date(START).toISOString() }),
               new Date(START),
             );
-            return false;
+            return { kind: 'not-claimed' };
           },
         }),
     });
@@ -217,7 +217,7 @@ describe('processDenial: a new incident', () => {
 
   it('tells a message another invocation is publishing as not due', async () => {
     const s = setup({
-      store: (inner) => storeWith(inner, { claimNotification: async () => false }),
+      store: (inner) => storeWith(inner, { claimNotification: async () => ({ kind: 'not-claimed' }) }),
     });
     expect(await processDenial(s.deps, denial('evt-1'))).toMatchObject({ kind: 'created' });
     expect(s.notifier.messages).toEqual([]);

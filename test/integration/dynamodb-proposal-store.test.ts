@@ -20,6 +20,9 @@ import { resetMoto } from './support/moto';
 import { createProposalsTable, PROPOSALS_STATUS_INDEX } from './support/proposal-tables';
 import { createSerializedDynamoDbClient, type SerializedDynamoDb } from './support/serialized-dynamodb';
 
+const CLAIMED = { kind: 'claimed' };
+const NOT_CLAIMED = { kind: 'not-claimed' };
+
 const TABLE = 'passrole-doctor-proposals';
 const T0 = new Date('2026-06-17T02:05:00Z');
 const minutesAfter = (minutes: number, from: Date = T0): Date => new Date(from.getTime() + minutes * 60_000);
@@ -119,21 +122,23 @@ describe('DynamoDbProposalStore against moto DynamoDB', () => {
   describe('claimDiagnosis', () => {
     it('gives a new incident to one diagnoser until its lease ends, and none once the incident is open', async () => {
       const key = 'incident-claimed';
-      expect(await store.claimDiagnosis(key, T0, minutesAfter(2))).toBe(true);
-      expect(await store.claimDiagnosis(key, minutesAfter(1), minutesAfter(3))).toBe(false);
-      // A crashed diagnoser's lease runs out: another may take it.
-      expect(await store.claimDiagnosis(key, minutesAfter(2), minutesAfter(4))).toBe(true);
+      expect(await store.claimDiagnosis(key, T0, minutesAfter(2))).toEqual(CLAIMED);
+      expect(await store.claimDiagnosis(key, minutesAfter(1), minutesAfter(3))).toEqual(NOT_CLAIMED);
+      // A lease is held up to its very end (the one lease rule), and free once that is past: a
+      // crashed diagnoser's lease runs out, another may take it.
+      expect(await store.claimDiagnosis(key, minutesAfter(2), minutesAfter(4))).toEqual(NOT_CLAIMED);
+      expect(await store.claimDiagnosis(key, minutesAfter(2.01), minutesAfter(4))).toEqual(CLAIMED);
 
       // The create transaction replaces the claim with the incident pointer.
       expect((await store.create(newRecord('p-claimed', key), minutesAfter(3))).kind).toBe('created');
-      expect(await store.claimDiagnosis(key, minutesAfter(10), minutesAfter(12))).toBe(false);
+      expect(await store.claimDiagnosis(key, minutesAfter(10), minutesAfter(12))).toEqual(NOT_CLAIMED);
     });
 
     it('can be given back, so the next denial of the incident is diagnosed at once', async () => {
       const key = 'incident-released';
-      expect(await store.claimDiagnosis(key, T0, minutesAfter(2))).toBe(true);
+      expect(await store.claimDiagnosis(key, T0, minutesAfter(2))).toEqual(CLAIMED);
       await store.releaseDiagnosis(key);
-      expect(await store.claimDiagnosis(key, minutesAfter(1), minutesAfter(3))).toBe(true);
+      expect(await store.claimDiagnosis(key, minutesAfter(1), minutesAfter(3))).toEqual(CLAIMED);
       // Releasing a claim that was never taken is not an error.
       await expect(store.releaseDiagnosis('incident-without-claim')).resolves.toBeUndefined();
     });
@@ -178,16 +183,16 @@ describe('DynamoDbProposalStore against moto DynamoDB', () => {
       await store.create(newRecord('p-notified'), T0);
       const first = { kind: 'first' } as const;
 
-      expect(await store.claimNotification('p-notified', first, T0, minutesAfter(1))).toBe(true);
+      expect(await store.claimNotification('p-notified', first, T0, minutesAfter(1))).toEqual(CLAIMED);
       // Another invocation while the lease is live: not its turn.
-      expect(await store.claimNotification('p-notified', first, minutesAfter(0.5), minutesAfter(1.5))).toBe(
-        false,
-      );
+      expect(
+        await store.claimNotification('p-notified', first, minutesAfter(0.5), minutesAfter(1.5)),
+      ).toEqual(NOT_CLAIMED);
       // The publisher failed and gave the lease back: the retry may publish at once.
       await store.releaseNotification('p-notified');
-      expect(await store.claimNotification('p-notified', first, minutesAfter(0.6), minutesAfter(1.6))).toBe(
-        true,
-      );
+      expect(
+        await store.claimNotification('p-notified', first, minutesAfter(0.6), minutesAfter(1.6)),
+      ).toEqual(CLAIMED);
 
       await store.markNotified('p-notified', minutesAfter(0.7));
       expect(await store.get('p-notified')).toMatchObject({
@@ -195,16 +200,21 @@ describe('DynamoDbProposalStore against moto DynamoDB', () => {
         notificationCount: 1,
         notificationLeaseUntil: null,
       });
-      expect(await store.claimNotification('p-notified', first, minutesAfter(5), minutesAfter(6))).toBe(
-        false,
+      expect(await store.claimNotification('p-notified', first, minutesAfter(5), minutesAfter(6))).toEqual(
+        NOT_CLAIMED,
       );
     });
 
     it("lets a crashed publisher's lease expire, so the redelivery heals the missing message", async () => {
       await store.create(newRecord('p-crashed'), T0);
       const first = { kind: 'first' } as const;
-      expect(await store.claimNotification('p-crashed', first, T0, minutesAfter(2))).toBe(true);
-      expect(await store.claimNotification('p-crashed', first, minutesAfter(2), minutesAfter(4))).toBe(true);
+      expect(await store.claimNotification('p-crashed', first, T0, minutesAfter(2))).toEqual(CLAIMED);
+      expect(await store.claimNotification('p-crashed', first, minutesAfter(2), minutesAfter(4))).toEqual(
+        NOT_CLAIMED,
+      );
+      expect(await store.claimNotification('p-crashed', first, minutesAfter(2.01), minutesAfter(4))).toEqual(
+        CLAIMED,
+      );
     });
 
     it('claims a reminder only when the last message is older than asked, and counts it when marked', async () => {
@@ -214,9 +224,11 @@ describe('DynamoDbProposalStore against moto DynamoDB', () => {
 
       const now = hoursAfter(25);
       const notYet = { kind: 'reminder', notifiedBefore: minutesAfter(-1) } as const;
-      expect(await store.claimNotification('p-reminded', notYet, now, minutesAfter(1, now))).toBe(false);
+      expect(await store.claimNotification('p-reminded', notYet, now, minutesAfter(1, now))).toEqual(
+        NOT_CLAIMED,
+      );
       const due = { kind: 'reminder', notifiedBefore: hoursAfter(1) } as const;
-      expect(await store.claimNotification('p-reminded', due, now, minutesAfter(1, now))).toBe(true);
+      expect(await store.claimNotification('p-reminded', due, now, minutesAfter(1, now))).toEqual(CLAIMED);
       await store.markNotified('p-reminded', now);
       expect(await store.get('p-reminded')).toMatchObject({
         notifiedAt: now.toISOString(),

@@ -5,6 +5,7 @@ import {
   transitionRefusal,
   withApproval,
 } from '../../core/approval/transition';
+import { leaseHeld } from '../../core/lease';
 import { isFinalStatus, OPEN_STATUSES, type ProposalRecord, type ProposalStatus } from '../../core/incident';
 import type {
   ApplyClaim,
@@ -17,6 +18,7 @@ import type {
   TransitionRequest,
 } from '../../ports/approval-store';
 import type {
+  Claim,
   CreateOutcome,
   NotificationClaim,
   OccurrenceOutcome,
@@ -41,14 +43,12 @@ export class InMemoryProposalStore implements ProposalStore, ApprovalStore, Deci
     return incident && incident.openUntil > now.toISOString() ? { ...incident } : null;
   }
 
-  async claimDiagnosis(incidentKey: string, now: Date, leaseUntil: Date): Promise<boolean> {
-    const at = now.toISOString();
+  async claimDiagnosis(incidentKey: string, now: Date, leaseUntil: Date): Promise<Claim> {
     const incident = this.incidents.get(incidentKey);
-    if (incident && incident.openUntil > at) return false;
-    const claimed = this.diagnosing.get(incidentKey);
-    if (claimed !== undefined && claimed > at) return false;
+    if (incident && incident.openUntil > now.toISOString()) return NOT_CLAIMED;
+    if (leaseHeld(this.diagnosing.get(incidentKey), now)) return NOT_CLAIMED;
     this.diagnosing.set(incidentKey, leaseUntil.toISOString());
-    return true;
+    return CLAIMED;
   }
 
   async releaseDiagnosis(incidentKey: string): Promise<void> {
@@ -94,20 +94,19 @@ export class InMemoryProposalStore implements ProposalStore, ApprovalStore, Deci
     claim: NotificationClaim,
     now: Date,
     leaseUntil: Date,
-  ): Promise<boolean> {
+  ): Promise<Claim> {
     const record = this.records.get(proposalId);
-    if (!record || !OPEN_STATUSES.includes(record.status)) return false;
-    if (record.notificationLeaseUntil !== null && record.notificationLeaseUntil > now.toISOString())
-      return false;
+    if (!record || !OPEN_STATUSES.includes(record.status)) return NOT_CLAIMED;
+    if (leaseHeld(record.notificationLeaseUntil, now)) return NOT_CLAIMED;
     const due =
       claim.kind === 'first'
         ? record.notifiedAt === null
         : record.status === 'pending' &&
           record.notifiedAt !== null &&
           record.notifiedAt < claim.notifiedBefore.toISOString();
-    if (!due) return false;
+    if (!due) return NOT_CLAIMED;
     record.notificationLeaseUntil = leaseUntil.toISOString();
-    return true;
+    return CLAIMED;
   }
 
   async markNotified(proposalId: string, at: Date): Promise<void> {
@@ -160,10 +159,8 @@ export class InMemoryProposalStore implements ProposalStore, ApprovalStore, Deci
 
   async claimApply(proposalId: string, now: Date, leaseUntil: Date): Promise<ApplyClaim> {
     const record = this.records.get(proposalId);
-    if (!record || (record.status !== 'approved' && record.status !== 'applied'))
-      return { kind: 'not-claimed' };
-    const held = record.applyLeaseUntil;
-    if (held !== null && !(held < now.toISOString())) return { kind: 'not-claimed' };
+    if (!record || (record.status !== 'approved' && record.status !== 'applied')) return NOT_CLAIMED;
+    if (leaseHeld(record.applyLeaseUntil, now)) return NOT_CLAIMED;
     record.applyLeaseUntil = leaseUntil.toISOString();
     record.applyAttempts += 1;
     return { kind: 'claimed', attempt: record.applyAttempts };
@@ -196,6 +193,9 @@ export class InMemoryProposalStore implements ProposalStore, ApprovalStore, Deci
       .map((record) => structuredClone(record));
   }
 }
+
+const CLAIMED: Claim = { kind: 'claimed' };
+const NOT_CLAIMED = { kind: 'not-claimed' } as const;
 
 function copyOutcome(outcome: TransitionOutcome): TransitionOutcome {
   return outcome.kind === 'not-found' ? outcome : { ...outcome, record: structuredClone(outcome.record) };

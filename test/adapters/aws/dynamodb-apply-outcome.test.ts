@@ -3,7 +3,7 @@
  * failed (kind, reason); items of the previous release have only their history entry's words, and
  * still read as the refusal or failure they were.
  */
-import { fromProposalItem, toProposalItem } from '../../../lambda/adapters/aws/dynamodb-proposal-store';
+import { fromProposalItem, toProposalItem } from '../../../lambda/adapters/aws/proposals-table/item-codec';
 import { historyDetailOf, unsuccessfulOutcome } from '../../../lambda/core/apply/outcome';
 import type { ProposalRecord } from '../../../lambda/core/incident';
 import { APPLIER, hours, OUTCOME } from '../support/approval-store-contract';

@@ -517,6 +517,7 @@ describe('DynamoDbProposalStore: apply lease and listing', () => {
       TableName: TABLE,
       Key: PROPOSAL_KEY,
       UpdateExpression: 'REMOVE applyLeaseUntil, applyLeaseId',
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       ConditionExpression: 'applyLeaseUntil = :leaseUntil',
       ExpressionAttributeValues: { ':leaseUntil': hours(1.1).toISOString() },
     });
@@ -535,6 +536,7 @@ describe('DynamoDbProposalStore: apply lease and listing', () => {
     expect(documentMock.commandCalls(UpdateCommand)[0]?.args[0].input).toEqual({
       TableName: TABLE,
       Key: PROPOSAL_KEY,
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       UpdateExpression:
         'SET resultMessageAt = if_not_exists(resultMessageAt, :messageAt), resultEventAt = if_not_exists(resultEventAt, :eventAt)',
       ConditionExpression: 'attribute_exists(pk)',

@@ -21,6 +21,9 @@ import {
 import { AwsCallError, TransientAwsError } from '../../../lambda/core/errors';
 import { proposalRecord } from '../support/proposal-records';
 
+const CLAIMED = { kind: 'claimed' };
+const NOT_CLAIMED = { kind: 'not-claimed' };
+
 const TABLE = 'passrole-doctor-proposals';
 const T0 = new Date('2026-06-17T02:05:00Z');
 const PROPOSAL_KEY = { pk: 'PROPOSAL#p-1', sk: 'PROPOSAL' };
@@ -166,17 +169,18 @@ describe('DynamoDbProposalStore: reads and updates', () => {
   it('claims the diagnosis of an incident that is not open and not being diagnosed, on the incident item', async () => {
     mock.on(UpdateCommand).resolves({});
     const lease = new Date('2026-06-17T02:06:00Z');
-    expect(await store().claimDiagnosis('504cb7416fee7f7774d607601f1b61f3', T0, lease)).toBe(true);
+    expect(await store().claimDiagnosis('504cb7416fee7f7774d607601f1b61f3', T0, lease)).toEqual(CLAIMED);
     expect(mock).toHaveReceivedCommandWith(UpdateCommand, {
       TableName: TABLE,
       Key: INCIDENT_KEY,
       UpdateExpression:
-        'SET diagnosingUntil = :leaseUntil, entityType = :incident, incidentKey = :key, #ttl = :ttl',
+        'SET diagnosingUntil = :leaseUntil, diagnosingId = :token, entityType = :incident, incidentKey = :key, #ttl = :ttl',
       ConditionExpression:
-        '(attribute_not_exists(openUntil) OR openUntil <= :now) AND (attribute_not_exists(diagnosingUntil) OR diagnosingUntil <= :now)',
+        '(attribute_not_exists(openUntil) OR openUntil <= :now) AND (attribute_not_exists(diagnosingUntil) OR diagnosingUntil < :now)',
       ExpressionAttributeNames: { '#ttl': 'ttl' },
       ExpressionAttributeValues: {
         ':leaseUntil': '2026-06-17T02:06:00.000Z',
+        ':token': expect.any(String),
         ':incident': 'incident',
         ':key': '504cb7416fee7f7774d607601f1b61f3',
         ':ttl': Date.UTC(2026, 5, 18, 2, 6) / 1000,
@@ -184,11 +188,11 @@ describe('DynamoDbProposalStore: reads and updates', () => {
       },
     });
     mock.on(UpdateCommand).rejects(conditionFailed());
-    expect(await store().claimDiagnosis('504cb7416fee7f7774d607601f1b61f3', T0, lease)).toBe(false);
+    expect(await store().claimDiagnosis('504cb7416fee7f7774d607601f1b61f3', T0, lease)).toEqual(NOT_CLAIMED);
     await store().releaseDiagnosis('504cb7416fee7f7774d607601f1b61f3');
     expect(mock).toHaveReceivedCommandWith(UpdateCommand, {
       Key: INCIDENT_KEY,
-      UpdateExpression: 'REMOVE diagnosingUntil',
+      UpdateExpression: 'REMOVE diagnosingUntil, diagnosingId',
       ConditionExpression: 'attribute_exists(pk)',
     });
   });
@@ -240,12 +244,12 @@ describe('DynamoDbProposalStore: reads and updates', () => {
   it('claims the first message only when never sent and no lease is live', async () => {
     mock.on(UpdateCommand).resolves({});
     const lease = new Date('2026-06-17T02:06:00Z');
-    expect(await store().claimNotification('p-1', { kind: 'first' }, T0, lease)).toBe(true);
+    expect(await store().claimNotification('p-1', { kind: 'first' }, T0, lease)).toEqual(CLAIMED);
     expect(mock).toHaveReceivedCommandWith(UpdateCommand, {
       Key: PROPOSAL_KEY,
       UpdateExpression: 'SET notificationLeaseUntil = :leaseUntil, notificationLeaseId = :token',
       ConditionExpression:
-        '(attribute_exists(pk) AND #status IN (:open0, :open1, :open2, :open3) AND (attribute_not_exists(notificationLeaseUntil) OR notificationLeaseUntil <= :now) AND attribute_not_exists(notifiedAt)) OR notificationLeaseId = :token',
+        'attribute_exists(pk) AND #status IN (:open0, :open1, :open2, :open3) AND attribute_not_exists(notifiedAt) AND (attribute_not_exists(notificationLeaseUntil) OR notificationLeaseUntil < :now)',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
         ...OPEN,
@@ -255,7 +259,7 @@ describe('DynamoDbProposalStore: reads and updates', () => {
       },
     });
     mock.on(UpdateCommand).rejects(conditionFailed());
-    expect(await store().claimNotification('p-1', { kind: 'first' }, T0, lease)).toBe(false);
+    expect(await store().claimNotification('p-1', { kind: 'first' }, T0, lease)).toEqual(NOT_CLAIMED);
   });
 
   it('claims a reminder of a pending proposal whose last message is older than asked', async () => {
@@ -269,7 +273,7 @@ describe('DynamoDbProposalStore: reads and updates', () => {
     );
     const input = mock.commandCalls(UpdateCommand)[0]?.args[0].input;
     expect(input?.ConditionExpression).toBe(
-      '(attribute_exists(pk) AND #status IN (:open0, :open1, :open2, :open3) AND (attribute_not_exists(notificationLeaseUntil) OR notificationLeaseUntil <= :now) AND #status = :pending AND notifiedAt < :notifiedBefore) OR notificationLeaseId = :token',
+      'attribute_exists(pk) AND #status IN (:open0, :open1, :open2, :open3) AND #status = :pending AND notifiedAt < :notifiedBefore AND (attribute_not_exists(notificationLeaseUntil) OR notificationLeaseUntil < :now)',
     );
     expect(input?.ExpressionAttributeValues).toMatchObject({
       ':pending': 'pending',
@@ -330,19 +334,33 @@ describe('DynamoDbProposalStore: notification writes retried after a lost answer
     await store().claimNotification('p-1', { kind: 'first' }, T0, lease);
     await store().claimNotification('p-1', { kind: 'first' }, T0, lease);
     const inputs = mock.commandCalls(UpdateCommand).map((call) => call.args[0].input);
-    // The SDK's retry of this very claim re-sends the same token and meets its own lease: the
-    // condition's last clause lets it through. Another claim carries another token: it does not.
+    // The SDK's retry of this very claim re-sends the same token and fails the condition on its own
+    // lease: the old image's token tells it is ours. Another claim carries another token.
     for (const input of inputs) {
       expect(input.UpdateExpression).toContain('notificationLeaseId = :token');
-      expect(input.ConditionExpression).toMatch(/\) OR notificationLeaseId = :token$/);
+      expect(input.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
     }
     const [first, second] = inputs.map(sent);
     expect(first).not.toBe(second);
   });
 
+  it('a notification or diagnosis claim whose failed condition carries its own token is ours', async () => {
+    mock.on(UpdateCommand).callsFake((input: Input) => {
+      throw conditionFailedOn({
+        ...notifiedItem('x'),
+        notificationLeaseId: sent(input),
+        diagnosingId: sent(input),
+      });
+    });
+    expect(await store().claimNotification('p-1', { kind: 'first' }, T0, lease)).toEqual({ kind: 'claimed' });
+    expect(await store().claimDiagnosis('504cb7416fee7f7774d607601f1b61f3', T0, lease)).toEqual({
+      kind: 'claimed',
+    });
+  });
+
   it('a notification claim that fails its condition is not ours: another holder has the lease', async () => {
     mock.on(UpdateCommand).rejects(conditionFailedOn({ ...notifiedItem('x'), notificationLeaseId: 'other' }));
-    expect(await store().claimNotification('p-1', { kind: 'first' }, T0, lease)).toBe(false);
+    expect(await store().claimNotification('p-1', { kind: 'first' }, T0, lease)).toEqual(NOT_CLAIMED);
   });
 
   it('a mark whose failed condition carries its own token landed already: no error, counted once', async () => {

@@ -1,7 +1,11 @@
 import { InMemoryProposalStore } from '../../../lambda/adapters/memory/in-memory-proposal-store';
 import type { ProposalEvent, ProposalRecord } from '../../../lambda/core/incident';
 import { approvalStoreContract, move } from '../support/approval-store-contract';
+import { incidentStoreContract } from '../support/incident-store-contract';
 import { proposalRecord } from '../support/proposal-records';
+
+const CLAIMED = { kind: 'claimed' };
+const NOT_CLAIMED = { kind: 'not-claimed' };
 
 const T0 = new Date('2026-06-17T02:05:00Z');
 const hours = (count: number) => new Date(T0.getTime() + count * 3_600_000);
@@ -54,14 +58,14 @@ describe('InMemoryProposalStore: diagnosis claims', () => {
   it('lets one invocation diagnose a new incident until its lease ends, the record is created or it gives up', async () => {
     const store = new InMemoryProposalStore();
     const key = proposalRecord().incidentKey;
-    expect(await store.claimDiagnosis(key, T0, hours(0.1))).toBe(true);
-    expect(await store.claimDiagnosis(key, T0, hours(0.1))).toBe(false);
-    expect(await store.claimDiagnosis(key, hours(0.2), hours(0.3))).toBe(true);
+    expect(await store.claimDiagnosis(key, T0, hours(0.1))).toEqual(CLAIMED);
+    expect(await store.claimDiagnosis(key, T0, hours(0.1))).toEqual(NOT_CLAIMED);
+    expect(await store.claimDiagnosis(key, hours(0.2), hours(0.3))).toEqual(CLAIMED);
     await store.releaseDiagnosis(key);
-    expect(await store.claimDiagnosis(key, hours(0.2), hours(0.3))).toBe(true);
+    expect(await store.claimDiagnosis(key, hours(0.2), hours(0.3))).toEqual(CLAIMED);
     await store.create(proposalRecord(), hours(0.25));
-    expect(await store.claimDiagnosis(key, hours(1), hours(1.1))).toBe(false);
-    expect(await store.claimDiagnosis(key, hours(72), hours(72.1))).toBe(true);
+    expect(await store.claimDiagnosis(key, hours(1), hours(1.1))).toEqual(NOT_CLAIMED);
+    expect(await store.claimDiagnosis(key, hours(72), hours(72.1))).toEqual(CLAIMED);
   });
 });
 
@@ -94,31 +98,33 @@ describe('InMemoryProposalStore: occurrences', () => {
 describe('InMemoryProposalStore: notification claims', () => {
   it('grants the first message once, to one holder at a time, until it is marked sent', async () => {
     const store = await storeWith(proposalRecord({ id: 'p-1' }));
-    expect(await store.claimNotification('p-1', { kind: 'first' }, T0, hours(0.1))).toBe(true);
-    expect(await store.claimNotification('p-1', { kind: 'first' }, T0, hours(0.1))).toBe(false);
+    expect(await store.claimNotification('p-1', { kind: 'first' }, T0, hours(0.1))).toEqual(CLAIMED);
+    expect(await store.claimNotification('p-1', { kind: 'first' }, T0, hours(0.1))).toEqual(NOT_CLAIMED);
     await store.releaseNotification('p-1');
-    expect(await store.claimNotification('p-1', { kind: 'first' }, T0, hours(0.1))).toBe(true);
+    expect(await store.claimNotification('p-1', { kind: 'first' }, T0, hours(0.1))).toEqual(CLAIMED);
     await store.markNotified('p-1', T0);
     expect(await store.get('p-1')).toMatchObject({
       notifiedAt: T0.toISOString(),
       notificationCount: 1,
       notificationLeaseUntil: null,
     });
-    expect(await store.claimNotification('p-1', { kind: 'first' }, hours(1), hours(1.1))).toBe(false);
+    expect(await store.claimNotification('p-1', { kind: 'first' }, hours(1), hours(1.1))).toEqual(
+      NOT_CLAIMED,
+    );
   });
 
   it('takes an expired lease over: the holder crashed', async () => {
     const store = await storeWith(proposalRecord({ id: 'p-1' }));
     await store.claimNotification('p-1', { kind: 'first' }, T0, hours(0.1));
-    expect(await store.claimNotification('p-1', { kind: 'first' }, hours(0.2), hours(0.3))).toBe(true);
+    expect(await store.claimNotification('p-1', { kind: 'first' }, hours(0.2), hours(0.3))).toEqual(CLAIMED);
   });
 
   it('grants a reminder of a pending proposal only when its last message is older than asked', async () => {
     const store = await storeWith(proposalRecord({ id: 'p-1' }));
     await store.markNotified('p-1', T0);
     const reminder = (notifiedBefore: Date) => ({ kind: 'reminder' as const, notifiedBefore });
-    expect(await store.claimNotification('p-1', reminder(T0), hours(24), hours(24.1))).toBe(false);
-    expect(await store.claimNotification('p-1', reminder(hours(1)), hours(25), hours(25.1))).toBe(true);
+    expect(await store.claimNotification('p-1', reminder(T0), hours(24), hours(24.1))).toEqual(NOT_CLAIMED);
+    expect(await store.claimNotification('p-1', reminder(hours(1)), hours(25), hours(25.1))).toEqual(CLAIMED);
   });
 
   it('never reminds of a report', async () => {
@@ -131,7 +137,7 @@ describe('InMemoryProposalStore: notification claims', () => {
         hours(30),
         hours(31),
       ),
-    ).toBe(false);
+    ).toEqual(NOT_CLAIMED);
   });
 });
 
@@ -147,4 +153,8 @@ describe('InMemoryProposalStore: the approval store contract', () => {
     expect(await store.get('p-1')).toMatchObject({ status: 'approved', history: [{ status: 'approved' }] });
     expect((await store.get('p-1'))?.history).toHaveLength(1);
   });
+});
+
+describe('InMemoryProposalStore: the incident store contract', () => {
+  incidentStoreContract(async () => new InMemoryProposalStore());
 });
