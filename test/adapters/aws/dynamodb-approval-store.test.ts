@@ -21,7 +21,7 @@ import {
   oldImageOf,
   toProposalItem,
 } from '../../../lambda/adapters/aws/dynamodb-proposal-store';
-import { InvalidInputError, TransientAwsError } from '../../../lambda/core/errors';
+import { ConcurrentChangeError, InvalidInputError, TransientAwsError } from '../../../lambda/core/errors';
 import type { ProposalRecord } from '../../../lambda/core/incident';
 import {
   APPLIER,
@@ -158,7 +158,7 @@ describe('DynamoDbProposalStore.transition: approving', () => {
 
   it('calls a failed condition on an item that satisfies it now a concurrent write, worth retrying', async () => {
     documentMock.on(UpdateCommand).rejects(conditionFailed(proposalRecord()));
-    await expect(store().transition('p-1', move('pending', 'approved'))).rejects.toThrow(TransientAwsError);
+    await expect(store().transition('p-1', move('pending', 'approved'))).rejects.toThrow(ConcurrentChangeError);
     documentMock
       .on(UpdateCommand)
       .rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
