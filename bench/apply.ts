@@ -2,7 +2,7 @@
  * The apply function's figures (`npx tsx bench/apply.ts`, or runApplyBench() from bench/run.ts):
  * - the API calls one apply of the seed proposal makes: IAM, SNS and EventBridge through
  *   aws-sdk-client-mock, the approval store's port calls counted; with moto_server, also the DynamoDB
- *   requests the real DynamoDbProposalStore makes for them (moto's DynamoDB, counted on the wire)
+ *   requests the real DynamoDbIncidentStore makes for them (moto's DynamoDB, counted on the wire)
  * Each approval is signed with an in-process key pair (KMS in the stack) and verified before the write.
  * - with moto_server: approve-to-verified time, median of 20 (and p95): the seed's account built in
  *   moto's IAM, the proposal record in the in-memory store, approve (pending -> approved), then
@@ -32,7 +32,7 @@ import {
 } from '../lambda/adapters/aws/aws-account-reader';
 import { AwsPolicySimulator } from '../lambda/adapters/aws/aws-policy-simulator';
 import { DynamoDbDecisionLedger } from '../lambda/adapters/aws/dynamodb-decision-ledger';
-import { DynamoDbProposalStore } from '../lambda/adapters/aws/dynamodb-proposal-store';
+import { DynamoDbIncidentStore } from '../lambda/adapters/aws/dynamodb-incident-store';
 import { LocalDecisionKeys } from '../lambda/adapters/local/local-keys';
 import { InMemoryDecisionLedger } from '../lambda/adapters/memory/in-memory-decision-ledger';
 import type { EscalationReader } from '../lambda/ports/escalation-reader';
@@ -42,7 +42,7 @@ import { SnsNotifier } from '../lambda/adapters/aws/sns-notifier';
 import { LocalPolicySimulator } from '../lambda/adapters/local/local-policy-simulator';
 import { InMemoryEventPublisher } from '../lambda/adapters/memory/in-memory-event-publisher';
 import { InMemoryNotifier } from '../lambda/adapters/memory/in-memory-notifier';
-import { InMemoryProposalStore } from '../lambda/adapters/memory/in-memory-proposal-store';
+import { InMemoryIncidentStore } from '../lambda/adapters/memory/in-memory-incident-store';
 import { SnapshotAccountReader } from '../lambda/adapters/snapshot/snapshot-account-reader';
 import {
   applyProposal,
@@ -54,7 +54,7 @@ import type { Actor } from '../lambda/core/approval/status';
 import { escalationFingerprint } from '../lambda/core/escalation/fingerprint';
 import { readDenials } from '../lambda/core/denial';
 import { createDiagnoser } from '../lambda/core/diagnose';
-import { incidentKeyOf, newProposalRecord, type ProposalRecord } from '../lambda/core/incident';
+import { incidentKeyOf, newIncidentRecord, type IncidentRecord } from '../lambda/core/incident';
 import type { ApprovalStore } from '../lambda/ports/approval-store';
 import { motoClientConfig } from '../test/integration/support/aws-clients';
 import { startMoto, type MotoServer } from '../test/integration/support/moto';
@@ -92,7 +92,7 @@ function motoEscalationReader(iam: IAMClient): EscalationReader {
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The seed denial diagnosed offline: the pending record the diagnose function would have stored. */
-async function seedPendingRecord(id: string): Promise<ProposalRecord> {
+async function seedPendingRecord(id: string): Promise<IncidentRecord> {
   const event: unknown = JSON.parse(readFileSync(join(ROOT, 'examples/seed/denial.json'), 'utf8'));
   const [outcome] = readDenials(event, 'examples/seed/denial.json');
   if (outcome?.kind !== 'denial') throw new Error('the seed event is not a denial');
@@ -102,7 +102,7 @@ async function seedPendingRecord(id: string): Promise<ProposalRecord> {
     simulator: new LocalPolicySimulator(),
     escalation: defaultEscalationDependencies(reader),
   }).diagnose(outcome.denial);
-  return newProposalRecord({
+  return newIncidentRecord({
     id,
     incidentKey: incidentKeyOf(outcome.denial),
     diagnosis: { ...diagnosis, denial: outcome.denial },
@@ -179,7 +179,7 @@ function describeCounts(counts: Record<string, number>): string {
 
 // ---------------------------------------------------------------- API calls, mocked AWS
 
-async function apiCallsMocked(record: ProposalRecord): Promise<string> {
+async function apiCallsMocked(record: IncidentRecord): Promise<string> {
   const proposal = record.proposal;
   if (proposal === null) throw new Error('the seed has a proposal');
   const roleArn = `arn:aws:iam::${ACCOUNT}:role/etl-nightly-runtime`;
@@ -206,7 +206,7 @@ async function apiCallsMocked(record: ProposalRecord): Promise<string> {
   snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
   eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
 
-  const memory = new InMemoryProposalStore();
+  const memory = new InMemoryIncidentStore();
   await memory.create(record, new Date());
   // R and the group re-read from the seed snapshot: those reads are not among the counted IAM calls.
   const snapshot = await SnapshotAccountReader.fromFile(join(ROOT, 'examples/seed/account.json'));
@@ -255,7 +255,7 @@ function motoAvailable(): boolean {
   }
 }
 
-/** The DynamoDB requests DynamoDbProposalStore makes for one apply, counted against moto's DynamoDB. */
+/** The DynamoDB requests DynamoDbIncidentStore makes for one apply, counted against moto's DynamoDB. */
 /** The apply function's ports over moto's IAM (the local simulator reading it), messages kept in memory. */
 function motoApplyDependencies(iam: IAMClient): Omit<ApplyDependencies, 'store'> {
   return {
@@ -273,14 +273,14 @@ function motoApplyDependencies(iam: IAMClient): Omit<ApplyDependencies, 'store'>
   };
 }
 
-async function dynamoDbCallsOnMoto(endpoint: string, record: ProposalRecord): Promise<string> {
+async function dynamoDbCallsOnMoto(endpoint: string, record: IncidentRecord): Promise<string> {
   const config = motoClientConfig(endpoint);
   const dynamodb = new DynamoDBClient(config);
   const iam = new IAMClient(config);
   const tableName = 'bench-proposals';
   try {
     await createProposalsTable(dynamodb, tableName);
-    const table = new DynamoDbProposalStore(dynamodb, tableName);
+    const table = new DynamoDbIncidentStore(dynamodb, tableName);
     const created = await table.create(record, new Date());
     if (created.kind !== 'created') throw new Error('the bench record was not created');
     const store = table;
@@ -298,7 +298,7 @@ async function dynamoDbCallsOnMoto(endpoint: string, record: ProposalRecord): Pr
       new DeleteGroupPolicyCommand({ GroupName: 'GlueAccess', PolicyName: record.proposal?.policyName }),
     );
     return (
-      `apply against moto with DynamoDbProposalStore (result ${result.kind}): DynamoDB ${dynamo.calls} requests ` +
+      `apply against moto with DynamoDbIncidentStore (result ${result.kind}): DynamoDB ${dynamo.calls} requests ` +
       `(${describeCounts(dynamo.byCommand)}), IAM writes/read-backs ${writes.calls} (${describeCounts(writes.byCommand)})`
     );
   } finally {
@@ -307,10 +307,10 @@ async function dynamoDbCallsOnMoto(endpoint: string, record: ProposalRecord): Pr
   }
 }
 
-async function approveToVerifiedOnMoto(endpoint: string, template: ProposalRecord): Promise<string> {
+async function approveToVerifiedOnMoto(endpoint: string, template: IncidentRecord): Promise<string> {
   const iam = new IAMClient(motoClientConfig(endpoint));
   try {
-    const memory = new InMemoryProposalStore();
+    const memory = new InMemoryIncidentStore();
     const store = memory;
     const approvalReader = motoEscalationReader(iam);
     // One reader for the runs, as one warm container keeps it (AWS managed policies are cached).

@@ -26,7 +26,7 @@ import { AwsAccountReader } from '../lambda/adapters/aws/aws-account-reader';
 import { AwsPolicySimulator } from '../lambda/adapters/aws/aws-policy-simulator';
 import { InMemoryIdempotencyStore } from '../lambda/adapters/memory/in-memory-idempotency-store';
 import { InMemoryNotifier } from '../lambda/adapters/memory/in-memory-notifier';
-import { InMemoryProposalStore } from '../lambda/adapters/memory/in-memory-proposal-store';
+import { InMemoryIncidentStore } from '../lambda/adapters/memory/in-memory-incident-store';
 import { createDiagnoser } from '../lambda/core/diagnose';
 import { createDiagnoseHandler, type DiagnoseHandler } from '../lambda/handlers/diagnose/handler';
 import {
@@ -75,19 +75,19 @@ function mockIam(): ReturnType<typeof mockClient> {
 
 interface Container {
   handler: DiagnoseHandler;
-  store: InMemoryProposalStore;
+  store: InMemoryIncidentStore;
   notifier: InMemoryNotifier;
 }
 
 interface Shared {
-  store: InMemoryProposalStore;
+  store: InMemoryIncidentStore;
   notifier: InMemoryNotifier;
   idempotencyStore: InMemoryIdempotencyStore;
 }
 
 function sharedState(): Shared {
   return {
-    store: new InMemoryProposalStore(),
+    store: new InMemoryIncidentStore(),
     notifier: new InMemoryNotifier(),
     idempotencyStore: new InMemoryIdempotencyStore(),
   };

@@ -2,7 +2,7 @@
  * The diagnose pipeline's figures against moto (`npx tsx bench/pipeline.ts`, or runPipelineBench()
  * from bench/run.ts). Everything runs in this one process but moto: CloudTrail's events are put on
  * moto's default EventBridge bus, the denial rule (the synthesized pattern) routes them to the denial
- * queue, two diagnose containers (the function's wiring: DynamoDbProposalStore and Powertools
+ * queue, two diagnose containers (the function's wiring: DynamoDbIncidentStore and Powertools
  * idempotency on moto's DynamoDB, AwsAccountReader on moto's IAM, SnsNotifier; the local simulator,
  * as moto has no SimulatePrincipalPolicy) take batches of up to 10 as the event source mapping would
  * with maxConcurrency 2, and the team-channel message is read from the topic's SQS subscription.

@@ -40,7 +40,7 @@ import { LocalPolicySimulator } from '../lambda/adapters/local/local-policy-simu
 import { SnapshotAccountReader } from '../lambda/adapters/snapshot/snapshot-account-reader';
 import { readDenials } from '../lambda/core/denial';
 import { createDiagnoser } from '../lambda/core/diagnose';
-import { incidentKeyOf, newProposalRecord } from '../lambda/core/incident';
+import { incidentKeyOf, newIncidentRecord } from '../lambda/core/incident';
 import type { Denial } from '../lambda/core/model';
 import { renderReviewPage } from '../lambda/core/render/review-page';
 import { defaultEscalationDependencies } from '../lambda/core/proposal/assess-escalation';
@@ -157,7 +157,7 @@ async function reviewPageRender(): Promise<void> {
   });
   const denial = seedDenial();
   const diagnosis = await diagnoser.diagnose(denial);
-  const record = newProposalRecord({
+  const record = newIncidentRecord({
     id: 'bench-proposal',
     incidentKey: incidentKeyOf(denial),
     diagnosis: { ...diagnosis, denial },

@@ -1,7 +1,7 @@
 /**
  * One iam:PassRole denial into its incident: one proposal (or report) and one message per incident,
  * however many denials of it arrive and however many invocations meet them at once. Pure over the
- * ProposalStore and Notifier ports, a diagnose function and a clock.
+ * IncidentStore and Notifier ports, a diagnose function and a clock.
  *
  *   - An open incident of the same (account, entity, role, service): count the occurrence; send the
  *     first message if it never went out (a crash between storing and publishing), or a reminder when
@@ -15,13 +15,13 @@
  * Port failures propagate (the caller retries the denial), after the claims taken are given back. Each
  * step is reported as it happens, so a later failure does not hide what was already stored or sent.
  */
-import type { NotificationClaim, ProposalStore } from '../ports/proposal-store';
+import type { NotificationClaim, IncidentStore } from '../ports/incident-store';
 import type { AutoApproveTrigger } from '../ports/auto-approve-trigger';
 import type { Notifier } from '../ports/notifier';
 import type { ApprovalLinks } from './approval/links';
 import type { AutoApprove } from './approval/requirement';
 import { ConcurrentChangeError, InvalidInputError } from './errors';
-import { incidentKeyOf, newProposalRecord, type ProposalRecord } from './incident';
+import { incidentKeyOf, newIncidentRecord, type IncidentRecord } from './incident';
 import type { Denial, Diagnosis } from './model';
 import { renderMessage } from './render/message';
 import { renderReason, renderSummary } from './render/diagnosis-summary';
@@ -36,14 +36,14 @@ export interface IncidentWorkflowSettings {
 }
 
 export interface IncidentWorkflowDependencies {
-  store: ProposalStore;
+  store: IncidentStore;
   notifier: Notifier;
   /** Throws InvalidInputError when the denial can never be diagnosed (its IAM entity is gone). */
   diagnose: (denial: Denial) => Promise<Diagnosis>;
   clock: () => Date;
   newProposalId: () => string;
   /** How a message about the record lets a person decide it (signed review link, CLI commands). */
-  approvalLinks: (record: ProposalRecord) => Promise<ApprovalLinks>;
+  approvalLinks: (record: IncidentRecord) => Promise<ApprovalLinks>;
   /** Until when a claim taken at `from` holds: as long as the caller can still finish its work. */
   leaseUntil: (from: Date) => Date;
   settings: IncidentWorkflowSettings;
@@ -60,13 +60,13 @@ export interface IncidentWorkflowDependencies {
 
 /** A step that happened, told as it happens (for logs and metrics). */
 export type IncidentProgress =
-  | { kind: 'record-created'; record: ProposalRecord }
+  | { kind: 'record-created'; record: IncidentRecord }
   /** Another invocation stored the incident's record first: this denial is counted as a repeat. */
   | { kind: 'incident-opened-elsewhere'; proposalId: string }
-  | { kind: 'occurrence-counted'; record: ProposalRecord; alreadyCounted: boolean }
+  | { kind: 'occurrence-counted'; record: IncidentRecord; alreadyCounted: boolean }
   /** The message was not due after all, or another invocation holds its lease. */
   | { kind: 'message-not-due'; proposalId: string; claim: NotificationClaim['kind'] }
-  | { kind: 'message-published'; record: ProposalRecord; claim: NotificationClaim['kind'] }
+  | { kind: 'message-published'; record: IncidentRecord; claim: NotificationClaim['kind'] }
   /** A new `none` proposal was handed to the auto-approval rule (which decides for itself). */
   | { kind: 'auto-approval-requested'; proposalId: string }
   /** ...or could not be: it stays pending for a person. */
@@ -75,14 +75,14 @@ export type IncidentProgress =
 /** What one denial came to. */
 export type IncidentOutcome =
   /** A new incident: a `pending` proposal stored and its message published (or being published). */
-  | { kind: 'created'; record: ProposalRecord }
+  | { kind: 'created'; record: IncidentRecord }
   /** A new incident without a proposal (allowed now, unfixable deny, another account's role, ...). */
-  | { kind: 'reported'; record: ProposalRecord }
+  | { kind: 'reported'; record: IncidentRecord }
   /** A denial of an open incident: counted, nothing sent. */
-  | { kind: 'repeat'; record: ProposalRecord }
+  | { kind: 'repeat'; record: IncidentRecord }
   /** A denial of an open incident whose first message never went out: counted, and now sent. */
-  | { kind: 'first-message-sent'; record: ProposalRecord }
-  | { kind: 'reminder-sent'; record: ProposalRecord }
+  | { kind: 'first-message-sent'; record: IncidentRecord }
+  | { kind: 'reminder-sent'; record: IncidentRecord }
   /** The diagnosis found nothing to fix here (no single role, not a PassRole denial after all). */
   | { kind: 'not-applicable'; reason: string }
   /** The denial can never be diagnosed (its IAM entity no longer exists): nothing stored. */
@@ -121,7 +121,7 @@ export async function processDenial(
  * reminder of a pending proposal whose last message is older than `renotifyAfterHours`, else none.
  */
 export function dueMessage(
-  record: ProposalRecord,
+  record: IncidentRecord,
   now: Date,
   renotifyAfterHours: number,
 ): NotificationClaim | null {
@@ -179,7 +179,7 @@ async function diagnoseAndCreate(
   }
 
   const createdAt = clock();
-  const record = newProposalRecord({
+  const record = newIncidentRecord({
     id: deps.newProposalId(),
     incidentKey,
     diagnosis: { ...diagnosis, denial },
@@ -206,7 +206,7 @@ async function diagnoseAndCreate(
  */
 async function requestAutoApproval(
   deps: IncidentWorkflowDependencies,
-  record: ProposalRecord,
+  record: IncidentRecord,
 ): Promise<void> {
   const escalation = record.proposal?.escalation;
   const trigger = deps.autoApproveTrigger;
@@ -223,7 +223,7 @@ async function requestAutoApproval(
 /** Publishes the record's message if this call wins the claim; true when it went out. */
 async function publishMessage(
   deps: IncidentWorkflowDependencies,
-  record: ProposalRecord,
+  record: IncidentRecord,
   claim: NotificationClaim,
 ): Promise<boolean> {
   if (deps.holdMessages === true) return false;

@@ -61,7 +61,7 @@ function sha256(text: string): string {
  * (core/approval/status.ts): `approved` -> `applied` -> `verified` | `not-verified`, or `failed`;
  * `rejected`.
  */
-export type ProposalStatus =
+export type IncidentStatus =
   'pending' | 'reported' | 'approved' | 'rejected' | 'applied' | 'verified' | 'not-verified' | 'failed';
 
 /**
@@ -69,21 +69,21 @@ export type ProposalStatus =
  * `approved` and `applied` keep it open: denials met while the fix is written and IAM propagates it are
  * counted on the record instead of opening a second proposal for the same fix.
  */
-export const OPEN_STATUSES: readonly ProposalStatus[] = ['pending', 'reported', 'approved', 'applied'];
+export const OPEN_STATUSES: readonly IncidentStatus[] = ['pending', 'reported', 'approved', 'applied'];
 
 /**
  * Nothing follows these. Reaching one closes the record's incident at once, so a later denial is a new
  * incident with a fresh diagnosis (after a rejection, or a fix that did not make it allowed).
  */
-export const FINAL_STATUSES: readonly ProposalStatus[] = ['rejected', 'verified', 'not-verified', 'failed'];
+export const FINAL_STATUSES: readonly IncidentStatus[] = ['rejected', 'verified', 'not-verified', 'failed'];
 
-export function isFinalStatus(status: ProposalStatus): boolean {
+export function isFinalStatus(status: IncidentStatus): boolean {
   return FINAL_STATUSES.includes(status);
 }
 
 /** One step of a record's life: who moved it to `status`, when (ISO 8601 UTC) and why. */
-export interface ProposalEvent {
-  status: ProposalStatus;
+export interface IncidentEvent {
+  status: IncidentStatus;
   actor: Actor;
   at: string;
   /** A short human note (why it failed, what still blocks); null when there is none. */
@@ -91,10 +91,10 @@ export interface ProposalEvent {
 }
 
 /** One incident's record: the proposal (or the report) and what happened since. Times are ISO 8601 UTC. */
-export interface ProposalRecord {
+export interface IncidentRecord {
   id: string;
   incidentKey: string;
-  status: ProposalStatus;
+  status: IncidentStatus;
   /** The denial that opened the incident. */
   denial: Denial;
   diagnosis: Diagnosis;
@@ -115,7 +115,7 @@ export interface ProposalRecord {
   /** While a message is being published: until when that invocation holds the right to publish it. */
   notificationLeaseUntil: string | null;
   /** Every transition since it was created, oldest first. */
-  history: ProposalEvent[];
+  history: IncidentEvent[];
   /** What the apply function found; null until it finished. */
   outcome: ApplyOutcome | null;
   /**
@@ -139,7 +139,7 @@ export interface ProposalRecord {
   approvals?: DecisionApprover[];
 }
 
-export interface NewProposalRecordInput {
+export interface NewIncidentRecordInput {
   id: string;
   incidentKey: string;
   diagnosis: Diagnosis & { denial: Denial };
@@ -148,13 +148,13 @@ export interface NewProposalRecordInput {
 }
 
 /** The record of a freshly diagnosed incident: `pending` with a proposal, else `reported`. */
-export function newProposalRecord({
+export function newIncidentRecord({
   id,
   incidentKey,
   diagnosis,
   now,
   ttlHours,
-}: NewProposalRecordInput): ProposalRecord {
+}: NewIncidentRecordInput): IncidentRecord {
   const createdAt = now.toISOString();
   const proposal = proposalOf(diagnosis);
   return {

@@ -1,7 +1,7 @@
-import type { Actor, ProposalStatus as ApprovalStatus } from '../core/approval/status';
-import type { ProposalRecord } from '../core/incident';
+import type { Actor, IncidentStatus as ApprovalStatus } from '../core/approval/status';
+import type { IncidentRecord } from '../core/incident';
 import type { ApplyOutcome } from '../core/apply/outcome';
-import type { Claim } from './proposal-store';
+import type { Claim } from './incident-store';
 import type { DecisionApprover, SignedDecision } from '../core/approval/signed-decision';
 
 export interface TransitionRequest {
@@ -32,18 +32,18 @@ export interface ApprovalRequest {
 }
 
 export type ApprovalOutcome =
-  | { kind: 'recorded'; record: ProposalRecord }
+  | { kind: 'recorded'; record: IncidentRecord }
   /** No longer pending, or its approvals changed since it was read: nothing written. */
-  | { kind: 'conflict'; record: ProposalRecord }
-  | { kind: 'expired'; record: ProposalRecord }
+  | { kind: 'conflict'; record: IncidentRecord }
+  | { kind: 'expired'; record: IncidentRecord }
   | { kind: 'not-found' };
 
 export type TransitionOutcome =
-  | { kind: 'moved'; record: ProposalRecord }
+  | { kind: 'moved'; record: IncidentRecord }
   /** The status was not `from` (someone decided first): nothing changed. */
-  | { kind: 'conflict'; record: ProposalRecord }
+  | { kind: 'conflict'; record: IncidentRecord }
   /** pending -> approved past the proposal's expiry: refused whatever the TTL sweeper has done. */
-  | { kind: 'expired'; record: ProposalRecord }
+  | { kind: 'expired'; record: IncidentRecord }
   | { kind: 'not-found' };
 
 /**
@@ -62,7 +62,7 @@ export interface ResultPublished {
  * the current status (forward only, see core/approval/status.ts) that appends to the record's history.
  */
 export interface ApprovalStore {
-  get(proposalId: string): Promise<ProposalRecord | null>;
+  get(proposalId: string): Promise<IncidentRecord | null>;
   transition(proposalId: string, request: TransitionRequest): Promise<TransitionOutcome>;
   /**
    * Takes the right to apply an `approved` or `applied` proposal until `leaseUntil`: exactly one caller
@@ -75,7 +75,7 @@ export interface ApprovalStore {
   /** Notes that the outcome message and/or event went out (each only once: the first time stays). */
   markResultPublished(proposalId: string, published: ResultPublished): Promise<void>;
   /** Newest first, from the byStatus index. */
-  listByStatus(status: ApprovalStatus, limit: number): Promise<ProposalRecord[]>;
+  listByStatus(status: ApprovalStatus, limit: number): Promise<IncidentRecord[]>;
 }
 
 /** The approval function's view: the workflow's, plus collecting the first of two approvals. */

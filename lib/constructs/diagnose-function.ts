@@ -49,7 +49,7 @@ export const MAX_BATCHING_WINDOW = Duration.seconds(5);
 export const BATCH_SIZE = 10;
 
 /**
- * The DynamoDB actions the diagnose function calls (DynamoDbProposalStore: findOpenIncident and get
+ * The DynamoDB actions the diagnose function calls (DynamoDbIncidentStore: findOpenIncident and get
  * GetItem; create a TransactWriteItems of two Puts; the claims, counters and notification marks
  * UpdateItem; Powertools Idempotency its four item calls).
  */

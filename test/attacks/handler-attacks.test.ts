@@ -5,7 +5,7 @@
  * own diagnosis of the seed denial (mei.tanaka passing a role to Glue; target group GlueAccess).
  */
 import { DeleteGroupPolicyCommand } from '@aws-sdk/client-iam';
-import type { ProposalRecord } from '../../lambda/core/incident';
+import type { IncidentRecord } from '../../lambda/core/incident';
 import type { ApprovalResponse } from '../../lambda/handlers/approval/handler';
 import { motoEndpoint } from '../integration/support/aws-clients';
 import { resetMoto } from '../integration/support/moto';
@@ -78,7 +78,7 @@ interface Observed {
 /** What the attack left behind: the record's status, the apply function's IAM writes, IAM itself. */
 async function observe(
   deployment: ApprovalDeployment,
-  record: ProposalRecord,
+  record: IncidentRecord,
   writesBefore = 0,
 ): Promise<Observed> {
   await deployment.runQueuedApplies();
@@ -103,7 +103,7 @@ const APPLIED = ['applied', 'verified', 'not-verified'];
 async function concludeRefused(
   name: string,
   deployment: ApprovalDeployment,
-  record: ProposalRecord,
+  record: IncidentRecord,
   refusedResponses: ApprovalResponse[],
   options: { forged?: boolean; writesBefore?: number } = {},
 ): Promise<void> {
@@ -397,7 +397,7 @@ describe('finding 8: policy-name collisions', () => {
 });
 
 /** `record` as an attacker with dynamodb:PutItem writes it: approved, its document hash consistent. */
-function forgeApproved(record: ProposalRecord, id: string): ProposalRecord {
+function forgeApproved(record: IncidentRecord, id: string): IncidentRecord {
   const at = new Date().toISOString();
   return {
     ...structuredClone(record),

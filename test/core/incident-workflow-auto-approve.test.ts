@@ -1,6 +1,6 @@
 /** The incident workflow hands a new `none` proposal to the approval function's auto-approval rule. */
 import { InMemoryNotifier } from '../../lambda/adapters/memory/in-memory-notifier';
-import { InMemoryProposalStore } from '../../lambda/adapters/memory/in-memory-proposal-store';
+import { InMemoryIncidentStore } from '../../lambda/adapters/memory/in-memory-incident-store';
 import { NO_APPROVAL_LINKS } from '../../lambda/core/approval/links';
 import type { AutoApprove } from '../../lambda/core/approval/requirement';
 import { TransientAwsError } from '../../lambda/core/errors';
@@ -22,7 +22,7 @@ function setup(level: EscalationLevel | null, autoApprove: AutoApprove, fails = 
   const proposal = { ...SEED_PROPOSAL, ...(escalation ? { escalation } : {}) };
   const diagnosis: Diagnosis = { ...SEED_DIAGNOSIS, proposal };
   const deps: IncidentWorkflowDependencies = {
-    store: new InMemoryProposalStore(),
+    store: new InMemoryIncidentStore(),
     notifier,
     diagnose: async () => diagnosis,
     clock: () => new Date('2026-06-17T02:05:00Z'),

@@ -1,8 +1,8 @@
 import { InMemoryNotifier } from '../../lambda/adapters/memory/in-memory-notifier';
-import { InMemoryProposalStore } from '../../lambda/adapters/memory/in-memory-proposal-store';
+import { InMemoryIncidentStore } from '../../lambda/adapters/memory/in-memory-incident-store';
 import { NO_APPROVAL_LINKS } from '../../lambda/core/approval/links';
 import { ConcurrentChangeError, InvalidInputError, TransientAwsError } from '../../lambda/core/errors';
-import { incidentKeyOf, type ProposalRecord } from '../../lambda/core/incident';
+import { incidentKeyOf, type IncidentRecord } from '../../lambda/core/incident';
 import {
   dueMessage,
   processDenial,
@@ -10,7 +10,7 @@ import {
   type IncidentWorkflowDependencies,
 } from '../../lambda/core/incident-workflow';
 import type { Denial, Diagnosis } from '../../lambda/core/model';
-import type { ProposalStore } from '../../lambda/ports/proposal-store';
+import type { IncidentStore } from '../../lambda/ports/incident-store';
 import { proposalRecord, SEED_DENIAL, SEED_DIAGNOSIS } from '../adapters/support/proposal-records';
 
 const START = Date.parse('2026-06-17T02:05:00Z');
@@ -32,7 +32,7 @@ function denial(eventId: string): Denial {
 
 interface Setup {
   deps: IncidentWorkflowDependencies;
-  store: InMemoryProposalStore;
+  store: InMemoryIncidentStore;
   notifier: InMemoryNotifier;
   steps: IncidentProgress[];
   diagnosed: string[];
@@ -42,13 +42,13 @@ interface Setup {
 interface SetupOptions {
   diagnose?: (denial: Denial) => Promise<Diagnosis>;
   /** Wraps the store, to stage what a concurrent invocation does between two calls. */
-  store?: (inner: InMemoryProposalStore) => ProposalStore;
+  store?: (inner: InMemoryIncidentStore) => IncidentStore;
 }
 
 function setup(options: SetupOptions = {}): Setup {
   let now = START;
   let ids = 0;
-  const store = new InMemoryProposalStore();
+  const store = new InMemoryIncidentStore();
   const notifier = new InMemoryNotifier();
   const result: Setup = {
     store,
@@ -77,7 +77,7 @@ function setup(options: SetupOptions = {}): Setup {
 }
 
 /** The store with some methods replaced; the others reach the in-memory store. */
-function storeWith(inner: InMemoryProposalStore, overrides: Partial<ProposalStore>): ProposalStore {
+function storeWith(inner: InMemoryIncidentStore, overrides: Partial<IncidentStore>): IncidentStore {
   return {
     findOpenIncident: (key, now) => inner.findOpenIncident(key, now),
     claimDiagnosis: (key, now, until) => inner.claimDiagnosis(key, now, until),
@@ -306,7 +306,7 @@ describe('processDenial: an open incident', () => {
 
 describe('dueMessage', () => {
   const now = new Date('2026-06-18T12:00:00Z');
-  const record = (overrides: Partial<ProposalRecord>) => proposalRecord(overrides);
+  const record = (overrides: Partial<IncidentRecord>) => proposalRecord(overrides);
 
   it('is the first message while none went out, whatever the status', () => {
     expect(dueMessage(record({ notifiedAt: null }), now, 24)).toEqual({ kind: 'first' });

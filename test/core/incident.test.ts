@@ -4,7 +4,7 @@ import {
   documentHash,
   epochSeconds,
   incidentKeyOf,
-  newProposalRecord,
+  newIncidentRecord,
 } from '../../lambda/core/incident';
 import type { Denial, Diagnosis, PolicyDocument, Proposal } from '../../lambda/core/model';
 
@@ -112,7 +112,7 @@ describe('canonicalJson and documentHash', () => {
   });
 });
 
-describe('newProposalRecord', () => {
+describe('newIncidentRecord', () => {
   const proposal: Proposal = {
     target: {
       type: 'group',
@@ -139,7 +139,7 @@ describe('newProposalRecord', () => {
   });
 
   it('opens a pending proposal with its hash, expiry and first occurrence', () => {
-    const record = newProposalRecord({
+    const record = newIncidentRecord({
       id: 'p-1',
       incidentKey: 'k',
       diagnosis: diagnosis(true),
@@ -161,7 +161,7 @@ describe('newProposalRecord', () => {
   });
 
   it('records a diagnosis without a proposal as reported, without a hash', () => {
-    const record = newProposalRecord({
+    const record = newIncidentRecord({
       id: 'p-2',
       incidentKey: 'k',
       diagnosis: diagnosis(false),

@@ -3,7 +3,7 @@
  * same contract the in-memory store passes (test/adapters/support/approval-store-contract.ts), with
  * the table laid out as lib/constructs/proposal-tables.ts makes it.
  */
-import { DynamoDbProposalStore } from '../../lambda/adapters/aws/dynamodb-proposal-store';
+import { DynamoDbIncidentStore } from '../../lambda/adapters/aws/dynamodb-incident-store';
 import { linkMacOf } from '../support/link-tokens';
 import { createProposalsTable } from './support/proposal-tables';
 import {
@@ -45,14 +45,14 @@ async function freshTable(): Promise<string> {
 }
 
 async function freshStore(): Promise<FullStore> {
-  return new DynamoDbProposalStore(dynamodb.client, await freshTable());
+  return new DynamoDbIncidentStore(dynamodb.client, await freshTable());
 }
 
-describe('DynamoDbProposalStore against moto: the approval store contract', () => {
+describe('DynamoDbIncidentStore against moto: the approval store contract', () => {
   approvalStoreContract(freshStore);
 });
 
-describe('DynamoDbProposalStore against moto: the approval race', () => {
+describe('DynamoDbIncidentStore against moto: the approval race', () => {
   it('20 concurrent approvals of one proposal: exactly one moved, 19 conflicts, one history entry', async () => {
     const store = await freshStore();
     await store.create(proposalRecord({ id: 'p-race' }), hours(0));

@@ -6,7 +6,7 @@
  */
 import { GetGroupPolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import { AwsAccountReader, recordAwsCalls } from '../../lambda/adapters/aws/aws-account-reader';
-import { DynamoDbProposalStore } from '../../lambda/adapters/aws/dynamodb-proposal-store';
+import { DynamoDbIncidentStore } from '../../lambda/adapters/aws/dynamodb-incident-store';
 import { IamPolicyWriter } from '../../lambda/adapters/aws/iam-policy-writer';
 import { LocalLinkMac } from '../../lambda/adapters/local/local-keys';
 import { LocalPolicySimulator } from '../../lambda/adapters/local/local-policy-simulator';
@@ -16,7 +16,7 @@ import { approvalClaimsOf } from '../../lambda/core/approval/links';
 import { signApprovalToken } from '../../lambda/core/approval/token';
 import { createDiagnoser } from '../../lambda/core/diagnose';
 import { defaultEscalationDependencies } from '../../lambda/core/proposal/assess-escalation';
-import { incidentKeyOf, newProposalRecord, type ProposalRecord } from '../../lambda/core/incident';
+import { incidentKeyOf, newIncidentRecord, type IncidentRecord } from '../../lambda/core/incident';
 import { createApprovalHandler } from '../../lambda/handlers/approval/handler';
 import {
   describeApplyResult,
@@ -57,8 +57,8 @@ afterAll(() => {
 
 /** The seed denial diagnosed live against moto's IAM, stored pending in a fresh table. */
 async function pendingSeedProposal(): Promise<{
-  store: DynamoDbProposalStore;
-  record: ProposalRecord;
+  store: DynamoDbIncidentStore;
+  record: IncidentRecord;
   tableName: string;
 }> {
   const denial = seedDenial();
@@ -69,7 +69,7 @@ async function pendingSeedProposal(): Promise<{
     escalation: defaultEscalationDependencies(reader),
   }).diagnose(denial);
   const now = new Date();
-  const record = newProposalRecord({
+  const record = newIncidentRecord({
     id: 'p-approve-once',
     incidentKey: incidentKeyOf(denial),
     diagnosis: { ...diagnosis, denial },
@@ -78,7 +78,7 @@ async function pendingSeedProposal(): Promise<{
   });
   const tableName = 'approve-apply-once';
   await createProposalsTable(dynamodb.client, tableName);
-  const table = new DynamoDbProposalStore(dynamodb.client, tableName);
+  const table = new DynamoDbIncidentStore(dynamodb.client, tableName);
   expect((await table.create(record, now)).kind).toBe('created');
   return { store: table, record, tableName };
 }

@@ -6,7 +6,7 @@
  */
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { decisionKey, DynamoDbDecisionLedger } from '../../lambda/adapters/aws/dynamodb-decision-ledger';
-import { DynamoDbProposalStore } from '../../lambda/adapters/aws/dynamodb-proposal-store';
+import { DynamoDbIncidentStore } from '../../lambda/adapters/aws/dynamodb-incident-store';
 import { decisionLedgerContract } from '../adapters/support/decision-ledger-contract';
 import { motoEndpoint } from './support/aws-clients';
 import { resetMoto } from './support/moto';
@@ -49,7 +49,7 @@ describe('DynamoDbDecisionLedger items', () => {
       ttl: Math.floor(keepUntil.getTime() / 1000),
     });
     // Not a proposal: the store's listings never see it.
-    const store = new DynamoDbProposalStore(serialized.client, TABLE);
+    const store = new DynamoDbIncidentStore(serialized.client, TABLE);
     await expect(store.listByStatus('approved', 10)).resolves.toEqual([]);
     await expect(store.get('d-item')).resolves.toBeNull();
   });

@@ -24,7 +24,7 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import type { Message } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
-import { DynamoDbProposalStore } from '../../lambda/adapters/aws/dynamodb-proposal-store';
+import { DynamoDbIncidentStore } from '../../lambda/adapters/aws/dynamodb-incident-store';
 import { InMemoryNotifier } from '../../lambda/adapters/memory/in-memory-notifier';
 import { readDenials } from '../../lambda/core/denial';
 import { createDiagnoseHandler } from '../../lambda/handlers/diagnose/handler';
@@ -290,7 +290,7 @@ describe('the denial rule with the synthesized pattern, in moto EventBridge', ()
     let response: SQSBatchResponse;
     let logger: RecordingLogger;
     let metrics: RecordingMetrics;
-    let store: DynamoDbProposalStore;
+    let store: DynamoDbIncidentStore;
 
     const acknowledgedNotApplicable = () =>
       logger.lines
@@ -310,7 +310,7 @@ describe('the denial rule with the synthesized pattern, in moto EventBridge', ()
           return [String(decoded['blob']), String(decoded['decodedMessage'])];
         }),
       );
-      store = new DynamoDbProposalStore(clients.dynamodb, 'proposals');
+      store = new DynamoDbIncidentStore(clients.dynamodb, 'proposals');
       logger = new RecordingLogger();
       metrics = new RecordingMetrics();
       const handler = createDiagnoseHandler({

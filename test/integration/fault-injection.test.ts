@@ -32,14 +32,14 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { App, Stack } from 'aws-cdk-lib';
 import type { CfnQueue } from 'aws-cdk-lib/aws-sqs';
-import { DynamoDbProposalStore } from '../../lambda/adapters/aws/dynamodb-proposal-store';
+import { DynamoDbIncidentStore } from '../../lambda/adapters/aws/dynamodb-incident-store';
 import { approvalLinksOf } from '../../lambda/core/approval/links';
 import { readDenials } from '../../lambda/core/denial';
 import {
   incidentKeyOf,
   isFinalStatus,
-  newProposalRecord,
-  type ProposalStatus,
+  newIncidentRecord,
+  type IncidentStatus,
 } from '../../lambda/core/incident';
 import { APPLY_RETRY_ATTEMPTS, APPLY_TIMEOUT } from '../../lib/constructs/apply-function';
 import {
@@ -190,7 +190,7 @@ function shuffled<T>(items: T[], seed: number): T[] {
 interface ProposalItem {
   proposalId: string;
   incidentKey: string;
-  status: ProposalStatus;
+  status: IncidentStatus;
   occurrenceCount: number;
   notificationCount: number;
   proposal?: { policyName: string };
@@ -226,7 +226,7 @@ async function drainChannel(sqs: SQSClient, queueUrl: string): Promise<ChannelMe
 }
 
 /** The final status an outcome message announces, from its subject. */
-function statusTold(message: ChannelMessage | undefined): ProposalStatus | null {
+function statusTold(message: ChannelMessage | undefined): IncidentStatus | null {
   const subject = message?.subject ?? '';
   if (subject.includes('Applied and verified')) return 'verified';
   if (subject.includes('Applied, NOT verified')) return 'not-verified';
@@ -806,7 +806,7 @@ describe('the loop under injected faults (fault proxy in front of moto)', () => 
       await deliverAll(templateQueue, templateTables);
       await readChannel();
       const [templateItem] = await proposalItems(templateTables);
-      const template = await new DynamoDbProposalStore(direct.dynamodb, templateTables.proposalsTable).get(
+      const template = await new DynamoDbIncidentStore(direct.dynamodb, templateTables.proposalsTable).get(
         templateItem?.proposalId ?? '',
       );
       if (template === null) throw new Error('the template proposal was not stored');
@@ -816,14 +816,14 @@ describe('the loop under injected faults (fault proxy in front of moto)', () => 
 
       /** A new pending proposal in `tables`, and the review link its message would carry. */
       async function pendingProposal(tables: LoopResources): Promise<{ link: URL; proposalId: string }> {
-        const record = newProposalRecord({
+        const record = newIncidentRecord({
           id: randomUUID(),
           incidentKey,
           diagnosis,
           now: new Date(),
           ttlHours: 72,
         });
-        const created = await new DynamoDbProposalStore(direct.dynamodb, tables.proposalsTable).create(
+        const created = await new DynamoDbIncidentStore(direct.dynamodb, tables.proposalsTable).create(
           record,
           new Date(),
         );

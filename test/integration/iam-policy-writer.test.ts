@@ -11,7 +11,7 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import { AwsAccountReader, recordAwsCalls } from '../../lambda/adapters/aws/aws-account-reader';
-import { DynamoDbProposalStore } from '../../lambda/adapters/aws/dynamodb-proposal-store';
+import { DynamoDbIncidentStore } from '../../lambda/adapters/aws/dynamodb-incident-store';
 import { IamPolicyWriter } from '../../lambda/adapters/aws/iam-policy-writer';
 import { LocalPolicySimulator } from '../../lambda/adapters/local/local-policy-simulator';
 import { InMemoryEventPublisher } from '../../lambda/adapters/memory/in-memory-event-publisher';
@@ -22,8 +22,8 @@ import { AwsCallError } from '../../lambda/core/errors';
 import {
   canonicalJson,
   incidentKeyOf,
-  newProposalRecord,
-  type ProposalRecord,
+  newIncidentRecord,
+  type IncidentRecord,
 } from '../../lambda/core/incident';
 import type { PolicyDocument, ProposalTarget } from '../../lambda/core/model';
 import type { ApprovalStore } from '../../lambda/ports/approval-store';
@@ -143,7 +143,7 @@ describe('applying the seed proposal against moto (IAM and DynamoDB)', () => {
       simulator: new LocalPolicySimulator(),
       escalation: defaultEscalationDependencies(reader),
     }).diagnose(denial);
-    const record: ProposalRecord = newProposalRecord({
+    const record: IncidentRecord = newIncidentRecord({
       id,
       incidentKey: incidentKeyOf(denial),
       diagnosis: { ...diagnosis, denial },
@@ -152,7 +152,7 @@ describe('applying the seed proposal against moto (IAM and DynamoDB)', () => {
     });
     const tableName = `apply-${++tables}`;
     await createProposalsTable(dynamodb.client, tableName);
-    const table = new DynamoDbProposalStore(dynamodb.client, tableName);
+    const table = new DynamoDbIncidentStore(dynamodb.client, tableName);
     expect((await table.create(record, new Date())).kind).toBe('created');
     const store: ApprovalStore = table;
     tableNames.set(store, tableName);

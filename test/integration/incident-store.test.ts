@@ -3,7 +3,7 @@
  * same contract the in-memory store passes (test/adapters/support/incident-store-contract.ts), with
  * the table laid out as lib/constructs/proposal-tables.ts makes it.
  */
-import { DynamoDbProposalStore } from '../../lambda/adapters/aws/dynamodb-proposal-store';
+import { DynamoDbIncidentStore } from '../../lambda/adapters/aws/dynamodb-incident-store';
 import type { FullStore } from '../adapters/support/approval-store-contract';
 import { incidentStoreContract } from '../adapters/support/incident-store-contract';
 import { createProposalsTable } from './support/proposal-tables';
@@ -23,9 +23,9 @@ afterAll(() => {
 async function freshStore(): Promise<FullStore> {
   const name = `incidents-${process.pid}-${++tables}`;
   await createProposalsTable(dynamodb.client, name);
-  return new DynamoDbProposalStore(dynamodb.client, name);
+  return new DynamoDbIncidentStore(dynamodb.client, name);
 }
 
-describe('DynamoDbProposalStore against moto: the incident store contract', () => {
+describe('DynamoDbIncidentStore against moto: the incident store contract', () => {
   incidentStoreContract(freshStore);
 });

@@ -24,7 +24,7 @@ import { SnapshotAccountReader } from '../../lambda/adapters/snapshot/snapshot-a
 import { readDenials } from '../../lambda/core/denial';
 import { createDiagnoser } from '../../lambda/core/diagnose';
 import { AwsCallError } from '../../lambda/core/errors';
-import { incidentKeyOf, newProposalRecord, type ProposalRecord } from '../../lambda/core/incident';
+import { incidentKeyOf, newIncidentRecord, type IncidentRecord } from '../../lambda/core/incident';
 import {
   chatbotNotificationProblems,
   renderMessage,
@@ -48,7 +48,7 @@ const POLICY_NAME = 'AllowPassEtlNightlyRuntimeToGlue';
 const GROUP_NAME = 'GlueAccess';
 
 /** The seed denial diagnosed offline, as the function would store it. */
-async function seedProposalRecord(): Promise<ProposalRecord> {
+async function seedProposalRecord(): Promise<IncidentRecord> {
   const [outcome] = readDenials(structuredClone(SEED_RECORD), 'examples/seed/denial.json');
   if (outcome?.kind !== 'denial') throw new Error('the seed event is not a PassRole denial');
   const reader = await SnapshotAccountReader.fromFile(SEED_ACCOUNT_FILE);
@@ -58,7 +58,7 @@ async function seedProposalRecord(): Promise<ProposalRecord> {
     escalation: defaultEscalationDependencies(reader),
   });
   const diagnosis = await diagnoser.diagnose(outcome.denial);
-  return newProposalRecord({
+  return newIncidentRecord({
     id: 'proposal-seed',
     incidentKey: incidentKeyOf(outcome.denial),
     diagnosis: { ...diagnosis, denial: outcome.denial },
@@ -83,7 +83,7 @@ describe('SnsNotifier against moto SNS, read by an SQS subscription', () => {
   let subscriptionArn: string;
   /** The Publish requests the notifier sent, as it built them. */
   const published: PublishCommandInput[] = [];
-  let record: ProposalRecord;
+  let record: IncidentRecord;
   let first: RenderedMessage;
   let reminder: RenderedMessage;
   let delivered: SnsEnvelope[];

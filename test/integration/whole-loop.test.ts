@@ -20,10 +20,10 @@ import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { recordAwsCalls } from '../../lambda/adapters/aws/aws-account-reader';
-import { DynamoDbProposalStore } from '../../lambda/adapters/aws/dynamodb-proposal-store';
+import { DynamoDbIncidentStore } from '../../lambda/adapters/aws/dynamodb-incident-store';
 import { EVENT_SOURCE } from '../../lambda/adapters/aws/eventbridge-publisher';
 import { APPLY_ACTOR, PROPOSAL_APPLIED_DETAIL_TYPE } from '../../lambda/core/apply/apply-proposal';
-import type { ProposalRecord } from '../../lambda/core/incident';
+import type { IncidentRecord } from '../../lambda/core/incident';
 import { linkMayApproveProposal } from '../../lambda/core/render/escalation-labels';
 import { APPLY_TIMEOUT } from '../../lib/constructs/apply-function';
 import { FUNCTION_TIMEOUT } from '../../lib/constructs/diagnose-function';
@@ -90,7 +90,7 @@ describe('the whole loop on moto: denial on the bus -> proposal -> review link -
   let denialQueue: TestQueue;
   let teamChannel: TestQueue;
   let productEvents: TestQueue;
-  let store: DynamoDbProposalStore;
+  let store: DynamoDbIncidentStore;
   const awsCalls: { command: string }[][] = [];
 
   beforeAll(async () => {
@@ -147,7 +147,7 @@ describe('the whole loop on moto: denial on the bus -> proposal -> review link -
       // moto's default bus stands in for the stack's own (lib/constructs/proposal-events-bus.ts).
       eventBusName: 'default',
     };
-    store = new DynamoDbProposalStore(direct.dynamodb, resources.proposalsTable);
+    store = new DynamoDbIncidentStore(direct.dynamodb, resources.proposalsTable);
   });
 
   afterAll(() => {
@@ -202,7 +202,7 @@ describe('the whole loop on moto: denial on the bus -> proposal -> review link -
     const proposalItems = (items.Items ?? []).filter((item) => item['entityType']?.S === 'proposal');
     expect(proposalItems).toHaveLength(1);
     const proposalId = proposalItems[0]?.['proposalId']?.S ?? '';
-    const pending = (await store.get(proposalId)) as ProposalRecord;
+    const pending = (await store.get(proposalId)) as IncidentRecord;
     expect(pending).toMatchObject({
       status: 'pending',
       occurrenceCount: 1,
@@ -276,7 +276,7 @@ describe('the whole loop on moto: denial on the bus -> proposal -> review link -
     expect(JSON.parse(decodeURIComponent(written.PolicyDocument ?? ''))).toEqual(pending.proposal?.document);
 
     // 9. The record is verified, with who approved it and what the apply found.
-    const verified = (await store.get(proposalId)) as ProposalRecord;
+    const verified = (await store.get(proposalId)) as IncidentRecord;
     expect(verified.status).toBe('verified');
     expect(verified.history.map((entry) => [entry.status, entry.actor.name])).toEqual([
       ['approved', 'link holder'],

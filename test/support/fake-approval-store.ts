@@ -3,9 +3,9 @@
  * (no await inside), transitions are conditional on the current status and forward only, the apply
  * lease is exclusive until it expires. Records go in and come out as copies, like a database's.
  */
-import { canTransition, type ProposalStatus as ApprovalStatus } from '../../lambda/core/approval/status';
+import { canTransition, type IncidentStatus as ApprovalStatus } from '../../lambda/core/approval/status';
 import { PassRoleDoctorError } from '../../lambda/core/errors';
-import type { ProposalRecord } from '../../lambda/core/incident';
+import type { IncidentRecord } from '../../lambda/core/incident';
 import type {
   ApplyClaim,
   ApprovalStore,
@@ -17,7 +17,7 @@ import type {
 type Method = 'get' | 'transition' | 'claimApply' | 'releaseApply' | 'markResultPublished' | 'listByStatus';
 
 export class FakeApprovalStore implements ApprovalStore {
-  private readonly records = new Map<string, ProposalRecord>();
+  private readonly records = new Map<string, IncidentRecord>();
   /** Every call, in order: what a test asserts about the conversation with the table. */
   readonly calls: { method: Method; proposalId: string | null; request?: TransitionRequest }[] = [];
   /** Every apply lease asked for: when, and until when. */
@@ -25,17 +25,17 @@ export class FakeApprovalStore implements ApprovalStore {
   /** Errors to throw on the next call of a method (e.g. a throttled DynamoDB), consumed in order. */
   private readonly failures = new Map<Method, unknown[]>();
 
-  constructor(records: ProposalRecord[] = []) {
+  constructor(records: IncidentRecord[] = []) {
     for (const record of records) this.put(record);
   }
 
   /** Stores (or overwrites) a record as is: how a test seeds, or tampers with, the table. */
-  put(record: ProposalRecord): void {
+  put(record: IncidentRecord): void {
     this.records.set(record.id, structuredClone(record));
   }
 
   /** The stored record, without counting as a call. */
-  peek(proposalId: string): ProposalRecord | undefined {
+  peek(proposalId: string): IncidentRecord | undefined {
     const record = this.records.get(proposalId);
     return record === undefined ? undefined : structuredClone(record);
   }
@@ -48,7 +48,7 @@ export class FakeApprovalStore implements ApprovalStore {
     return this.calls.flatMap((call) => (call.request === undefined ? [] : [call.request]));
   }
 
-  async get(proposalId: string): Promise<ProposalRecord | null> {
+  async get(proposalId: string): Promise<IncidentRecord | null> {
     this.enter('get', proposalId);
     return this.peek(proposalId) ?? null;
   }
@@ -107,7 +107,7 @@ export class FakeApprovalStore implements ApprovalStore {
     record.resultEventAt ??= published.eventAt?.toISOString() ?? null;
   }
 
-  async listByStatus(status: ApprovalStatus, limit: number): Promise<ProposalRecord[]> {
+  async listByStatus(status: ApprovalStatus, limit: number): Promise<IncidentRecord[]> {
     this.enter('listByStatus', null);
     return [...this.records.values()]
       .filter((record) => record.status === status)

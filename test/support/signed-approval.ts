@@ -13,7 +13,7 @@ import {
 } from '../../lambda/core/approval/signed-decision';
 import type { EscalationFingerprint, EscalationInputs } from '../../lambda/core/escalation/model';
 import { escalationFingerprint } from '../../lambda/core/escalation/fingerprint';
-import { documentHash, type ProposalRecord } from '../../lambda/core/incident';
+import { documentHash, type IncidentRecord } from '../../lambda/core/incident';
 import type { PrincipalDetails, ProposalTarget, RoleDetails } from '../../lambda/core/model';
 import type { DecisionSigner, DecisionVerifier } from '../../lambda/ports/decision-signer';
 import type { EscalationReader } from '../../lambda/ports/escalation-reader';
@@ -65,7 +65,7 @@ export interface DecisionOptions {
 
 /** The envelope the approval function would sign for `record` as it stands. */
 export function envelopeFor(
-  record: ProposalRecord,
+  record: IncidentRecord,
   { fingerprint, decidedAt, expiresAt, decisionId, overrides = {} }: DecisionOptions,
 ): Omit<DecisionEnvelope, 'version' | 'keyId'> & { keyId?: string } {
   const proposal = record.proposal;
@@ -90,12 +90,12 @@ export function envelopeFor(
 }
 
 /** `record` with a decision signed with the test key for it as it stands. */
-export function withDecision(record: ProposalRecord, options: DecisionOptions): ProposalRecord {
+export function withDecision(record: IncidentRecord, options: DecisionOptions): IncidentRecord {
   return { ...record, decision: signEnvelope(envelopeFor(record, options)) };
 }
 
 /** The envelope of a record's decision, parsed. */
-export function envelopeOf(record: ProposalRecord): DecisionEnvelope {
+export function envelopeOf(record: IncidentRecord): DecisionEnvelope {
   if (record.decision === null || record.decision === undefined) throw new Error('no decision');
   return JSON.parse(record.decision.envelope) as DecisionEnvelope;
 }

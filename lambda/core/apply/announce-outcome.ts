@@ -3,7 +3,7 @@
  * message in the proposal's channel thread, each sent once, and noted on the record as they go out so
  * that a later run sends only what did not.
  */
-import type { ProposalRecord } from '../incident';
+import type { IncidentRecord } from '../incident';
 import { renderOutcomeMessage, type ApplyMessageOutcome } from '../render/message/outcome';
 import type { ApprovalStore, ResultPublished } from '../../ports/approval-store';
 import type { EventPublisher } from '../../ports/event-publisher';
@@ -44,7 +44,7 @@ export function messageOutcomeOf(outcome: ApplyOutcome): ApplyMessageOutcome {
  * (a note that fails is a failure too: the next run would send it again). Failures are returned.
  */
 export async function announceOutcome(
-  record: ProposalRecord,
+  record: IncidentRecord,
   result: ApplyMessageOutcome,
   outcome: ApplyOutcome | null,
   deps: AnnounceDependencies,

@@ -5,7 +5,7 @@
  */
 import { checkMinimalDocument } from '../approval/minimal-shape';
 import { parseArn } from '../iam/arn';
-import { documentHash, type ProposalRecord } from '../incident';
+import { documentHash, type IncidentRecord } from '../incident';
 import type { PolicyDocument, ProposalTarget } from '../model';
 
 export type WritableTargetType = 'group' | 'user' | 'role';
@@ -79,7 +79,7 @@ function protectedKeys(arns: readonly string[]): Set<string> {
   );
 }
 
-export function checkApplicable(record: ProposalRecord, settings: ApplyGateSettings): ApplyGate {
+export function checkApplicable(record: IncidentRecord, settings: ApplyGateSettings): ApplyGate {
   const refuse = (reason: string): ApplyGate => ({ ok: false, reason });
   const proposal = record.proposal;
   if (proposal === null) return refuse('the record holds no proposal to apply');

@@ -34,7 +34,7 @@
  * This module is the run itself: load, gate, lease, write and read back. apply-step.ts is its interface.
  */
 import { TransientAwsError } from '../errors';
-import { isFinalStatus, type ProposalRecord } from '../incident';
+import { isFinalStatus, type IncidentRecord } from '../incident';
 import type { DecisionEnvelope } from '../approval/signed-decision';
 import { checkApplicable, type ApplyPlan } from './apply-gate';
 import { APPLY_ACTOR, type ApplyDependencies, type ApplyResult } from './apply-step';
@@ -123,13 +123,13 @@ export async function applyProposal(proposalId: string, deps: ApplyDependencies)
 }
 
 /** What an `applied` record says of its write, for a failure decided after it. */
-function writtenOf(record: ProposalRecord): { readBackMatches: boolean; appliedAt?: Date } {
+function writtenOf(record: IncidentRecord): { readBackMatches: boolean; appliedAt?: Date } {
   const appliedAt = appliedAtOf(record);
   return appliedAt === null ? { readBackMatches: true } : { readBackMatches: true, appliedAt };
 }
 
 /** When the policy was written: the `applied` entry of the history. */
-function appliedAtOf(record: ProposalRecord): Date | null {
+function appliedAtOf(record: IncidentRecord): Date | null {
   const entry = [...record.history].reverse().find((event) => event.status === 'applied');
   return entry === undefined ? null : new Date(entry.at);
 }
@@ -137,7 +137,7 @@ function appliedAtOf(record: ProposalRecord): Date | null {
 // ---------------------------------------------------------------- write, read back
 
 async function writeAndVerify(
-  record: ProposalRecord,
+  record: IncidentRecord,
   plan: ApplyPlan,
   deps: ApplyDependencies,
   resuming: boolean,

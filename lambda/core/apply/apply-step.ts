@@ -3,7 +3,7 @@
  * returns. The run itself is apply-proposal.ts.
  */
 import type { Actor } from '../approval/status';
-import type { ProposalRecord, ProposalStatus } from '../incident';
+import type { IncidentRecord, IncidentStatus } from '../incident';
 import type { DecisionLedger } from '../../ports/decision-ledger';
 import type { ApprovalStore } from '../../ports/approval-store';
 import type { PolicyWriter } from '../../ports/policy-writer';
@@ -40,7 +40,7 @@ export interface ApplyDependencies
 
 interface Reported {
   /** The record as last stored (or as loaded, when storing the end failed). */
-  record: ProposalRecord;
+  record: IncidentRecord;
   /** Whether the final status of this run was stored. */
   recorded: boolean;
   publishFailures: PublishFailure[];
@@ -53,14 +53,14 @@ export type ApplyResult =
   | ({ kind: 'refused'; reason: string } & Reported)
   | ({ kind: 'failed'; reason: string; policyWritten: boolean; outcome: ApplyOutcome } & Reported)
   /** A decided record whose outcome had not all gone out (a run died after deciding): it went out now. */
-  | ({ kind: 'announced'; status: ProposalStatus } & Reported)
+  | ({ kind: 'announced'; status: IncidentStatus } & Reported)
   /** Not found, or nothing to do when loaded (pending, rejected, or decided and announced). */
-  | { kind: 'not-approved'; status: ProposalStatus | null }
+  | { kind: 'not-approved'; status: IncidentStatus | null }
   /**
    * This run reached a decision, but the record had moved before it could store it (another run, or
    * someone else, decided first; null: gone): theirs is the word, nothing went out.
    */
-  | { kind: 'decided-elsewhere'; status: ProposalStatus | null }
+  | { kind: 'decided-elsewhere'; status: IncidentStatus | null }
   /** Another invocation holds the apply lease: it applies the proposal. */
   | { kind: 'busy' };
 

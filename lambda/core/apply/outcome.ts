@@ -1,5 +1,5 @@
 /**
- * What the apply step decided, as stored on the record (`ProposalRecord.outcome`) for the review page,
+ * What the apply step decided, as stored on the record (`IncidentRecord.outcome`) for the review page,
  * the outcome message, the event and audit. Pure data and its codec: no port.
  *
  * A `failed` record was either refused (a check said no before anything was written) or failed (IAM

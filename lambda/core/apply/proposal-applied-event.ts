@@ -3,7 +3,7 @@
  * what downstream automation filters and acts on. Its detail is a published contract: a field may be
  * added, never renamed, retyped or removed (test/core/apply/proposal-applied-event.test.ts pins it).
  */
-import type { ProposalRecord, ProposalStatus } from '../incident';
+import type { IncidentRecord, IncidentStatus } from '../incident';
 import type { Decision, ProposalTargetType } from '../model';
 import type { ApplyMessageOutcome } from '../render/message/outcome';
 import type { ApplyOutcome } from './outcome';
@@ -27,7 +27,7 @@ export type ProposalAppliedDetail = {
   /** The service it was passed to. */
   service: string | null;
   /** The record's final status: a refusal is `failed` too (see `reason`). */
-  status: Extract<ProposalStatus, 'verified' | 'not-verified' | 'failed'>;
+  status: Extract<IncidentStatus, 'verified' | 'not-verified' | 'failed'>;
   /** Whether the policy was written to IAM. */
   policyWritten: boolean;
   /** Why it was refused or failed; null otherwise. */
@@ -47,7 +47,7 @@ const EVENT_STATUS: Record<ApplyMessageOutcome['kind'], ProposalAppliedDetail['s
 
 /** The detail of an outcome's event; `outcome` is null for a refusal announced as it is decided. */
 export function appliedEventDetail(
-  record: ProposalRecord,
+  record: IncidentRecord,
   result: ApplyMessageOutcome,
   outcome: ApplyOutcome | null,
 ): ProposalAppliedDetail {

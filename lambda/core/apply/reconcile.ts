@@ -15,7 +15,7 @@
  * the reconciler's own key and was signed for it (verify-decision.ts checkSignedRecord). A forged or
  * unsigned one is reported instead (planReconcile), never handed to the apply function.
  */
-import type { ProposalRecord, ProposalStatus } from '../incident';
+import type { IncidentRecord, IncidentStatus } from '../incident';
 import type { ApprovalStore } from '../../ports/approval-store';
 import type { DecisionVerifier } from '../../ports/decision-signer';
 import { checkSignedRecord } from './verify-decision';
@@ -33,25 +33,25 @@ export type StalledReason = 'apply-not-started' | 'apply-died' | 'outcome-not-se
 
 export interface StalledApply {
   proposalId: string;
-  status: ProposalStatus;
+  status: IncidentStatus;
   reason: StalledReason;
 }
 
 /** The statuses the apply function decides (a rejection is the reviewer's, and has no outcome). */
-const APPLY_DECIDED: readonly ProposalStatus[] = ['verified', 'not-verified', 'failed'];
+const APPLY_DECIDED: readonly IncidentStatus[] = ['verified', 'not-verified', 'failed'];
 
 /** The statuses a run reads, in the order it reads them. */
-export const RECONCILED_STATUSES: readonly ProposalStatus[] = ['approved', 'applied', ...APPLY_DECIDED];
+export const RECONCILED_STATUSES: readonly IncidentStatus[] = ['approved', 'applied', ...APPLY_DECIDED];
 
 /** When the record last moved: its last history entry, else its creation. */
-function lastMoveAt(record: ProposalRecord): number {
+function lastMoveAt(record: IncidentRecord): number {
   const last = record.history.at(-1);
   return Date.parse(last?.at ?? record.createdAt);
 }
 
 /** Why `record` needs another apply run at `now`, or null when it does not. */
 export function stalledReason(
-  record: ProposalRecord,
+  record: IncidentRecord,
   now: Date,
   settings: ReconcileSettings,
 ): StalledReason | null {
@@ -70,7 +70,7 @@ export function stalledReason(
 
 interface Stalled {
   apply: StalledApply;
-  record: ProposalRecord;
+  record: IncidentRecord;
 }
 
 /** The stalled records, oldest move first. */

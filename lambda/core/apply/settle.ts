@@ -5,7 +5,7 @@
  * When the record moved before this run could store its end, someone else decided first: theirs is
  * the word and nothing goes out (`decided-elsewhere`).
  */
-import type { ProposalRecord } from '../incident';
+import type { IncidentRecord } from '../incident';
 import type { TransitionOutcome } from '../../ports/approval-store';
 import type { ApplyPlan } from './apply-gate';
 import { announceOutcome, messageOutcomeOf } from './announce-outcome';
@@ -19,7 +19,7 @@ function decidedElsewhere(moved: Exclude<TransitionOutcome, { kind: 'moved' }>):
 
 /** A check said no before anything was written: `approved` -> `failed`, no IAM call made. */
 export async function refuse(
-  record: ProposalRecord,
+  record: IncidentRecord,
   reason: string,
   deps: ApplyDependencies,
 ): Promise<ApplyResult> {
@@ -43,7 +43,7 @@ export async function refuse(
  * again); when someone else decided first, theirs is the word and nothing goes out.
  */
 export async function fail(
-  record: ProposalRecord,
+  record: IncidentRecord,
   from: 'approved' | 'applied',
   reason: string,
   policyWritten: boolean,
@@ -75,7 +75,7 @@ export async function fail(
 
 /** The policy was written but the record left `approved` behind the lease: told, not stored. */
 export async function reportUnrecorded(
-  record: ProposalRecord,
+  record: IncidentRecord,
   transition: Exclude<TransitionOutcome, { kind: 'moved' }>,
   plan: ApplyPlan,
   deps: ApplyDependencies,
@@ -99,7 +99,7 @@ export async function reportUnrecorded(
 
 /** Re-simulates an `applied` record and moves it to its final status, then tells the channel. */
 export async function verifyAndSettle(
-  record: ProposalRecord,
+  record: IncidentRecord,
   plan: ApplyPlan,
   deps: ApplyDependencies,
   appliedAt: Date,
@@ -141,7 +141,7 @@ export async function verifyAndSettle(
  * A decided record the apply function decided (it has an outcome) whose message or event did not all
  * go out: a run died after deciding, or publishing failed. It goes out now; anything else is done.
  */
-export async function announceDecided(record: ProposalRecord, deps: ApplyDependencies): Promise<ApplyResult> {
+export async function announceDecided(record: IncidentRecord, deps: ApplyDependencies): Promise<ApplyResult> {
   const unannounced = record.resultMessageAt === null || record.resultEventAt === null;
   if (record.outcome === null || !unannounced) return { kind: 'not-approved', status: record.status };
   const result = messageOutcomeOf(record.outcome);

@@ -4,7 +4,7 @@
  * until allowed or out of time; when still not allowed, what still blocks.
  */
 import { TransientAwsError } from '../errors';
-import { canonicalJson, type ProposalRecord } from '../incident';
+import { canonicalJson, type IncidentRecord } from '../incident';
 import { blockersOf } from '../iam/blockers';
 import type { AccountScope, Decision, PolicyDocument, SimulationResult } from '../model';
 import type { AccountReader } from '../../ports/account-reader';
@@ -53,7 +53,7 @@ export interface Verification {
  */
 export async function verifyApplied(
   plan: ApplyPlan,
-  record: ProposalRecord,
+  record: IncidentRecord,
   deps: VerificationDependencies,
 ): Promise<Verification> {
   const { settings } = deps;

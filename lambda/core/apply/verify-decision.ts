@@ -16,7 +16,7 @@ import { verifySignedDecision, type DecisionEnvelope } from '../approval/signed-
 import { RetryRecordError } from '../errors';
 import { escalationFingerprint } from '../escalation/fingerprint';
 import type { EscalationInputs } from '../escalation/model';
-import { documentHash, type ProposalRecord } from '../incident';
+import { documentHash, type IncidentRecord } from '../incident';
 import type { DecisionVerifier } from '../../ports/decision-signer';
 import type { EscalationReader } from '../../ports/escalation-reader';
 import type { ApplyPlan } from './apply-gate';
@@ -31,7 +31,7 @@ export const UNSIGNED_APPROVAL_PROBLEM =
   'the approval carries no signed decision (approved before decisions were signed, or not by the approval function): it needs re-approval, and the next denial opens a new proposal to approve';
 
 /** What in the envelope is not this record's, or null when it is all this record's. */
-export function envelopeMismatch(envelope: DecisionEnvelope, record: ProposalRecord): string | null {
+export function envelopeMismatch(envelope: DecisionEnvelope, record: IncidentRecord): string | null {
   if (envelope.proposalId !== record.id) {
     return `the decision is for proposal ${envelope.proposalId}, not ${record.id}`;
   }
@@ -64,7 +64,7 @@ export function decisionExpiry(envelope: DecisionEnvelope, now: Date): string | 
 /** Steps 1 and 2 without the expiry: the signature, and that it was signed for this record. */
 export async function checkSignedRecord(
   verifier: DecisionVerifier,
-  record: ProposalRecord,
+  record: IncidentRecord,
 ): Promise<DecisionVerification> {
   if (record.decision === null || record.decision === undefined) {
     return { ok: false, problem: UNSIGNED_APPROVAL_PROBLEM, unsigned: true };
@@ -94,7 +94,7 @@ function messageOf(error: unknown): string {
  */
 export async function verifyDecisionForWrite(
   deps: DecisionVerificationDependencies,
-  record: ProposalRecord,
+  record: IncidentRecord,
   plan: ApplyPlan,
   now: Date,
 ): Promise<DecisionVerification> {

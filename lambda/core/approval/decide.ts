@@ -14,7 +14,7 @@ import type { DecisionStore, TransitionRequest } from '../../ports/approval-stor
 import type { DecisionSigner } from '../../ports/decision-signer';
 import type { RolePathResolver } from '../../ports/role-path-resolver';
 import { ConcurrentChangeError } from '../errors';
-import type { ProposalRecord } from '../incident';
+import type { IncidentRecord } from '../incident';
 import type { Proposal } from '../model';
 import { decisionEnvelope } from './decision-envelope';
 import {
@@ -48,29 +48,29 @@ export interface DecisionRequest {
 
 export type DecisionOutcome =
   /** Moved (rejected, or approved and its apply started); the record as it now stands. */
-  | { kind: 'moved'; record: ProposalRecord }
+  | { kind: 'moved'; record: IncidentRecord }
   /** Approved, but the apply could not be started now: it stays approved and is started again later. */
-  | { kind: 'apply-deferred'; record: ProposalRecord; reason: string }
+  | { kind: 'apply-deferred'; record: IncidentRecord; reason: string }
   /** The first of two approvals is recorded; the proposal stays pending for a second, distinct one. */
-  | { kind: 'first-approval'; record: ProposalRecord; approver: DecisionApprover }
+  | { kind: 'first-approval'; record: IncidentRecord; approver: DecisionApprover }
   /** This approver may not approve it now, and why: nothing was written. */
-  | { kind: 'refused'; record: ProposalRecord; refusal: ApprovalRefusal }
+  | { kind: 'refused'; record: IncidentRecord; refusal: ApprovalRefusal }
   /** Someone decided it first, or it was never pending: nothing changed. */
-  | { kind: 'conflict'; record: ProposalRecord }
-  | { kind: 'expired'; record: ProposalRecord }
+  | { kind: 'conflict'; record: IncidentRecord }
+  | { kind: 'expired'; record: IncidentRecord }
   | { kind: 'not-found' }
   /** An Identity Center permission set: it cannot be applied from here (rejecting it can). */
-  | { kind: 'permission-set'; record: ProposalRecord }
+  | { kind: 'permission-set'; record: IncidentRecord }
   /** A diagnosis without a proposal: there is nothing to decide. */
-  | { kind: 'no-proposal'; record: ProposalRecord };
+  | { kind: 'no-proposal'; record: IncidentRecord };
 
 /** What a review link's decision came to: the decision's outcomes, or a link that vouches for nothing. */
 export type LinkDecisionOutcome = { kind: 'forbidden'; reason: string } | DecisionOutcome;
 
 /** A step that happened, told as it happens so a later failure cannot hide it. */
 export type DecisionProgress =
-  | { kind: 'decided'; decision: ApprovalDecision; actor: Actor; record: ProposalRecord }
-  | { kind: 'approval-recorded'; actor: Actor; record: ProposalRecord }
+  | { kind: 'decided'; decision: ApprovalDecision; actor: Actor; record: IncidentRecord }
+  | { kind: 'approval-recorded'; actor: Actor; record: IncidentRecord }
   | { kind: 'apply-requested'; proposalId: string }
   | { kind: 'apply-deferred'; proposalId: string; cause: unknown };
 
@@ -95,7 +95,7 @@ const DECISION_ATTEMPTS = 3;
 
 /** Why `record` cannot take `decision` at `now`, or null when it can. */
 export function decisionRefusal(
-  record: ProposalRecord,
+  record: IncidentRecord,
   decision: ApprovalDecision,
   now: Date,
 ): DecisionOutcome | null {
@@ -108,12 +108,12 @@ export function decisionRefusal(
   return null;
 }
 
-type Attempt = DecisionOutcome | { kind: 'retry'; record: ProposalRecord };
+type Attempt = DecisionOutcome | { kind: 'retry'; record: IncidentRecord };
 
 /** Decides a loaded record: refusals, the re-check and who may approve, the conditional move, the apply. */
 export async function decideProposal(
   deps: DecideDependencies,
-  record: ProposalRecord,
+  record: IncidentRecord,
   request: DecisionRequest,
 ): Promise<DecisionOutcome> {
   let current = record;
@@ -129,7 +129,7 @@ export async function decideProposal(
 
 async function decideOnce(
   deps: DecideDependencies,
-  record: ProposalRecord,
+  record: IncidentRecord,
   request: DecisionRequest,
 ): Promise<Attempt> {
   const refusal = decisionRefusal(record, request.decision, request.now);
@@ -150,7 +150,7 @@ async function decideOnce(
   return approve(deps, record as Approvable, request);
 }
 
-type Approvable = ProposalRecord & { proposal: Proposal; documentHash: string };
+type Approvable = IncidentRecord & { proposal: Proposal; documentHash: string };
 
 async function approve(
   deps: DecideDependencies,
@@ -245,7 +245,7 @@ async function approverClaim(deps: DecideDependencies, actor: Actor): Promise<Ap
   return { kind: 'iam', actor, callerArn: actor.name, rolePath };
 }
 
-async function startApply(deps: DecideDependencies, approved: ProposalRecord): Promise<DecisionOutcome> {
+async function startApply(deps: DecideDependencies, approved: IncidentRecord): Promise<DecisionOutcome> {
   const { store } = deps;
   const id = approved.id;
   try {

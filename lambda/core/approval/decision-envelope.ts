@@ -4,14 +4,14 @@
  * when, and until when the apply step may act on it.
  */
 import type { EscalationAnalysis } from '../escalation/model';
-import type { ProposalRecord } from '../incident';
+import type { IncidentRecord } from '../incident';
 import type { Proposal } from '../model';
 import type { DecisionApprover, DecisionEnvelope } from './signed-decision';
 
 export type AnalysedEscalation = Extract<EscalationAnalysis, { kind: 'analysed' }>;
 
 export interface EnvelopeInput {
-  record: ProposalRecord & { proposal: Proposal; documentHash: string };
+  record: IncidentRecord & { proposal: Proposal; documentHash: string };
   analysis: AnalysedEscalation;
   approvers: DecisionApprover[];
   /** One-time (a random UUID): the apply step writes IAM at most once per decision id. */

@@ -4,7 +4,7 @@
  * function, the approval function and the local server all build them here, so a link signed by one
  * is the link the other verifies.
  */
-import type { ProposalRecord } from '../incident';
+import type { IncidentRecord } from '../incident';
 import type { LinkMacGenerator } from '../../ports/link-mac';
 import { signApprovalToken, type ApprovalClaims } from './token';
 
@@ -37,7 +37,7 @@ export function isProposalId(value: unknown): value is string {
 }
 
 /** The parts of a record a link vouches for. */
-export type ClaimedRecord = Pick<ProposalRecord, 'id' | 'documentHash' | 'proposal' | 'expiresAt'>;
+export type ClaimedRecord = Pick<IncidentRecord, 'id' | 'documentHash' | 'proposal' | 'expiresAt'>;
 
 /**
  * What a review link's token vouches for: this proposal, its document's hash, its target and its

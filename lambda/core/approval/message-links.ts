@@ -4,7 +4,7 @@
  * is asked for only when a link is made (never in `iam` mode, never for a report).
  */
 import type { LinkMacGenerator } from '../../ports/link-mac';
-import type { ProposalRecord } from '../incident';
+import type { IncidentRecord } from '../incident';
 import { approvalLinksOf, linksEnabled, type ApprovalLinks, type ApprovalMode } from './links';
 
 export interface MessageLinkSettings {
@@ -17,7 +17,7 @@ export interface MessageLinkSettings {
 export function messageLinksBuilder(
   { mode, reviewBaseUrl }: MessageLinkSettings,
   linkMac?: LinkMacGenerator,
-): (record: ProposalRecord) => Promise<ApprovalLinks> {
+): (record: IncidentRecord) => Promise<ApprovalLinks> {
   return async (record) => {
     const signs = linksEnabled(mode) && reviewBaseUrl !== null && record.proposal !== null;
     return approvalLinksOf({ mode, record, reviewBaseUrl, linkMac: signs ? (linkMac ?? null) : null });

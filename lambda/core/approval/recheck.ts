@@ -16,7 +16,7 @@ import {
   type EscalationLevel,
   type EscalationOptions,
 } from '../escalation/model';
-import type { ProposalRecord } from '../incident';
+import type { IncidentRecord } from '../incident';
 import type { Proposal } from '../model';
 import { approvalRequirement, type ApprovalPolicySettings, type ApprovalRule } from './requirement';
 
@@ -50,7 +50,7 @@ function describe(error: unknown): string {
  */
 export async function recheckProposal(
   deps: RecheckDependencies,
-  record: ProposalRecord & { proposal: Proposal },
+  record: IncidentRecord & { proposal: Proposal },
 ): Promise<Recheck> {
   const proposal = record.proposal;
   const { analysis, gainers } = await analyseAgain(deps, record.denial.roleArn, proposal);
@@ -96,7 +96,7 @@ export function levelRose(
 }
 
 /** The record with the fresh analysis and rule in place of its own, for showing (never stored). */
-export function withAnalysis<T extends ProposalRecord & { proposal: Proposal }>(
+export function withAnalysis<T extends IncidentRecord & { proposal: Proposal }>(
   record: T,
   recheck: Recheck,
 ): T {

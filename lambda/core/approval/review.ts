@@ -5,7 +5,7 @@
  */
 import type { ApprovalStore } from '../../ports/approval-store';
 import type { LinkMacVerifier } from '../../ports/link-mac';
-import type { ProposalRecord } from '../incident';
+import type { IncidentRecord } from '../incident';
 import type { ReviewEvent } from '../render/review-page';
 import { approvalClaimsOf, isProposalId } from './links';
 import { recheckProposal, withAnalysis, type RecheckDependencies } from './recheck';
@@ -20,9 +20,9 @@ export interface LinkDependencies {
 }
 
 export type LinkCheck =
-  | { kind: 'valid'; record: ProposalRecord }
+  | { kind: 'valid'; record: IncidentRecord }
   /** The token was signed for this record, but its expiry has passed. */
-  | { kind: 'expired'; record: ProposalRecord }
+  | { kind: 'expired'; record: IncidentRecord }
   /** Why the link vouches for nothing: for the log only, never told to the caller. */
   | { kind: 'invalid'; reason: string };
 
@@ -50,7 +50,7 @@ export type ReviewOutcome =
   /** Wrong, tampered or missing token, or no such proposal: the caller learns nothing more. */
   | { kind: 'forbidden'; reason: string }
   /** A pending proposal past its expiry: gone for good. */
-  | { kind: 'expired'; record: ProposalRecord }
+  | { kind: 'expired'; record: IncidentRecord }
   /**
    * The review page; `token` (for the decision forms) is null once the link has expired.
    * `linkMayApprove`: whether the page may offer Approve (a link approves `none` and `contained` only;
@@ -59,7 +59,7 @@ export type ReviewOutcome =
    */
   | {
       kind: 'page';
-      record: ProposalRecord;
+      record: IncidentRecord;
       history: ReviewEvent[];
       token: string | null;
       linkMayApprove: boolean;
@@ -94,8 +94,8 @@ export async function reviewByLink(
  */
 export async function decisionView(
   deps: RecheckDependencies,
-  record: ProposalRecord,
-): Promise<{ record: ProposalRecord; linkMayApprove: boolean }> {
+  record: IncidentRecord,
+): Promise<{ record: IncidentRecord; linkMayApprove: boolean }> {
   const proposal = record.proposal;
   if (record.status !== 'pending' || proposal === null) return { record, linkMayApprove: false };
   if (proposal.escalation === undefined) {
@@ -116,7 +116,7 @@ export async function listOpenProposals(
   store: Pick<ApprovalStore, 'listByStatus'>,
   limit: number,
   now: Date,
-): Promise<ProposalRecord[]> {
+): Promise<IncidentRecord[]> {
   const pending = await store.listByStatus('pending', limit);
   return pending.filter((record) => record.expiresAt > now.toISOString());
 }

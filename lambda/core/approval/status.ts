@@ -1,4 +1,4 @@
-import type { ProposalStatus } from '../incident';
+import type { IncidentStatus } from '../incident';
 
 /**
  * A proposal's life. Status only moves forward (the store enforces each step with a conditional
@@ -6,9 +6,9 @@ import type { ProposalStatus } from '../incident';
  * apply steps -> failed, pending -> rejected. A `reported` diagnosis has nothing to approve.
  * The union itself lives with the record (core/incident.ts): one status type for the whole product.
  */
-export type { ProposalStatus };
+export type { IncidentStatus };
 
-const NEXT: Record<ProposalStatus, readonly ProposalStatus[]> = {
+const NEXT: Record<IncidentStatus, readonly IncidentStatus[]> = {
   pending: ['approved', 'rejected'],
   reported: [],
   approved: ['applied', 'failed'],
@@ -19,11 +19,11 @@ const NEXT: Record<ProposalStatus, readonly ProposalStatus[]> = {
   failed: [],
 };
 
-export function canTransition(from: ProposalStatus, to: ProposalStatus): boolean {
+export function canTransition(from: IncidentStatus, to: IncidentStatus): boolean {
   return NEXT[from].includes(to);
 }
 
-export function isDecided(status: ProposalStatus): boolean {
+export function isDecided(status: IncidentStatus): boolean {
   return status !== 'pending';
 }
 

@@ -4,7 +4,7 @@
  * writes on the record.
  */
 import { InvalidInputError } from '../errors';
-import type { ProposalEvent, ProposalRecord } from '../incident';
+import type { IncidentEvent, IncidentRecord } from '../incident';
 import type {
   ApprovalOutcome,
   ApprovalRequest,
@@ -33,7 +33,7 @@ export function transitionGuardsExpiry(request: TransitionRequest): boolean {
  * (`conflict`), or past its expiry for an approval.
  */
 export function transitionRefusal(
-  record: ProposalRecord | null,
+  record: IncidentRecord | null,
   request: TransitionRequest,
 ): Exclude<TransitionOutcome, { kind: 'moved' }> | null {
   if (record === null) return { kind: 'not-found' };
@@ -48,13 +48,13 @@ export function transitionRefusal(
 }
 
 /** The approvals a record holds (the first of two), none on records without the field. */
-export function approvalCount(record: ProposalRecord): number {
+export function approvalCount(record: IncidentRecord): number {
   return record.approvals?.length ?? 0;
 }
 
 /** Why an approval cannot be added to `record`, or null when it can. */
 export function approvalRefusalOf(
-  record: ProposalRecord | null,
+  record: IncidentRecord | null,
   request: ApprovalRequest,
 ): Exclude<ApprovalOutcome, { kind: 'recorded' }> | null {
   if (record === null) return { kind: 'not-found' };
@@ -65,12 +65,12 @@ export function approvalRefusalOf(
 }
 
 /** The record with one more approval. */
-export function withApproval(record: ProposalRecord, request: ApprovalRequest): ProposalRecord {
+export function withApproval(record: IncidentRecord, request: ApprovalRequest): IncidentRecord {
   return { ...record, approvals: [...(record.approvals ?? []), { ...request.approver }] };
 }
 
 /** The history entry a move appends. */
-export function transitionEvent(request: TransitionRequest): ProposalEvent {
+export function transitionEvent(request: TransitionRequest): IncidentEvent {
   return {
     status: request.to,
     actor: { ...request.actor },
@@ -80,7 +80,7 @@ export function transitionEvent(request: TransitionRequest): ProposalEvent {
 }
 
 /** The record after the move (the in-memory store's write; the DynamoDB store's is its UpdateItem). */
-export function movedRecord(record: ProposalRecord, request: TransitionRequest): ProposalRecord {
+export function movedRecord(record: IncidentRecord, request: TransitionRequest): IncidentRecord {
   return {
     ...record,
     status: request.to,
@@ -92,6 +92,6 @@ export function movedRecord(record: ProposalRecord, request: TransitionRequest):
 }
 
 /** The move that decided the proposal (approved or rejected), for "already decided by whom, when". */
-export function decisionOf(record: ProposalRecord): ProposalEvent | null {
+export function decisionOf(record: IncidentRecord): IncidentEvent | null {
   return record.history.find((event) => event.status === 'approved' || event.status === 'rejected') ?? null;
 }

@@ -2,7 +2,7 @@
  * How a stored proposal is told to the people deciding it: the JSON the IAM routes answer with, the
  * history the review page lists, and the sentences that explain a refusal. Pure.
  */
-import type { ProposalEvent, ProposalRecord } from '../incident';
+import type { IncidentEvent, IncidentRecord } from '../incident';
 import type { ReviewEvent } from '../render/review-page';
 import type { ApprovalRefusal } from './eligibility';
 import type { ApprovalRequirement } from './requirement';
@@ -17,7 +17,7 @@ function describeActor(actor: Actor): string {
 }
 
 /** "It was already approved by link holder from 198.51.100.7 at ...; it is now verified." */
-export function decidedSentence(record: ProposalRecord): string {
+export function decidedSentence(record: IncidentRecord): string {
   const decision = decisionOf(record);
   if (decision === null) return `It is ${record.status}: there is nothing to decide.`;
   const now = record.status === decision.status ? '' : `; it is now ${record.status}`;
@@ -25,13 +25,13 @@ export function decidedSentence(record: ProposalRecord): string {
 }
 
 /** Why a permission-set proposal is not applied from here, and what to do instead. */
-export function permissionSetSentence(record: ProposalRecord): string {
+export function permissionSetSentence(record: IncidentRecord): string {
   const name = record.proposal?.target.name ?? 'unknown';
   return `Its principal is managed by IAM Identity Center, whose roles must not be edited: add the statement to the inline policy of permission set ${name} and re-provision the permission set to account ${record.denial.account}. The review page shows the statement.`;
 }
 
 /** The record's history as the review page lists it. */
-export function reviewHistory(record: ProposalRecord): ReviewEvent[] {
+export function reviewHistory(record: IncidentRecord): ReviewEvent[] {
   return record.history.map((entry) => ({
     status: entry.status,
     actor: entry.actor.name,
@@ -41,12 +41,12 @@ export function reviewHistory(record: ProposalRecord): ReviewEvent[] {
   }));
 }
 
-function historyView(event: ProposalEvent) {
+function historyView(event: IncidentEvent) {
   return { status: event.status, actor: event.actor, at: event.at, detail: event.detail };
 }
 
 /** One line of the IAM list route. */
-export function proposalSummary(record: ProposalRecord) {
+export function proposalSummary(record: IncidentRecord) {
   return {
     id: record.id,
     status: record.status,
@@ -59,7 +59,7 @@ export function proposalSummary(record: ProposalRecord) {
 }
 
 /** One record, as the IAM get and decide routes answer it. */
-export function proposalView(record: ProposalRecord, now: Date) {
+export function proposalView(record: IncidentRecord, now: Date) {
   const { denial, diagnosis, proposal } = record;
   return {
     ...proposalSummary(record),
@@ -136,7 +136,7 @@ export function refusalSentence(refusal: ApprovalRefusal): string {
 }
 
 /** What a recorded first approval tells. */
-export function firstApprovalSentence(record: ProposalRecord): string {
+export function firstApprovalSentence(record: IncidentRecord): string {
   const first = record.approvals?.[0];
   return `The first of two approvals is recorded${first ? ` (${first.name})` : ''}. A second, distinct listed approver must approve it before it is applied; nothing has been written to IAM yet.`;
 }

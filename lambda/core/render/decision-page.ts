@@ -11,7 +11,7 @@ import {
   permissionSetSentence,
   refusalSentence,
 } from '../approval/views';
-import type { ProposalRecord } from '../incident';
+import type { IncidentRecord } from '../incident';
 import type { ResultKind } from './review-page';
 
 export interface ResultPageText {
@@ -59,7 +59,7 @@ export function refusalPage(refusal: ApprovalRefusal): ResultPageText {
   return done(refusalKind(refusal), REFUSAL_TITLES[refusal.kind], refusalSentence(refusal));
 }
 
-export function expiredPage(record: ProposalRecord): ResultPageText {
+export function expiredPage(record: IncidentRecord): ResultPageText {
   return {
     kind: 'expired',
     title: 'This proposal has expired',
@@ -104,7 +104,7 @@ function done(kind: ResultKind, title: string, message: string): ResultPageText 
 }
 
 /** Where a proposal this request moved stands now (an in-process apply may have finished). */
-function movedPage(record: ProposalRecord): ResultPageText {
+function movedPage(record: IncidentRecord): ResultPageText {
   const target = record.proposal
     ? `${record.proposal.target.type} ${record.proposal.target.name}`
     : 'the target';

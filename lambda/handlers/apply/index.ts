@@ -19,7 +19,7 @@ import type { Context } from 'aws-lambda';
 import { AwsAccountReader } from '../../adapters/aws/aws-account-reader';
 import { AwsPolicySimulator } from '../../adapters/aws/aws-policy-simulator';
 import { DynamoDbDecisionLedger } from '../../adapters/aws/dynamodb-decision-ledger';
-import { DynamoDbProposalStore } from '../../adapters/aws/dynamodb-proposal-store';
+import { DynamoDbIncidentStore } from '../../adapters/aws/dynamodb-incident-store';
 import { KmsDecisionVerifier } from '../../adapters/aws/kms-decision-keys';
 import { EventBridgePublisher } from '../../adapters/aws/eventbridge-publisher';
 import { IamPolicyWriter } from '../../adapters/aws/iam-policy-writer';
@@ -51,7 +51,7 @@ const kms = tracer.captureAWSv3Client(new KMSClient({ requestHandler: REQUEST_HA
 const escalationReader = new AwsAccountReader(iam);
 
 const apply = createApplyHandler({
-  store: new DynamoDbProposalStore(dynamodb, settings.proposalsTableName),
+  store: new DynamoDbIncidentStore(dynamodb, settings.proposalsTableName),
   writer: new IamPolicyWriter(iam),
   simulator: new AwsPolicySimulator(iam),
   decisionVerifier: new KmsDecisionVerifier(kms, settings.decisionSigningKeyId),

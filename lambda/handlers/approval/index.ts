@@ -10,7 +10,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Context } from 'aws-lambda';
 import { AwsAccountReader } from '../../adapters/aws/aws-account-reader';
-import { DynamoDbProposalStore } from '../../adapters/aws/dynamodb-proposal-store';
+import { DynamoDbIncidentStore } from '../../adapters/aws/dynamodb-incident-store';
 import { KmsDecisionSigner } from '../../adapters/aws/kms-decision-keys';
 import { LambdaApplyTrigger } from '../../adapters/aws/lambda-apply-trigger';
 import { KmsLinkMac } from '../../adapters/aws/kms-link-mac';
@@ -48,7 +48,7 @@ const linkMac: LinkMacVerifier =
       };
 
 const approval = createApprovalFunction({
-  store: new DynamoDbProposalStore(dynamodb, settings.proposalsTableName),
+  store: new DynamoDbIncidentStore(dynamodb, settings.proposalsTableName),
   applyTrigger: new LambdaApplyTrigger(lambda, settings.applyFunctionName),
   linkMac,
   signer: new KmsDecisionSigner(kms, settings.decisionSigningKeyId),

@@ -41,7 +41,7 @@ import type { AuthorizationMessageDecoder } from '../../ports/authorization-mess
 import type { AutoApproveTrigger } from '../../ports/auto-approve-trigger';
 import type { LinkMacGenerator } from '../../ports/link-mac';
 import type { Notifier } from '../../ports/notifier';
-import type { ProposalStore } from '../../ports/proposal-store';
+import type { IncidentStore } from '../../ports/incident-store';
 import type { CorrelatedLogger, Metrics } from '../../ports/observability';
 import { diagnoseReporter, METRIC } from './observability';
 
@@ -66,7 +66,7 @@ export interface DiagnoseHandlerSettings {
 export interface DiagnoseHandlerDependencies {
   diagnoser: Diagnoser;
   decoder: AuthorizationMessageDecoder;
-  store: ProposalStore;
+  store: IncidentStore;
   notifier: Notifier;
   /** Powertools Idempotency persistence: DynamoDB in the function, in memory in tests. */
   idempotencyStore: BasePersistenceLayer;

@@ -17,7 +17,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { AwsAccountReader } from '../../adapters/aws/aws-account-reader';
 import { AwsAuthorizationMessageDecoder } from '../../adapters/aws/aws-authorization-message-decoder';
 import { AwsPolicySimulator } from '../../adapters/aws/aws-policy-simulator';
-import { DynamoDbProposalStore } from '../../adapters/aws/dynamodb-proposal-store';
+import { DynamoDbIncidentStore } from '../../adapters/aws/dynamodb-incident-store';
 import { KmsLinkMac } from '../../adapters/aws/kms-link-mac';
 import { LambdaAutoApproveTrigger } from '../../adapters/aws/lambda-auto-approve-trigger';
 import { SnsNotifier } from '../../adapters/aws/sns-notifier';
@@ -77,7 +77,7 @@ const diagnose = createDiagnoseHandler({
     },
   }),
   decoder: new AwsAuthorizationMessageDecoder(sts),
-  store: new DynamoDbProposalStore(dynamodb, settings.proposalsTableName),
+  store: new DynamoDbIncidentStore(dynamodb, settings.proposalsTableName),
   notifier: new SnsNotifier(sns, settings.topicArn),
   idempotencyStore: new DynamoDBPersistenceLayer({
     tableName: settings.idempotencyTableName,

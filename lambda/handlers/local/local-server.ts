@@ -13,7 +13,7 @@ import { LocalPolicySimulator } from '../../adapters/local/local-policy-simulato
 import { InMemoryDecisionLedger } from '../../adapters/memory/in-memory-decision-ledger';
 import { InMemoryEventPublisher } from '../../adapters/memory/in-memory-event-publisher';
 import { InMemoryNotifier } from '../../adapters/memory/in-memory-notifier';
-import { InMemoryProposalStore } from '../../adapters/memory/in-memory-proposal-store';
+import { InMemoryIncidentStore } from '../../adapters/memory/in-memory-incident-store';
 import { SnapshotAccountReader } from '../../adapters/snapshot/snapshot-account-reader';
 import type { ApplyDependencies } from '../../core/apply/apply-proposal';
 import type { EscalationAnalyser } from '../../core/approval/recheck';
@@ -72,7 +72,7 @@ export interface LocalServer {
   skipped: string[];
   /** The account as it now stands: approvals write here. */
   snapshot: SnapshotAccountReader;
-  store: InMemoryProposalStore;
+  store: InMemoryIncidentStore;
   /** The store as the approval function and the apply step see it (the same store as `store`). */
   approvals: ApprovalStore;
   events: InMemoryEventPublisher;
@@ -124,7 +124,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   // Bad input is refused here, before anything listens.
   const diagnosed = await diagnoseEventFile(options, snapshot, simulator);
 
-  const store = new InMemoryProposalStore();
+  const store = new InMemoryIncidentStore();
   const notifier = new InMemoryNotifier();
   const events = new InMemoryEventPublisher();
   // Fresh keys per run: links and decisions of an earlier run (or another machine) mean nothing here.

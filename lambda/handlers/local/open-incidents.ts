@@ -8,12 +8,12 @@
 import { randomUUID } from 'node:crypto';
 import { messageLinksBuilder } from '../../core/approval/message-links';
 import { PassRoleDoctorError } from '../../core/errors';
-import type { ProposalRecord } from '../../core/incident';
+import type { IncidentRecord } from '../../core/incident';
 import { processDenial, type IncidentWorkflowDependencies } from '../../core/incident-workflow';
 import type { Denial, Diagnosis } from '../../core/model';
 import type { LinkMacGenerator } from '../../ports/link-mac';
 import type { Notifier } from '../../ports/notifier';
-import type { ProposalStore } from '../../ports/proposal-store';
+import type { IncidentStore } from '../../ports/incident-store';
 import { PROPOSAL_TTL_HOURS as PROPOSAL_TTL_SPEC } from '../../settings/diagnose';
 
 /** As the diagnose function keeps a proposal open by default. */
@@ -28,11 +28,11 @@ export interface LocalProposal {
   /** The signed review link, as the published message carries it. */
   reviewUrl: string;
   /** The record as first stored (pending), every denial of the file counted. */
-  record: ProposalRecord;
+  record: IncidentRecord;
 }
 
 export interface OpenIncidentsDependencies {
-  store: ProposalStore;
+  store: IncidentStore;
   notifier: Notifier;
   linkMac: LinkMacGenerator;
   /** The local server's URL: review links start with it. */

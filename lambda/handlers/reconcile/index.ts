@@ -10,7 +10,7 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { DynamoDbProposalStore } from '../../adapters/aws/dynamodb-proposal-store';
+import { DynamoDbIncidentStore } from '../../adapters/aws/dynamodb-incident-store';
 import { KmsDecisionVerifier } from '../../adapters/aws/kms-decision-keys';
 import { LambdaApplyTrigger } from '../../adapters/aws/lambda-apply-trigger';
 import { REQUEST_HANDLER } from '../client-settings';
@@ -29,7 +29,7 @@ const lambda = tracer.captureAWSv3Client(new LambdaClient({ requestHandler: REQU
 const kms = tracer.captureAWSv3Client(new KMSClient({ requestHandler: REQUEST_HANDLER }));
 
 const reconcile = createReconcileHandler({
-  store: new DynamoDbProposalStore(dynamodb, settings.proposalsTableName),
+  store: new DynamoDbIncidentStore(dynamodb, settings.proposalsTableName),
   trigger: new LambdaApplyTrigger(lambda, settings.applyFunctionName),
   decisionVerifier: new KmsDecisionVerifier(kms, settings.decisionSigningKeyId),
   logger,

@@ -5,23 +5,23 @@
  */
 import { fromProposalItem, toProposalItem } from '../../../lambda/adapters/aws/proposals-table/item-codec';
 import { historyDetailOf, unsuccessfulOutcome } from '../../../lambda/core/apply/outcome';
-import type { ProposalRecord } from '../../../lambda/core/incident';
+import type { IncidentRecord } from '../../../lambda/core/incident';
 import { APPLIER, hours, OUTCOME } from '../support/approval-store-contract';
 import { proposalRecord } from '../support/proposal-records';
 
 /** The item as DynamoDB keeps it (JSON round trip: no undefined). */
-function item(record: ProposalRecord): Record<string, unknown> {
+function item(record: IncidentRecord): Record<string, unknown> {
   return JSON.parse(JSON.stringify(toProposalItem(record))) as Record<string, unknown>;
 }
 
 /** The item as the previous release wrote it: the outcome without kind and reason. */
-function itemBefore(record: ProposalRecord): Record<string, unknown> {
+function itemBefore(record: IncidentRecord): Record<string, unknown> {
   const written = item(record);
   const { kind: _kind, reason: _reason, ...outcome } = written['outcome'] as Record<string, unknown>;
   return { ...written, outcome };
 }
 
-function decidedFailed(kind: 'refused' | 'failed', reason: string): ProposalRecord {
+function decidedFailed(kind: 'refused' | 'failed', reason: string): IncidentRecord {
   const at = hours(1);
   return proposalRecord({
     status: 'failed',
@@ -32,7 +32,7 @@ function decidedFailed(kind: 'refused' | 'failed', reason: string): ProposalReco
   });
 }
 
-describe('DynamoDbProposalStore: the apply outcome', () => {
+describe('DynamoDbIncidentStore: the apply outcome', () => {
   it('stores and reads back whether it was refused, and why', () => {
     const refused = decidedFailed('refused', 'the role is protected');
     expect(item(refused)['outcome']).toMatchObject({ kind: 'refused', reason: 'the role is protected' });

@@ -16,13 +16,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import {
   DECIDED_RETENTION_DAYS,
-  DynamoDbProposalStore,
+  DynamoDbIncidentStore,
   fromProposalItem,
   oldImageOf,
   toProposalItem,
-} from '../../../lambda/adapters/aws/dynamodb-proposal-store';
+} from '../../../lambda/adapters/aws/dynamodb-incident-store';
 import { ConcurrentChangeError, InvalidInputError, TransientAwsError } from '../../../lambda/core/errors';
-import type { ProposalRecord } from '../../../lambda/core/incident';
+import type { IncidentRecord } from '../../../lambda/core/incident';
 import {
   APPLIER,
   FIRST,
@@ -43,7 +43,7 @@ const RETAINED_UNTIL = Date.parse(AT) / 1000 + DECIDED_RETENTION_DAYS * 24 * 360
 
 const documentMock = mockClient(DynamoDBDocumentClient);
 const store = () =>
-  new DynamoDbProposalStore(
+  new DynamoDbIncidentStore(
     new DynamoDBClient({ region: 'ap-northeast-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }),
     TABLE,
   );
@@ -51,12 +51,12 @@ const store = () =>
 beforeEach(() => documentMock.reset());
 
 /** The item as DynamoDB keeps it (JSON round trip: no undefined). */
-function item(record: ProposalRecord): Record<string, unknown> {
+function item(record: IncidentRecord): Record<string, unknown> {
   return JSON.parse(JSON.stringify(toProposalItem(record))) as Record<string, unknown>;
 }
 
 /** A failed condition with the old image on the wire, as ReturnValuesOnConditionCheckFailure sends it. */
-function conditionFailed(old?: ProposalRecord): ConditionalCheckFailedException {
+function conditionFailed(old?: IncidentRecord): ConditionalCheckFailedException {
   return new ConditionalCheckFailedException({
     message: 'The conditional request failed',
     $metadata: {},
@@ -64,7 +64,7 @@ function conditionFailed(old?: ProposalRecord): ConditionalCheckFailedException 
   });
 }
 
-function cancelled(reasons: { Code: string; Item?: ProposalRecord }[]): TransactionCanceledException {
+function cancelled(reasons: { Code: string; Item?: IncidentRecord }[]): TransactionCanceledException {
   return new TransactionCanceledException({
     message: `Transaction cancelled [${reasons.map((reason) => reason.Code).join(', ')}]`,
     $metadata: {},
@@ -84,7 +84,7 @@ function conditionFailedOn(image: Record<string, unknown>): ConditionalCheckFail
 }
 
 /** The record's item with a write token on it, as a write that carried `token` left it. */
-function itemWith(record: ProposalRecord, attributes: Record<string, unknown>): Record<string, unknown> {
+function itemWith(record: IncidentRecord, attributes: Record<string, unknown>): Record<string, unknown> {
   return { ...item(record), ...attributes };
 }
 
@@ -98,10 +98,10 @@ function sentValue(input: { ExpressionAttributeValues?: Record<string, unknown> 
 const approvedEvent = { status: 'approved', actor: LINK_HOLDER, at: AT, detail: null };
 const approvedRecord = proposalRecord({
   status: 'approved',
-  history: [approvedEvent] as ProposalRecord['history'],
+  history: [approvedEvent] as IncidentRecord['history'],
 });
 
-describe('DynamoDbProposalStore.transition: approving', () => {
+describe('DynamoDbIncidentStore.transition: approving', () => {
   it('is one conditional UpdateItem on the status and the expiry that appends the history entry', async () => {
     documentMock.on(UpdateCommand).resolves({ Attributes: item(approvedRecord) });
     expect(await store().transition('p-1', move('pending', 'approved'))).toEqual({
@@ -158,7 +158,9 @@ describe('DynamoDbProposalStore.transition: approving', () => {
 
   it('calls a failed condition on an item that satisfies it now a concurrent write, worth retrying', async () => {
     documentMock.on(UpdateCommand).rejects(conditionFailed(proposalRecord()));
-    await expect(store().transition('p-1', move('pending', 'approved'))).rejects.toThrow(ConcurrentChangeError);
+    await expect(store().transition('p-1', move('pending', 'approved'))).rejects.toThrow(
+      ConcurrentChangeError,
+    );
     documentMock
       .on(UpdateCommand)
       .rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
@@ -194,10 +196,10 @@ describe('DynamoDbProposalStore.transition: approving', () => {
   });
 });
 
-describe('DynamoDbProposalStore.transition: final statuses close the incident', () => {
+describe('DynamoDbIncidentStore.transition: final statuses close the incident', () => {
   const rejectedRecord = proposalRecord({
     status: 'rejected',
-    history: [{ ...approvedEvent, status: 'rejected' }] as ProposalRecord['history'],
+    history: [{ ...approvedEvent, status: 'rejected' }] as IncidentRecord['history'],
   });
 
   it('moves the record and closes its incident in one transaction, answering what it wrote without reading it back', async () => {
@@ -248,7 +250,7 @@ describe('DynamoDbProposalStore.transition: final statuses close the incident', 
   it('answers the moved record with the outcome it stored, from the record read before the move', async () => {
     const applied = proposalRecord({
       status: 'applied',
-      history: [approvedEvent] as ProposalRecord['history'],
+      history: [approvedEvent] as IncidentRecord['history'],
     });
     documentMock.on(GetCommand).resolvesOnce({ Item: item(applied) });
     documentMock.on(TransactWriteCommand).resolves({});
@@ -320,12 +322,12 @@ describe('DynamoDbProposalStore.transition: final statuses close the incident', 
   });
 });
 
-describe('DynamoDbProposalStore.transition: a retry that meets its own write (its first answer lost)', () => {
+describe('DynamoDbIncidentStore.transition: a retry that meets its own write (its first answer lost)', () => {
   type Input = { ExpressionAttributeValues?: Record<string, unknown> };
   type TransactInput = { TransactItems?: { Update?: Input }[] };
   const rejectedRecord = proposalRecord({
     status: 'rejected',
-    history: [{ ...approvedEvent, status: 'rejected' }] as ProposalRecord['history'],
+    history: [{ ...approvedEvent, status: 'rejected' }] as IncidentRecord['history'],
   });
   const tokenOfTransaction = (input: TransactInput) =>
     sentValue(input.TransactItems?.[0]?.Update ?? {}, ':transitionId');
@@ -440,7 +442,7 @@ describe('DynamoDbProposalStore.transition: a retry that meets its own write (it
   });
 });
 
-describe('DynamoDbProposalStore: apply lease and listing', () => {
+describe('DynamoDbIncidentStore: apply lease and listing', () => {
   it('claims the apply lease of an approved or applied proposal with one conditional update that counts the attempt', async () => {
     documentMock.on(UpdateCommand).resolves({ Attributes: { applyAttempts: 3 } });
     expect(await store().claimApply('p-1', hours(1), hours(1.1))).toEqual({ kind: 'claimed', attempt: 3 });
@@ -572,7 +574,7 @@ describe('DynamoDbProposalStore: apply lease and listing', () => {
     );
     documentMock
       .on(QueryCommand)
-      .resolvesOnce({ Items: [item(records[0] as ProposalRecord)], LastEvaluatedKey: { pk: 'x' } })
+      .resolvesOnce({ Items: [item(records[0] as IncidentRecord)], LastEvaluatedKey: { pk: 'x' } })
       .resolvesOnce({ Items: records.slice(1).map(item) });
     expect((await store().listByStatus('pending', 3)).map((record) => record.id)).toEqual([
       'p-3',
@@ -594,7 +596,7 @@ describe('DynamoDbProposalStore: apply lease and listing', () => {
   });
 });
 
-describe('DynamoDbProposalStore: history and outcome on the item', () => {
+describe('DynamoDbIncidentStore: history and outcome on the item', () => {
   it('round-trips them, and reads items written before the approval workflow', () => {
     const record = proposalRecord({ status: 'verified', history: approvedRecord.history, outcome: OUTCOME });
     expect(fromProposalItem(item(record))).toEqual(record);
@@ -640,7 +642,7 @@ describe('DynamoDbProposalStore: history and outcome on the item', () => {
   });
 });
 
-describe('DynamoDbProposalStore: signed decisions and the first of two approvals', () => {
+describe('DynamoDbIncidentStore: signed decisions and the first of two approvals', () => {
   type Input = { ExpressionAttributeValues?: Record<string, unknown>; ConditionExpression?: string };
 
   it('writes the decision and both approvals in the conditional move, on the approvals it read', async () => {

@@ -5,13 +5,13 @@
 import type { DecisionApprover, SignedDecision } from '../../../lambda/core/approval/signed-decision';
 import type { Actor } from '../../../lambda/core/approval/status';
 import { InvalidInputError } from '../../../lambda/core/errors';
-import type { ProposalRecord } from '../../../lambda/core/incident';
+import type { IncidentRecord } from '../../../lambda/core/incident';
 import type { ApplyOutcome } from '../../../lambda/core/apply/outcome';
 import type { DecisionStore, TransitionRequest } from '../../../lambda/ports/approval-store';
-import type { ProposalStore } from '../../../lambda/ports/proposal-store';
+import type { IncidentStore } from '../../../lambda/ports/incident-store';
 import { proposalRecord } from './proposal-records';
 
-export type FullStore = ProposalStore & DecisionStore;
+export type FullStore = IncidentStore & DecisionStore;
 
 export const T0 = new Date('2026-06-17T02:05:00Z');
 export const hours = (count: number): Date => new Date(T0.getTime() + count * 3_600_000);
@@ -69,7 +69,7 @@ export function move(
 
 /** Registers the contract's tests; `makeStore` gives an empty store for each test. */
 export function approvalStoreContract(makeStore: () => Promise<FullStore>): void {
-  async function storeWith(...records: ProposalRecord[]): Promise<FullStore> {
+  async function storeWith(...records: IncidentRecord[]): Promise<FullStore> {
     const store = await makeStore();
     for (const record of records) {
       const outcome = await store.create(record, new Date(record.createdAt));

@@ -1,10 +1,10 @@
 /**
- * What every incident store (ProposalStore) must do, whatever holds the records: run against the
+ * What every incident store (IncidentStore) must do, whatever holds the records: run against the
  * in-memory store in the unit tests and against DynamoDB (moto_server) in the integration tests, so
  * both agree, as approval-store-contract.ts does for the approval workflow.
  */
-import type { ProposalRecord } from '../../../lambda/core/incident';
-import type { NotificationClaim } from '../../../lambda/ports/proposal-store';
+import type { IncidentRecord } from '../../../lambda/core/incident';
+import type { NotificationClaim } from '../../../lambda/ports/incident-store';
 import { hours, move, T0, type FullStore } from './approval-store-contract';
 import { proposalRecord } from './proposal-records';
 
@@ -13,13 +13,13 @@ const NOT_CLAIMED = { kind: 'not-claimed' };
 const FIRST: NotificationClaim = { kind: 'first' };
 
 /** A pending proposal of its own incident, created at T0 and open for 72 hours. */
-function recordOf(id: string, overrides: Partial<ProposalRecord> = {}): ProposalRecord {
+function recordOf(id: string, overrides: Partial<IncidentRecord> = {}): IncidentRecord {
   return proposalRecord({ id, incidentKey: `incident-${id}`, ...overrides });
 }
 
 /** Registers the contract's tests; `makeStore` gives an empty store for each test. */
 export function incidentStoreContract(makeStore: () => Promise<FullStore>): void {
-  async function storeWith(...records: ProposalRecord[]): Promise<FullStore> {
+  async function storeWith(...records: IncidentRecord[]): Promise<FullStore> {
     const store = await makeStore();
     for (const record of records) {
       const outcome = await store.create(record, new Date(record.createdAt));

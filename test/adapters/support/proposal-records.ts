@@ -1,5 +1,5 @@
 /** A realistic proposal record (the seed scenario's), for the proposal store adapters' tests. */
-import type { ProposalRecord } from '../../../lambda/core/incident';
+import type { IncidentRecord } from '../../../lambda/core/incident';
 import type { Denial, DiagnosisOf, Proposal } from '../../../lambda/core/model';
 
 export const SEED_DENIAL: Denial = {
@@ -59,7 +59,7 @@ export const SEED_DIAGNOSIS: DiagnosisOf<'recorded'> = {
   reason: null,
 };
 
-export function proposalRecord(overrides: Partial<ProposalRecord> = {}): ProposalRecord {
+export function proposalRecord(overrides: Partial<IncidentRecord> = {}): IncidentRecord {
   const proposal = overrides.proposal === undefined ? SEED_PROPOSAL : overrides.proposal;
   return {
     id: 'p-1',

@@ -16,7 +16,7 @@ import {
   recordAwsCalls,
   type AwsCallRecord,
 } from '../../../lambda/adapters/aws/aws-account-reader';
-import { DynamoDbProposalStore, toProposalItem } from '../../../lambda/adapters/aws/dynamodb-proposal-store';
+import { DynamoDbIncidentStore, toProposalItem } from '../../../lambda/adapters/aws/dynamodb-incident-store';
 import { IamPolicyWriter } from '../../../lambda/adapters/aws/iam-policy-writer';
 import { DynamoDbDecisionLedger } from '../../../lambda/adapters/aws/dynamodb-decision-ledger';
 import { KmsDecisionSigner, KmsDecisionVerifier } from '../../../lambda/adapters/aws/kms-decision-keys';
@@ -28,7 +28,7 @@ import { approvalClaimsOf, type ApprovalMode } from '../../../lambda/core/approv
 import type { AutoApprove } from '../../../lambda/core/approval/requirement';
 import { signApprovalToken } from '../../../lambda/core/approval/token';
 import { createDiagnoser } from '../../../lambda/core/diagnose';
-import { incidentKeyOf, newProposalRecord, type ProposalRecord } from '../../../lambda/core/incident';
+import { incidentKeyOf, newIncidentRecord, type IncidentRecord } from '../../../lambda/core/incident';
 import type { Denial } from '../../../lambda/core/model';
 import { createApplyHandler, type ApplyHandler } from '../../../lambda/handlers/apply/handler';
 import {
@@ -119,7 +119,7 @@ export class ApprovalDeployment {
   readonly clients: MotoClients;
   /** The apply function's IAM calls (its own client, so only its calls are here). */
   readonly applyIamCalls: AwsCallRecord[];
-  readonly store: DynamoDbProposalStore;
+  readonly store: DynamoDbIncidentStore;
   /** The approval function as its entry builds it: HTTP events and the auto-approval invoke. */
   readonly approval: ApprovalFunction;
   readonly apply: ApplyHandler;
@@ -146,7 +146,7 @@ export class ApprovalDeployment {
     const escalationReader = new AwsAccountReader(approvalIam);
     this.applyIam = new IAMClient(motoClientConfig());
     this.applyIamCalls = recordAwsCalls(this.applyIam);
-    this.store = new DynamoDbProposalStore(this.clients.dynamodb, tableName);
+    this.store = new DynamoDbIncidentStore(this.clients.dynamodb, tableName);
     this.approval = createApprovalFunction({
       store: this.store,
       applyTrigger: this.applyInvocations,
@@ -222,7 +222,7 @@ export class ApprovalDeployment {
   }
 
   /** The diagnose function's work for one denial: a pending proposal in the table. */
-  async propose(denial: Denial): Promise<ProposalRecord> {
+  async propose(denial: Denial): Promise<IncidentRecord> {
     const { approvers, allowAdminRoles, approvalMode, autoApprove } = this.settings;
     const reader = new AwsAccountReader(this.clients.iam);
     const diagnosis = await createDiagnoser({
@@ -240,7 +240,7 @@ export class ApprovalDeployment {
     }).diagnose(denial);
     if (diagnosis.outcome !== 'proposed')
       throw new Error(`no proposal for ${denial.roleArn}: ${renderSummary(diagnosis)}`);
-    const record = newProposalRecord({
+    const record = newIncidentRecord({
       id: `p-${randomUUID().slice(0, 12)}`,
       incidentKey: incidentKeyOf(denial),
       diagnosis: { ...diagnosis, denial },
@@ -253,7 +253,7 @@ export class ApprovalDeployment {
   }
 
   /** The review-link token the proposal's message carries. */
-  async linkToken(record: ProposalRecord): Promise<string> {
+  async linkToken(record: IncidentRecord): Promise<string> {
     const claims = approvalClaimsOf(record);
     if (claims === null) throw new Error('nothing to sign');
     return signApprovalToken(claims, this.linkMac);
@@ -311,7 +311,7 @@ export class ApprovalDeployment {
   }
 
   /** A raw item written straight into the table, as an attacker with dynamodb:PutItem would. */
-  async putForgedItem(record: ProposalRecord): Promise<void> {
+  async putForgedItem(record: IncidentRecord): Promise<void> {
     await this.clients.dynamodb.send(
       new PutItemCommand({
         TableName: this.tableName,

@@ -1,6 +1,6 @@
 import { applyProposal, APPLY_ACTOR, MAX_APPLY_ATTEMPTS } from '../../../lambda/core/apply/apply-proposal';
 import { AwsCallError, SimulationError, TransientAwsError } from '../../../lambda/core/errors';
-import type { ProposalRecord } from '../../../lambda/core/incident';
+import type { IncidentRecord } from '../../../lambda/core/incident';
 import { decodeApplyOutcome, type ApplyOutcome } from '../../../lambda/core/apply/outcome';
 import type { PolicyDocument } from '../../../lambda/core/model';
 import { chatbotNotificationProblems } from '../../../lambda/core/render/message';
@@ -27,8 +27,8 @@ const SEED_TARGET = {
   memberCount: 2,
 } as const;
 
-let seed: ProposalRecord;
-let seedApproved: ProposalRecord;
+let seed: IncidentRecord;
+let seedApproved: IncidentRecord;
 
 beforeAll(async () => {
   seed = await diagnosedSeedRecord();
@@ -188,7 +188,7 @@ describe('nothing to do', () => {
 describe('refusals: nothing is written, the record fails with the reason', () => {
   const other = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
 
-  const cases: [string, () => ProposalRecord, Partial<typeof SETTINGS>, RegExp][] = [
+  const cases: [string, () => IncidentRecord, Partial<typeof SETTINGS>, RegExp][] = [
     [
       'the stored document was tampered with after approval (hash mismatch)',
       () =>
@@ -794,7 +794,7 @@ describe('announcing an outcome that did not all go out', () => {
     detail: string,
     outcome: ApplyOutcome,
     sent: { message?: boolean; event?: boolean } = {},
-  ): ProposalRecord {
+  ): IncidentRecord {
     const record = leftBehind(seedApproved, { attempts: 1, appliedAt: EARLIER_WRITE_AT });
     return {
       ...record,

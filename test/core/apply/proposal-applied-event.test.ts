@@ -8,13 +8,13 @@ import {
   type ProposalAppliedDetail,
 } from '../../../lambda/core/apply/proposal-applied-event';
 import { unsuccessfulOutcome, type ApplyOutcome } from '../../../lambda/core/apply/outcome';
-import type { ProposalRecord } from '../../../lambda/core/incident';
+import type { IncidentRecord } from '../../../lambda/core/incident';
 import { ACCOUNT, diagnosedSeedRecord, PROPOSAL_ID } from './seed-apply';
 
 const WRITTEN_AT = '2026-06-17T03:00:01.000Z';
 const FINISHED_AT = new Date('2026-06-17T03:00:09.000Z');
 
-let seed: ProposalRecord;
+let seed: IncidentRecord;
 beforeAll(async () => {
   seed = await diagnosedSeedRecord();
 });
@@ -127,7 +127,7 @@ describe('the Proposal Applied event', () => {
   });
 
   it('a record without a proposal has no target, policy name or document', () => {
-    const bare: ProposalRecord = { ...seed, proposal: null, documentHash: null };
+    const bare: IncidentRecord = { ...seed, proposal: null, documentHash: null };
     expect(appliedEventDetail(bare, { kind: 'failed', reason: 'x' }, null)).toMatchObject({
       target: null,
       policyName: null,

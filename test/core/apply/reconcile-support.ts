@@ -1,6 +1,6 @@
 /** Records at each point of an apply's life, dated relative to one fixed clock, for the reconciler tests. */
 import type { Actor } from '../../../lambda/core/approval/status';
-import type { ProposalRecord, ProposalStatus } from '../../../lambda/core/incident';
+import type { IncidentRecord, IncidentStatus } from '../../../lambda/core/incident';
 import type { ReconcileSettings } from '../../../lambda/core/apply/reconcile';
 import type { ApplyOutcome } from '../../../lambda/core/apply/outcome';
 import { proposalRecord } from '../../adapters/support/proposal-records';
@@ -39,7 +39,7 @@ export const OUTCOME: ApplyOutcome = {
 };
 
 /** The statuses a record passes through to reach `status` (pending first, not in the history). */
-const PATH: Record<'approved' | 'applied' | 'verified' | 'not-verified' | 'failed', ProposalStatus[]> = {
+const PATH: Record<'approved' | 'applied' | 'verified' | 'not-verified' | 'failed', IncidentStatus[]> = {
   approved: ['approved'],
   applied: ['approved', 'applied'],
   verified: ['approved', 'applied', 'verified'],
@@ -55,8 +55,8 @@ export function recordAt(
   id: string,
   status: keyof typeof PATH,
   movedAgoMs: number,
-  overrides: Partial<ProposalRecord> = {},
-): ProposalRecord {
+  overrides: Partial<IncidentRecord> = {},
+): IncidentRecord {
   const steps = PATH[status];
   const record = proposalRecord({
     id,
@@ -81,8 +81,8 @@ export function decidedAt(
   id: string,
   status: 'verified' | 'not-verified' | 'failed',
   movedAgoMs: number,
-  overrides: Partial<ProposalRecord> = {},
-): ProposalRecord {
+  overrides: Partial<IncidentRecord> = {},
+): IncidentRecord {
   return recordAt(id, status, movedAgoMs, {
     outcome: OUTCOME,
     applyAttempts: 1,

@@ -19,8 +19,8 @@ import { createDiagnoser } from '../../../lambda/core/diagnose';
 import {
   documentHash,
   incidentKeyOf,
-  newProposalRecord,
-  type ProposalRecord,
+  newIncidentRecord,
+  type IncidentRecord,
 } from '../../../lambda/core/incident';
 import type {
   AccountScope,
@@ -63,7 +63,7 @@ export function seedDenial(): Denial {
 }
 
 /** The seed denial diagnosed offline, as a pending record (the diagnose function's output). */
-export async function diagnosedSeedRecord(): Promise<ProposalRecord> {
+export async function diagnosedSeedRecord(): Promise<IncidentRecord> {
   const accountReader = new SnapshotAccountReader(SEED_ACCOUNT_JSON, 'account.json');
   const diagnoser = createDiagnoser({
     accountReader,
@@ -73,7 +73,7 @@ export async function diagnosedSeedRecord(): Promise<ProposalRecord> {
   const denial = seedDenial();
   const diagnosis = await diagnoser.diagnose(denial);
   if (diagnosis.outcome !== 'proposed') throw new Error('the seed should yield a proposal');
-  return newProposalRecord({
+  return newIncidentRecord({
     id: PROPOSAL_ID,
     incidentKey: incidentKeyOf(denial),
     diagnosis: { ...diagnosis, denial },
@@ -100,13 +100,13 @@ export function seedEscalationInputs(): EscalationInputs {
 }
 
 /** `record` with a fresh decision signed for it as it stands (the seed role and members unchanged). */
-export function signed(record: ProposalRecord, decidedAt: Date = APPROVED_AT): ProposalRecord {
+export function signed(record: IncidentRecord, decidedAt: Date = APPROVED_AT): IncidentRecord {
   const fingerprint = new FakeEscalationReader(seedEscalationInputs()).fingerprint();
   return withDecision(record, { fingerprint, decidedAt });
 }
 
 /** A pending record approved by a link holder, its decision signed: what the apply function finds. */
-export function approved(record: ProposalRecord): ProposalRecord {
+export function approved(record: IncidentRecord): IncidentRecord {
   return signed({
     ...structuredClone(record),
     status: 'approved',
@@ -134,10 +134,10 @@ export const EARLIER_WRITE_AT = new Date('2026-06-17T03:00:01.000Z');
  * (or given back), and, with `appliedAt`, the policy written and the record moved to `applied` then.
  */
 export function leftBehind(
-  record: ProposalRecord,
+  record: IncidentRecord,
   { attempts, appliedAt = null }: { attempts: number; appliedAt?: Date | null },
-): ProposalRecord {
-  const copy: ProposalRecord = {
+): IncidentRecord {
+  const copy: IncidentRecord = {
     ...structuredClone(record),
     applyAttempts: attempts,
     applyLeaseUntil: attempts > 0 ? new Date(APPROVED_AT.getTime() + 1_000).toISOString() : null,
@@ -159,7 +159,7 @@ export function leftBehind(
 }
 
 /** What the earlier run wrote to IAM: the proposal's document, under its name, on its target. */
-export async function writtenBefore(world: ApplyWorld, record: ProposalRecord): Promise<void> {
+export async function writtenBefore(world: ApplyWorld, record: IncidentRecord): Promise<void> {
   if (record.proposal === null) throw new Error('no proposal');
   const { target, policyName, document } = record.proposal;
   // Straight into IAM: not a write of the run under test.
@@ -171,10 +171,10 @@ export async function writtenBefore(world: ApplyWorld, record: ProposalRecord): 
  * (a consistent but bad record).
  */
 export function withDocument(
-  record: ProposalRecord,
+  record: IncidentRecord,
   change: (statement: Record<string, unknown>) => void,
   { rehash = true } = {},
-): ProposalRecord {
+): IncidentRecord {
   const copy = structuredClone(record);
   if (copy.proposal === null) throw new Error('no proposal');
   const [statement] = [copy.proposal.document.Statement].flat();
@@ -186,7 +186,7 @@ export function withDocument(
   return copy.decision ? signed(copy) : copy;
 }
 
-export function withTarget(record: ProposalRecord, target: ProposalTarget): ProposalRecord {
+export function withTarget(record: IncidentRecord, target: ProposalTarget): IncidentRecord {
   const copy = structuredClone(record);
   if (copy.proposal === null) throw new Error('no proposal');
   copy.proposal.target = target;
@@ -329,7 +329,7 @@ export interface ApplyWorld {
  * `staleReads` reads that still see it as before the write).
  */
 export function applyWorld(
-  record: ProposalRecord,
+  record: IncidentRecord,
   { staleReads = 0, settings = SETTINGS }: { staleReads?: number; settings?: ApplySettings } = {},
 ): ApplyWorld {
   const store = new FakeApprovalStore([record]);

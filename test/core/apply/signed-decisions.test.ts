@@ -10,7 +10,7 @@ import { applyProposal, type ApplyResult } from '../../../lambda/core/apply/appl
 import { UNSIGNED_APPROVAL_PROBLEM } from '../../../lambda/core/apply/verify-decision';
 import { signDecision, type SignedDecision } from '../../../lambda/core/approval/signed-decision';
 import { AwsCallError, TransientAwsError } from '../../../lambda/core/errors';
-import type { ProposalRecord } from '../../../lambda/core/incident';
+import type { IncidentRecord } from '../../../lambda/core/incident';
 import { envelopeFor, envelopeOf, gainer, signEnvelope, withDecision } from '../../support/signed-approval';
 import {
   ACCOUNT,
@@ -27,15 +27,15 @@ import {
 } from './seed-apply';
 import { FakeEscalationReader } from '../../support/signed-approval';
 
-let seed: ProposalRecord;
-let seedApproved: ProposalRecord;
+let seed: IncidentRecord;
+let seedApproved: IncidentRecord;
 
 beforeAll(async () => {
   seed = await diagnosedSeedRecord();
   seedApproved = approved(seed);
 });
 
-function decisionOf(record: ProposalRecord): SignedDecision {
+function decisionOf(record: IncidentRecord): SignedDecision {
   if (record.decision === null || record.decision === undefined) throw new Error('not signed');
   return record.decision;
 }
@@ -43,7 +43,7 @@ function decisionOf(record: ProposalRecord): SignedDecision {
 const FINGERPRINT = () => new FakeEscalationReader(seedEscalationInputs()).fingerprint();
 
 /** The seed record approved, its decision as `sign` makes it. */
-function approvedWith(decision: ProposalRecord['decision']): ProposalRecord {
+function approvedWith(decision: IncidentRecord['decision']): IncidentRecord {
   return { ...seedApproved, decision };
 }
 
@@ -153,7 +153,7 @@ describe('refused before any IAM call', () => {
   });
 
   it('another proposal’s valid decision copied onto a forged item', async () => {
-    const forged: ProposalRecord = { ...seedApproved, id: 'p-forged', incidentKey: 'forged' };
+    const forged: IncidentRecord = { ...seedApproved, id: 'p-forged', incidentKey: 'forged' };
     const world = applyWorld(forged);
     const result = await applyProposal('p-forged', world.deps);
     expect(result).toMatchObject({

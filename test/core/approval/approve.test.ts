@@ -4,7 +4,7 @@
  * eligibility.ts, recheck.ts and the in-memory store).
  */
 import { LocalDecisionKeys } from '../../../lambda/adapters/local/local-keys';
-import { InMemoryProposalStore } from '../../../lambda/adapters/memory/in-memory-proposal-store';
+import { InMemoryIncidentStore } from '../../../lambda/adapters/memory/in-memory-incident-store';
 import {
   AUTO_APPROVE_ACTOR,
   autoApproveProposal,
@@ -17,7 +17,7 @@ import { verifySignedDecision, type DecisionEnvelope } from '../../../lambda/cor
 import type { Actor } from '../../../lambda/core/approval/status';
 import { TransientAwsError } from '../../../lambda/core/errors';
 import type { EscalationLevel } from '../../../lambda/core/escalation/model';
-import type { ProposalRecord } from '../../../lambda/core/incident';
+import type { IncidentRecord } from '../../../lambda/core/incident';
 import { proposalRecord, SEED_DENIAL, SEED_PROPOSAL } from '../../adapters/support/proposal-records';
 import { analysed, analyserAt, FakeEscalationReader, KENJI, MEI } from '../../support/escalation';
 
@@ -37,7 +37,7 @@ const APPROVERS = [`arn:aws:iam::${ACCOUNT}:user/*`, `arn:aws:iam::${ACCOUNT}:ro
 
 interface Setup {
   deps: DecideDependencies;
-  store: InMemoryProposalStore;
+  store: InMemoryIncidentStore;
   reader: FakeEscalationReader;
   keys: LocalDecisionKeys;
   applied: string[];
@@ -46,11 +46,11 @@ interface Setup {
 async function setup(
   level: EscalationLevel | null,
   policy: Partial<ApprovalPolicySettings> = {},
-  record: ProposalRecord = proposalRecord({
+  record: IncidentRecord = proposalRecord({
     proposal: { ...SEED_PROPOSAL, escalation: analysed('contained') },
   }),
 ): Promise<Setup> {
-  const store = new InMemoryProposalStore();
+  const store = new InMemoryIncidentStore();
   await store.create(record, new Date(record.createdAt));
   const reader = new FakeEscalationReader();
   const keys = new LocalDecisionKeys('test:key');

@@ -1,6 +1,6 @@
 import { LocalDecisionKeys } from '../../../lambda/adapters/local/local-keys';
 import type { LinkMacVerifier } from '../../../lambda/ports/link-mac';
-import { InMemoryProposalStore } from '../../../lambda/adapters/memory/in-memory-proposal-store';
+import { InMemoryIncidentStore } from '../../../lambda/adapters/memory/in-memory-incident-store';
 import {
   APPLY_DEFERRED_REASON,
   decideById,
@@ -15,7 +15,7 @@ import { approvalClaimsOf } from '../../../lambda/core/approval/links';
 import type { Actor } from '../../../lambda/core/approval/status';
 import { linkMacOf, tokenOf } from '../../support/link-tokens';
 import { TransientAwsError } from '../../../lambda/core/errors';
-import type { ProposalRecord } from '../../../lambda/core/incident';
+import type { IncidentRecord } from '../../../lambda/core/incident';
 import { DEFAULT_APPROVAL_POLICY } from '../../../lambda/core/approval/requirement';
 import { proposalRecord, SEED_PROPOSAL } from '../../adapters/support/proposal-records';
 import { analyserAt, FakeEscalationReader } from '../../support/escalation';
@@ -40,11 +40,11 @@ function request(overrides: Partial<DecisionRequest> = {}): DecisionRequest {
 }
 
 /** Another proposal of another incident (a store opens one record per incident). */
-function anotherRecord(id: string, overrides: Partial<ProposalRecord> = {}): ProposalRecord {
+function anotherRecord(id: string, overrides: Partial<IncidentRecord> = {}): IncidentRecord {
   return proposalRecord({ id, incidentKey: `incident-${id}`, ...overrides });
 }
 
-function tokenFor(record: ProposalRecord): string {
+function tokenFor(record: IncidentRecord): string {
   const claims = approvalClaimsOf(record);
   if (claims === null) throw new Error('the record has no proposal to sign');
   return tokenOf(claims, KEY);
@@ -52,15 +52,15 @@ function tokenFor(record: ProposalRecord): string {
 
 interface Setup {
   deps: DecideDependencies & { linkMac: LinkMacVerifier };
-  store: InMemoryProposalStore;
+  store: InMemoryIncidentStore;
   requested: string[];
   progress: DecisionProgress[];
   /** What the trigger does when asked (the local server applies in-process); nothing by default. */
   onApply: (id: string) => Promise<void>;
 }
 
-async function setup(...records: ProposalRecord[]): Promise<Setup> {
-  const store = new InMemoryProposalStore();
+async function setup(...records: IncidentRecord[]): Promise<Setup> {
+  const store = new InMemoryIncidentStore();
   for (const record of records.length > 0 ? records : [proposalRecord()]) {
     await store.create(record, new Date(record.createdAt));
   }

@@ -1,4 +1,4 @@
-import { InMemoryProposalStore } from '../../../lambda/adapters/memory/in-memory-proposal-store';
+import { InMemoryIncidentStore } from '../../../lambda/adapters/memory/in-memory-incident-store';
 import { approvalClaimsOf } from '../../../lambda/core/approval/links';
 import {
   checkReviewLink,
@@ -8,7 +8,7 @@ import {
 } from '../../../lambda/core/approval/review';
 import type { Actor } from '../../../lambda/core/approval/status';
 import { linkMacOf, tokenOf } from '../../support/link-tokens';
-import type { ProposalRecord } from '../../../lambda/core/incident';
+import type { IncidentRecord } from '../../../lambda/core/incident';
 import type { RecheckDependencies } from '../../../lambda/core/approval/recheck';
 import { DEFAULT_APPROVAL_POLICY } from '../../../lambda/core/approval/requirement';
 import { proposalRecord } from '../../adapters/support/proposal-records';
@@ -20,18 +20,18 @@ const AFTER_EXPIRY = new Date('2026-06-21T00:00:00Z');
 const HOLDER: Actor = { kind: 'link-holder', name: 'link holder', sourceIp: '198.51.100.7', userAgent: null };
 
 /** Another proposal of another incident (a store opens one record per incident). */
-function anotherRecord(id: string, overrides: Partial<ProposalRecord> = {}): ProposalRecord {
+function anotherRecord(id: string, overrides: Partial<IncidentRecord> = {}): IncidentRecord {
   return proposalRecord({ id, incidentKey: `incident-${id}`, ...overrides });
 }
 
-function tokenFor(record: ProposalRecord, key = KEY): string {
+function tokenFor(record: IncidentRecord, key = KEY): string {
   const claims = approvalClaimsOf(record);
   if (claims === null) throw new Error('the record has no proposal to sign');
   return tokenOf(claims, key);
 }
 
-async function storeWith(...records: ProposalRecord[]): Promise<InMemoryProposalStore> {
-  const store = new InMemoryProposalStore();
+async function storeWith(...records: IncidentRecord[]): Promise<InMemoryIncidentStore> {
+  const store = new InMemoryIncidentStore();
   for (const record of records) await store.create(record, new Date(record.createdAt));
   return store;
 }
@@ -46,7 +46,7 @@ function recheck(level: Parameters<typeof analyserAt>[0] = 'contained'): Recheck
   };
 }
 
-async function linkDeps(...records: ProposalRecord[]): Promise<LinkDependencies & RecheckDependencies> {
+async function linkDeps(...records: IncidentRecord[]): Promise<LinkDependencies & RecheckDependencies> {
   return { store: await storeWith(...records), linkMac: linkMacOf(KEY), ...recheck() };
 }
 

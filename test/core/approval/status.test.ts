@@ -1,6 +1,6 @@
-import { canTransition, type ProposalStatus } from '../../../lambda/core/approval/status';
+import { canTransition, type IncidentStatus } from '../../../lambda/core/approval/status';
 
-const ALL: ProposalStatus[] = [
+const ALL: IncidentStatus[] = [
   'pending',
   'approved',
   'rejected',

@@ -6,7 +6,7 @@ import {
   proposalView,
   reviewHistory,
 } from '../../../lambda/core/approval/views';
-import type { ProposalEvent } from '../../../lambda/core/incident';
+import type { IncidentEvent } from '../../../lambda/core/incident';
 import { proposalRecord, SEED_PROPOSAL } from '../../adapters/support/proposal-records';
 
 const HOLDER: Actor = { kind: 'link-holder', name: 'link holder', sourceIp: '198.51.100.7', userAgent: 'x' };
@@ -17,7 +17,7 @@ const APPLIER: Actor = {
   userAgent: null,
 };
 
-function step(status: ProposalEvent['status'], actor: Actor, at: string, detail: string | null = null) {
+function step(status: IncidentEvent['status'], actor: Actor, at: string, detail: string | null = null) {
   return { status, actor, at, detail };
 }
 

@@ -1,7 +1,7 @@
 import type { LinkDecisionOutcome } from '../../../lambda/core/approval/decide';
 import type { ApprovalRefusal } from '../../../lambda/core/approval/eligibility';
 import type { Actor } from '../../../lambda/core/approval/status';
-import type { ProposalRecord } from '../../../lambda/core/incident';
+import type { IncidentRecord } from '../../../lambda/core/incident';
 import {
   CROSS_SITE_PAGE,
   expiredPage,
@@ -13,8 +13,8 @@ import { proposalRecord } from '../../adapters/support/proposal-records';
 const HOLDER: Actor = { kind: 'link-holder', name: 'link holder', sourceIp: '198.51.100.7', userAgent: null };
 
 function moved(
-  status: ProposalRecord['status'],
-  overrides: Partial<ProposalRecord> = {},
+  status: IncidentRecord['status'],
+  overrides: Partial<IncidentRecord> = {},
 ): LinkDecisionOutcome {
   return { kind: 'moved', record: proposalRecord({ status, ...overrides }) };
 }

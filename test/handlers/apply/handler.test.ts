@@ -4,7 +4,7 @@ import {
   type ApplyHandlerDependencies,
 } from '../../../lambda/handlers/apply/handler';
 import { AwsCallError, RetryRecordError, TransientAwsError } from '../../../lambda/core/errors';
-import type { ProposalRecord } from '../../../lambda/core/incident';
+import type { IncidentRecord } from '../../../lambda/core/incident';
 import {
   applyWorld,
   approved,
@@ -15,7 +15,7 @@ import {
 } from '../../core/apply/seed-apply';
 import { lambdaContext, RecordingLogger, RecordingMetrics } from '../diagnose/support';
 
-let seedApproved: ProposalRecord;
+let seedApproved: IncidentRecord;
 beforeAll(async () => {
   seedApproved = approved(await diagnosedSeedRecord());
 });
@@ -28,7 +28,7 @@ interface HandlerHarness {
 }
 
 function harness(
-  record: ProposalRecord = seedApproved,
+  record: IncidentRecord = seedApproved,
   options: { staleReads?: number } = {},
 ): HandlerHarness {
   const world = applyWorld(record, options);

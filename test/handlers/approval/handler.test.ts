@@ -1,6 +1,6 @@
 import { linkMacOf } from '../../support/link-tokens';
 import { TransientAwsError } from '../../../lambda/core/errors';
-import type { ProposalRecord } from '../../../lambda/core/incident';
+import type { IncidentRecord } from '../../../lambda/core/incident';
 import { PAGE_HEADERS } from '../../../lambda/core/render/html';
 import type { ApprovalResponse } from '../../../lambda/handlers/approval/handler';
 import { proposalRecord, SEED_DENIAL, SEED_PROPOSAL } from '../../adapters/support/proposal-records';
@@ -101,7 +101,7 @@ describe('approval handler: the review page', () => {
     await h.handler(formPost('/proposals/p-1/reject', h.token));
     const decidedLate = await harness({
       now: EXPIRED_AT,
-      records: [(await h.memory.get('p-1')) as ProposalRecord],
+      records: [(await h.memory.get('p-1')) as IncidentRecord],
     });
     const page = await decidedLate.handler(review(decidedLate.token));
     expectPage(page, 200, /id="status">rejected</);

@@ -4,7 +4,7 @@
  * link for a sensitive proposal, a cross-site POST, and a direct invoke with a made-up context.
  */
 import { verifySignedDecision } from '../../../lambda/core/approval/signed-decision';
-import type { ProposalRecord } from '../../../lambda/core/incident';
+import type { IncidentRecord } from '../../../lambda/core/incident';
 import type { ApprovalResponse } from '../../../lambda/handlers/approval/handler';
 import { createApprovalFunction } from '../../../lambda/handlers/approval/function-entry';
 import { proposalRecord, SEED_DENIAL, SEED_PROPOSAL } from '../../adapters/support/proposal-records';
@@ -22,7 +22,7 @@ import {
   type HarnessOptions,
 } from './support';
 import { LocalDecisionKeys } from '../../../lambda/adapters/local/local-keys';
-import { InMemoryProposalStore } from '../../../lambda/adapters/memory/in-memory-proposal-store';
+import { InMemoryIncidentStore } from '../../../lambda/adapters/memory/in-memory-incident-store';
 import { FakeEscalationReader } from '../../support/escalation';
 
 const ACCOUNT = '123456789012';
@@ -36,7 +36,7 @@ function jsonOf(response: ApprovalResponse): Record<string, unknown> {
 const approveAs = (callerArn: string, id = 'p-1') =>
   apiEvent('POST', `/iam/proposals/${id}/approve`, { callerArn });
 
-function at(level: 'none' | 'contained' | 'sensitive' | 'admin', overrides: Partial<ProposalRecord> = {}) {
+function at(level: 'none' | 'contained' | 'sensitive' | 'admin', overrides: Partial<IncidentRecord> = {}) {
   return proposalRecord({ proposal: { ...SEED_PROPOSAL, escalation: analysed(level) }, ...overrides });
 }
 
@@ -242,7 +242,7 @@ describe('approval function: review links', () => {
 
 describe('approval function: the direct auto-approval invoke', () => {
   async function entry(options: HarnessOptions) {
-    const memory = new InMemoryProposalStore();
+    const memory = new InMemoryIncidentStore();
     for (const record of options.records ?? [at('none')])
       await memory.create(record, new Date(record.createdAt));
     const store = new WatchedStore(memory);

@@ -1,10 +1,10 @@
 /** Shared by the approval handler's tests: events as API Gateway sends them, a watched store, recorders. */
 import type { APIGatewayProxyEventV2WithIAMAuthorizer } from 'aws-lambda';
 import { LocalDecisionKeys } from '../../../lambda/adapters/local/local-keys';
-import { InMemoryProposalStore } from '../../../lambda/adapters/memory/in-memory-proposal-store';
+import { InMemoryIncidentStore } from '../../../lambda/adapters/memory/in-memory-incident-store';
 import { approvalClaimsOf, type ApprovalMode } from '../../../lambda/core/approval/links';
 import { linkMacOf, tokenOf } from '../../support/link-tokens';
-import type { ProposalRecord } from '../../../lambda/core/incident';
+import type { IncidentRecord } from '../../../lambda/core/incident';
 import {
   createApprovalHandler,
   type ApprovalEvent,
@@ -36,7 +36,7 @@ export const SOURCE_IP = '198.51.100.7';
 export const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) Chromium';
 export const APPROVER_ARN = 'arn:aws:iam::123456789012:user/alice';
 
-export function tokenFor(record: ProposalRecord, key = KEY): string {
+export function tokenFor(record: IncidentRecord, key = KEY): string {
   const claims = approvalClaimsOf(record);
   if (claims === null) throw new Error(`record ${record.id} has no proposal to sign`);
   return tokenOf(claims, key);
@@ -120,8 +120,8 @@ export function formPost(path: string, token: string, options: EventOptions = {}
 /** The in-memory store, counting every write the handler asks of it. */
 export class WatchedStore implements DecisionStore {
   readonly writes: string[] = [];
-  constructor(readonly inner: InMemoryProposalStore) {}
-  get(proposalId: string): Promise<ProposalRecord | null> {
+  constructor(readonly inner: InMemoryIncidentStore) {}
+  get(proposalId: string): Promise<IncidentRecord | null> {
     return this.inner.get(proposalId);
   }
   transition(proposalId: string, request: TransitionRequest): Promise<TransitionOutcome> {
@@ -144,7 +144,7 @@ export class WatchedStore implements DecisionStore {
     this.writes.push('markResultPublished');
     return this.inner.markResultPublished(proposalId, published);
   }
-  listByStatus(status: ProposalRecord['status'], limit: number): Promise<ProposalRecord[]> {
+  listByStatus(status: IncidentRecord['status'], limit: number): Promise<IncidentRecord[]> {
     return this.inner.listByStatus(status, limit);
   }
 }
@@ -162,10 +162,10 @@ export class RecordingTrigger implements ApplyTrigger {
 export interface Harness {
   handler: ApprovalHandler;
   store: WatchedStore;
-  memory: InMemoryProposalStore;
+  memory: InMemoryIncidentStore;
   trigger: RecordingTrigger;
   logger: RecordingLogger;
-  record: ProposalRecord;
+  record: IncidentRecord;
   token: string;
   /** The account as the re-check reads it (who gains the grant). */
   reader: FakeEscalationReader;
@@ -174,7 +174,7 @@ export interface Harness {
 
 export interface HarnessOptions {
   mode?: ApprovalMode;
-  records?: ProposalRecord[];
+  records?: IncidentRecord[];
   now?: Date;
   /** The level the injected analysis finds at decision time (null: unknown); `contained` by default. */
   level?: EscalationLevel | null;
@@ -184,7 +184,7 @@ export interface HarnessOptions {
 
 /** The handler over an in-memory store holding the seed proposal `p-1` (and any other records). */
 export async function harness(options: HarnessOptions = {}): Promise<Harness> {
-  const memory = new InMemoryProposalStore();
+  const memory = new InMemoryIncidentStore();
   const records = options.records ?? [proposalRecord()];
   for (const record of records) await memory.create(record, new Date(record.createdAt));
   const store = new WatchedStore(memory);
@@ -196,7 +196,7 @@ export async function harness(options: HarnessOptions = {}): Promise<Harness> {
   const handler = createApprovalHandler(
     harnessDependencies({ store, trigger, logger, reader, keys, now, options }),
   );
-  const record = records[0] as ProposalRecord;
+  const record = records[0] as IncidentRecord;
   return {
     handler,
     store,

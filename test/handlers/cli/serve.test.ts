@@ -17,7 +17,7 @@ import {
   describeApplyResult,
   InProcessApplyTrigger,
 } from '../../../lambda/handlers/local/in-process-apply-trigger';
-import { InMemoryProposalStore } from '../../../lambda/adapters/memory/in-memory-proposal-store';
+import { InMemoryIncidentStore } from '../../../lambda/adapters/memory/in-memory-incident-store';
 import { LocalDecisionKeys } from '../../../lambda/adapters/local/local-keys';
 import { signDecision } from '../../../lambda/core/approval/signed-decision';
 import { escalationFingerprint } from '../../../lambda/core/escalation/fingerprint';
@@ -389,8 +389,8 @@ describe('passrole-doctor serve', () => {
 });
 
 describe('InProcessApplyTrigger', () => {
-  async function approvedSeed(): Promise<InMemoryProposalStore> {
-    const store = new InMemoryProposalStore();
+  async function approvedSeed(): Promise<InMemoryIncidentStore> {
+    const store = new InMemoryIncidentStore();
     const record = approved(await diagnosedSeedRecord());
     await store.create(record, new Date(record.createdAt));
     return store;
@@ -411,7 +411,7 @@ describe('InProcessApplyTrigger', () => {
 
   it('throws when the apply cannot start (the store cannot be read)', async () => {
     const world = applyWorld(approved(await diagnosedSeedRecord()));
-    const unreadable = new InMemoryProposalStore();
+    const unreadable = new InMemoryIncidentStore();
     unreadable.get = () => Promise.reject(new TransientAwsError('the store is unavailable'));
     const results: string[] = [];
     const trigger = new InProcessApplyTrigger({ ...world.deps, store: unreadable }, (id) => results.push(id));

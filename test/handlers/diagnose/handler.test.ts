@@ -4,7 +4,7 @@ import { analysed } from '../../support/escalation';
 import { verifyApprovalToken } from '../../../lambda/core/approval/token';
 import { InMemoryIdempotencyStore } from '../../../lambda/adapters/memory/in-memory-idempotency-store';
 import { InMemoryNotifier } from '../../../lambda/adapters/memory/in-memory-notifier';
-import { InMemoryProposalStore } from '../../../lambda/adapters/memory/in-memory-proposal-store';
+import { InMemoryIncidentStore } from '../../../lambda/adapters/memory/in-memory-incident-store';
 import { readDenials } from '../../../lambda/core/denial';
 import { TransientAwsError } from '../../../lambda/core/errors';
 import { incidentKeyOf } from '../../../lambda/core/incident';
@@ -275,7 +275,7 @@ describe('diagnose handler: one incident, one proposal', () => {
   });
 
   it('diagnoses a new incident met by two containers at once only once, and counts both denials', async () => {
-    const store = new InMemoryProposalStore();
+    const store = new InMemoryIncidentStore();
     const notifier = new InMemoryNotifier();
     const idempotencyStore = new InMemoryIdempotencyStore();
     const clock = new ManualClock();
@@ -529,7 +529,7 @@ describe('diagnose handler: a failure between storing and publishing', () => {
       },
     };
     let idempotencyNow = Date.now();
-    const store = new InMemoryProposalStore();
+    const store = new InMemoryIncidentStore();
     const idempotencyStore = new InMemoryIdempotencyStore(() => idempotencyNow);
     const clock = new ManualClock();
     const crashed = harness({ store, idempotencyStore, clock, deps: { notifier: hanging } });

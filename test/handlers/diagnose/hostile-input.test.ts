@@ -18,7 +18,7 @@
 import { SnapshotAccountReader } from '../../../lambda/adapters/snapshot/snapshot-account-reader';
 import type { NotApplicableCode } from '../../../lambda/core/denial';
 import { linkMacOf } from '../../support/link-tokens';
-import type { ProposalRecord } from '../../../lambda/core/incident';
+import type { IncidentRecord } from '../../../lambda/core/incident';
 import {
   chatbotNotificationProblems,
   SNS_MESSAGE_MAX_BYTES,
@@ -1009,7 +1009,7 @@ async function reviewPages(h: Harness): Promise<string[]> {
     pages.push(response.body);
   }
   // Reports have no link (nothing to approve); their page is rendered as the approval function would.
-  for (const record of h.store.all().filter((stored: ProposalRecord) => stored.proposal === null)) {
+  for (const record of h.store.all().filter((stored: IncidentRecord) => stored.proposal === null)) {
     pages.push(renderReviewPage({ record, history: [], token: null, actionBase: '/x', now: h.clock.now() }));
   }
   return pages;
@@ -1049,7 +1049,7 @@ async function runCase(hostile: HostileCase, index: number): Promise<CaseResult>
     messageProblems: h.notifier.messages.flatMap(messageProblems),
     pages,
     pageProblems: pages.flatMap(pageProblems),
-    storedBytes: h.store.all().map((record: ProposalRecord) => Buffer.byteLength(JSON.stringify(record))),
+    storedBytes: h.store.all().map((record: IncidentRecord) => Buffer.byteLength(JSON.stringify(record))),
   };
 }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { InMemoryIdempotencyStore } from '../../../lambda/adapters/memory/in-memory-idempotency-store';
 import { InMemoryNotifier } from '../../../lambda/adapters/memory/in-memory-notifier';
-import { InMemoryProposalStore } from '../../../lambda/adapters/memory/in-memory-proposal-store';
+import { InMemoryIncidentStore } from '../../../lambda/adapters/memory/in-memory-incident-store';
 import { LocalPolicySimulator } from '../../../lambda/adapters/local/local-policy-simulator';
 import { SnapshotAccountReader } from '../../../lambda/adapters/snapshot/snapshot-account-reader';
 import { createDiagnoser, type Diagnoser } from '../../../lambda/core/diagnose';
@@ -169,7 +169,7 @@ export const LINK_SIGNING_KEY = 'test-link-signing-key-'.padEnd(64, 'k');
 export interface Harness {
   handler: DiagnoseHandler;
   diagnoser: CountingDiagnoser;
-  store: InMemoryProposalStore;
+  store: InMemoryIncidentStore;
   notifier: InMemoryNotifier;
   idempotencyStore: InMemoryIdempotencyStore;
   logger: RecordingLogger;
@@ -180,7 +180,7 @@ export interface Harness {
 
 export interface HarnessOptions {
   diagnoser?: CountingDiagnoser;
-  store?: InMemoryProposalStore;
+  store?: InMemoryIncidentStore;
   notifier?: InMemoryNotifier;
   idempotencyStore?: InMemoryIdempotencyStore;
   decoder?: FakeDecoder;
@@ -194,7 +194,7 @@ export interface HarnessOptions {
 export function harness(options: HarnessOptions = {}): Harness {
   const parts = {
     diagnoser: options.diagnoser ?? seedDiagnoser(),
-    store: options.store ?? new InMemoryProposalStore(),
+    store: options.store ?? new InMemoryIncidentStore(),
     notifier: options.notifier ?? new InMemoryNotifier(),
     idempotencyStore: options.idempotencyStore ?? new InMemoryIdempotencyStore(),
     decoder: options.decoder ?? new FakeDecoder(),

@@ -1,6 +1,6 @@
 import { LocalLinkMac } from '../../../lambda/adapters/local/local-keys';
 import { InMemoryNotifier } from '../../../lambda/adapters/memory/in-memory-notifier';
-import { InMemoryProposalStore } from '../../../lambda/adapters/memory/in-memory-proposal-store';
+import { InMemoryIncidentStore } from '../../../lambda/adapters/memory/in-memory-incident-store';
 import type { Denial, Diagnosis } from '../../../lambda/core/model';
 import { openIncidents } from '../../../lambda/handlers/local/open-incidents';
 import { proposalRecord, SEED_DENIAL } from '../../adapters/support/proposal-records';
@@ -14,7 +14,7 @@ function denial(eventId: string, roleArn = SEED_DENIAL.roleArn): Denial {
 
 describe('openIncidents', () => {
   it('stores one record per incident through the workflow and sends each message once, in order', async () => {
-    const store = new InMemoryProposalStore();
+    const store = new InMemoryIncidentStore();
     const notifier = new InMemoryNotifier();
     const other = 'arn:aws:iam::123456789012:role/other-runtime';
     const denials = [denial('evt-1'), denial('evt-2', other), denial('evt-3')];

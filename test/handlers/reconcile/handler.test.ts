@@ -1,5 +1,5 @@
 import { AwsCallError, TransientAwsError } from '../../../lambda/core/errors';
-import type { ProposalRecord } from '../../../lambda/core/incident';
+import type { IncidentRecord } from '../../../lambda/core/incident';
 import { createReconcileHandler, RECONCILE_METRIC } from '../../../lambda/handlers/reconcile/handler';
 import type { ApplyTrigger } from '../../../lambda/ports/apply-trigger';
 import { ago, decidedAt, HOUR, MINUTE, NOW, recordAt, SETTINGS } from '../../core/apply/reconcile-support';
@@ -19,7 +19,7 @@ class RecordingTrigger implements ApplyTrigger {
   }
 }
 
-function harness(records: ProposalRecord[], failures: ReadonlyMap<string, Error> = new Map()) {
+function harness(records: IncidentRecord[], failures: ReadonlyMap<string, Error> = new Map()) {
   const store = new FakeApprovalStore(records);
   const trigger = new RecordingTrigger(failures);
   const logger = new RecordingLogger();

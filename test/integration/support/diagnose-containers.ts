@@ -22,7 +22,7 @@ import {
   recordAwsCalls,
   type AwsCallRecord,
 } from '../../../lambda/adapters/aws/aws-account-reader';
-import { DynamoDbProposalStore } from '../../../lambda/adapters/aws/dynamodb-proposal-store';
+import { DynamoDbIncidentStore } from '../../../lambda/adapters/aws/dynamodb-incident-store';
 import { SnsNotifier } from '../../../lambda/adapters/aws/sns-notifier';
 import { LocalPolicySimulator } from '../../../lambda/adapters/local/local-policy-simulator';
 import { createDiagnoser, type Diagnoser } from '../../../lambda/core/diagnose';
@@ -139,7 +139,7 @@ export function createDiagnoseContainer(options: DiagnoseContainerOptions): Diag
   const handler = createDiagnoseHandler({
     diagnoser,
     decoder: { decode: async () => null },
-    store: new DynamoDbProposalStore(dynamodb, options.proposalsTable),
+    store: new DynamoDbIncidentStore(dynamodb, options.proposalsTable),
     notifier: new SnsNotifier(sns, options.topicArn),
     idempotencyStore: new DynamoDBPersistenceLayer({
       tableName: options.idempotencyTable,

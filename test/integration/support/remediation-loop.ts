@@ -21,11 +21,11 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { AwsAccountReader } from '../../../lambda/adapters/aws/aws-account-reader';
 import { AwsAuthorizationMessageDecoder } from '../../../lambda/adapters/aws/aws-authorization-message-decoder';
 import { DynamoDbDecisionLedger } from '../../../lambda/adapters/aws/dynamodb-decision-ledger';
-import { DynamoDbProposalStore } from '../../../lambda/adapters/aws/dynamodb-proposal-store';
+import { DynamoDbIncidentStore } from '../../../lambda/adapters/aws/dynamodb-incident-store';
 import { LocalDecisionKeys } from '../../../lambda/adapters/local/local-keys';
 import { signDecision, type SignedDecision } from '../../../lambda/core/approval/signed-decision';
 import { escalationFingerprint } from '../../../lambda/core/escalation/fingerprint';
-import type { ProposalRecord } from '../../../lambda/core/incident';
+import type { IncidentRecord } from '../../../lambda/core/incident';
 import type { ApplyDependencies } from '../../../lambda/core/apply/apply-proposal';
 import { linkMacOf } from '../../support/link-tokens';
 import { EventBridgePublisher } from '../../../lambda/adapters/aws/eventbridge-publisher';
@@ -79,7 +79,7 @@ export function decisionPorts(
  * signed with LOOP_DECISION_KEYS over R and the target as the AwsAccountReader reads them through `iam`.
  */
 export async function loopDecisionFor(
-  record: ProposalRecord,
+  record: IncidentRecord,
   iam: IAMClient,
   at: Date,
 ): Promise<SignedDecision> {
@@ -215,7 +215,7 @@ export function createDiagnoseFunction(clients: LoopClients, resources: LoopReso
       });
     })(),
     decoder: new AwsAuthorizationMessageDecoder(clients.sts),
-    store: new DynamoDbProposalStore(clients.dynamodb, resources.proposalsTable),
+    store: new DynamoDbIncidentStore(clients.dynamodb, resources.proposalsTable),
     notifier: new SnsNotifier(clients.sns, resources.topicArn),
     idempotencyStore: new DynamoDBPersistenceLayer({
       tableName: resources.idempotencyTable,
@@ -251,7 +251,7 @@ export function createApprovalFunction(
     signer: LOOP_DECISION_KEYS.signer,
     escalationReader: accountReader,
     rolePaths: accountReader,
-    store: new DynamoDbProposalStore(clients.dynamodb, resources.proposalsTable),
+    store: new DynamoDbIncidentStore(clients.dynamodb, resources.proposalsTable),
     applyTrigger,
     linkMac: LOOP_LINK_MAC,
     logger,
@@ -282,7 +282,7 @@ export function createApplyFunction(
   const metrics = new RecordingMetrics();
   const verifyTimeoutMs = options.verifyTimeoutMs ?? 30_000;
   const handler = createApplyHandler({
-    store: new DynamoDbProposalStore(clients.dynamodb, resources.proposalsTable),
+    store: new DynamoDbIncidentStore(clients.dynamodb, resources.proposalsTable),
     ...decisionPorts(clients.iam, clients.dynamodb, resources.proposalsTable),
     writer: new IamPolicyWriter(clients.iam),
     simulator: new LocalPolicySimulator(),
@@ -319,7 +319,7 @@ export function createReconcileFunction(
 ): ReconcileFunction {
   const logger = new RecordingLogger();
   const handler = createReconcileHandler({
-    store: new DynamoDbProposalStore(clients.dynamodb, resources.proposalsTable),
+    store: new DynamoDbIncidentStore(clients.dynamodb, resources.proposalsTable),
     trigger: applyTrigger,
     decisionVerifier: LOOP_DECISION_KEYS.verifier,
     logger,

@@ -10,7 +10,7 @@ import {
   transitionRefusal,
 } from '../../../core/approval/transition';
 import { AwsCallError, ConcurrentChangeError, TransientAwsError } from '../../../core/errors';
-import { isFinalStatus, type ProposalRecord, type ProposalStatus } from '../../../core/incident';
+import { isFinalStatus, type IncidentRecord, type IncidentStatus } from '../../../core/incident';
 import type {
   ApplyClaim,
   ApprovalOutcome,
@@ -30,7 +30,7 @@ import { approvalCountCondition, transitionWrite } from './transition-write';
 export class DynamoDbApprovalStore implements DecisionStore {
   constructor(private readonly table: ProposalsTable) {}
 
-  async get(proposalId: string): Promise<ProposalRecord | null> {
+  async get(proposalId: string): Promise<IncidentRecord | null> {
     const item = await this.getItem(proposalId);
     return item === null ? null : fromProposalItem(item);
   }
@@ -209,8 +209,8 @@ export class DynamoDbApprovalStore implements DecisionStore {
   }
 
   /** Newest first from the byStatus index (projection ALL: the items are whole, no second read). */
-  async listByStatus(status: ProposalStatus, limit: number): Promise<ProposalRecord[]> {
-    const records: ProposalRecord[] = [];
+  async listByStatus(status: IncidentStatus, limit: number): Promise<IncidentRecord[]> {
+    const records: IncidentRecord[] = [];
     let startKey: Item | undefined;
     while (records.length < limit) {
       const page = await this.table.queryByStatus(status, limit - records.length, startKey);

@@ -14,7 +14,7 @@ import {
   UpdateCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { Claim } from '../../../ports/proposal-store';
+import type { Claim } from '../../../ports/incident-store';
 import {
   cancellationReasons,
   isConditionFailure,

@@ -1,18 +1,18 @@
 /**
- * ProposalStore on the proposals table (schema.ts): incidents, their records, the diagnosis and
+ * IncidentStore on the proposals table (schema.ts): incidents, their records, the diagnosis and
  * notification claims, and repeats.
  */
 import { randomUUID } from 'node:crypto';
 import { AwsCallError } from '../../../core/errors';
-import { epochSeconds, OPEN_STATUSES, type ProposalRecord } from '../../../core/incident';
-import type * as port from '../../../ports/proposal-store';
+import { epochSeconds, OPEN_STATUSES, type IncidentRecord } from '../../../core/incident';
+import type * as port from '../../../ports/incident-store';
 import { ProposalsTable, wroteIt } from './conditional-write';
 import { cancelledTransactionError } from './errors';
 import { fromProposalItem, optionalString, rawString, toIncidentItem, toProposalItem } from './item-codec';
 import { DIAGNOSIS_LEASE, notificationLease } from './leases';
 import { incidentKey, openStatusCondition, proposalKey } from './schema';
 
-export class DynamoDbIncidentStore implements port.ProposalStore {
+export class IncidentItems implements port.IncidentStore {
   constructor(private readonly table: ProposalsTable) {}
 
   async findOpenIncident(key: string, now: Date): Promise<port.OpenIncident | null> {
@@ -38,7 +38,7 @@ export class DynamoDbIncidentStore implements port.ProposalStore {
     return this.table.releaseLease(DIAGNOSIS_LEASE, incidentKey(key));
   }
 
-  async create(record: ProposalRecord, now: Date): Promise<port.CreateOutcome> {
+  async create(record: IncidentRecord, now: Date): Promise<port.CreateOutcome> {
     const action = 'dynamodb:TransactWriteItems (proposal + incident)';
     const result = await this.table.transact(
       [
@@ -135,7 +135,7 @@ export class DynamoDbIncidentStore implements port.ProposalStore {
     return this.table.releaseLease(notificationLease({ kind: 'first' }), proposalKey(proposalId));
   }
 
-  async get(proposalId: string): Promise<ProposalRecord | null> {
+  async get(proposalId: string): Promise<IncidentRecord | null> {
     const item = await this.table.get(proposalKey(proposalId), 'dynamodb:GetItem (proposal)');
     return item === null ? null : fromProposalItem(item);
   }

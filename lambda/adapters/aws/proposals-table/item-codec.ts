@@ -10,9 +10,9 @@ import { AwsCallError } from '../../../core/errors';
 import {
   canonicalJson,
   epochSeconds,
-  type ProposalEvent,
-  type ProposalRecord,
-  type ProposalStatus,
+  type IncidentEvent,
+  type IncidentRecord,
+  type IncidentStatus,
 } from '../../../core/incident';
 import type { Denial, Diagnosis, Proposal } from '../../../core/model';
 import { decodeApplyOutcome } from '../../../core/apply/outcome';
@@ -27,7 +27,7 @@ import { incidentKey, proposalKey, type Item } from './schema';
 const STORED_ONCE = ['denial', 'proposal'] as const;
 
 /** The diagnosis without the keys whose value is the record's own, and those keys. */
-function storedDiagnosis(record: ProposalRecord): { diagnosis: Item; omits: string[] } {
+function storedDiagnosis(record: IncidentRecord): { diagnosis: Item; omits: string[] } {
   const entries = Object.entries(record.diagnosis as unknown as Item);
   const isStoredOnce = ([key, value]: [string, unknown]) =>
     STORED_ONCE.some(
@@ -59,7 +59,7 @@ function restoredDiagnosis(item: Item, fields: { denial: Denial; proposal: Propo
  * record holds as null left out rather than stored as NULL, and the diagnosis without what the item
  * already holds.
  */
-export function toProposalItem(record: ProposalRecord): Item {
+export function toProposalItem(record: IncidentRecord): Item {
   const { id, diagnosis: _stored, ...fields } = record;
   const { diagnosis, omits } = storedDiagnosis(record);
   const present = Object.entries(fields).filter(([, value]) => value !== null && value !== undefined);
@@ -74,7 +74,7 @@ export function toProposalItem(record: ProposalRecord): Item {
   };
 }
 
-export function toIncidentItem(record: ProposalRecord): Item {
+export function toIncidentItem(record: IncidentRecord): Item {
   return {
     ...incidentKey(record.incidentKey),
     entityType: 'incident',
@@ -120,20 +120,20 @@ function optionalMap(item: Item, name: string): Item | null {
   return value === undefined || value === null ? null : requiredMap(item, name);
 }
 
-function historyOf(item: Item): ProposalEvent[] {
+function historyOf(item: Item): IncidentEvent[] {
   const value = item['history'];
   if (value === undefined) return [];
   if (!Array.isArray(value)) {
     throw new AwsCallError(`proposals table item ${String(item['pk'])} has no list history`);
   }
-  return value as ProposalEvent[];
+  return value as IncidentEvent[];
 }
 
 /** The record of a proposal item. The maps are this store's own writes, so their shape is trusted. */
-export function fromProposalItem(item: Item): ProposalRecord {
+export function fromProposalItem(item: Item): IncidentRecord {
   const denial = requiredMap(item, 'denial') as unknown as Denial;
   const proposal = optionalMap(item, 'proposal') as unknown as Proposal | null;
-  const status = requiredString(item, 'status') as ProposalStatus;
+  const status = requiredString(item, 'status') as IncidentStatus;
   const history = historyOf(item);
   return {
     id: requiredString(item, 'proposalId'),

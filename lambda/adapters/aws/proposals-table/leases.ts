@@ -2,7 +2,7 @@
  * The table's three leases, each one row: its attributes, what else a claim needs and writes. They
  * are taken and given back by conditional-write.ts claimLease/releaseLease, under one expiry rule.
  */
-import type { NotificationClaim } from '../../../ports/proposal-store';
+import type { NotificationClaim } from '../../../ports/incident-store';
 import { openStatusCondition } from './schema';
 
 export interface Lease {

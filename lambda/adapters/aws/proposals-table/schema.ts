@@ -3,7 +3,7 @@
  * `byStatus` on `status` S + `createdAt` S). Three kinds of item:
  *
  *   Proposal  pk = PROPOSAL#<proposalId>   sk = PROPOSAL
- *     entityType 'proposal', proposalId, incidentKey, status (core/incident.ts ProposalStatus),
+ *     entityType 'proposal', proposalId, incidentKey, status (core/incident.ts IncidentStatus),
  *     createdAt, expiresAt (ISO), ttl (epoch seconds of expiresAt; from the first transition on, that
  *     transition plus DECIDED_RETENTION_DAYS), denial (map), diagnosis (map, without the keys listed
  *     in diagnosisOmits: those are the item's own `denial` and `proposal`, stored once; items written
@@ -45,7 +45,7 @@
  * the same transaction, so the next denial is a new incident; `approved` and `applied` leave it open
  * (core/incident.ts OPEN_STATUSES).
  */
-import { OPEN_STATUSES, type ProposalStatus } from '../../../core/incident';
+import { OPEN_STATUSES, type IncidentStatus } from '../../../core/incident';
 
 /** An item as the document client reads and writes it. */
 export type Item = Record<string, unknown>;
@@ -73,7 +73,7 @@ export const STATUS_INDEX = 'byStatus';
 export const DECIDED_RETENTION_DAYS = 400;
 
 /** `#status IN (:open0, :open1, ...)` and its values. */
-export function openStatusCondition(): { expression: string; values: Record<string, ProposalStatus> } {
+export function openStatusCondition(): { expression: string; values: Record<string, IncidentStatus> } {
   const values = Object.fromEntries(OPEN_STATUSES.map((status, index) => [`:open${index}`, status]));
   return { expression: `#status IN (${Object.keys(values).join(', ')})`, values };
 }

@@ -4,7 +4,7 @@
  * AWS Chatbot, short text) and the same Chatbot thread (threadId = the incident key), so the answer
  * lands under the proposal it answers. Every event-derived string goes through the same escaping.
  */
-import type { ProposalRecord } from '../../incident';
+import type { IncidentRecord } from '../../incident';
 import type { ApplyOutcome } from '../../apply/outcome';
 import { approvalSummary, levelSummary } from '../escalation-labels';
 import { CHATBOT_LIMITS, escalationSections } from './chatbot';
@@ -22,7 +22,7 @@ export type ApplyMessageOutcome =
 
 export interface OutcomeMessageInput {
   /** The record as the apply step left it. */
-  record: ProposalRecord;
+  record: IncidentRecord;
   result: ApplyMessageOutcome;
   /** What the apply step found (read-back, verification); null for a refusal before any write. */
   outcome: ApplyOutcome | null;
@@ -69,7 +69,7 @@ function plainHeadline(result: ApplyMessageOutcome, max: number): string {
   return rest === null ? lead : `${lead} ${plainText(rest, max)}`;
 }
 
-function approvalOf(record: ProposalRecord): { by: string; at: string } | null {
+function approvalOf(record: IncidentRecord): { by: string; at: string } | null {
   const approved = record.history.find((event) => event.status === 'approved');
   return approved ? { by: approved.actor.name, at: approved.at } : null;
 }

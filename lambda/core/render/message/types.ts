@@ -1,5 +1,5 @@
 import type { ApprovalLinks } from '../../approval/links';
-import type { ProposalRecord } from '../../incident';
+import type { IncidentRecord } from '../../incident';
 
 /**
  * An AWS Chatbot (Amazon Q Developer in chat applications) custom notification: what Slack and Teams
@@ -42,7 +42,7 @@ export type MessageKind = 'new' | 'reminder';
 
 export interface MessageInput {
   kind: MessageKind;
-  record: ProposalRecord;
+  record: IncidentRecord;
   /**
    * Base URL of the review page (REVIEW_BASE_URL): without `links`, the message links to the page
    * without a token (it reads as the proposal's address; opening it needs the token).

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { fromProposalItem, toProposalItem } from '../../../../lambda/adapters/aws/proposals-table/item-codec';
-import type { ProposalRecord } from '../../../../lambda/core/incident';
+import type { IncidentRecord } from '../../../../lambda/core/incident';
 import type { Diagnosis } from '../../../../lambda/core/model';
 import { toJsonReport } from '../../../../lambda/core/render/json-report';
 import { proposalRecord, SEED_DENIAL, SEED_DIAGNOSIS, SEED_PROPOSAL } from '../../support/proposal-records';
@@ -17,17 +17,17 @@ const FIXTURES = join(__dirname, '..', '..', '..', 'fixtures', 'baseline', 'dyna
 
 interface Captured {
   item: Record<string, AttributeValue>;
-  record?: ProposalRecord | null;
+  record?: IncidentRecord | null;
 }
 
 const proposals = readdirSync(FIXTURES)
   .filter((name) => name.endsWith('.json'))
   .map((name) => ({ name, ...(JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as Captured) }))
   .filter((captured) => captured.record !== undefined && captured.record !== null)
-  .map(({ name, item, record }) => [name, unmarshall(item), record as ProposalRecord] as const);
+  .map(({ name, item, record }) => [name, unmarshall(item), record as IncidentRecord] as const);
 
 /** Through the wire and back, as the document client marshalls it and DynamoDB stores it. */
-const stored = (record: ProposalRecord) =>
+const stored = (record: IncidentRecord) =>
   unmarshall(marshall(toProposalItem(record), { removeUndefinedValues: true }));
 
 describe('proposal items written before the split', () => {

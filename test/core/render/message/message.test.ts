@@ -1,7 +1,7 @@
 import { LocalLinkMac } from '../../../../lambda/adapters/local/local-keys';
 import { approvalLinksOf, type ApprovalMode } from '../../../../lambda/core/approval/links';
 import { readDenials } from '../../../../lambda/core/denial';
-import { incidentKeyOf, newProposalRecord, type ProposalRecord } from '../../../../lambda/core/incident';
+import { incidentKeyOf, newIncidentRecord, type IncidentRecord } from '../../../../lambda/core/incident';
 import type { Denial, Proposal } from '../../../../lambda/core/model';
 import {
   CHATBOT_LIMITS,
@@ -18,14 +18,14 @@ import { ADMIN_GAIN, analysed, CASES, rule, withCase } from '../support/escalati
 import { verdictOf } from '../../../../lambda/core/diagnosis/derived';
 import { renderFindings } from '../../../../lambda/core/render/findings';
 
-async function seedProposalRecord(): Promise<ProposalRecord> {
+async function seedProposalRecord(): Promise<IncidentRecord> {
   const [outcome] = readDenials(seedRecord('evt-1'), 'seed');
   if (outcome?.kind !== 'denial') throw new Error('the seed record is not a denial');
   const diagnosed = await seedDiagnoser().diagnose(outcome.denial);
   if (diagnosed.outcome !== 'proposed') throw new Error('the seed has a proposal');
   // A hand-built `contained` analysis: the messages are tested on the contract, not today's analysis.
   const diagnosis = { ...diagnosed, proposal: withCase(diagnosed.proposal, 'contained') };
-  return newProposalRecord({
+  return newIncidentRecord({
     id: 'proposal-1',
     incidentKey: incidentKeyOf(outcome.denial),
     diagnosis: { ...diagnosis, denial: outcome.denial },
@@ -34,13 +34,13 @@ async function seedProposalRecord(): Promise<ProposalRecord> {
   });
 }
 
-let seed: ProposalRecord;
+let seed: IncidentRecord;
 beforeAll(async () => {
   seed = await seedProposalRecord();
 });
 
 function render(
-  record: ProposalRecord,
+  record: IncidentRecord,
   kind: 'new' | 'reminder' = 'new',
   reviewBaseUrl: string | null = null,
 ) {
@@ -48,7 +48,7 @@ function render(
 }
 
 /** The seed record with attacker-chosen text wherever the event reaches the message. */
-function hostile(record: ProposalRecord): ProposalRecord {
+function hostile(record: IncidentRecord): IncidentRecord {
   const evil =
     '<script>alert(1)</script> *bold* _x_ `tick` ```fence``` @here <!channel> [a](http://evil) #h |p\nnew\u0007line';
   const huge = `${evil}${'Z'.repeat(256 * 1024)}`;
@@ -123,7 +123,7 @@ describe('renderMessage: a new proposal', () => {
   });
 
   it('lists the findings other than the near miss with the labels of the text report', () => {
-    const record: ProposalRecord = {
+    const record: IncidentRecord = {
       ...seed,
       diagnosis: {
         outcome: 'recorded',
@@ -208,7 +208,7 @@ describe('renderMessage: a reminder and a report', () => {
   });
 
   it('reports a diagnosis without a proposal with its verdict and findings', () => {
-    const report: ProposalRecord = { ...seed, status: 'reported', proposal: null, documentHash: null };
+    const report: IncidentRecord = { ...seed, status: 'reported', proposal: null, documentHash: null };
     const message = render(report, 'new', 'https://review.example.com');
     expectWellFormed(message);
     expect(message.chatbot.metadata.eventType).toBe('PassRoleReport');
@@ -316,7 +316,7 @@ describe('renderMessage: Chatbot relatedResources', () => {
 
 describe('renderMessage: approval links and commands', () => {
   const BASE = 'https://abc123.execute-api.ap-northeast-1.amazonaws.com';
-  const withLinks = async (record: ProposalRecord, mode: ApprovalMode) =>
+  const withLinks = async (record: IncidentRecord, mode: ApprovalMode) =>
     renderMessage({
       kind: 'new',
       record,
@@ -358,7 +358,7 @@ describe('renderMessage: approval links and commands', () => {
   });
 
   it('carries neither for a report', async () => {
-    const report: ProposalRecord = { ...seed, status: 'reported', proposal: null, documentHash: null };
+    const report: IncidentRecord = { ...seed, status: 'reported', proposal: null, documentHash: null };
     const message = await withLinks(report, 'both');
     expect(JSON.stringify(message)).not.toMatch(/proposals\/|passrole-doctor (approve|reject)/);
   });
@@ -398,12 +398,12 @@ describe('chatbotNotificationProblems', () => {
 });
 
 describe('renderMessage: the level and the approval it needs', () => {
-  const withProposal = (record: ProposalRecord, change: Partial<Proposal>): ProposalRecord => {
+  const withProposal = (record: IncidentRecord, change: Partial<Proposal>): IncidentRecord => {
     if (record.proposal === null) throw new Error('the seed has a proposal');
     return { ...record, proposal: { ...record.proposal, ...change } };
   };
   const BASE = 'https://abc123.execute-api.ap-northeast-1.amazonaws.com';
-  const withLinks = async (record: ProposalRecord, kind: 'new' | 'reminder' = 'new') =>
+  const withLinks = async (record: IncidentRecord, kind: 'new' | 'reminder' = 'new') =>
     renderMessage({
       kind,
       record,

@@ -1,4 +1,4 @@
-import type { ProposalRecord } from '../../../../lambda/core/incident';
+import type { IncidentRecord } from '../../../../lambda/core/incident';
 import type { ApplyOutcome } from '../../../../lambda/core/apply/outcome';
 import {
   CHATBOT_LIMITS,
@@ -26,7 +26,7 @@ const APPLIED: ApplyOutcome = {
   finishedAt: '2026-06-17T03:00:06.000Z',
 };
 
-let seed: ProposalRecord;
+let seed: IncidentRecord;
 beforeAll(async () => {
   const record = approved(await diagnosedSeedRecord());
   if (record.proposal === null) throw new Error('the seed has a proposal');
@@ -35,7 +35,7 @@ beforeAll(async () => {
 
 function render(
   result: ApplyMessageOutcome,
-  record: ProposalRecord = seed,
+  record: IncidentRecord = seed,
   outcome: ApplyOutcome | null = APPLIED,
 ): RenderedMessage {
   return renderOutcomeMessage({ record, result, outcome, reviewBaseUrl: 'https://review.example.com' });
@@ -164,7 +164,7 @@ describe('renderOutcomeMessage', () => {
     const huge = `${evil}${'Z'.repeat(256 * 1024)}`;
     const proposal = seed.proposal;
     if (proposal === null) throw new Error('the seed has a proposal');
-    const hostile: ProposalRecord = {
+    const hostile: IncidentRecord = {
       ...seed,
       denial: {
         ...seed.denial,
@@ -213,7 +213,7 @@ describe('renderOutcomeMessage: the level and the approval it needed', () => {
   it('states both in every form, and never leaves them out of a full Chatbot description', () => {
     if (seed.proposal === null) throw new Error('the seed has a proposal');
     const huge = `<b>${'W'.repeat(300_000)}`;
-    const record: ProposalRecord = {
+    const record: IncidentRecord = {
       ...seed,
       proposal: {
         ...withCase(seed.proposal, 'sensitive'),

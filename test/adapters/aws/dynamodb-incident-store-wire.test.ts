@@ -1,9 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDbProposalStore } from '../../../lambda/adapters/aws/dynamodb-proposal-store';
+import { DynamoDbIncidentStore } from '../../../lambda/adapters/aws/dynamodb-incident-store';
 import { proposalRecord } from '../support/proposal-records';
 
 /** Through the real document client down to the HTTP request: what DynamoDB would receive. */
-describe('DynamoDbProposalStore on the wire', () => {
+describe('DynamoDbIncidentStore on the wire', () => {
   it('sends items DynamoDB accepts: absent fields are left out, not marshalled', async () => {
     const dynamodb = new DynamoDBClient({
       region: 'ap-northeast-1',
@@ -21,7 +21,7 @@ describe('DynamoDbProposalStore on the wire', () => {
       { step: 'build', name: 'captureRequest' },
     );
 
-    await new DynamoDbProposalStore(dynamodb, 'proposals').create(
+    await new DynamoDbIncidentStore(dynamodb, 'proposals').create(
       proposalRecord(),
       new Date('2026-06-17T02:05:00Z'),
     );

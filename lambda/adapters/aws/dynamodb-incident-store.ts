@@ -4,24 +4,24 @@
  * proposals-table/schema.ts.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { ProposalRecord, ProposalStatus } from '../../core/incident';
+import type { IncidentRecord, IncidentStatus } from '../../core/incident';
 import type * as approval from '../../ports/approval-store';
-import type * as port from '../../ports/proposal-store';
+import type * as port from '../../ports/incident-store';
 import { DynamoDbApprovalStore } from './proposals-table/approval-store';
 import { ProposalsTable } from './proposals-table/conditional-write';
-import { DynamoDbIncidentStore } from './proposals-table/incident-store';
+import { IncidentItems } from './proposals-table/incident-store';
 
 export { fromProposalItem, oldImageOf, toProposalItem } from './proposals-table/item-codec';
 export { DECIDED_RETENTION_DAYS } from './proposals-table/schema';
 
-export class DynamoDbProposalStore implements port.ProposalStore, approval.DecisionStore {
-  private readonly incidents: DynamoDbIncidentStore;
+export class DynamoDbIncidentStore implements port.IncidentStore, approval.DecisionStore {
+  private readonly incidents: IncidentItems;
   private readonly approvals: DynamoDbApprovalStore;
 
   /** @param dynamodb the caller's client (built once per container, traced by the caller) */
   constructor(dynamodb: DynamoDBClient, tableName: string) {
     const table = new ProposalsTable(dynamodb, tableName);
-    this.incidents = new DynamoDbIncidentStore(table);
+    this.incidents = new IncidentItems(table);
     this.approvals = new DynamoDbApprovalStore(table);
   }
 
@@ -34,7 +34,7 @@ export class DynamoDbProposalStore implements port.ProposalStore, approval.Decis
   releaseDiagnosis(key: string): Promise<void> {
     return this.incidents.releaseDiagnosis(key);
   }
-  create(record: ProposalRecord, now: Date): Promise<port.CreateOutcome> {
+  create(record: IncidentRecord, now: Date): Promise<port.CreateOutcome> {
     return this.incidents.create(record, now);
   }
   recordOccurrence(
@@ -57,7 +57,7 @@ export class DynamoDbProposalStore implements port.ProposalStore, approval.Decis
   releaseNotification(proposalId: string): Promise<void> {
     return this.incidents.releaseNotification(proposalId);
   }
-  get(proposalId: string): Promise<ProposalRecord | null> {
+  get(proposalId: string): Promise<IncidentRecord | null> {
     return this.incidents.get(proposalId);
   }
 
@@ -76,7 +76,7 @@ export class DynamoDbProposalStore implements port.ProposalStore, approval.Decis
   markResultPublished(proposalId: string, published: approval.ResultPublished): Promise<void> {
     return this.approvals.markResultPublished(proposalId, published);
   }
-  listByStatus(status: ProposalStatus, limit: number): Promise<ProposalRecord[]> {
+  listByStatus(status: IncidentStatus, limit: number): Promise<IncidentRecord[]> {
     return this.approvals.listByStatus(status, limit);
   }
 }

@@ -1,5 +1,5 @@
-import { InMemoryProposalStore } from '../../../lambda/adapters/memory/in-memory-proposal-store';
-import type { ProposalEvent, ProposalRecord } from '../../../lambda/core/incident';
+import { InMemoryIncidentStore } from '../../../lambda/adapters/memory/in-memory-incident-store';
+import type { IncidentEvent, IncidentRecord } from '../../../lambda/core/incident';
 import { approvalStoreContract, move } from '../support/approval-store-contract';
 import { incidentStoreContract } from '../support/incident-store-contract';
 import { proposalRecord } from '../support/proposal-records';
@@ -10,15 +10,15 @@ const NOT_CLAIMED = { kind: 'not-claimed' };
 const T0 = new Date('2026-06-17T02:05:00Z');
 const hours = (count: number) => new Date(T0.getTime() + count * 3_600_000);
 
-async function storeWith(record: ProposalRecord): Promise<InMemoryProposalStore> {
-  const store = new InMemoryProposalStore();
+async function storeWith(record: IncidentRecord): Promise<InMemoryIncidentStore> {
+  const store = new InMemoryIncidentStore();
   await store.create(record, T0);
   return store;
 }
 
-describe('InMemoryProposalStore: incidents', () => {
+describe('InMemoryIncidentStore: incidents', () => {
   it('creates a record and opens its incident until the record expires', async () => {
-    const store = new InMemoryProposalStore();
+    const store = new InMemoryIncidentStore();
     const record = proposalRecord({ id: 'p-1' });
     expect(await store.create(record, T0)).toEqual({ kind: 'created', record });
     expect(await store.findOpenIncident(record.incidentKey, hours(71))).toEqual({
@@ -54,9 +54,9 @@ describe('InMemoryProposalStore: incidents', () => {
   });
 });
 
-describe('InMemoryProposalStore: diagnosis claims', () => {
+describe('InMemoryIncidentStore: diagnosis claims', () => {
   it('lets one invocation diagnose a new incident until its lease ends, the record is created or it gives up', async () => {
-    const store = new InMemoryProposalStore();
+    const store = new InMemoryIncidentStore();
     const key = proposalRecord().incidentKey;
     expect(await store.claimDiagnosis(key, T0, hours(0.1))).toEqual(CLAIMED);
     expect(await store.claimDiagnosis(key, T0, hours(0.1))).toEqual(NOT_CLAIMED);
@@ -69,7 +69,7 @@ describe('InMemoryProposalStore: diagnosis claims', () => {
   });
 });
 
-describe('InMemoryProposalStore: occurrences', () => {
+describe('InMemoryIncidentStore: occurrences', () => {
   it('counts another event, not a redelivery of one already counted', async () => {
     const store = await storeWith(proposalRecord({ id: 'p-1', firstEventId: 'evt-1', lastEventId: 'evt-1' }));
     const second = await store.recordOccurrence('p-1', { eventId: 'evt-2', seenAt: hours(1) });
@@ -95,7 +95,7 @@ describe('InMemoryProposalStore: occurrences', () => {
   });
 });
 
-describe('InMemoryProposalStore: notification claims', () => {
+describe('InMemoryIncidentStore: notification claims', () => {
   it('grants the first message once, to one holder at a time, until it is marked sent', async () => {
     const store = await storeWith(proposalRecord({ id: 'p-1' }));
     expect(await store.claimNotification('p-1', { kind: 'first' }, T0, hours(0.1))).toEqual(CLAIMED);
@@ -141,13 +141,13 @@ describe('InMemoryProposalStore: notification claims', () => {
   });
 });
 
-describe('InMemoryProposalStore: the approval store contract', () => {
-  approvalStoreContract(async () => new InMemoryProposalStore());
+describe('InMemoryIncidentStore: the approval store contract', () => {
+  approvalStoreContract(async () => new InMemoryIncidentStore());
 
   it('hands out copies of moved and conflicting records', async () => {
     const store = await storeWith(proposalRecord({ id: 'p-1' }));
     const moved = await store.transition('p-1', move('pending', 'approved'));
-    if (moved.kind === 'moved') moved.record.history.push(moved.record.history[0] as ProposalEvent);
+    if (moved.kind === 'moved') moved.record.history.push(moved.record.history[0] as IncidentEvent);
     const conflict = await store.transition('p-1', move('pending', 'approved'));
     if (conflict.kind === 'conflict') conflict.record.status = 'pending';
     expect(await store.get('p-1')).toMatchObject({ status: 'approved', history: [{ status: 'approved' }] });
@@ -155,6 +155,6 @@ describe('InMemoryProposalStore: the approval store contract', () => {
   });
 });
 
-describe('InMemoryProposalStore: the incident store contract', () => {
-  incidentStoreContract(async () => new InMemoryProposalStore());
+describe('InMemoryIncidentStore: the incident store contract', () => {
+  incidentStoreContract(async () => new InMemoryIncidentStore());
 });

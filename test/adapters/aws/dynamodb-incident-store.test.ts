@@ -14,10 +14,10 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import {
-  DynamoDbProposalStore,
+  DynamoDbIncidentStore,
   fromProposalItem,
   toProposalItem,
-} from '../../../lambda/adapters/aws/dynamodb-proposal-store';
+} from '../../../lambda/adapters/aws/dynamodb-incident-store';
 import { AwsCallError, TransientAwsError } from '../../../lambda/core/errors';
 import { proposalRecord } from '../support/proposal-records';
 
@@ -33,7 +33,7 @@ const OPEN = { ':open0': 'pending', ':open1': 'reported', ':open2': 'approved', 
 const documentMock = mockClient(DynamoDBDocumentClient);
 const client = () =>
   new DynamoDBClient({ region: 'ap-northeast-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
-const store = () => new DynamoDbProposalStore(client(), TABLE);
+const store = () => new DynamoDbIncidentStore(client(), TABLE);
 
 beforeEach(() => documentMock.reset());
 
@@ -51,7 +51,7 @@ function cancelled(codes: string[], incidentItem?: unknown): TransactionCanceled
   });
 }
 
-describe('DynamoDbProposalStore: items', () => {
+describe('DynamoDbIncidentStore: items', () => {
   it('writes a proposal item the byStatus index sees, with the TTL and without absent fields', () => {
     const item = toProposalItem(proposalRecord());
     expect(item).toMatchObject({
@@ -80,7 +80,7 @@ describe('DynamoDbProposalStore: items', () => {
   });
 });
 
-describe('DynamoDbProposalStore.create', () => {
+describe('DynamoDbIncidentStore.create', () => {
   it('writes the proposal and its incident pointer in one conditional transaction', async () => {
     documentMock.on(TransactWriteCommand).resolves({});
     const record = proposalRecord();
@@ -142,7 +142,7 @@ describe('DynamoDbProposalStore.create', () => {
   });
 });
 
-describe('DynamoDbProposalStore: reads and updates', () => {
+describe('DynamoDbIncidentStore: reads and updates', () => {
   const mock = documentMock;
 
   it('finds an open incident with a consistent read, and not a closed one', async () => {
@@ -309,7 +309,7 @@ describe('DynamoDbProposalStore: reads and updates', () => {
   });
 });
 
-describe('DynamoDbProposalStore: notification writes retried after a lost answer', () => {
+describe('DynamoDbIncidentStore: notification writes retried after a lost answer', () => {
   const mock = documentMock;
   type Input = { ExpressionAttributeValues?: Record<string, unknown> };
   const lease = new Date('2026-06-17T02:06:00Z');

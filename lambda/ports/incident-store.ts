@@ -1,4 +1,4 @@
-import type { ProposalRecord } from '../core/incident';
+import type { IncidentRecord } from '../core/incident';
 
 /** An incident that is open now: a new denial of it is a repeat of this record. */
 export interface OpenIncident {
@@ -17,14 +17,14 @@ export type Claim<Held extends object = Record<never, never>> =
   ({ kind: 'claimed' } & Held) | { kind: 'not-claimed' };
 
 export type CreateOutcome =
-  | { kind: 'created'; record: ProposalRecord }
+  | { kind: 'created'; record: IncidentRecord }
   /** Another invocation opened the incident first (or it was already open): treat the denial as a repeat. */
   | { kind: 'incident-open'; proposalId: string | null };
 
 export type OccurrenceOutcome =
-  | { kind: 'recorded'; record: ProposalRecord }
+  | { kind: 'recorded'; record: IncidentRecord }
   /** The event was already counted (a redelivery of the first or the last event): nothing changed. */
-  | { kind: 'already-counted'; record: ProposalRecord }
+  | { kind: 'already-counted'; record: IncidentRecord }
   /** The record is gone, expired or no longer open (approved, rejected, ...). */
   | { kind: 'closed' };
 
@@ -38,7 +38,7 @@ export type NotificationClaim = { kind: 'first' } | { kind: 'reminder'; notified
  * Incidents and their proposals. Every method is atomic on its own, so concurrent invocations agree:
  * one creator per incident, one publisher per message.
  */
-export interface ProposalStore {
+export interface IncidentStore {
   /** The open incident of this key at `now`, or null. */
   findOpenIncident(incidentKey: string, now: Date): Promise<OpenIncident | null>;
 
@@ -56,7 +56,7 @@ export interface ProposalStore {
    * Stores the record and points its incident at it, both or neither: when the incident is already open
    * (a concurrent creator won) nothing is written and the open incident's proposal id comes back.
    */
-  create(record: ProposalRecord, now: Date): Promise<CreateOutcome>;
+  create(record: IncidentRecord, now: Date): Promise<CreateOutcome>;
 
   /** Counts one more denial of an open record (count + 1, last seen, last event). */
   recordOccurrence(
@@ -81,5 +81,5 @@ export interface ProposalStore {
   /** Gives the lease back after a failed publish, so a retry need not wait for it to expire. */
   releaseNotification(proposalId: string): Promise<void>;
 
-  get(proposalId: string): Promise<ProposalRecord | null>;
+  get(proposalId: string): Promise<IncidentRecord | null>;
 }

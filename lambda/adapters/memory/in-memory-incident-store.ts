@@ -6,7 +6,7 @@ import {
   withApproval,
 } from '../../core/approval/transition';
 import { leaseHeld } from '../../core/lease';
-import { isFinalStatus, OPEN_STATUSES, type ProposalRecord, type ProposalStatus } from '../../core/incident';
+import { isFinalStatus, OPEN_STATUSES, type IncidentRecord, type IncidentStatus } from '../../core/incident';
 import type {
   ApplyClaim,
   ApprovalOutcome,
@@ -23,8 +23,8 @@ import type {
   NotificationClaim,
   OccurrenceOutcome,
   OpenIncident,
-  ProposalStore,
-} from '../../ports/proposal-store';
+  IncidentStore,
+} from '../../ports/incident-store';
 
 /**
  * The proposal store in memory, with the DynamoDB store's semantics (same conditions, same outcomes):
@@ -32,8 +32,8 @@ import type {
  * Each method checks and writes without awaiting in between, so concurrent calls are atomic as
  * DynamoDB's conditional writes are.
  */
-export class InMemoryProposalStore implements ProposalStore, ApprovalStore, DecisionStore {
-  private readonly records = new Map<string, ProposalRecord>();
+export class InMemoryIncidentStore implements IncidentStore, ApprovalStore, DecisionStore {
+  private readonly records = new Map<string, IncidentRecord>();
   private readonly incidents = new Map<string, OpenIncident>();
   /** Diagnosis claims: incident key -> ISO lease end. */
   private readonly diagnosing = new Map<string, string>();
@@ -55,7 +55,7 @@ export class InMemoryProposalStore implements ProposalStore, ApprovalStore, Deci
     this.diagnosing.delete(incidentKey);
   }
 
-  async create(record: ProposalRecord, now: Date): Promise<CreateOutcome> {
+  async create(record: IncidentRecord, now: Date): Promise<CreateOutcome> {
     const existing = this.incidents.get(record.incidentKey);
     if (existing && existing.openUntil > now.toISOString()) {
       return { kind: 'incident-open', proposalId: existing.proposalId };
@@ -122,7 +122,7 @@ export class InMemoryProposalStore implements ProposalStore, ApprovalStore, Deci
     if (record) record.notificationLeaseUntil = null;
   }
 
-  async get(proposalId: string): Promise<ProposalRecord | null> {
+  async get(proposalId: string): Promise<IncidentRecord | null> {
     const record = this.records.get(proposalId);
     return record ? structuredClone(record) : null;
   }
@@ -178,7 +178,7 @@ export class InMemoryProposalStore implements ProposalStore, ApprovalStore, Deci
     record.resultEventAt ??= published.eventAt?.toISOString() ?? null;
   }
 
-  async listByStatus(status: ProposalStatus, limit: number): Promise<ProposalRecord[]> {
+  async listByStatus(status: IncidentStatus, limit: number): Promise<IncidentRecord[]> {
     return [...this.records.values()]
       .filter((record) => record.status === status)
       .sort((left, right) => right.createdAt.localeCompare(left.createdAt))
@@ -187,7 +187,7 @@ export class InMemoryProposalStore implements ProposalStore, ApprovalStore, Deci
   }
 
   /** Every record, oldest first (tests and the bench count them). */
-  all(): ProposalRecord[] {
+  all(): IncidentRecord[] {
     return [...this.records.values()]
       .sort((left, right) => left.createdAt.localeCompare(right.createdAt))
       .map((record) => structuredClone(record));

@@ -1,5 +1,5 @@
 /**
- * DynamoDbProposalStore against moto's DynamoDB: the table as the CDK construct makes it (pk/sk, TTL,
+ * DynamoDbIncidentStore against moto's DynamoDB: the table as the CDK construct makes it (pk/sk, TTL,
  * the byStatus index), and every condition the store relies on evaluated by the emulator rather than
  * checked as text by a mock.
  *
@@ -12,8 +12,8 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbProposalStore } from '../../lambda/adapters/aws/dynamodb-proposal-store';
-import type { ProposalRecord } from '../../lambda/core/incident';
+import { DynamoDbIncidentStore } from '../../lambda/adapters/aws/dynamodb-incident-store';
+import type { IncidentRecord } from '../../lambda/core/incident';
 import { proposalRecord } from '../adapters/support/proposal-records';
 import { motoEndpoint } from './support/aws-clients';
 import { resetMoto } from './support/moto';
@@ -30,21 +30,21 @@ const hoursAfter = (hours: number, from: Date = T0): Date => minutesAfter(hours 
 
 let incidentNumber = 0;
 /** A pending proposal of a new incident (the seed's), created at T0 and open for 72 hours. */
-function newRecord(id: string, incidentKey = `incident-${++incidentNumber}`): ProposalRecord {
+function newRecord(id: string, incidentKey = `incident-${++incidentNumber}`): IncidentRecord {
   return proposalRecord({ id, incidentKey });
 }
 
-describe('DynamoDbProposalStore against moto DynamoDB', () => {
+describe('DynamoDbIncidentStore against moto DynamoDB', () => {
   let serialized: SerializedDynamoDb;
   let dynamodb: DynamoDBClient;
-  let store: DynamoDbProposalStore;
+  let store: DynamoDbIncidentStore;
 
   beforeAll(async () => {
     await resetMoto(motoEndpoint());
     serialized = createSerializedDynamoDbClient();
     dynamodb = serialized.client;
     await createProposalsTable(dynamodb, TABLE);
-    store = new DynamoDbProposalStore(dynamodb, TABLE);
+    store = new DynamoDbIncidentStore(dynamodb, TABLE);
   });
 
   afterAll(() => serialized.destroy());
