@@ -15,6 +15,7 @@
  * Port failures propagate (the caller retries the denial), after the claims taken are given back. Each
  * step is reported as it happens, so a later failure does not hide what was already stored or sent.
  */
+import type { NotApplicableWhy } from './diagnosis/types';
 import type { NotificationClaim, IncidentStore } from '../ports/incident-store';
 import type { AutoApproveTrigger } from '../ports/auto-approve-trigger';
 import type { Notifier } from '../ports/notifier';
@@ -84,7 +85,7 @@ export type IncidentOutcome =
   | { kind: 'first-message-sent'; record: IncidentRecord }
   | { kind: 'reminder-sent'; record: IncidentRecord }
   /** The diagnosis found nothing to fix here (no single role, not a PassRole denial after all). */
-  | { kind: 'not-applicable'; reason: string }
+  | { kind: 'not-applicable'; code: NotApplicableWhy['code']; reason: string }
   /** The denial can never be diagnosed (its IAM entity no longer exists): nothing stored. */
   | { kind: 'unprocessable'; reason: string }
   /** Another invocation is diagnosing this new incident right now: retry the denial later. */
@@ -175,7 +176,11 @@ async function diagnoseAndCreate(
     throw error;
   }
   if (diagnosis.outcome === 'not-applicable') {
-    return { kind: 'not-applicable', reason: renderReason(diagnosis) ?? renderSummary(diagnosis) };
+    return {
+      kind: 'not-applicable',
+      code: diagnosis.why.code,
+      reason: renderReason(diagnosis) ?? renderSummary(diagnosis),
+    };
   }
 
   const createdAt = clock();

@@ -125,13 +125,15 @@ describe('processDenial: a new incident', () => {
     const notApplicable: Diagnosis = {
       outcome: 'not-applicable',
       denial: SEED_DENIAL,
-      why: { code: 'not-a-passrole-denial', where: 'evt-1', reason: 'several roles' },
+      why: { code: 'role-not-named' },
     };
     const s = setup({ diagnose: async () => notApplicable });
 
     expect(await processDenial(s.deps, denial('evt-1'))).toEqual({
       kind: 'not-applicable',
-      reason: 'several roles',
+      code: 'role-not-named',
+      reason:
+        'The record does not say which role was passed (neither the message nor the request parameters name it).',
     });
     expect(await processDenial(s.deps, denial('evt-2'))).toMatchObject({ kind: 'not-applicable' });
     expect(s.diagnosed).toEqual(['evt-1', 'evt-2']);

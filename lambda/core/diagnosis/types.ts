@@ -3,6 +3,7 @@
  * findings. The words are made from these by core/render (diagnosis-summary.ts, findings.ts); the
  * JSON report derives its flat fields (verdict, summary, findings, reason) from them.
  */
+import type { NotApplicableCode } from '../denial/read-outcome';
 import type { NearMiss } from '../analysis/near-miss';
 import type { Denial, MatchedStatement, Proposal, ProposalTargetType } from '../model';
 
@@ -85,7 +86,7 @@ export type NotApplicableWhy =
   /** The IAM entity that made the call cannot be told (the caller as recorded). */
   | { code: 'principal-unknown'; principalArn: string }
   /** The reader found no iam:PassRole denial in the record (where it is, and the reader's reason). */
-  | { code: 'not-a-passrole-denial'; where: string; reason: string };
+  | { code: 'not-a-passrole-denial'; where: string; reason: string; readerCode: NotApplicableCode };
 
 /** Why a denial is not simulated: no identity policy change can fix it. */
 export type UnsimulatedWhy =

@@ -73,11 +73,19 @@ export function toJsonReport(diagnosis: Diagnosis): Record<string, unknown> {
       escalation: escalationReport(proposal.escalation),
       approval: approvalReport(proposal.approval),
     },
-    // Added by the outcome redesign: which variant of the diagnosis this is.
+    // Added by the outcome redesign: which variant of the diagnosis this is, and for a record that
+    // is not applicable, why as a code (the reader's, or the diagnosis's own).
     outcome: diagnosis.outcome,
+    reasonCode: reasonCodeOf(diagnosis),
   };
 }
 
 export function toJsonLine(diagnosis: Diagnosis): string {
   return JSON.stringify(toJsonReport(diagnosis));
+}
+
+function reasonCodeOf(diagnosis: Diagnosis): string | null {
+  if (diagnosis.outcome !== 'not-applicable') return null;
+  const { why } = diagnosis;
+  return why.code === 'not-a-passrole-denial' ? why.readerCode : why.code;
 }

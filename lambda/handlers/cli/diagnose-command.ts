@@ -86,7 +86,12 @@ function notApplicableDiagnosis(outcome: Extract<ReadOutcome, { kind: 'not-appli
   return {
     outcome: 'not-applicable',
     denial: null,
-    why: { code: 'not-a-passrole-denial', where: outcome.where, reason: outcome.reason },
+    why: {
+      code: 'not-a-passrole-denial',
+      where: outcome.where,
+      reason: outcome.reason,
+      readerCode: outcome.code,
+    },
   };
 }
 

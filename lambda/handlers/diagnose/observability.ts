@@ -172,7 +172,7 @@ export function diagnoseReporter(logger: CorrelatedLogger, metrics: Metrics) {
   function workflowOutcome(outcome: IncidentOutcome): void {
     if (outcome.kind === 'not-applicable') {
       count(METRIC.notApplicable);
-      logger.info('denial not applicable', { reason: outcome.reason });
+      logger.info('denial not applicable', { code: outcome.code, reason: outcome.reason });
     } else if (outcome.kind === 'unprocessable') {
       count(METRIC.unprocessableDenials);
       count(METRIC.errors);

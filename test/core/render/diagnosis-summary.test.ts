@@ -52,7 +52,12 @@ const CASES: [string, Diagnosis, Verdict, string, string | null][] = [
     {
       outcome: 'not-applicable',
       denial: null,
-      why: { code: 'not-a-passrole-denial', where: 'event.json#2', reason: 'not a denial' },
+      why: {
+        code: 'not-a-passrole-denial',
+        where: 'event.json#2',
+        reason: 'not a denial',
+        readerCode: 'not-an-error',
+      },
     },
     'not-applicable',
     'event.json#2: not an iam:PassRole denial (not a denial)',

@@ -125,6 +125,11 @@ describe('passrole-doctor diagnose', () => {
       expect({ code, err }).toEqual({ code: 0, err: [] });
       expect(JSON.parse(out[0] ?? '')).toMatchObject({
         verdict: 'not-applicable',
+        outcome: 'not-applicable',
+        // The reader's code: what a script filters on instead of the reason's words.
+        reasonCode: expect.stringMatching(
+          /^(not-an-error|not-passrole|not-authorization-failure|action-not-named)$/,
+        ),
         denial: null,
         proposal: null,
       });

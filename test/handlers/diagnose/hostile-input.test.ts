@@ -15,6 +15,7 @@
  * escaped (no `<`, no broadcast mention, no markdown outside code spans, no injected line), and the
  * review page the message links to, served by the real approval handler, holds no raw markup.
  */
+import type { NotApplicableWhy } from '../../../lambda/core/diagnosis/types';
 import { SnapshotAccountReader } from '../../../lambda/adapters/snapshot/snapshot-account-reader';
 import type { NotApplicableCode } from '../../../lambda/core/denial';
 import { linkMacOf } from '../../support/link-tokens';
@@ -217,8 +218,8 @@ interface HostileCase {
   outcome: Outcome;
   /** What the log must give as the reason (invalid, unprocessable, a diagnosis not applicable). */
   reason?: RegExp;
-  /** The code the log must give for a record that is not an iam:PassRole denial. */
-  code?: NotApplicableCode;
+  /** The code the log must give for a record that is not an iam:PassRole denial, or not diagnosable. */
+  code?: NotApplicableCode | NotApplicableWhy['code'];
   /** Hostile text, as each form must show it escaped, proving the text reached the message. */
   shows?: { chatbot?: string; email?: string; page?: string };
 }
@@ -484,7 +485,7 @@ function cases(): HostileCase[] {
       name: 'userIdentity.type missing',
       body: body(seed((record) => delete identityOf(record)['type'])),
       outcome: 'not-applicable',
-      reason: /Cannot tell which IAM entity made the call/,
+      code: 'principal-unknown',
     },
     {
       name: 'no role named anywhere',
@@ -495,7 +496,7 @@ function cases(): HostileCase[] {
         }),
       ),
       outcome: 'not-applicable',
-      reason: /does not say which role was passed/,
+      code: 'role-not-named',
     },
     {
       name: 'a CloudTrail Insights event',
@@ -687,7 +688,7 @@ function cases(): HostileCase[] {
       name: 'role named with markup in errorMessage and requestParameters',
       body: body(roleDenial(`<svg onload=alert(1)>`)),
       outcome: 'not-applicable',
-      reason: /does not say which role was passed/,
+      code: 'role-not-named',
     },
     {
       name: 'Identity Center role with a hostile permission set name',
