@@ -4,6 +4,7 @@
  * R's own policies allow it to assume them. Conditions in the trust policy are read in R's favour
  * unless they test R's ARN or account and fail.
  */
+import { iamArn, parseArn } from '../iam/arn';
 import { principalsOfType } from '../iam/policy-principals';
 import type { RoleDetails } from '../model';
 import { coversAction, statementsOf } from '../policy/statements';
@@ -22,7 +23,7 @@ export function trustAdmits(trusting: RoleDetails, facts: PrincipalFacts): Trust
     const account =
       principals.includes('*') ||
       principals.includes(facts.accountId) ||
-      principals.includes(`arn:aws:iam::${facts.accountId}:root`);
+      principals.includes(iamArn(partitionOf(facts.arn), facts.accountId, 'root'));
     if (!named && !account) continue;
     const verdict = conditionVerdict(statement.Condition, facts);
     if (statement.Effect === 'Deny') {
@@ -34,4 +35,9 @@ export function trustAdmits(trusting: RoleDetails, facts: PrincipalFacts): Trust
     else match ??= 'account';
   }
   return match;
+}
+
+/** The partition R lives in: an account root is named in R's own partition (aws-cn, aws-us-gov). */
+function partitionOf(arn: string): string {
+  return parseArn(arn)?.partition ?? 'aws';
 }
