@@ -1,7 +1,6 @@
 import { principalsOfType } from '../iam/policy-principals';
 import type { PolicyDocument } from '../model';
-import { matchesActionPattern, toArray } from '../policy/patterns';
-import { statementsOf } from '../policy/statements';
+import { coversAction, statementsOf } from '../policy/statements';
 
 export interface TrustAnalysis {
   /** The service principals the trust policy allows to assume the role (sts:AssumeRole). */
@@ -10,10 +9,6 @@ export interface TrustAnalysis {
   trustsService: boolean | null;
   /** The trust policy explicitly denies this service. */
   deniesService: boolean;
-}
-
-function assumesRole(actions: string | string[] | undefined): boolean {
-  return toArray(actions).some((pattern) => matchesActionPattern(pattern, 'sts:AssumeRole'));
 }
 
 function sameService(trusted: string, service: string): boolean {
@@ -29,7 +24,8 @@ export function analyzeTrustPolicy(
   const trustedServices: string[] = [];
   let deniesService = false;
   for (const statement of trustPolicy ? statementsOf(trustPolicy) : []) {
-    if (!assumesRole(statement.Action)) continue;
+    // NotAction counts too: a Deny of everything but sts:TagSession denies sts:AssumeRole.
+    if (!coversAction(statement, 'sts:AssumeRole')) continue;
     const services = principalsOfType(statement.Principal, 'Service');
     if (statement.Effect === 'Allow') {
       trustedServices.push(...services.filter((value) => !trustedServices.includes(value)));

@@ -32,6 +32,23 @@ describe('trust policy analysis', () => {
     });
   });
 
+  it('reads NotAction as IAM does: a Deny of all but sts:TagSession denies sts:AssumeRole', () => {
+    const trust = doc(
+      { Effect: 'Allow', Principal: { Service: 'glue.amazonaws.com' }, Action: 'sts:AssumeRole' },
+      { Effect: 'Deny', Principal: { Service: 'glue.amazonaws.com' }, NotAction: 'sts:TagSession' },
+    );
+    expect(analyzeTrustPolicy(trust, 'glue.amazonaws.com')).toMatchObject({
+      trustsService: false,
+      deniesService: true,
+    });
+    const allowAllBut = doc({
+      Effect: 'Allow',
+      Principal: { Service: 'lambda.amazonaws.com' },
+      NotAction: 'sts:TagSession',
+    });
+    expect(analyzeTrustPolicy(allowAllBut, 'lambda.amazonaws.com').trustsService).toBe(true);
+  });
+
   it('has no answer when the service is unknown, and no services without a trust policy', () => {
     expect(analyzeTrustPolicy(trustFor('glue.amazonaws.com'), null).trustsService).toBeNull();
     expect(analyzeTrustPolicy(null, 'glue.amazonaws.com')).toMatchObject({
