@@ -7,11 +7,11 @@ import type { GainCategory } from './model';
 import type { AccessLevel } from './action-space';
 
 /**
- * `any`: on any resource; `wildcard`: only on a resource pattern with a wildcard (beyond named
+ * `any-resource`: on any resource; `wildcard`: only on a resource pattern with a wildcard (beyond named
  * resources); `account`: only on a pattern naming no particular resource (`*`, `arn:aws:s3:::*`,
  * `arn:aws:dynamodb:*:*:table/*`), i.e. all of the account's resources of that kind.
  */
-export type ResourceScope = 'any' | 'wildcard' | 'account';
+export type ResourceScope = 'any-resource' | 'wildcard' | 'account';
 
 export interface CategoryRule {
   category: Exclude<GainCategory, 'admin' | 'own-resources' | 'other'>;
@@ -31,7 +31,7 @@ export const CATEGORY_RULES: readonly CategoryRule[] = [
     category: 'iam-write',
     services: ['iam', 'sso', 'sso-directory', 'identitystore'],
     levels: ['Write', 'Tagging', 'Permissions management'],
-    scope: 'any',
+    scope: 'any-resource',
   },
   // Access-control writes anywhere beyond named resources: resource policies (bucket, key, secret,
   // queue, topic, table, function policies), boundaries, grants. They let R open resources to anyone.
@@ -41,7 +41,7 @@ export const CATEGORY_RULES: readonly CategoryRule[] = [
     category: 'organizations-write',
     services: ['organizations', 'account'],
     levels: ['Write', 'Tagging', 'Permissions management'],
-    scope: 'any',
+    scope: 'any-resource',
   },
   // Becoming roles beyond named ones.
   {
@@ -80,7 +80,7 @@ export const CATEGORY_RULES: readonly CategoryRule[] = [
       'elasticmapreduce:AddJobFlowSteps',
       'datapipeline:PutPipelineDefinition',
     ],
-    scope: 'any',
+    scope: 'any-resource',
   },
   // Invoking others' functions with input of one's choosing.
   { category: 'code-execution', actions: ['lambda:InvokeFunction'], scope: 'wildcard' },
@@ -113,7 +113,7 @@ export const CATEGORY_RULES: readonly CategoryRule[] = [
       'autoscaling:CreateLaunchConfiguration',
       'ec2:CreateLaunchTemplate',
     ],
-    scope: 'any',
+    scope: 'any-resource',
     withPassRole: true,
   },
   // Secrets and key material.

@@ -12,7 +12,7 @@ export interface Classifier {
 }
 
 function inScope(scope: ResourceScope, item: ResourceItem, service: string): boolean {
-  if (scope === 'any' || item.kind === 'all-but') return true;
+  if (scope === 'any-resource' || item.kind === 'all-but') return true;
   if (scope === 'wildcard') return /[*?]/.test(item.pattern);
   return namesNoResource(item.pattern, service);
 }
@@ -65,7 +65,7 @@ export function createClassifier(
     if (!known) {
       known = {
         scopes: {
-          any: true, // a scope name (a grant on any resource), not the TypeScript type
+          'any-resource': true,
           wildcard: inScope('wildcard', item, service),
           account: inScope('account', item, service),
         },
