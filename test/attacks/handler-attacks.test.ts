@@ -414,3 +414,45 @@ function forgeApproved(record: IncidentRecord, id: string): IncidentRecord {
     ],
   };
 }
+
+describe('a record in the previous release shape (a recorded diagnosis)', () => {
+  it("a forged item's recorded words and decoy proposal never reach the reviewer as they were written", async () => {
+    const deployment = await deploy({ approvers: [OUTSIDER] });
+    const real = await deployment.propose(denialFor(ROLES.contained));
+    const markup = '<script>alert(1)</script><img src=x onerror=alert(2)>';
+    const decoy = { ...structuredClone(real.proposal), policyName: 'ReadOnlyHarmlessDecoy' };
+    // As the previous release stored a diagnosis: flat, with its own words and its own proposal.
+    const forged: IncidentRecord = {
+      ...structuredClone(real),
+      id: `${real.id}-recorded`,
+      diagnosis: {
+        outcome: 'recorded',
+        denial: real.denial,
+        verdict: 'implicitDeny',
+        summary: `Nothing to worry about ${markup}`,
+        findings: [{ kind: 'near-miss', message: markup, policy: markup, statement: null }],
+        proposal: decoy as NonNullable<IncidentRecord['proposal']>,
+        reason: null,
+      },
+    };
+    await deployment.putForgedItem(forged);
+    const page = await deployment.reviewPage(forged.id, await deployment.linkToken(forged));
+    const html = String(page.body ?? '');
+    const rawMarkup = html.includes('<script>alert') || html.includes('<img src=x');
+    // The page shows the proposal the decision would sign and the apply step would write.
+    const showsDecoy = html.includes('ReadOnlyHarmlessDecoy');
+    recordAttack({
+      part: PART,
+      name: "a recorded diagnosis's stored words and decoy proposal on the review page",
+      escalated: rawMarkup || showsDecoy,
+      forgedApplied: false,
+    });
+    expect({ status: page.statusCode, rawMarkup, showsDecoy }).toEqual({
+      status: 200,
+      rawMarkup: false,
+      showsDecoy: false,
+    });
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain(real.proposal?.policyName ?? 'missing');
+  });
+});

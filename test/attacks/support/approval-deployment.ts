@@ -284,6 +284,11 @@ export class ApprovalDeployment {
   }
 
   /** The review page's form POST, with the browser's headers of the case's choosing. */
+  /** The review page a reviewer opens from the message's link. */
+  reviewPage(proposalId: string, token: string): Promise<ApprovalResponse> {
+    return this.http(httpEvent('GET', `/proposals/${proposalId}`, { query: { token } }));
+  }
+
   decideByLink(
     proposalId: string,
     token: string,
@@ -352,6 +357,7 @@ interface HttpEventOptions {
   callerArn?: string;
   body?: string;
   headers?: Record<string, string>;
+  query?: Record<string, string>;
 }
 
 /** API Gateway HTTP API's payload 2.0 event; link routes carry no authorizer block. */
@@ -396,6 +402,12 @@ export function httpEvent(method: string, path: string, options: HttpEventOption
         : {}),
     },
     isBase64Encoded: false,
+    ...(options.query !== undefined
+      ? {
+          queryStringParameters: options.query,
+          rawQueryString: new URLSearchParams(options.query).toString(),
+        }
+      : {}),
     ...(options.body !== undefined ? { body: options.body } : {}),
   };
   return event as ApprovalEvent;
