@@ -132,6 +132,16 @@ export interface Denial {
   permissionSetName: string | null;
   /** The role that was passed; null when neither the message nor the request parameters name it. */
   roleArn: string | null;
+  /**
+   * The instance profile the request passed (EC2: `iamInstanceProfile.arn` or `.name`, as written),
+   * when the role is to be resolved through it; null otherwise.
+   */
+  instanceProfile: string | null;
+  /**
+   * The authorization ID at the end of AWS's message (IAM Toolbox GetRequestAuthorizationDetails), null
+   * when the message carries none or CloudTrail cut it off.
+   */
+  authorizationId: string | null;
   /** The iam:PassedToService value, e.g. glue.amazonaws.com; null when unknown. */
   passedToService: string | null;
   messageCause: MessageCause;

@@ -22,6 +22,8 @@ function denial(overrides: Partial<Denial> = {}): Denial {
     policySourceArn: 'arn:aws:iam::123456789012:role/etl-deployer',
     permissionSetName: null,
     roleArn: 'arn:aws:iam::123456789012:role/etl-nightly-runtime',
+    instanceProfile: null,
+    authorizationId: null,
     passedToService: 'glue.amazonaws.com',
     messageCause: { policyType: 'identity', explicit: false, policyArn: null },
     context: {},

@@ -16,6 +16,8 @@ export function denialOf(parts: Partial<Denial> = {}): Denial {
     policySourceArn: `arn:aws:iam::${ACCOUNT}:user/mei`,
     permissionSetName: null,
     roleArn: `arn:aws:iam::${ACCOUNT}:role/etl-runtime`,
+    instanceProfile: null,
+    authorizationId: null,
     passedToService: 'glue.amazonaws.com',
     messageCause: { policyType: 'identity', explicit: false, policyArn: null },
     context: { 'aws:MultiFactorAuthPresent': 'true', 'aws:RequestedRegion': 'ap-northeast-1' },

@@ -152,6 +152,8 @@ export function buildDenial(input: DenialInput, where: string): ReadOutcome {
     policySourceArn: principal.policySourceArn,
     permissionSetName: principal.permissionSetName,
     roleArn,
+    instanceProfile: null,
+    authorizationId: null,
     passedToService: service.value,
     messageCause: cause.value,
     context: context.context,

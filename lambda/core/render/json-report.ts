@@ -52,6 +52,8 @@ export function toJsonReport(diagnosis: Diagnosis): Record<string, unknown> {
       policySourceArn: denial.policySourceArn,
       permissionSetName: denial.permissionSetName,
       roleArn: denial.roleArn,
+      instanceProfile: denial.instanceProfile,
+      authorizationId: denial.authorizationId,
       passedToService: denial.passedToService,
       messageCause: denial.messageCause,
       context: denial.context,

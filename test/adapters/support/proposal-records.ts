@@ -15,6 +15,8 @@ export const SEED_DENIAL: Denial = {
   policySourceArn: 'arn:aws:iam::123456789012:user/mei.tanaka',
   permissionSetName: null,
   roleArn: 'arn:aws:iam::123456789012:role/etl-nightly-runtime',
+  instanceProfile: null,
+  authorizationId: null,
   passedToService: 'glue.amazonaws.com',
   messageCause: { policyType: 'identity', explicit: true, policyArn: null },
   context: { 'aws:MultiFactorAuthPresent': 'false', 'aws:SourceIp': '198.51.100.24' },

@@ -50,10 +50,19 @@ describe('proposal items written before the split', () => {
     const { diagnosis: previous, outcome: oldOutcome, ...oldFields } = record;
     // Captured from the previous release: the flat {verdict, summary, findings, proposal, reason}.
     const flat = previous as unknown as Record<string, unknown>;
-    expect(fields).toEqual(oldFields);
+    // The denial gains the fields added since, as null: what an old record meant.
+    const oldDenial = oldFields.denial as unknown as Record<string, unknown>;
+    expect(fields).toEqual({
+      ...oldFields,
+      denial: { ...oldDenial, instanceProfile: null, authorizationId: null },
+    });
     // The flat diagnosis of that release is the `recorded` outcome, reported in its own words.
     expect(diagnosis.outcome).toBe('recorded');
-    expect(diagnosis).toEqual({ ...flat, outcome: 'recorded' });
+    expect(diagnosis).toEqual({
+      ...flat,
+      outcome: 'recorded',
+      denial: { ...(flat['denial'] as object), instanceProfile: null, authorizationId: null },
+    });
     expect(toJsonReport(diagnosis)).toMatchObject({ verdict: flat['verdict'], summary: flat['summary'] });
     // Its apply outcome gains kind and reason, read from the status and the history.
     expect(outcome).toEqual(oldOutcome === null ? null : expect.objectContaining(oldOutcome));
