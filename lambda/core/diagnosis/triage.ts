@@ -46,6 +46,11 @@ export function triage(denial: Denial): Triage {
   if (roleArn === null) {
     return decided({ outcome: 'not-applicable', denial, why: { code: 'role-not-named' } });
   }
+  // Before anything about the caller: whoever calls, AWS never passes a role of another account.
+  const roleAccount = accountOf(roleArn);
+  if (roleAccount !== null && roleAccount !== denial.account) {
+    return crossAccount(denial, roleArn, roleAccount, denial.account);
+  }
   if (denial.principalType === 'root') {
     return decided({ outcome: 'unsimulated', denial, why: { kind: 'root' }, findings: [{ kind: 'root' }] });
   }
@@ -70,10 +75,6 @@ export function triage(denial: Denial): Triage {
   if (policySourceArn === null || denial.principalType === 'unknown') {
     const why = { code: 'principal-unknown', principalArn: denial.principalArn } as const;
     return decided({ outcome: 'not-applicable', denial, why });
-  }
-  const roleAccount = accountOf(roleArn);
-  if (roleAccount !== null && roleAccount !== denial.account) {
-    return crossAccount(denial, roleArn, roleAccount, denial.account);
   }
   if (denial.principalType === 'service-linked-role') {
     return decided({

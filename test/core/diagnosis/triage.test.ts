@@ -64,6 +64,19 @@ describe('triage', () => {
     );
   });
 
+  it("another account's role is cross-account whoever the caller: root, unknown, a session policy", () => {
+    const roleArn = 'arn:aws:iam::999988887777:role/shared';
+    for (const parts of [
+      { principalType: 'root' as const, policySourceArn: null },
+      { principalType: 'unknown' as const, policySourceArn: null },
+      { messageCause: { policyType: 'session' as const, explicit: true, policyArn: null } },
+    ]) {
+      expect(triage(denialOf({ roleArn, ...parts }))).toMatchObject({
+        diagnosis: { outcome: 'unsimulated', why: { kind: 'cross-account', roleAccount: '999988887777' } },
+      });
+    }
+  });
+
   it('a session policy named by the message: unsimulated, the entity behind the session named', () => {
     const denial = denialOf({
       principalType: 'role',
