@@ -53,7 +53,7 @@ function unsimulatedSummary({ denial, why }: DiagnosisOf<'unsimulated'>): string
     case 'service-linked-role':
       return `A service-linked role was denied iam:PassRole on ${nameOf(roleArnOf(denial))}; its permissions cannot be edited.`;
     case 'session-policy':
-      return `${nameOf(denial.principalArn)} was denied iam:PassRole on ${roleNameOf(roleArnOf(denial))} by its session policy, set when the session was created: no change to the policies read here can lift it.`;
+      return `${nameOf(denial.principalArn)} was denied iam:PassRole on ${roleNameOf(roleArnOf(denial))} by its session policy, set when the session was created: no change to identity-based policies can lift it.`;
     default: {
       const unknown: never = why;
       throw new TypeError(`unknown reason ${JSON.stringify(unknown)}`);

@@ -195,7 +195,7 @@ const CASES: [string, Diagnosis, Verdict, string, string | null][] = [
       findings: [],
     },
     'explicitDeny',
-    'mei was denied iam:PassRole on etl-runtime by its session policy, set when the session was created: no change to the policies read here can lift it.',
+    'mei was denied iam:PassRole on etl-runtime by its session policy, set when the session was created: no change to identity-based policies can lift it.',
     null,
   ],
   [
