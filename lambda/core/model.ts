@@ -106,6 +106,11 @@ export interface MessageCause {
   /** true for "with an explicit deny", false for "because no ... policy allows", null when the message does not say. */
   explicit: boolean | null;
   policyArn: string | null;
+  /**
+   * true when the message says 'Cross-account pass role is not allowed' (absent otherwise): the role
+   * is of another account, whatever the record names.
+   */
+  crossAccount?: boolean;
 }
 
 /**

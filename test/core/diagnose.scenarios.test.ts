@@ -393,6 +393,196 @@ describe('diagnosis scenarios (local simulator)', () => {
     });
   });
 
+  describe('an explicit deny the message names but the account data does not reproduce', () => {
+    const SCP_ARN =
+      'arn:aws:organizations::111122223333:policy/o-exampleorgid/service_control_policy/p-examplescp';
+    const glueUser = () =>
+      user('mei', { groups: [group('GlueAccess', { attachedPolicies: [glueConsole] })] });
+
+    it('an SCP with its ARN, no SCP given: not visible here, the proposal unverified with that blocker', async () => {
+      const result = await diagnose(
+        scope(glueUser(), etlRole),
+        denialOf({ messageCause: { policyType: 'scp', explicit: true, policyArn: SCP_ARN } }),
+      );
+      const diagnosis = proposed(result);
+      expect(verdictOf(result)).toBe('explicitDeny');
+      expect(diagnosis.findings[0]).toEqual({
+        kind: 'deny-not-visible',
+        policyType: 'scp',
+        policyArn: SCP_ARN,
+      });
+      expect(diagnosis.cause).toEqual({ kind: 'deny-not-visible', policyType: 'scp', policyArn: SCP_ARN });
+      expect(diagnosis.proposal.verified).toBe(false);
+      expect(diagnosis.proposal.blockers[0]).toContain(SCP_ARN);
+    });
+
+    it('a permissions boundary without its ARN that the boundary read here allows: not visible here', async () => {
+      const boundary = managed('OpenBoundary', { Effect: 'Allow', Action: '*', Resource: '*' });
+      const mei = user('mei', {
+        permissionsBoundary: boundary,
+        groups: [group('GlueAccess', { attachedPolicies: [glueConsole] })],
+      });
+      const result = await diagnose(
+        scope(mei, etlRole),
+        denialOf({ messageCause: { policyType: 'boundary', explicit: true, policyArn: null } }),
+      );
+      expect(proposed(result).findings[0]).toEqual({
+        kind: 'deny-not-visible',
+        policyType: 'boundary',
+        policyArn: null,
+      });
+      expect(proposalIn(result).verified).toBe(false);
+      expect(proposalIn(result).blockers[0]).toMatch(/permissions boundary/);
+    });
+
+    it('an RCP: not visible here, whatever the simulation allows', async () => {
+      const granted = managed('PassEtl', { Effect: 'Allow', Action: 'iam:PassRole', Resource: ROLE_ARN });
+      const result = await diagnose(
+        scope(user('mei', { attachedPolicies: [granted] }), etlRole),
+        denialOf({ messageCause: { policyType: 'rcp', explicit: true, policyArn: null } }),
+      );
+      expect(result.outcome).toBe('already-allowed');
+      expect(verdictOf(result)).toBe('explicitDeny');
+      expect(kinds(result)).toEqual(['deny-not-visible']);
+    });
+
+    it('an SCP deny beside an MFA deny the context lifts: not told to retry with MFA alone', async () => {
+      const granted = managed('PassEtl', { Effect: 'Allow', Action: 'iam:PassRole', Resource: ROLE_ARN });
+      const mei = user('mei', { attachedPolicies: [granted], inlinePolicies: [requireMfa] });
+      const result = await diagnose(
+        scope(mei, etlRole),
+        denialOf({
+          context: { 'aws:MultiFactorAuthPresent': 'false' },
+          messageCause: { policyType: 'scp', explicit: true, policyArn: null },
+        }),
+      );
+      expect(result).toMatchObject({ outcome: 'context-only', conditions: ['MFA present'] });
+      expect(kinds(result)).toEqual(['deny-statement', 'deny-not-visible']);
+    });
+
+    it('the SCP given with --scp reproduces the deny: no such finding', async () => {
+      const result = await diagnose(
+        scope(glueUser(), etlRole),
+        denialOf({ messageCause: { policyType: 'scp', explicit: true, policyArn: SCP_ARN } }),
+        [
+          {
+            name: 'NoPassRole',
+            document: doc({ Sid: 'DenyPass', Effect: 'Deny', Action: 'iam:PassRole', Resource: '*' }),
+          },
+        ],
+      );
+      expect(result.outcome).toBe('explicit-deny');
+      expect(kinds(result)).not.toContain('deny-not-visible');
+    });
+
+    it('an identity deny the message names, reproduced by the simulation: no such finding', async () => {
+      const denyPass = inline('NoPassingEtl', {
+        Sid: 'Never',
+        Effect: 'Deny',
+        Action: 'iam:PassRole',
+        Resource: ROLE_ARN,
+      });
+      const result = await diagnose(
+        scope(user('mei', { inlinePolicies: [denyPass] }), etlRole),
+        denialOf({ messageCause: { policyType: 'identity', explicit: true, policyArn: null } }),
+      );
+      expect(kinds(result)).toEqual(['deny-statement']);
+    });
+  });
+
+  describe('a session policy denial', () => {
+    const deployer = role('deployer', { attachedPolicies: [glueConsole] });
+    const session = {
+      principalType: 'role' as const,
+      principalArn: `arn:aws:sts::${ACCOUNT}:assumed-role/deployer/build-42`,
+      policySourceArn: deployer.arn,
+    };
+
+    it('an explicit deny in a session policy: the session policy is the cause, no proposal on the role', async () => {
+      const result = await diagnose(
+        scope(deployer, etlRole),
+        denialOf({ ...session, messageCause: { policyType: 'session', explicit: true, policyArn: null } }),
+      );
+      expect(result).toMatchObject({ outcome: 'unsimulated', why: { kind: 'session-policy' } });
+      expect(verdictOf(result)).toBe('explicitDeny');
+      expect(kinds(result)).toEqual(['session-policy']);
+      expect(result).toMatchObject({
+        findings: [
+          {
+            kind: 'session-policy',
+            explicit: true,
+            policyArn: null,
+            principalType: 'role',
+            entity: 'deployer',
+          },
+        ],
+      });
+    });
+
+    it("a federated user's session policy that allows nothing: implicit, the session named", async () => {
+      const result = await diagnose(
+        scope(user('mei'), etlRole),
+        denialOf({
+          principalType: 'federated',
+          principalArn: `arn:aws:sts::${ACCOUNT}:federated-user/mei-build`,
+          messageCause: { policyType: 'session', explicit: false, policyArn: null },
+        }),
+      );
+      expect(result).toMatchObject({ outcome: 'unsimulated', why: { kind: 'session-policy' } });
+      expect(verdictOf(result)).toBe('implicitDeny');
+      expect(result).toMatchObject({
+        findings: [{ kind: 'session-policy', explicit: false, principalType: 'federated', entity: 'mei' }],
+      });
+    });
+  });
+
+  describe("'Cross-account pass role is not allowed'", () => {
+    const crossAccount = { policyType: null, explicit: null, policyArn: null, crossAccount: true };
+
+    it('the role of another account in the record: cross-account, the cause left unstated', async () => {
+      const roleArn = 'arn:aws:iam::210987654321:role/shared-lambda-exec';
+      const result = await diagnose(
+        scope(user('mei'), null),
+        denialOf({ roleArn, messageCause: crossAccount }),
+      );
+      expect(result).toMatchObject({
+        outcome: 'unsimulated',
+        why: { kind: 'cross-account', roleAccount: '210987654321' },
+        denial: { messageCause: { explicit: null } },
+        findings: [{ kind: 'cross-account', roleArn, roleAccount: '210987654321', account: ACCOUNT }],
+      });
+    });
+
+    it('no role in the record: cross-account all the same, not "the record names no role"', async () => {
+      const result = await diagnose(
+        scope(user('mei'), null),
+        denialOf({ roleArn: null, messageCause: crossAccount }),
+      );
+      expect(result).toMatchObject({
+        outcome: 'unsimulated',
+        why: { kind: 'cross-account', roleAccount: null },
+        denial: { messageCause: { explicit: null } },
+        findings: [{ kind: 'cross-account', roleArn: null, roleAccount: null, account: ACCOUNT }],
+      });
+    });
+
+    it("a role the record names in the caller's own account: the message decides, never simulated", async () => {
+      const reader = staticReader(scope(user('mei'), etlRole));
+      const diagnoser = createDiagnoser({
+        accountReader: reader,
+        simulator: new LocalPolicySimulator(),
+        escalation: defaultEscalationDependencies(scopeEscalationReader(scope(user('mei'), etlRole))),
+      });
+      const result = await diagnoser.diagnose(denialOf({ messageCause: crossAccount }));
+      expect(result).toMatchObject({
+        outcome: 'unsimulated',
+        why: { kind: 'cross-account', roleAccount: null },
+        findings: [{ kind: 'cross-account', roleArn: ROLE_ARN, roleAccount: null, account: ACCOUNT }],
+      });
+      expect(reader.calls).toBe(0);
+    });
+  });
+
   it('root: the organization blocks it; nothing to propose', async () => {
     const result = await diagnose(
       scope(null, etlRole),

@@ -78,7 +78,10 @@ function passedToService(input: DenialInput, roleParameter: string | undefined):
 }
 
 function messageCause(parsed: ParsedErrorMessage, decoded: DecodedAuthorization | null): Noted<MessageCause> {
-  const cause = parsed.cause;
+  // Only when the message says so: a cause without the field reads as the message saying nothing of it.
+  const cause: MessageCause = parsed.crossAccountPassRole
+    ? { ...parsed.cause, crossAccount: true }
+    : parsed.cause;
   if (cause.explicit === null && decoded !== null && decoded.explicitDeny !== null) {
     return {
       value: { ...cause, explicit: decoded.explicitDeny },

@@ -9,7 +9,10 @@ export function verdictOf(diagnosis: Diagnosis): Verdict {
       // Not simulated: the record's own message is all there is to tell explicit from implicit.
       return diagnosis.denial.messageCause.explicit ? 'explicitDeny' : 'implicitDeny';
     case 'already-allowed':
-      return 'allowed';
+      // The policies read here allow it, but the message's explicit deny is not among them.
+      return diagnosis.findings.some((finding) => finding.kind === 'deny-not-visible')
+        ? 'explicitDeny'
+        : 'allowed';
     case 'explicit-deny':
     case 'context-only':
       return 'explicitDeny';

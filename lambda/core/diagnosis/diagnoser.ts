@@ -7,7 +7,7 @@ import type { PolicySimulator } from '../../ports/policy-simulator';
 import { findNearMisses } from '../analysis/near-miss';
 import { analyzeTrustPolicy } from '../analysis/trust-policy';
 import { PrincipalNotFoundError } from '../errors';
-import { blockersOf } from '../iam/blockers';
+import { blockersOf, unseenDenyBlocker } from '../iam/blockers';
 import type {
   AccountScope,
   Denial,
@@ -25,6 +25,7 @@ import { firstStep, proposedCause } from './outcome';
 import { PASS_ROLE, planProposal, serviceFromTrust, withService } from './plan';
 import { denyFindings, implicitBlockFindings, trustFindings } from './simulation-findings';
 import { triage } from './triage';
+import { unseenDeny } from './unseen-deny';
 
 export interface DiagnoserDependencies {
   accountReader: AccountReader;
@@ -98,15 +99,22 @@ export function createDiagnoser({ accountReader, simulator, escalation }: Diagno
     const roleName = roleNameOf(roleArn);
 
     const step = firstStep(first, statements, roleArn, context);
+    // The message's explicit deny, when the policies read here do not reproduce it: first in the findings.
+    const unseen = unseenDeny(denial.messageCause, first);
+    if (unseen !== null) findings.unshift(unseen);
     if (step.kind === 'allowed') {
-      findings.unshift({ kind: 'already-allowed', principal: principal.name, role: roleName });
+      // With the message's deny not visible here, that it is allowed now is not known: not said.
+      if (unseen === null) {
+        findings.unshift({ kind: 'already-allowed', principal: principal.name, role: roleName });
+      }
       return { outcome: 'already-allowed', denial, findings };
     }
     if (first.decision === 'explicitDeny') findings.unshift(...denyFindings(first));
     if (step.kind === 'explicit-deny') {
       return { outcome: 'explicit-deny', denial, findings, beneathContext: false };
     }
-    const { relief, decision } = step;
+    const { relief } = step;
+    const decision = unseen !== null ? 'explicitDeny' : step.decision;
     const proposalContext = relief === null ? context : { ...context, ...relief.overrides };
 
     findings.push(...implicitBlockFindings(first, principal));
@@ -128,7 +136,8 @@ export function createDiagnoser({ accountReader, simulator, escalation }: Diagno
       const beneath = await simulate(principal.arn, roleArn, proposalContext, scope);
       const conditions = relief.descriptions;
       if (beneath.decision === 'allowed') {
-        findings.push({ kind: 'context-allows', conditions });
+        // 'No policy change is needed' is not known while the message's deny is not visible here.
+        if (unseen === null) findings.push({ kind: 'context-allows', conditions });
         return { outcome: 'context-only', denial, findings, conditions };
       }
       if (beneath.decision === 'explicitDeny') {
@@ -151,13 +160,14 @@ export function createDiagnoser({ accountReader, simulator, escalation }: Diagno
     const { escalation: analysis, approval } = await assessment;
     const proposal: Proposal = {
       ...proposalPlan.proposal,
-      verified: verification.decision === 'allowed',
+      // A deny not visible here is not in the verification either: the proposal cannot be known to work.
+      verified: unseen === null && verification.decision === 'allowed',
       verificationContext: proposalContext,
-      blockers: blockersOf(verification),
+      blockers: [...(unseen === null ? [] : [unseenDenyBlocker(unseen)]), ...blockersOf(verification)],
       escalation: analysis,
       approval,
     };
-    const cause = proposedCause(first, relief);
+    const cause = proposedCause(first, relief, unseen);
     return { outcome: 'proposed', denial, findings, decision, service, cause, proposal };
   }
 

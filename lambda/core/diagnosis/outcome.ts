@@ -7,6 +7,7 @@ import type { DenyDecision, ProposedCause } from './types';
 import type { RequestContext, SimulationResult } from '../model';
 import type { LocatedStatement } from '../policy/statements';
 import { locateMatched, PASS_ROLE } from './plan';
+import type { UnseenDeny } from './unseen-deny';
 
 /** What the first simulation (the request as made) leaves to do. */
 export type FirstStep =
@@ -38,9 +39,16 @@ export function firstStep(
   return { kind: 'denied', decision: 'explicitDeny', relief };
 }
 
-/** The cause a proposal's summary names: the deny the context lifts, or simply no Allow. */
-export function proposedCause(first: SimulationResult, relief: ContextRelief | null): ProposedCause {
-  if (first.decision !== 'explicitDeny' || relief === null) return { kind: 'no-allow' };
+/**
+ * The cause a proposal's summary names: the deny the context lifts, the message's deny that is not
+ * visible here, or simply no Allow.
+ */
+export function proposedCause(
+  first: SimulationResult,
+  relief: ContextRelief | null,
+  unseen: UnseenDeny | null = null,
+): ProposedCause {
+  if (first.decision !== 'explicitDeny' || relief === null) return unseen ?? { kind: 'no-allow' };
   return {
     kind: 'deny-without-context',
     denies: first.matchedStatements.filter((match) => match.effect === 'Deny'),

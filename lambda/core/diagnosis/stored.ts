@@ -51,6 +51,7 @@ const FINDING_KINDS: ReadonlySet<FindingKind> = new Set<FindingKind>([
   'already-allowed',
   'service-mismatch',
   'quota',
+  'session-policy',
 ]);
 
 const DIAGNOSIS_FINDING_KINDS: ReadonlySet<DiagnosisFinding['kind']> = new Set<DiagnosisFinding['kind']>([
@@ -73,6 +74,8 @@ const DIAGNOSIS_FINDING_KINDS: ReadonlySet<DiagnosisFinding['kind']> = new Set<D
   'near-miss',
   'quota',
   'identity-center',
+  'deny-not-visible',
+  'session-policy',
 ]);
 
 type Fields = Record<string, unknown>;

@@ -5,7 +5,14 @@
  */
 import type { NotApplicableCode } from '../denial/read-outcome';
 import type { NearMiss } from '../analysis/near-miss';
-import type { Denial, MatchedStatement, Proposal, ProposalTargetType } from '../model';
+import type {
+  Denial,
+  DenyingPolicyType,
+  MatchedStatement,
+  PrincipalType,
+  Proposal,
+  ProposalTargetType,
+} from '../model';
 
 export type Verdict = 'allowed' | 'explicitDeny' | 'implicitDeny' | 'not-applicable';
 
@@ -24,7 +31,8 @@ export type FindingKind =
   | 'beneath-deny'
   | 'already-allowed'
   | 'service-mismatch'
-  | 'quota';
+  | 'quota'
+  | 'session-policy';
 
 /** A finding as the reports show it: the contract's shape, rendered from a DiagnosisFinding. */
 export interface Finding {
@@ -45,7 +53,11 @@ export type DiagnosisFinding =
   /** The permissions boundary does not allow the request, without a matched deny. */
   | { kind: 'boundary-allows-nothing'; boundary: { name: string; arn: string } | null }
   | { kind: 'root' }
-  | { kind: 'cross-account'; roleArn: string; roleAccount: string; account: string }
+  /**
+   * A role of another account; `roleAccount` null when only the message says so ('Cross-account pass
+   * role is not allowed'), `roleArn` null when the record names no role. `account` is the caller's.
+   */
+  | { kind: 'cross-account'; roleArn: string | null; roleAccount: string | null; account: string }
   /** The caller's entity is a service-linked role (its name). */
   | { kind: 'service-linked-role'; role: string }
   /** What the account reader could not read or had to assume. */
@@ -75,7 +87,21 @@ export type DiagnosisFinding =
       quota: number;
     }
   /** The principal is an Identity Center role: the statement goes into the permission set. */
-  | { kind: 'identity-center'; principal: string; permissionSet: string; account: string };
+  | { kind: 'identity-center'; principal: string; permissionSet: string; account: string }
+  /** The message names an explicit deny (its type and ARN as written) that the simulation does not reproduce. */
+  | { kind: 'deny-not-visible'; policyType: DenyingPolicyType | null; policyArn: string | null }
+  /**
+   * The message names the session's own policy as the cause (explicit deny, or nothing allows): set
+   * when the session was created, beyond the reach of the entity's policies. `entity` names the role
+   * or the IAM user behind the session, when known.
+   */
+  | {
+      kind: 'session-policy';
+      explicit: boolean | null;
+      policyArn: string | null;
+      principalType: PrincipalType;
+      entity: string | null;
+    };
 
 export type NearMissFinding = Extract<DiagnosisFinding, { kind: 'near-miss' }>;
 
@@ -90,7 +116,12 @@ export type NotApplicableWhy =
 
 /** Why a denial is not simulated: no identity policy change can fix it. */
 export type UnsimulatedWhy =
-  { kind: 'root' } | { kind: 'cross-account'; roleAccount: string } | { kind: 'service-linked-role' };
+  | { kind: 'root' }
+  /** `roleAccount` null when only the message says the role is of another account. */
+  | { kind: 'cross-account'; roleAccount: string | null }
+  | { kind: 'service-linked-role' }
+  /** The session's own policy denied it: no change to the entity's policies can lift it. */
+  | { kind: 'session-policy' };
 
 /** What the first simulation decided, for the outcomes that follow a deny. */
 export type DenyDecision = 'explicitDeny' | 'implicitDeny';
@@ -99,7 +130,9 @@ export type DenyDecision = 'explicitDeny' | 'implicitDeny';
 export type ProposedCause =
   | { kind: 'no-allow' }
   /** An explicit deny that the request's context would lift, and even then no policy allows it. */
-  | { kind: 'deny-without-context'; denies: MatchedStatement[]; conditions: string[] };
+  | { kind: 'deny-without-context'; denies: MatchedStatement[]; conditions: string[] }
+  /** The explicit deny the message names, which the policies read here do not reproduce. */
+  | { kind: 'deny-not-visible'; policyType: DenyingPolicyType | null; policyArn: string | null };
 
 interface Diagnosed {
   denial: Denial;

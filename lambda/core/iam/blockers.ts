@@ -2,7 +2,32 @@
  * What still blocks a simulated request, in the words a proposal's `blockers` keep: the diagnosis
  * (a proposal's verification) and the apply step (its re-simulation) both say it this way.
  */
-import type { MatchedStatement, SimulationResult } from '../model';
+import type { DenyingPolicyType, MatchedStatement, SimulationResult } from '../model';
+
+/** Each policy type as a sentence names it (with its article). */
+export const DENYING_POLICY_WORDS: Record<DenyingPolicyType, string> = {
+  identity: 'an identity-based policy',
+  scp: 'a service control policy',
+  rcp: 'a resource control policy',
+  boundary: 'a permissions boundary',
+  session: 'a session policy',
+  resource: 'a resource-based policy',
+  'vpc-endpoint': 'a VPC endpoint policy',
+};
+
+/** 'a service control policy arn:...', or 'a policy' when the message was cut before its type. */
+export function denyingPolicyWords(policyType: DenyingPolicyType | null, policyArn: string | null): string {
+  const type = policyType === null ? 'a policy' : DENYING_POLICY_WORDS[policyType];
+  return policyArn === null ? type : `${type} ${policyArn}`;
+}
+
+/** The blocker of a proposal when the message's explicit deny is not among the policies read here. */
+export function unseenDenyBlocker(deny: {
+  policyType: DenyingPolicyType | null;
+  policyArn: string | null;
+}): string {
+  return `explicit deny in ${denyingPolicyWords(deny.policyType, deny.policyArn)} that errorMessage names, not visible here`;
+}
 
 /** 'RequireMFA (on group/Developers), statement DenyAll': a matched statement, where it sits. */
 export function describeMatched(match: MatchedStatement): string {

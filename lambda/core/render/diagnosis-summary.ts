@@ -1,9 +1,16 @@
 /**
  * The sentence a person reads first, and the not-applicable reason, made from the outcome's data.
  */
-import { describeMatched } from '../iam/blockers';
+import { describeMatched, denyingPolicyWords } from '../iam/blockers';
 import { nameOf } from '../iam/arn';
-import type { Denial, Diagnosis, DiagnosisOf, NearMissFinding } from '../model';
+import type {
+  Denial,
+  DenyingPolicyType,
+  Diagnosis,
+  DiagnosisFinding,
+  DiagnosisOf,
+  NearMissFinding,
+} from '../model';
 import { roleNameOf } from '../iam/arn';
 import type { NotApplicableWhy } from '../diagnosis/types';
 import { nearMissInsight } from './near-miss';
@@ -40,9 +47,13 @@ function unsimulatedSummary({ denial, why }: DiagnosisOf<'unsimulated'>): string
     case 'root':
       return `The root user was denied iam:PassRole on ${nameOf(roleArnOf(denial))}: an organization policy blocks it.`;
     case 'cross-account':
-      return `${nameOf(denial.principalArn)} tried to pass a role of another account (${why.roleAccount}), which AWS never allows.`;
+      return why.roleAccount === null
+        ? `${nameOf(denial.principalArn)} tried to pass a role of another account, which AWS never allows (errorMessage: 'Cross-account pass role is not allowed').`
+        : `${nameOf(denial.principalArn)} tried to pass a role of another account (${why.roleAccount}), which AWS never allows.`;
     case 'service-linked-role':
       return `A service-linked role was denied iam:PassRole on ${nameOf(roleArnOf(denial))}; its permissions cannot be edited.`;
+    case 'session-policy':
+      return `${nameOf(denial.principalArn)} was denied iam:PassRole on ${roleNameOf(roleArnOf(denial))} by its session policy, set when the session was created: no change to identity-based policies can lift it.`;
     default: {
       const unknown: never = why;
       throw new TypeError(`unknown reason ${JSON.stringify(unknown)}`);
@@ -56,13 +67,27 @@ function proposedSummary(diagnosis: DiagnosisOf<'proposed'>, who: string, roleNa
   const because =
     cause.kind === 'deny-without-context'
       ? `${cause.denies.map(describeMatched).join('; ') || 'an explicit deny'} denies it without ${cause.conditions.join(', ')}, and even with it no policy allows it`
-      : 'no policy allows it';
+      : cause.kind === 'deny-not-visible'
+        ? `${unseenWords(cause)} denies it (the denying policy is not visible here), and no policy read here allows it`
+        : 'no policy allows it';
   const misses = diagnosis.findings
     .filter((finding): finding is NearMissFinding => finding.kind === 'near-miss')
     .map((finding) => finding.miss);
   const sentence = nearMissInsight(misses, roleArn, service);
   const insight = sentence ? ` — ${sentence}` : '';
   return `${who} may not pass ${roleName} to ${service}: ${because}${insight}.`;
+}
+
+function unseenWords(deny: { policyType: DenyingPolicyType | null; policyArn: string | null }): string {
+  return deny.policyType === null
+    ? 'an explicit deny'
+    : `an explicit deny in ${denyingPolicyWords(deny.policyType, deny.policyArn)}`;
+}
+
+/** The message's explicit deny that the policies read here do not reproduce, when there is one. */
+function unseenDenyOf(diagnosis: { findings: readonly DiagnosisFinding[] }): string | null {
+  const unseen = diagnosis.findings.find((finding) => finding.kind === 'deny-not-visible');
+  return unseen?.kind === 'deny-not-visible' ? unseenWords(unseen) : null;
 }
 
 /** One sentence a person reads first. */
@@ -79,14 +104,23 @@ export function renderSummary(diagnosis: Diagnosis): string {
   switch (diagnosis.outcome) {
     case 'unsimulated':
       return unsimulatedSummary(diagnosis);
-    case 'already-allowed':
-      return `${who} is allowed to pass ${roleName} now; nothing to fix.`;
+    case 'already-allowed': {
+      const unseen = unseenDenyOf(diagnosis);
+      return unseen === null
+        ? `${who} is allowed to pass ${roleName} now; nothing to fix.`
+        : `The policies read here allow ${who} to pass ${roleName} now, but errorMessage names ${unseen} that they do not include.`;
+    }
     case 'explicit-deny':
       return diagnosis.beneathContext
         ? `${who} was denied iam:PassRole on ${roleName} by explicit denies that no Allow can override.`
         : `${who} was denied iam:PassRole on ${roleName} by an explicit deny that no Allow can override; the deny's owner must narrow it.`;
-    case 'context-only':
-      return `${who} was denied iam:PassRole on ${roleName} only because of the request's context: retry with ${diagnosis.conditions.join(', ')}.`;
+    case 'context-only': {
+      const unseen = unseenDenyOf(diagnosis);
+      const conditions = diagnosis.conditions.join(', ');
+      return unseen === null
+        ? `${who} was denied iam:PassRole on ${roleName} only because of the request's context: retry with ${conditions}.`
+        : `${who} was denied iam:PassRole on ${roleName}; with ${conditions} the policies read here allow it, but errorMessage names ${unseen} that they do not include.`;
+    }
     case 'service-unknown':
       return `${who} was denied iam:PassRole on ${roleName}; the receiving service is unknown.`;
     case 'proposed':

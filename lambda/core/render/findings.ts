@@ -2,7 +2,7 @@
  * The words of each finding, made from its data, in the contract's shape
  * ({kind, message, policy, statement}) that the JSON, text, email and review reports show.
  */
-import { describeMatched } from '../iam/blockers';
+import { describeMatched, denyingPolicyWords } from '../iam/blockers';
 import type { Diagnosis, DiagnosisFinding, Finding, FindingKind } from '../model';
 import { describeNearMiss } from './near-miss';
 
@@ -43,6 +43,60 @@ function denyStatement(finding: Extract<DiagnosisFinding, { kind: 'deny-statemen
   );
 }
 
+type FindingOf<K extends DiagnosisFinding['kind']> = Extract<DiagnosisFinding, { kind: K }>;
+
+const CROSS_ACCOUNT_MESSAGE = "errorMessage says 'Cross-account pass role is not allowed'";
+
+function crossAccountMessage({ roleArn, roleAccount, account }: FindingOf<'cross-account'>): string {
+  const never = `AWS never allows passing a role of another account`;
+  if (roleArn !== null && roleAccount !== null) {
+    return `The role ${roleArn} is in account ${roleAccount}, not ${account}: ${never}. Create the role in ${account}.`;
+  }
+  const named = roleArn === null ? 'and the record does not name it' : `though the record names ${roleArn}`;
+  return `${CROSS_ACCOUNT_MESSAGE}: the role passed is of another account than ${account}, ${named}. ${never}: pass a role of ${account} (create it there if need be).`;
+}
+
+/** The message's explicit deny that the policies read here do not reproduce. */
+function denyNotVisible({ policyType, policyArn }: FindingOf<'deny-not-visible'>): Finding {
+  const kind = policyType === 'scp' ? 'scp' : policyType === 'boundary' ? 'boundary' : 'explicit-deny';
+  const where = policyType === null ? '' : ` in ${denyingPolicyWords(policyType, policyArn)}`;
+  const scpHint =
+    policyType === 'scp' ? " To include it in the simulation, pass the SCP's document with --scp." : '';
+  return shown(
+    kind,
+    `errorMessage names an explicit deny${where}, which the policies read here do not reproduce: the denying policy is not visible here, and no change made here can be verified against it.${scpHint}`,
+    policyArn,
+  );
+}
+
+/** Who creates such a session, and with which call: where the session policy is set. */
+function sessionCreatedBy(principalType: FindingOf<'session-policy'>['principalType']): string {
+  if (principalType === 'federated') return 'sts:GetFederationToken';
+  if (principalType === 'role' || principalType === 'sso-role') {
+    return 'sts:AssumeRole (or AssumeRoleWithSAML, AssumeRoleWithWebIdentity)';
+  }
+  return 'sts:AssumeRole or sts:GetFederationToken';
+}
+
+function sessionPolicyMessage(finding: FindingOf<'session-policy'>): string {
+  const { explicit, policyArn, principalType, entity } = finding;
+  const policy = `the session policy${policyArn === null ? '' : ` ${policyArn}`}`;
+  const what =
+    explicit === true
+      ? `An explicit deny in ${policy} denied the request`
+      : explicit === false
+        ? `${policy.charAt(0).toUpperCase()}${policy.slice(1)} does not allow the request`
+        : `errorMessage names ${policy} as the cause`;
+  const owner =
+    entity === null
+      ? 'the entity behind the session'
+      : `${principalType === 'federated' || principalType === 'user' ? 'the IAM user' : 'the role'} ${entity}`;
+  return (
+    `${what}. A session policy is set when the session is created and limits the session below the policies of ${owner}: no change to those can lift it, so none is proposed. ` +
+    `It is passed to ${sessionCreatedBy(principalType)} in the Policy or PolicyArns parameter: create the session with a session policy that allows this iam:PassRole, or without one.`
+  );
+}
+
 export function renderFinding(finding: DiagnosisFinding): Finding {
   switch (finding.kind) {
     case 'deny-statement':
@@ -67,10 +121,7 @@ export function renderFinding(finding: DiagnosisFinding): Finding {
         'The root user is not limited by identity policies: only an SCP or RCP of the organization can deny it. Ask the organization admins.',
       );
     case 'cross-account':
-      return shown(
-        'cross-account',
-        `The role ${finding.roleArn} is in account ${finding.roleAccount}, not ${finding.account}: AWS never allows passing a role of another account. Create the role in ${finding.account}.`,
-      );
+      return shown('cross-account', crossAccountMessage(finding));
     case 'service-linked-role':
       return shown(
         'service-linked-role',
@@ -140,6 +191,10 @@ export function renderFinding(finding: DiagnosisFinding): Finding {
         'sso',
         `${finding.principal} is managed by IAM Identity Center: do not edit the role. Add the statement to the inline policy of permission set ${finding.permissionSet} (merge it with what is there), then re-provision the permission set to account ${finding.account}.`,
       );
+    case 'deny-not-visible':
+      return denyNotVisible(finding);
+    case 'session-policy':
+      return shown('session-policy', sessionPolicyMessage(finding), finding.policyArn);
     default: {
       const unknown: never = finding;
       throw new TypeError(`unknown finding ${JSON.stringify(unknown)}`);

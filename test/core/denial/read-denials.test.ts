@@ -411,7 +411,12 @@ describe('readDenials: the synthetic PassRole fixtures', () => {
   it("10: a role of another account ('Cross-account pass role is not allowed.')", () => {
     const denial = readDenial(passRoleFixture('10-lambda-CreateFunction20150331-cross-account-role'));
     expect(denial.roleArn).toBe('arn:aws:iam::210987654321:role/shared-lambda-exec');
-    expect(denial.messageCause).toEqual({ policyType: null, explicit: null, policyArn: null });
+    expect(denial.messageCause).toEqual({
+      policyType: null,
+      explicit: null,
+      policyArn: null,
+      crossAccount: true,
+    });
     expect(denial.notes).toEqual(
       expect.arrayContaining([
         'errorMessage names no role: taken from requestParameters.role',
@@ -420,6 +425,28 @@ describe('readDenials: the synthetic PassRole fixtures', () => {
     );
     // A long-term access key: CloudTrail does not say whether MFA was used, so the key stays out.
     expect(denial.context['aws:MultiFactorAuthPresent']).toBeUndefined();
+  });
+
+  it("'Cross-account pass role is not allowed.' with the role hidden: the message's cause still says so", () => {
+    const outcome = read(
+      denialRecord({
+        errorMessage: 'Cross-account pass role is not allowed.',
+        requestParameters: {
+          jobName: 'nightly-orders-etl',
+          jobUpdate: { role: 'HIDDEN_DUE_TO_SECURITY_REASONS' },
+        },
+      }),
+    );
+    expect(outcome).toMatchObject({
+      kind: 'denial',
+      denial: { roleArn: null, messageCause: { explicit: null, crossAccount: true } },
+    });
+  });
+
+  it('any other message leaves the cross-account mark out of the cause', () => {
+    expect(read(denialRecord({}))).toMatchObject({ kind: 'denial' });
+    const outcome = read(denialRecord({}));
+    expect(outcome.kind === 'denial' && 'crossAccount' in outcome.denial.messageCause).toBe(false);
   });
 
   it('11: an explicit deny in an SCP, with its ARN', () => {

@@ -175,6 +175,72 @@ const CASES: [string, Diagnosis, Verdict, string, string | null][] = [
     null,
   ],
   [
+    "another account, told only by 'Cross-account pass role is not allowed'",
+    {
+      outcome: 'unsimulated',
+      denial: { ...denial, roleArn: null },
+      why: { kind: 'cross-account', roleAccount: null },
+      findings: [],
+    },
+    'implicitDeny',
+    "mei tried to pass a role of another account, which AWS never allows (errorMessage: 'Cross-account pass role is not allowed').",
+    null,
+  ],
+  [
+    'a session policy',
+    {
+      outcome: 'unsimulated',
+      denial: { ...denial, messageCause: { policyType: 'session', explicit: true, policyArn: null } },
+      why: { kind: 'session-policy' },
+      findings: [],
+    },
+    'explicitDeny',
+    'mei was denied iam:PassRole on etl-runtime by its session policy, set when the session was created: no change to identity-based policies can lift it.',
+    null,
+  ],
+  [
+    'allowed by the policies read here, the message naming a deny not visible here',
+    {
+      outcome: 'already-allowed',
+      denial,
+      findings: [{ kind: 'deny-not-visible', policyType: 'rcp', policyArn: null }],
+    },
+    'explicitDeny',
+    'The policies read here allow mei to pass etl-runtime now, but errorMessage names an explicit deny in a resource control policy that they do not include.',
+    null,
+  ],
+  [
+    'context only by the policies read here, the message naming a deny not visible here',
+    {
+      outcome: 'context-only',
+      denial,
+      findings: [{ kind: 'deny-not-visible', policyType: null, policyArn: null }],
+      conditions: ['MFA present'],
+    },
+    'explicitDeny',
+    'mei was denied iam:PassRole on etl-runtime; with MFA present the policies read here allow it, but errorMessage names an explicit deny that they do not include.',
+    null,
+  ],
+  [
+    'proposed, the message naming a deny not visible here',
+    {
+      outcome: 'proposed',
+      denial,
+      findings: [],
+      decision: 'explicitDeny',
+      service: 'glue.amazonaws.com',
+      cause: {
+        kind: 'deny-not-visible',
+        policyType: 'scp',
+        policyArn: 'arn:aws:organizations::1:policy/o-1/service_control_policy/p-1',
+      },
+      proposal: PROPOSAL,
+    },
+    'explicitDeny',
+    'mei may not pass etl-runtime to glue.amazonaws.com: an explicit deny in a service control policy arn:aws:organizations::1:policy/o-1/service_control_policy/p-1 denies it (the denying policy is not visible here), and no policy read here allows it.',
+    null,
+  ],
+  [
     'recorded by the previous release: its words as written',
     {
       outcome: 'recorded',

@@ -245,6 +245,36 @@ const CASES: { [K in DiagnosisFinding['kind']]: [Extract<DiagnosisFinding, { kin
       statement: null,
     },
   ],
+  'deny-not-visible': [
+    {
+      kind: 'deny-not-visible',
+      policyType: 'scp',
+      policyArn: 'arn:aws:organizations::111122223333:policy/o-1/service_control_policy/p-1',
+    },
+    {
+      kind: 'scp',
+      message:
+        "errorMessage names an explicit deny in a service control policy arn:aws:organizations::111122223333:policy/o-1/service_control_policy/p-1, which the policies read here do not reproduce: the denying policy is not visible here, and no change made here can be verified against it. To include it in the simulation, pass the SCP's document with --scp.",
+      policy: 'arn:aws:organizations::111122223333:policy/o-1/service_control_policy/p-1',
+      statement: null,
+    },
+  ],
+  'session-policy': [
+    {
+      kind: 'session-policy',
+      explicit: true,
+      policyArn: 'arn:aws:iam::123456789012:policy/SessionLimits',
+      principalType: 'role',
+      entity: 'deployer',
+    },
+    {
+      kind: 'session-policy',
+      message:
+        'An explicit deny in the session policy arn:aws:iam::123456789012:policy/SessionLimits denied the request. A session policy is set when the session is created and limits the session below the policies of the role deployer: no change to those can lift it, so none is proposed. It is passed to sts:AssumeRole (or AssumeRoleWithSAML, AssumeRoleWithWebIdentity) in the Policy or PolicyArns parameter: create the session with a session policy that allows this iam:PassRole, or without one.',
+      policy: 'arn:aws:iam::123456789012:policy/SessionLimits',
+      statement: null,
+    },
+  ],
 };
 
 describe('finding words', () => {
@@ -285,6 +315,52 @@ describe('finding words', () => {
         'The permissions boundary does not allow iam:PassRole on this role: the boundary must allow it too.',
       policy: null,
     });
+  });
+
+  it('a cross-account pass only the message tells: said so, with or without the role the record names', () => {
+    expect(
+      renderFinding({ kind: 'cross-account', roleArn: null, roleAccount: null, account: '123456789012' }),
+    ).toMatchObject({
+      kind: 'cross-account',
+      message:
+        "errorMessage says 'Cross-account pass role is not allowed': the role passed is of another account than 123456789012, and the record does not name it. AWS never allows passing a role of another account: pass a role of 123456789012 (create it there if need be).",
+    });
+    expect(
+      renderFinding({
+        kind: 'cross-account',
+        roleArn: 'arn:aws:iam::123456789012:role/x',
+        roleAccount: null,
+        account: '123456789012',
+      }).message,
+    ).toContain(
+      'another account than 123456789012, though the record names arn:aws:iam::123456789012:role/x.',
+    );
+  });
+
+  it('a deny not visible here of a boundary, an RCP or an unsaid type: its kind, no --scp hint', () => {
+    const of = (policyType: 'boundary' | 'rcp' | null) =>
+      renderFinding({ kind: 'deny-not-visible', policyType, policyArn: null });
+    expect(of('boundary')).toMatchObject({ kind: 'boundary', policy: null });
+    expect(of('rcp')).toMatchObject({ kind: 'explicit-deny' });
+    expect(of('rcp').message).toMatch(
+      /^errorMessage names an explicit deny in a resource control policy, which/,
+    );
+    expect(of(null).message).toMatch(/^errorMessage names an explicit deny, which the policies read here/);
+    expect(of('boundary').message).not.toContain('--scp');
+  });
+
+  it("a federated user's session policy that allows nothing: GetFederationToken, the IAM user named", () => {
+    expect(
+      renderFinding({
+        kind: 'session-policy',
+        explicit: false,
+        policyArn: null,
+        principalType: 'federated',
+        entity: 'mei',
+      }).message,
+    ).toBe(
+      'The session policy does not allow the request. A session policy is set when the session is created and limits the session below the policies of the IAM user mei: no change to those can lift it, so none is proposed. It is passed to sts:GetFederationToken in the Policy or PolicyArns parameter: create the session with a session policy that allows this iam:PassRole, or without one.',
+    );
   });
 
   it('the quota sentence is the one the proposal keeps among its risks', () => {
