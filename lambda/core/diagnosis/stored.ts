@@ -73,6 +73,11 @@ const DIAGNOSIS_FINDING_KINDS: ReadonlySet<DiagnosisFinding['kind']> = new Set<D
   'near-miss',
   'quota',
   'identity-center',
+  'aws-record-unavailable',
+  'aws-record-mismatch',
+  'aws-record',
+  'aws-context',
+  'aws-evaluation',
 ]);
 
 type Fields = Record<string, unknown>;

@@ -16,4 +16,8 @@ export const FINDING_LABELS: Record<FindingKind, string> = {
   'already-allowed': 'allowed',
   'service-mismatch': 'service',
   quota: 'quota',
+  'aws-record': "AWS's record",
+  'aws-evaluation': "AWS's evaluation differs",
+  'aws-record-unavailable': "AWS's record unavailable",
+  'aws-record-mismatch': "AWS's record not of this request",
 };

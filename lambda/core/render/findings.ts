@@ -5,6 +5,7 @@
 import { describeMatched } from '../iam/blockers';
 import type { Diagnosis, DiagnosisFinding, Finding, FindingKind } from '../model';
 import { describeNearMiss } from './near-miss';
+import { renderAwsFinding } from './aws-record';
 
 function shown(
   kind: FindingKind,
@@ -140,6 +141,12 @@ export function renderFinding(finding: DiagnosisFinding): Finding {
         'sso',
         `${finding.principal} is managed by IAM Identity Center: do not edit the role. Add the statement to the inline policy of permission set ${finding.permissionSet} (merge it with what is there), then re-provision the permission set to account ${finding.account}.`,
       );
+    case 'aws-record-unavailable':
+    case 'aws-record-mismatch':
+    case 'aws-record':
+    case 'aws-context':
+    case 'aws-evaluation':
+      return renderAwsFinding(finding);
     default: {
       const unknown: never = finding;
       throw new TypeError(`unknown finding ${JSON.stringify(unknown)}`);
