@@ -173,7 +173,14 @@ describe("AWS's evaluation record as evidence", () => {
       decision: 'explicitDeny',
       cause: { kind: 'deny-without-context', conditions: ['MFA present'] },
     });
-    expect(kinds(result)).not.toContain('aws-evaluation');
+    // What AWS matched first, then the context it recorded, then the simulation's findings.
+    expect(kinds(result)).toEqual([
+      'aws-record',
+      'aws-context',
+      'deny-statement',
+      'context-no-allow',
+      'near-miss',
+    ]);
   });
 
   it('the receiving service comes from the record when the CloudTrail record does not name it', async () => {

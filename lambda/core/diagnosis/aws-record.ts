@@ -120,19 +120,22 @@ export function unseenDenies(
   return statements.filter((s) => s.effect === 'deny' && s.location.kind === 'not-visible');
 }
 
-const AWS_KINDS: ReadonlySet<DiagnosisFinding['kind']> = new Set<DiagnosisFinding['kind']>([
-  'aws-record-unavailable',
-  'aws-record-mismatch',
-  'aws-record',
-  'aws-context',
-  'aws-evaluation',
+/** The record's findings in the order they are read: what AWS matched, how the simulation differs, the context. */
+const AWS_ORDER: ReadonlyMap<DiagnosisFinding['kind'], number> = new Map<DiagnosisFinding['kind'], number>([
+  ['aws-record-unavailable', 0],
+  ['aws-record-mismatch', 0],
+  ['aws-record', 1],
+  ['aws-evaluation', 2],
+  ['aws-context', 3],
 ]);
 
 /** The record's findings lead: when there is a record, it is the first evidence of what denied the request. */
 export function awsFindingsFirst(diagnosis: Diagnosis): Diagnosis {
   if (diagnosis.outcome === 'not-applicable' || diagnosis.outcome === 'recorded') return diagnosis;
-  const aws = diagnosis.findings.filter((finding) => AWS_KINDS.has(finding.kind));
+  const rank = (finding: DiagnosisFinding) => AWS_ORDER.get(finding.kind);
+  const aws = diagnosis.findings.filter((finding) => rank(finding) !== undefined);
   if (aws.length === 0) return diagnosis;
-  const rest = diagnosis.findings.filter((finding) => !AWS_KINDS.has(finding.kind));
+  aws.sort((left, right) => (rank(left) ?? 0) - (rank(right) ?? 0));
+  const rest = diagnosis.findings.filter((finding) => rank(finding) === undefined);
   return { ...diagnosis, findings: [...aws, ...rest] };
 }
