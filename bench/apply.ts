@@ -62,6 +62,7 @@ import { createProposalsTable } from '../test/integration/support/proposal-table
 import { seedGlueAccount } from '../test/integration/support/seed-account';
 import { percentile, printBenchLines } from './support';
 import { defaultEscalationDependencies } from '../lambda/core/proposal/assess-escalation';
+import { InMemoryAuthorizationRecordReader } from '../lambda/adapters/memory/in-memory-authorization-record-reader';
 
 const ROOT = join(__dirname, '..');
 const ACCOUNT = '123456789012';
@@ -98,6 +99,7 @@ async function seedPendingRecord(id: string): Promise<IncidentRecord> {
   if (outcome?.kind !== 'denial') throw new Error('the seed event is not a denial');
   const reader = await SnapshotAccountReader.fromFile(join(ROOT, 'examples/seed/account.json'));
   const diagnosis = await createDiagnoser({
+    authorizationRecords: new InMemoryAuthorizationRecordReader(),
     accountReader: reader,
     simulator: new LocalPolicySimulator(),
     escalation: defaultEscalationDependencies(reader),

@@ -37,6 +37,7 @@ import {
 } from './seed-iam';
 import { diagnoseContext, printBenchLines, stats } from './support';
 import { defaultEscalationDependencies } from '../lambda/core/proposal/assess-escalation';
+import { InMemoryAuthorizationRecordReader } from '../lambda/adapters/memory/in-memory-authorization-record-reader';
 
 const ROOT = join(__dirname, '..');
 const SEED_EVENT = JSON.parse(readFileSync(join(ROOT, 'examples/seed/denial.json'), 'utf8')) as Record<
@@ -100,6 +101,7 @@ function container(shared: Shared, clock: () => Date = () => new Date()): Contai
     diagnoser: (() => {
       const reader = new AwsAccountReader(iam);
       return createDiagnoser({
+        authorizationRecords: new InMemoryAuthorizationRecordReader(),
         accountReader: reader,
         simulator: new AwsPolicySimulator(iam),
         escalation: defaultEscalationDependencies(reader),

@@ -45,6 +45,7 @@ import type { Denial } from '../lambda/core/model';
 import { renderReviewPage } from '../lambda/core/render/review-page';
 import { defaultEscalationDependencies } from '../lambda/core/proposal/assess-escalation';
 import { proposalOf, verdictOf } from '../lambda/core/diagnosis/derived';
+import { InMemoryAuthorizationRecordReader } from '../lambda/adapters/memory/in-memory-authorization-record-reader';
 
 const ROOT = join(__dirname, '..');
 const SNAPSHOT = join(ROOT, 'examples/seed/account.json');
@@ -59,6 +60,7 @@ function seedDenial(): Denial {
 async function offlineDiagnosis(): Promise<void> {
   const reader = await SnapshotAccountReader.fromFile(SNAPSHOT);
   const diagnoser = createDiagnoser({
+    authorizationRecords: new InMemoryAuthorizationRecordReader(),
     accountReader: reader,
     simulator: new LocalPolicySimulator(),
     escalation: defaultEscalationDependencies(reader),
@@ -111,6 +113,7 @@ async function awsCallsPerDiagnosis(): Promise<void> {
   const iam = new IAMClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
   const reader = new AwsAccountReader(iam);
   const diagnoser = createDiagnoser({
+    authorizationRecords: new InMemoryAuthorizationRecordReader(),
     accountReader: reader,
     simulator: new AwsPolicySimulator(iam),
     escalation: defaultEscalationDependencies(reader),
@@ -151,6 +154,7 @@ function cliColdStart(): void {
 async function reviewPageRender(): Promise<void> {
   const reader = await SnapshotAccountReader.fromFile(SNAPSHOT);
   const diagnoser = createDiagnoser({
+    authorizationRecords: new InMemoryAuthorizationRecordReader(),
     accountReader: reader,
     simulator: new LocalPolicySimulator(),
     escalation: defaultEscalationDependencies(reader),

@@ -16,6 +16,7 @@ const pin = pinReports('diagnose-escalation');
 import { denialOf } from '../support/denials';
 import { scopeEscalationReader } from '../support/scope-escalation-reader';
 import { ACCOUNT, group, inline, managed, role, scope, user } from '../support/scope-builders';
+import { InMemoryAuthorizationRecordReader } from '../../lambda/adapters/memory/in-memory-authorization-record-reader';
 
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/etl-runtime`;
 const glueAccess = group('GlueAccess', {
@@ -53,6 +54,7 @@ async function run(
 ): Promise<Run> {
   const analysed: Run['analysed'] = [];
   const diagnoser = createDiagnoser({
+    authorizationRecords: new InMemoryAuthorizationRecordReader(),
     accountReader: staticReader(accountScope),
     simulator: new LocalPolicySimulator(),
     escalation: {

@@ -20,6 +20,7 @@ import { scopeEscalationReader } from '../support/scope-escalation-reader';
 import { defaultEscalationDependencies } from '../../lambda/core/proposal/assess-escalation';
 import { pinReports } from '../baseline/pin-reports';
 import { verdictOf } from '../../lambda/core/diagnosis/derived';
+import { InMemoryAuthorizationRecordReader } from '../../lambda/adapters/memory/in-memory-authorization-record-reader';
 
 const pin = pinReports('diagnose-scenarios');
 
@@ -60,6 +61,7 @@ async function diagnose(
   scps: { name: string; document: PolicyDocument }[] = [],
 ): Promise<Diagnosis> {
   const diagnoser = createDiagnoser({
+    authorizationRecords: new InMemoryAuthorizationRecordReader(),
     accountReader: staticReader(accountScope),
     escalation: defaultEscalationDependencies(scopeEscalationReader(accountScope)),
     simulator: new LocalPolicySimulator({ serviceControlPolicies: scps }),
@@ -233,6 +235,7 @@ describe('diagnosis scenarios (local simulator)', () => {
   it('a role of another account: never allowed, said so, nothing simulated or proposed', async () => {
     const reader = staticReader(scope(user('mei'), null));
     const diagnoser = createDiagnoser({
+      authorizationRecords: new InMemoryAuthorizationRecordReader(),
       accountReader: reader,
       simulator: new LocalPolicySimulator(),
       escalation: defaultEscalationDependencies(scopeEscalationReader(scope(user('mei'), null))),
@@ -572,6 +575,7 @@ describe('diagnosis scenarios (local simulator)', () => {
         accountReader: reader,
         simulator: new LocalPolicySimulator(),
         escalation: defaultEscalationDependencies(scopeEscalationReader(scope(user('mei'), etlRole))),
+        authorizationRecords: new InMemoryAuthorizationRecordReader(),
       });
       const result = await diagnoser.diagnose(denialOf({ messageCause: crossAccount }));
       expect(result).toMatchObject({

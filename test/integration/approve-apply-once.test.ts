@@ -36,6 +36,7 @@ import { createProposalsTable } from './support/proposal-tables';
 import { createSerializedDynamoDbClient, type SerializedDynamoDb } from './support/serialized-dynamodb';
 import { decisionPorts, LOOP_DECISION_KEYS } from './support/remediation-loop';
 import { seedGlueAccount } from './support/seed-account';
+import { InMemoryAuthorizationRecordReader } from '../../lambda/adapters/memory/in-memory-authorization-record-reader';
 
 const APPROVALS = 20;
 
@@ -64,6 +65,7 @@ async function pendingSeedProposal(): Promise<{
   const denial = seedDenial();
   const reader = new AwsAccountReader(clients.iam);
   const diagnosis = await createDiagnoser({
+    authorizationRecords: new InMemoryAuthorizationRecordReader(),
     accountReader: reader,
     simulator: new LocalPolicySimulator(),
     escalation: defaultEscalationDependencies(reader),

@@ -35,6 +35,7 @@ import { createSerializedDynamoDbClient, type SerializedDynamoDb } from './suppo
 import { decisionPorts, loopDecisionFor } from './support/remediation-loop';
 import { seedGlueAccount } from './support/seed-account';
 import { defaultEscalationDependencies } from '../../lambda/core/proposal/assess-escalation';
+import { InMemoryAuthorizationRecordReader } from '../../lambda/adapters/memory/in-memory-authorization-record-reader';
 
 const GLUE_ACCESS: ProposalTarget = {
   type: 'group',
@@ -139,6 +140,7 @@ describe('applying the seed proposal against moto (IAM and DynamoDB)', () => {
     const denial = seedDenial();
     const reader = new AwsAccountReader(clients.iam);
     const diagnosis = await createDiagnoser({
+      authorizationRecords: new InMemoryAuthorizationRecordReader(),
       accountReader: reader,
       simulator: new LocalPolicySimulator(),
       escalation: defaultEscalationDependencies(reader),

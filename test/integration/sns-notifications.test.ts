@@ -41,6 +41,7 @@ import { resetMoto } from './support/moto';
 import { createQueue, receiveAll, type TestQueue } from './support/sqs-queues';
 import { SEED_RECORD } from '../handlers/diagnose/support';
 import { defaultEscalationDependencies } from '../../lambda/core/proposal/assess-escalation';
+import { InMemoryAuthorizationRecordReader } from '../../lambda/adapters/memory/in-memory-authorization-record-reader';
 
 const SEED_ACCOUNT_FILE = join(__dirname, '../../examples/seed/account.json');
 const CREATED_AT = new Date('2026-06-17T02:05:00Z');
@@ -53,6 +54,7 @@ async function seedProposalRecord(): Promise<IncidentRecord> {
   if (outcome?.kind !== 'denial') throw new Error('the seed event is not a PassRole denial');
   const reader = await SnapshotAccountReader.fromFile(SEED_ACCOUNT_FILE);
   const diagnoser = createDiagnoser({
+    authorizationRecords: new InMemoryAuthorizationRecordReader(),
     accountReader: reader,
     simulator: new LocalPolicySimulator(),
     escalation: defaultEscalationDependencies(reader),

@@ -3,6 +3,7 @@
  * over the account data, then the outcome. Every return is a variant of Diagnosis; no words here.
  */
 import type { AccountReader } from '../../ports/account-reader';
+import type { AuthorizationRecordReader } from '../../ports/authorization-record-reader';
 import type { PolicySimulator } from '../../ports/policy-simulator';
 import { findNearMisses } from '../analysis/near-miss';
 import { analyzeTrustPolicy } from '../analysis/trust-policy';
@@ -26,19 +27,28 @@ import { PASS_ROLE, planProposal, serviceFromTrust, withService } from './plan';
 import { denyFindings, implicitBlockFindings, trustFindings } from './simulation-findings';
 import { triage } from './triage';
 import { unseenDeny } from './unseen-deny';
+import { assessRecord, awsFindingsFirst, evidenceFindings, readRecord, unseenDenies } from './aws-record';
+import { awsDenyBlocker } from '../render/aws-record';
 
 export interface DiagnoserDependencies {
   accountReader: AccountReader;
   simulator: PolicySimulator;
   /** What a proposal really grants and who may approve it (proposal.escalation, proposal.approval). */
   escalation: EscalationDependencies;
+  /** AWS's evaluation record of the denial (IAM Toolbox), read when the message carries its ID. */
+  authorizationRecords: AuthorizationRecordReader;
 }
 
 export interface Diagnoser {
   diagnose(denial: Denial): Promise<Diagnosis>;
 }
 
-export function createDiagnoser({ accountReader, simulator, escalation }: DiagnoserDependencies): Diagnoser {
+export function createDiagnoser({
+  accountReader,
+  simulator,
+  escalation,
+  authorizationRecords,
+}: DiagnoserDependencies): Diagnoser {
   async function simulate(
     policySourceArn: string,
     roleArn: string,
@@ -57,9 +67,15 @@ export function createDiagnoser({ accountReader, simulator, escalation }: Diagno
   }
 
   async function diagnose(input: Denial): Promise<Diagnosis> {
+    return awsFindingsFirst(await diagnoseDenial(input));
+  }
+
+  async function diagnoseDenial(input: Denial): Promise<Diagnosis> {
     const triaged = triage(input);
     if (triaged.kind === 'decided') return triaged.diagnosis;
     const { denial, roleArn, policySourceArn } = triaged;
+    // AWS's record is read alongside the account data; it never fails the diagnosis.
+    const recordPromise = readRecord(authorizationRecords, denial);
 
     // Start the first simulation while the account data loads: on AWS they are independent calls.
     const scopePromise = accountReader.loadScope(policySourceArn, roleArn);
@@ -76,27 +92,37 @@ export function createDiagnoser({ accountReader, simulator, escalation }: Diagno
     const scope = await scopePromise;
     const principal = scope.principal;
     if (!principal) throw new PrincipalNotFoundError(policySourceArn, scope.accountId);
+    const assessed = assessRecord(await recordPromise, denial, roleArn, policySourceArn);
+    const evidence = assessed.evidence;
+    // The request as AWS evaluated it, where its record says otherwise than the CloudTrail record.
+    const recorded = evidence?.request ?? null;
+    const requestContext = recorded?.context ?? denial.context;
+    const recordedService = recorded ? recorded.passedToService : requestService;
 
-    let service = requestService;
-    const findings: DiagnosisFinding[] = [];
+    let service = recordedService;
+    const findings: DiagnosisFinding[] = [...assessed.findings];
     let trust = analyzeTrustPolicy(scope.passedRole?.trustPolicy ?? null, service);
     let first: SimulationResult;
     if (service === null) {
       service = serviceFromTrust(trust);
       trust = analyzeTrustPolicy(scope.passedRole?.trustPolicy ?? null, service);
     }
-    if (requestService === null && service !== null) {
+    if (recordedService === null && service !== null) {
       findings.push({ kind: 'service-assumed', service });
-      first = await simulate(policySourceArn, roleArn, withService(denial.context, service), scope);
+      first = await simulate(policySourceArn, roleArn, withService(requestContext, service), scope);
+    } else if (recorded !== null && recorded.differences.length > 0) {
+      first = await simulate(policySourceArn, roleArn, withService(requestContext, service), scope);
     } else {
       first = await firstPromise;
     }
-    const context = withService(denial.context, service);
+    const context = withService(requestContext, service);
     findings.push(...scope.notes.map((note): DiagnosisFinding => ({ kind: 'account-note', note })));
     findings.push(...trustFindings(scope, roleArn, service, trust));
 
     const statements = principalStatements(principal);
     const roleName = roleNameOf(roleArn);
+    const aws = evidence ? evidenceFindings(evidence, roleArn, principal, first) : null;
+    findings.push(...(aws?.findings ?? []));
 
     const step = firstStep(first, statements, roleArn, context);
     // The message's explicit deny, when the policies read here do not reproduce it: first in the findings.
@@ -158,12 +184,19 @@ export function createDiagnoser({ accountReader, simulator, escalation }: Diagno
 
     const verification = await verificationPromise;
     const { escalation: analysis, approval } = await assessment;
+    const awsBlockers = unseenDenies(evidence, aws?.statements ?? [], first).map(awsDenyBlocker);
     const proposal: Proposal = {
       ...proposalPlan.proposal,
       // A deny not visible here is not in the verification either: the proposal cannot be known to work.
-      verified: unseen === null && verification.decision === 'allowed',
+      verified: unseen === null && verification.decision === 'allowed' && awsBlockers.length === 0,
       verificationContext: proposalContext,
-      blockers: [...(unseen === null ? [] : [unseenDenyBlocker(unseen)]), ...blockersOf(verification)],
+      blockers: [
+        ...new Set([
+          ...(unseen === null ? [] : [unseenDenyBlocker(unseen)]),
+          ...blockersOf(verification),
+          ...awsBlockers,
+        ]),
+      ],
       escalation: analysis,
       approval,
     };

@@ -76,6 +76,11 @@ const DIAGNOSIS_FINDING_KINDS: ReadonlySet<DiagnosisFinding['kind']> = new Set<D
   'identity-center',
   'deny-not-visible',
   'session-policy',
+  'aws-record-unavailable',
+  'aws-record-mismatch',
+  'aws-record',
+  'aws-context',
+  'aws-evaluation',
 ]);
 
 type Fields = Record<string, unknown>;

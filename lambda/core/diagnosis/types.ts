@@ -4,6 +4,11 @@
  * JSON report derives its flat fields (verdict, summary, findings, reason) from them.
  */
 import type { NotApplicableCode } from '../denial/read-outcome';
+import type { AwsEvaluatedEffect, AwsRecordUnavailableReason } from '../evidence/aws-evaluation';
+import type { AwsRecordMismatch } from '../evidence/record-belongs';
+import type { ContextDifference } from '../evidence/record-context';
+import type { AwsDisagreement } from '../evidence/record-disagreement';
+import type { AwsStatementEvidence } from '../evidence/record-statements';
 import type { NearMiss } from '../analysis/near-miss';
 import type {
   Denial,
@@ -32,7 +37,14 @@ export type FindingKind =
   | 'already-allowed'
   | 'service-mismatch'
   | 'quota'
-  | 'session-policy';
+  | 'session-policy'
+  /** AWS's own record of the request: what it matched, the context it evaluated. */
+  | 'aws-record'
+  /** AWS's record and the simulation disagree. */
+  | 'aws-evaluation'
+  | 'aws-record-unavailable'
+  /** The record under the message's authorization ID is of another request: not evidence. */
+  | 'aws-record-mismatch';
 
 /** A finding as the reports show it: the contract's shape, rendered from a DiagnosisFinding. */
 export interface Finding {
@@ -101,7 +113,31 @@ export type DiagnosisFinding =
       policyArn: string | null;
       principalType: PrincipalType;
       entity: string | null;
-    };
+    }
+  /** AWS's record of the request could not be read (the reason is counted): the simulation alone decides. */
+  | {
+      kind: 'aws-record-unavailable';
+      authorizationId: string;
+      reason: AwsRecordUnavailableReason;
+      detail: string;
+    }
+  /** The record under the message's authorization ID is not of this request: never evidence. */
+  | { kind: 'aws-record-mismatch'; authorizationId: string; mismatches: AwsRecordMismatch[] }
+  /**
+   * AWS's evaluation of iam:PassRole on the role, the first evidence: its effect and one statement it
+   * matched, found in the account data where possible (null: it matched none, as for an implicit deny).
+   */
+  | {
+      kind: 'aws-record';
+      authorizationId: string;
+      roleArn: string;
+      effect: AwsEvaluatedEffect | null;
+      statement: AwsStatementEvidence | null;
+    }
+  /** AWS's request context replaced the reconstructed one where they differ (simulations run under it). */
+  | { kind: 'aws-context'; differences: ContextDifference[]; ignored: string[] }
+  /** AWS's evaluation and the simulation of the request disagree. */
+  | { kind: 'aws-evaluation'; disagreement: AwsDisagreement };
 
 export type NearMissFinding = Extract<DiagnosisFinding, { kind: 'near-miss' }>;
 

@@ -69,7 +69,9 @@ export type AwsRecordUnavailableReason =
   /** A response that does not follow the service model. */
   | 'invalid-response'
   /** The call did not complete (DNS, connection, timeout). */
-  | 'network';
+  | 'network'
+  /** This diagnosis reads no records: offline (a snapshot), or no reader is configured. */
+  | 'not-consulted';
 
 export type AwsRecordLookup =
   | { kind: 'found'; record: AwsAuthorizationRecord }

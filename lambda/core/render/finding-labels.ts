@@ -17,4 +17,8 @@ export const FINDING_LABELS: Record<FindingKind, string> = {
   'service-mismatch': 'service',
   quota: 'quota',
   'session-policy': 'session policy',
+  'aws-record': "AWS's record",
+  'aws-evaluation': "AWS's evaluation differs",
+  'aws-record-unavailable': "AWS's record unavailable",
+  'aws-record-mismatch': "AWS's record not of this request",
 };

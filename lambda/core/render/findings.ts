@@ -5,6 +5,7 @@
 import { describeMatched, denyingPolicyWords } from '../iam/blockers';
 import type { Diagnosis, DiagnosisFinding, Finding, FindingKind } from '../model';
 import { describeNearMiss } from './near-miss';
+import { renderAwsFinding } from './aws-record';
 
 function shown(
   kind: FindingKind,
@@ -195,6 +196,12 @@ export function renderFinding(finding: DiagnosisFinding): Finding {
       return denyNotVisible(finding);
     case 'session-policy':
       return shown('session-policy', sessionPolicyMessage(finding), finding.policyArn);
+    case 'aws-record-unavailable':
+    case 'aws-record-mismatch':
+    case 'aws-record':
+    case 'aws-context':
+    case 'aws-evaluation':
+      return renderAwsFinding(finding);
     default: {
       const unknown: never = finding;
       throw new TypeError(`unknown finding ${JSON.stringify(unknown)}`);

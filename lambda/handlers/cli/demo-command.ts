@@ -9,6 +9,7 @@ import { InvalidInputError } from '../../core/errors';
 import { renderTextReport } from '../../core/render/text-report';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, readJsonFile, type CliIo } from './io';
 import { proposalOf } from '../../core/diagnosis/derived';
+import { InMemoryAuthorizationRecordReader } from '../../adapters/memory/in-memory-authorization-record-reader';
 
 /** The shipped seed scenario: found by walking up from this file (source tree or dist/ bundle). */
 export function findSeedExample(start: string = __dirname): { snapshot: string; event: string } {
@@ -33,6 +34,7 @@ export async function runDemo(io: CliIo, example = findSeedExample()): Promise<n
   const simulator = new LocalPolicySimulator();
   // Offline: the default approval settings, which the report says were assumed.
   const diagnoser = createDiagnoser({
+    authorizationRecords: new InMemoryAuthorizationRecordReader([], 'the demo reads no AWS records'),
     accountReader: reader,
     simulator,
     escalation: defaultEscalationDependencies(reader),

@@ -15,6 +15,7 @@ import { renderTextReport } from '../../core/render/text-report';
 import type { AuthorizationMessageDecoder } from '../../ports/authorization-message-decoder';
 import { IAM_REQUEST_HANDLER, REQUEST_HANDLER } from '../client-settings';
 import { EXIT_BAD_INPUT, EXIT_OK, readJsonFile, reportFailure, type CliIo } from './io';
+import { InMemoryAuthorizationRecordReader } from '../../adapters/memory/in-memory-authorization-record-reader';
 
 export interface DiagnoseOptions {
   event: string;
@@ -40,6 +41,10 @@ async function buildEngine(options: DiagnoseOptions): Promise<Engine> {
     const simulator = new LocalPolicySimulator({ serviceControlPolicies: scps });
     return {
       diagnoser: createDiagnoser({
+        authorizationRecords: new InMemoryAuthorizationRecordReader(
+          [],
+          'a diagnosis from a snapshot reads no AWS records',
+        ),
         accountReader,
         simulator,
         escalation: defaultEscalationDependencies(accountReader),
@@ -58,6 +63,7 @@ async function buildEngine(options: DiagnoseOptions): Promise<Engine> {
   const accountReader = new AwsAccountReader(iam, { scps: scpLevels });
   return {
     diagnoser: createDiagnoser({
+      authorizationRecords: new InMemoryAuthorizationRecordReader(),
       accountReader,
       simulator,
       escalation: defaultEscalationDependencies(accountReader),

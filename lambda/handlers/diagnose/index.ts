@@ -27,6 +27,7 @@ import { createDiagnoser } from '../../core/diagnose';
 import { IAM_REQUEST_HANDLER, REQUEST_HANDLER } from '../client-settings';
 import { createDiagnoseHandler } from './handler';
 import { readDiagnoseSettings } from './settings';
+import { InMemoryAuthorizationRecordReader } from '../../adapters/memory/in-memory-authorization-record-reader';
 
 const settings = readDiagnoseSettings(process.env);
 
@@ -67,6 +68,7 @@ const autoApproveTrigger =
 
 const diagnose = createDiagnoseHandler({
   diagnoser: createDiagnoser({
+    authorizationRecords: new InMemoryAuthorizationRecordReader(),
     accountReader,
     simulator: new AwsPolicySimulator(iam),
     // One reader: the escalation inputs reuse the account read of the diagnosis just before.

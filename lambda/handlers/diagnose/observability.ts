@@ -10,6 +10,7 @@ import type { IncidentOutcome, IncidentProgress } from '../../core/incident-work
 import type { Denial, Diagnosis } from '../../core/model';
 import type { CorrelatedLogger, Metrics } from '../../ports/observability';
 import { verdictOf } from '../../core/diagnosis/derived';
+import type { AwsRecordUnavailableReason } from '../../core/evidence/aws-evaluation';
 
 /** The metrics the function emits (EMF, in the namespace POWERTOOLS_METRICS_NAMESPACE). */
 export const METRIC = {
@@ -37,7 +38,27 @@ export const METRIC = {
   /** Every failure: the unprocessable denials and the records handed back to SQS for a retry. */
   errors: 'Errors',
   diagnosisDuration: 'DiagnosisDuration',
+  /** Diagnoses that took AWS's evaluation record of the request as evidence. */
+  awsRecordsUsed: 'AwsRecordsUsed',
+  /** Records under the message's authorization ID that are of another request (a forged event?). */
+  awsRecordMismatches: 'AwsRecordMismatches',
+  /** Records not read, whatever the reason (each reason is counted too: AWS_RECORD_UNAVAILABLE). */
+  awsRecordsUnavailable: 'AwsRecordsUnavailable',
+  /** Diagnoses where AWS's record and the simulation disagree (the `aws-evaluation` finding). */
+  awsEvaluationDisagreements: 'AwsEvaluationDisagreements',
 } as const;
+
+/** Records not read, counted by reason: one metric per reason (the port's reasons, each mapped). */
+export const AWS_RECORD_UNAVAILABLE: Record<AwsRecordUnavailableReason, string> = {
+  'not-found': 'AwsRecordNotFound',
+  'access-denied': 'AwsRecordAccessDenied',
+  throttled: 'AwsRecordThrottled',
+  'server-error': 'AwsRecordServerError',
+  'invalid-request': 'AwsRecordInvalidRequest',
+  'invalid-response': 'AwsRecordInvalidResponse',
+  network: 'AwsRecordNetworkError',
+  'not-consulted': 'AwsRecordNotConsulted',
+};
 
 /**
  * Logs and counts what the handler meets: the diagnoser's time, records acknowledged without a
@@ -55,11 +76,44 @@ export function diagnoseReporter(logger: CorrelatedLogger, metrics: Metrics) {
       try {
         const diagnosis = await diagnoser.diagnose(denial);
         logger.debug('diagnosis', { diagnosis });
+        awsRecord(diagnosis);
         return diagnosis;
       } finally {
         metrics.addMetric(METRIC.diagnosisDuration, 'Milliseconds', performance.now() - started);
       }
     };
+  }
+
+  /** What became of AWS's evaluation record: used, not of this request, not read (by reason), disagreeing. */
+  function awsRecord(diagnosis: Diagnosis): void {
+    if (diagnosis.outcome === 'not-applicable' || diagnosis.outcome === 'recorded') return;
+    const authorizationId = diagnosis.denial.authorizationId;
+    for (const finding of diagnosis.findings) {
+      if (finding.kind === 'aws-record-unavailable') {
+        count(METRIC.awsRecordsUnavailable);
+        count(AWS_RECORD_UNAVAILABLE[finding.reason]);
+        logger.info("AWS's evaluation record not read", {
+          authorizationId,
+          reason: finding.reason,
+          detail: finding.detail,
+        });
+      } else if (finding.kind === 'aws-record-mismatch') {
+        count(METRIC.awsRecordMismatches);
+        logger.warn("AWS's evaluation record is of another request: not used as evidence", {
+          authorizationId,
+          fields: finding.mismatches.map((mismatch) => mismatch.field),
+        });
+      }
+    }
+    if (diagnosis.findings.some((finding) => finding.kind === 'aws-record')) count(METRIC.awsRecordsUsed);
+    const disagreement = diagnosis.findings.find((finding) => finding.kind === 'aws-evaluation');
+    if (disagreement !== undefined) {
+      count(METRIC.awsEvaluationDisagreements);
+      logger.info("AWS's evaluation record and the simulation disagree", {
+        authorizationId,
+        on: disagreement.disagreement.kind,
+      });
+    }
   }
 
   function notJson(reason: string): void {

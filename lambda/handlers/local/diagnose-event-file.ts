@@ -12,6 +12,7 @@ import { InvalidInputError, PrincipalNotFoundError } from '../../core/errors';
 import type { Denial, Diagnosis } from '../../core/model';
 import { defaultEscalationDependencies } from '../../core/proposal/assess-escalation';
 import { readJsonFile } from '../cli/io';
+import { InMemoryAuthorizationRecordReader } from '../../adapters/memory/in-memory-authorization-record-reader';
 
 export interface DiagnosedFile {
   /** Denials whose diagnosis proposes a fix, in file order, with it. */
@@ -29,6 +30,10 @@ export async function diagnoseEventFile(
   const input = await readJsonFile(files.event);
   // Offline, as the CLI: the default approval settings, said to be assumed.
   const diagnoser = createDiagnoser({
+    authorizationRecords: new InMemoryAuthorizationRecordReader(
+      [],
+      'a diagnosis from a snapshot reads no AWS records',
+    ),
     accountReader: snapshot,
     simulator,
     escalation: defaultEscalationDependencies(snapshot),

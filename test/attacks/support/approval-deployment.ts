@@ -50,6 +50,7 @@ import { createProposalsTable } from '../../integration/support/proposal-tables'
 import { QueuedApplyInvocations } from '../../integration/support/remediation-loop';
 import { TARGET_GROUP } from './attack-account';
 import { renderSummary } from '../../../lambda/core/render/diagnosis-summary';
+import { InMemoryAuthorizationRecordReader } from '../../../lambda/adapters/memory/in-memory-authorization-record-reader';
 
 /** The approval function's settings a case deploys with (the names). */
 export interface DeploymentSettings {
@@ -226,6 +227,7 @@ export class ApprovalDeployment {
     const { approvers, allowAdminRoles, approvalMode, autoApprove } = this.settings;
     const reader = new AwsAccountReader(this.clients.iam);
     const diagnosis = await createDiagnoser({
+      authorizationRecords: new InMemoryAuthorizationRecordReader(),
       accountReader: reader,
       simulator: new LocalPolicySimulator(),
       // As the diagnose function's entry: one reader, the deployment's approval settings.

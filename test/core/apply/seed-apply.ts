@@ -45,6 +45,7 @@ import { scopeFromAuthorizationDetails } from '../../../lambda/adapters/authoriz
 import type { AuthorizationDetails } from '../../../lambda/adapters/gaad/shapes';
 import type { EscalationInputs } from '../../../lambda/core/escalation/model';
 import { defaultEscalationDependencies } from '../../../lambda/core/proposal/assess-escalation';
+import { InMemoryAuthorizationRecordReader } from '../../../lambda/adapters/memory/in-memory-authorization-record-reader';
 
 const ROOT = join(__dirname, '../../..');
 export const SEED_ACCOUNT_JSON: unknown = JSON.parse(
@@ -66,6 +67,7 @@ export function seedDenial(): Denial {
 export async function diagnosedSeedRecord(): Promise<IncidentRecord> {
   const accountReader = new SnapshotAccountReader(SEED_ACCOUNT_JSON, 'account.json');
   const diagnoser = createDiagnoser({
+    authorizationRecords: new InMemoryAuthorizationRecordReader(),
     accountReader,
     simulator: new LocalPolicySimulator(),
     escalation: defaultEscalationDependencies(accountReader),

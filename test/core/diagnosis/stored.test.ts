@@ -17,6 +17,7 @@ import { renderTextReport } from '../../../lambda/core/render/text-report';
 import { denialOf } from '../../support/denials';
 import { group, managed, role, scope, user } from '../../support/scope-builders';
 import { scopeEscalationReader } from '../../support/scope-escalation-reader';
+import { InMemoryAuthorizationRecordReader } from '../../../lambda/adapters/memory/in-memory-authorization-record-reader';
 
 interface Pinned {
   json: Record<string, unknown>;
@@ -86,6 +87,7 @@ describe('decodeStoredDiagnosis: this release', () => {
 
   async function diagnosed(denial = denialOf()): Promise<Diagnosis> {
     return createDiagnoser({
+      authorizationRecords: new InMemoryAuthorizationRecordReader(),
       accountReader: { loadScope: async () => account },
       simulator: new LocalPolicySimulator(),
       escalation: defaultEscalationDependencies(scopeEscalationReader(account)),

@@ -275,6 +275,93 @@ const CASES: { [K in DiagnosisFinding['kind']]: [Extract<DiagnosisFinding, { kin
       statement: null,
     },
   ],
+  'aws-record-unavailable': [
+    {
+      kind: 'aws-record-unavailable',
+      authorizationId: 'abc123',
+      reason: 'access-denied',
+      detail: 'User is not authorized',
+    },
+    {
+      kind: 'aws-record-unavailable',
+      message:
+        "The message carries AWS's authorization ID abc123, but AWS's record of the request was not read: the reader is not allowed iam:GetRequestAuthorizationDetails (User is not authorized). The diagnosis rests on the simulation alone.",
+      policy: null,
+      statement: null,
+    },
+  ],
+  'aws-record-mismatch': [
+    {
+      kind: 'aws-record-mismatch',
+      authorizationId: 'abc123',
+      mismatches: [{ field: 'principal', recorded: null, expected: 'arn:aws:iam::123456789012:user/mei' }],
+    },
+    {
+      kind: 'aws-record-mismatch',
+      message:
+        "AWS's record under authorization ID abc123 is not of this request, so it is not used as evidence: it does not name its principal (aws:PrincipalArn), the denial's is arn:aws:iam::123456789012:user/mei.",
+      policy: null,
+      statement: null,
+    },
+  ],
+  'aws-record': [
+    {
+      kind: 'aws-record',
+      authorizationId: 'abc123',
+      roleArn: ROLE,
+      effect: 'explicit-deny',
+      statement: {
+        uri: 'arn:aws:organizations::1:policy/o-1/service_control_policy/p-1',
+        policyType: 'scp',
+        awsType: 'SERVICE_CONTROL_POLICY',
+        inline: false,
+        attachedTo: [],
+        sid: 'DenyPass',
+        effect: 'deny',
+        location: { kind: 'not-visible' },
+      },
+    },
+    {
+      kind: 'aws-record',
+      message:
+        "AWS's record of this request (authorization ID abc123): AWS denied iam:PassRole on etl-runtime explicitly; the deny is statement DenyPass of service control policy arn:aws:organizations::1:policy/o-1/service_control_policy/p-1; that policy is not visible to this diagnosis.",
+      policy: 'arn:aws:organizations::1:policy/o-1/service_control_policy/p-1',
+      statement: 'DenyPass',
+    },
+  ],
+  'aws-context': [
+    {
+      kind: 'aws-context',
+      differences: [{ key: 'aws:SourceIp', aws: '203.0.113.7', reconstructed: '198.51.100.1' }],
+      ignored: ['aws:MultiFactorAuthAge'],
+    },
+    {
+      kind: 'aws-record',
+      message:
+        "The request context AWS recorded replaces the one reconstructed from the CloudTrail record where they differ, and the simulations run under it: aws:SourceIp 203.0.113.7 (the CloudTrail record gave 198.51.100.1). AWS's record gives values of aws:MultiFactorAuthAge that are not of the key's type: those are not taken over.",
+      policy: null,
+      statement: null,
+    },
+  ],
+  'aws-evaluation': [
+    {
+      kind: 'aws-evaluation',
+      disagreement: {
+        kind: 'effect',
+        aws: 'implicit-deny',
+        simulated: 'explicitDeny',
+        awsDenies: [],
+        simulatedDenies: [match({ policyName: 'NoPass', attachedTo: 'user/mei', statement: 'Never' })],
+      },
+    },
+    {
+      kind: 'aws-evaluation',
+      message:
+        "AWS denied it implicitly (no policy allowed it) when the request was made; the simulation of the account as read now denies it explicitly (NoPass (on user/mei), statement Never): a deny was added since the event, or its conditions read the context otherwise than AWS's.",
+      policy: null,
+      statement: null,
+    },
+  ],
 };
 
 describe('finding words', () => {

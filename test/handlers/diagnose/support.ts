@@ -21,6 +21,7 @@ import type { Metrics } from '../../../lambda/ports/observability';
 import { RecordingLogger } from '../../support/recording-logger';
 import type { EscalationReader } from '../../../lambda/ports/escalation-reader';
 import { defaultEscalationDependencies } from '../../../lambda/core/proposal/assess-escalation';
+import { InMemoryAuthorizationRecordReader } from '../../../lambda/adapters/memory/in-memory-authorization-record-reader';
 
 // Still exported from here, where tests (some under test/integration) import it.
 export { RecordingLogger } from '../../support/recording-logger';
@@ -138,6 +139,7 @@ export function seedDiagnoser(reader?: AccountReader & EscalationReader): Counti
   const accountReader = reader ?? new SnapshotAccountReader(SEED_ACCOUNT, 'examples/seed/account.json');
   return new CountingDiagnoser(
     createDiagnoser({
+      authorizationRecords: new InMemoryAuthorizationRecordReader(),
       accountReader,
       simulator: new LocalPolicySimulator(),
       escalation: defaultEscalationDependencies(accountReader),

@@ -36,6 +36,7 @@ import type { LogAttributes, Metrics } from '../../../lambda/ports/observability
 import { KeyedLogger } from '../../support/recording-logger';
 import { motoClientConfig } from './aws-clients';
 import { defaultEscalationDependencies } from '../../../lambda/core/proposal/assess-escalation';
+import { InMemoryAuthorizationRecordReader } from '../../../lambda/adapters/memory/in-memory-authorization-record-reader';
 
 /** Counts the IAM calls each diagnosis makes (the container runs one diagnosis at a time). */
 export class MeteredDiagnoser implements Diagnoser {
@@ -128,6 +129,7 @@ export function createDiagnoseContainer(options: DiagnoseContainerOptions): Diag
   const reader = new AwsAccountReader(iam);
   const diagnoser = new MeteredDiagnoser(
     createDiagnoser({
+      authorizationRecords: new InMemoryAuthorizationRecordReader(),
       accountReader: reader,
       simulator: new LocalPolicySimulator(),
       escalation: defaultEscalationDependencies(reader),

@@ -43,6 +43,7 @@ import { createDiagnoseHandler, type DiagnoseHandler } from '../../../lambda/han
 import type { ApplyTrigger } from '../../../lambda/ports/apply-trigger';
 import { lambdaContext, RecordingLogger, RecordingMetrics } from '../../handlers/diagnose/support';
 import { MOTO_ACCOUNT_ID, MOTO_REGION } from './aws-clients';
+import { InMemoryAuthorizationRecordReader } from '../../../lambda/adapters/memory/in-memory-authorization-record-reader';
 
 /**
  * The retry settings of the functions' clients, as their entries build them: IAM with 6 attempts in
@@ -209,6 +210,7 @@ export function createDiagnoseFunction(clients: LoopClients, resources: LoopReso
     diagnoser: (() => {
       const reader = new AwsAccountReader(clients.iam);
       return createDiagnoser({
+        authorizationRecords: new InMemoryAuthorizationRecordReader(),
         accountReader: reader,
         simulator: new LocalPolicySimulator(),
         escalation: defaultEscalationDependencies(reader),
