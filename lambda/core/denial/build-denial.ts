@@ -5,6 +5,7 @@
  */
 import type { Denial, MessageCause } from '../model';
 import { accountOf, partitionForRegion, roleArnFrom } from '../iam/arn';
+import { authorizationRegion, authorizationTailNotes } from './authorization-tail';
 import type { DecodedAuthorization } from './decoded-message';
 import type { ParsedErrorMessage } from './error-message';
 import { iamActionFor, operationName } from './iam-action';
@@ -126,6 +127,7 @@ export function buildDenial(input: DenialInput, where: string): ReadOutcome {
   const chinaNotes =
     partition === 'aws-cn' ? ['in China regions iam:PassedToService may end in .amazonaws.com.cn'] : [];
   const cause = messageCause(parsed, decoded);
+  const authorization = authorizationRegion(parsed.authorization, region, partition);
   const context = buildRequestContext({
     record,
     identity,
@@ -153,7 +155,8 @@ export function buildDenial(input: DenialInput, where: string): ReadOutcome {
     permissionSetName: principal.permissionSetName,
     roleArn,
     instanceProfile: null,
-    authorizationId: null,
+    authorizationId: parsed.authorization.id,
+    authorizationRegion: authorization.region,
     passedToService: service.value,
     messageCause: cause.value,
     context: context.context,
@@ -161,6 +164,8 @@ export function buildDenial(input: DenialInput, where: string): ReadOutcome {
     notes: [
       ...input.notes,
       ...messageNotes(parsed, decoded !== null),
+      ...authorizationTailNotes(parsed.authorization),
+      ...authorization.notes,
       ...role.notes,
       ...crossAccountNotes,
       ...service.notes,
