@@ -51,7 +51,8 @@ const REGION_PATTERN = /^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}$/;
 /** How much of a cut message's end is examined for a cut lead: keeps the search linear. */
 const CUT_LEAD_WINDOW = LEAD.length + 2;
 
-function isRegion(value: string | null | undefined): value is string {
+/** Whether `value` has a region's shape: what may become part of an endpoint's hostname. */
+export function isRegionName(value: string | null | undefined): value is string {
   return typeof value === 'string' && REGION_PATTERN.test(value);
 }
 
@@ -79,7 +80,7 @@ function readConsoleUrl(url: string): { id: string | null; region: string | null
   }
   const hostRegion = /^([a-z0-9-]+)\.console\./.exec(parsed.hostname)?.[1];
   const queryRegion = parsed.searchParams.get('region');
-  const regions = [hostRegion, queryRegion].filter(isRegion);
+  const regions = [hostRegion, queryRegion].filter(isRegionName);
   const regionConflict = regions.length === 2 && regions[0] !== regions[1];
   const id = /^#\/authorization-details\/([^/?#]+)$/.exec(parsed.hash)?.[1] ?? null;
   return {

@@ -3,6 +3,7 @@
  * stack: https://iam-toolbox.{Region}.{dnsSuffix}. The partitions' DNS suffixes are written out here:
  * the SDK's partition table lives in @aws-sdk/core, which is not a dependency of this project.
  */
+import { isRegionName } from '../../../core/denial/authorization-tail';
 import { partitionForRegion } from '../../../core/iam/arn';
 
 const DNS_SUFFIXES: Readonly<Record<string, string>> = {
@@ -14,16 +15,28 @@ const DNS_SUFFIXES: Readonly<Record<string, string>> = {
   'aws-iso-e': 'cloud.adc-e.uk',
 };
 
-/** A region's shape: the region becomes part of a hostname, so nothing else is let through. */
-const REGION_PATTERN = /^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}$/;
-
-export function isRegionName(region: string): boolean {
-  return REGION_PATTERN.test(region);
-}
-
-/** The endpoint of `region`, or null when `region` is not a region's name. */
+/** The endpoint of `region`, or null when `region` is not a region's name (it becomes a hostname). */
 export function iamToolboxEndpoint(region: string): URL | null {
   if (!isRegionName(region)) return null;
   const suffix = DNS_SUFFIXES[partitionForRegion(region)] ?? 'amazonaws.com';
   return new URL(`https://iam-toolbox.${region}.${suffix}`);
+}
+
+/**
+ * An endpoint set in the environment as AWS's SDKs read it: AWS_ENDPOINT_URL_IAM_TOOLBOX (from the
+ * model's serviceId 'IAM Toolbox'), else AWS_ENDPOINT_URL; undefined when neither is set, or not a URL.
+ */
+export function iamToolboxEndpointFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): URL | undefined {
+  for (const name of ['AWS_ENDPOINT_URL_IAM_TOOLBOX', 'AWS_ENDPOINT_URL']) {
+    const value = env[name]?.trim();
+    if (value === undefined || value === '') continue;
+    try {
+      return new URL(value);
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
 }

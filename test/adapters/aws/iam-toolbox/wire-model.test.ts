@@ -1,5 +1,8 @@
 import { decodePage } from '../../../../lambda/adapters/aws/iam-toolbox/decode-output';
-import { iamToolboxEndpoint } from '../../../../lambda/adapters/aws/iam-toolbox/endpoint';
+import {
+  iamToolboxEndpoint,
+  iamToolboxEndpointFromEnv,
+} from '../../../../lambda/adapters/aws/iam-toolbox/endpoint';
 import {
   OUTPUT_SHAPE,
   OUTPUT_SHAPES,
@@ -113,5 +116,23 @@ describe('iamToolboxEndpoint', () => {
 
   it.each(['evil.example.com', 'us-east-1.evil.com#', '', 'US-EAST-1'])('refuses %j', (region) => {
     expect(iamToolboxEndpoint(region)).toBeNull();
+  });
+});
+
+describe('iamToolboxEndpointFromEnv', () => {
+  it("prefers the service's own variable, as AWS's SDKs do", () => {
+    const env = {
+      AWS_ENDPOINT_URL: 'http://localhost:5000',
+      AWS_ENDPOINT_URL_IAM_TOOLBOX: 'http://127.0.0.1:9',
+    };
+    expect(iamToolboxEndpointFromEnv(env)?.toString()).toBe('http://127.0.0.1:9/');
+    expect(iamToolboxEndpointFromEnv({ AWS_ENDPOINT_URL: 'http://localhost:5000' })?.toString()).toBe(
+      'http://localhost:5000/',
+    );
+  });
+
+  it('is undefined when unset or not a URL', () => {
+    expect(iamToolboxEndpointFromEnv({})).toBeUndefined();
+    expect(iamToolboxEndpointFromEnv({ AWS_ENDPOINT_URL_IAM_TOOLBOX: 'not a url' })).toBeUndefined();
   });
 });
