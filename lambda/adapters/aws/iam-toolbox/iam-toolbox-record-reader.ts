@@ -36,6 +36,11 @@ export interface IamToolboxRecordReaderOptions {
   maxAttempts?: number;
   /** Per attempt, the answer and its body (default 5 s). */
   timeoutMs?: number;
+  /**
+   * The whole lookup, every page and retry included (default 20 s): the diagnosis goes on without
+   * the record rather than run into the function's timeout.
+   */
+  budgetMs?: number;
   /** More pages than this is a service that does not stop (default 50). */
   maxPages?: number;
   /** Largest body read (default 4 MiB): a record of one request is a few KB. */
@@ -88,6 +93,7 @@ export class IamToolboxRecordReader implements AuthorizationRecordReader {
   private readonly fetchImpl: typeof fetch;
   private readonly maxAttempts: number;
   private readonly timeoutMs: number;
+  private readonly budgetMs: number;
   private readonly maxPages: number;
   private readonly maxResponseBytes: number;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -99,6 +105,7 @@ export class IamToolboxRecordReader implements AuthorizationRecordReader {
     this.fetchImpl = options.fetch ?? fetch;
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);
     this.timeoutMs = options.timeoutMs ?? 5_000;
+    this.budgetMs = options.budgetMs ?? 20_000;
     this.maxPages = options.maxPages ?? 50;
     this.maxResponseBytes = options.maxResponseBytes ?? 4 * 1024 * 1024;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
@@ -121,6 +128,7 @@ export class IamToolboxRecordReader implements AuthorizationRecordReader {
     const endpoint = this.options.endpoint ?? iamToolboxEndpoint(region);
     if (endpoint === null) return unavailable('invalid-request', 'not a region name: not looked up');
 
+    const deadline = Date.now() + this.budgetMs;
     let first: RecordPage | null = null;
     const evaluations: AwsEvaluation[] = [];
     const policies = new Map<string, AwsEvaluatedPolicy>();
@@ -130,7 +138,7 @@ export class IamToolboxRecordReader implements AuthorizationRecordReader {
       if (pageNumber > this.maxPages) {
         return unavailable('invalid-response', `more than ${this.maxPages} pages of evaluations`);
       }
-      const answer = await this.pageWithRetries(endpoint, region, authorizationId, token);
+      const answer = await this.pageWithRetries(endpoint, region, authorizationId, token, deadline);
       if (answer.kind === 'failed') {
         return unavailable(
           answer.reason,
@@ -164,16 +172,28 @@ export class IamToolboxRecordReader implements AuthorizationRecordReader {
     region: string,
     authorizationId: string,
     token: string | null,
+    deadline: number,
   ): Promise<Attempt> {
     for (let attempt = 1; ; attempt += 1) {
-      const answer = await this.attempt(endpoint, region, authorizationId, token);
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        const detail = `no record within the lookup's ${this.budgetMs / 1000} s`;
+        return { kind: 'failed', reason: 'network', retryable: false, detail };
+      }
+      const answer = await this.attempt(
+        endpoint,
+        region,
+        authorizationId,
+        token,
+        Math.min(this.timeoutMs, remaining),
+      );
       if (answer.kind === 'page' || !answer.retryable) return answer;
       if (attempt >= this.maxAttempts) {
         return { ...answer, detail: `${answer.detail} (after ${attempt} attempts)` };
       }
       // Full jitter: parallel diagnoses throttled together do not retry together.
       const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
-      await this.sleep(Math.floor(this.random() * ceiling));
+      await this.sleep(Math.min(Math.floor(this.random() * ceiling), Math.max(0, deadline - Date.now())));
     }
   }
 
@@ -196,6 +216,7 @@ export class IamToolboxRecordReader implements AuthorizationRecordReader {
     region: string,
     authorizationId: string,
     token: string | null,
+    timeoutMs: number,
   ): Promise<Attempt> {
     const base = endpoint.pathname.replace(/\/$/, '');
     const path = `${base}/authorization-details/${authorizationId}`;
@@ -224,14 +245,14 @@ export class IamToolboxRecordReader implements AuthorizationRecordReader {
       };
     }
 
-    const signal = AbortSignal.timeout(this.timeoutMs);
+    const signal = AbortSignal.timeout(timeoutMs);
     let response: Response;
     let text: string | null;
     try {
       response = await this.fetchImpl(url, { method: 'GET', headers, signal });
       text = await readCapped(response, this.maxResponseBytes);
     } catch (error) {
-      const why = signal.aborted ? `no answer within ${this.timeoutMs / 1000} s` : errorText(error);
+      const why = signal.aborted ? `no answer within ${timeoutMs / 1000} s` : errorText(error);
       return {
         kind: 'failed',
         reason: 'network',

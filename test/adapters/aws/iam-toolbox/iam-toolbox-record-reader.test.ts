@@ -328,6 +328,16 @@ describe('calls that do not complete, and calls not made', () => {
     expect(lookup.kind === 'unavailable' && lookup.detail).toMatch(/no answer within 0.1 s/);
   });
 
+  it('the lookup ends within its budget, whatever the per-attempt timeout', async () => {
+    fake.hangNext();
+    const lookup = await reader({ timeoutMs: 60_000, budgetMs: 150 }).read(ID, REGION);
+    // The attempt was given what was left of the budget (not 60 s), and no retry outlived it.
+    expect(lookup).toMatchObject({ kind: 'unavailable', reason: 'network' });
+    expect(lookup.kind === 'unavailable' && lookup.detail).toMatch(
+      /^no record within the lookup's 0.15 s$|no answer within 0\.\d+ s/,
+    );
+  });
+
   it('credentials that cannot be had are access-denied, without a call', async () => {
     const lookup = await reader({
       credentials: async () => {
