@@ -48,6 +48,8 @@ export interface IamToolboxRecordReaderOptions {
   /** Waits between attempts (tests pass one that does not wait). */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** The clock of the lookup's budget (tests pass their own). */
+  now?: () => number;
 }
 
 type Attempt =
@@ -59,6 +61,10 @@ const BACKOFF_CAP_MS = 2_000;
 
 function unavailable(reason: AwsRecordUnavailableReason, detail: string): AwsRecordLookup {
   return { kind: 'unavailable', reason, detail };
+}
+
+function attemptsText(count: number): string {
+  return count === 1 ? '1 attempt' : `${count} attempts`;
 }
 
 function errorText(error: unknown): string {
@@ -98,6 +104,7 @@ export class IamToolboxRecordReader implements AuthorizationRecordReader {
   private readonly maxResponseBytes: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
+  private readonly now: () => number;
   private readonly signers = new Map<string, SignatureV4>();
 
   constructor(private readonly options: IamToolboxRecordReaderOptions = {}) {
@@ -110,6 +117,7 @@ export class IamToolboxRecordReader implements AuthorizationRecordReader {
     this.maxResponseBytes = options.maxResponseBytes ?? 4 * 1024 * 1024;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.random = options.random ?? Math.random;
+    this.now = options.now ?? Date.now;
   }
 
   async read(authorizationId: string, region: string): Promise<AwsRecordLookup> {
@@ -128,7 +136,7 @@ export class IamToolboxRecordReader implements AuthorizationRecordReader {
     const endpoint = this.options.endpoint ?? iamToolboxEndpoint(region);
     if (endpoint === null) return unavailable('invalid-request', 'not a region name: not looked up');
 
-    const deadline = Date.now() + this.budgetMs;
+    const deadline = this.now() + this.budgetMs;
     let first: RecordPage | null = null;
     const evaluations: AwsEvaluation[] = [];
     const policies = new Map<string, AwsEvaluatedPolicy>();
@@ -174,11 +182,15 @@ export class IamToolboxRecordReader implements AuthorizationRecordReader {
     token: string | null,
     deadline: number,
   ): Promise<Attempt> {
+    let last: Extract<Attempt, { kind: 'failed' }> | null = null;
     for (let attempt = 1; ; attempt += 1) {
-      const remaining = deadline - Date.now();
+      const remaining = deadline - this.now();
       if (remaining <= 0) {
-        const detail = `no record within the lookup's ${this.budgetMs / 1000} s`;
-        return { kind: 'failed', reason: 'network', retryable: false, detail };
+        const spent = `the lookup's ${this.budgetMs / 1000} s spent`;
+        // A throttled service whose retries outlast the budget is still counted as throttled.
+        if (last !== null)
+          return { ...last, detail: `${last.detail} (after ${attemptsText(attempt - 1)}, ${spent})` };
+        return { kind: 'failed', reason: 'network', retryable: false, detail: `no record: ${spent}` };
       }
       const answer = await this.attempt(
         endpoint,
@@ -189,11 +201,12 @@ export class IamToolboxRecordReader implements AuthorizationRecordReader {
       );
       if (answer.kind === 'page' || !answer.retryable) return answer;
       if (attempt >= this.maxAttempts) {
-        return { ...answer, detail: `${answer.detail} (after ${attempt} attempts)` };
+        return { ...answer, detail: `${answer.detail} (after ${attemptsText(attempt)})` };
       }
+      last = answer;
       // Full jitter: parallel diagnoses throttled together do not retry together.
       const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
-      await this.sleep(Math.min(Math.floor(this.random() * ceiling), Math.max(0, deadline - Date.now())));
+      await this.sleep(Math.min(Math.floor(this.random() * ceiling), Math.max(0, deadline - this.now())));
     }
   }
 
