@@ -147,6 +147,11 @@ export interface Denial {
    * when the message carries none or CloudTrail cut it off.
    */
   authorizationId: string | null;
+  /**
+   * The region whose IAM Toolbox endpoint keeps that record: the region of the message's console URL
+   * when it names one in the event's partition, else the event's region; null when authorizationId is.
+   */
+  authorizationRegion: string | null;
   /** The iam:PassedToService value, e.g. glue.amazonaws.com; null when unknown. */
   passedToService: string | null;
   messageCause: MessageCause;

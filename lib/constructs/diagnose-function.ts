@@ -2,10 +2,10 @@
  * The diagnose function: a Node.js 22 ARM64 Lambda bundled by the local esbuild (never Docker) into
  * one ESM file, fed by the denial queue in batches with partial batch failure reporting.
  *
- * Its role is written out statement by statement: read-only IAM, STS decoding, exactly the DynamoDB
- * actions it calls on its two tables, publishing to its topic, kms:GenerateMac on the review-link key
- * (granted by ApprovalKeys), its log group and X-Ray; with autoApprove, invoking the approval
- * function. No IAM write action, ever.
+ * Its role is written out statement by statement: read-only IAM (with AWS's record of a denial,
+ * iam:GetRequestAuthorizationDetails), STS decoding, exactly the DynamoDB actions it calls on its two
+ * tables, publishing to its topic, kms:GenerateMac on the review-link key (granted by ApprovalKeys),
+ * its log group and X-Ray; with autoApprove, invoking the approval function. No IAM write action, ever.
  */
 import { Aws, Duration, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -42,6 +42,7 @@ export const IAM_READ_ACTIONS = [
   'iam:GetPolicyVersion',
   'iam:SimulatePrincipalPolicy',
   'iam:GetContextKeysForPrincipalPolicy',
+  'iam:GetRequestAuthorizationDetails',
 ] as const;
 
 export const FUNCTION_TIMEOUT = Duration.minutes(2);
@@ -142,6 +143,15 @@ export class DiagnoseFunction extends HandlerFunction {
       }),
     );
 
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadAwsAuthorizationDetails',
+        // AWS's own record of a denial (IAM Toolbox, preview): no resource type is published for it.
+        actions: ['iam:GetRequestAuthorizationDetails'],
+        resources: ['*'],
+      }),
+    );
+
     allowTableActions(this.role, props.proposalsTable, 'ReadAndWriteProposals', {
       item: DIAGNOSE_PROPOSALS_ACTIONS,
     });
@@ -162,7 +172,7 @@ export class DiagnoseFunction extends HandlerFunction {
 
     this.acknowledgeWildcardResources(
       'Three actions only accept "*": iam:GetAccountAuthorizationDetails and sts:DecodeAuthorizationMessage ' +
-        'have no resource type',
+        'have no resource type; iam:GetRequestAuthorizationDetails (preview) publishes none',
     );
     acknowledgeFindings(this.role);
   }

@@ -24,6 +24,7 @@ function denial(overrides: Partial<Denial> = {}): Denial {
     roleArn: 'arn:aws:iam::123456789012:role/etl-nightly-runtime',
     instanceProfile: null,
     authorizationId: null,
+    authorizationRegion: null,
     passedToService: 'glue.amazonaws.com',
     messageCause: { policyType: 'identity', explicit: false, policyArn: null },
     context: {},

@@ -199,6 +199,11 @@ describe("the diagnose function role's permissions", () => {
         actions: ['sts:DecodeAuthorizationMessage'],
         resources: ['*'],
       },
+      {
+        sid: 'ReadAwsAuthorizationDetails',
+        actions: ['iam:GetRequestAuthorizationDetails'],
+        resources: ['*'],
+      },
       { sid: null, actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], resources: ['*'] },
       {
         sid: 'ReadAndWriteProposals',

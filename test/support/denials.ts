@@ -18,6 +18,7 @@ export function denialOf(parts: Partial<Denial> = {}): Denial {
     roleArn: `arn:aws:iam::${ACCOUNT}:role/etl-runtime`,
     instanceProfile: null,
     authorizationId: null,
+    authorizationRegion: null,
     passedToService: 'glue.amazonaws.com',
     messageCause: { policyType: 'identity', explicit: false, policyArn: null },
     context: { 'aws:MultiFactorAuthPresent': 'true', 'aws:RequestedRegion': 'ap-northeast-1' },

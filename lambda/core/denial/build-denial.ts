@@ -5,6 +5,7 @@
  */
 import type { Denial, MessageCause } from '../model';
 import { accountOf, partitionForRegion, roleArnFrom } from '../iam/arn';
+import { authorizationRegion, authorizationTailNotes } from './authorization-tail';
 import type { DecodedAuthorization } from './decoded-message';
 import type { ParsedErrorMessage } from './error-message';
 import { iamActionFor, operationName } from './iam-action';
@@ -129,6 +130,7 @@ export function buildDenial(input: DenialInput, where: string): ReadOutcome {
   const chinaNotes =
     partition === 'aws-cn' ? ['in China regions iam:PassedToService may end in .amazonaws.com.cn'] : [];
   const cause = messageCause(parsed, decoded);
+  const authorization = authorizationRegion(parsed.authorization, region, partition);
   const context = buildRequestContext({
     record,
     identity,
@@ -156,7 +158,8 @@ export function buildDenial(input: DenialInput, where: string): ReadOutcome {
     permissionSetName: principal.permissionSetName,
     roleArn,
     instanceProfile: null,
-    authorizationId: null,
+    authorizationId: parsed.authorization.id,
+    authorizationRegion: authorization.region,
     passedToService: service.value,
     messageCause: cause.value,
     context: context.context,
@@ -164,6 +167,8 @@ export function buildDenial(input: DenialInput, where: string): ReadOutcome {
     notes: [
       ...input.notes,
       ...messageNotes(parsed, decoded !== null),
+      ...authorizationTailNotes(parsed.authorization),
+      ...authorization.notes,
       ...role.notes,
       ...crossAccountNotes,
       ...service.notes,

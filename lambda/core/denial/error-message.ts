@@ -5,10 +5,12 @@
  *     [because no <policy type> allows the <action> action | with an explicit deny in a(n) <policy type>[: <policy arn>]]
  *
  * EC2 prefixes 'You are not authorized to perform this operation.' and appends
- * 'Encoded authorization failure message: <blob>', or writes only the prefix and the blob. CloudTrail
+ * 'Encoded authorization failure message: <blob>', or writes only the prefix and the blob. Many
+ * messages now end with AWS's authorization-details tail (authorization-tail.ts). CloudTrail
  * cuts errorMessage at about 1 KB and ends it with '...'.
  */
 import type { DenyingPolicyType, MessageCause } from '../model';
+import { type AuthorizationTail, splitAuthorizationTail } from './authorization-tail';
 
 export interface EncodedAuthorizationMessage {
   blob: string;
@@ -35,6 +37,8 @@ export interface ParsedErrorMessage {
   encoded: EncodedAuthorizationMessage | null;
   /** The message says that AWS refuses to pass a role of another account. */
   crossAccountPassRole: boolean;
+  /** The authorization-details tail (authorization-tail.ts), read apart from the grammar above. */
+  authorization: AuthorizationTail;
 }
 
 const TRUNCATION_MARK = '...';
@@ -154,9 +158,12 @@ export function parseErrorMessage(message: string): ParsedErrorMessage {
   const trimmed = message.trim();
   const truncated = trimmed.endsWith(TRUNCATION_MARK);
   const body = truncated ? trimmed.slice(0, -TRUNCATION_MARK.length) : trimmed;
-  const { plain, encoded } = parseEncoded(body, truncated);
+  // A tail, whole or cut, follows a complete message: only a cut inside the tail is a cut.
+  const { head, tail: authorization } = splitAuthorizationTail(body, truncated);
+  const headCut = truncated && authorization.state === 'absent';
+  const { plain, encoded } = parseEncoded(head, headCut);
   // The plain part reaches the end of the message only when no encoded part follows it.
-  const plainCutAtEnd = truncated && encoded === null;
+  const plainCutAtEnd = headCut && encoded === null;
 
   const principal = PRINCIPAL_PATTERN.exec(plain)?.[1] ?? null;
   const actionMatch = ACTION_PATTERN.exec(plain);
@@ -199,5 +206,6 @@ export function parseErrorMessage(message: string): ParsedErrorMessage {
     truncated,
     encoded,
     crossAccountPassRole: /cross-account pass role is not allowed/i.test(plain),
+    authorization,
   };
 }

@@ -54,6 +54,7 @@ export function toJsonReport(diagnosis: Diagnosis): Record<string, unknown> {
       roleArn: denial.roleArn,
       instanceProfile: denial.instanceProfile,
       authorizationId: denial.authorizationId,
+      authorizationRegion: denial.authorizationRegion,
       passedToService: denial.passedToService,
       messageCause: denial.messageCause,
       context: denial.context,

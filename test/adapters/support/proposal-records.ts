@@ -17,6 +17,7 @@ export const SEED_DENIAL: Denial = {
   roleArn: 'arn:aws:iam::123456789012:role/etl-nightly-runtime',
   instanceProfile: null,
   authorizationId: null,
+  authorizationRegion: null,
   passedToService: 'glue.amazonaws.com',
   messageCause: { policyType: 'identity', explicit: true, policyArn: null },
   context: { 'aws:MultiFactorAuthPresent': 'false', 'aws:SourceIp': '198.51.100.24' },

@@ -131,9 +131,14 @@ function historyOf(item: Item): IncidentEvent[] {
 
 /** The record of a proposal item. The maps are this store's own writes, so their shape is trusted. */
 export function fromProposalItem(item: Item): IncidentRecord {
-  // Items of releases before instanceProfile/authorizationId existed lack them: null is what they meant.
+  // Items of releases before instanceProfile/authorizationId(+Region) existed lack them: null is what they meant.
   const stored = requiredMap(item, 'denial') as unknown as Partial<Denial>;
-  const denial = { instanceProfile: null, authorizationId: null, ...stored } as Denial;
+  const denial = {
+    instanceProfile: null,
+    authorizationId: null,
+    authorizationRegion: null,
+    ...stored,
+  } as Denial;
   const proposal = optionalMap(item, 'proposal') as unknown as Proposal | null;
   const status = requiredString(item, 'status') as IncidentStatus;
   const history = historyOf(item);

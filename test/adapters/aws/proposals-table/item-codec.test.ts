@@ -54,14 +54,19 @@ describe('proposal items written before the split', () => {
     const oldDenial = oldFields.denial as unknown as Record<string, unknown>;
     expect(fields).toEqual({
       ...oldFields,
-      denial: { ...oldDenial, instanceProfile: null, authorizationId: null },
+      denial: { ...oldDenial, instanceProfile: null, authorizationId: null, authorizationRegion: null },
     });
     // The flat diagnosis of that release is the `recorded` outcome, reported in its own words.
     expect(diagnosis.outcome).toBe('recorded');
     expect(diagnosis).toEqual({
       ...flat,
       outcome: 'recorded',
-      denial: { ...(flat['denial'] as object), instanceProfile: null, authorizationId: null },
+      denial: {
+        ...(flat['denial'] as object),
+        instanceProfile: null,
+        authorizationId: null,
+        authorizationRegion: null,
+      },
     });
     expect(toJsonReport(diagnosis)).toMatchObject({ verdict: flat['verdict'], summary: flat['summary'] });
     // Its apply outcome gains kind and reason, read from the status and the history.
