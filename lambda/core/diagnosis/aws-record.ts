@@ -26,12 +26,9 @@ export interface RecordAssessment {
   evidence: AwsEvidence | null;
 }
 
-/**
- * The record's region: the message's console URL names it, but the denial keeps only the event's
- * region, where AWS keeps the record of a regional request too.
- */
+/** The record's region: the message's console URL names it (checked by the reader), else the event's. */
 export function recordRegion(denial: Denial): string {
-  return denial.region;
+  return denial.authorizationRegion ?? denial.region;
 }
 
 /** The lookup of the denial's record; null when the message carries no authorization ID. Never rejects. */

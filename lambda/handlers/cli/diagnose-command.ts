@@ -15,6 +15,8 @@ import { renderTextReport } from '../../core/render/text-report';
 import type { AuthorizationMessageDecoder } from '../../ports/authorization-message-decoder';
 import { IAM_REQUEST_HANDLER, REQUEST_HANDLER } from '../client-settings';
 import { EXIT_BAD_INPUT, EXIT_OK, readJsonFile, reportFailure, type CliIo } from './io';
+import { IamToolboxRecordReader } from '../../adapters/aws/iam-toolbox/iam-toolbox-record-reader';
+import { iamToolboxEndpointFromEnv } from '../../adapters/aws/iam-toolbox/endpoint';
 import { InMemoryAuthorizationRecordReader } from '../../adapters/memory/in-memory-authorization-record-reader';
 
 export interface DiagnoseOptions {
@@ -63,7 +65,7 @@ async function buildEngine(options: DiagnoseOptions): Promise<Engine> {
   const accountReader = new AwsAccountReader(iam, { scps: scpLevels });
   return {
     diagnoser: createDiagnoser({
-      authorizationRecords: new InMemoryAuthorizationRecordReader(),
+      authorizationRecords: new IamToolboxRecordReader({ endpoint: iamToolboxEndpointFromEnv(process.env) }),
       accountReader,
       simulator,
       escalation: defaultEscalationDependencies(accountReader),

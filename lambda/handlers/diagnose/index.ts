@@ -27,7 +27,8 @@ import { createDiagnoser } from '../../core/diagnose';
 import { IAM_REQUEST_HANDLER, REQUEST_HANDLER } from '../client-settings';
 import { createDiagnoseHandler } from './handler';
 import { readDiagnoseSettings } from './settings';
-import { InMemoryAuthorizationRecordReader } from '../../adapters/memory/in-memory-authorization-record-reader';
+import { IamToolboxRecordReader } from '../../adapters/aws/iam-toolbox/iam-toolbox-record-reader';
+import { iamToolboxEndpointFromEnv } from '../../adapters/aws/iam-toolbox/endpoint';
 
 const settings = readDiagnoseSettings(process.env);
 
@@ -66,9 +67,12 @@ const autoApproveTrigger =
       )
     : undefined;
 
+/** AWS's own record of a denial (IAM Toolbox), read when the message carries an authorization ID. */
+const authorizationRecords = new IamToolboxRecordReader({ endpoint: iamToolboxEndpointFromEnv(process.env) });
+
 const diagnose = createDiagnoseHandler({
   diagnoser: createDiagnoser({
-    authorizationRecords: new InMemoryAuthorizationRecordReader(),
+    authorizationRecords,
     accountReader,
     simulator: new AwsPolicySimulator(iam),
     // One reader: the escalation inputs reuse the account read of the diagnosis just before.
