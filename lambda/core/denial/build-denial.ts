@@ -152,7 +152,7 @@ export function buildDenial(input: DenialInput, where: string): ReadOutcome {
     policySourceArn: principal.policySourceArn,
     permissionSetName: principal.permissionSetName,
     roleArn,
-    instanceProfile: null,
+    instanceProfile: role.value.instanceProfile ?? null,
     authorizationId: null,
     passedToService: service.value,
     messageCause: cause.value,
