@@ -100,6 +100,7 @@ async function seedPendingRecord(id: string): Promise<IncidentRecord> {
   const diagnosis = await createDiagnoser({
     accountReader: reader,
     simulator: new LocalPolicySimulator(),
+    instanceProfiles: reader,
     escalation: defaultEscalationDependencies(reader),
   }).diagnose(outcome.denial);
   return newIncidentRecord({

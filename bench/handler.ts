@@ -37,6 +37,7 @@ import {
 } from './seed-iam';
 import { diagnoseContext, printBenchLines, stats } from './support';
 import { defaultEscalationDependencies } from '../lambda/core/proposal/assess-escalation';
+import { IamInstanceProfileResolver } from '../lambda/adapters/aws/iam-instance-profile-resolver';
 
 const ROOT = join(__dirname, '..');
 const SEED_EVENT = JSON.parse(readFileSync(join(ROOT, 'examples/seed/denial.json'), 'utf8')) as Record<
@@ -102,6 +103,7 @@ function container(shared: Shared, clock: () => Date = () => new Date()): Contai
       return createDiagnoser({
         accountReader: reader,
         simulator: new AwsPolicySimulator(iam),
+        instanceProfiles: new IamInstanceProfileResolver(iam),
         escalation: defaultEscalationDependencies(reader),
       });
     })(),

@@ -45,6 +45,7 @@ import type { Denial } from '../lambda/core/model';
 import { renderReviewPage } from '../lambda/core/render/review-page';
 import { defaultEscalationDependencies } from '../lambda/core/proposal/assess-escalation';
 import { proposalOf, verdictOf } from '../lambda/core/diagnosis/derived';
+import { IamInstanceProfileResolver } from '../lambda/adapters/aws/iam-instance-profile-resolver';
 
 const ROOT = join(__dirname, '..');
 const SNAPSHOT = join(ROOT, 'examples/seed/account.json');
@@ -61,6 +62,7 @@ async function offlineDiagnosis(): Promise<void> {
   const diagnoser = createDiagnoser({
     accountReader: reader,
     simulator: new LocalPolicySimulator(),
+    instanceProfiles: reader,
     escalation: defaultEscalationDependencies(reader),
   });
   const denial = seedDenial();
@@ -113,6 +115,7 @@ async function awsCallsPerDiagnosis(): Promise<void> {
   const diagnoser = createDiagnoser({
     accountReader: reader,
     simulator: new AwsPolicySimulator(iam),
+    instanceProfiles: new IamInstanceProfileResolver(iam),
     escalation: defaultEscalationDependencies(reader),
   });
   const start = performance.now();
@@ -153,6 +156,7 @@ async function reviewPageRender(): Promise<void> {
   const diagnoser = createDiagnoser({
     accountReader: reader,
     simulator: new LocalPolicySimulator(),
+    instanceProfiles: reader,
     escalation: defaultEscalationDependencies(reader),
   });
   const denial = seedDenial();

@@ -16,6 +16,7 @@ const pin = pinReports('diagnose-escalation');
 import { denialOf } from '../support/denials';
 import { scopeEscalationReader } from '../support/scope-escalation-reader';
 import { ACCOUNT, group, inline, managed, role, scope, user } from '../support/scope-builders';
+import { NO_INSTANCE_PROFILES } from '../support/instance-profiles';
 
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/etl-runtime`;
 const glueAccess = group('GlueAccess', {
@@ -55,6 +56,7 @@ async function run(
   const diagnoser = createDiagnoser({
     accountReader: staticReader(accountScope),
     simulator: new LocalPolicySimulator(),
+    instanceProfiles: NO_INSTANCE_PROFILES,
     escalation: {
       reader: scopeEscalationReader(accountScope),
       approvalPolicy: { settings: DEFAULT_APPROVAL_POLICY, source: 'deployment' },

@@ -36,6 +36,7 @@ import { createProposalsTable } from './support/proposal-tables';
 import { createSerializedDynamoDbClient, type SerializedDynamoDb } from './support/serialized-dynamodb';
 import { decisionPorts, LOOP_DECISION_KEYS } from './support/remediation-loop';
 import { seedGlueAccount } from './support/seed-account';
+import { IamInstanceProfileResolver } from '../../lambda/adapters/aws/iam-instance-profile-resolver';
 
 const APPROVALS = 20;
 
@@ -66,6 +67,7 @@ async function pendingSeedProposal(): Promise<{
   const diagnosis = await createDiagnoser({
     accountReader: reader,
     simulator: new LocalPolicySimulator(),
+    instanceProfiles: new IamInstanceProfileResolver(clients.iam),
     escalation: defaultEscalationDependencies(reader),
   }).diagnose(denial);
   const now = new Date();

@@ -35,6 +35,7 @@ import { createSerializedDynamoDbClient, type SerializedDynamoDb } from './suppo
 import { decisionPorts, loopDecisionFor } from './support/remediation-loop';
 import { seedGlueAccount } from './support/seed-account';
 import { defaultEscalationDependencies } from '../../lambda/core/proposal/assess-escalation';
+import { IamInstanceProfileResolver } from '../../lambda/adapters/aws/iam-instance-profile-resolver';
 
 const GLUE_ACCESS: ProposalTarget = {
   type: 'group',
@@ -141,6 +142,7 @@ describe('applying the seed proposal against moto (IAM and DynamoDB)', () => {
     const diagnosis = await createDiagnoser({
       accountReader: reader,
       simulator: new LocalPolicySimulator(),
+      instanceProfiles: new IamInstanceProfileResolver(clients.iam),
       escalation: defaultEscalationDependencies(reader),
     }).diagnose(denial);
     const record: IncidentRecord = newIncidentRecord({

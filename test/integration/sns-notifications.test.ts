@@ -55,6 +55,7 @@ async function seedProposalRecord(): Promise<IncidentRecord> {
   const diagnoser = createDiagnoser({
     accountReader: reader,
     simulator: new LocalPolicySimulator(),
+    instanceProfiles: reader,
     escalation: defaultEscalationDependencies(reader),
   });
   const diagnosis = await diagnoser.diagnose(outcome.denial);

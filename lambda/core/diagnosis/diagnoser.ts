@@ -3,6 +3,7 @@
  * over the account data, then the outcome. Every return is a variant of Diagnosis; no words here.
  */
 import type { AccountReader } from '../../ports/account-reader';
+import type { InstanceProfileResolver } from '../../ports/instance-profile-resolver';
 import type { PolicySimulator } from '../../ports/policy-simulator';
 import { findNearMisses } from '../analysis/near-miss';
 import { analyzeTrustPolicy } from '../analysis/trust-policy';
@@ -21,6 +22,7 @@ import type {
 import { principalStatements } from '../policy/statements';
 import { assessGrant, type EscalationDependencies } from '../proposal/assess-escalation';
 import { roleNameOf } from '../iam/arn';
+import { throughInstanceProfile, withProfileFinding } from './instance-profile';
 import { firstStep, proposedCause } from './outcome';
 import { PASS_ROLE, planProposal, serviceFromTrust, withService } from './plan';
 import { denyFindings, implicitBlockFindings, trustFindings } from './simulation-findings';
@@ -31,13 +33,20 @@ export interface DiagnoserDependencies {
   simulator: PolicySimulator;
   /** What a proposal really grants and who may approve it (proposal.escalation, proposal.approval). */
   escalation: EscalationDependencies;
+  /** The role an instance profile holds, for EC2 denials that name only the profile. */
+  instanceProfiles: InstanceProfileResolver;
 }
 
 export interface Diagnoser {
   diagnose(denial: Denial): Promise<Diagnosis>;
 }
 
-export function createDiagnoser({ accountReader, simulator, escalation }: DiagnoserDependencies): Diagnoser {
+export function createDiagnoser({
+  accountReader,
+  simulator,
+  escalation,
+  instanceProfiles,
+}: DiagnoserDependencies): Diagnoser {
   async function simulate(
     policySourceArn: string,
     roleArn: string,
@@ -161,5 +170,13 @@ export function createDiagnoser({ accountReader, simulator, escalation }: Diagno
     return { outcome: 'proposed', denial, findings, decision, service, cause, proposal };
   }
 
-  return { diagnose };
+  /** A denial that names only an instance profile is diagnosed for the role the profile holds. */
+  async function diagnoseThroughProfile(input: Denial): Promise<Diagnosis> {
+    const resolved = await throughInstanceProfile(input, instanceProfiles);
+    if (resolved.kind === 'decided') return resolved.diagnosis;
+    const diagnosis = await diagnose(resolved.denial);
+    return resolved.kind === 'resolved' ? withProfileFinding(diagnosis, resolved.finding) : diagnosis;
+  }
+
+  return { diagnose: diagnoseThroughProfile };
 }

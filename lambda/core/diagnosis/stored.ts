@@ -51,6 +51,7 @@ const FINDING_KINDS: ReadonlySet<FindingKind> = new Set<FindingKind>([
   'already-allowed',
   'service-mismatch',
   'quota',
+  'instance-profile',
 ]);
 
 const DIAGNOSIS_FINDING_KINDS: ReadonlySet<DiagnosisFinding['kind']> = new Set<DiagnosisFinding['kind']>([
@@ -73,6 +74,9 @@ const DIAGNOSIS_FINDING_KINDS: ReadonlySet<DiagnosisFinding['kind']> = new Set<D
   'near-miss',
   'quota',
   'identity-center',
+  'role-from-instance-profile',
+  'instance-profile-not-found',
+  'instance-profile-empty',
 ]);
 
 type Fields = Record<string, unknown>;

@@ -24,7 +24,8 @@ export type FindingKind =
   | 'beneath-deny'
   | 'already-allowed'
   | 'service-mismatch'
-  | 'quota';
+  | 'quota'
+  | 'instance-profile';
 
 /** A finding as the reports show it: the contract's shape, rendered from a DiagnosisFinding. */
 export interface Finding {
@@ -51,8 +52,8 @@ export type DiagnosisFinding =
   /** What the account reader could not read or had to assume. */
   | { kind: 'account-note'; note: string }
   | { kind: 'role-not-found'; roleArn: string; account: string }
-  /** The passed role's trust policy does not admit the receiving service. */
-  | { kind: 'trust-policy'; role: string; service: string; trustedServices: string[] }
+  /** The passed role's trust policy does not admit the receiving service (or denies it). */
+  | { kind: 'trust-policy'; role: string; service: string; trustedServices: string[]; deniesService?: true }
   /** The API implies one service, the role trusts others. */
   | { kind: 'trust-mismatch'; service: string; trustedServices: string[] }
   /** The record names no service: the only one the trust policy admits is assumed. */
@@ -75,7 +76,13 @@ export type DiagnosisFinding =
       quota: number;
     }
   /** The principal is an Identity Center role: the statement goes into the permission set. */
-  | { kind: 'identity-center'; principal: string; permissionSet: string; account: string };
+  | { kind: 'identity-center'; principal: string; permissionSet: string; account: string }
+  /** The record names no role, only an instance profile: the role is the one the profile holds now. */
+  | { kind: 'role-from-instance-profile'; profile: string; roleArn: string }
+  /** The record names no role, only an instance profile, and the account has no such profile now. */
+  | { kind: 'instance-profile-not-found'; profile: string; account: string }
+  /** The record names no role, only an instance profile, which holds no role now. */
+  | { kind: 'instance-profile-empty'; profile: string };
 
 export type NearMissFinding = Extract<DiagnosisFinding, { kind: 'near-miss' }>;
 
@@ -88,9 +95,15 @@ export type NotApplicableWhy =
   /** The reader found no iam:PassRole denial in the record (where it is, and the reader's reason). */
   | { code: 'not-a-passrole-denial'; where: string; reason: string; readerCode: NotApplicableCode };
 
-/** Why a denial is not simulated: no identity policy change can fix it. */
+/**
+ * Why a denial is not simulated: no identity policy change can fix it, or (an instance profile that is
+ * gone or holds no role) the role that was passed cannot be told.
+ */
 export type UnsimulatedWhy =
-  { kind: 'root' } | { kind: 'cross-account'; roleAccount: string } | { kind: 'service-linked-role' };
+  | { kind: 'root' }
+  | { kind: 'cross-account'; roleAccount: string }
+  | { kind: 'service-linked-role' }
+  | { kind: 'instance-profile-unresolved'; profile: string; state: 'not-found' | 'empty' };
 
 /** What the first simulation decided, for the outcomes that follow a deny. */
 export type DenyDecision = 'explicitDeny' | 'implicitDeny';
@@ -108,7 +121,10 @@ interface Diagnosed {
 
 export type Diagnosis =
   | { outcome: 'not-applicable'; denial: Denial | null; why: NotApplicableWhy }
-  /** No fix possible by an identity policy (root, another account's role, a service-linked role). */
+  /**
+   * No fix possible by an identity policy (root, another account's role, a service-linked role), or
+   * no role to diagnose (an instance profile that is gone or empty).
+   */
   | ({ outcome: 'unsimulated'; why: UnsimulatedWhy } & Diagnosed)
   /** The principal can pass the role now. */
   | ({ outcome: 'already-allowed' } & Diagnosed)

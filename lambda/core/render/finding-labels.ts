@@ -16,4 +16,5 @@ export const FINDING_LABELS: Record<FindingKind, string> = {
   'already-allowed': 'allowed',
   'service-mismatch': 'service',
   quota: 'quota',
+  'instance-profile': 'instance profile',
 };

@@ -35,6 +35,7 @@ export async function runDemo(io: CliIo, example = findSeedExample()): Promise<n
   const diagnoser = createDiagnoser({
     accountReader: reader,
     simulator,
+    instanceProfiles: reader,
     escalation: defaultEscalationDependencies(reader),
   });
   const [outcome] = readDenials(await readJsonFile(example.event), example.event);

@@ -15,6 +15,7 @@ import { renderTextReport } from '../../core/render/text-report';
 import type { AuthorizationMessageDecoder } from '../../ports/authorization-message-decoder';
 import { IAM_REQUEST_HANDLER, REQUEST_HANDLER } from '../client-settings';
 import { EXIT_BAD_INPUT, EXIT_OK, readJsonFile, reportFailure, type CliIo } from './io';
+import { IamInstanceProfileResolver } from '../../adapters/aws/iam-instance-profile-resolver';
 
 export interface DiagnoseOptions {
   event: string;
@@ -42,6 +43,7 @@ async function buildEngine(options: DiagnoseOptions): Promise<Engine> {
       diagnoser: createDiagnoser({
         accountReader,
         simulator,
+        instanceProfiles: accountReader,
         escalation: defaultEscalationDependencies(accountReader),
       }),
       decoder: null,
@@ -60,6 +62,7 @@ async function buildEngine(options: DiagnoseOptions): Promise<Engine> {
     diagnoser: createDiagnoser({
       accountReader,
       simulator,
+      instanceProfiles: new IamInstanceProfileResolver(iam),
       escalation: defaultEscalationDependencies(accountReader),
     }),
     decoder: new AwsAuthorizationMessageDecoder(new STSClient({ region, requestHandler: REQUEST_HANDLER })),

@@ -27,6 +27,7 @@ import { createDiagnoser } from '../../core/diagnose';
 import { IAM_REQUEST_HANDLER, REQUEST_HANDLER } from '../client-settings';
 import { createDiagnoseHandler } from './handler';
 import { readDiagnoseSettings } from './settings';
+import { IamInstanceProfileResolver } from '../../adapters/aws/iam-instance-profile-resolver';
 
 const settings = readDiagnoseSettings(process.env);
 
@@ -69,6 +70,7 @@ const diagnose = createDiagnoseHandler({
   diagnoser: createDiagnoser({
     accountReader,
     simulator: new AwsPolicySimulator(iam),
+    instanceProfiles: new IamInstanceProfileResolver(iam),
     // One reader: the escalation inputs reuse the account read of the diagnosis just before.
     escalation: {
       reader: accountReader,

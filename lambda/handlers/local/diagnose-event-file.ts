@@ -31,6 +31,7 @@ export async function diagnoseEventFile(
   const diagnoser = createDiagnoser({
     accountReader: snapshot,
     simulator,
+    instanceProfiles: snapshot,
     escalation: defaultEscalationDependencies(snapshot),
   });
   const diagnosed: DiagnosedFile = { proposals: [], skipped: [] };

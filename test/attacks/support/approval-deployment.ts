@@ -50,6 +50,7 @@ import { createProposalsTable } from '../../integration/support/proposal-tables'
 import { QueuedApplyInvocations } from '../../integration/support/remediation-loop';
 import { TARGET_GROUP } from './attack-account';
 import { renderSummary } from '../../../lambda/core/render/diagnosis-summary';
+import { IamInstanceProfileResolver } from '../../../lambda/adapters/aws/iam-instance-profile-resolver';
 
 /** The approval function's settings a case deploys with (the names). */
 export interface DeploymentSettings {
@@ -228,6 +229,7 @@ export class ApprovalDeployment {
     const diagnosis = await createDiagnoser({
       accountReader: reader,
       simulator: new LocalPolicySimulator(),
+      instanceProfiles: new IamInstanceProfileResolver(this.clients.iam),
       // As the diagnose function's entry: one reader, the deployment's approval settings.
       escalation: {
         reader,

@@ -68,6 +68,7 @@ export async function diagnosedSeedRecord(): Promise<IncidentRecord> {
   const diagnoser = createDiagnoser({
     accountReader,
     simulator: new LocalPolicySimulator(),
+    instanceProfiles: accountReader,
     escalation: defaultEscalationDependencies(accountReader),
   });
   const denial = seedDenial();

@@ -17,6 +17,7 @@ import { renderTextReport } from '../../../lambda/core/render/text-report';
 import { denialOf } from '../../support/denials';
 import { group, managed, role, scope, user } from '../../support/scope-builders';
 import { scopeEscalationReader } from '../../support/scope-escalation-reader';
+import { NO_INSTANCE_PROFILES } from '../../support/instance-profiles';
 
 interface Pinned {
   json: Record<string, unknown>;
@@ -88,6 +89,7 @@ describe('decodeStoredDiagnosis: this release', () => {
     return createDiagnoser({
       accountReader: { loadScope: async () => account },
       simulator: new LocalPolicySimulator(),
+      instanceProfiles: NO_INSTANCE_PROFILES,
       escalation: defaultEscalationDependencies(scopeEscalationReader(account)),
     }).diagnose(denial);
   }

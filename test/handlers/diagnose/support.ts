@@ -21,6 +21,7 @@ import type { Metrics } from '../../../lambda/ports/observability';
 import { RecordingLogger } from '../../support/recording-logger';
 import type { EscalationReader } from '../../../lambda/ports/escalation-reader';
 import { defaultEscalationDependencies } from '../../../lambda/core/proposal/assess-escalation';
+import type { InstanceProfileResolver } from '../../../lambda/ports/instance-profile-resolver';
 
 // Still exported from here, where tests (some under test/integration) import it.
 export { RecordingLogger } from '../../support/recording-logger';
@@ -134,12 +135,17 @@ export class CountingDiagnoser implements Diagnoser {
   }
 }
 
-export function seedDiagnoser(reader?: AccountReader & EscalationReader): CountingDiagnoser {
-  const accountReader = reader ?? new SnapshotAccountReader(SEED_ACCOUNT, 'examples/seed/account.json');
+export function seedDiagnoser(
+  reader?: AccountReader & EscalationReader,
+  instanceProfiles?: InstanceProfileResolver,
+): CountingDiagnoser {
+  const seed = new SnapshotAccountReader(SEED_ACCOUNT, 'examples/seed/account.json');
+  const accountReader = reader ?? seed;
   return new CountingDiagnoser(
     createDiagnoser({
       accountReader,
       simulator: new LocalPolicySimulator(),
+      instanceProfiles: instanceProfiles ?? seed,
       escalation: defaultEscalationDependencies(accountReader),
     }),
   );

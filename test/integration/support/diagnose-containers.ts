@@ -36,6 +36,7 @@ import type { LogAttributes, Metrics } from '../../../lambda/ports/observability
 import { KeyedLogger } from '../../support/recording-logger';
 import { motoClientConfig } from './aws-clients';
 import { defaultEscalationDependencies } from '../../../lambda/core/proposal/assess-escalation';
+import { IamInstanceProfileResolver } from '../../../lambda/adapters/aws/iam-instance-profile-resolver';
 
 /** Counts the IAM calls each diagnosis makes (the container runs one diagnosis at a time). */
 export class MeteredDiagnoser implements Diagnoser {
@@ -130,6 +131,7 @@ export function createDiagnoseContainer(options: DiagnoseContainerOptions): Diag
     createDiagnoser({
       accountReader: reader,
       simulator: new LocalPolicySimulator(),
+      instanceProfiles: new IamInstanceProfileResolver(iam),
       escalation: defaultEscalationDependencies(reader),
     }),
     iamCalls,

@@ -43,6 +43,7 @@ import { createDiagnoseHandler, type DiagnoseHandler } from '../../../lambda/han
 import type { ApplyTrigger } from '../../../lambda/ports/apply-trigger';
 import { lambdaContext, RecordingLogger, RecordingMetrics } from '../../handlers/diagnose/support';
 import { MOTO_ACCOUNT_ID, MOTO_REGION } from './aws-clients';
+import { IamInstanceProfileResolver } from '../../../lambda/adapters/aws/iam-instance-profile-resolver';
 
 /**
  * The retry settings of the functions' clients, as their entries build them: IAM with 6 attempts in
@@ -211,6 +212,7 @@ export function createDiagnoseFunction(clients: LoopClients, resources: LoopReso
       return createDiagnoser({
         accountReader: reader,
         simulator: new LocalPolicySimulator(),
+        instanceProfiles: new IamInstanceProfileResolver(clients.iam),
         escalation: defaultEscalationDependencies(reader),
       });
     })(),
