@@ -102,6 +102,7 @@ async function seedPendingRecord(id: string): Promise<IncidentRecord> {
     authorizationRecords: new InMemoryAuthorizationRecordReader(),
     accountReader: reader,
     simulator: new LocalPolicySimulator(),
+    instanceProfiles: reader,
     escalation: defaultEscalationDependencies(reader),
   }).diagnose(outcome.denial);
   return newIncidentRecord({

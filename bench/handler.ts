@@ -38,6 +38,7 @@ import {
 import { diagnoseContext, printBenchLines, stats } from './support';
 import { defaultEscalationDependencies } from '../lambda/core/proposal/assess-escalation';
 import { InMemoryAuthorizationRecordReader } from '../lambda/adapters/memory/in-memory-authorization-record-reader';
+import { IamInstanceProfileResolver } from '../lambda/adapters/aws/iam-instance-profile-resolver';
 
 const ROOT = join(__dirname, '..');
 const SEED_EVENT = JSON.parse(readFileSync(join(ROOT, 'examples/seed/denial.json'), 'utf8')) as Record<
@@ -104,6 +105,7 @@ function container(shared: Shared, clock: () => Date = () => new Date()): Contai
         authorizationRecords: new InMemoryAuthorizationRecordReader(),
         accountReader: reader,
         simulator: new AwsPolicySimulator(iam),
+        instanceProfiles: new IamInstanceProfileResolver(iam),
         escalation: defaultEscalationDependencies(reader),
       });
     })(),

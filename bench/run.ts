@@ -46,6 +46,7 @@ import { renderReviewPage } from '../lambda/core/render/review-page';
 import { defaultEscalationDependencies } from '../lambda/core/proposal/assess-escalation';
 import { proposalOf, verdictOf } from '../lambda/core/diagnosis/derived';
 import { InMemoryAuthorizationRecordReader } from '../lambda/adapters/memory/in-memory-authorization-record-reader';
+import { IamInstanceProfileResolver } from '../lambda/adapters/aws/iam-instance-profile-resolver';
 
 const ROOT = join(__dirname, '..');
 const SNAPSHOT = join(ROOT, 'examples/seed/account.json');
@@ -63,6 +64,7 @@ async function offlineDiagnosis(): Promise<void> {
     authorizationRecords: new InMemoryAuthorizationRecordReader(),
     accountReader: reader,
     simulator: new LocalPolicySimulator(),
+    instanceProfiles: reader,
     escalation: defaultEscalationDependencies(reader),
   });
   const denial = seedDenial();
@@ -116,6 +118,7 @@ async function awsCallsPerDiagnosis(): Promise<void> {
     authorizationRecords: new InMemoryAuthorizationRecordReader(),
     accountReader: reader,
     simulator: new AwsPolicySimulator(iam),
+    instanceProfiles: new IamInstanceProfileResolver(iam),
     escalation: defaultEscalationDependencies(reader),
   });
   const start = performance.now();
@@ -157,6 +160,7 @@ async function reviewPageRender(): Promise<void> {
     authorizationRecords: new InMemoryAuthorizationRecordReader(),
     accountReader: reader,
     simulator: new LocalPolicySimulator(),
+    instanceProfiles: reader,
     escalation: defaultEscalationDependencies(reader),
   });
   const denial = seedDenial();

@@ -187,7 +187,8 @@ async function diagnoseAndCreate(
   const record = newIncidentRecord({
     id: deps.newProposalId(),
     incidentKey,
-    diagnosis: { ...diagnosis, denial },
+    // The denial as read, with the role the diagnosis found an instance profile to hold.
+    diagnosis: { ...diagnosis, denial: { ...denial, roleArn: diagnosis.denial?.roleArn ?? denial.roleArn } },
     now: createdAt,
     ttlHours: deps.settings.proposalTtlHours,
   });

@@ -12,13 +12,17 @@ import { proposalOf } from './diagnosis/derived';
 /**
  * The stable key of a denial's incident: a hash of the account, the IAM entity whose policies decide
  * (the user, or the role behind a session: sessions of one role are one incident), the passed role
- * and the receiving service. ARNs and service names are compared case-insensitively, as IAM names are.
+ * (or the instance profile that carried it, when the record names only the profile) and the
+ * receiving service. ARNs and service names are compared case-insensitively, as IAM names are.
  */
 export function incidentKeyOf(denial: Denial): string {
   const parts = [
     denial.account,
     (denial.policySourceArn ?? denial.principalArn).toLowerCase(),
-    (denial.roleArn ?? '').toLowerCase(),
+    // A denial that names only an instance profile is keyed by the profile (its role is looked up later).
+    (
+      denial.roleArn ?? (denial.instanceProfile === null ? '' : `instance-profile:${denial.instanceProfile}`)
+    ).toLowerCase(),
     (denial.passedToService ?? '').toLowerCase(),
   ];
   return sha256(canonicalJson(parts)).slice(0, 32);

@@ -43,6 +43,7 @@ export const IAM_READ_ACTIONS = [
   'iam:SimulatePrincipalPolicy',
   'iam:GetContextKeysForPrincipalPolicy',
   'iam:GetRequestAuthorizationDetails',
+  'iam:GetInstanceProfile',
 ] as const;
 
 export const FUNCTION_TIMEOUT = Duration.minutes(2);
@@ -136,6 +137,14 @@ export class DiagnoseFunction extends HandlerFunction {
     );
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
+        // An EC2 denial may name only the instance profile: the role is the one it holds.
+        sid: 'ReadInstanceProfiles',
+        actions: ['iam:GetInstanceProfile'],
+        resources: [iamArn(Aws.ACCOUNT_ID, 'instance-profile/*')],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
         sid: 'DecodeEc2AuthorizationMessages',
         // DecodeAuthorizationMessage has no resource type either.
         actions: ['sts:DecodeAuthorizationMessage'],
@@ -188,4 +197,9 @@ function acknowledgeFindings(role: iam.Role): void {
       reason: `iam:SimulatePrincipalPolicy/GetContextKeysForPrincipalPolicy run as the denied ${entity}, any ${entity} of the account (read-only).`,
     });
   }
+  policy.acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:instance-profile/*]',
+    reason:
+      'iam:GetInstanceProfile reads whichever instance profile of the account a denied EC2 request passed (read-only).',
+  });
 }

@@ -17,6 +17,7 @@ import { denialOf } from '../support/denials';
 import { scopeEscalationReader } from '../support/scope-escalation-reader';
 import { ACCOUNT, group, inline, managed, role, scope, user } from '../support/scope-builders';
 import { InMemoryAuthorizationRecordReader } from '../../lambda/adapters/memory/in-memory-authorization-record-reader';
+import { NO_INSTANCE_PROFILES } from '../support/instance-profiles';
 
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/etl-runtime`;
 const glueAccess = group('GlueAccess', {
@@ -57,6 +58,7 @@ async function run(
     authorizationRecords: new InMemoryAuthorizationRecordReader(),
     accountReader: staticReader(accountScope),
     simulator: new LocalPolicySimulator(),
+    instanceProfiles: NO_INSTANCE_PROFILES,
     escalation: {
       reader: scopeEscalationReader(accountScope),
       approvalPolicy: { settings: DEFAULT_APPROVAL_POLICY, source: 'deployment' },

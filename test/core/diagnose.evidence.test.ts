@@ -1,3 +1,4 @@
+import { NO_INSTANCE_PROFILES } from '../support/instance-profiles';
 /**
  * AWS's own evaluation record of the denial (IAM Toolbox) in the diagnosis, over the local simulator:
  * evidence only when it is of the request, the context it recorded, what it matched quoted from the
@@ -90,6 +91,7 @@ async function diagnose(
   pinned = true,
 ): Promise<Diagnosis> {
   const diagnoser = createDiagnoser({
+    instanceProfiles: NO_INSTANCE_PROFILES,
     accountReader: { loadScope: async () => accountScope },
     escalation: defaultEscalationDependencies(scopeEscalationReader(accountScope)),
     simulator: new LocalPolicySimulator(),

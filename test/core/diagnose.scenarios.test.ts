@@ -14,6 +14,7 @@ import type {
   Proposal,
 } from '../../lambda/core/model';
 import type { AccountReader } from '../../lambda/ports/account-reader';
+import type { InstanceProfileResolver } from '../../lambda/ports/instance-profile-resolver';
 import { denialOf } from '../support/denials';
 import { ACCOUNT, doc, group, inline, managed, role, scope, trustFor, user } from '../support/scope-builders';
 import { scopeEscalationReader } from '../support/scope-escalation-reader';
@@ -21,6 +22,9 @@ import { defaultEscalationDependencies } from '../../lambda/core/proposal/assess
 import { pinReports } from '../baseline/pin-reports';
 import { verdictOf } from '../../lambda/core/diagnosis/derived';
 import { InMemoryAuthorizationRecordReader } from '../../lambda/adapters/memory/in-memory-authorization-record-reader';
+import { renderSummary } from '../../lambda/core/render/diagnosis-summary';
+import { renderFindings } from '../../lambda/core/render/findings';
+import { instanceProfilesOf, NO_INSTANCE_PROFILES } from '../support/instance-profiles';
 
 const pin = pinReports('diagnose-scenarios');
 
@@ -59,12 +63,14 @@ async function diagnose(
   accountScope: AccountScope,
   denial: Denial = denialOf(),
   scps: { name: string; document: PolicyDocument }[] = [],
+  instanceProfiles: InstanceProfileResolver = NO_INSTANCE_PROFILES,
 ): Promise<Diagnosis> {
   const diagnoser = createDiagnoser({
     authorizationRecords: new InMemoryAuthorizationRecordReader(),
     accountReader: staticReader(accountScope),
     escalation: defaultEscalationDependencies(scopeEscalationReader(accountScope)),
     simulator: new LocalPolicySimulator({ serviceControlPolicies: scps }),
+    instanceProfiles,
   });
   const diagnosis = await diagnoser.diagnose(denial);
   pin(diagnosis);
@@ -230,6 +236,51 @@ describe('diagnosis scenarios (local simulator)', () => {
       service: 'glue.amazonaws.com',
       trustedServices: ['lambda.amazonaws.com'],
     });
+    // The role does not trust glue at all: it does not "also" trust lambda.
+    const risk = proposalIn(result).risk;
+    expect(risk.join('\n')).not.toMatch(/also trusts/);
+    expect(risk).toContain(
+      'The role does not trust glue.amazonaws.com (it trusts lambda.amazonaws.com): passing it to glue.amazonaws.com will not work until its trust policy admits glue.amazonaws.com.',
+    );
+  });
+
+  it('a role that trusts the service and others: the others are the risk', async () => {
+    const shared = role('etl-runtime', {
+      trustPolicy: trustFor('glue.amazonaws.com.cn', 'glue.amazonaws.com', 'lambda.amazonaws.com'),
+    });
+    const mei = user('mei', { groups: [group('GlueAccess', { attachedPolicies: [glueConsole] })] });
+    const result = await diagnose(scope(mei, shared));
+    expect(kinds(result)).not.toContain('trust-policy');
+    expect(proposalIn(result).risk).toContain(
+      'The role also trusts lambda.amazonaws.com: it can be used by more services than glue.amazonaws.com.',
+    );
+  });
+
+  it('a trust policy that denies the service: said so, not that it trusts it', async () => {
+    const denied = role('etl-runtime', {
+      trustPolicy: doc(
+        { Effect: 'Allow', Principal: { Service: 'glue.amazonaws.com' }, Action: 'sts:AssumeRole' },
+        { Effect: 'Deny', Principal: { Service: 'glue.amazonaws.com' }, Action: 'sts:AssumeRole' },
+      ),
+    });
+    const mei = user('mei', { groups: [group('GlueAccess', { attachedPolicies: [glueConsole] })] });
+    const result = await diagnose(scope(mei, denied));
+    expect(proposed(result).findings).toContainEqual({
+      kind: 'trust-policy',
+      role: 'etl-runtime',
+      service: 'glue.amazonaws.com',
+      trustedServices: ['glue.amazonaws.com'],
+      deniesService: true,
+    });
+    expect(kinds(result)).not.toContain('trust-mismatch');
+    const words = renderFindings(result).map((finding) => finding.message);
+    expect(words).toContain(
+      "The trust policy of etl-runtime denies glue.amazonaws.com sts:AssumeRole: PassRole alone will not fix this; the trust policy's deny must not cover glue.amazonaws.com.",
+    );
+    expect(proposalIn(result).risk.join('\n')).not.toMatch(/also trusts/);
+    expect(proposalIn(result).risk).toContain(
+      'The role does not trust glue.amazonaws.com (its trust policy denies it): passing it to glue.amazonaws.com will not work until its trust policy admits glue.amazonaws.com.',
+    );
   });
 
   it('a role of another account: never allowed, said so, nothing simulated or proposed', async () => {
@@ -238,6 +289,7 @@ describe('diagnosis scenarios (local simulator)', () => {
       authorizationRecords: new InMemoryAuthorizationRecordReader(),
       accountReader: reader,
       simulator: new LocalPolicySimulator(),
+      instanceProfiles: NO_INSTANCE_PROFILES,
       escalation: defaultEscalationDependencies(scopeEscalationReader(scope(user('mei'), null))),
     });
     const result = await diagnoser.diagnose(denialOf({ roleArn: 'arn:aws:iam::999988887777:role/shared' }));
@@ -295,6 +347,8 @@ describe('diagnosis scenarios (local simulator)', () => {
       verified: true,
     });
     expect(proposalIn(result).commands.apply).toContain('put-role-policy --role-name deployer');
+    // The session name alone does not say whose permissions were used.
+    expect(renderSummary(result)).toMatch(/^deployer \(session build-42\) may not pass etl-runtime to/);
   });
 
   it('a service-linked role: explained, no proposal', async () => {
@@ -572,6 +626,7 @@ describe('diagnosis scenarios (local simulator)', () => {
     it("a role the record names in the caller's own account: the message decides, never simulated", async () => {
       const reader = staticReader(scope(user('mei'), etlRole));
       const diagnoser = createDiagnoser({
+        instanceProfiles: NO_INSTANCE_PROFILES,
         accountReader: reader,
         simulator: new LocalPolicySimulator(),
         escalation: defaultEscalationDependencies(scopeEscalationReader(scope(user('mei'), etlRole))),
@@ -599,5 +654,82 @@ describe('diagnosis scenarios (local simulator)', () => {
     expect(result).toMatchObject({ outcome: 'unsimulated', why: { kind: 'root' } });
     expect(verdictOf(result)).toBe('explicitDeny');
     expect(kinds(result)).toEqual(['root']);
+  });
+  describe('EC2: the record names only the instance profile', () => {
+    const WEB_ROLE = `arn:aws:iam::${ACCOUNT}:role/web-tier-instance`;
+    const webRole = role('web-tier-instance', { trustPolicy: trustFor('ec2.amazonaws.com') });
+    const ec2Admin = managed('Ec2Launch', { Effect: 'Allow', Action: 'ec2:*', Resource: '*' });
+    const ec2Denial = (instanceProfile: string) =>
+      denialOf({
+        eventSource: 'ec2.amazonaws.com',
+        eventName: 'RunInstances',
+        deniedAction: 'ec2:RunInstances',
+        roleArn: null,
+        instanceProfile,
+        passedToService: 'ec2.amazonaws.com',
+      });
+
+    it('diagnoses the role the profile holds, and says it was found through the profile', async () => {
+      const profiles = instanceProfilesOf({ 'web-tier': WEB_ROLE });
+      const mei = user('mei', { groups: [group('Ops', { attachedPolicies: [ec2Admin] })] });
+      const result = await diagnose(scope(mei, webRole), ec2Denial('web-tier'), [], profiles);
+      const diagnosis = proposed(result);
+      expect(profiles.asked).toEqual(['web-tier']);
+      expect(diagnosis.denial).toMatchObject({ roleArn: WEB_ROLE, instanceProfile: 'web-tier' });
+      expect(diagnosis.findings[0]).toEqual({
+        kind: 'role-from-instance-profile',
+        profile: 'web-tier',
+        roleArn: WEB_ROLE,
+      });
+      expect(diagnosis.proposal).toMatchObject({
+        target: { type: 'group', name: 'Ops' },
+        verified: true,
+        document: {
+          Statement: [
+            {
+              Resource: WEB_ROLE,
+              Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+            },
+          ],
+        },
+      });
+      expect(renderSummary(result)).toMatch(/^mei may not pass web-tier-instance to ec2\.amazonaws\.com/);
+    });
+
+    it('a profile that does not exist: a clear finding, nothing read or simulated', async () => {
+      const reader = staticReader(scope(user('mei'), webRole));
+      const result = await createDiagnoser({
+        authorizationRecords: new InMemoryAuthorizationRecordReader(),
+        accountReader: reader,
+        simulator: new LocalPolicySimulator(),
+        instanceProfiles: instanceProfilesOf({}),
+        escalation: defaultEscalationDependencies(scopeEscalationReader(scope(user('mei'), webRole))),
+      }).diagnose(ec2Denial('gone-profile'));
+      pin(result);
+      expect(result).toMatchObject({
+        outcome: 'unsimulated',
+        why: { kind: 'instance-profile-unresolved', profile: 'gone-profile', state: 'not-found' },
+        findings: [{ kind: 'instance-profile-not-found', profile: 'gone-profile', account: ACCOUNT }],
+      });
+      expect(reader.calls).toBe(0);
+      expect(renderSummary(result)).toBe(
+        `mei was denied iam:PassRole on the role in instance profile gone-profile, which does not exist in account ${ACCOUNT} now: the role that was passed cannot be told.`,
+      );
+    });
+
+    it('a profile that holds no role: a clear finding', async () => {
+      const result = await diagnose(
+        scope(user('mei'), webRole),
+        ec2Denial('empty-profile'),
+        [],
+        instanceProfilesOf({ 'empty-profile': null }),
+      );
+      expect(result).toMatchObject({
+        outcome: 'unsimulated',
+        why: { kind: 'instance-profile-unresolved', profile: 'empty-profile', state: 'empty' },
+        findings: [{ kind: 'instance-profile-empty', profile: 'empty-profile' }],
+      });
+      expect(renderSummary(result)).toMatch(/instance profile empty-profile, which holds no role now/);
+    });
   });
 });

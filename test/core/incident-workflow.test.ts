@@ -113,6 +113,21 @@ describe('processDenial: a new incident', () => {
     expect(kinds(s.steps)).toEqual(['record-created', 'message-published:first']);
   });
 
+  it('stores the denial with the role its instance profile was found to hold', async () => {
+    const profileRole = 'arn:aws:iam::123456789012:role/web-tier-instance';
+    const byProfile: Denial = { ...denial('evt-1'), roleArn: null, instanceProfile: 'web-tier' };
+    const s = setup({
+      diagnose: async (read) => ({ ...SEED_DIAGNOSIS, denial: { ...read, roleArn: profileRole } }),
+    });
+    await processDenial(s.deps, byProfile);
+
+    const [record] = s.store.all();
+    expect(record?.denial).toEqual({ ...byProfile, roleArn: profileRole });
+    expect(record?.diagnosis.denial).toEqual({ ...byProfile, roleArn: profileRole });
+    // Keyed by the profile the record names: the lookup comes after the key.
+    expect(record?.incidentKey).toBe(incidentKeyOf(byProfile));
+  });
+
   it('reports a diagnosis without a proposal, and publishes it', async () => {
     const s = setup({ diagnose: async () => REPORTING });
     const outcome = await processDenial(s.deps, denial('evt-1'));

@@ -64,6 +64,13 @@ describe('incidentKeyOf', () => {
     ).toBe(key);
   });
 
+  it('keys a denial that names only an instance profile by the profile', () => {
+    const byProfile = (instanceProfile: string) => incidentKeyOf(denial({ roleArn: null, instanceProfile }));
+    expect(byProfile('web-tier')).toBe(byProfile('Web-Tier'));
+    expect(byProfile('web-tier')).not.toBe(byProfile('batch-workers'));
+    expect(byProfile('web-tier')).not.toBe(incidentKeyOf(denial({ roleArn: null })));
+  });
+
   it('compares ARNs and services case-insensitively, as IAM names are', () => {
     expect(
       incidentKeyOf(

@@ -37,6 +37,7 @@ import { createSerializedDynamoDbClient, type SerializedDynamoDb } from './suppo
 import { decisionPorts, LOOP_DECISION_KEYS } from './support/remediation-loop';
 import { seedGlueAccount } from './support/seed-account';
 import { InMemoryAuthorizationRecordReader } from '../../lambda/adapters/memory/in-memory-authorization-record-reader';
+import { IamInstanceProfileResolver } from '../../lambda/adapters/aws/iam-instance-profile-resolver';
 
 const APPROVALS = 20;
 
@@ -68,6 +69,7 @@ async function pendingSeedProposal(): Promise<{
     authorizationRecords: new InMemoryAuthorizationRecordReader(),
     accountReader: reader,
     simulator: new LocalPolicySimulator(),
+    instanceProfiles: new IamInstanceProfileResolver(clients.iam),
     escalation: defaultEscalationDependencies(reader),
   }).diagnose(denial);
   const now = new Date();

@@ -36,6 +36,7 @@ import { decisionPorts, loopDecisionFor } from './support/remediation-loop';
 import { seedGlueAccount } from './support/seed-account';
 import { defaultEscalationDependencies } from '../../lambda/core/proposal/assess-escalation';
 import { InMemoryAuthorizationRecordReader } from '../../lambda/adapters/memory/in-memory-authorization-record-reader';
+import { IamInstanceProfileResolver } from '../../lambda/adapters/aws/iam-instance-profile-resolver';
 
 const GLUE_ACCESS: ProposalTarget = {
   type: 'group',
@@ -143,6 +144,7 @@ describe('applying the seed proposal against moto (IAM and DynamoDB)', () => {
       authorizationRecords: new InMemoryAuthorizationRecordReader(),
       accountReader: reader,
       simulator: new LocalPolicySimulator(),
+      instanceProfiles: new IamInstanceProfileResolver(clients.iam),
       escalation: defaultEscalationDependencies(reader),
     }).diagnose(denial);
     const record: IncidentRecord = newIncidentRecord({

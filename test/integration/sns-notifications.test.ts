@@ -57,6 +57,7 @@ async function seedProposalRecord(): Promise<IncidentRecord> {
     authorizationRecords: new InMemoryAuthorizationRecordReader(),
     accountReader: reader,
     simulator: new LocalPolicySimulator(),
+    instanceProfiles: reader,
     escalation: defaultEscalationDependencies(reader),
   });
   const diagnosis = await diagnoser.diagnose(outcome.denial);

@@ -195,6 +195,11 @@ describe("the diagnose function role's permissions", () => {
         ),
       },
       {
+        sid: 'ReadInstanceProfiles',
+        actions: ['iam:GetInstanceProfile'],
+        resources: ['arn:${AWS::Partition}:iam::${AWS::AccountId}:instance-profile/*'],
+      },
+      {
         sid: 'DecodeEc2AuthorizationMessages',
         actions: ['sts:DecodeAuthorizationMessage'],
         resources: ['*'],

@@ -41,12 +41,22 @@ export interface GroupDetail {
   AttachedManagedPolicies?: AttachedPolicyDetail[];
 }
 
+/** An instance profile as GAAD lists it under the role it holds (an instance profile holds at most one). */
+export interface InstanceProfileDetail {
+  Path?: string;
+  InstanceProfileName?: string;
+  InstanceProfileId?: string;
+  Arn?: string;
+}
+
 export interface RoleDetail {
   Path?: string;
   RoleName?: string;
   RoleId?: string;
   Arn?: string;
   AssumeRolePolicyDocument?: unknown;
+  /** The instance profiles that hold this role. */
+  InstanceProfileList?: InstanceProfileDetail[];
   RolePolicyList?: InlinePolicyDetail[];
   AttachedManagedPolicies?: AttachedPolicyDetail[];
   PermissionsBoundary?: PermissionsBoundaryDetail;

@@ -93,6 +93,11 @@ export function assertAuthorizationDetails(
     if (role.AssumeRolePolicyDocument !== undefined) {
       checkDocument(role.AssumeRolePolicyDocument, `${path}.AssumeRolePolicyDocument`);
     }
+    records(role, 'InstanceProfileList', `${path}.`).forEach((profile, profileIndex) => {
+      const at = `${path}.InstanceProfileList[${profileIndex}]`;
+      requireString(profile, 'InstanceProfileName', at);
+      optionalString(profile, 'Arn', at);
+    });
   });
   records(details, 'Policies', '').forEach((policy, index) => {
     const path = `Policies[${index}]`;

@@ -1,7 +1,8 @@
 /**
  * An account read from a saved `aws iam get-account-authorization-details` output, held in memory.
  * It is also a PolicyWriter: the demo applies a proposal to the snapshot and diagnoses again; and an
- * EscalationReader, with the SCPs the CLI was given (--scp), or none known; and the approvers' role paths.
+ * EscalationReader, with the SCPs the CLI was given (--scp), or none known; the approvers' role paths;
+ * and the role each instance profile holds.
  */
 import { readFile } from 'node:fs/promises';
 import { InvalidInputError } from '../../core/errors';
@@ -9,9 +10,11 @@ import type { AccountScope, PolicyDocument, ProposalTarget } from '../../core/mo
 import type { EscalationInputs } from '../../core/escalation/model';
 import type { AccountReader } from '../../ports/account-reader';
 import type { EscalationReader } from '../../ports/escalation-reader';
+import type { InstanceProfileResolver } from '../../ports/instance-profile-resolver';
 import type { PolicyWriter } from '../../ports/policy-writer';
 import type { RolePathResolver } from '../../ports/role-path-resolver';
 import { rolePathIn, scopeFromAuthorizationDetails } from '../authorization-details';
+import { instanceProfileRoleIn } from '../gaad/instance-profiles';
 import { decodePolicyDocument } from '../gaad/policy-document';
 import type { AuthorizationDetails, InlinePolicyDetail } from '../gaad/shapes';
 import { assertAuthorizationDetails } from '../gaad/validate';
@@ -33,7 +36,7 @@ function messageOf(error: unknown): string {
 }
 
 export class SnapshotAccountReader
-  implements AccountReader, EscalationReader, RolePathResolver, PolicyWriter
+  implements AccountReader, EscalationReader, RolePathResolver, PolicyWriter, InstanceProfileResolver
 {
   private readonly details: AuthorizationDetails;
   private readonly scps: ServiceControlPolicyLevels;
@@ -85,6 +88,11 @@ export class SnapshotAccountReader
 
   async rolePath(accountId: string, roleName: string): Promise<string | null> {
     return rolePathIn(this.details, accountId, roleName);
+  }
+
+  /** A profile that holds no role is not in a snapshot: it is 'not-found' here, never null. */
+  async instanceProfileRole(accountId: string, profile: string): Promise<string | 'not-found'> {
+    return instanceProfileRoleIn(this.details, accountId, profile);
   }
 
   async putInlinePolicy(target: ProposalTarget, policyName: string, document: PolicyDocument): Promise<void> {

@@ -11,7 +11,7 @@ export interface TrustAnalysis {
   deniesService: boolean;
 }
 
-function sameService(trusted: string, service: string): boolean {
+export function sameService(trusted: string, service: string): boolean {
   // Trust policies may name China-partition principals (glue.amazonaws.com.cn) for the same service.
   return trusted === '*' || trusted === service || trusted === `${service}.cn`;
 }

@@ -157,7 +157,7 @@ export function buildDenial(input: DenialInput, where: string): ReadOutcome {
     policySourceArn: principal.policySourceArn,
     permissionSetName: principal.permissionSetName,
     roleArn,
-    instanceProfile: null,
+    instanceProfile: role.value.instanceProfile ?? null,
     authorizationId: parsed.authorization.id,
     authorizationRegion: authorization.region,
     passedToService: service.value,

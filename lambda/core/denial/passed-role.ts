@@ -4,7 +4,7 @@
  * scanning them for a role ARN), and which parameter carried it (it decides iam:PassedToService for
  * some APIs). Says, in notes, how it was told and what stayed unknown.
  */
-import { isRoleArn, roleNameOf } from '../iam/arn';
+import { isRoleArn, parseInstanceProfile, roleNameOf } from '../iam/arn';
 import type { DecodedAuthorization } from './decoded-message';
 import type { ParsedErrorMessage } from './error-message';
 import { operationName } from './iam-action';
@@ -22,6 +22,11 @@ export interface PassedRole {
   roleArn: string | null;
   /** The request parameter that carried the role, when known (decides iam:PassedToService for some APIs). */
   roleParameter: string | undefined;
+  /**
+   * The one instance profile the request passes (its ARN or name, as written), when nothing names the
+   * role: the role is the one the profile holds, which the diagnosis looks up.
+   */
+  instanceProfile?: string;
 }
 
 export interface PassedRoleInput {
@@ -150,6 +155,22 @@ function carrierOf(roleArn: string, search: RoleSearch): Noted<string | undefine
   return { value: undefined, notes };
 }
 
+/**
+ * The instance profile the request passes, when it passes exactly one that IAM could name (its ARN
+ * when the request wrote one, else its name); null when none or several.
+ */
+function onlyInstanceProfile(search: RoleSearch): RoleCandidate | null {
+  const profiles = search.candidates.filter(
+    (candidate) => candidate.instanceProfile && parseInstanceProfile(candidate.value) !== null,
+  );
+  // Instance profile names are unique in an account regardless of case.
+  const names = new Set(profiles.map((profile) => parseInstanceProfile(profile.value)?.name.toLowerCase()));
+  if (names.size !== 1) return null;
+  return (
+    profiles.find((profile) => parseInstanceProfile(profile.value)?.account != null) ?? profiles[0] ?? null
+  );
+}
+
 /** The role named by a message, with the parameter that carried it. */
 function namedRole(roleArn: string, search: RoleSearch, notes: readonly string[]): Noted<PassedRole> {
   const carrier = carrierOf(roleArn, search);
@@ -203,6 +224,14 @@ function chooseRole(
     return unknown(
       `the request passes several roles (${listed}) and errorMessage does not say which was denied`,
     );
+  }
+  const profile = onlyInstanceProfile(search);
+  if (profile !== null) {
+    const note = `errorMessage names no role: the role passed is the one instance profile '${quote(profile.value)}' holds (requestParameters.${profile.parameter})`;
+    return {
+      value: { roleArn: null, roleParameter: profile.parameter, instanceProfile: profile.value },
+      notes: [...notes, note],
+    };
   }
   const profiles = search.candidates.filter((candidate) => candidate.instanceProfile);
   const profileNotes = profiles.map(

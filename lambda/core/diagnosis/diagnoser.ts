@@ -4,6 +4,7 @@
  */
 import type { AccountReader } from '../../ports/account-reader';
 import type { AuthorizationRecordReader } from '../../ports/authorization-record-reader';
+import type { InstanceProfileResolver } from '../../ports/instance-profile-resolver';
 import type { PolicySimulator } from '../../ports/policy-simulator';
 import { findNearMisses } from '../analysis/near-miss';
 import { analyzeTrustPolicy } from '../analysis/trust-policy';
@@ -22,6 +23,7 @@ import type {
 import { principalStatements } from '../policy/statements';
 import { assessGrant, type EscalationDependencies } from '../proposal/assess-escalation';
 import { roleNameOf } from '../iam/arn';
+import { throughInstanceProfile, withProfileFinding } from './instance-profile';
 import { firstStep, proposedCause } from './outcome';
 import { PASS_ROLE, planProposal, serviceFromTrust, withService } from './plan';
 import { denyFindings, implicitBlockFindings, trustFindings } from './simulation-findings';
@@ -37,6 +39,8 @@ export interface DiagnoserDependencies {
   escalation: EscalationDependencies;
   /** AWS's evaluation record of the denial (IAM Toolbox), read when the message carries its ID. */
   authorizationRecords: AuthorizationRecordReader;
+  /** The role an instance profile holds, for EC2 denials that name only the profile. */
+  instanceProfiles: InstanceProfileResolver;
 }
 
 export interface Diagnoser {
@@ -48,6 +52,7 @@ export function createDiagnoser({
   simulator,
   escalation,
   authorizationRecords,
+  instanceProfiles,
 }: DiagnoserDependencies): Diagnoser {
   async function simulate(
     policySourceArn: string,
@@ -204,5 +209,13 @@ export function createDiagnoser({
     return { outcome: 'proposed', denial, findings, decision, service, cause, proposal };
   }
 
-  return { diagnose };
+  /** A denial that names only an instance profile is diagnosed for the role the profile holds. */
+  async function diagnoseThroughProfile(input: Denial): Promise<Diagnosis> {
+    const resolved = await throughInstanceProfile(input, instanceProfiles);
+    if (resolved.kind === 'decided') return resolved.diagnosis;
+    const diagnosis = await diagnose(resolved.denial);
+    return resolved.kind === 'resolved' ? withProfileFinding(diagnosis, resolved.finding) : diagnosis;
+  }
+
+  return { diagnose: diagnoseThroughProfile };
 }

@@ -45,7 +45,14 @@ export function trustFindings(
   if (service === null || trust.trustsService !== false) return [];
   const trustedServices = [...trust.trustedServices];
   const findings: DiagnosisFinding[] = [
-    { kind: 'trust-policy', role: scope.passedRole.name, service, trustedServices },
+    {
+      kind: 'trust-policy',
+      role: scope.passedRole.name,
+      service,
+      trustedServices,
+      // A deny is what keeps the service out, whatever the policy allows.
+      ...(trust.deniesService ? { deniesService: true as const } : {}),
+    },
   ];
   if (trust.trustedServices.length > 0 && !trust.deniesService) {
     findings.push({ kind: 'trust-mismatch', service, trustedServices });

@@ -52,6 +52,7 @@ const FINDING_KINDS: ReadonlySet<FindingKind> = new Set<FindingKind>([
   'service-mismatch',
   'quota',
   'session-policy',
+  'instance-profile',
 ]);
 
 const DIAGNOSIS_FINDING_KINDS: ReadonlySet<DiagnosisFinding['kind']> = new Set<DiagnosisFinding['kind']>([
@@ -81,6 +82,9 @@ const DIAGNOSIS_FINDING_KINDS: ReadonlySet<DiagnosisFinding['kind']> = new Set<D
   'aws-record',
   'aws-context',
   'aws-evaluation',
+  'role-from-instance-profile',
+  'instance-profile-not-found',
+  'instance-profile-empty',
 ]);
 
 type Fields = Record<string, unknown>;
@@ -109,7 +113,12 @@ function denialOf(value: unknown, required: boolean): Denial | null {
   if (!isFields(value) || typeof value['eventId'] !== 'string' || typeof value['principalArn'] !== 'string') {
     throw invalid('has no readable denial', `${WHERE}.denial`);
   }
-  return value as unknown as Denial;
+  return withDenialDefaults(value as unknown as Partial<Denial>);
+}
+
+/** A stored denial with the fields added since it was written, as null: what an older record meant. */
+export function withDenialDefaults(stored: Partial<Denial>): Denial {
+  return { instanceProfile: null, authorizationId: null, authorizationRegion: null, ...stored } as Denial;
 }
 
 function proposalOf(value: unknown, required: boolean): Proposal | null {
@@ -159,7 +168,7 @@ function current(value: Fields, outcome: Outcome): Diagnosis {
     }
     return { ...value, denial: denialOf(value['denial'], false) } as unknown as Diagnosis;
   }
-  denialOf(value['denial'], true);
+  const denial = denialOf(value['denial'], true);
   const findings = value['findings'];
   if (
     !Array.isArray(findings) ||
@@ -168,7 +177,7 @@ function current(value: Fields, outcome: Outcome): Diagnosis {
     throw invalid('has a finding of an unknown kind', `${WHERE}.findings`);
   }
   if (outcome === 'proposed') proposalOf(value['proposal'], true);
-  return value as unknown as Diagnosis;
+  return { ...value, denial } as unknown as Diagnosis;
 }
 
 /** Decodes a stored diagnosis of either release; throws InvalidInputError for anything else. */

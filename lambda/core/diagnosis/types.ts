@@ -44,7 +44,8 @@ export type FindingKind =
   | 'aws-evaluation'
   | 'aws-record-unavailable'
   /** The record under the message's authorization ID is of another request: not evidence. */
-  | 'aws-record-mismatch';
+  | 'aws-record-mismatch'
+  | 'instance-profile';
 
 /** A finding as the reports show it: the contract's shape, rendered from a DiagnosisFinding. */
 export interface Finding {
@@ -75,8 +76,8 @@ export type DiagnosisFinding =
   /** What the account reader could not read or had to assume. */
   | { kind: 'account-note'; note: string }
   | { kind: 'role-not-found'; roleArn: string; account: string }
-  /** The passed role's trust policy does not admit the receiving service. */
-  | { kind: 'trust-policy'; role: string; service: string; trustedServices: string[] }
+  /** The passed role's trust policy does not admit the receiving service (or denies it). */
+  | { kind: 'trust-policy'; role: string; service: string; trustedServices: string[]; deniesService?: true }
   /** The API implies one service, the role trusts others. */
   | { kind: 'trust-mismatch'; service: string; trustedServices: string[] }
   /** The record names no service: the only one the trust policy admits is assumed. */
@@ -137,7 +138,13 @@ export type DiagnosisFinding =
   /** AWS's request context replaced the reconstructed one where they differ (simulations run under it). */
   | { kind: 'aws-context'; differences: ContextDifference[]; ignored: string[] }
   /** AWS's evaluation and the simulation of the request disagree. */
-  | { kind: 'aws-evaluation'; disagreement: AwsDisagreement };
+  | { kind: 'aws-evaluation'; disagreement: AwsDisagreement }
+  /** The record names no role, only an instance profile: the role is the one the profile holds now. */
+  | { kind: 'role-from-instance-profile'; profile: string; roleArn: string }
+  /** The record names no role, only an instance profile, and the account has no such profile now. */
+  | { kind: 'instance-profile-not-found'; profile: string; account: string }
+  /** The record names no role, only an instance profile, which holds no role now. */
+  | { kind: 'instance-profile-empty'; profile: string };
 
 export type NearMissFinding = Extract<DiagnosisFinding, { kind: 'near-miss' }>;
 
@@ -150,14 +157,18 @@ export type NotApplicableWhy =
   /** The reader found no iam:PassRole denial in the record (where it is, and the reader's reason). */
   | { code: 'not-a-passrole-denial'; where: string; reason: string; readerCode: NotApplicableCode };
 
-/** Why a denial is not simulated: no identity policy change can fix it. */
+/**
+ * Why a denial is not simulated: no identity policy change can fix it, or (an instance profile that is
+ * gone or holds no role) the role that was passed cannot be told.
+ */
 export type UnsimulatedWhy =
   | { kind: 'root' }
   /** `roleAccount` null when only the message says the role is of another account. */
   | { kind: 'cross-account'; roleAccount: string | null }
   | { kind: 'service-linked-role' }
   /** The session's own policy denied it: no change to the entity's policies can lift it. */
-  | { kind: 'session-policy' };
+  | { kind: 'session-policy' }
+  | { kind: 'instance-profile-unresolved'; profile: string; state: 'not-found' | 'empty' };
 
 /** What the first simulation decided, for the outcomes that follow a deny. */
 export type DenyDecision = 'explicitDeny' | 'implicitDeny';
@@ -177,7 +188,10 @@ interface Diagnosed {
 
 export type Diagnosis =
   | { outcome: 'not-applicable'; denial: Denial | null; why: NotApplicableWhy }
-  /** No fix possible by an identity policy (root, another account's role, a service-linked role). */
+  /**
+   * No fix possible by an identity policy (root, another account's role, a service-linked role), or
+   * no role to diagnose (an instance profile that is gone or empty).
+   */
   | ({ outcome: 'unsimulated'; why: UnsimulatedWhy } & Diagnosed)
   /** The principal can pass the role now. */
   | ({ outcome: 'already-allowed' } & Diagnosed)

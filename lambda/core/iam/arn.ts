@@ -28,6 +28,21 @@ export function isRoleArn(value: string): boolean {
   return ROLE_ARN_PATTERN.test(value);
 }
 
+/** An instance profile's ARN (path allowed) or bare name, as IAM names them. */
+const INSTANCE_PROFILE_ARN =
+  /^arn:[a-z0-9-]+:iam::(\d{12}):instance-profile\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,128})$/;
+const INSTANCE_PROFILE_NAME = /^[\w+=,.@-]{1,128}$/;
+
+/**
+ * An instance profile as a request may write it (its ARN or its name), read into its name and, for an
+ * ARN, its account; null for anything IAM would not accept as either.
+ */
+export function parseInstanceProfile(value: string): { name: string; account: string | null } | null {
+  const arn = INSTANCE_PROFILE_ARN.exec(value);
+  if (arn !== null) return { account: arn[1] ?? null, name: arn[2] ?? '' };
+  return INSTANCE_PROFILE_NAME.test(value) ? { account: null, name: value } : null;
+}
+
 /** The partition a region belongs to, for ARNs the record does not spell out. */
 export function partitionForRegion(region: string | null): string {
   if (region === null) return 'aws';

@@ -1,7 +1,7 @@
 import type { ProposalTarget, RoleDetails } from '../model';
 import { toArray } from '../policy/patterns';
 import { coversAction, statementsOf } from '../policy/statements';
-import type { TrustAnalysis } from '../analysis/trust-policy';
+import { sameService, type TrustAnalysis } from '../analysis/trust-policy';
 
 const ADMIN_POLICY_ARNS = new Set(['arn:aws:iam::aws:policy/AdministratorAccess']);
 const IAM_CHANGING_POLICY_ARNS = new Set([
@@ -81,9 +81,28 @@ export function riskFlags(
       `All ${target.memberCount} member${target.memberCount === 1 ? '' : 's'} of group ${target.name} gain this permission.`,
     );
   }
-  const others = trust.trustedServices.filter((trusted) => trusted !== service);
-  if (others.length > 0) {
-    flags.push(`The role also trusts ${others.join(', ')}: it can be used by more services than ${service}.`);
-  }
+  // An unread role's trust policy is unknown, not empty.
+  if (role) flags.push(...trustFlags(trust, service));
   return flags;
+}
+
+/**
+ * What the role's trust policy means for the grant: other services it admits besides `service` (only
+ * when it admits `service`: a role that does not trust it does not "also" trust the others), or that
+ * it does not admit `service`, so the pass would not work.
+ */
+function trustFlags(trust: TrustAnalysis, service: string): string[] {
+  // '*' admits every service, the service among them; 'glue.amazonaws.com.cn' is glue itself.
+  const others = trust.trustedServices.filter((trusted) => trusted === '*' || !sameService(trusted, service));
+  if (trust.trustsService === false) {
+    const why = trust.deniesService
+      ? 'its trust policy denies it'
+      : `it trusts ${others.length > 0 ? others.join(', ') : 'no service'}`;
+    return [
+      `The role does not trust ${service} (${why}): passing it to ${service} will not work until its trust policy admits ${service}.`,
+    ];
+  }
+  return others.length > 0
+    ? [`The role also trusts ${others.join(', ')}: it can be used by more services than ${service}.`]
+    : [];
 }

@@ -13,6 +13,7 @@ import type {
 } from '../model';
 import { roleNameOf } from '../iam/arn';
 import type { NotApplicableWhy } from '../diagnosis/types';
+import { callerName } from './caller-name';
 import { nearMissInsight } from './near-miss';
 
 function notApplicableReason(why: NotApplicableWhy): string {
@@ -48,12 +49,17 @@ function unsimulatedSummary({ denial, why }: DiagnosisOf<'unsimulated'>): string
       return `The root user was denied iam:PassRole on ${nameOf(roleArnOf(denial))}: an organization policy blocks it.`;
     case 'cross-account':
       return why.roleAccount === null
-        ? `${nameOf(denial.principalArn)} tried to pass a role of another account, which AWS never allows (errorMessage: 'Cross-account pass role is not allowed').`
-        : `${nameOf(denial.principalArn)} tried to pass a role of another account (${why.roleAccount}), which AWS never allows.`;
+        ? `${callerName(denial.principalArn)} tried to pass a role of another account, which AWS never allows (errorMessage: 'Cross-account pass role is not allowed').`
+        : `${callerName(denial.principalArn)} tried to pass a role of another account (${why.roleAccount}), which AWS never allows.`;
     case 'service-linked-role':
       return `A service-linked role was denied iam:PassRole on ${nameOf(roleArnOf(denial))}; its permissions cannot be edited.`;
     case 'session-policy':
-      return `${nameOf(denial.principalArn)} was denied iam:PassRole on ${roleNameOf(roleArnOf(denial))} by its session policy, set when the session was created: no change to identity-based policies can lift it.`;
+      return `${callerName(denial.principalArn)} was denied iam:PassRole on ${roleNameOf(roleArnOf(denial))} by its session policy, set when the session was created: no change to identity-based policies can lift it.`;
+    case 'instance-profile-unresolved': {
+      const now =
+        why.state === 'empty' ? 'holds no role now' : `does not exist in account ${denial.account} now`;
+      return `${callerName(denial.principalArn)} was denied iam:PassRole on the role in instance profile ${why.profile}, which ${now}: the role that was passed cannot be told.`;
+    }
     default: {
       const unknown: never = why;
       throw new TypeError(`unknown reason ${JSON.stringify(unknown)}`);
@@ -99,7 +105,7 @@ export function renderSummary(diagnosis: Diagnosis): string {
       : notApplicableReason(why);
   }
   if (diagnosis.outcome === 'recorded') return diagnosis.summary;
-  const who = nameOf(diagnosis.denial.principalArn);
+  const who = callerName(diagnosis.denial.principalArn);
   const roleName = roleNameOf(roleArnOf(diagnosis.denial));
   switch (diagnosis.outcome) {
     case 'unsimulated':

@@ -21,4 +21,5 @@ export const FINDING_LABELS: Record<FindingKind, string> = {
   'aws-evaluation': "AWS's evaluation differs",
   'aws-record-unavailable': "AWS's record unavailable",
   'aws-record-mismatch': "AWS's record not of this request",
+  'instance-profile': 'instance profile',
 };

@@ -136,6 +136,12 @@ export function renderFinding(finding: DiagnosisFinding): Finding {
         `The role ${finding.roleArn} does not exist in account ${finding.account}: check the name, or create it.`,
       );
     case 'trust-policy':
+      if (finding.deniesService === true) {
+        return shown(
+          'trust-policy',
+          `The trust policy of ${finding.role} denies ${finding.service} sts:AssumeRole: PassRole alone will not fix this; the trust policy's deny must not cover ${finding.service}.`,
+        );
+      }
       return shown(
         'trust-policy',
         `The trust policy of ${finding.role} does not let ${finding.service} assume it (it trusts ${trustedWords(finding.trustedServices)}): ` +
@@ -202,6 +208,21 @@ export function renderFinding(finding: DiagnosisFinding): Finding {
     case 'aws-context':
     case 'aws-evaluation':
       return renderAwsFinding(finding);
+    case 'role-from-instance-profile':
+      return shown(
+        'instance-profile',
+        `The record names no role, only instance profile ${finding.profile}: diagnosed for ${finding.roleArn}, the role the profile holds now (it may have held another when the call was made).`,
+      );
+    case 'instance-profile-not-found':
+      return shown(
+        'not-found',
+        `There is no instance profile ${finding.profile} in account ${finding.account} now (deleted since the event, or not in the account data read): the role that was passed cannot be told.`,
+      );
+    case 'instance-profile-empty':
+      return shown(
+        'instance-profile',
+        `The instance profile ${finding.profile} holds no role now: the role that was passed cannot be told. Put the intended role in it (aws iam add-role-to-instance-profile) before launching with it.`,
+      );
     default: {
       const unknown: never = finding;
       throw new TypeError(`unknown finding ${JSON.stringify(unknown)}`);

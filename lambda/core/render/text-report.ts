@@ -84,8 +84,10 @@ export function renderTextReport(diagnosis: Diagnosis): string {
       lines.push(`  entity:   ${denial.policySourceArn}`);
     }
     lines.push(`  call:     ${denial.deniedAction} (${denial.eventSource} ${denial.eventName})`);
+    const through =
+      denial.instanceProfile === null ? '' : ` (through instance profile ${denial.instanceProfile})`;
     lines.push(
-      `  passing:  ${denial.roleArn ?? 'unknown role'} to ${denial.passedToService ?? 'unknown service'}`,
+      `  passing:  ${denial.roleArn ?? 'unknown role'}${through} to ${denial.passedToService ?? 'unknown service'}`,
     );
     for (const note of denial.notes) lines.push(`  note:     ${note}`);
   }

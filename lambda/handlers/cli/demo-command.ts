@@ -37,6 +37,7 @@ export async function runDemo(io: CliIo, example = findSeedExample()): Promise<n
     authorizationRecords: new InMemoryAuthorizationRecordReader([], 'the demo reads no AWS records'),
     accountReader: reader,
     simulator,
+    instanceProfiles: reader,
     escalation: defaultEscalationDependencies(reader),
   });
   const [outcome] = readDenials(await readJsonFile(example.event), example.event);

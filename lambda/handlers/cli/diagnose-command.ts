@@ -18,6 +18,7 @@ import { EXIT_BAD_INPUT, EXIT_OK, readJsonFile, reportFailure, type CliIo } from
 import { IamToolboxRecordReader } from '../../adapters/aws/iam-toolbox/iam-toolbox-record-reader';
 import { iamToolboxEndpointFromEnv } from '../../adapters/aws/iam-toolbox/endpoint';
 import { InMemoryAuthorizationRecordReader } from '../../adapters/memory/in-memory-authorization-record-reader';
+import { IamInstanceProfileResolver } from '../../adapters/aws/iam-instance-profile-resolver';
 
 export interface DiagnoseOptions {
   event: string;
@@ -49,6 +50,7 @@ async function buildEngine(options: DiagnoseOptions): Promise<Engine> {
         ),
         accountReader,
         simulator,
+        instanceProfiles: accountReader,
         escalation: defaultEscalationDependencies(accountReader),
       }),
       decoder: null,
@@ -68,6 +70,7 @@ async function buildEngine(options: DiagnoseOptions): Promise<Engine> {
       authorizationRecords: new IamToolboxRecordReader({ endpoint: iamToolboxEndpointFromEnv(process.env) }),
       accountReader,
       simulator,
+      instanceProfiles: new IamInstanceProfileResolver(iam),
       escalation: defaultEscalationDependencies(accountReader),
     }),
     decoder: new AwsAuthorizationMessageDecoder(new STSClient({ region, requestHandler: REQUEST_HANDLER })),

@@ -29,6 +29,7 @@ import { createDiagnoseHandler } from './handler';
 import { readDiagnoseSettings } from './settings';
 import { IamToolboxRecordReader } from '../../adapters/aws/iam-toolbox/iam-toolbox-record-reader';
 import { iamToolboxEndpointFromEnv } from '../../adapters/aws/iam-toolbox/endpoint';
+import { IamInstanceProfileResolver } from '../../adapters/aws/iam-instance-profile-resolver';
 
 const settings = readDiagnoseSettings(process.env);
 
@@ -75,6 +76,7 @@ const diagnose = createDiagnoseHandler({
     authorizationRecords,
     accountReader,
     simulator: new AwsPolicySimulator(iam),
+    instanceProfiles: new IamInstanceProfileResolver(iam),
     // One reader: the escalation inputs reuse the account read of the diagnosis just before.
     escalation: {
       reader: accountReader,

@@ -36,6 +36,7 @@ export async function diagnoseEventFile(
     ),
     accountReader: snapshot,
     simulator,
+    instanceProfiles: snapshot,
     escalation: defaultEscalationDependencies(snapshot),
   });
   const diagnosed: DiagnosedFile = { proposals: [], skipped: [] };

@@ -253,3 +253,59 @@ describe('SnapshotAccountReader as a RolePathResolver', () => {
     expect(await reader.rolePath('123456789012', 'nobody')).toBeNull();
   });
 });
+
+describe('SnapshotAccountReader as an InstanceProfileResolver', () => {
+  const PROFILE_ARN = 'arn:aws:iam::123456789012:instance-profile/workers/etl-workers';
+  function withProfile(): Record<string, unknown> {
+    const json = seedJson();
+    const roles = json['RoleDetailList'] as Record<string, unknown>[];
+    roles[0] = {
+      ...roles[0],
+      InstanceProfileList: [
+        {
+          Path: '/workers/',
+          InstanceProfileName: 'etl-workers',
+          InstanceProfileId: 'AIPAEXAMPLEETLWORKERS',
+          Arn: PROFILE_ARN,
+          Roles: [],
+        },
+      ],
+    };
+    return json;
+  }
+
+  it('finds the role that holds the profile, by the profile ARN or its name (as IAM compares names)', async () => {
+    const reader = new SnapshotAccountReader(withProfile(), 'account.json');
+    expect(await reader.instanceProfileRole('123456789012', PROFILE_ARN)).toBe(ETL_ROLE);
+    expect(await reader.instanceProfileRole('123456789012', 'etl-workers')).toBe(ETL_ROLE);
+    expect(await reader.instanceProfileRole('123456789012', 'ETL-Workers')).toBe(ETL_ROLE);
+  });
+
+  it('is not-found for a profile it lacks, of another account, at another path, or no profile at all', async () => {
+    const reader = new SnapshotAccountReader(withProfile(), 'account.json');
+    expect(await reader.instanceProfileRole('123456789012', 'web-tier')).toBe('not-found');
+    expect(await reader.instanceProfileRole('210987654321', 'etl-workers')).toBe('not-found');
+    expect(
+      await reader.instanceProfileRole(
+        '123456789012',
+        'arn:aws:iam::210987654321:instance-profile/workers/etl-workers',
+      ),
+    ).toBe('not-found');
+    expect(
+      await reader.instanceProfileRole(
+        '123456789012',
+        'arn:aws:iam::123456789012:instance-profile/etl-workers',
+      ),
+    ).toBe('not-found');
+    expect(await reader.instanceProfileRole('123456789012', 'not a profile')).toBe('not-found');
+  });
+
+  it('refuses a snapshot whose instance profile has no name, with the path of the problem', () => {
+    const json = withProfile();
+    const roles = json['RoleDetailList'] as Record<string, unknown>[];
+    roles[0] = { ...roles[0], InstanceProfileList: [{ Arn: PROFILE_ARN }] };
+    expect(syncRejection(() => new SnapshotAccountReader(json, 'account.json')).message).toBe(
+      'account.json: RoleDetailList[0].InstanceProfileList[0].InstanceProfileName: must be a non-empty string',
+    );
+  });
+});

@@ -51,6 +51,7 @@ import { QueuedApplyInvocations } from '../../integration/support/remediation-lo
 import { TARGET_GROUP } from './attack-account';
 import { renderSummary } from '../../../lambda/core/render/diagnosis-summary';
 import { InMemoryAuthorizationRecordReader } from '../../../lambda/adapters/memory/in-memory-authorization-record-reader';
+import { IamInstanceProfileResolver } from '../../../lambda/adapters/aws/iam-instance-profile-resolver';
 
 /** The approval function's settings a case deploys with (the issue's names). */
 export interface DeploymentSettings {
@@ -230,6 +231,7 @@ export class ApprovalDeployment {
       authorizationRecords: new InMemoryAuthorizationRecordReader(),
       accountReader: reader,
       simulator: new LocalPolicySimulator(),
+      instanceProfiles: new IamInstanceProfileResolver(this.clients.iam),
       // As the diagnose function's entry: one reader, the deployment's approval settings.
       escalation: {
         reader,

@@ -70,6 +70,7 @@ export async function diagnosedSeedRecord(): Promise<IncidentRecord> {
     authorizationRecords: new InMemoryAuthorizationRecordReader(),
     accountReader,
     simulator: new LocalPolicySimulator(),
+    instanceProfiles: accountReader,
     escalation: defaultEscalationDependencies(accountReader),
   });
   const denial = seedDenial();

@@ -751,7 +751,7 @@ describe('readDenials: the passed role', () => {
     expect(denial.notes.join('\n')).toMatch(/CreateIntegration is not in the table of role-passing APIs/);
   });
 
-  it('notes an instance profile that names no role, and a launch template that may hold one', () => {
+  it('notes an instance profile whose role is to be looked up, and a launch template that may hold one', () => {
     const base = {
       eventSource: 'ec2.amazonaws.com',
       eventName: 'RunInstances',
@@ -763,11 +763,52 @@ describe('readDenials: the passed role', () => {
     );
     expect(profile.roleArn).toBeNull();
     expect(profile.passedToService).toBe('ec2.amazonaws.com');
-    expect(profile.notes.join('\n')).toMatch(/instance profile 'web': an instance profile is not a role/);
+    expect(profile.notes.join('\n')).toMatch(/the role passed is the one instance profile 'web' holds/);
     const template = readDenial(
       denialRecord({ ...base, requestParameters: { launchTemplate: { launchTemplateId: 'lt-0123' } } }),
     );
     expect(template.notes.join('\n')).toMatch(/launch template lt-0123 may carry the instance profile/);
+  });
+
+  it('keeps the instance profile the request passes when nothing names the role, as written', () => {
+    const base = {
+      eventSource: 'ec2.amazonaws.com',
+      eventName: 'RunInstances',
+      errorCode: 'Client.UnauthorizedOperation',
+      errorMessage: `You are not authorized to perform this operation. User: ${USER_ARN} is not authorized to perform: iam:PassRole because no identity-based policy allows the iam:PassRole action.`,
+    };
+    const profileArn = `arn:aws:iam::${ACCOUNT}:instance-profile/web/web-tier`;
+    const read = (requestParameters: unknown) => readDenial(denialRecord({ ...base, requestParameters }));
+    expect(read({ iamInstanceProfile: { name: 'web-tier' } }).instanceProfile).toBe('web-tier');
+    expect(read({ iamInstanceProfile: { arn: profileArn } }).instanceProfile).toBe(profileArn);
+    // Both forms of the same profile: the ARN, which also says the account.
+    expect(read({ iamInstanceProfile: { name: 'web-tier', arn: profileArn } }).instanceProfile).toBe(
+      profileArn,
+    );
+    const wrapped = readDenial(
+      denialRecord({
+        ...base,
+        eventName: 'AssociateIamInstanceProfile',
+        requestParameters: {
+          AssociateIamInstanceProfileRequest: { IamInstanceProfile: { Name: 'batch-workers' } },
+        },
+      }),
+    );
+    expect(wrapped).toMatchObject({ instanceProfile: 'batch-workers', passedToService: 'ec2.amazonaws.com' });
+    // Two different profiles, or a value IAM would not take as one: nothing to look up.
+    expect(
+      read({ iamInstanceProfile: { name: 'web-tier', arn: `${profileArn}-2` } }).instanceProfile,
+    ).toBeNull();
+    expect(read({ iamInstanceProfile: { name: 'not a profile' } }).instanceProfile).toBeNull();
+    // A message that names the role: the role is known, no profile to look up.
+    const named = readDenial(
+      denialRecord({
+        ...base,
+        errorMessage: `You are not authorized to perform this operation. User: ${USER_ARN} is not authorized to perform: iam:PassRole on resource: ${ROLE} because no identity-based policy allows the iam:PassRole action.`,
+        requestParameters: { iamInstanceProfile: { name: 'web-tier' } },
+      }),
+    );
+    expect(named).toMatchObject({ roleArn: ROLE, instanceProfile: null });
   });
 
   it('says when CloudTrail hid the parameter, and when the request is absent', () => {

@@ -1,3 +1,4 @@
+import { NO_INSTANCE_PROFILES } from '../../support/instance-profiles';
 /** A diagnosis with AWS's record among its findings is stored and read back as it was, reports alike. */
 import { InMemoryAuthorizationRecordReader } from '../../../lambda/adapters/memory/in-memory-authorization-record-reader';
 import { LocalPolicySimulator } from '../../../lambda/adapters/local/local-policy-simulator';
@@ -26,6 +27,7 @@ const account = scope(
 
 async function diagnosed(entry: AwsAuthorizationRecord | AwsRecordLookup) {
   return createDiagnoser({
+    instanceProfiles: NO_INSTANCE_PROFILES,
     authorizationRecords: new InMemoryAuthorizationRecordReader([[AUTHORIZATION_ID, entry]]),
     accountReader: { loadScope: async () => account },
     simulator: new LocalPolicySimulator(),

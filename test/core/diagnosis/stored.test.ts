@@ -18,6 +18,7 @@ import { denialOf } from '../../support/denials';
 import { group, managed, role, scope, user } from '../../support/scope-builders';
 import { scopeEscalationReader } from '../../support/scope-escalation-reader';
 import { InMemoryAuthorizationRecordReader } from '../../../lambda/adapters/memory/in-memory-authorization-record-reader';
+import { NO_INSTANCE_PROFILES } from '../../support/instance-profiles';
 
 interface Pinned {
   json: Record<string, unknown>;
@@ -42,9 +43,14 @@ describe('decodeStoredDiagnosis: the previous release', () => {
     const diagnosis = decodeStoredDiagnosis(legacyRecord(json));
     expect(diagnosis.outcome).toBe('recorded');
     const report = toJsonReport(diagnosis);
-    for (const field of ['denial', 'verdict', 'summary', 'reason', 'findings'] as const) {
+    for (const field of ['verdict', 'summary', 'reason', 'findings'] as const) {
       expect({ field, value: report[field] }).toEqual({ field, value: json[field] });
     }
+    // The denial gains the fields added since it was stored, as null.
+    const added = { instanceProfile: null, authorizationId: null, authorizationRegion: null };
+    expect(report.denial).toEqual(
+      json['denial'] === null ? null : { ...added, ...(json['denial'] as object) },
+    );
   });
 
   it.each(LEGACY.filter(([, { json }]) => json['proposal'] === null))(
@@ -90,6 +96,7 @@ describe('decodeStoredDiagnosis: this release', () => {
       authorizationRecords: new InMemoryAuthorizationRecordReader(),
       accountReader: { loadScope: async () => account },
       simulator: new LocalPolicySimulator(),
+      instanceProfiles: NO_INSTANCE_PROFILES,
       escalation: defaultEscalationDependencies(scopeEscalationReader(account)),
     }).diagnose(denial);
   }

@@ -46,6 +46,30 @@ describe('risk flags', () => {
     ]);
   });
 
+  it('never says "also trusts" of a role that does not trust the service at all', () => {
+    const userTarget = { type: 'user' as const, name: 'mei', arn: null, memberCount: 1 };
+    const flagsFor = (trustPolicy: ReturnType<typeof trustFor> | null) => {
+      const passed = role('etl', { trustPolicy });
+      return riskFlags(
+        userTarget,
+        passed,
+        analyzeTrustPolicy(passed.trustPolicy, 'glue.amazonaws.com'),
+        'glue.amazonaws.com',
+      );
+    };
+    expect(flagsFor(trustFor('lambda.amazonaws.com', 'ec2.amazonaws.com'))).toEqual([
+      'The role does not trust glue.amazonaws.com (it trusts lambda.amazonaws.com, ec2.amazonaws.com): passing it to glue.amazonaws.com will not work until its trust policy admits glue.amazonaws.com.',
+    ]);
+    expect(flagsFor(null)).toEqual([
+      'The role does not trust glue.amazonaws.com (it trusts no service): passing it to glue.amazonaws.com will not work until its trust policy admits glue.amazonaws.com.',
+    ]);
+    // The China-partition name of the same service is not another service.
+    expect(flagsFor(trustFor('glue.amazonaws.com.cn'))).toEqual([]);
+    expect(flagsFor(trustFor('*'))).toEqual([
+      'The role also trusts *: it can be used by more services than glue.amazonaws.com.',
+    ]);
+  });
+
   it('raises nothing for a narrow role passed by one user', () => {
     const narrow = role('etl', {
       inlinePolicies: [

@@ -9,6 +9,7 @@ import { renderReason, renderSummary } from '../../../lambda/core/render/diagnos
 import { denialOf } from '../../support/denials';
 
 const denial = denialOf();
+const SESSION = 'arn:aws:sts::123456789012:assumed-role/deployer/build-42';
 const PROPOSAL = {} as Proposal;
 const MISS: NearMiss = {
   located: {
@@ -92,6 +93,49 @@ const CASES: [string, Diagnosis, Verdict, string, string | null][] = [
     { outcome: 'unsimulated', denial, why: { kind: 'service-linked-role' }, findings: [] },
     'implicitDeny',
     'A service-linked role was denied iam:PassRole on etl-runtime; its permissions cannot be edited.',
+    null,
+  ],
+  [
+    'an instance profile that is gone',
+    {
+      outcome: 'unsimulated',
+      denial: { ...denial, roleArn: null, instanceProfile: 'web-tier' },
+      why: { kind: 'instance-profile-unresolved', profile: 'web-tier', state: 'not-found' },
+      findings: [],
+    },
+    'implicitDeny',
+    'mei was denied iam:PassRole on the role in instance profile web-tier, which does not exist in account 123456789012 now: the role that was passed cannot be told.',
+    null,
+  ],
+  [
+    'an instance profile that holds no role',
+    {
+      outcome: 'unsimulated',
+      denial: { ...denial, roleArn: null, instanceProfile: 'web-tier' },
+      why: { kind: 'instance-profile-unresolved', profile: 'web-tier', state: 'empty' },
+      findings: [],
+    },
+    'implicitDeny',
+    'mei was denied iam:PassRole on the role in instance profile web-tier, which holds no role now: the role that was passed cannot be told.',
+    null,
+  ],
+  [
+    'a role session: the role, then the session',
+    { outcome: 'already-allowed', denial: { ...denial, principalArn: SESSION }, findings: [] },
+    'allowed',
+    'deployer (session build-42) is allowed to pass etl-runtime now; nothing to fix.',
+    null,
+  ],
+  [
+    'another account, from a role session',
+    {
+      outcome: 'unsimulated',
+      denial: { ...denial, principalArn: SESSION },
+      why: { kind: 'cross-account', roleAccount: '999988887777' },
+      findings: [],
+    },
+    'implicitDeny',
+    'deployer (session build-42) tried to pass a role of another account (999988887777), which AWS never allows.',
     null,
   ],
   [

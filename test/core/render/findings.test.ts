@@ -362,6 +362,35 @@ const CASES: { [K in DiagnosisFinding['kind']]: [Extract<DiagnosisFinding, { kin
       statement: null,
     },
   ],
+  'role-from-instance-profile': [
+    { kind: 'role-from-instance-profile', profile: 'web-tier', roleArn: ROLE },
+    {
+      kind: 'instance-profile',
+      message: `The record names no role, only instance profile web-tier: diagnosed for ${ROLE}, the role the profile holds now (it may have held another when the call was made).`,
+      policy: null,
+      statement: null,
+    },
+  ],
+  'instance-profile-not-found': [
+    { kind: 'instance-profile-not-found', profile: 'web-tier', account: '123456789012' },
+    {
+      kind: 'not-found',
+      message:
+        'There is no instance profile web-tier in account 123456789012 now (deleted since the event, or not in the account data read): the role that was passed cannot be told.',
+      policy: null,
+      statement: null,
+    },
+  ],
+  'instance-profile-empty': [
+    { kind: 'instance-profile-empty', profile: 'web-tier' },
+    {
+      kind: 'instance-profile',
+      message:
+        'The instance profile web-tier holds no role now: the role that was passed cannot be told. Put the intended role in it (aws iam add-role-to-instance-profile) before launching with it.',
+      policy: null,
+      statement: null,
+    },
+  ],
 };
 
 describe('finding words', () => {
@@ -447,6 +476,20 @@ describe('finding words', () => {
       }).message,
     ).toBe(
       'The session policy does not allow the request. A session policy is set when the session is created and limits the session below the policies of the IAM user mei: no change to those can lift it, so none is proposed. It is passed to sts:GetFederationToken in the Policy or PolicyArns parameter: create the session with a session policy that allows this iam:PassRole, or without one.',
+    );
+  });
+
+  it('a trust policy that denies the service is said to deny it, not to trust it', () => {
+    expect(
+      renderFinding({
+        kind: 'trust-policy',
+        role: 'etl-runtime',
+        service: GLUE,
+        trustedServices: [GLUE],
+        deniesService: true,
+      }).message,
+    ).toBe(
+      "The trust policy of etl-runtime denies glue.amazonaws.com sts:AssumeRole: PassRole alone will not fix this; the trust policy's deny must not cover glue.amazonaws.com.",
     );
   });
 

@@ -1,3 +1,4 @@
+import { NO_INSTANCE_PROFILES } from '../../support/instance-profiles';
 /**
  * The diagnose function counts what became of AWS's evaluation record of each diagnosed denial: used,
  * not of this request, not read (by reason), disagreeing with the simulation. Over the seed scenario.
@@ -27,6 +28,7 @@ function seedDenial(): Denial {
 async function diagnoseCounted(entry: AwsAuthorizationRecord | AwsRecordLookup) {
   const accountReader = new SnapshotAccountReader(SEED_ACCOUNT, 'examples/seed/account.json');
   const diagnoser = createDiagnoser({
+    instanceProfiles: NO_INSTANCE_PROFILES,
     accountReader,
     simulator: new LocalPolicySimulator(),
     escalation: defaultEscalationDependencies(accountReader),

@@ -22,6 +22,7 @@ import { RecordingLogger } from '../../support/recording-logger';
 import type { EscalationReader } from '../../../lambda/ports/escalation-reader';
 import { defaultEscalationDependencies } from '../../../lambda/core/proposal/assess-escalation';
 import { InMemoryAuthorizationRecordReader } from '../../../lambda/adapters/memory/in-memory-authorization-record-reader';
+import type { InstanceProfileResolver } from '../../../lambda/ports/instance-profile-resolver';
 
 // Still exported from here, where tests (some under test/integration) import it.
 export { RecordingLogger } from '../../support/recording-logger';
@@ -135,13 +136,18 @@ export class CountingDiagnoser implements Diagnoser {
   }
 }
 
-export function seedDiagnoser(reader?: AccountReader & EscalationReader): CountingDiagnoser {
-  const accountReader = reader ?? new SnapshotAccountReader(SEED_ACCOUNT, 'examples/seed/account.json');
+export function seedDiagnoser(
+  reader?: AccountReader & EscalationReader,
+  instanceProfiles?: InstanceProfileResolver,
+): CountingDiagnoser {
+  const seed = new SnapshotAccountReader(SEED_ACCOUNT, 'examples/seed/account.json');
+  const accountReader = reader ?? seed;
   return new CountingDiagnoser(
     createDiagnoser({
       authorizationRecords: new InMemoryAuthorizationRecordReader(),
       accountReader,
       simulator: new LocalPolicySimulator(),
+      instanceProfiles: instanceProfiles ?? seed,
       escalation: defaultEscalationDependencies(accountReader),
     }),
   );

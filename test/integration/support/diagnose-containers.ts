@@ -37,6 +37,7 @@ import { KeyedLogger } from '../../support/recording-logger';
 import { motoClientConfig } from './aws-clients';
 import { defaultEscalationDependencies } from '../../../lambda/core/proposal/assess-escalation';
 import { InMemoryAuthorizationRecordReader } from '../../../lambda/adapters/memory/in-memory-authorization-record-reader';
+import { IamInstanceProfileResolver } from '../../../lambda/adapters/aws/iam-instance-profile-resolver';
 
 /** Counts the IAM calls each diagnosis makes (the container runs one diagnosis at a time). */
 export class MeteredDiagnoser implements Diagnoser {
@@ -132,6 +133,7 @@ export function createDiagnoseContainer(options: DiagnoseContainerOptions): Diag
       authorizationRecords: new InMemoryAuthorizationRecordReader(),
       accountReader: reader,
       simulator: new LocalPolicySimulator(),
+      instanceProfiles: new IamInstanceProfileResolver(iam),
       escalation: defaultEscalationDependencies(reader),
     }),
     iamCalls,

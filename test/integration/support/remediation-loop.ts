@@ -44,6 +44,7 @@ import type { ApplyTrigger } from '../../../lambda/ports/apply-trigger';
 import { lambdaContext, RecordingLogger, RecordingMetrics } from '../../handlers/diagnose/support';
 import { MOTO_ACCOUNT_ID, MOTO_REGION } from './aws-clients';
 import { InMemoryAuthorizationRecordReader } from '../../../lambda/adapters/memory/in-memory-authorization-record-reader';
+import { IamInstanceProfileResolver } from '../../../lambda/adapters/aws/iam-instance-profile-resolver';
 
 /**
  * The retry settings of the functions' clients, as their entries build them: IAM with 6 attempts in
@@ -213,6 +214,7 @@ export function createDiagnoseFunction(clients: LoopClients, resources: LoopReso
         authorizationRecords: new InMemoryAuthorizationRecordReader(),
         accountReader: reader,
         simulator: new LocalPolicySimulator(),
+        instanceProfiles: new IamInstanceProfileResolver(clients.iam),
         escalation: defaultEscalationDependencies(reader),
       });
     })(),

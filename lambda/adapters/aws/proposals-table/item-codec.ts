@@ -16,7 +16,7 @@ import {
 } from '../../../core/incident';
 import type { Denial, Diagnosis, Proposal } from '../../../core/model';
 import { decodeApplyOutcome } from '../../../core/apply/outcome';
-import { decodeStoredDiagnosis } from '../../../core/diagnosis/stored';
+import { decodeStoredDiagnosis, withDenialDefaults } from '../../../core/diagnosis/stored';
 import { incidentKey, proposalKey, type Item } from './schema';
 
 /**
@@ -131,14 +131,8 @@ function historyOf(item: Item): IncidentEvent[] {
 
 /** The record of a proposal item. The maps are this store's own writes, so their shape is trusted. */
 export function fromProposalItem(item: Item): IncidentRecord {
-  // Items of releases before instanceProfile/authorizationId(+Region) existed lack them: null is what they meant.
-  const stored = requiredMap(item, 'denial') as unknown as Partial<Denial>;
-  const denial = {
-    instanceProfile: null,
-    authorizationId: null,
-    authorizationRegion: null,
-    ...stored,
-  } as Denial;
+  // Items of releases before a denial field existed lack it: withDenialDefaults gives what they meant.
+  const denial = withDenialDefaults(requiredMap(item, 'denial') as unknown as Partial<Denial>);
   const proposal = optionalMap(item, 'proposal') as unknown as Proposal | null;
   const status = requiredString(item, 'status') as IncidentStatus;
   const history = historyOf(item);

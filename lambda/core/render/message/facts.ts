@@ -1,11 +1,12 @@
 import { nameOf } from '../../iam/arn';
+import { callerName } from '../caller-name';
 import type { Finding } from '../../model';
 import type { MessageInput } from './types';
 import { renderFindings } from '../findings';
 
 /** The raw (unescaped) facts every form of the message is written from. */
 export interface MessageFacts {
-  /** The caller's short name (user name, session name). */
+  /** The caller's short name (user name; a session's role and session name). */
   who: string;
   roleName: string;
   service: string;
@@ -29,7 +30,7 @@ export function messageFacts({ kind, record, reviewBaseUrl, links }: MessageInpu
   const hasProposal = record.proposal !== null;
   const reviewUrl = links !== undefined ? links.reviewUrl : reviewUrlOf(reviewBaseUrl, record.id);
   return {
-    who: nameOf(denial.principalArn),
+    who: callerName(denial.principalArn),
     roleName: denial.roleArn === null ? 'an unknown role' : nameOf(denial.roleArn),
     service: denial.passedToService ?? 'an unknown service',
     nearMiss: renderFindings(record.diagnosis).find((finding) => finding.kind === 'near-miss') ?? null,

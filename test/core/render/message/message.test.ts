@@ -122,6 +122,14 @@ describe('renderMessage: a new proposal', () => {
     expect(email).toContain(`Policy document SHA-256: ${seed.documentHash}`);
   });
 
+  it('names a session by its role and the session, not the session name alone', () => {
+    const session = 'arn:aws:sts::123456789012:assumed-role/deployer/build-42';
+    const record = { ...seed, denial: { ...seed.denial, principalArn: session } };
+    expect(render(record).email).toContain(
+      'iam:PassRole denied: deployer (session build-42) cannot pass etl-nightly-runtime to glue.amazonaws.com',
+    );
+  });
+
   it('lists the findings other than the near miss with the labels of the text report', () => {
     const record: IncidentRecord = {
       ...seed,
