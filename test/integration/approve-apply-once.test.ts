@@ -5,7 +5,8 @@
  * verified by the local simulator over what moto's IAM holds. The policy is applied exactly once.
  */
 import { GetGroupPolicyCommand, IAMClient } from '@aws-sdk/client-iam';
-import { AwsAccountReader, recordAwsCalls } from '../../lambda/adapters/aws/aws-account-reader';
+import { TargetedAccountReader } from '../../lambda/adapters/aws/targeted-account-reader';
+import { recordAwsCalls } from '../../lambda/adapters/aws/aws-call-recorder';
 import { DynamoDbIncidentStore } from '../../lambda/adapters/aws/dynamodb-incident-store';
 import { IamPolicyWriter } from '../../lambda/adapters/aws/iam-policy-writer';
 import { LocalLinkMac } from '../../lambda/adapters/local/local-keys';
@@ -62,7 +63,7 @@ async function pendingSeedProposal(): Promise<{
   tableName: string;
 }> {
   const denial = seedDenial();
-  const reader = new AwsAccountReader(clients.iam);
+  const reader = new TargetedAccountReader(clients.iam);
   const diagnosis = await createDiagnoser({
     accountReader: reader,
     simulator: new LocalPolicySimulator(),
@@ -101,7 +102,7 @@ describe('20 simultaneous approve POSTs of one review link, on moto (DynamoDB an
         ...decisionPorts(applyIam, dynamodb.client, tableName),
         writer: new IamPolicyWriter(applyIam),
         simulator: new LocalPolicySimulator(),
-        accountReader: new AwsAccountReader(applyIam),
+        accountReader: new TargetedAccountReader(applyIam),
         notifier: new InMemoryNotifier(),
         events: new InMemoryEventPublisher(),
         clock: () => new Date(),
@@ -115,7 +116,7 @@ describe('20 simultaneous approve POSTs of one review link, on moto (DynamoDB an
     const handler = createApprovalHandler({
       // The key and the reader the apply step verifies with: the real analysis over moto's IAM.
       signer: LOOP_DECISION_KEYS.signer,
-      escalationReader: new AwsAccountReader(clients.iam),
+      escalationReader: new TargetedAccountReader(clients.iam),
       store,
       applyTrigger: trigger,
       linkMac,

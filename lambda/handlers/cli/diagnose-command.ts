@@ -1,6 +1,6 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
-import { AwsAccountReader } from '../../adapters/aws/aws-account-reader';
+import { TargetedAccountReader } from '../../adapters/aws/targeted-account-reader';
 import { AwsAuthorizationMessageDecoder } from '../../adapters/aws/aws-authorization-message-decoder';
 import { AwsPolicySimulator } from '../../adapters/aws/aws-policy-simulator';
 import { LocalPolicySimulator } from '../../adapters/local/local-policy-simulator';
@@ -55,7 +55,8 @@ async function buildEngine(options: DiagnoseOptions): Promise<Engine> {
     options.simulator === 'local'
       ? new LocalPolicySimulator({ serviceControlPolicies: scps })
       : new AwsPolicySimulator(iam);
-  const accountReader = new AwsAccountReader(iam, { scps: scpLevels });
+  // One run reads each entity once, however many records name it: the account is read at one moment.
+  const accountReader = new TargetedAccountReader(iam, { scps: scpLevels, reuseEntityReads: true });
   return {
     diagnoser: createDiagnoser({
       accountReader,

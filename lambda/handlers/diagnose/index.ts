@@ -14,7 +14,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { AwsAccountReader } from '../../adapters/aws/aws-account-reader';
+import { TargetedAccountReader } from '../../adapters/aws/targeted-account-reader';
 import { AwsAuthorizationMessageDecoder } from '../../adapters/aws/aws-authorization-message-decoder';
 import { AwsPolicySimulator } from '../../adapters/aws/aws-policy-simulator';
 import { DynamoDbIncidentStore } from '../../adapters/aws/dynamodb-incident-store';
@@ -50,7 +50,8 @@ const linkMac =
     ? new KmsLinkMac(kms, linkMacKeyId)
     : undefined;
 
-const accountReader = new AwsAccountReader(iam);
+// Targeted reads of what each incident involves; nothing but managed policy versions outlives one.
+const accountReader = new TargetedAccountReader(iam);
 
 /**
  * AUTO_APPROVE=no-new-access: a new `none` proposal is handed to the approval function (an async
@@ -69,7 +70,7 @@ const diagnose = createDiagnoseHandler({
   diagnoser: createDiagnoser({
     accountReader,
     simulator: new AwsPolicySimulator(iam),
-    // One reader: the escalation inputs reuse the account read of the diagnosis just before.
+    // One reader: the escalation inputs reuse the entity reads of the diagnosis just before.
     escalation: {
       reader: accountReader,
       approvalPolicy: { settings: settings.approvalPolicy, source: 'deployment' },

@@ -11,11 +11,8 @@ import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { randomUUID } from 'node:crypto';
-import {
-  AwsAccountReader,
-  recordAwsCalls,
-  type AwsCallRecord,
-} from '../../../lambda/adapters/aws/aws-account-reader';
+import { TargetedAccountReader } from '../../../lambda/adapters/aws/targeted-account-reader';
+import { recordAwsCalls, type AwsCallRecord } from '../../../lambda/adapters/aws/aws-call-recorder';
 import { DynamoDbIncidentStore, toProposalItem } from '../../../lambda/adapters/aws/dynamodb-incident-store';
 import { IamPolicyWriter } from '../../../lambda/adapters/aws/iam-policy-writer';
 import { DynamoDbDecisionLedger } from '../../../lambda/adapters/aws/dynamodb-decision-ledger';
@@ -143,7 +140,7 @@ export class ApprovalDeployment {
     // The approval function reads the account as its entry does (the re-check at decision time).
     const approvalIam = new IAMClient(motoClientConfig());
     this.approvalIam = approvalIam;
-    const escalationReader = new AwsAccountReader(approvalIam);
+    const escalationReader = new TargetedAccountReader(approvalIam);
     this.applyIam = new IAMClient(motoClientConfig());
     this.applyIamCalls = recordAwsCalls(this.applyIam);
     this.store = new DynamoDbIncidentStore(this.clients.dynamodb, tableName);
@@ -168,10 +165,10 @@ export class ApprovalDeployment {
       writer: new IamPolicyWriter(this.applyIam),
       // Verified with the key named in the function's own settings, never in the record.
       decisionVerifier: new KmsDecisionVerifier(this.kms, keys.decisionKeyId),
-      escalationReader: new AwsAccountReader(this.applyIam),
+      escalationReader: new TargetedAccountReader(this.applyIam),
       decisionLedger: new DynamoDbDecisionLedger(this.clients.dynamodb, tableName),
       simulator: new LocalPolicySimulator(),
-      accountReader: new AwsAccountReader(this.applyIam),
+      accountReader: new TargetedAccountReader(this.applyIam),
       notifier: new InMemoryNotifier(),
       events: new InMemoryEventPublisher(),
       logger: new RecordingLogger(),
@@ -224,7 +221,7 @@ export class ApprovalDeployment {
   /** The diagnose function's work for one denial: a pending proposal in the table. */
   async propose(denial: Denial): Promise<IncidentRecord> {
     const { approvers, allowAdminRoles, approvalMode, autoApprove } = this.settings;
-    const reader = new AwsAccountReader(this.clients.iam);
+    const reader = new TargetedAccountReader(this.clients.iam);
     const diagnosis = await createDiagnoser({
       accountReader: reader,
       simulator: new LocalPolicySimulator(),

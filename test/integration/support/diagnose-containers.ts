@@ -2,7 +2,7 @@
  * The diagnose function as Lambda containers against moto: each container builds its own clients,
  * Powertools objects and adapters, as index.ts does once per container, with the account's shared
  * tables and topic. The only stand-in is the simulator: moto has no SimulatePrincipalPolicy, so the
- * local simulator evaluates what AwsAccountReader reads from moto's IAM.
+ * local simulator evaluates what TargetedAccountReader reads from moto's IAM.
  *
  * IAM calls are counted per container by an SDK middleware (command names, in order), and per
  * diagnosis: a container handles its records one at a time, so the calls made while its diagnoser
@@ -17,11 +17,8 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient, AddUserToGroupCommand, CreateUserCommand } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
-import {
-  AwsAccountReader,
-  recordAwsCalls,
-  type AwsCallRecord,
-} from '../../../lambda/adapters/aws/aws-account-reader';
+import { TargetedAccountReader } from '../../../lambda/adapters/aws/targeted-account-reader';
+import { recordAwsCalls, type AwsCallRecord } from '../../../lambda/adapters/aws/aws-call-recorder';
 import { DynamoDbIncidentStore } from '../../../lambda/adapters/aws/dynamodb-incident-store';
 import { SnsNotifier } from '../../../lambda/adapters/aws/sns-notifier';
 import { LocalPolicySimulator } from '../../../lambda/adapters/local/local-policy-simulator';
@@ -125,7 +122,7 @@ export function createDiagnoseContainer(options: DiagnoseContainerOptions): Diag
   const iamCalls = recordAwsCalls(iam);
   const dynamodb = new DynamoDBClient({ ...config, requestHandler: { httpAgent: options.dynamoDbAgent } });
   const sns = new SNSClient(config);
-  const reader = new AwsAccountReader(iam);
+  const reader = new TargetedAccountReader(iam);
   const diagnoser = new MeteredDiagnoser(
     createDiagnoser({
       accountReader: reader,
