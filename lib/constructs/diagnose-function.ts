@@ -24,6 +24,7 @@ import {
   acknowledgeAccountAuthorizationReads,
   allowInvoking,
   allowPublishing,
+  ACCOUNT_AUTHORIZATION_READ_ACTIONS,
   allowReadingAccountAuthorization,
   allowTableActions,
   defaultPolicyOf,
@@ -37,9 +38,8 @@ export { METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME, PROJECT_ROOT } from './hand
 export const DIAGNOSE_ENTRY = handlerEntry('diagnose');
 /** The IAM and STS reads the diagnosis makes (README: "The CLI", live mode). */
 export const IAM_READ_ACTIONS = [
-  'iam:GetAccountAuthorizationDetails',
-  'iam:GetPolicy',
-  'iam:GetPolicyVersion',
+  ...ACCOUNT_AUTHORIZATION_READ_ACTIONS,
+  'iam:GetInstanceProfile',
   'iam:SimulatePrincipalPolicy',
   'iam:GetContextKeysForPrincipalPolicy',
 ] as const;
@@ -128,6 +128,14 @@ export class DiagnoseFunction extends HandlerFunction {
     allowReadingAccountAuthorization(this.role);
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
+        sid: 'ReadInstanceProfiles',
+        // The role an EC2 denial passed through an instance profile (TargetedAccountReader).
+        actions: ['iam:GetInstanceProfile'],
+        resources: [iamArn(Aws.ACCOUNT_ID, 'instance-profile/*')],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
         sid: 'SimulateAccountPrincipals',
         actions: ['iam:SimulatePrincipalPolicy', 'iam:GetContextKeysForPrincipalPolicy'],
         resources: ['user/*', 'role/*', 'group/*'].map((resource) => iamArn(Aws.ACCOUNT_ID, resource)),
@@ -161,8 +169,8 @@ export class DiagnoseFunction extends HandlerFunction {
     this.function.addEventSource(this.eventSource);
 
     this.acknowledgeWildcardResources(
-      'Three actions only accept "*": iam:GetAccountAuthorizationDetails and sts:DecodeAuthorizationMessage ' +
-        'have no resource type',
+      'iam:ListRoles (it lists the whole account, not one role) and sts:DecodeAuthorizationMessage ' +
+        '(no resource type) only accept "*"',
     );
     acknowledgeFindings(this.role);
   }
@@ -172,10 +180,18 @@ export class DiagnoseFunction extends HandlerFunction {
 function acknowledgeFindings(role: iam.Role): void {
   const policy = Validations.of(defaultPolicyOf(role));
   acknowledgeAccountAuthorizationReads(role, 'the denied principal has attached');
+  policy.acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:instance-profile/*]',
+    reason:
+      'iam:GetInstanceProfile reads whichever instance profile of the account an EC2 denial names (read-only).',
+  });
   for (const entity of ['user', 'role', 'group']) {
     policy.acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:${entity}/*]`,
-      reason: `iam:SimulatePrincipalPolicy/GetContextKeysForPrincipalPolicy run as the denied ${entity}, any ${entity} of the account (read-only).`,
+      reason:
+        `iam:SimulatePrincipalPolicy/GetContextKeysForPrincipalPolicy run as the denied ${entity}, and the ` +
+        `targeted reads (Get/List of the entity and its policies) read the ${entity}s an incident involves: ` +
+        `any ${entity} of the account (read-only).`,
     });
   }
 }
