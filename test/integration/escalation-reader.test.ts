@@ -62,11 +62,14 @@ describe('TargetedAccountReader.readEscalationInputs, live against moto_server',
     expect(inputs.notes).toEqual([]);
   });
 
-  it('after loadScope, one GetAccountAuthorizationDetails serves both reads', async () => {
+  it('after loadScope, the escalation inputs reuse its reads: the role is read once', async () => {
     const reader = new TargetedAccountReader(clients.iam);
     const calls = recordAwsCalls(clients.iam);
     await reader.loadScope(MEI, ROLE);
     await reader.readEscalationInputs(ROLE, GLUE_ACCESS);
-    expect(calls.filter((call) => call.command === 'GetAccountAuthorizationDetailsCommand')).toHaveLength(1);
+    const roleReads = calls.filter((call) => call.command === 'GetRoleCommand').length;
+    // R once, then etl-admin (the role that trusts it): never R again.
+    expect(roleReads).toBe(2);
+    expect(calls.filter((call) => call.command === 'GetAccountAuthorizationDetailsCommand')).toHaveLength(0);
   });
 });
