@@ -114,6 +114,8 @@ export class TargetedAccountReader
     const session = this.takeSession();
     const rolePromise = session.role(parsed.name);
     const gainersPromise = gainerEntities(session, target);
+    // Awaited below; should the role's reads fail first, its own failure must not go unhandled.
+    gainersPromise.catch(() => undefined);
     const role = await rolePromise;
     const trusting = role === null ? [] : await session.rolesTrusting(role.Arn ?? roleArn, parsed.accountId);
     const gainers = await gainersPromise;
