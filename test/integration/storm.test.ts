@@ -6,7 +6,7 @@
  * event source mapping's maxConcurrency 2 runs them.
  *
  * Everything is the function's own wiring (lambda/handlers/diagnose/index.ts) pointed at moto: the
- * DynamoDbIncidentStore and Powertools' DynamoDBPersistenceLayer on moto's DynamoDB, AwsAccountReader
+ * DynamoDbIncidentStore and Powertools' DynamoDBPersistenceLayer on moto's DynamoDB, TargetedAccountReader
  * on moto's IAM, SnsNotifier on a moto topic whose SQS subscription the test reads. The simulator is
  * the local one (moto has no SimulatePrincipalPolicy). Records a container hands back (another
  * container is diagnosing the same new incident) are delivered again at the end of the queue, with
