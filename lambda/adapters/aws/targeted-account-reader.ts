@@ -33,6 +33,12 @@ import { ReadSession, type GroupRead } from './targeted/read-session';
 /** The builders' label for where the data came from (in the notes of a document it could not read). */
 const SOURCE = 'IAM';
 
+/**
+ * Members of a target group read at once (four calls each): a large group must not fire thousands of
+ * IAM calls together, which IAM's rate limits would throttle.
+ */
+const MEMBER_READS_AT_ONCE = 16;
+
 /** How long the reads of a loadScope may serve the escalation inputs that follow it (same incident). */
 export const SCOPE_READ_REUSE_MS = 60_000;
 
@@ -188,7 +194,7 @@ async function gainerEntities(
     case 'group': {
       const group = await session.group(target.name);
       if (group === null) return { users: [], groups: [], roles: [] };
-      const users = await Promise.all(group.members.map((member) => session.user(member)));
+      const users = await inBatches(group.members, MEMBER_READS_AT_ONCE, (member) => session.user(member));
       return { users: users.flatMap((user) => user ?? []), groups: [group], roles: [] };
     }
     case 'user': {
@@ -245,4 +251,17 @@ async function managedPolicies(
     else unavailable.set(arn, result.unavailable);
   });
   return { documents, unavailable };
+}
+
+/** `read` over `items`, at most `limit` at a time, results in the items' order. */
+async function inBatches<T, R>(
+  items: readonly T[],
+  limit: number,
+  read: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = [];
+  for (let start = 0; start < items.length; start += limit) {
+    results.push(...(await Promise.all(items.slice(start, start + limit).map(read))));
+  }
+  return results;
 }

@@ -308,6 +308,30 @@ describe('TargetedAccountReader.readEscalationInputs', () => {
     expect(missing.trustingRoles).toEqual([]);
   });
 
+  it("reads a large target group's members at most 16 at a time", async () => {
+    const details = account();
+    const extra = Array.from({ length: 40 }, (_, index) => ({
+      UserName: `member-${index}`,
+      Arn: `arn:aws:iam::${ACCOUNT}:user/member-${index}`,
+      GroupList: ['GlueAccess'],
+    }));
+    details.UserDetailList = [...(details.UserDetailList ?? []), ...extra];
+    let inFlight = 0;
+    let most = 0;
+    const iam = newClient();
+    fakeIamFromSnapshot(iam, details, {
+      onCall: async (command) => {
+        if (command !== 'GetUserCommand') return;
+        most = Math.max(most, ++inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        inFlight -= 1;
+      },
+    });
+    const inputs = await new TargetedAccountReader(iam).readEscalationInputs(ETL_ROLE, GLUE_ACCESS);
+    expect(inputs.gainers).toHaveLength(42);
+    expect(most).toBe(16);
+  });
+
   it('carries the SCPs it was given', async () => {
     const iam = newClient();
     fakeIamFromSnapshot(iam, account());
