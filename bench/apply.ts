@@ -7,7 +7,7 @@
  * - with moto_server: approve-to-verified time, median of 20 (and p95): the seed's account built in
  *   moto's IAM, the proposal record in the in-memory store, approve (pending -> approved), then
  *   applyProposal with IamPolicyWriter writing to moto and verification by the local simulator over
- *   what AwsAccountReader reads back from moto (moto has no SimulatePrincipalPolicy). The policy is
+ *   what TargetedAccountReader reads back from moto (moto has no SimulatePrincipalPolicy). The policy is
  *   deleted between runs, so each run writes into an account without it.
  */
 import { execFileSync } from 'node:child_process';
@@ -25,11 +25,8 @@ import {
 } from '@aws-sdk/client-iam';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import {
-  AwsAccountReader,
-  recordAwsCalls,
-  summarizeAwsCalls,
-} from '../lambda/adapters/aws/aws-account-reader';
+import { TargetedAccountReader } from '../lambda/adapters/aws/targeted-account-reader';
+import { recordAwsCalls, summarizeAwsCalls } from '../lambda/adapters/aws/aws-call-recorder';
 import { AwsPolicySimulator } from '../lambda/adapters/aws/aws-policy-simulator';
 import { DynamoDbDecisionLedger } from '../lambda/adapters/aws/dynamodb-decision-ledger';
 import { DynamoDbIncidentStore } from '../lambda/adapters/aws/dynamodb-incident-store';
@@ -87,7 +84,7 @@ const DECISION_KEYS = new LocalDecisionKeys();
 
 /** R and the target's members, read as the approval and apply functions read them (the same reader class). */
 function motoEscalationReader(iam: IAMClient): EscalationReader {
-  return new AwsAccountReader(iam);
+  return new TargetedAccountReader(iam);
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -267,7 +264,7 @@ function motoApplyDependencies(iam: IAMClient): Omit<ApplyDependencies, 'store'>
     decisionLedger: new InMemoryDecisionLedger(),
     writer: new IamPolicyWriter(iam),
     simulator: new LocalPolicySimulator(),
-    accountReader: new AwsAccountReader(iam),
+    accountReader: new TargetedAccountReader(iam),
     notifier: new InMemoryNotifier(),
     events: new InMemoryEventPublisher(),
     clock: () => new Date(),
@@ -339,7 +336,7 @@ async function approveToVerifiedOnMoto(endpoint: string, template: IncidentRecor
     }
     const sorted = [...samples].sort((a, b) => a - b);
     return (
-      `approve-to-verified against moto (IamPolicyWriter on moto IAM, local simulator over AwsAccountReader): ` +
+      `approve-to-verified against moto (IamPolicyWriter on moto IAM, local simulator over TargetedAccountReader): ` +
       `median ${percentile(sorted, 50).toFixed(1)} ms, p95 ${percentile(sorted, 95).toFixed(1)} ms, ` +
       `min ${sorted[0]?.toFixed(1)} ms over ${RUNS} runs, ${Math.max(...attempts)} simulation(s) per run`
     );

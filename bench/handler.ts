@@ -11,9 +11,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  GetAccountAuthorizationDetailsCommand,
-  GetPolicyCommand,
-  GetPolicyVersionCommand,
   IAMClient,
   SimulatePrincipalPolicyCommand,
   type SimulatePrincipalPolicyCommandInput,
@@ -22,23 +19,18 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { AwsAccountReader } from '../lambda/adapters/aws/aws-account-reader';
+import { TargetedAccountReader } from '../lambda/adapters/aws/targeted-account-reader';
 import { AwsPolicySimulator } from '../lambda/adapters/aws/aws-policy-simulator';
 import { InMemoryIdempotencyStore } from '../lambda/adapters/memory/in-memory-idempotency-store';
 import { InMemoryNotifier } from '../lambda/adapters/memory/in-memory-notifier';
 import { InMemoryIncidentStore } from '../lambda/adapters/memory/in-memory-incident-store';
 import { createDiagnoser } from '../lambda/core/diagnose';
 import { createDiagnoseHandler, type DiagnoseHandler } from '../lambda/handlers/diagnose/handler';
-import {
-  apiShapedAuthorizationDetails,
-  seedGetPolicyAnswer,
-  seedGetPolicyVersionAnswer,
-  seedSimulationAnswer,
-} from './seed-iam';
+import { seedAuthorizationDetails, seedSimulationAnswer } from './seed-iam';
+import { fakeIamFromSnapshot } from '../test/support/iam-snapshot-fake';
 import { diagnoseContext, printBenchLines, stats } from './support';
 import { defaultEscalationDependencies } from '../lambda/core/proposal/assess-escalation';
 import { InMemoryAuthorizationRecordReader } from '../lambda/adapters/memory/in-memory-authorization-record-reader';
-import { IamInstanceProfileResolver } from '../lambda/adapters/aws/iam-instance-profile-resolver';
 
 const ROOT = join(__dirname, '..');
 const SEED_EVENT = JSON.parse(readFileSync(join(ROOT, 'examples/seed/denial.json'), 'utf8')) as Record<
@@ -63,10 +55,7 @@ function sampleMemory(): void {
 
 /** IAM answering the seed scenario at once; returns the mock, whose calls() are the IAM calls made. */
 function mockIam(): ReturnType<typeof mockClient> {
-  const iamMock = mockClient(IAMClient);
-  iamMock.on(GetAccountAuthorizationDetailsCommand).resolves(apiShapedAuthorizationDetails());
-  iamMock.on(GetPolicyCommand).callsFake(async (input: { PolicyArn: string }) => seedGetPolicyAnswer(input));
-  iamMock.on(GetPolicyVersionCommand).resolves(seedGetPolicyVersionAnswer());
+  const iamMock = fakeIamFromSnapshot(IAMClient, seedAuthorizationDetails());
   iamMock
     .on(SimulatePrincipalPolicyCommand)
     .callsFake(async (input: SimulatePrincipalPolicyCommandInput) => seedSimulationAnswer(input));
@@ -100,12 +89,12 @@ function container(shared: Shared, clock: () => Date = () => new Date()): Contai
   const iam = new IAMClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
   const handler = createDiagnoseHandler({
     diagnoser: (() => {
-      const reader = new AwsAccountReader(iam);
+      const reader = new TargetedAccountReader(iam);
       return createDiagnoser({
         authorizationRecords: new InMemoryAuthorizationRecordReader(),
         accountReader: reader,
         simulator: new AwsPolicySimulator(iam),
-        instanceProfiles: new IamInstanceProfileResolver(iam),
+        instanceProfiles: reader,
         escalation: defaultEscalationDependencies(reader),
       });
     })(),
@@ -195,7 +184,7 @@ async function overheadPerRecord(): Promise<string[]> {
   const repeated = stats(repeat);
   return [
     `handler overhead per record, AWS mocked (Powertools on, in-memory table, idempotency and topic): ` +
-      `new incident (diagnosis with 6 mocked IAM calls, store, publish) median ${created.median.toFixed(2)} ms, p95 ${created.p95.toFixed(2)} ms; ` +
+      `new incident (diagnosis with the targeted IAM reads mocked, store, publish) median ${created.median.toFixed(2)} ms, p95 ${created.p95.toFixed(2)} ms; ` +
       `repeat median ${repeated.median.toFixed(2)} ms, p95 ${repeated.p95.toFixed(2)} ms over ${newIncident.length} runs each; target <= 10 ms median`,
   ];
 }

@@ -3,7 +3,7 @@
  * from bench/run.ts). Everything runs in this one process but moto: CloudTrail's events are put on
  * moto's default EventBridge bus, the denial rule (the synthesized pattern) routes them to the denial
  * queue, two diagnose containers (the function's wiring: DynamoDbIncidentStore and Powertools
- * idempotency on moto's DynamoDB, AwsAccountReader on moto's IAM, SnsNotifier; the local simulator,
+ * idempotency on moto's DynamoDB, TargetedAccountReader on moto's IAM, SnsNotifier; the local simulator,
  * as moto has no SimulatePrincipalPolicy) take batches of up to 10 as the event source mapping would
  * with maxConcurrency 2, and the team-channel message is read from the topic's SQS subscription.
  *

@@ -15,8 +15,9 @@ export const CONNECTION_TIMEOUT_MS = 3_000;
 export const REQUEST_TIMEOUT_MS = 5_000;
 
 /**
- * IAM sends a GetAccountAuthorizationDetails page only once it has built it, which takes seconds in
- * a large account; a hung call still leaves the diagnose function (2 minutes) time to retry.
+ * IAM sends a list page (ListRoles for the escalation analysis, GetAccountAuthorizationDetails for the
+ * CLI's snapshot) only once it has built it, which takes seconds in a large account; a hung call still
+ * leaves the diagnose function (2 minutes) time to retry.
  */
 export const IAM_REQUEST_TIMEOUT_MS = 15_000;
 

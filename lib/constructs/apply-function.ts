@@ -181,7 +181,7 @@ export class ApplyFunction extends HandlerFunction {
   }
 
   private acknowledgeFindings(): void {
-    this.acknowledgeWildcardResources('iam:GetAccountAuthorizationDetails has no resource type');
+    this.acknowledgeWildcardResources('iam:ListRoles lists the whole account, not one role');
     const policy = Validations.of(defaultPolicyOf(this.role));
     acknowledgeAccountAuthorizationReads(this.role, "the role being passed or the target's members hold");
     for (const entity of ['group', 'user', 'role']) {
@@ -191,7 +191,8 @@ export class ApplyFunction extends HandlerFunction {
           `The approved proposal's target may be any ${entity} of the account: the inline policy is written to ` +
           `and read back from it${entity === 'group' ? '' : ', and it is re-simulated as the denied ' + entity}. ` +
           "This stack's roles and AWS-managed roles are denied explicitly; the handler only writes the " +
-          'minimal PassRole document whose hash was approved.',
+          'minimal PassRole document whose hash was approved. The targeted reads (Get/List of the entity and ' +
+          'its policies) re-read R, the target and its members before the write (read-only).',
       });
     }
     Validations.of(this.deadLetterQueue).acknowledge({

@@ -9,7 +9,7 @@
  * IAM reads of the re-analysis, the two key operations (granted by ApprovalKeys) and
  * lambda:InvokeFunction on the apply function only. No IAM write: applying is the apply function's job.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -25,6 +25,7 @@ import {
   allowTableActions,
   HandlerFunction,
   type HandlerFunctionProps,
+  defaultPolicyOf,
 } from './handler-function';
 import { PROPOSALS_STATUS_INDEX } from './proposal-tables';
 
@@ -92,7 +93,15 @@ export class ApprovalFunction extends HandlerFunction {
     allowReadingAccountAuthorization(this.role);
     allowStartingApply(this.role, props.applyFunction);
 
-    this.acknowledgeWildcardResources('iam:GetAccountAuthorizationDetails has no resource type');
+    this.acknowledgeWildcardResources('iam:ListRoles lists the whole account, not one role');
     acknowledgeAccountAuthorizationReads(this.role, "the role under review or the target's members hold");
+    for (const entity of ['group', 'user', 'role']) {
+      Validations.of(defaultPolicyOf(this.role)).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:${entity}/*]`,
+        reason:
+          `The targeted reads (Get/List of the entity and its policies) re-read the role under review, the ` +
+          `target and its members at decision time: any ${entity} of the account (read-only).`,
+      });
+    }
   }
 }

@@ -24,6 +24,7 @@ import {
   acknowledgeAccountAuthorizationReads,
   allowInvoking,
   allowPublishing,
+  ACCOUNT_AUTHORIZATION_READ_ACTIONS,
   allowReadingAccountAuthorization,
   allowTableActions,
   defaultPolicyOf,
@@ -37,9 +38,8 @@ export { METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME, PROJECT_ROOT } from './hand
 export const DIAGNOSE_ENTRY = handlerEntry('diagnose');
 /** The IAM and STS reads the diagnosis makes (README: "The CLI", live mode). */
 export const IAM_READ_ACTIONS = [
-  'iam:GetAccountAuthorizationDetails',
-  'iam:GetPolicy',
-  'iam:GetPolicyVersion',
+  ...ACCOUNT_AUTHORIZATION_READ_ACTIONS,
+  'iam:GetInstanceProfile',
   'iam:SimulatePrincipalPolicy',
   'iam:GetContextKeysForPrincipalPolicy',
   'iam:GetRequestAuthorizationDetails',
@@ -130,17 +130,17 @@ export class DiagnoseFunction extends HandlerFunction {
     allowReadingAccountAuthorization(this.role);
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        sid: 'SimulateAccountPrincipals',
-        actions: ['iam:SimulatePrincipalPolicy', 'iam:GetContextKeysForPrincipalPolicy'],
-        resources: ['user/*', 'role/*', 'group/*'].map((resource) => iamArn(Aws.ACCOUNT_ID, resource)),
+        sid: 'ReadInstanceProfiles',
+        // The role an EC2 denial passed through an instance profile (TargetedAccountReader).
+        actions: ['iam:GetInstanceProfile'],
+        resources: [iamArn(Aws.ACCOUNT_ID, 'instance-profile/*')],
       }),
     );
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        // An EC2 denial may name only the instance profile: the role is the one it holds.
-        sid: 'ReadInstanceProfiles',
-        actions: ['iam:GetInstanceProfile'],
-        resources: [iamArn(Aws.ACCOUNT_ID, 'instance-profile/*')],
+        sid: 'SimulateAccountPrincipals',
+        actions: ['iam:SimulatePrincipalPolicy', 'iam:GetContextKeysForPrincipalPolicy'],
+        resources: ['user/*', 'role/*', 'group/*'].map((resource) => iamArn(Aws.ACCOUNT_ID, resource)),
       }),
     );
     this.role.addToPrincipalPolicy(
@@ -180,8 +180,9 @@ export class DiagnoseFunction extends HandlerFunction {
     this.function.addEventSource(this.eventSource);
 
     this.acknowledgeWildcardResources(
-      'Three actions only accept "*": iam:GetAccountAuthorizationDetails and sts:DecodeAuthorizationMessage ' +
-        'have no resource type; iam:GetRequestAuthorizationDetails (preview) publishes none',
+      'iam:ListRoles (it lists the whole account, not one role), sts:DecodeAuthorizationMessage ' +
+        '(no resource type) and iam:GetRequestAuthorizationDetails (preview; it publishes no resource ' +
+        'type) only accept "*"',
     );
     acknowledgeFindings(this.role);
   }
@@ -191,10 +192,18 @@ export class DiagnoseFunction extends HandlerFunction {
 function acknowledgeFindings(role: iam.Role): void {
   const policy = Validations.of(defaultPolicyOf(role));
   acknowledgeAccountAuthorizationReads(role, 'the denied principal has attached');
+  policy.acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:instance-profile/*]',
+    reason:
+      'iam:GetInstanceProfile reads whichever instance profile of the account an EC2 denial names (read-only).',
+  });
   for (const entity of ['user', 'role', 'group']) {
     policy.acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:${entity}/*]`,
-      reason: `iam:SimulatePrincipalPolicy/GetContextKeysForPrincipalPolicy run as the denied ${entity}, any ${entity} of the account (read-only).`,
+      reason:
+        `iam:SimulatePrincipalPolicy/GetContextKeysForPrincipalPolicy run as the denied ${entity}, and the ` +
+        `targeted reads (Get/List of the entity and its policies) read the ${entity}s an incident involves: ` +
+        `any ${entity} of the account (read-only).`,
     });
   }
   policy.acknowledge({

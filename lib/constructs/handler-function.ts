@@ -218,23 +218,49 @@ export function allowTableActions(
   }
 }
 
-/** The IAM reads of GetAccountAuthorizationDetails data (the escalation analysis, the re-reads). */
+/** The targeted IAM reads of users, groups and roles with their policies (TargetedAccountReader). */
+export const ENTITY_READ_ACTIONS = [
+  'iam:GetUser',
+  'iam:ListGroupsForUser',
+  'iam:ListUserPolicies',
+  'iam:GetUserPolicy',
+  'iam:ListAttachedUserPolicies',
+  'iam:GetGroup',
+  'iam:ListGroupPolicies',
+  'iam:GetGroupPolicy',
+  'iam:ListAttachedGroupPolicies',
+  'iam:GetRole',
+  'iam:ListRolePolicies',
+  'iam:GetRolePolicy',
+  'iam:ListAttachedRolePolicies',
+] as const;
+
+/** Every IAM read of the account's data the live reader makes (the diagnosis, the escalation analysis, the re-reads). */
 export const ACCOUNT_AUTHORIZATION_READ_ACTIONS = [
-  'iam:GetAccountAuthorizationDetails',
+  ...ENTITY_READ_ACTIONS,
+  'iam:ListRoles',
   'iam:GetPolicy',
   'iam:GetPolicyVersion',
 ] as const;
 
 /**
- * iam:GetAccountAuthorizationDetails (which only accepts "*") and GetPolicy/GetPolicyVersion on AWS
- * managed and this account's policies: what AwsAccountReader reads.
+ * What TargetedAccountReader reads: the users, groups and roles of this account with their inline and
+ * attached policies; iam:ListRoles (the roles whose trust names the passed role; "*": it is not scoped
+ * to a role); GetPolicy/GetPolicyVersion on AWS managed and this account's policies. No
+ * GetAccountAuthorizationDetails: the live path reads only what an incident involves.
  */
 export function allowReadingAccountAuthorization(role: iam.Role): void {
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
-      sid: 'ReadAccountAuthorizationDetails',
-      // GetAccountAuthorizationDetails has no resource type: IAM only accepts "*".
-      actions: ['iam:GetAccountAuthorizationDetails'],
+      sid: 'ReadAccountEntities',
+      actions: [...ENTITY_READ_ACTIONS],
+      resources: ['user/*', 'group/*', 'role/*'].map((resource) => iamArn(Aws.ACCOUNT_ID, resource)),
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'ListRolesTrustingTheRole',
+      actions: ['iam:ListRoles'],
       resources: ['*'],
     }),
   );

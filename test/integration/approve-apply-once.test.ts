@@ -5,7 +5,8 @@
  * verified by the local simulator over what moto's IAM holds. The policy is applied exactly once.
  */
 import { GetGroupPolicyCommand, IAMClient } from '@aws-sdk/client-iam';
-import { AwsAccountReader, recordAwsCalls } from '../../lambda/adapters/aws/aws-account-reader';
+import { TargetedAccountReader } from '../../lambda/adapters/aws/targeted-account-reader';
+import { recordAwsCalls } from '../../lambda/adapters/aws/aws-call-recorder';
 import { DynamoDbIncidentStore } from '../../lambda/adapters/aws/dynamodb-incident-store';
 import { IamPolicyWriter } from '../../lambda/adapters/aws/iam-policy-writer';
 import { LocalLinkMac } from '../../lambda/adapters/local/local-keys';
@@ -37,7 +38,6 @@ import { createSerializedDynamoDbClient, type SerializedDynamoDb } from './suppo
 import { decisionPorts, LOOP_DECISION_KEYS } from './support/remediation-loop';
 import { seedGlueAccount } from './support/seed-account';
 import { InMemoryAuthorizationRecordReader } from '../../lambda/adapters/memory/in-memory-authorization-record-reader';
-import { IamInstanceProfileResolver } from '../../lambda/adapters/aws/iam-instance-profile-resolver';
 
 const APPROVALS = 20;
 
@@ -64,12 +64,12 @@ async function pendingSeedProposal(): Promise<{
   tableName: string;
 }> {
   const denial = seedDenial();
-  const reader = new AwsAccountReader(clients.iam);
+  const reader = new TargetedAccountReader(clients.iam);
   const diagnosis = await createDiagnoser({
     authorizationRecords: new InMemoryAuthorizationRecordReader(),
     accountReader: reader,
     simulator: new LocalPolicySimulator(),
-    instanceProfiles: new IamInstanceProfileResolver(clients.iam),
+    instanceProfiles: reader,
     escalation: defaultEscalationDependencies(reader),
   }).diagnose(denial);
   const now = new Date();
@@ -105,7 +105,7 @@ describe('20 simultaneous approve POSTs of one review link, on moto (DynamoDB an
         ...decisionPorts(applyIam, dynamodb.client, tableName),
         writer: new IamPolicyWriter(applyIam),
         simulator: new LocalPolicySimulator(),
-        accountReader: new AwsAccountReader(applyIam),
+        accountReader: new TargetedAccountReader(applyIam),
         notifier: new InMemoryNotifier(),
         events: new InMemoryEventPublisher(),
         clock: () => new Date(),
@@ -119,7 +119,7 @@ describe('20 simultaneous approve POSTs of one review link, on moto (DynamoDB an
     const handler = createApprovalHandler({
       // The key and the reader the apply step verifies with: the real analysis over moto's IAM.
       signer: LOOP_DECISION_KEYS.signer,
-      escalationReader: new AwsAccountReader(clients.iam),
+      escalationReader: new TargetedAccountReader(clients.iam),
       store,
       applyTrigger: trigger,
       linkMac,

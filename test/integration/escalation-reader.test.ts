@@ -3,7 +3,8 @@
  * li.wei also holding ReadOnlyAccess, and two roles whose trust policies name etl-nightly-runtime.
  */
 import { AttachUserPolicyCommand, CreateRoleCommand } from '@aws-sdk/client-iam';
-import { AwsAccountReader, recordAwsCalls } from '../../lambda/adapters/aws/aws-account-reader';
+import { TargetedAccountReader } from '../../lambda/adapters/aws/targeted-account-reader';
+import { recordAwsCalls } from '../../lambda/adapters/aws/aws-call-recorder';
 import type { ProposalTarget, UserDetails } from '../../lambda/core/model';
 import { createMotoClients, motoEndpoint, MOTO_ACCOUNT_ID, type MotoClients } from './support/aws-clients';
 import { resetMoto } from './support/moto';
@@ -19,7 +20,7 @@ const GLUE_ACCESS: ProposalTarget = {
   memberCount: 2,
 };
 
-describe('AwsAccountReader.readEscalationInputs, live against moto_server', () => {
+describe('TargetedAccountReader.readEscalationInputs, live against moto_server', () => {
   let clients: MotoClients;
 
   beforeAll(async () => {
@@ -49,7 +50,7 @@ describe('AwsAccountReader.readEscalationInputs, live against moto_server', () =
   afterAll(() => clients.destroy());
 
   it('reads the members with AWS managed documents, the role and the roles that trust it', async () => {
-    const inputs = await new AwsAccountReader(clients.iam).readEscalationInputs(ROLE, GLUE_ACCESS);
+    const inputs = await new TargetedAccountReader(clients.iam).readEscalationInputs(ROLE, GLUE_ACCESS);
     expect(inputs.accountId).toBe(MOTO_ACCOUNT_ID);
     expect(inputs.role?.inlinePolicies.map((policy) => policy.name)).toEqual(['EtlData']);
     expect(inputs.gainers.map((gainer) => gainer.name).sort()).toEqual(['li.wei', 'mei.tanaka']);
@@ -61,11 +62,14 @@ describe('AwsAccountReader.readEscalationInputs, live against moto_server', () =
     expect(inputs.notes).toEqual([]);
   });
 
-  it('after loadScope, one GetAccountAuthorizationDetails serves both reads', async () => {
-    const reader = new AwsAccountReader(clients.iam);
+  it('after loadScope, the escalation inputs reuse its reads: the role is read once', async () => {
+    const reader = new TargetedAccountReader(clients.iam);
     const calls = recordAwsCalls(clients.iam);
     await reader.loadScope(MEI, ROLE);
     await reader.readEscalationInputs(ROLE, GLUE_ACCESS);
-    expect(calls.filter((call) => call.command === 'GetAccountAuthorizationDetailsCommand')).toHaveLength(1);
+    const roleReads = calls.filter((call) => call.command === 'GetRoleCommand').length;
+    // R once, then etl-admin (the role that trusts it): never R again.
+    expect(roleReads).toBe(2);
+    expect(calls.filter((call) => call.command === 'GetAccountAuthorizationDetailsCommand')).toHaveLength(0);
   });
 });

@@ -9,7 +9,7 @@ import { EventBridgeClient, ListRulesCommand } from '@aws-sdk/client-eventbridge
 import { IAMClient, ListUsersCommand } from '@aws-sdk/client-iam';
 import { CreateTopicCommand, ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { isTransientAwsFailure } from '../../lambda/adapters/aws/aws-account-reader';
+import { isTransientAwsFailure } from '../../lambda/adapters/aws/aws-errors';
 import { motoClientConfig, motoEndpoint } from './support/aws-clients';
 import { startFaultProxy, type AppliedFault, type FaultProxy } from './support/fault-proxy';
 import { sameRealmErrors } from './support/remediation-loop';

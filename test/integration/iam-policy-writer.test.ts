@@ -10,7 +10,8 @@ import {
   ListGroupPoliciesCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
-import { AwsAccountReader, recordAwsCalls } from '../../lambda/adapters/aws/aws-account-reader';
+import { TargetedAccountReader } from '../../lambda/adapters/aws/targeted-account-reader';
+import { recordAwsCalls } from '../../lambda/adapters/aws/aws-call-recorder';
 import { DynamoDbIncidentStore } from '../../lambda/adapters/aws/dynamodb-incident-store';
 import { IamPolicyWriter } from '../../lambda/adapters/aws/iam-policy-writer';
 import { LocalPolicySimulator } from '../../lambda/adapters/local/local-policy-simulator';
@@ -36,7 +37,6 @@ import { decisionPorts, loopDecisionFor } from './support/remediation-loop';
 import { seedGlueAccount } from './support/seed-account';
 import { defaultEscalationDependencies } from '../../lambda/core/proposal/assess-escalation';
 import { InMemoryAuthorizationRecordReader } from '../../lambda/adapters/memory/in-memory-authorization-record-reader';
-import { IamInstanceProfileResolver } from '../../lambda/adapters/aws/iam-instance-profile-resolver';
 
 const GLUE_ACCESS: ProposalTarget = {
   type: 'group',
@@ -139,12 +139,12 @@ describe('applying the seed proposal against moto (IAM and DynamoDB)', () => {
   /** The seed denial diagnosed live against moto, stored and approved in a fresh table. */
   async function approvedRecordInMoto(id: string): Promise<ApprovalStore> {
     const denial = seedDenial();
-    const reader = new AwsAccountReader(clients.iam);
+    const reader = new TargetedAccountReader(clients.iam);
     const diagnosis = await createDiagnoser({
       authorizationRecords: new InMemoryAuthorizationRecordReader(),
       accountReader: reader,
       simulator: new LocalPolicySimulator(),
-      instanceProfiles: new IamInstanceProfileResolver(clients.iam),
+      instanceProfiles: reader,
       escalation: defaultEscalationDependencies(reader),
     }).diagnose(denial);
     const record: IncidentRecord = newIncidentRecord({
@@ -179,7 +179,7 @@ describe('applying the seed proposal against moto (IAM and DynamoDB)', () => {
       ...decisionPorts(iam, dynamodb.client, tableNames.get(store) ?? ''),
       writer: new IamPolicyWriter(iam),
       simulator: new LocalPolicySimulator(),
-      accountReader: new AwsAccountReader(iam),
+      accountReader: new TargetedAccountReader(iam),
       notifier: new InMemoryNotifier(),
       events: new InMemoryEventPublisher(),
       clock: () => new Date(),

@@ -9,7 +9,7 @@ import {
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { join } from 'node:path';
-import { IamInstanceProfileResolver } from '../../lambda/adapters/aws/iam-instance-profile-resolver';
+import { TargetedAccountReader } from '../../lambda/adapters/aws/targeted-account-reader';
 import { runCli } from '../../lambda/handlers/cli/main';
 import type { CliIo } from '../../lambda/handlers/cli/io';
 import { createMotoClients, MOTO_ACCOUNT_ID, motoEndpoint, type MotoClients } from './support/aws-clients';
@@ -73,7 +73,7 @@ describe('an EC2 denial naming only the instance profile, live against moto_serv
   });
 
   it('GetInstanceProfile answers the role, null for an empty profile, not-found for none', async () => {
-    const resolver = new IamInstanceProfileResolver(clients.iam);
+    const resolver = new TargetedAccountReader(clients.iam);
     expect(await resolver.instanceProfileRole(MOTO_ACCOUNT_ID, 'web-tier')).toBe(WEB_ROLE);
     expect(
       await resolver.instanceProfileRole(

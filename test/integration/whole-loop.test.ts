@@ -19,7 +19,7 @@ import { PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/cl
 import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { recordAwsCalls } from '../../lambda/adapters/aws/aws-account-reader';
+import { recordAwsCalls } from '../../lambda/adapters/aws/aws-call-recorder';
 import { DynamoDbIncidentStore } from '../../lambda/adapters/aws/dynamodb-incident-store';
 import { EVENT_SOURCE } from '../../lambda/adapters/aws/eventbridge-publisher';
 import { APPLY_ACTOR, PROPOSAL_APPLIED_DETAIL_TYPE } from '../../lambda/core/apply/apply-proposal';

@@ -6,6 +6,7 @@ import type { CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { IAM_ROUTES, LINK_ROUTES } from '../../lib/constructs/approval-api';
+import { ENTITY_READ_ACTIONS } from '../../lib/constructs/handler-function';
 import type { PassRoleRemediation } from '../../lib/passrole-remediation';
 import type { ApprovalMode } from '../../lib/settings';
 import { buildMainStack, type MainStack } from './support/cdk-app';
@@ -48,7 +49,8 @@ const accountIam = (resource: string) => `arn:\${AWS::Partition}:iam::\${AWS::Ac
 const XRAY = allow(null, ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], ['*']);
 /** The re-analysis's reads (the approval and apply functions), as the diagnose function has them. */
 const IAM_READS = [
-  allow('ReadAccountAuthorizationDetails', ['iam:GetAccountAuthorizationDetails'], ['*']),
+  allow('ReadAccountEntities', [...ENTITY_READ_ACTIONS], ['group/*', 'role/*', 'user/*'].map(accountIam)),
+  allow('ListRolesTrustingTheRole', ['iam:ListRoles'], ['*']),
   allow(
     'ReadManagedPolicies',
     ['iam:GetPolicy', 'iam:GetPolicyVersion'],

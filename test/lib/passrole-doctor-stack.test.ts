@@ -4,6 +4,10 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { APPLY_IAM_ACTIONS } from '../../lib/constructs/apply-function';
 import { IAM_READ_ACTIONS } from '../../lib/constructs/diagnose-function';
+import {
+  ACCOUNT_AUTHORIZATION_READ_ACTIONS,
+  ENTITY_READ_ACTIONS,
+} from '../../lib/constructs/handler-function';
 import { PASSROLE_DENIAL_EVENT_PATTERN } from '../../lib/denial-event-patterns';
 import type { PassRoleRemediation } from '../../lib/passrole-remediation';
 import { buildMainStack } from './support/cdk-app';
@@ -175,9 +179,17 @@ describe("the diagnose function role's permissions", () => {
         resources: [`\${${logicalId(remediation.function.logGroup)}.Arn}`],
       },
       {
-        sid: 'ReadAccountAuthorizationDetails',
-        actions: ['iam:GetAccountAuthorizationDetails'],
-        resources: ['*'],
+        sid: 'ReadAccountEntities',
+        actions: [...ENTITY_READ_ACTIONS].sort(),
+        resources: ['group', 'role', 'user'].map(
+          (entity) => `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:${entity}/*`,
+        ),
+      },
+      { sid: 'ListRolesTrustingTheRole', actions: ['iam:ListRoles'], resources: ['*'] },
+      {
+        sid: 'ReadInstanceProfiles',
+        actions: ['iam:GetInstanceProfile'],
+        resources: ['arn:${AWS::Partition}:iam::${AWS::AccountId}:instance-profile/*'],
       },
       {
         sid: 'ReadManagedPolicies',
@@ -193,11 +205,6 @@ describe("the diagnose function role's permissions", () => {
         resources: ['group', 'role', 'user'].map(
           (entity) => `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:${entity}/*`,
         ),
-      },
-      {
-        sid: 'ReadInstanceProfiles',
-        actions: ['iam:GetInstanceProfile'],
-        resources: ['arn:${AWS::Partition}:iam::${AWS::AccountId}:instance-profile/*'],
       },
       {
         sid: 'DecodeEc2AuthorizationMessages',
@@ -300,23 +307,20 @@ describe('IAM write actions', () => {
 
   it('leave the approval role the account authorization reads of its re-analysis, nothing else in IAM', () => {
     const role = logicalId(remediation.approvalFunctionRole);
-    const reads = ['iam:GetAccountAuthorizationDetails', 'iam:GetPolicy', 'iam:GetPolicyVersion'];
+    const reads = [...ACCOUNT_AUTHORIZATION_READ_ACTIONS].sort();
     expect([...new Set(iamActionsOf(role))].sort()).toEqual(reads);
     expect(iamActionsOutside(rolePermissions(template, role).statements, reads)).toEqual([]);
   });
 
   it('give the apply role exactly Put/Get of group, user and role inline policies, SimulatePrincipalPolicy and the re-reads', () => {
     const role = logicalId(remediation.applyFunctionRole);
-    const reads = ['iam:GetAccountAuthorizationDetails', 'iam:GetPolicy', 'iam:GetPolicyVersion'];
+    const reads = [...ACCOUNT_AUTHORIZATION_READ_ACTIONS];
     expect(
       iamActionsOutside(rolePermissions(template, role).statements, [...APPLY_IAM_ACTIONS, ...reads]),
     ).toEqual([]);
     expect([...new Set(iamActionsOf(role))].sort()).toEqual(
       [
         ...reads,
-        'iam:GetGroupPolicy',
-        'iam:GetRolePolicy',
-        'iam:GetUserPolicy',
         'iam:PutGroupPolicy',
         'iam:PutRolePolicy',
         'iam:PutUserPolicy',

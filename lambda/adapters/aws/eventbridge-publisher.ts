@@ -6,7 +6,7 @@
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { AwsCallError, TransientAwsError } from '../../core/errors';
 import type { EventDetailValue, EventPublisher } from '../../ports/event-publisher';
-import { isTransientAwsFailure } from './aws-account-reader';
+import { isTransientAwsFailure } from './aws-errors';
 
 export const EVENT_SOURCE = 'passrole-doctor';
 

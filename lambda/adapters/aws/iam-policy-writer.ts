@@ -17,7 +17,7 @@ import { AwsCallError, InvalidInputError, TransientAwsError } from '../../core/e
 import type { PolicyDocument, ProposalTarget } from '../../core/model';
 import type { PolicyWriter } from '../../ports/policy-writer';
 import { decodePolicyDocument } from '../gaad/policy-document';
-import { isTransientAwsFailure } from './aws-account-reader';
+import { isTransientAwsFailure } from './aws-errors';
 
 type WritableTargetType = 'group' | 'user' | 'role';
 

@@ -1,5 +1,5 @@
 import { AwsCallError, TransientAwsError } from '../../core/errors';
-import { isTransientAwsFailure } from './aws-account-reader';
+import { isTransientAwsFailure } from './aws-errors';
 
 /** A KMS call's failure as the product's errors: throttling and 5xx are worth retrying, the rest not. */
 export function kmsFailure(operation: string, error: unknown): Error {

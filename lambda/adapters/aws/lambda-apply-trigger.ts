@@ -1,7 +1,7 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { AwsCallError, TransientAwsError } from '../../core/errors';
 import type { ApplyTrigger } from '../../ports/apply-trigger';
-import { isTransientAwsFailure } from './aws-account-reader';
+import { isTransientAwsFailure } from './aws-errors';
 
 /**
  * Starts the apply function for an approved proposal with an asynchronous invoke (InvocationType

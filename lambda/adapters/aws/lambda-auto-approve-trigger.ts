@@ -2,7 +2,7 @@ import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { AUTO_APPROVE_SOURCE, type AutoApproveEvent } from '../../core/approval/auto-approve-event';
 import { AwsCallError, TransientAwsError } from '../../core/errors';
 import type { AutoApproveTrigger } from '../../ports/auto-approve-trigger';
-import { isTransientAwsFailure } from './aws-account-reader';
+import { isTransientAwsFailure } from './aws-errors';
 
 /**
  * Invokes the approval function asynchronously (lambda:InvokeFunction, InvocationType Event) with the

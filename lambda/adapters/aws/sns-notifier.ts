@@ -3,7 +3,7 @@ import { AwsCallError, TransientAwsError } from '../../core/errors';
 import { snsMessageStructure } from '../../core/render/message';
 import type { RenderedMessage } from '../../core/render/message/types';
 import type { Notifier } from '../../ports/notifier';
-import { isTransientAwsFailure } from './aws-account-reader';
+import { isTransientAwsFailure } from './aws-errors';
 
 /**
  * Publishes to the team's SNS topic with MessageStructure 'json': email subscribers get the plain-text

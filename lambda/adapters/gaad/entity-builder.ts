@@ -41,6 +41,11 @@ export interface ScopeOptions {
   source?: string;
   /** Why a managed policy's document could not be had (ARN -> reason), for the notes. */
   unavailablePolicies?: ReadonlyMap<string, string>;
+  /**
+   * Group name -> how many users it has, as the group's own read gave it (GetGroup). Without it a
+   * group's members are counted in `details.UserDetailList`, which is only right for a whole account.
+   */
+  groupMemberCounts?: ReadonlyMap<string, number>;
 }
 
 /** Turns GAAD entities into the domain's, with their policies; notes what it had to leave out. */
@@ -104,6 +109,7 @@ export function entityBuilder(
     `${listName}[${(list ?? []).indexOf(entity)}]`;
 
   const memberCount = (groupName: string) =>
+    options.groupMemberCounts?.get(groupName) ??
     (details.UserDetailList ?? []).filter((user) => (user.GroupList ?? []).includes(groupName)).length;
   const group = (detail: GroupDetail): GroupDetails => {
     const name = detail.GroupName ?? '';

@@ -4,7 +4,7 @@
  * IAM's own simulator (nothing reachable from here imports the offline simulator). Before any write
  * it verifies the approval's signed decision with the public key of DECISION_SIGNING_KEY_ID
  * (kms:GetPublicKey, once per container), re-reads R's policies and the target's members
- * (iam:GetAccountAuthorizationDetails, GetPolicy, GetPolicyVersion), and records the decision id in
+ * (targeted reads: GetRole, GetGroup, GetUser and their policies, ListRoles, GetPolicy, GetPolicyVersion), and records the decision id in
  * the proposals table (one write per decision).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -16,7 +16,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
-import { AwsAccountReader } from '../../adapters/aws/aws-account-reader';
+import { TargetedAccountReader } from '../../adapters/aws/targeted-account-reader';
 import { AwsPolicySimulator } from '../../adapters/aws/aws-policy-simulator';
 import { DynamoDbDecisionLedger } from '../../adapters/aws/dynamodb-decision-ledger';
 import { DynamoDbIncidentStore } from '../../adapters/aws/dynamodb-incident-store';
@@ -48,7 +48,7 @@ const kms = tracer.captureAWSv3Client(new KMSClient({ requestHandler: REQUEST_HA
  * R's policies and the target's members, re-read before the write exactly as the approval function
  * read them when it signed (the same reader: the fingerprints must be computed alike).
  */
-const escalationReader = new AwsAccountReader(iam);
+const escalationReader = new TargetedAccountReader(iam);
 
 const apply = createApplyHandler({
   store: new DynamoDbIncidentStore(dynamodb, settings.proposalsTableName),

@@ -9,7 +9,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Context } from 'aws-lambda';
-import { AwsAccountReader } from '../../adapters/aws/aws-account-reader';
+import { TargetedAccountReader } from '../../adapters/aws/targeted-account-reader';
 import { DynamoDbIncidentStore } from '../../adapters/aws/dynamodb-incident-store';
 import { KmsDecisionSigner } from '../../adapters/aws/kms-decision-keys';
 import { LambdaApplyTrigger } from '../../adapters/aws/lambda-apply-trigger';
@@ -30,13 +30,13 @@ const tracer = new Tracer({ serviceName: settings.serviceName });
 const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({ requestHandler: REQUEST_HANDLER }));
 const lambda = tracer.captureAWSv3Client(new LambdaClient({ requestHandler: REQUEST_HANDLER }));
 const kms = tracer.captureAWSv3Client(new KMSClient({ requestHandler: REQUEST_HANDLER }));
-// As the diagnose function reads IAM: adaptive retries ride out GetAccountAuthorizationDetails throttling.
+// As the diagnose function reads IAM: adaptive retries ride out throttling of the targeted reads.
 const iam = tracer.captureAWSv3Client(
   new IAMClient({ maxAttempts: 6, retryMode: 'adaptive', requestHandler: IAM_REQUEST_HANDLER }),
 );
 // Re-reads R's policies and the target's members at decision time, as the apply function re-reads them
 // before it writes: the same reader class, so the signed fingerprint is computed alike on both sides.
-const accountReader = new AwsAccountReader(iam);
+const accountReader = new TargetedAccountReader(iam);
 
 /** Review links' MACs are checked by KMS (VerifyMac): the key never leaves it. None in `iam` mode. */
 const linkMac: LinkMacVerifier =

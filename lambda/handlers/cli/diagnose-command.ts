@@ -1,6 +1,6 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
-import { AwsAccountReader } from '../../adapters/aws/aws-account-reader';
+import { TargetedAccountReader } from '../../adapters/aws/targeted-account-reader';
 import { AwsAuthorizationMessageDecoder } from '../../adapters/aws/aws-authorization-message-decoder';
 import { AwsPolicySimulator } from '../../adapters/aws/aws-policy-simulator';
 import { LocalPolicySimulator } from '../../adapters/local/local-policy-simulator';
@@ -18,7 +18,6 @@ import { EXIT_BAD_INPUT, EXIT_OK, readJsonFile, reportFailure, type CliIo } from
 import { IamToolboxRecordReader } from '../../adapters/aws/iam-toolbox/iam-toolbox-record-reader';
 import { iamToolboxEndpointFromEnv } from '../../adapters/aws/iam-toolbox/endpoint';
 import { InMemoryAuthorizationRecordReader } from '../../adapters/memory/in-memory-authorization-record-reader';
-import { IamInstanceProfileResolver } from '../../adapters/aws/iam-instance-profile-resolver';
 
 export interface DiagnoseOptions {
   event: string;
@@ -64,13 +63,14 @@ async function buildEngine(options: DiagnoseOptions): Promise<Engine> {
     options.simulator === 'local'
       ? new LocalPolicySimulator({ serviceControlPolicies: scps })
       : new AwsPolicySimulator(iam);
-  const accountReader = new AwsAccountReader(iam, { scps: scpLevels });
+  // One run reads each entity once, however many records name it: the account is read at one moment.
+  const accountReader = new TargetedAccountReader(iam, { scps: scpLevels, reuseEntityReads: true });
   return {
     diagnoser: createDiagnoser({
       authorizationRecords: new IamToolboxRecordReader({ endpoint: iamToolboxEndpointFromEnv(process.env) }),
       accountReader,
       simulator,
-      instanceProfiles: new IamInstanceProfileResolver(iam),
+      instanceProfiles: accountReader,
       escalation: defaultEscalationDependencies(accountReader),
     }),
     decoder: new AwsAuthorizationMessageDecoder(new STSClient({ region, requestHandler: REQUEST_HANDLER })),

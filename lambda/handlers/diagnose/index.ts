@@ -14,7 +14,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { AwsAccountReader } from '../../adapters/aws/aws-account-reader';
+import { TargetedAccountReader } from '../../adapters/aws/targeted-account-reader';
 import { AwsAuthorizationMessageDecoder } from '../../adapters/aws/aws-authorization-message-decoder';
 import { AwsPolicySimulator } from '../../adapters/aws/aws-policy-simulator';
 import { DynamoDbIncidentStore } from '../../adapters/aws/dynamodb-incident-store';
@@ -29,7 +29,6 @@ import { createDiagnoseHandler } from './handler';
 import { readDiagnoseSettings } from './settings';
 import { IamToolboxRecordReader } from '../../adapters/aws/iam-toolbox/iam-toolbox-record-reader';
 import { iamToolboxEndpointFromEnv } from '../../adapters/aws/iam-toolbox/endpoint';
-import { IamInstanceProfileResolver } from '../../adapters/aws/iam-instance-profile-resolver';
 
 const settings = readDiagnoseSettings(process.env);
 
@@ -53,7 +52,8 @@ const linkMac =
     ? new KmsLinkMac(kms, linkMacKeyId)
     : undefined;
 
-const accountReader = new AwsAccountReader(iam);
+// Targeted reads of what each incident involves; nothing but managed policy versions outlives one.
+const accountReader = new TargetedAccountReader(iam);
 
 /**
  * AUTO_APPROVE=no-new-access: a new `none` proposal is handed to the approval function (an async
@@ -76,8 +76,8 @@ const diagnose = createDiagnoseHandler({
     authorizationRecords,
     accountReader,
     simulator: new AwsPolicySimulator(iam),
-    instanceProfiles: new IamInstanceProfileResolver(iam),
-    // One reader: the escalation inputs reuse the account read of the diagnosis just before.
+    instanceProfiles: accountReader,
+    // One reader: the escalation inputs reuse the entity reads of the diagnosis just before.
     escalation: {
       reader: accountReader,
       approvalPolicy: { settings: settings.approvalPolicy, source: 'deployment' },

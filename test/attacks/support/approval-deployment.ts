@@ -11,11 +11,8 @@ import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { randomUUID } from 'node:crypto';
-import {
-  AwsAccountReader,
-  recordAwsCalls,
-  type AwsCallRecord,
-} from '../../../lambda/adapters/aws/aws-account-reader';
+import { TargetedAccountReader } from '../../../lambda/adapters/aws/targeted-account-reader';
+import { recordAwsCalls, type AwsCallRecord } from '../../../lambda/adapters/aws/aws-call-recorder';
 import { DynamoDbIncidentStore, toProposalItem } from '../../../lambda/adapters/aws/dynamodb-incident-store';
 import { IamPolicyWriter } from '../../../lambda/adapters/aws/iam-policy-writer';
 import { DynamoDbDecisionLedger } from '../../../lambda/adapters/aws/dynamodb-decision-ledger';
@@ -51,7 +48,6 @@ import { QueuedApplyInvocations } from '../../integration/support/remediation-lo
 import { TARGET_GROUP } from './attack-account';
 import { renderSummary } from '../../../lambda/core/render/diagnosis-summary';
 import { InMemoryAuthorizationRecordReader } from '../../../lambda/adapters/memory/in-memory-authorization-record-reader';
-import { IamInstanceProfileResolver } from '../../../lambda/adapters/aws/iam-instance-profile-resolver';
 
 /** The approval function's settings a case deploys with (the issue's names). */
 export interface DeploymentSettings {
@@ -145,7 +141,7 @@ export class ApprovalDeployment {
     // The approval function reads the account as its entry does (the re-check at decision time).
     const approvalIam = new IAMClient(motoClientConfig());
     this.approvalIam = approvalIam;
-    const escalationReader = new AwsAccountReader(approvalIam);
+    const escalationReader = new TargetedAccountReader(approvalIam);
     this.applyIam = new IAMClient(motoClientConfig());
     this.applyIamCalls = recordAwsCalls(this.applyIam);
     this.store = new DynamoDbIncidentStore(this.clients.dynamodb, tableName);
@@ -170,10 +166,10 @@ export class ApprovalDeployment {
       writer: new IamPolicyWriter(this.applyIam),
       // Verified with the key named in the function's own settings, never in the record.
       decisionVerifier: new KmsDecisionVerifier(this.kms, keys.decisionKeyId),
-      escalationReader: new AwsAccountReader(this.applyIam),
+      escalationReader: new TargetedAccountReader(this.applyIam),
       decisionLedger: new DynamoDbDecisionLedger(this.clients.dynamodb, tableName),
       simulator: new LocalPolicySimulator(),
-      accountReader: new AwsAccountReader(this.applyIam),
+      accountReader: new TargetedAccountReader(this.applyIam),
       notifier: new InMemoryNotifier(),
       events: new InMemoryEventPublisher(),
       logger: new RecordingLogger(),
@@ -226,12 +222,12 @@ export class ApprovalDeployment {
   /** The diagnose function's work for one denial: a pending proposal in the table. */
   async propose(denial: Denial): Promise<IncidentRecord> {
     const { approvers, allowAdminRoles, approvalMode, autoApprove } = this.settings;
-    const reader = new AwsAccountReader(this.clients.iam);
+    const reader = new TargetedAccountReader(this.clients.iam);
     const diagnosis = await createDiagnoser({
       authorizationRecords: new InMemoryAuthorizationRecordReader(),
       accountReader: reader,
       simulator: new LocalPolicySimulator(),
-      instanceProfiles: new IamInstanceProfileResolver(this.clients.iam),
+      instanceProfiles: reader,
       // As the diagnose function's entry: one reader, the deployment's approval settings.
       escalation: {
         reader,

@@ -2,7 +2,7 @@
  * The diagnose function as Lambda containers against moto: each container builds its own clients,
  * Powertools objects and adapters, as index.ts does once per container, with the account's shared
  * tables and topic. The only stand-in is the simulator: moto has no SimulatePrincipalPolicy, so the
- * local simulator evaluates what AwsAccountReader reads from moto's IAM.
+ * local simulator evaluates what TargetedAccountReader reads from moto's IAM.
  *
  * IAM calls are counted per container by an SDK middleware (command names, in order), and per
  * diagnosis: a container handles its records one at a time, so the calls made while its diagnoser
@@ -17,11 +17,8 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient, AddUserToGroupCommand, CreateUserCommand } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
-import {
-  AwsAccountReader,
-  recordAwsCalls,
-  type AwsCallRecord,
-} from '../../../lambda/adapters/aws/aws-account-reader';
+import { TargetedAccountReader } from '../../../lambda/adapters/aws/targeted-account-reader';
+import { recordAwsCalls, type AwsCallRecord } from '../../../lambda/adapters/aws/aws-call-recorder';
 import { DynamoDbIncidentStore } from '../../../lambda/adapters/aws/dynamodb-incident-store';
 import { SnsNotifier } from '../../../lambda/adapters/aws/sns-notifier';
 import { LocalPolicySimulator } from '../../../lambda/adapters/local/local-policy-simulator';
@@ -37,7 +34,6 @@ import { KeyedLogger } from '../../support/recording-logger';
 import { motoClientConfig } from './aws-clients';
 import { defaultEscalationDependencies } from '../../../lambda/core/proposal/assess-escalation';
 import { InMemoryAuthorizationRecordReader } from '../../../lambda/adapters/memory/in-memory-authorization-record-reader';
-import { IamInstanceProfileResolver } from '../../../lambda/adapters/aws/iam-instance-profile-resolver';
 
 /** Counts the IAM calls each diagnosis makes (the container runs one diagnosis at a time). */
 export class MeteredDiagnoser implements Diagnoser {
@@ -127,13 +123,13 @@ export function createDiagnoseContainer(options: DiagnoseContainerOptions): Diag
   const iamCalls = recordAwsCalls(iam);
   const dynamodb = new DynamoDBClient({ ...config, requestHandler: { httpAgent: options.dynamoDbAgent } });
   const sns = new SNSClient(config);
-  const reader = new AwsAccountReader(iam);
+  const reader = new TargetedAccountReader(iam);
   const diagnoser = new MeteredDiagnoser(
     createDiagnoser({
       authorizationRecords: new InMemoryAuthorizationRecordReader(),
       accountReader: reader,
       simulator: new LocalPolicySimulator(),
-      instanceProfiles: new IamInstanceProfileResolver(iam),
+      instanceProfiles: reader,
       escalation: defaultEscalationDependencies(reader),
     }),
     iamCalls,

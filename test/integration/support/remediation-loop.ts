@@ -6,7 +6,7 @@
  * account for it. The link MAC and decision keys are in-process keys instead of KMS; the apply
  * trigger is the test's (Lambda's async invoke, played in-process). The approval function signs its
  * decisions with LOOP_DECISION_KEYS, whose verifier the apply step and the reconciler use; both read R
- * and the target with the AwsAccountReader, as their entries do.
+ * and the target with the TargetedAccountReader, as their entries do.
  */
 import { randomUUID } from 'node:crypto';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
@@ -18,7 +18,7 @@ import type { Message } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { MiddlewareStack } from '@aws-sdk/types';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { AwsAccountReader } from '../../../lambda/adapters/aws/aws-account-reader';
+import { TargetedAccountReader } from '../../../lambda/adapters/aws/targeted-account-reader';
 import { AwsAuthorizationMessageDecoder } from '../../../lambda/adapters/aws/aws-authorization-message-decoder';
 import { DynamoDbDecisionLedger } from '../../../lambda/adapters/aws/dynamodb-decision-ledger';
 import { DynamoDbIncidentStore } from '../../../lambda/adapters/aws/dynamodb-incident-store';
@@ -44,7 +44,6 @@ import type { ApplyTrigger } from '../../../lambda/ports/apply-trigger';
 import { lambdaContext, RecordingLogger, RecordingMetrics } from '../../handlers/diagnose/support';
 import { MOTO_ACCOUNT_ID, MOTO_REGION } from './aws-clients';
 import { InMemoryAuthorizationRecordReader } from '../../../lambda/adapters/memory/in-memory-authorization-record-reader';
-import { IamInstanceProfileResolver } from '../../../lambda/adapters/aws/iam-instance-profile-resolver';
 
 /**
  * The retry settings of the functions' clients, as their entries build them: IAM with 6 attempts in
@@ -72,13 +71,13 @@ export function decisionPorts(
 ): Pick<ApplyDependencies, 'decisionVerifier' | 'escalationReader' | 'decisionLedger'> {
   return {
     decisionVerifier: LOOP_DECISION_KEYS.verifier,
-    escalationReader: new AwsAccountReader(iam),
+    escalationReader: new TargetedAccountReader(iam),
     decisionLedger: new DynamoDbDecisionLedger(dynamodb, proposalsTable),
   };
 }
 /**
  * The decision the approval function would sign for `record` now (for a test that approves by hand):
- * signed with LOOP_DECISION_KEYS over R and the target as the AwsAccountReader reads them through `iam`.
+ * signed with LOOP_DECISION_KEYS over R and the target as the TargetedAccountReader reads them through `iam`.
  */
 export async function loopDecisionFor(
   record: IncidentRecord,
@@ -89,7 +88,7 @@ export async function loopDecisionFor(
   if (proposal === null || record.documentHash === null) throw new Error('no proposal to sign');
   const roleArn = record.denial.roleArn;
   if (roleArn === null) throw new Error('the denial names no role');
-  const inputs = await new AwsAccountReader(iam).readEscalationInputs(roleArn, proposal.target);
+  const inputs = await new TargetedAccountReader(iam).readEscalationInputs(roleArn, proposal.target);
   if (inputs.role === null) throw new Error(`${roleArn} was not read`);
   const fingerprint = escalationFingerprint(inputs.role, inputs.gainers);
   const { type, name, arn } = proposal.target;
@@ -209,12 +208,12 @@ export function createDiagnoseFunction(clients: LoopClients, resources: LoopReso
   const metrics = new RecordingMetrics();
   const handler = createDiagnoseHandler({
     diagnoser: (() => {
-      const reader = new AwsAccountReader(clients.iam);
+      const reader = new TargetedAccountReader(clients.iam);
       return createDiagnoser({
         authorizationRecords: new InMemoryAuthorizationRecordReader(),
         accountReader: reader,
         simulator: new LocalPolicySimulator(),
-        instanceProfiles: new IamInstanceProfileResolver(clients.iam),
+        instanceProfiles: reader,
         escalation: defaultEscalationDependencies(reader),
       });
     })(),
@@ -250,7 +249,7 @@ export function createApprovalFunction(
 ): ApprovalFunction {
   const logger = new RecordingLogger();
   // As lambda/handlers/approval/index.ts wires it: the real analysis over the account re-read live.
-  const accountReader = new AwsAccountReader(clients.iam);
+  const accountReader = new TargetedAccountReader(clients.iam);
   const handler = createApprovalHandler({
     signer: LOOP_DECISION_KEYS.signer,
     escalationReader: accountReader,
@@ -291,7 +290,7 @@ export function createApplyFunction(
     writer: new IamPolicyWriter(clients.iam),
     simulator: new LocalPolicySimulator(),
     // The local simulator evaluates what it reads; IAM's own would need no read.
-    accountReader: new AwsAccountReader(clients.iam),
+    accountReader: new TargetedAccountReader(clients.iam),
     notifier: new SnsNotifier(clients.sns, resources.topicArn),
     events: new EventBridgePublisher(clients.eventBridge, resources.eventBusName),
     logger,

@@ -3,7 +3,7 @@
  * (AwsCallError). A failed condition is not an error here: conditional-write.ts returns it as a value.
  */
 import { AwsCallError, TransientAwsError } from '../../../core/errors';
-import { isTransientAwsFailure } from '../aws-account-reader';
+import { isTransientAwsFailure } from '../aws-errors';
 
 const DYNAMODB_TRANSIENT_ERRORS = new Set([
   'ProvisionedThroughputExceededException',
