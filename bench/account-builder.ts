@@ -28,7 +28,7 @@ export interface AccountSize {
   customerPolicies: number;
 }
 
-/** Entities being built at once: moto_server answers on threads, bounded by its GIL. */
+/** Attachments made at once: moto_server answers on threads, bounded by its GIL. */
 const BUILD_CONCURRENCY = 8;
 const BUILD_ATTEMPTS = 5;
 const SERVICES = ['lambda', 'glue', 'ec2', 'ecs-tasks', 'states'] as const;
@@ -103,9 +103,9 @@ function groupInlinePolicy(index: number): string {
 }
 
 /**
- * The caller's client is built with one attempt a call; moto_server sometimes answers 500 when two
- * writes race inside it (its IAM backend has no locks), so the builder retries, and a create whose
- * first attempt went through before the 500 finds its entity there: that is success too.
+ * The caller's client is built with one attempt a call. Should moto_server still answer a 500 (see
+ * growAccount), the builder retries; a create whose first attempt went through before the 500 finds
+ * its entity there, which is success too.
  */
 function tolerant(iam: IAMClient): Pick<IAMClient, 'send'> {
   return {
@@ -123,20 +123,6 @@ function tolerant(iam: IAMClient): Pick<IAMClient, 'send'> {
   } as Pick<IAMClient, 'send'>;
 }
 
-/**
- * Runs creates one at a time: moto's CreateRole and CreateUser walk every existing entity to check
- * the name, and a create landing mid-walk ends it with a 500 ("dictionary changed size"). What
- * follows a create (policies, memberships) runs alongside.
- */
-function oneAtATime(): <T>(work: () => Promise<T>) => Promise<T> {
-  let tail: Promise<unknown> = Promise.resolve();
-  return <T>(work: () => Promise<T>): Promise<T> => {
-    const run = tail.then(work, work);
-    tail = run.catch(() => undefined);
-    return run;
-  };
-}
-
 /** Runs `work` over `items`, at most `limit` at a time. */
 async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<unknown>) {
   let next = 0;
@@ -152,62 +138,92 @@ async function forEachLimited<T>(items: readonly T[], limit: number, work: (item
 const range = (from: number, to: number): number[] =>
   Array.from({ length: Math.max(0, to - from) }, (_, offset) => from + offset);
 
-/** Adds to the account what `to` has beyond `from` (both filler sizes, the seed not counted). */
+/**
+ * Adds to the account what `to` has beyond `from` (both filler sizes, the seed not counted). Every
+ * create runs first, one at a time; then what attaches to them, several at a time. moto's IAM has no
+ * locks and finds a role by walking all of them (CreateRole, PutRolePolicy, AttachRolePolicy all do):
+ * a create landing mid-walk ends the walk with a 500 ("dictionary changed size during iteration").
+ */
 export async function growAccount(client: IAMClient, from: AccountSize, to: AccountSize): Promise<void> {
   const iam = tolerant(client);
-  const create = oneAtATime();
-  // Policies and groups first: groups attach policies, roles attach policies, users join groups.
-  await forEachLimited(range(from.customerPolicies, to.customerPolicies), BUILD_CONCURRENCY, (index) =>
-    create(() =>
-      iam.send(
-        new CreatePolicyCommand({
-          PolicyName: `bench-policy-${index}`,
-          Path: '/bench/',
-          PolicyDocument: customerPolicyDocument(index),
-        }),
-      ),
+  const policies = range(from.customerPolicies, to.customerPolicies);
+  const groups = range(from.groups, to.groups);
+  const roles = range(from.roles, to.roles);
+  const users = range(from.users, to.users);
+  const roleName = (index: number) => `bench-role-${index}`;
+  const userName = (index: number) => `bench-user-${index}`;
+
+  await forEachLimited(policies, 1, (index) =>
+    iam.send(
+      new CreatePolicyCommand({
+        PolicyName: `bench-policy-${index}`,
+        Path: '/bench/',
+        PolicyDocument: customerPolicyDocument(index),
+      }),
     ),
   );
-  await forEachLimited(range(from.groups, to.groups), BUILD_CONCURRENCY, async (index) => {
-    const GroupName = groupName(index);
-    await create(() => iam.send(new CreateGroupCommand({ GroupName })));
-    await Promise.all([
-      iam.send(
-        new PutGroupPolicyCommand({
-          GroupName,
-          PolicyName: 'team',
-          PolicyDocument: groupInlinePolicy(index),
-        }),
-      ),
-      iam.send(
-        new AttachGroupPolicyCommand({ GroupName, PolicyArn: policyArn(index % to.customerPolicies) }),
-      ),
-    ]);
-  });
-  await forEachLimited(range(from.roles, to.roles), BUILD_CONCURRENCY, async (index) => {
-    const RoleName = `bench-role-${index}`;
-    await create(() =>
-      iam.send(
-        new CreateRoleCommand({ RoleName, Path: '/workload/', AssumeRolePolicyDocument: trustPolicy(index) }),
-      ),
-    );
-    await Promise.all([
-      iam.send(
-        new PutRolePolicyCommand({
-          RoleName,
-          PolicyName: 'runtime',
-          PolicyDocument: roleInlinePolicy(index),
-        }),
-      ),
-      iam.send(new AttachRolePolicyCommand({ RoleName, PolicyArn: policyArn(index % to.customerPolicies) })),
-    ]);
-  });
-  await forEachLimited(range(from.users, to.users), BUILD_CONCURRENCY, async (index) => {
-    const UserName = `bench-user-${index}`;
-    await create(() => iam.send(new CreateUserCommand({ UserName })));
-    await Promise.all([
-      iam.send(new AddUserToGroupCommand({ UserName, GroupName: groupName(index % to.groups) })),
-      iam.send(new AddUserToGroupCommand({ UserName, GroupName: groupName((index + 1) % to.groups) })),
-    ]);
-  });
+  await forEachLimited(groups, 1, (index) =>
+    iam.send(new CreateGroupCommand({ GroupName: groupName(index) })),
+  );
+  await forEachLimited(roles, 1, (index) =>
+    iam.send(
+      new CreateRoleCommand({
+        RoleName: roleName(index),
+        Path: '/workload/',
+        AssumeRolePolicyDocument: trustPolicy(index),
+      }),
+    ),
+  );
+  await forEachLimited(users, 1, (index) => iam.send(new CreateUserCommand({ UserName: userName(index) })));
+
+  const attachments = [
+    ...groups.flatMap((index) => [
+      () =>
+        iam.send(
+          new PutGroupPolicyCommand({
+            GroupName: groupName(index),
+            PolicyName: 'team',
+            PolicyDocument: groupInlinePolicy(index),
+          }),
+        ),
+      () =>
+        iam.send(
+          new AttachGroupPolicyCommand({
+            GroupName: groupName(index),
+            PolicyArn: policyArn(index % to.customerPolicies),
+          }),
+        ),
+    ]),
+    ...roles.flatMap((index) => [
+      () =>
+        iam.send(
+          new PutRolePolicyCommand({
+            RoleName: roleName(index),
+            PolicyName: 'runtime',
+            PolicyDocument: roleInlinePolicy(index),
+          }),
+        ),
+      () =>
+        iam.send(
+          new AttachRolePolicyCommand({
+            RoleName: roleName(index),
+            PolicyArn: policyArn(index % to.customerPolicies),
+          }),
+        ),
+    ]),
+    ...users.flatMap((index) => [
+      () =>
+        iam.send(
+          new AddUserToGroupCommand({ UserName: userName(index), GroupName: groupName(index % to.groups) }),
+        ),
+      () =>
+        iam.send(
+          new AddUserToGroupCommand({
+            UserName: userName(index),
+            GroupName: groupName((index + 1) % to.groups),
+          }),
+        ),
+    ]),
+  ];
+  await forEachLimited(attachments, BUILD_CONCURRENCY, (attach) => attach());
 }
