@@ -193,29 +193,37 @@ function sizeLine(figures: SizeFigures): string {
 
 const holds = (ok: boolean) => (ok ? 'holds' : 'FAILS');
 
+/** Whether a figure stays within FLAT_RATIO of its value at the smallest size. */
+function flatLine(what: string, first: number, last: number, show: (value: number) => string): string {
+  const ratio = last / Math.max(1, first);
+  return (
+    `  target: ${what} flat (largest within ${FLAT_RATIO}x of smallest): ${show(first)} -> ${show(last)} ` +
+    `(${ratio.toFixed(2)}x): ${holds(ratio <= FLAT_RATIO)}`
+  );
+}
+
 function targetLines(all: SizeFigures[]): string[] {
   const first = all[0];
   const last = all[all.length - 1];
   if (first === undefined || last === undefined) return [];
   // Judged on the calls IAM would answer (GetAccountAuthorizationDetails as its pages), not moto's.
-  const calls = (figures: SizeFigures) => figures.onIam.reads + figures.onIam.escalationReads;
-  const bytes = (figures: SizeFigures) => figures.bytes + figures.escalationBytes;
-  const callRatio = calls(last) / Math.max(1, calls(first));
-  const byteRatio = bytes(last) / Math.max(1, bytes(first));
+  const withEscalation = (figures: SizeFigures) => figures.onIam.reads + figures.onIam.escalationReads;
+  const allBytes = (figures: SizeFigures) => figures.bytes + figures.escalationBytes;
   const maxReads = Math.max(...all.map((figures) => figures.onIam.reads));
   const maxTrips = Math.max(...all.map((figures) => figures.onIam.readRoundTrips));
   const maxSimulations = Math.max(...all.map((figures) => figures.simulations));
   const maxTripsWithSimulations = Math.max(...all.map((figures) => figures.onIam.roundTripsWithSimulations));
   const maxRss = Math.max(...all.map((figures) => figures.peakRssBytes));
   return [
-    `  target: IAM calls flat (largest within ${FLAT_RATIO}x of smallest, escalation reads included, as IAM pages): ` +
-      `${calls(first)} -> ${calls(last)} (${callRatio.toFixed(2)}x): ${holds(callRatio <= FLAT_RATIO)}`,
-    `  target: response bytes flat (largest within ${FLAT_RATIO}x of smallest, escalation reads included): ` +
-      `${kb(bytes(first))} -> ${kb(bytes(last))} (${byteRatio.toFixed(2)}x): ${holds(byteRatio <= FLAT_RATIO)}`,
+    flatLine('IAM calls of the diagnosis (as IAM pages)', first.onIam.reads, last.onIam.reads, count),
+    flatLine('IAM calls with the escalation reads', withEscalation(first), withEscalation(last), count),
+    flatLine('response bytes of the diagnosis', first.bytes, last.bytes, kb),
+    flatLine('response bytes with the escalation reads', allBytes(first), allBytes(last), kb),
     `  target: at most ${MAX_READS} reads in at most ${MAX_ROUND_TRIPS} sequential round trips: ` +
       `at most ${maxReads} reads in ${maxTrips}: ${holds(maxReads <= MAX_READS && maxTrips <= MAX_ROUND_TRIPS)}`,
+    // A simulation that must wait for a result (the near misses wait for the documents) adds a round trip.
     `  target: at most ${MAX_SIMULATIONS} simulations, started alongside the reads (no round trip added): ` +
-      `at most ${maxSimulations}, ${maxTripsWithSimulations} round trips counting them as calls: ` +
+      `at most ${maxSimulations}, ${maxTripsWithSimulations} round trips counting each as one call: ` +
       `${holds(maxSimulations <= MAX_SIMULATIONS && maxTripsWithSimulations <= Math.max(maxTrips, MAX_ROUND_TRIPS))}`,
     `  target: peak RSS <= ${MAX_PEAK_RSS_MIB} MiB at every size: at most ${mib(maxRss)}: ` +
       `${holds(maxRss <= MAX_PEAK_RSS_MIB * MIB)}`,
