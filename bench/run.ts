@@ -10,6 +10,8 @@
  *   cold module init
  * - the escalation analysis (bench/escalation.ts): median and p95 per proposal for the seed, a custom
  *   role, PowerUserAccess and AdministratorAccess
+ * - the live diagnosis by account size (bench/account-size.ts): IAM calls, round trips, response bytes,
+ *   wall time and peak RSS of one seed diagnosis in moto accounts of 20 to 10,000 roles, and the targets
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -186,6 +188,10 @@ async function main(): Promise<void> {
   for (const line of await runApplyBench()) console.log(line);
   // Its own process: the peak memory it reports is the pipeline's, not what the benches before it left.
   execFileSync(process.execPath, [...process.execArgv, join(__dirname, 'pipeline.ts')], { stdio: 'inherit' });
+  // Its own moto and a child process per account size (the peak RSS it reports is the diagnosis's).
+  execFileSync(process.execPath, [...process.execArgv, join(__dirname, 'account-size.ts')], {
+    stdio: 'inherit',
+  });
 }
 
 main().catch((error: unknown) => {

@@ -4,10 +4,12 @@ import { runDemo } from './demo-command';
 import { runDiagnose } from './diagnose-command';
 import { runRemote } from './remote-commands';
 import { runServe } from './serve-command';
+import { runSnapshot } from './snapshot-command';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, type CliIo } from './io';
 
 export const USAGE = `Usage:
   passrole-doctor diagnose --event FILE [--snapshot FILE] [--scp FILE]... [--simulator aws|local] [--json]
+  passrole-doctor snapshot --out FILE
   passrole-doctor serve --event FILE --snapshot FILE [--scp FILE]... [--port 8787]
   passrole-doctor demo
   passrole-doctor proposals [--api URL] [--json]
@@ -19,6 +21,9 @@ diagnose  Explains each iam:PassRole denial in FILE (a CloudTrail record, an Eve
           --scp FILE       an SCP in force for the account (repeat for each level, root first)
           --simulator      'aws' (SimulatePrincipalPolicy, default when live) or 'local'
           --json           one JSON object per record, one per line
+snapshot  Saves the account for offline diagnosis: every page of GetAccountAuthorizationDetails and
+          the AWS managed policies in use, in the format --snapshot takes. Live and read-only;
+          progress on stderr.
 serve     Reviews and approves locally: diagnoses FILE over the snapshot, prints each proposal's
           review link and serves the review page on 127.0.0.1 (the approval function itself).
           Approving applies the policy to the in-memory snapshot and re-simulates; nothing
@@ -75,6 +80,16 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           },
           io,
         );
+      }
+      case 'snapshot': {
+        const { values } = parseArgs({
+          args: [...rest],
+          options: { out: { type: 'string' } },
+          strict: true,
+          allowPositionals: false,
+        });
+        if (values.out === undefined || values.out === '') return usageError(io, 'snapshot needs --out FILE');
+        return await runSnapshot({ out: values.out }, io);
       }
       case 'serve': {
         const { values } = parseArgs({
