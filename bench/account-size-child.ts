@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { IAMClient } from '@aws-sdk/client-iam';
 import type { HttpRequest } from '@smithy/protocol-http';
 // The live reader under measurement: switch this one import to measure another.
-import { AwsAccountReader as LiveAccountReader } from '../lambda/adapters/aws/aws-account-reader';
+import { TargetedAccountReader as LiveAccountReader } from '../lambda/adapters/aws/targeted-account-reader';
+import { InMemoryAuthorizationRecordReader } from '../lambda/adapters/memory/in-memory-authorization-record-reader';
 import { LocalPolicySimulator } from '../lambda/adapters/local/local-policy-simulator';
 import { readDenials } from '../lambda/core/denial';
 import { createDiagnoser } from '../lambda/core/diagnose';
@@ -117,6 +118,8 @@ async function main(): Promise<void> {
   const diagnoser = createDiagnoser({
     accountReader,
     simulator,
+    instanceProfiles: reader,
+    authorizationRecords: new InMemoryAuthorizationRecordReader([], 'the bench measures the IAM reads'),
     escalation: defaultEscalationDependencies(escalationReader),
   });
 
