@@ -234,6 +234,11 @@ export interface Proposal {
   verified: boolean;
   /** What still blocks when not verified. */
   blockers: string[];
+  /**
+   * Denies no simulation here can see (named by the message or AWS's record, absent from the account
+   * data): part of `blockers`, kept apart so the apply step never reports verified past them.
+   */
+  unverifiable?: string[];
   /** The context the proposal was verified under: the request's own, with relievable conditions met (MFA). */
   verificationContext: RequestContext;
   risk: string[];

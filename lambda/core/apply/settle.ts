@@ -107,13 +107,16 @@ export async function verifyAndSettle(
   const verification = await verifyApplied(plan, record, deps);
   const { attempts } = verification;
   const finishedAt = deps.clock();
-  const allowed = verification.decision === 'allowed';
+  // A deny the simulation cannot see (the message's or AWS's record's) still stands after an allow.
+  const unverifiable = record.proposal?.unverifiable ?? [];
+  const allowed = verification.decision === 'allowed' && unverifiable.length === 0;
+  const blockers = [...unverifiable, ...verification.blockers];
   const outcome: ApplyOutcome = {
     kind: allowed ? 'verified' : 'not-verified',
     reason: null,
     readBackMatches: true,
     verification: verification.decision,
-    blockers: verification.blockers,
+    blockers,
     attempts,
     appliedAt: appliedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
@@ -125,7 +128,9 @@ export async function verifyAndSettle(
     at: finishedAt,
     detail: allowed
       ? `allowed after ${attempts} simulation${attempts === 1 ? '' : 's'}`
-      : `still blocked: ${verification.blockers.join('; ')}`,
+      : verification.decision === 'allowed'
+        ? `allowed by the simulation, which cannot see: ${blockers.join('; ')}`
+        : `still blocked: ${blockers.join('; ')}`,
     outcome,
   });
   // Someone else decided it meanwhile (the lease makes that unreachable): theirs is the word.
@@ -134,7 +139,7 @@ export async function verifyAndSettle(
   const reported = { record: ended.record, recorded: true, publishFailures };
   return allowed
     ? { kind: 'applied-verified', outcome, ...reported }
-    : { kind: 'applied-not-verified', outcome, blockers: verification.blockers, ...reported };
+    : { kind: 'applied-not-verified', outcome, blockers, ...reported };
 }
 
 /**

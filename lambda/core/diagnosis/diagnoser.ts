@@ -190,18 +190,16 @@ export function createDiagnoser({
     const verification = await verificationPromise;
     const { escalation: analysis, approval } = await assessment;
     const awsBlockers = unseenDenies(evidence, aws?.statements ?? [], first).map(awsDenyBlocker);
+    const unverifiable = [
+      ...new Set([...(unseen === null ? [] : [unseenDenyBlocker(unseen)]), ...awsBlockers]),
+    ];
     const proposal: Proposal = {
       ...proposalPlan.proposal,
       // A deny not visible here is not in the verification either: the proposal cannot be known to work.
-      verified: unseen === null && verification.decision === 'allowed' && awsBlockers.length === 0,
+      verified: unverifiable.length === 0 && verification.decision === 'allowed',
       verificationContext: proposalContext,
-      blockers: [
-        ...new Set([
-          ...(unseen === null ? [] : [unseenDenyBlocker(unseen)]),
-          ...blockersOf(verification),
-          ...awsBlockers,
-        ]),
-      ],
+      blockers: [...new Set([...unverifiable, ...blockersOf(verification)])],
+      ...(unverifiable.length > 0 ? { unverifiable } : {}),
       escalation: analysis,
       approval,
     };

@@ -470,6 +470,27 @@ describe('after the write', () => {
     });
   });
 
+  it('a deny the simulation cannot see: allowed by the simulation, still not verified', async () => {
+    const hidden = 'explicit deny in service control policy p-1 that errorMessage names, not visible here';
+    const proposal = seedApproved.proposal;
+    if (proposal === null || proposal === undefined) throw new Error('the seed has a proposal');
+    const world = applyWorld({
+      ...seedApproved,
+      proposal: { ...proposal, verified: false, blockers: [hidden], unverifiable: [hidden] },
+    });
+    const result = await applyProposal(PROPOSAL_ID, world.deps);
+
+    expect(result).toMatchObject({
+      kind: 'applied-not-verified',
+      blockers: [hidden],
+      outcome: { kind: 'not-verified', verification: 'allowed', blockers: [hidden] },
+    });
+    expect(statuses(world)).toEqual(['approved', 'applied', 'not-verified']);
+    expect(world.store.peek(PROPOSAL_ID)?.history.at(-1)?.detail).toBe(
+      `allowed by the simulation, which cannot see: ${hidden}`,
+    );
+  });
+
   it('never allowed within the timeout: not-verified with what still blocks, backing off up to the cap', async () => {
     const world = applyWorld(seedApproved, { staleReads: Number.POSITIVE_INFINITY });
     const result = await applyProposal(PROPOSAL_ID, world.deps);
