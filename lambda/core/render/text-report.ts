@@ -31,6 +31,17 @@ const VERDICT_WORDS: Record<Verdict, string> = {
   'not-applicable': 'NOT APPLICABLE',
 };
 
+/**
+ * The verdict line. A cross-account pass is refused by AWS before any policy is evaluated: calling it
+ * "no policy allows it" would be untrue, whatever the JSON contract's implicitDeny says.
+ */
+function verdictWords(diagnosis: Diagnosis): string {
+  if (diagnosis.outcome === 'unsimulated' && diagnosis.why.kind === 'cross-account') {
+    return 'DENIED (AWS never allows passing a role of another account)';
+  }
+  return VERDICT_WORDS[verdictOf(diagnosis)];
+}
+
 function indent(text: string, prefix: string): string {
   return text
     .split('\n')
@@ -91,7 +102,7 @@ export function renderTextReport(diagnosis: Diagnosis): string {
     );
     for (const note of denial.notes) lines.push(`  note:     ${note}`);
   }
-  lines.push(`Verdict: ${VERDICT_WORDS[verdictOf(diagnosis)]}`);
+  lines.push(`Verdict: ${verdictWords(diagnosis)}`);
   lines.push(`  ${renderSummary(diagnosis)}`);
   const findings = renderFindings(diagnosis);
   if (findings.length > 0) {
