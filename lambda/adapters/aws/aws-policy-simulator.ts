@@ -2,11 +2,11 @@
 import {
   SimulatePrincipalPolicyCommand,
   type ContextEntry,
-  type ContextKeyTypeEnum,
   type EvaluationResult,
   type IAMClient,
   type SimulatePrincipalPolicyCommandInput,
 } from '@aws-sdk/client-iam';
+import { contextKeyType } from '../../core/iam/context-key-types';
 import { SimulationError } from '../../core/errors';
 import type {
   AccountScope,
@@ -69,23 +69,12 @@ export class AwsPolicySimulator implements PolicySimulator {
 
 // ---------------------------------------------------------------- request
 
-const CONTEXT_KEY_TYPES: Record<string, ContextKeyTypeEnum> = {
-  'aws:multifactorauthpresent': 'boolean',
-  'aws:securetransport': 'boolean',
-  'aws:viaawsservice': 'boolean',
-  'aws:principalisawsservice': 'boolean',
-  'aws:sourceip': 'ip',
-  'aws:currenttime': 'date',
-  'aws:tokenissuetime': 'date',
-  'aws:multifactorauthage': 'numeric',
-};
-
 /** IAM compares a context value by its declared type: a boolean sent as a string never matches Bool. */
 function toContextEntries(context: RequestContext): ContextEntry[] {
   return Object.entries(context).map(([key, value]) => ({
     ContextKeyName: key,
     ContextKeyValues: [value],
-    ContextKeyType: CONTEXT_KEY_TYPES[key.toLowerCase()] ?? 'string',
+    ContextKeyType: contextKeyType(key),
   }));
 }
 

@@ -5,24 +5,16 @@
  * a pass commonly test.
  */
 import { isIP } from 'node:net';
+import { TYPED_CONTEXT_KEYS, type ContextKeyType } from '../iam/context-key-types';
 import type { Denial, RequestContext } from '../model';
 import type { AwsEvaluation, AwsRequestContext } from './aws-evaluation';
 import { singleValue } from './record-belongs';
 
 const PASSED_TO_SERVICE = 'iam:PassedToService';
 
-type KeyType = 'boolean' | 'ip' | 'date' | 'numeric' | 'string';
-
 /** The keys added when only AWS's record has them, with their types (lower case, as IAM compares keys). */
-const ADDED_KEYS: Record<string, KeyType> = {
-  'aws:multifactorauthpresent': 'boolean',
-  'aws:multifactorauthage': 'numeric',
-  'aws:securetransport': 'boolean',
-  'aws:viaawsservice': 'boolean',
-  'aws:principalisawsservice': 'boolean',
-  'aws:sourceip': 'ip',
-  'aws:currenttime': 'date',
-  'aws:tokenissuetime': 'date',
+const ADDED_KEYS: Record<string, ContextKeyType> = {
+  ...TYPED_CONTEXT_KEYS,
   'aws:requestedregion': 'string',
   'aws:principalarn': 'string',
   'aws:sourcevpc': 'string',
@@ -48,13 +40,13 @@ export interface RecordedRequest {
 }
 
 /** Own keys only: a record's key named like an Object.prototype member is just a string key. */
-function knownType(key: string): KeyType | null {
+function knownType(key: string): ContextKeyType | null {
   const lower = key.toLowerCase();
   return Object.hasOwn(ADDED_KEYS, lower) ? (ADDED_KEYS[lower] ?? null) : null;
 }
 
 /** The value in the form the simulators take, or null when it is not of the key's type. */
-function normalized(type: KeyType, value: string): string | null {
+function normalized(type: ContextKeyType, value: string): string | null {
   switch (type) {
     case 'boolean': {
       const lower = value.trim().toLowerCase();
@@ -71,7 +63,7 @@ function normalized(type: KeyType, value: string): string | null {
   }
 }
 
-function same(type: KeyType, left: string, right: string): boolean {
+function same(type: ContextKeyType, left: string, right: string): boolean {
   // The record and CloudTrail write one instant with different precision: the same second is the same.
   if (type === 'date') return Math.floor(Date.parse(left) / 1000) === Math.floor(Date.parse(right) / 1000);
   if (type === 'boolean') return left.toLowerCase() === right.toLowerCase();

@@ -7,7 +7,7 @@
 import { principalPolicies, type PrincipalPolicy } from '../iam/principal-policies';
 import { parseArn, parseIamArn } from '../iam/arn';
 import type { DenyingPolicyType, PrincipalDetails } from '../model';
-import { statementIdOf, statementsOf, type LocatedStatement } from '../policy/statements';
+import { locatedStatements, type LocatedStatement } from '../policy/statements';
 import type { AwsAuthorizationRecord, AwsEvaluatedPolicy, AwsEvaluation } from './aws-evaluation';
 
 /** Where the product's reads hold a statement AWS matched, or why they do not. */
@@ -77,17 +77,7 @@ function locate(
   const first = held[0];
   if (first === undefined) return { kind: 'policy-not-read' };
   const found = held.flatMap((policy) =>
-    statementsOf(policy.document)
-      .map((statement, index) => ({ statement, index }))
-      .filter(({ statement }) => sid !== null && statement.Sid === sid)
-      .map(({ statement, index }): LocatedStatement => ({
-        statement,
-        statementId: statementIdOf(statement, index),
-        policyName: policy.name,
-        policyArn: policy.arn,
-        attachedTo: policy.attachedTo,
-        layer: policy.layer,
-      })),
+    locatedStatements(policy).filter(({ statement }) => sid !== null && statement.Sid === sid),
   );
   // A managed policy attached twice (user and group) is one document: one statement, whichever holder.
   const distinct = found.filter(

@@ -1,5 +1,5 @@
 import type { AccountScope, PolicyDocument, PolicyStatement, PrincipalDetails } from '../model';
-import { principalPolicies } from '../iam/principal-policies';
+import { principalPolicies, type PrincipalPolicy } from '../iam/principal-policies';
 import { matchesActionPattern, matchesArnPattern, toArray } from './patterns';
 
 /** A statement together with where it lives, so findings can name it. */
@@ -22,18 +22,21 @@ export function statementIdOf(statement: PolicyStatement, index: number): string
   return statement.Sid && statement.Sid.length > 0 ? statement.Sid : String(index);
 }
 
+/** The statements of one of the principal's policies, each with its location. */
+export function locatedStatements(policy: PrincipalPolicy): LocatedStatement[] {
+  return statementsOf(policy.document).map((statement, index) => ({
+    statement,
+    statementId: statementIdOf(statement, index),
+    policyName: policy.name,
+    policyArn: policy.arn,
+    attachedTo: policy.attachedTo,
+    layer: policy.layer,
+  }));
+}
+
 /** Every identity-policy and boundary statement that applies to the principal, each with its location. */
 export function principalStatements(principal: PrincipalDetails): LocatedStatement[] {
-  return principalPolicies(principal).flatMap((policy) =>
-    statementsOf(policy.document).map((statement, index) => ({
-      statement,
-      statementId: statementIdOf(statement, index),
-      policyName: policy.name,
-      policyArn: policy.arn,
-      attachedTo: policy.attachedTo,
-      layer: policy.layer,
-    })),
-  );
+  return principalPolicies(principal).flatMap(locatedStatements);
 }
 
 export function scopeStatements(scope: AccountScope): LocatedStatement[] {
