@@ -207,8 +207,6 @@ function targetLines(all: SizeFigures[]): string[] {
   const last = all[all.length - 1];
   if (first === undefined || last === undefined) return [];
   // Judged on the calls IAM would answer (GetAccountAuthorizationDetails as its pages), not moto's.
-  const withEscalation = (figures: SizeFigures) => figures.onIam.reads + figures.onIam.escalationReads;
-  const allBytes = (figures: SizeFigures) => figures.bytes + figures.escalationBytes;
   const maxReads = Math.max(...all.map((figures) => figures.onIam.reads));
   const maxTrips = Math.max(...all.map((figures) => figures.onIam.readRoundTrips));
   const maxSimulations = Math.max(...all.map((figures) => figures.simulations));
@@ -216,15 +214,19 @@ function targetLines(all: SizeFigures[]): string[] {
   const maxRss = Math.max(...all.map((figures) => figures.peakRssBytes));
   return [
     flatLine('IAM calls of the diagnosis (as IAM pages)', first.onIam.reads, last.onIam.reads, count),
-    flatLine('IAM calls with the escalation reads', withEscalation(first), withEscalation(last), count),
     flatLine('response bytes of the diagnosis', first.bytes, last.bytes, kb),
-    flatLine('response bytes with the escalation reads', allBytes(first), allBytes(last), kb),
     `  target: at most ${MAX_READS} reads in at most ${MAX_ROUND_TRIPS} sequential round trips: ` +
       `at most ${maxReads} reads in ${maxTrips}: ${holds(maxReads <= MAX_READS && maxTrips <= MAX_ROUND_TRIPS)}`,
-    // A simulation that must wait for a result (the near misses wait for the documents) adds a round trip.
-    `  target: at most ${MAX_SIMULATIONS} simulations, started alongside the reads (no round trip added): ` +
-      `at most ${maxSimulations}, ${maxTripsWithSimulations} round trips counting each as one call: ` +
-      `${holds(maxSimulations <= MAX_SIMULATIONS && maxTripsWithSimulations <= Math.max(maxTrips, MAX_ROUND_TRIPS))}`,
+    // The first simulation needs no read on AWS; the verification needs the proposal, made from the
+    // reads: it and the one beneath a relievable deny start together once the reads are done.
+    `  target: at most ${MAX_SIMULATIONS} simulations, each started once what it needs is read: ` +
+      `at most ${maxSimulations}, ${maxTripsWithSimulations} round trips counting each as one call ` +
+      `(the reads' ${maxTrips} and the verification's 1): ` +
+      `${holds(maxSimulations <= MAX_SIMULATIONS && maxTripsWithSimulations <= maxTrips + 1)}`,
+    // The issue counts the escalation analysis's reads apart: its ListRoles scan grows with the account.
+    `  apart: the escalation analysis's own reads: ${count(first.onIam.escalationReads)} -> ` +
+      `${count(last.onIam.escalationReads)} calls, ${kb(first.escalationBytes)} -> ${kb(last.escalationBytes)}` +
+      ` (ListRoles pages: which roles trust the passed role)`,
     `  target: peak RSS <= ${MAX_PEAK_RSS_MIB} MiB at every size: at most ${mib(maxRss)}: ` +
       `${holds(maxRss <= MAX_PEAK_RSS_MIB * MIB)}`,
   ];
