@@ -36,9 +36,13 @@ const VERDICT_WORDS: Record<Verdict, string> = {
  * "no policy allows it" would be untrue, whatever the JSON contract's implicitDeny says.
  */
 function verdictWords(diagnosis: Diagnosis): string {
-  if (diagnosis.outcome === 'unsimulated' && diagnosis.why.kind === 'cross-account') {
-    return 'DENIED (AWS never allows passing a role of another account)';
-  }
+  const crossAccount =
+    (diagnosis.outcome === 'unsimulated' && diagnosis.why.kind === 'cross-account') ||
+    // A record stored by an earlier release says so in its findings only.
+    (diagnosis.outcome === 'recorded' &&
+      diagnosis.proposal === null &&
+      diagnosis.findings.some((finding) => finding.kind === 'cross-account'));
+  if (crossAccount) return 'DENIED (AWS never allows passing a role of another account)';
   return VERDICT_WORDS[verdictOf(diagnosis)];
 }
 
