@@ -90,7 +90,7 @@ function busEvents(): BusEvent[] {
   for (const file of fixtureFiles('passrole')) {
     if (file.endsWith('-decoded-authorization-message.json')) continue; // sts output, not a record
     const label = `passrole/${file}`;
-    if (file === LOG_FILE) {
+    if (file === LOG_FILE || Array.isArray(fixture('passrole', file)['Records'])) {
       const records = fixture('passrole', file)['Records'] as CloudTrailRecord[];
       records.forEach((record, index) =>
         events.push(cloudTrailEvent(`${label}#${index} ${String(record['eventName'])}`, record)),
@@ -167,6 +167,9 @@ const EC2_ROLE_PASSING_CALLS_ROUTED = [
   'passrole/14-ec2-RunInstances-encoded-only-cut-at-1KB.json',
   'EC2 AssociateIamInstanceProfile, errorCode UnauthorizedOperation',
   'real/01-ec2-RunInstances-Client.UnauthorizedOperation-AssumedRole-stratus.json',
+  // A log file of two RunInstances denials that name only the instance profile passed.
+  'passrole/23-ec2-RunInstances-instance-profile-message-names-no-role.json#0 RunInstances',
+  'passrole/23-ec2-RunInstances-instance-profile-message-names-no-role.json#1 RunInstances',
 ];
 
 /**

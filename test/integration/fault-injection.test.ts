@@ -142,6 +142,11 @@ const APPLY_GAPS: readonly KnownGap[] = [];
 
 /** The apply re-reads R and the target and records its decision before the write: more calls to fail. */
 const MATRIX_TIMEOUT_MS = 300_000;
+/**
+ * The approval and the apply read the entities they check one by one (targeted reads, about five
+ * times the calls of one whole-account read): each call is a case, three ways.
+ */
+const APPROVAL_MATRIX_TIMEOUT_MS = 1_500_000;
 const SEED_ROLE_ARN = `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/etl-nightly-runtime`;
 
 /** What the deployed stack configures, read from the construct itself (no bundling: nothing is built). */
@@ -929,6 +934,6 @@ describe('the loop under injected faults (fault proxy in front of moto)', () => 
       summary.knownGapCases += gapCases(steps, APPLY_GAPS);
       expect(problems).toEqual(predicted);
     },
-    MATRIX_TIMEOUT_MS,
+    APPROVAL_MATRIX_TIMEOUT_MS,
   );
 });
