@@ -60,6 +60,33 @@ export interface PassRoleDoctorSettings {
    * resource policies let change themselves. null: the CDK bootstrap's cfn-exec role.
    */
   readonly deployRoleArn: string | null;
+  /** Organization mode (hub + member StackSet); null: single-account mode, the default. */
+  readonly organization: OrganizationModeSettings | null;
+}
+
+/** `-c organizationId=o-... -c memberOus=ou-...,ou-... -c memberRegions=...` and the per-account policy. */
+export interface OrganizationModeSettings {
+  readonly organizationId: string;
+  /** The StackSet's deployment targets (OU ids, or the root `r-...`). */
+  readonly memberOus: readonly string[];
+  /** Where each member gets the forwarding rule. */
+  readonly memberRegions: readonly string[];
+  /** The one region where members get the read and apply roles (IAM is global); default: the first memberRegion. */
+  readonly memberRoleRegion: string;
+  /** The hub account (12 digits): the account the hub stack is deployed to. */
+  readonly hubAccountId: string;
+  /** sts:ExternalId the member roles require of the hub's functions. */
+  readonly externalId: string;
+  readonly excludedAccounts: readonly string[];
+  readonly sensitiveAccounts: readonly string[];
+  /** OU id -> that OU's second channel (emails and/or Slack/Teams, as the main channel takes them). */
+  readonly channelsByOu: Readonly<Record<string, OuChannelSettings>>;
+}
+
+export interface OuChannelSettings {
+  readonly notificationEmails: readonly string[];
+  readonly slack: SlackChannel | null;
+  readonly teams: TeamsChannel | null;
 }
 
 /** The functions' own defaults (lambda/settings/) where a setting reaches a function's environment. */
@@ -219,6 +246,8 @@ export function readSettings(
     linkThrottle,
     iamThrottle,
     deployRoleArn,
+    // Organization mode's context keys are read by lib/organization (issue 13).
+    organization: null,
   };
   return settings;
 }

@@ -55,3 +55,18 @@ export class PrincipalNotFoundError extends InvalidInputError {
     super(`the account data has no IAM entity ${policySourceArn}`, policySourceArn);
   }
 }
+
+/**
+ * The account a denial or a decision belongs to cannot be reached: in single-account mode another
+ * account; in organization mode a member role that is missing, untrusting, or refuses the external id.
+ */
+export class MemberAccessError extends PassRoleDoctorError {
+  constructor(
+    readonly accountId: string,
+    readonly reason: 'not-this-account' | 'role-unavailable' | 'access-denied',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
