@@ -24,6 +24,7 @@ import type { AutoApprove } from './approval/requirement';
 import { ConcurrentChangeError, InvalidInputError } from './errors';
 import { incidentKeyOf, newIncidentRecord, type IncidentRecord } from './incident';
 import type { Denial, Diagnosis } from './model';
+import type { OrganizationAccount } from './organization/model';
 import { renderMessage } from './render/message';
 import { renderReason, renderSummary } from './render/diagnosis-summary';
 
@@ -92,9 +93,15 @@ export type IncidentOutcome =
   | { kind: 'deferred'; incidentKey: string };
 
 /** Processes one denial: a repeat of its open incident, or a new incident diagnosed once. */
+/** Where the denial came from, beyond the record itself (organization mode). */
+export interface DenialOrigin {
+  organizationAccount?: OrganizationAccount;
+}
+
 export async function processDenial(
   deps: IncidentWorkflowDependencies,
   denial: Denial,
+  origin: DenialOrigin = {},
 ): Promise<IncidentOutcome> {
   const { store, clock } = deps;
   const incidentKey = incidentKeyOf(denial);
@@ -108,7 +115,7 @@ export async function processDenial(
     return opened ? countRepeat(deps, opened.proposalId, denial) : { kind: 'deferred', incidentKey };
   }
   try {
-    const outcome = await diagnoseAndCreate(deps, denial, incidentKey);
+    const outcome = await diagnoseAndCreate(deps, denial, incidentKey, origin);
     if (outcome.kind !== 'created' && outcome.kind !== 'reported') await store.releaseDiagnosis(incidentKey);
     return outcome;
   } catch (error) {
@@ -165,6 +172,7 @@ async function diagnoseAndCreate(
   deps: IncidentWorkflowDependencies,
   denial: Denial,
   incidentKey: string,
+  origin: DenialOrigin,
 ): Promise<IncidentOutcome> {
   const { store, clock } = deps;
   let diagnosis: Diagnosis;
@@ -191,6 +199,7 @@ async function diagnoseAndCreate(
     diagnosis: { ...diagnosis, denial: { ...denial, roleArn: diagnosis.denial?.roleArn ?? denial.roleArn } },
     now: createdAt,
     ttlHours: deps.settings.proposalTtlHours,
+    ...(origin.organizationAccount === undefined ? {} : { organizationAccount: origin.organizationAccount }),
   });
   const created = await store.create(record, createdAt);
   if (created.kind === 'incident-open') {

@@ -7,6 +7,7 @@ import type { ApplyOutcome } from './apply/outcome';
 import type { DecisionApprover, SignedDecision } from './approval/signed-decision';
 import type { Actor } from './approval/status';
 import type { Denial, Diagnosis, PolicyDocument, Proposal } from './model';
+import type { OrganizationAccount } from './organization/model';
 import { proposalOf } from './diagnosis/derived';
 
 /**
@@ -101,6 +102,8 @@ export interface IncidentRecord {
   status: IncidentStatus;
   /** The denial that opened the incident. */
   denial: Denial;
+  /** Organization mode: the denial's account as Organizations names it; absent in single-account mode. */
+  organizationAccount?: OrganizationAccount;
   diagnosis: Diagnosis;
   proposal: Proposal | null;
   /** documentHash(proposal.document); null without a proposal. */
@@ -149,6 +152,7 @@ export interface NewIncidentRecordInput {
   diagnosis: Diagnosis & { denial: Denial };
   now: Date;
   ttlHours: number;
+  organizationAccount?: OrganizationAccount;
 }
 
 /** The record of a freshly diagnosed incident: `pending` with a proposal, else `reported`. */
@@ -158,6 +162,7 @@ export function newIncidentRecord({
   diagnosis,
   now,
   ttlHours,
+  organizationAccount,
 }: NewIncidentRecordInput): IncidentRecord {
   const createdAt = now.toISOString();
   const proposal = proposalOf(diagnosis);
@@ -166,6 +171,7 @@ export function newIncidentRecord({
     incidentKey,
     status: proposal ? 'pending' : 'reported',
     denial: diagnosis.denial,
+    ...(organizationAccount === undefined ? {} : { organizationAccount }),
     diagnosis,
     proposal,
     documentHash: proposal ? documentHash(proposal.document) : null,
