@@ -37,16 +37,26 @@ const MOTO_ENV = {
 export interface StartMotoOptions {
   /** How long moto may take to answer its first request. */
   readyTimeoutMs?: number;
+  /**
+   * false: moto keeps state per account and picks it per request (the `x-moto-account-id` header, or
+   * the account of credentials AssumeRole returned), as the organization tests need. moto's
+   * MOTO_ACCOUNT_ID, when set, wins over both, so it is left out. Default true: every request is
+   * MOTO_ACCOUNT_ID's.
+   */
+  pinAccount?: boolean;
 }
 
 export async function startMoto({
   readyTimeoutMs = READY_DEADLINE_MS,
+  pinAccount = true,
 }: StartMotoOptions = {}): Promise<MotoServer> {
   const port = await findFreePort();
   const endpoint = `http://${HOST}:${port}`;
+  const { MOTO_ACCOUNT_ID: _inherited, ...inheritedEnv } = process.env;
+  const { MOTO_ACCOUNT_ID: _pinned, ...perRequestEnv } = MOTO_ENV;
   // detached: moto gets its own process group, so stop() can end it together with anything it spawned.
   const child = spawn('moto_server', ['-H', HOST, '-p', String(port)], {
-    env: { ...process.env, ...MOTO_ENV },
+    env: pinAccount ? { ...process.env, ...MOTO_ENV } : { ...inheritedEnv, ...perRequestEnv },
     stdio: ['ignore', 'ignore', 'pipe'],
     detached: true,
   });
