@@ -45,27 +45,40 @@ export interface TrustSettings {
   externalId: string;
 }
 
+/**
+ * AssumeRole: the hub account, only the admitted hub roles, only from the organization, only with the
+ * external id. The apply role's sts:SetSourceIdentity is a statement of its own without sts:ExternalId:
+ * the Service Authorization Reference lists sts:ExternalId for sts:AssumeRole only, so a simulator
+ * following it (iam-simulate) treats that key as absent for sts:SetSourceIdentity and denies. The same
+ * request must still pass the AssumeRole statement, external id included.
+ */
 export function memberTrustPolicy(kind: 'read' | 'apply', trust: TrustSettings): PolicyDocument {
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'HubFunctionsOfThisOrganization',
-        Effect: 'Allow',
-        Principal: { AWS: `arn:aws:iam::${trust.hubAccountId}:root` },
-        Action: kind === 'apply' ? ['sts:AssumeRole', 'sts:SetSourceIdentity'] : 'sts:AssumeRole',
-        Condition: {
-          ArnEquals: {
-            'aws:PrincipalArn': MEMBER_ROLE_ADMITS[kind].map((fn) => hubRoleArn(trust.hubAccountId, fn)),
-          },
-          StringEquals: {
-            'aws:PrincipalOrgID': trust.organizationId,
-            'sts:ExternalId': trust.externalId,
-          },
-        },
-      },
-    ],
+  const principal = { AWS: `arn:aws:iam::${trust.hubAccountId}:root` };
+  const principalArn = {
+    'aws:PrincipalArn': MEMBER_ROLE_ADMITS[kind].map((fn) => hubRoleArn(trust.hubAccountId, fn)),
   };
+  const statements: PolicyDocument['Statement'] = [
+    {
+      Sid: 'HubFunctionsOfThisOrganization',
+      Effect: 'Allow',
+      Principal: principal,
+      Action: 'sts:AssumeRole',
+      Condition: {
+        ArnEquals: principalArn,
+        StringEquals: { 'aws:PrincipalOrgID': trust.organizationId, 'sts:ExternalId': trust.externalId },
+      },
+    },
+  ];
+  if (kind === 'apply') {
+    statements.push({
+      Sid: 'HubApproverAsSourceIdentity',
+      Effect: 'Allow',
+      Principal: principal,
+      Action: 'sts:SetSourceIdentity',
+      Condition: { ArnEquals: principalArn, StringEquals: { 'aws:PrincipalOrgID': trust.organizationId } },
+    });
+  }
+  return { Version: '2012-10-17', Statement: statements };
 }
 
 /** The read and apply roles in one member account. */
