@@ -1,19 +1,19 @@
 /**
  * The organization loop on moto, as far as main has organization mode: a denial in each member is put
  * on that member's default bus, carried to the hub's bus and queue (the forwarding fake: moto would
- * rewrite the envelope), and handed to a diagnose function whose IAM client acts in that member
- * through its read role, assumed by the hub's diagnose role with the external id (through the
- * accounts proxy, which enforces the member role's trust as STS would and names the account of every
- * call). The review link is approved by an approval function reading through the member's read role,
- * and the apply function writes through the member's apply role, with the approver as source
- * identity. Every other AWS call is the hub's own (its tables, topic and channel).
+ * rewrite the envelope), and diagnosed, approved and applied by the product's handlers, each reading
+ * or writing the member through the AccountAccess port: the member's read role (the apply: its apply
+ * role, with the approver as source identity), assumed by the hub function's own role with the
+ * external id, through the accounts proxy, which enforces the member role's trust as STS would and
+ * names the account of every call. The SCPs come through the OrganizationReader port. Every other
+ * AWS call is the hub's own (its tables, topic and channel).
  *
- * What main does not have yet, and this file stands in for, each in one place: the hub's own choice
- * of member per denial (the `gate` engineer's admission and org-mode diagnose handler, and the
- * `sessions` engineer's MemberAccountAccess: here `memberFunctions` builds the functions for the
- * denial's member), the SCPs read from Organizations (`orgreader`), the account named in messages
- * (`orgreader`) and approvals keyed by account (`approvals`). When they land, `memberFunctions`
- * becomes the hub's one set of functions and this file asserts the rest.
+ * What main does not have yet, each stood in for in one place: MemberAccountAccess (`sessions`) and
+ * OrganizationsReader (`orgreader`) by support/stand-ins.ts (`hubFunction`); the org-mode diagnose
+ * handler that admits the denial and reads its account itself (`gate`) by `diagnoseFunction`, which
+ * is handed the member's read access; the apply handler taking AccountAccess.write (`approvals`) by
+ * the apply step's wiring. Not asserted until they land: messages naming the account (`orgreader`),
+ * approvals keyed by account (`approvals`).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -21,14 +21,21 @@ import { GetGroupPolicyCommand, IAMClient, ListGroupPoliciesCommand } from '@aws
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { STSClient, AssumeRoleCommand, type Credentials } from '@aws-sdk/client-sts';
 import type { Message } from '@aws-sdk/client-sqs';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { AwsAuthorizationMessageDecoder } from '../../../lambda/adapters/aws/aws-authorization-message-decoder';
+import { DynamoDbDecisionLedger } from '../../../lambda/adapters/aws/dynamodb-decision-ledger';
 import { DynamoDbIncidentStore } from '../../../lambda/adapters/aws/dynamodb-incident-store';
-import { IamPolicyWriter } from '../../../lambda/adapters/aws/iam-policy-writer';
 import { SnsNotifier } from '../../../lambda/adapters/aws/sns-notifier';
 import { EventBridgePublisher } from '../../../lambda/adapters/aws/eventbridge-publisher';
-import { TargetedAccountReader } from '../../../lambda/adapters/aws/targeted-account-reader';
-import { LocalPolicySimulator } from '../../../lambda/adapters/local/local-policy-simulator';
+import { InMemoryAuthorizationRecordReader } from '../../../lambda/adapters/memory/in-memory-authorization-record-reader';
+import { createDiagnoser } from '../../../lambda/core/diagnose';
+import type { EscalationInputs } from '../../../lambda/core/escalation/model';
 import type { IncidentRecord } from '../../../lambda/core/incident';
+import { defaultEscalationDependencies } from '../../../lambda/core/proposal/assess-escalation';
 import { createApplyHandler } from '../../../lambda/handlers/apply/handler';
+import { createApprovalHandler } from '../../../lambda/handlers/approval/handler';
+import { createDiagnoseHandler } from '../../../lambda/handlers/diagnose/handler';
+import type { AccountReadAccess } from '../../../lambda/ports/account-access';
 import { APPLY_TIMEOUT } from '../../../lib/constructs/apply-function';
 import { FUNCTION_TIMEOUT } from '../../../lib/constructs/diagnose-function';
 import { CLOUDTRAIL_API_CALL_DETAIL_TYPE } from '../../../lib/denial-event-patterns';
@@ -42,10 +49,10 @@ import {
 import { startMoto, type MotoServer } from '../support/moto';
 import { createIdempotencyTable, createProposalsTable } from '../support/proposal-tables';
 import {
-  createApprovalFunction,
-  createDiagnoseFunction,
-  decisionPorts,
   invocationContext,
+  LOOP_APPROVAL_MODE,
+  LOOP_DECISION_KEYS,
+  LOOP_LINK_MAC,
   LOOP_REVIEW_BASE_URL,
   QueuedApplyInvocations,
   reviewLinkIn,
@@ -58,6 +65,8 @@ import {
 import { createQueue, receiveAll, type TestQueue } from '../support/sqs-queues';
 import { startAccountsProxy, type AccountsProxy } from './support/accounts-proxy';
 import { EXTERNAL_ID, memberRoleArn, type HubFunction } from './support/member-roles';
+import { AssumedRoleAccountAccess, ManagementOrganizationReader } from './support/stand-ins';
+import { SCP_NAME } from './support/seed-organization';
 import { accountClients, identityOf } from './support/moto-accounts';
 import {
   deployOrganization,
@@ -65,7 +74,6 @@ import {
   seedDenialIn,
   type OrganizationDeployment,
 } from './support/organization-deployment';
-import type { OrganizationAccount } from '../../../lambda/core/organization/model';
 
 const GROUP = 'GlueAccess';
 const POLICY_NAME = 'AllowPassEtlNightlyRuntimeToGlue';
@@ -169,27 +177,76 @@ describe('the organization loop: a denial in each member -> hub queue -> diagnos
   }
 
   /**
-   * STAND-IN until the hub's functions choose the member themselves (gate + sessions): a function's
-   * clients whose IAM acts in `member` through the member role, assumed by the hub function's role with
-   * the external id (and the approver as source identity for the apply role).
+   * A hub function's access to member accounts through the member roles (assumed by the function's own
+   * role with the external id), and its own clients for the hub's resources. STAND-INS until main has
+   * them: AssumedRoleAccountAccess for MemberAccountAccess, ManagementOrganizationReader for
+   * OrganizationsReader (support/stand-ins.ts).
    */
-  async function memberFunctions(
+  async function hubFunction(
     fn: HubFunction,
-    member: OrganizationAccount,
-    role: 'read' | 'apply',
-    sourceIdentity?: string,
-  ): Promise<LoopClients> {
-    const ownCredentials = await hubFunctionCredentials(fn);
-    const own = loopClients(ownCredentials, null);
-    const assumed = await own.sts.send(
-      new AssumeRoleCommand({
-        RoleArn: memberRoleArn(member.id, role),
-        RoleSessionName: `passrole-doctor-${fn}`,
-        ExternalId: EXTERNAL_ID,
-        ...(sourceIdentity !== undefined ? { SourceIdentity: sourceIdentity } : {}),
+  ): Promise<{ own: LoopClients; access: AssumedRoleAccountAccess }> {
+    const own = await hubFunctionClients(fn);
+    const access = new AssumedRoleAccountAccess({
+      endpoint: proxy.endpoint,
+      region: HUB_REGION,
+      externalId: EXTERNAL_ID,
+      sts: own.sts,
+      sessionName: `passrole-doctor-${fn}`,
+      organization: new ManagementOrganizationReader(
+        deployment.clients(deployment.organization.managementAccountId).organizations,
+      ),
+    });
+    destroyers.push(() => {
+      for (const client of access.clients) client.destroy();
+    });
+    return { own, access };
+  }
+
+  /** The SCP levels each escalation read handed the analysis, by account. */
+  const scpsSeen = new Map<string, EscalationInputs['scps']>();
+  function recordingScps(read: AccountReadAccess): AccountReadAccess {
+    return {
+      ...read,
+      escalationReader: {
+        readEscalationInputs: async (roleArn, target) => {
+          const inputs = await read.escalationReader.readEscalationInputs(roleArn, target);
+          scpsSeen.set(read.accountId, inputs.scps);
+          return inputs;
+        },
+      },
+    };
+  }
+
+  /**
+   * The diagnose function for the denial's member. STAND-IN for the gate's org-mode handler, which
+   * admits the denial and takes `AccountAccess.read(account)` itself: here the test reads the account.
+   */
+  function diagnoseFunction(own: LoopClients, read: AccountReadAccess) {
+    return createDiagnoseHandler({
+      diagnoser: createDiagnoser({
+        authorizationRecords: new InMemoryAuthorizationRecordReader(),
+        accountReader: read.accountReader,
+        simulator: read.simulator,
+        instanceProfiles: read.instanceProfiles,
+        escalation: defaultEscalationDependencies(read.escalationReader),
       }),
-    );
-    return loopClients(ownCredentials, assumed.Credentials as Credentials);
+      decoder: new AwsAuthorizationMessageDecoder(own.sts),
+      store: new DynamoDbIncidentStore(own.dynamodb, resources.proposalsTable),
+      notifier: new SnsNotifier(own.sns, resources.topicArn),
+      idempotencyStore: new DynamoDBPersistenceLayer({
+        tableName: resources.idempotencyTable,
+        awsSdkV3Client: own.dynamodb,
+      }),
+      logger: new RecordingLogger(),
+      metrics: new RecordingMetrics(),
+      settings: {
+        proposalTtlHours: 72,
+        renotifyAfterHours: 24,
+        reviewBaseUrl: LOOP_REVIEW_BASE_URL,
+        approvalMode: LOOP_APPROVAL_MODE,
+      },
+      linkMac: LOOP_LINK_MAC,
+    });
   }
 
   async function hubQueueMessages(): Promise<Message[]> {
@@ -232,8 +289,12 @@ describe('the organization loop: a denial in each member -> hub queue -> diagnos
 
       // Diagnosis: every IAM call in the member, through its read role.
       proxy.clearCalls();
-      const diagnose = createDiagnoseFunction(await memberFunctions('diagnose', member, 'read'), resources);
-      const batch = await diagnose.handler(
+      const diagnosing = await hubFunction('diagnose');
+      const diagnose = diagnoseFunction(
+        diagnosing.own,
+        recordingScps(await diagnosing.access.read(member.id)),
+      );
+      const batch = await diagnose(
         sqsEventOf([message], deployment.hubQueue.arn),
         invocationContext('diagnose', FUNCTION_TIMEOUT.toMilliseconds()),
       );
@@ -247,6 +308,15 @@ describe('the organization loop: a denial in each member -> hub queue -> diagnos
       expect(elsewhere).toEqual([]);
       expect(proxy.callsIn(hub.id, 'iam')).toEqual([]);
       const diagnosisIamCalls = iamCalls.length;
+      // The escalation analysis saw the member's SCPs: root, OU, account; the deny on Workloads only.
+      const scpNames = (scpsSeen.get(member.id) ?? []).map((level) =>
+        level.map((policy) => policy.name).sort(),
+      );
+      expect(scpNames).toEqual(
+        member.id === memberA.id
+          ? [['FullAWSAccess'], [SCP_NAME, 'FullAWSAccess'], ['FullAWSAccess']]
+          : [['FullAWSAccess'], ['FullAWSAccess'], ['FullAWSAccess']],
+      );
 
       const [proposalMessage] = (await receiveAll(deployment.clients(hub.id).sqs, teamChannel.url)).map(
         snsEnvelopeOf,
@@ -264,25 +334,36 @@ describe('the organization loop: a denial in each member -> hub queue -> diagnos
       // member's apply role with the approver as source identity.
       proxy.clearCalls();
       const applyInvocations = new QueuedApplyInvocations();
-      const approval = createApprovalFunction(
-        await memberFunctions('approval', member, 'read'),
-        resources,
-        applyInvocations,
-      );
+      const approving = await hubFunction('approval');
+      const read = await approving.access.read(member.id);
+      const approval = createApprovalHandler({
+        signer: LOOP_DECISION_KEYS.signer,
+        escalationReader: read.escalationReader,
+        rolePaths: read.rolePaths,
+        store: new DynamoDbIncidentStore(approving.own.dynamodb, resources.proposalsTable),
+        applyTrigger: applyInvocations,
+        linkMac: LOOP_LINK_MAC,
+        logger: new RecordingLogger(),
+        settings: { approvalMode: LOOP_APPROVAL_MODE },
+      });
       const token = link?.searchParams.get('token') ?? '';
-      const approved = await approval.handler(formPost(`${link?.pathname ?? ''}/approve`, token));
+      const approved = await approval(formPost(`${link?.pathname ?? ''}/approve`, token));
       expect(approved.statusCode).toBe(200);
       expect(applyInvocations.requested).toEqual([proposalId]);
 
-      const applyClients = await memberFunctions('apply', member, 'apply', 'link-holder');
+      // STAND-IN for the approvals engineer's apply handler, which takes AccountAccess.write itself.
+      const applying = await hubFunction('apply');
+      const write = await applying.access.write(member.id, 'link-holder');
       const apply = createApplyHandler({
-        store: new DynamoDbIncidentStore(applyClients.dynamodb, resources.proposalsTable),
-        ...decisionPorts(applyClients.iam, applyClients.dynamodb, resources.proposalsTable),
-        writer: new IamPolicyWriter(applyClients.iam),
-        simulator: new LocalPolicySimulator(),
-        accountReader: new TargetedAccountReader(applyClients.iam),
-        notifier: new SnsNotifier(applyClients.sns, resources.topicArn),
-        events: new EventBridgePublisher(applyClients.eventBridge, resources.eventBusName),
+        store: new DynamoDbIncidentStore(applying.own.dynamodb, resources.proposalsTable),
+        decisionVerifier: LOOP_DECISION_KEYS.verifier,
+        escalationReader: write.escalationReader,
+        decisionLedger: new DynamoDbDecisionLedger(applying.own.dynamodb, resources.proposalsTable),
+        writer: write.writer,
+        simulator: write.simulator,
+        accountReader: write.accountReader,
+        notifier: new SnsNotifier(applying.own.sns, resources.topicArn),
+        events: new EventBridgePublisher(applying.own.eventBridge, resources.eventBusName),
         logger: new RecordingLogger(),
         metrics: new RecordingMetrics(),
         settings: {
