@@ -1,7 +1,7 @@
 import type { DecisionApprover } from '../approval/signed-decision';
 import type { Diagnosis, Denial, Proposal } from '../model';
 import type { OrganizationAccount } from '../organization/model';
-import { accountLine, accountName, ouPathText } from './account-label';
+import { accountName, ouPathText } from './account-label';
 import { linkMayApproveProposal, NOT_ANALYSED, notApprovable, requirementWords } from './escalation-labels';
 import { escapeHtml, page } from './html';
 import { approvalSection, escalationSection, LINK_THREAT_SENTENCE } from './review-escalation';
@@ -158,6 +158,17 @@ function progressSection(input: ReviewPageInput): string {
   return text === undefined ? '' : `<p id="outcome">${escapeHtml(text)}</p>`;
 }
 
+/**
+ * `data-prod (111122223333) in Root / Workloads`, each Organizations name escaped and in its own
+ * <bdi>: a name with a bidi override cannot reorder the id or the path around it.
+ */
+function accountHtml(account: OrganizationAccount): string {
+  const name = (text: string) => `<bdi>${escapeHtml(text)}</bdi>`;
+  const path =
+    account.ouPath.length === 0 ? 'no OU path' : account.ouPath.map((unit) => name(unit.name)).join(' / ');
+  return `${name(account.name)} (${escapeHtml(account.id)}) in ${path}`;
+}
+
 /** The review page: everything a reviewer needs to judge the change, and nothing that changes state. */
 export function renderReviewPage(input: ReviewPageInput): string {
   const { record, history, now } = input;
@@ -176,7 +187,7 @@ export function renderReviewPage(input: ReviewPageInput): string {
     // Organization mode: which account the change writes into, before anything else.
     ...(account === undefined
       ? []
-      : [`<p id="account">Account: <strong>${escapeHtml(accountLine(account))}</strong></p>`]),
+      : [`<p id="account">Account: <strong>${accountHtml(account)}</strong></p>`]),
     `<p>Status: <span class="status" id="status">${escapeHtml(record.status)}</span>${expired ? ' <span class="status">expired</span>' : ''}</p>`,
     progressSection(input),
     `<p id="summary">${escapeHtml(renderSummary(diagnosis))}</p>`,

@@ -406,7 +406,7 @@ describe('the review page in organization mode', () => {
 
   it('names the account, its id and OU path before anything else, escaped', () => {
     const html = renderReviewPage(input({ organizationAccount: account }));
-    const line = escapeHtml(`data-prod ${HOSTILE} (123456789012) in Root / Workloads ${HOSTILE}`);
+    const line = `<bdi>${escapeHtml(`data-prod ${HOSTILE}`)}</bdi> (123456789012) in <bdi>Root</bdi> / <bdi>${escapeHtml(`Workloads ${HOSTILE}`)}</bdi>`;
     expect(html).toContain(`<p id="account">Account: <strong>${line}</strong></p>`);
     expect(html.indexOf('id="account"')).toBeLessThan(html.indexOf('id="summary"'));
     expect(html).toContain(`<dt>Account name</dt><dd>${escapeHtml(account.name)}</dd>`);
