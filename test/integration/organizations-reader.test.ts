@@ -90,3 +90,27 @@ describe('OrganizationsReader, live against moto_server', () => {
     });
   });
 });
+
+describe('OrganizationsReader, an organization without SCPs enabled', () => {
+  let org: SeededOrganization;
+
+  beforeAll(async () => {
+    await resetMoto(motoEndpoint());
+    org = await seedOrganization({
+      ous: [{ name: 'Workloads' }],
+      accounts: [{ name: 'data-prod', ou: 'Workloads' }],
+      scps: [],
+      enableScps: false,
+    });
+  });
+
+  afterAll(() => resetMoto(motoEndpoint()));
+
+  it('has no SCP in force, though moto lists FullAWSAccess on the root', async () => {
+    const reader = newReader();
+    const accountId = org.accounts['data-prod'] ?? '';
+    expect(await reader.serviceControlPolicies(accountId)).toEqual([]);
+    expect(reader.api.calls.get('ListPoliciesForTarget')).toBeUndefined();
+    expect((await reader.account(accountId))?.ouPath.map((unit) => unit.name)).toEqual(['Root', 'Workloads']);
+  });
+});
