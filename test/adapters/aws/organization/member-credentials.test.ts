@@ -95,13 +95,11 @@ describe('MemberCredentials', () => {
   });
 
   test('a refused AssumeRole is role-unavailable, and is asked again next time', async () => {
-    stsMock
-      .on(AssumeRoleCommand)
-      .rejectsOnce(
-        Object.assign(new Error('User is not authorized to perform: sts:AssumeRole'), {
-          name: 'AccessDenied',
-        }),
-      );
+    stsMock.on(AssumeRoleCommand).rejectsOnce(
+      Object.assign(new Error('User is not authorized to perform: sts:AssumeRole'), {
+        name: 'AccessDenied',
+      }),
+    );
     const cache = credentials();
     const failure = cache.provider(READ)();
     await expect(failure).rejects.toBeInstanceOf(MemberAccessError);
