@@ -178,6 +178,17 @@ describe('MemberAccountAccess on moto, a hub and several members', () => {
     expect(Object.keys(iamCallsByAccount())).toEqual([MEMBER_A]);
   });
 
+  test('a session refused as expired before its time is renewed, and the incident still diagnosed', async () => {
+    const hub = access();
+    await diagnose(await hub.read(MEMBER_A), MEMBER_A);
+    fake.expireSessionsOf(MEMBER_A);
+    fake.calls.length = 0;
+    const { verdict } = await diagnose(await hub.read(MEMBER_A), MEMBER_A);
+    expect(verdict).toBe('explicitDeny');
+    expect(hub.assumeRoleCalls).toBe(2);
+    expect(Object.keys(iamCallsByAccount())).toEqual([MEMBER_A]);
+  });
+
   test('a missing member role is a MemberAccessError (role-unavailable), and nothing is read', async () => {
     const failure = access().read(NO_ROLES);
     await expect(failure).rejects.toBeInstanceOf(MemberAccessError);

@@ -5,6 +5,10 @@
  * its account or its trust policy's `sts:ExternalId` condition differs from the request's. Everything
  * else is forwarded unchanged.
  *
+ * Sessions can be expired early (`expireSessionsOf`): a call signed with one is then refused as IAM
+ * and STS refuse an expired token (HTTP 403, `ExpiredToken`), as a revoked session or a clock that
+ * ran behind would see it.
+ *
  * It also records every call with the account it acted in: the `x-moto-account-id` header's, else
  * the account of the role whose AssumeRole returned the signing access key, else moto's default
  * (the hub's `testing` key). That is how the tests see where each read landed.
@@ -25,6 +29,8 @@ export interface ProxiedAccountCall {
 export interface MemberRoleStsFake {
   endpoint: string;
   calls: ProxiedAccountCall[];
+  /** Every session issued so far for `account` is refused from now on as expired. */
+  expireSessionsOf(account: string): void;
   /** Calls whose operation starts with `prefix` (`iam:`, `sts:AssumeRole`; all when omitted) by account. */
   countByAccount(prefix?: string): Record<string, number>;
   stop(): Promise<void>;
@@ -55,6 +61,7 @@ export async function startMemberRoleStsFake(upstream: string): Promise<MemberRo
   const target = new URL(upstream);
   const calls: ProxiedAccountCall[] = [];
   const accountOfKey = new Map<string, string>();
+  const expiredKeys = new Set<string>();
   const iamClients = new Map<string, IAMClient>();
   const iamOf = (account: string): IAMClient => {
     let client = iamClients.get(account);
@@ -106,6 +113,15 @@ export async function startMemberRoleStsFake(upstream: string): Promise<MemberRo
           typeof header === 'string' ? header : (accountOfKey.get(accessKey) ?? MOTO_ACCOUNT_ID);
         const params = operation === 'sts:AssumeRole' ? Object.fromEntries(form.entries()) : null;
         calls.push({ operation, account, params });
+        if (expiredKeys.has(accessKey)) {
+          outgoing.writeHead(403, { 'content-type': 'text/xml' });
+          outgoing.end(
+            `<ErrorResponse><Error><Type>Sender</Type><Code>ExpiredToken</Code>` +
+              `<Message>The security token included in the request is expired</Message></Error>` +
+              `<RequestId>member-role-sts-fake</RequestId></ErrorResponse>`,
+          );
+          return;
+        }
         if (operation === 'sts:AssumeRole') {
           const refused = await refusal(form);
           if (refused !== null) {
@@ -166,6 +182,9 @@ export async function startMemberRoleStsFake(upstream: string): Promise<MemberRo
   return {
     endpoint: `http://127.0.0.1:${address.port}`,
     calls,
+    expireSessionsOf: (account) => {
+      for (const [key, keyAccount] of accountOfKey) if (keyAccount === account) expiredKeys.add(key);
+    },
     countByAccount: (prefix = '') => {
       const counts: Record<string, number> = {};
       for (const call of calls) {
