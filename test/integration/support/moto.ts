@@ -37,16 +37,25 @@ const MOTO_ENV = {
 export interface StartMotoOptions {
   /** How long moto may take to answer its first request. */
   readyTimeoutMs?: number;
+  /**
+   * Let each request choose its account (the `x-moto-account-id` header, else the account of the
+   * credentials AssumeRole returned, else MOTO_ACCOUNT_ID's value: moto's default) instead of fixing
+   * every request to MOTO_ACCOUNT_ID, which moto ranks above both. For several accounts in one server.
+   */
+  accountPerRequest?: boolean;
 }
 
 export async function startMoto({
   readyTimeoutMs = READY_DEADLINE_MS,
+  accountPerRequest = false,
 }: StartMotoOptions = {}): Promise<MotoServer> {
   const port = await findFreePort();
   const endpoint = `http://${HOST}:${port}`;
+  const env: NodeJS.ProcessEnv = { ...process.env, ...MOTO_ENV };
+  if (accountPerRequest) delete env.MOTO_ACCOUNT_ID;
   // detached: moto gets its own process group, so stop() can end it together with anything it spawned.
   const child = spawn('moto_server', ['-H', HOST, '-p', String(port)], {
-    env: { ...process.env, ...MOTO_ENV },
+    env,
     stdio: ['ignore', 'ignore', 'pipe'],
     detached: true,
   });
