@@ -12,6 +12,8 @@
  *   role, PowerUserAccess and AdministratorAccess
  * - the live diagnosis by account size (bench/account-size.ts): IAM calls, round trips, response bytes,
  *   wall time and peak RSS of one seed diagnosis in moto accounts of 20 to 10,000 roles, and the targets
+ * - the organization hub (bench/organization.ts): throughput, IAM and AssumeRole calls per incident with
+ *   2 and 20 member accounts on moto through MemberAccountAccess, and the targets
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -190,6 +192,10 @@ async function main(): Promise<void> {
   execFileSync(process.execPath, [...process.execArgv, join(__dirname, 'pipeline.ts')], { stdio: 'inherit' });
   // Its own moto and a child process per account size (the peak RSS it reports is the diagnosis's).
   execFileSync(process.execPath, [...process.execArgv, join(__dirname, 'account-size.ts')], {
+    stdio: 'inherit',
+  });
+  // Its own moto, whose requests choose their account (the other benches' moto fixes one).
+  execFileSync(process.execPath, [...process.execArgv, join(__dirname, 'organization.ts')], {
     stdio: 'inherit',
   });
 }

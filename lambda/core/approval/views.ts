@@ -11,6 +11,7 @@ import { decisionOf } from './transition';
 import { verdictOf } from '../diagnosis/derived';
 import { renderSummary } from '../render/diagnosis-summary';
 import { renderFindings } from '../render/findings';
+import { accountName } from '../render/account-label';
 
 function describeActor(actor: Actor): string {
   return `${actor.name}${actor.sourceIp ? ` from ${actor.sourceIp}` : ''}`;
@@ -27,7 +28,11 @@ export function decidedSentence(record: IncidentRecord): string {
 /** Why a permission-set proposal is not applied from here, and what to do instead. */
 export function permissionSetSentence(record: IncidentRecord): string {
   const name = record.proposal?.target.name ?? 'unknown';
-  return `Its principal is managed by IAM Identity Center, whose roles must not be edited: add the statement to the inline policy of permission set ${name} and re-provision the permission set to account ${record.denial.account}. The review page shows the statement.`;
+  const account =
+    record.organizationAccount === undefined
+      ? record.denial.account
+      : accountName(record.organizationAccount);
+  return `Its principal is managed by IAM Identity Center, whose roles must not be edited: add the statement to the inline policy of permission set ${name} and re-provision the permission set to account ${account}. The review page shows the statement.`;
 }
 
 /** The record's history as the review page lists it. */
@@ -55,6 +60,8 @@ export function proposalSummary(record: IncidentRecord) {
     summary: renderSummary(record.diagnosis),
     target: record.proposal?.target ?? null,
     policyName: record.proposal?.policyName ?? null,
+    // Organization mode: the account by name, id and OU path (absent in single-account mode).
+    ...(record.organizationAccount === undefined ? {} : { organizationAccount: record.organizationAccount }),
   };
 }
 

@@ -13,6 +13,7 @@ import {
 } from '../approval/views';
 import type { IncidentRecord } from '../incident';
 import type { ResultKind } from './review-page';
+import { accountName } from './account-label';
 
 export interface ResultPageText {
   kind: ResultKind;
@@ -105,9 +106,12 @@ function done(kind: ResultKind, title: string, message: string): ResultPageText 
 
 /** Where a proposal this request moved stands now (an in-process apply may have finished). */
 function movedPage(record: IncidentRecord): ResultPageText {
+  // Organization mode: the account the change is written into is named with the target.
+  const inAccount =
+    record.organizationAccount === undefined ? '' : ` in account ${accountName(record.organizationAccount)}`;
   const target = record.proposal
-    ? `${record.proposal.target.type} ${record.proposal.target.name}`
-    : 'the target';
+    ? `${record.proposal.target.type} ${record.proposal.target.name}${inAccount}`
+    : `the target${inAccount}`;
   switch (record.status) {
     case 'rejected':
       return done(

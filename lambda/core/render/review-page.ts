@@ -1,5 +1,7 @@
 import type { DecisionApprover } from '../approval/signed-decision';
 import type { Diagnosis, Denial, Proposal } from '../model';
+import type { OrganizationAccount } from '../organization/model';
+import { accountName, ouPathText } from './account-label';
 import { linkMayApproveProposal, NOT_ANALYSED, notApprovable, requirementWords } from './escalation-labels';
 import { escapeHtml, page } from './html';
 import { approvalSection, escalationSection, LINK_THREAT_SENTENCE } from './review-escalation';
@@ -22,6 +24,8 @@ export interface ReviewRecord {
   outcome?: ReviewOutcome | null;
   /** Approvals collected so far for a proposal that needs two distinct approvers. */
   approvals?: DecisionApprover[];
+  /** Organization mode: the denial's account as Organizations names it. */
+  organizationAccount?: OrganizationAccount;
 }
 
 /** The parts of the apply outcome the page tells (core/apply/outcome.ts ApplyOutcome). */
@@ -104,7 +108,7 @@ function decisionSection(input: ReviewPageInput, expired: boolean): string {
   const proposal = record.proposal;
   if (!proposal) return '<p>There is nothing to apply: this diagnosis has no proposal.</p>';
   if (proposal.target.type === 'permission-set') {
-    return `<h2>Where to add it</h2><p>This principal is managed by IAM Identity Center: its role must not be edited, so this policy cannot be applied from here. Add the statement above to the inline policy of permission set <strong>${escapeHtml(proposal.target.name)}</strong> (merge it with what is there), then re-provision the permission set to account ${escapeHtml(record.denial.account)}.</p>`;
+    return `<h2>Where to add it</h2><p>This principal is managed by IAM Identity Center: its role must not be edited, so this policy cannot be applied from here. Add the statement above to the inline policy of permission set <strong>${escapeHtml(proposal.target.name)}</strong> (merge it with what is there), then re-provision the permission set to account ${escapeHtml(record.organizationAccount === undefined ? record.denial.account : accountName(record.organizationAccount))}.</p>`;
   }
   if (record.status !== 'pending') {
     return `<p>This proposal is <span class="status">${escapeHtml(record.status)}</span>; it can no longer be approved or rejected.</p>`;
@@ -154,6 +158,17 @@ function progressSection(input: ReviewPageInput): string {
   return text === undefined ? '' : `<p id="outcome">${escapeHtml(text)}</p>`;
 }
 
+/**
+ * `data-prod (111122223333) in Root / Workloads`, each Organizations name escaped and in its own
+ * <bdi>: a name with a bidi override cannot reorder the id or the path around it.
+ */
+function accountHtml(account: OrganizationAccount): string {
+  const name = (text: string) => `<bdi>${escapeHtml(text)}</bdi>`;
+  const path =
+    account.ouPath.length === 0 ? 'no OU path' : account.ouPath.map((unit) => name(unit.name)).join(' / ');
+  return `${name(account.name)} (${escapeHtml(account.id)}) in ${path}`;
+}
+
 /** The review page: everything a reviewer needs to judge the change, and nothing that changes state. */
 export function renderReviewPage(input: ReviewPageInput): string {
   const { record, history, now } = input;
@@ -166,8 +181,13 @@ export function renderReviewPage(input: ReviewPageInput): string {
   const otherFindings = findings
     .filter((finding) => finding.kind !== 'near-miss')
     .map((finding) => finding.message);
+  const account = record.organizationAccount;
   const body = [
     `<h1>iam:PassRole denial: review proposal</h1>`,
+    // Organization mode: which account the change writes into, before anything else.
+    ...(account === undefined
+      ? []
+      : [`<p id="account">Account: <strong>${accountHtml(account)}</strong></p>`]),
     `<p>Status: <span class="status" id="status">${escapeHtml(record.status)}</span>${expired ? ' <span class="status">expired</span>' : ''}</p>`,
     progressSection(input),
     `<p id="summary">${escapeHtml(renderSummary(diagnosis))}</p>`,
@@ -180,6 +200,12 @@ export function renderReviewPage(input: ReviewPageInput): string {
       ['To service', denial.passedToService ?? 'unknown'],
       ['When', denial.eventTime ?? 'unknown'],
       ['Account and region', `${denial.account} ${denial.region}`],
+      ...(account === undefined
+        ? []
+        : ([
+            ['Account name', account.name],
+            ['OU path', ouPathText(account)],
+          ] as [string, string][])),
       ['Occurrences', `${record.occurrenceCount} (last seen ${record.lastSeenAt})`],
       ['Verdict', verdictOf(diagnosis)],
     ]),
@@ -219,7 +245,8 @@ export function renderReviewPage(input: ReviewPageInput): string {
         ]
       : []),
   ].join('\n');
-  return page(`Review proposal ${record.id}`, body);
+  const about = account === undefined ? '' : ` in ${account.name}`;
+  return page(`Review proposal ${record.id}${about}`, body);
 }
 
 export type ResultKind =

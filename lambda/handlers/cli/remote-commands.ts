@@ -1,5 +1,6 @@
 import { SignedApiClient, type ApiResponse } from '../../adapters/aws/signed-api-client';
 import { describeInvalidInput, InvalidInputError, PassRoleDoctorError } from '../../core/errors';
+import { accountLine } from '../../core/render/account-label';
 import { terminalSafe } from '../../core/render/text-report';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, type CliIo } from './io';
 
@@ -28,6 +29,35 @@ interface ProposalSummary {
   summary?: unknown;
   policyName?: unknown;
   target?: { type?: unknown; name?: unknown };
+  organizationAccount?: unknown;
+}
+
+/**
+ * Organization mode: `account data-prod (111122223333) in Root / Workloads`, from the list route's
+ * organizationAccount; null when the item has none or it is not the shape the route writes.
+ */
+function accountOfItem(item: ProposalSummary): string | null {
+  const value = item.organizationAccount;
+  if (typeof value !== 'object' || value === null) return null;
+  const { id, name, ouPath } = value as Record<string, unknown>;
+  if (typeof id !== 'string' || typeof name !== 'string' || !Array.isArray(ouPath)) return null;
+  const units = ouPath.map((unit: unknown) =>
+    typeof unit === 'object' && unit !== null ? (unit as Record<string, unknown>)['name'] : undefined,
+  );
+  if (!units.every((unit): unit is string => typeof unit === 'string')) return null;
+  return oneLine(accountLine({ id, name, ouPath: units.map((unit) => ({ id: '', name: unit })) }));
+}
+
+/**
+ * Names chosen in Organizations, for one terminal line: line breaks and bidi overrides would let a
+ * hostile name fake another listing line or reorder it, so they are shown as escapes too.
+ */
+const LINE_BREAKS_AND_BIDI = /[\n\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+function oneLine(text: string): string {
+  return terminalSafe(text).replace(
+    LINE_BREAKS_AND_BIDI,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 function errorText(response: ApiResponse): string {
@@ -69,9 +99,10 @@ export async function runRemote(
         io.out('No pending proposals.');
       } else {
         for (const item of items) {
+          const account = accountOfItem(item);
           io.out(
             terminalSafe(
-              `${String(item.id)}  ${String(item.policyName)} on ${String(item.target?.type)} ${String(item.target?.name)}  expires ${String(item.expiresAt)}\n    ${String(item.summary)}`,
+              `${String(item.id)}  ${String(item.policyName)} on ${String(item.target?.type)} ${String(item.target?.name)}  expires ${String(item.expiresAt)}${account === null ? '' : `\n    account ${account}`}\n    ${String(item.summary)}`,
             ),
           );
         }

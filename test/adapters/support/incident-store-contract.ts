@@ -50,6 +50,24 @@ export function incidentStoreContract(makeStore: () => Promise<FullStore>): void
     expect(await store.get('p-report')).toEqual(report);
   });
 
+  it('keeps the organization account of an organization-mode record through create and moves', async () => {
+    const store = await makeStore();
+    const organizationAccount = {
+      id: '123456789012',
+      name: 'data-prod',
+      ouPath: [
+        { id: 'r-ab12', name: 'Root' },
+        { id: 'ou-ab12-aaaaaaaa', name: 'Workloads' },
+      ],
+    };
+    const record = recordOf('p-org', { organizationAccount });
+    expect(await store.create(record, T0)).toEqual({ kind: 'created', record });
+    expect(await store.get('p-org')).toEqual(record);
+    const moved = await store.transition('p-org', move('pending', 'rejected'));
+    expect(moved.kind).toBe('moved');
+    expect((await store.get('p-org'))?.organizationAccount).toEqual(organizationAccount);
+  });
+
   it('lets the first creator of an open incident win, and a new one once it closed', async () => {
     const store = await storeWith(recordOf('p-1'));
     expect(await store.create(recordOf('p-2', { incidentKey: 'incident-p-1' }), hours(1))).toEqual({

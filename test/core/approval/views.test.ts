@@ -118,3 +118,36 @@ describe('proposalSummary and proposalView', () => {
     expect(proposalView(proposalRecord({ proposal: null }), new Date(0)).proposal).toBeNull();
   });
 });
+
+describe('organization mode', () => {
+  const organizationAccount = {
+    id: '123456789012',
+    name: 'data-prod',
+    ouPath: [
+      { id: 'r-ab12', name: 'Root' },
+      { id: 'ou-ab12-aaaaaaaa', name: 'Workloads' },
+    ],
+  };
+
+  it('gives the list and get routes the account by name, id and OU path', () => {
+    const record = proposalRecord({ organizationAccount });
+    expect(proposalSummary(record).organizationAccount).toEqual(organizationAccount);
+    expect(proposalView(record, new Date('2026-06-18T00:00:00Z')).organizationAccount).toEqual(
+      organizationAccount,
+    );
+  });
+
+  it('adds no account field in single-account mode', () => {
+    expect(proposalSummary(proposalRecord())).not.toHaveProperty('organizationAccount');
+  });
+
+  it('names the account in the permission-set sentence', () => {
+    const permissionSet = {
+      ...SEED_PROPOSAL,
+      target: { type: 'permission-set' as const, name: 'DataEngineers', arn: null, memberCount: null },
+    };
+    expect(permissionSetSentence(proposalRecord({ proposal: permissionSet, organizationAccount }))).toContain(
+      're-provision the permission set to account data-prod (123456789012).',
+    );
+  });
+});

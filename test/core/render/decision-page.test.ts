@@ -172,3 +172,21 @@ describe('linkDecisionPage: refusals and the first of two approvals', () => {
     expect(CROSS_SITE_PAGE).toMatchObject({ kind: 'forbidden', linksBack: false });
   });
 });
+
+describe('linkDecisionPage in organization mode', () => {
+  const organizationAccount = {
+    id: '123456789012',
+    name: 'data-prod',
+    ouPath: [{ id: 'r-ab12', name: 'Root' }],
+  };
+
+  it('names the account the change is written into', () => {
+    expect(linkDecisionPage(moved('approved', { organizationAccount })).message).toContain(
+      'The change to group GlueAccess in account data-prod (123456789012) is being applied',
+    );
+    expect(linkDecisionPage(moved('verified', { organizationAccount })).message).toContain(
+      'applied to group GlueAccess in account data-prod (123456789012), read back',
+    );
+    expect(linkDecisionPage(moved('approved')).message).toContain('The change to group GlueAccess is being');
+  });
+});

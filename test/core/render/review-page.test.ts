@@ -393,3 +393,32 @@ describe('the review page: what the grant adds and who may approve', () => {
     }
   });
 });
+
+describe('the review page in organization mode', () => {
+  const account = {
+    id: '123456789012',
+    name: `data-prod ${HOSTILE}`,
+    ouPath: [
+      { id: 'r-ab12', name: 'Root' },
+      { id: 'ou-ab12-aaaaaaaa', name: `Workloads ${HOSTILE}` },
+    ],
+  };
+
+  it('names the account, its id and OU path before anything else, escaped', () => {
+    const html = renderReviewPage(input({ organizationAccount: account }));
+    const line = `<bdi>${escapeHtml(`data-prod ${HOSTILE}`)}</bdi> (123456789012) in <bdi>Root</bdi> / <bdi>${escapeHtml(`Workloads ${HOSTILE}`)}</bdi>`;
+    expect(html).toContain(`<p id="account">Account: <strong>${line}</strong></p>`);
+    expect(html.indexOf('id="account"')).toBeLessThan(html.indexOf('id="summary"'));
+    expect(html).toContain(`<dt>Account name</dt><dd>${escapeHtml(account.name)}</dd>`);
+    expect(html).toContain(`<dt>OU path</dt><dd>${escapeHtml(`Root / Workloads ${HOSTILE}`)}</dd>`);
+    expect(html).toContain(`<title>Review proposal p-1 in ${escapeHtml(account.name)}</title>`);
+    expect(html).not.toContain('<script>alert');
+  });
+
+  it('shows no account lines in single-account mode', () => {
+    const html = renderReviewPage(input());
+    expect(html).not.toContain('id="account"');
+    expect(html).not.toContain('OU path');
+    expect(html).toContain('<title>Review proposal p-1</title>');
+  });
+});

@@ -68,6 +68,36 @@ describe('the IAM-signed approval commands', () => {
     expect(json.out.map((line) => JSON.parse(line))).toEqual(proposals);
   });
 
+  it('names the account of each proposal in organization mode, one line whatever its name holds', async () => {
+    const item = (name: string) => ({
+      id: 'p-1',
+      policyName: 'AllowPassXToGlue',
+      target: { type: 'group', name: 'GlueAccess' },
+      expiresAt: '2026-06-20T00:00:00Z',
+      summary: 'mei may not pass x',
+      organizationAccount: {
+        id: '123456789012',
+        name,
+        ouPath: [
+          { id: 'r-ab12', name: 'Root' },
+          { id: 'ou-ab12-aaaaaaaa', name: 'Workloads' },
+        ],
+      },
+    });
+    const plain = await run({ kind: 'proposals' }, 200, { proposals: [item('data-prod')] });
+    expect(plain.out).toEqual([
+      'p-1  AllowPassXToGlue on group GlueAccess  expires 2026-06-20T00:00:00Z\n    account data-prod (123456789012) in Root / Workloads\n    mei may not pass x',
+    ]);
+    const hostile = await run({ kind: 'proposals' }, 200, {
+      proposals: [item('prod\np-2  FakeLine\u001b[2J\u202egnp')],
+    });
+    const lines = hostile.out.join('\n').split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[1]).toBe(
+      '    account prod\\u000ap-2  FakeLine\\u001b[2J\\u202egnp (123456789012) in Root / Workloads',
+    );
+  });
+
   it('reports a refusal in one line with the API message, exit 2 for 4xx', async () => {
     const { code, err } = await run({ kind: 'reject', proposalId: 'p-1' }, 409, {
       message: 'already approved by arn:aws:iam::1:user/x',

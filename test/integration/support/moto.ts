@@ -38,25 +38,24 @@ export interface StartMotoOptions {
   /** How long moto may take to answer its first request. */
   readyTimeoutMs?: number;
   /**
-   * false: moto keeps state per account and picks it per request (the `x-moto-account-id` header, or
-   * the account of credentials AssumeRole returned), as the organization tests need. moto's
-   * MOTO_ACCOUNT_ID, when set, wins over both, so it is left out. Default true: every request is
-   * MOTO_ACCOUNT_ID's.
+   * Let each request choose its account (the `x-moto-account-id` header, else the account of the
+   * credentials AssumeRole returned, else MOTO_ACCOUNT_ID's value: moto's default) instead of fixing
+   * every request to MOTO_ACCOUNT_ID, which moto ranks above both. For several accounts in one server.
    */
-  pinAccount?: boolean;
+  accountPerRequest?: boolean;
 }
 
 export async function startMoto({
   readyTimeoutMs = READY_DEADLINE_MS,
-  pinAccount = true,
+  accountPerRequest = false,
 }: StartMotoOptions = {}): Promise<MotoServer> {
   const port = await findFreePort();
   const endpoint = `http://${HOST}:${port}`;
-  const { MOTO_ACCOUNT_ID: _inherited, ...inheritedEnv } = process.env;
-  const { MOTO_ACCOUNT_ID: _pinned, ...perRequestEnv } = MOTO_ENV;
+  const env: NodeJS.ProcessEnv = { ...process.env, ...MOTO_ENV };
+  if (accountPerRequest) delete env.MOTO_ACCOUNT_ID;
   // detached: moto gets its own process group, so stop() can end it together with anything it spawned.
   const child = spawn('moto_server', ['-H', HOST, '-p', String(port)], {
-    env: pinAccount ? { ...process.env, ...MOTO_ENV } : { ...inheritedEnv, ...perRequestEnv },
+    env,
     stdio: ['ignore', 'ignore', 'pipe'],
     detached: true,
   });

@@ -15,6 +15,7 @@ import {
   type IncidentStatus,
 } from '../../../core/incident';
 import type { Denial, Diagnosis, Proposal } from '../../../core/model';
+import type { OrganizationAccount } from '../../../core/organization/model';
 import { decodeApplyOutcome } from '../../../core/apply/outcome';
 import { decodeStoredDiagnosis, withDenialDefaults } from '../../../core/diagnosis/stored';
 import { incidentKey, proposalKey, type Item } from './schema';
@@ -161,7 +162,31 @@ export function fromProposalItem(item: Item): IncidentRecord {
     resultMessageAt: optionalString(item, 'resultMessageAt'),
     resultEventAt: optionalString(item, 'resultEventAt'),
     ...decisionFields(item),
+    ...organizationFields(item),
   };
+}
+
+/**
+ * Organization mode's account (name, OU path), when the item has it: single-account items and items
+ * written before organization mode have none. A malformed one is dropped: the account the record acts
+ * in is the denial's own, so a lost name only leaves the messages without it.
+ */
+function organizationFields(item: Item): { organizationAccount?: OrganizationAccount } {
+  const value = item['organizationAccount'];
+  if (typeof value !== 'object' || value === null) return {};
+  const { id, name, ouPath } = value as Record<string, unknown>;
+  if (typeof id !== 'string' || typeof name !== 'string' || !Array.isArray(ouPath)) return {};
+  const units = ouPath.flatMap((entry: unknown) => {
+    const unit = entry as Record<string, unknown> | null;
+    return unit !== null &&
+      typeof unit === 'object' &&
+      typeof unit['id'] === 'string' &&
+      typeof unit['name'] === 'string'
+      ? [{ id: unit['id'], name: unit['name'] }]
+      : [];
+  });
+  if (units.length !== ouPath.length) return {};
+  return { organizationAccount: { id, name, ouPath: units } };
 }
 
 /**

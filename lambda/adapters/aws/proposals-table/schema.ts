@@ -17,7 +17,8 @@
  *     apply), applyAttempts (N, claims so far), resultMessageAt / resultEventAt (ISO, once the outcome
  *     went out), decision (map {envelope, signature}: the signed approval, written with pending ->
  *     approved), approvals (list of maps {kind, name, identity}: the first of two approvals, then
- *     both). Write tokens: notificationLeaseId, notifiedId, lastTransitionId, lastApprovalId,
+ *     both), organizationAccount (map {id, name, ouPath: list of maps {id, name}}: organization mode's
+ *     account as Organizations names it; absent in single-account mode). Write tokens: notificationLeaseId, notifiedId, lastTransitionId, lastApprovalId,
  *     applyLeaseId. `status` + `createdAt` put it in the byStatus index (projection ALL): "pending
  *     proposals, newest first".
  *

@@ -22,6 +22,7 @@ import type { ChatbotNotification, MessageInput } from './types';
 import { verdictOf } from '../../diagnosis/derived';
 import { renderSummary } from '../diagnosis-summary';
 import { renderFindings } from '../findings';
+import { accountContext, accountSection } from './account';
 
 export const CHATBOT_LIMITS = {
   title: 250,
@@ -103,9 +104,10 @@ function title(input: MessageInput): string {
   const who = chatText(facts.who, NAME);
   const role = chatText(facts.roleName, NAME);
   const service = chatText(facts.service, NAME);
-  const base = `iam:PassRole denied: ${who} cannot pass ${role} to ${service}`;
+  const account = facts.account === null ? '' : ` in ${chatText(facts.account.name, NAME)}`;
+  const base = `iam:PassRole denied${account}: ${who} cannot pass ${role} to ${service}`;
   if (facts.flavor === 'reminder') {
-    return `:bell: Reminder, still pending after ${input.record.occurrenceCount} denials: ${who} cannot pass ${role} to ${service}`;
+    return `:bell: Reminder, still pending after ${input.record.occurrenceCount} denials${account}: ${who} cannot pass ${role} to ${service}`;
   }
   if (facts.flavor === 'report') return `:no_entry: ${base} (no policy change proposed)`;
   return `:no_entry: ${base}`;
@@ -121,6 +123,7 @@ function description(input: MessageInput): string {
       `*Still pending* since ${chatCode(record.createdAt, NAME)}: denied ${record.occurrenceCount} times, last at ${chatCode(record.lastSeenAt, NAME)}.`,
     );
   }
+  if (facts.account !== null) sections.push(accountSection(facts.account));
   sections.push(`*Why:* ${chatText(renderSummary(diagnosis), SENTENCE)}`);
   sections.push(
     `*Who:* ${chatCode(denial.principalArn, IDENTIFIER)} (${chatText(denial.principalType, NAME)})`,
@@ -233,6 +236,8 @@ function additionalContext(input: MessageInput): Record<string, string> {
     occurrences: String(record.occurrenceCount),
   };
   if (record.documentHash !== null) context['documentSha256'] = record.documentHash;
+  if (record.organizationAccount !== undefined)
+    Object.assign(context, accountContext(record.organizationAccount));
   if (record.proposal !== null) {
     const escalation = record.proposal.escalation;
     context['escalationLevel'] = escalation === undefined ? 'not analysed' : (escalation.level ?? 'unknown');

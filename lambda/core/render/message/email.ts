@@ -21,6 +21,7 @@ import { verdictOf } from '../../diagnosis/derived';
 import { renderSummary } from '../diagnosis-summary';
 import { FINDING_LABELS } from '../finding-labels';
 import { renderFindings } from '../findings';
+import { accountLine, accountName } from '../account-label';
 
 /** Per value and overall: the whole SNS message must stay under 256 KB, whatever the event holds. */
 const VALUE = 2_000;
@@ -85,8 +86,9 @@ export function renderEmail(input: MessageInput): string {
   const value = (text: string | null, fallback = 'unknown'): string => plainText(text ?? fallback, VALUE);
   const parts: string[] = [];
 
+  const inAccount = facts.account === null ? '' : ` in ${value(accountName(facts.account))}`;
   parts.push(
-    `iam:PassRole denied: ${value(facts.who)} cannot pass ${value(facts.roleName)} to ${value(facts.service)}`,
+    `iam:PassRole denied${inAccount}: ${value(facts.who)} cannot pass ${value(facts.roleName)} to ${value(facts.service)}`,
   );
   if (proposal) parts.push(escalationLines(proposal).join('\n'));
   if (facts.flavor === 'reminder') {
@@ -104,6 +106,7 @@ export function renderEmail(input: MessageInput): string {
       : []),
     ...(denial.permissionSetName !== null ? [`Permission set: ${value(denial.permissionSetName)}`] : []),
     `Call:       ${value(denial.deniedAction)} (${value(denial.eventSource)} ${value(denial.eventName)})`,
+    ...(facts.account !== null ? [`Account:    ${value(accountLine(facts.account))}`] : []),
     `Where:      account ${value(denial.account)}, ${value(denial.region)}, at ${value(denial.eventTime)}`,
     `Passing:    ${value(denial.roleArn)} to ${value(denial.passedToService)}`,
     `Event:      ${value(denial.eventId)}`,

@@ -1,6 +1,7 @@
 import { nameOf } from '../../iam/arn';
 import { callerName } from '../caller-name';
 import type { Finding } from '../../model';
+import type { OrganizationAccount } from '../../organization/model';
 import type { MessageInput } from './types';
 import { renderFindings } from '../findings';
 
@@ -15,6 +16,8 @@ export interface MessageFacts {
   /** `passrole-doctor approve <id>` / `reject <id>` for named approvers; null when not offered. */
   approveCommand: string | null;
   rejectCommand: string | null;
+  /** Organization mode: the denial's account as Organizations names it; null in single-account mode. */
+  account: OrganizationAccount | null;
   /** What the message is about, in a few words: 'proposal', 'reminder' or 'report'. */
   flavor: 'proposal' | 'reminder' | 'report';
 }
@@ -37,6 +40,7 @@ export function messageFacts({ kind, record, reviewBaseUrl, links }: MessageInpu
     reviewUrl: hasProposal ? reviewUrl : null,
     approveCommand: hasProposal ? (links?.approveCommand ?? null) : null,
     rejectCommand: hasProposal ? (links?.rejectCommand ?? null) : null,
+    account: record.organizationAccount ?? null,
     flavor: !hasProposal ? 'report' : kind === 'reminder' ? 'reminder' : 'proposal',
   };
 }

@@ -9,6 +9,7 @@ import { approvalSummary, levelSummary, notApprovable } from '../escalation-labe
 import { memberPhrase, messageFacts } from './facts';
 import type { MessageInput, RenderedMessage } from './types';
 import { renderSummary } from '../diagnosis-summary';
+import { accountLine } from '../account-label';
 
 export { CHATBOT_EVENT_TYPES, CHATBOT_LIMITS, renderChatbotNotification } from './chatbot';
 export { chatbotNotificationProblems } from './chatbot-schema';
@@ -22,7 +23,8 @@ export const SNS_MESSAGE_MAX_BYTES = 256 * 1024;
 
 function subject(input: MessageInput): string {
   const facts = messageFacts(input);
-  const about = `PassRole denied: ${facts.who} -> ${facts.roleName}`;
+  const where = facts.account === null ? '' : ` in ${facts.account.name}`;
+  const about = `PassRole denied${where}: ${facts.who} -> ${facts.roleName}`;
   if (facts.flavor === 'reminder') {
     return subjectLine(`[passrole-doctor] Reminder (${input.record.occurrenceCount}x) ${about}`);
   }
@@ -32,12 +34,14 @@ function subject(input: MessageInput): string {
 
 /** Names in the short text: a forged record's name must not push the link and commands out of it. */
 const SHORT_TEXT_NAME = 200;
+/** The account line of the short text (organization mode): name, id and OU path, bounded. */
+const SHORT_TEXT_ACCOUNT = 120;
 /** The level and approval lines of the short text, each bounded. */
 const SHORT_TEXT_LEVEL = 150;
 const SHORT_TEXT_APPROVAL = 300;
 /**
- * The short text's length. Its head (the first sentence, the level and approval lines: ~1,150 at
- * most) and its tail (the review link, the commands and the id: ~700 at most with a 128-character id)
+ * The short text's length. Its head (the first sentence, the account, the level and approval lines:
+ * ~1,280 at most) and its tail (the review link, the commands and the id: ~700 at most with a 128-character id)
  * both fit whole; only the summary and the proposed policy's names are cut to make room.
  */
 const SHORT_TEXT_MAX = 2_000;
@@ -50,6 +54,8 @@ function shortText(input: MessageInput): string {
     `${facts.flavor === 'reminder' ? `Reminder (${record.occurrenceCount} denials): ` : ''}iam:PassRole denied: ${name(facts.who)} cannot pass ${name(facts.roleName)} to ${name(facts.service)}.`,
   ];
   const proposal = record.proposal;
+  if (facts.account !== null)
+    head.push(`Account: ${plainText(accountLine(facts.account), SHORT_TEXT_ACCOUNT)}.`);
   if (proposal) {
     head.push(`Level: ${plainText(levelSummary(proposal), SHORT_TEXT_LEVEL)}.`);
     head.push(`Approval: ${plainText(approvalSummary(proposal), SHORT_TEXT_APPROVAL)}.`);

@@ -13,6 +13,8 @@ import { chatCode, chatCodeBlock, chatText, plainBlock, plainText, subjectLine, 
 import { memberPhrase, messageFacts } from './facts';
 import { fitSections, type Section } from './fit';
 import type { ChatbotNotification, RenderedMessage } from './types';
+import { accountContext, accountSection } from './account';
+import { accountLine } from '../account-label';
 
 export type ApplyMessageOutcome =
   | { kind: 'verified' }
@@ -95,6 +97,7 @@ function chatbot(input: OutcomeMessageInput): ChatbotNotification {
   const title = `${ICONS[result.kind]} ${lead}${rest === null ? '' : ` ${chatText(rest, 180)}`}`;
 
   const sections: (Section | string)[] = [];
+  if (facts.account !== null) sections.push(accountSection(facts.account));
   sections.push(
     `*Denial:* ${chatText(facts.who, NAME)} could not pass ${chatText(facts.roleName, NAME)} to ${chatText(facts.service, NAME)}`,
   );
@@ -167,6 +170,7 @@ function chatbot(input: OutcomeMessageInput): ChatbotNotification {
   };
   if (record.documentHash !== null) context['documentSha256'] = record.documentHash;
   if (outcome !== null && outcome.appliedAt !== null) context['attempts'] = String(outcome.attempts);
+  if (facts.account !== null) Object.assign(context, accountContext(facts.account));
 
   return {
     version: '1.0',
@@ -201,6 +205,7 @@ function email(input: OutcomeMessageInput): string {
   lines.push(
     `Denial:     ${value(facts.who)} could not pass ${value(facts.roleName)} to ${value(facts.service)}`,
   );
+  if (facts.account !== null) lines.push(`Account:    ${value(accountLine(facts.account))}`);
   lines.push(`Principal:  ${value(record.denial.policySourceArn)}`);
   if (proposal) {
     lines.push(
@@ -250,16 +255,22 @@ function subject(input: OutcomeMessageInput): string {
     refused: 'Refused',
     failed: 'Apply failed',
   };
-  return subjectLine(`[passrole-doctor] ${what[input.result.kind]}: ${facts.who} -> ${facts.roleName}`);
+  const where = facts.account === null ? '' : ` in ${facts.account.name}`;
+  return subjectLine(
+    `[passrole-doctor] ${what[input.result.kind]}${where}: ${facts.who} -> ${facts.roleName}`,
+  );
 }
 
 function shortText(input: OutcomeMessageInput): string {
   const { record, result } = input;
   const facts = messageFacts({ kind: 'new', record, reviewBaseUrl: null });
   const name = (text: string) => plainText(text, 100);
+  // The account line takes ~130 characters from the headline's reason: the budget below still holds.
+  const reason = facts.account === null ? 600 : 470;
   const parts = [
-    `iam:PassRole fix for ${name(facts.who)} passing ${name(facts.roleName)} to ${name(facts.service)}: ${plainHeadline(result, 600)}.`,
+    `iam:PassRole fix for ${name(facts.who)} passing ${name(facts.roleName)} to ${name(facts.service)}: ${plainHeadline(result, reason)}.`,
   ];
+  if (facts.account !== null) parts.push(`Account: ${plainText(accountLine(facts.account), 120)}.`);
   // Bounded, after at most ~950 characters: the 1,500-character cut never reaches them.
   if (record.proposal) {
     parts.push(`Level: ${plainText(levelSummary(record.proposal), 150)}.`);

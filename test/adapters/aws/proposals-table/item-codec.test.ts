@@ -114,3 +114,40 @@ describe('the diagnosis, whatever its shape', () => {
     expect(fromProposalItem(item)).toEqual(report);
   });
 });
+
+describe('the organization account (organization mode)', () => {
+  const ACCOUNT = {
+    id: '123456789012',
+    name: 'data-prod <script>',
+    ouPath: [
+      { id: 'r-ab12', name: 'Root' },
+      { id: 'ou-ab12-aaaaaaaa', name: 'Workloads' },
+    ],
+  };
+
+  it('is stored and read back with the record', () => {
+    const record = proposalRecord({ organizationAccount: ACCOUNT });
+    const item = stored(record);
+    expect(item['organizationAccount']).toEqual(ACCOUNT);
+    expect(fromProposalItem(item)).toEqual(record);
+    expect(fromProposalItem(item).organizationAccount).toEqual(ACCOUNT);
+  });
+
+  it('is absent from items without it, which still decode', () => {
+    const item = stored(proposalRecord());
+    expect(item).not.toHaveProperty('organizationAccount');
+    expect(fromProposalItem(item)).not.toHaveProperty('organizationAccount');
+  });
+
+  it.each([
+    ['not a map', 'data-prod'],
+    ['without a name', { id: '123456789012', ouPath: [] }],
+    ['with an OU path that is not a list', { ...ACCOUNT, ouPath: 'Root' }],
+    ['with an OU without a name', { ...ACCOUNT, ouPath: [{ id: 'r-ab12' }] }],
+  ])('is dropped when malformed (%s), the record still decoding', (_why, value) => {
+    const item = { ...stored(proposalRecord()), organizationAccount: value };
+    const decoded = fromProposalItem(item);
+    expect(decoded).not.toHaveProperty('organizationAccount');
+    expect(decoded.denial).toEqual(SEED_DENIAL);
+  });
+});
