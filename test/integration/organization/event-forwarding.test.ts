@@ -49,7 +49,7 @@ describe('a member denial on its way to the hub queue', () => {
   let fake: EventBridgeCrossAccountForwardingFake;
 
   beforeAll(async () => {
-    moto = await startMoto({ pinAccount: false });
+    moto = await startMoto({ accountPerRequest: true });
     deployment = await deployOrganization(moto.endpoint);
     const organization = deployment.organization;
     const inOrganization = new Set([

@@ -2,12 +2,12 @@
  * The organization loop's fault cases on moto, at the ports the hub's functions use (AccountAccess,
  * OrganizationReader) and on the way to the hub queue: an expired member session, a missing member
  * role, a denial from an account outside the organization, and an event whose account fields
- * disagree. The access and the reader are the stand-ins of support/stand-ins.ts until MemberAccountAccess
- * and OrganizationsReader are on main; what the gate's diagnose handler makes of each (acknowledged,
- * counted, never diagnosed) is asserted once it is.
+ * disagree. The access and the reader are the product's MemberAccountAccess and OrganizationsReader
+ * (support/hub-access.ts); what the gate's diagnose handler makes of each (acknowledged, counted,
+ * never diagnosed) is asserted once it is on main.
  */
 import { DeleteRoleCommand, DeleteRolePolicyCommand, GetRoleCommand } from '@aws-sdk/client-iam';
-import { AssumeRoleCommand, STSClient, type Credentials } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, type Credentials } from '@aws-sdk/client-sts';
 import { MemberAccessError } from '../../../lambda/core/errors';
 import type { ProposalTarget } from '../../../lambda/core/model';
 import { CLOUDTRAIL_API_CALL_DETAIL_TYPE } from '../../../lib/denial-event-patterns';
@@ -17,11 +17,10 @@ import {
   type EventEnvelope,
 } from '../../support/organization/eventbridge-forwarding-fake';
 import { startMoto, type MotoServer } from '../support/moto';
-import { sameRealmErrors } from '../support/remediation-loop';
 import { receiveAll } from '../support/sqs-queues';
 import { startAccountsProxy, type AccountsProxy } from './support/accounts-proxy';
 import { EXTERNAL_ID, memberRoleArn } from './support/member-roles';
-import { accountClients, identityOf } from './support/moto-accounts';
+import { accountClients } from './support/moto-accounts';
 import {
   deployOrganization,
   HUB_REGION,
@@ -29,19 +28,21 @@ import {
   type OrganizationDeployment,
 } from './support/organization-deployment';
 import { OUTSIDE_ACCOUNT_ID } from './support/seed-organization';
-import { AssumedRoleAccountAccess, ManagementOrganizationReader } from './support/stand-ins';
+import { hubMemberAccess, managementOrganizationsReader } from './support/hub-access';
+import type { MemberAccountAccess } from '../../../lambda/adapters/aws/organization/member-account-access';
+import type { OrganizationsReader } from '../../../lambda/adapters/aws/organizations-reader';
 
 describe('organization loop faults: expired session, missing member role, outside account, disagreeing fields', () => {
   let moto: MotoServer;
   let deployment: OrganizationDeployment;
   let proxy: AccountsProxy;
   let fake: EventBridgeCrossAccountForwardingFake;
-  let access: AssumedRoleAccountAccess;
-  let reader: ManagementOrganizationReader;
+  let access: MemberAccountAccess;
+  let reader: OrganizationsReader;
   const destroyers: (() => void)[] = [];
 
   beforeAll(async () => {
-    moto = await startMoto({ pinAccount: false });
+    moto = await startMoto({ accountPerRequest: true });
     deployment = await deployOrganization(moto.endpoint);
     const { organization } = deployment;
     const inOrganization = new Set([
@@ -69,28 +70,17 @@ describe('organization loop faults: expired session, missing member role, outsid
         RoleSessionName: 'diagnose',
       }),
     );
-    const sts = new STSClient({
-      endpoint: proxy.endpoint,
-      region: HUB_REGION,
-      credentials: identityOf(own.Credentials as Credentials),
-      maxAttempts: 1,
-    });
-    sameRealmErrors(sts.middlewareStack);
-    destroyers.push(() => sts.destroy());
-    reader = new ManagementOrganizationReader(
-      deployment.clients(organization.managementAccountId).organizations,
-    );
-    access = new AssumedRoleAccountAccess({
+    reader = managementOrganizationsReader(moto.endpoint, organization.managementAccountId);
+    const built = hubMemberAccess({
       endpoint: proxy.endpoint,
       region: HUB_REGION,
       externalId: EXTERNAL_ID,
-      sts,
-      sessionName: 'passrole-doctor-diagnose',
+      ownCredentials: own.Credentials as Credentials,
+      roleSessionName: HUB_ROLE_NAMES.diagnose,
       organization: reader,
     });
-    destroyers.push(() => {
-      for (const client of access.clients) client.destroy();
-    });
+    destroyers.push(built.destroy);
+    access = built.access;
   });
 
   afterAll(async () => {
@@ -127,7 +117,9 @@ describe('organization loop faults: expired session, missing member role, outsid
     const inputs = await again.escalationReader.readEscalationInputs(roleArn, target);
     expect(inputs.role?.arn).toBe(roleArn);
     const iamCalls = proxy.calls.filter((call) => call.operation.startsWith('iam:'));
-    // Whatever was refused as expired, the read that answered was the member's, through a live session.
+    // The cached session was refused as expired, then renewed: the reads that answered were the
+    // member's, through the new session.
+    expect(iamCalls.filter((call) => call.refused === 'ExpiredToken').length).toBeGreaterThan(0);
     const answered = iamCalls.filter((call) => call.refused === null);
     expect(answered.length).toBeGreaterThan(0);
     expect(new Set(answered.map((call) => call.account))).toEqual(new Set([memberA.id]));

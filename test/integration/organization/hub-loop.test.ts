@@ -8,8 +8,9 @@
  * names the account of every call. The SCPs come through the OrganizationReader port. Every other
  * AWS call is the hub's own (its tables, topic and channel).
  *
- * What main does not have yet, each stood in for in one place: MemberAccountAccess (`sessions`) and
- * OrganizationsReader (`orgreader`) by support/stand-ins.ts (`hubFunction`); the org-mode diagnose
+ * MemberAccountAccess and OrganizationsReader are the product's (support/hub-access.ts; moto has no
+ * SimulatePrincipalPolicy, so the local simulator evaluates what they read). What main does not have
+ * yet, each stood in for in one place: the org-mode diagnose
  * handler that admits the denial and reads its account itself (`gate`) by `diagnoseFunction`, which
  * is handed the member's read access; the apply handler taking AccountAccess.write (`approvals`) by
  * the apply step's wiring. Not asserted until they land: messages naming the account (`orgreader`),
@@ -65,7 +66,10 @@ import {
 import { createQueue, receiveAll, type TestQueue } from '../support/sqs-queues';
 import { startAccountsProxy, type AccountsProxy } from './support/accounts-proxy';
 import { EXTERNAL_ID, memberRoleArn, type HubFunction } from './support/member-roles';
-import { AssumedRoleAccountAccess, ManagementOrganizationReader } from './support/stand-ins';
+import { hubMemberAccess, managementOrganizationsReader } from './support/hub-access';
+import type { MemberAccountAccess } from '../../../lambda/adapters/aws/organization/member-account-access';
+import { LocalPolicySimulator } from '../../../lambda/adapters/local/local-policy-simulator';
+import { sourceIdentityFor } from '../../../lambda/adapters/aws/organization/source-identity';
 import { SCP_NAME } from './support/seed-organization';
 import { accountClients, identityOf } from './support/moto-accounts';
 import {
@@ -88,7 +92,7 @@ describe('the organization loop: a denial in each member -> hub queue -> diagnos
   const destroyers: (() => void)[] = [];
 
   beforeAll(async () => {
-    moto = await startMoto({ pinAccount: false });
+    moto = await startMoto({ accountPerRequest: true });
     deployment = await deployOrganization(moto.endpoint);
     const { organization } = deployment;
     const inOrganization = new Set([
@@ -177,29 +181,22 @@ describe('the organization loop: a denial in each member -> hub queue -> diagnos
   }
 
   /**
-   * A hub function's access to member accounts through the member roles (assumed by the function's own
-   * role with the external id), and its own clients for the hub's resources. STAND-INS until main has
-   * them: AssumedRoleAccountAccess for MemberAccountAccess, ManagementOrganizationReader for
-   * OrganizationsReader (support/stand-ins.ts).
+   * A hub function: its own clients for the hub's resources, and MemberAccountAccess (with the
+   * OrganizationsReader for SCPs) assuming the member roles with its own role, as index.ts wires it.
    */
-  async function hubFunction(
-    fn: HubFunction,
-  ): Promise<{ own: LoopClients; access: AssumedRoleAccountAccess }> {
-    const own = await hubFunctionClients(fn);
-    const access = new AssumedRoleAccountAccess({
+  async function hubFunction(fn: HubFunction): Promise<{ own: LoopClients; access: MemberAccountAccess }> {
+    const ownCredentials = await hubFunctionCredentials(fn);
+    const own = loopClients(ownCredentials, null);
+    const built = hubMemberAccess({
       endpoint: proxy.endpoint,
       region: HUB_REGION,
       externalId: EXTERNAL_ID,
-      sts: own.sts,
-      sessionName: `passrole-doctor-${fn}`,
-      organization: new ManagementOrganizationReader(
-        deployment.clients(deployment.organization.managementAccountId).organizations,
-      ),
+      ownCredentials,
+      roleSessionName: HUB_ROLE_NAMES[fn],
+      organization: managementOrganizationsReader(moto.endpoint, deployment.organization.managementAccountId),
     });
-    destroyers.push(() => {
-      for (const client of access.clients) client.destroy();
-    });
-    return { own, access };
+    destroyers.push(built.destroy);
+    return { own, access: built.access };
   }
 
   /** The SCP levels each escalation read handed the analysis, by account. */
@@ -226,7 +223,8 @@ describe('the organization loop: a denial in each member -> hub queue -> diagnos
       diagnoser: createDiagnoser({
         authorizationRecords: new InMemoryAuthorizationRecordReader(),
         accountReader: read.accountReader,
-        simulator: read.simulator,
+        // moto has no SimulatePrincipalPolicy: the local simulator over what the member's reads returned.
+        simulator: new LocalPolicySimulator(),
         instanceProfiles: read.instanceProfiles,
         escalation: defaultEscalationDependencies(read.escalationReader),
       }),
@@ -360,7 +358,7 @@ describe('the organization loop: a denial in each member -> hub queue -> diagnos
         escalationReader: write.escalationReader,
         decisionLedger: new DynamoDbDecisionLedger(applying.own.dynamodb, resources.proposalsTable),
         writer: write.writer,
-        simulator: write.simulator,
+        simulator: new LocalPolicySimulator(),
         accountReader: write.accountReader,
         notifier: new SnsNotifier(applying.own.sns, resources.topicArn),
         events: new EventBridgePublisher(applying.own.eventBridge, resources.eventBusName),
@@ -387,7 +385,7 @@ describe('the organization loop: a denial in each member -> hub queue -> diagnos
       const applySession = proxy.sessions.find(
         (session) => session.roleArn === memberRoleArn(member.id, 'apply'),
       );
-      expect(applySession?.sourceIdentity).toBe('link-holder');
+      expect(applySession?.sourceIdentity).toBe(sourceIdentityFor('link-holder'));
       await receiveAll(deployment.clients(hub.id).sqs, teamChannel.url);
       summary.push(
         `${member.name}: diagnosis ${diagnosisIamCalls} IAM calls in ${member.id} (read role), ` +

@@ -29,7 +29,7 @@ describe('the organization harness: moto with a hub, two members and an SCP; the
   const opened: AccountClients[] = [];
 
   beforeAll(async () => {
-    moto = await startMoto({ pinAccount: false });
+    moto = await startMoto({ accountPerRequest: true });
     deployment = await deployOrganization(moto.endpoint);
     const { organization } = deployment;
     const members = new Set([

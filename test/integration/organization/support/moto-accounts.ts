@@ -1,6 +1,6 @@
 /**
  * SDK clients of one account on a moto_server that keeps state per account (startMoto with
- * pinAccount false). moto picks the account of a request from its `x-moto-account-id` header, or from
+ * accountPerRequest). moto picks the account of a request from its `x-moto-account-id` header, or from
  * the credentials when AssumeRole returned them: `accountClients` sends the header, `sessionClients`
  * signs with a session's keys and lets moto find the account as AWS would.
  */
