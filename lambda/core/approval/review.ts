@@ -39,7 +39,10 @@ export async function checkReviewLink(
   if (record === null) return { kind: 'invalid', reason: 'unknown proposal' };
   const claims = approvalClaimsOf(record);
   if (claims === null) return { kind: 'invalid', reason: 'nothing to review' };
-  const check = await verifyApprovalToken(token, claims, deps.linkMac, now);
+  // A record the hub stored (it names its organization account) never takes a pre-account link.
+  const check = await verifyApprovalToken(token, claims, deps.linkMac, now, {
+    acceptLegacy: record.organizationAccount === undefined,
+  });
   if (check.ok) return { kind: 'valid', record };
   return check.reason === 'expired'
     ? { kind: 'expired', record }
