@@ -108,7 +108,13 @@ export async function decisionView(
       linkMayApprove: recheck.rule.requires === 'one-approver',
     };
   }
-  const rule = approvalRequirement(proposal.escalation, proposal.target.type, deps.policy, 'deployment');
+  const rule = approvalRequirement(
+    proposal.escalation,
+    proposal.target.type,
+    deps.policy,
+    'deployment',
+    record.denial.account,
+  );
   const shown =
     proposal.approval === undefined ? { ...record, proposal: { ...proposal, approval: rule } } : record;
   return { record: shown, linkMayApprove: rule.requires === 'one-approver' };
