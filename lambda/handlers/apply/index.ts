@@ -24,7 +24,9 @@ import { KmsDecisionVerifier } from '../../adapters/aws/kms-decision-keys';
 import { EventBridgePublisher } from '../../adapters/aws/eventbridge-publisher';
 import { IamPolicyWriter } from '../../adapters/aws/iam-policy-writer';
 import { SnsNotifier } from '../../adapters/aws/sns-notifier';
+import { MEMBER_ROLE_NAMES } from '../../settings/organization';
 import { IAM_REQUEST_HANDLER, REQUEST_HANDLER } from '../client-settings';
+import { memberAccountAccess } from '../member-access';
 import { traced } from '../traced';
 import { createApplyHandler, type ApplyHandlerOutcome } from './handler';
 import { readApplySettings } from './settings';
@@ -50,8 +52,15 @@ const kms = tracer.captureAWSv3Client(new KMSClient({ requestHandler: REQUEST_HA
  */
 const escalationReader = new TargetedAccountReader(iam);
 
+const organization = settings.organization;
+
 const apply = createApplyHandler({
   store: new DynamoDbIncidentStore(dynamodb, settings.proposalsTableName),
+  // Organization mode: every proposal's account through its member apply role, the approver as the
+  // source identity. The own-account ports below are then never used (AccountAccess supersedes them).
+  ...(organization === null
+    ? {}
+    : { accounts: memberAccountAccess({ externalId: organization.externalId }) }),
   writer: new IamPolicyWriter(iam),
   simulator: new AwsPolicySimulator(iam),
   decisionVerifier: new KmsDecisionVerifier(kms, settings.decisionSigningKeyId),
@@ -63,7 +72,19 @@ const apply = createApplyHandler({
   metrics,
   settings: {
     accountId: settings.accountId,
+    organization: organization !== null,
     protectedRoleArns: settings.protectedRoleArns,
+    // The member roles the hub acts through: never a target, principal or passed role, anywhere.
+    ...(organization === null
+      ? {}
+      : {
+          protectedRoleNames: [
+            MEMBER_ROLE_NAMES.read,
+            MEMBER_ROLE_NAMES.apply,
+            `${MEMBER_ROLE_NAMES.forward}-*`,
+          ],
+          excludedAccounts: organization.excludedAccounts,
+        }),
     allowedTargetTypes: settings.allowedTargetTypes,
     verifyTimeoutMs: settings.verifyTimeoutMs,
     // Only used without a Lambda context; in Lambda the lease runs to the invocation's end.

@@ -17,6 +17,7 @@ import { KmsLinkMac } from '../../adapters/aws/kms-link-mac';
 import { InvalidInputError } from '../../core/errors';
 import type { LinkMacVerifier } from '../../ports/link-mac';
 import { IAM_REQUEST_HANDLER, REQUEST_HANDLER } from '../client-settings';
+import { memberAccountAccess } from '../member-access';
 import { traced } from '../traced';
 import { createApprovalFunction, type AutoApproveResult } from './function-entry';
 import type { ApprovalResponse } from './handler';
@@ -52,7 +53,14 @@ const approval = createApprovalFunction({
   applyTrigger: new LambdaApplyTrigger(lambda, settings.applyFunctionName),
   linkMac,
   signer: new KmsDecisionSigner(kms, settings.decisionSigningKeyId),
-  escalationReader: accountReader,
+  // Organization mode: each denial's account through its member read role; the hub's own IAM is read
+  // only for its approvers' role paths (rolePaths), as they are principals of the hub's account.
+  ...(settings.organization === null
+    ? { escalationReader: accountReader }
+    : {
+        accounts: memberAccountAccess({ externalId: settings.organization.externalId }),
+        organization: true,
+      }),
   rolePaths: accountReader,
   logger,
   settings: { ...settings.policy, ownResourceArns: settings.ownResourceArns },
