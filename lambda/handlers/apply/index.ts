@@ -15,6 +15,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { STSClient } from '@aws-sdk/client-sts';
 import type { Context } from 'aws-lambda';
 import { TargetedAccountReader } from '../../adapters/aws/targeted-account-reader';
 import { AwsPolicySimulator } from '../../adapters/aws/aws-policy-simulator';
@@ -26,7 +27,7 @@ import { IamPolicyWriter } from '../../adapters/aws/iam-policy-writer';
 import { SnsNotifier } from '../../adapters/aws/sns-notifier';
 import { MEMBER_ROLE_NAMES } from '../../settings/organization';
 import { IAM_REQUEST_HANDLER, REQUEST_HANDLER } from '../client-settings';
-import { memberAccountAccess } from '../member-access';
+import { hubAccountAccess } from '../organization-access';
 import { traced } from '../traced';
 import { createApplyHandler, type ApplyHandlerOutcome } from './handler';
 import { readApplySettings } from './settings';
@@ -60,7 +61,15 @@ const apply = createApplyHandler({
   // source identity. The own-account ports below are then never used (AccountAccess supersedes them).
   ...(organization === null
     ? {}
-    : { accounts: memberAccountAccess({ externalId: organization.externalId }) }),
+    : {
+        accounts: hubAccountAccess({
+          sts: tracer.captureAWSv3Client(new STSClient({ requestHandler: REQUEST_HANDLER })),
+          hubFunction: 'apply',
+          externalId: organization.externalId,
+          region: process.env['AWS_REGION'] ?? 'us-east-1',
+          capture: (client) => tracer.captureAWSv3Client(client),
+        }),
+      }),
   writer: new IamPolicyWriter(iam),
   simulator: new AwsPolicySimulator(iam),
   decisionVerifier: new KmsDecisionVerifier(kms, settings.decisionSigningKeyId),
