@@ -41,14 +41,17 @@ export class MemberRoles extends Construct {
 
   constructor(scope: Construct, id: string, props: MemberRolesProps) {
     super(scope, id);
-    const hubRoles = (member: keyof typeof MEMBER_ROLE_TRUSTED_HUB_ROLES): iam.IPrincipal =>
+    const hubRoles = (
+      member: keyof typeof MEMBER_ROLE_TRUSTED_HUB_ROLES,
+      externalId: string | null,
+    ): iam.IPrincipal =>
       new iam.PrincipalWithConditions(new iam.AccountPrincipal(props.hubAccountId), {
         StringEquals: {
           'aws:PrincipalArn': MEMBER_ROLE_TRUSTED_HUB_ROLES[member].map((role) =>
             hubRoleArn(props.hubAccountId, role),
           ),
           'aws:PrincipalOrgID': props.organizationId,
-          'sts:ExternalId': props.externalId,
+          ...(externalId === null ? {} : { 'sts:ExternalId': externalId }),
         },
       });
 
@@ -56,7 +59,7 @@ export class MemberRoles extends Construct {
       roleName: MEMBER_ROLE_NAMES.read,
       description:
         "PassRole Doctor hub: read-only IAM of this account (the diagnosis and the approval's re-check)",
-      assumedBy: hubRoles('read'),
+      assumedBy: hubRoles('read', props.externalId),
       inlinePolicies: {
         ReadForDiagnosis: new iam.PolicyDocument({
           statements: [...accountAuthorizationReadStatements(), ...diagnosisReadStatements()],
@@ -64,12 +67,11 @@ export class MemberRoles extends Construct {
       },
     });
 
-    const applyPrincipal = hubRoles('apply');
     this.applyRole = new iam.Role(this, 'ApplyRole', {
       roleName: MEMBER_ROLE_NAMES.apply,
       description:
         'PassRole Doctor hub: writes approved inline PassRole policies in this account (never its own or AWS-managed roles)',
-      assumedBy: applyPrincipal,
+      assumedBy: hubRoles('apply', props.externalId),
       inlinePolicies: {
         ApplyApprovedPolicies: new iam.PolicyDocument({
           statements: [
@@ -87,9 +89,12 @@ export class MemberRoles extends Construct {
       },
     });
     // The apply sets SourceIdentity to the approver, so this account's CloudTrail shows who decided;
-    // a trust that does not allow it refuses the whole AssumeRole.
+    // a trust that does not allow it refuses the whole AssumeRole. IAM evaluates sts:SetSourceIdentity
+    // only within that AssumeRole, whose sts:AssumeRole statement requires the external id; the IAM
+    // service reference lists no sts:ExternalId key for sts:SetSourceIdentity, so requiring it here
+    // could refuse every write (the simulator, built from that reference, drops the key).
     this.applyRole.assumeRolePolicy?.addStatements(
-      new iam.PolicyStatement({ actions: ['sts:SetSourceIdentity'], principals: [applyPrincipal] }),
+      new iam.PolicyStatement({ actions: ['sts:SetSourceIdentity'], principals: [hubRoles('apply', null)] }),
     );
 
     for (const role of [this.readRole, this.applyRole]) {

@@ -168,9 +168,16 @@ describe('the read and apply roles', () => {
       },
     };
     const principal = { AWS: `arn:\${AWS::Partition}:iam::${HUB_ACCOUNT}:root` };
+    const { 'sts:ExternalId': _externalId, ...withoutExternalId } = condition.StringEquals;
     expect(trustOf(apply())).toEqual([
       { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: principal, Condition: condition },
-      { Action: 'sts:SetSourceIdentity', Effect: 'Allow', Principal: principal, Condition: condition },
+      // Evaluated only within that AssumeRole (which requires the external id): no sts:ExternalId key there.
+      {
+        Action: 'sts:SetSourceIdentity',
+        Effect: 'Allow',
+        Principal: principal,
+        Condition: { StringEquals: withoutExternalId },
+      },
     ]);
   });
 
