@@ -219,6 +219,13 @@ describe("a member's read and apply roles", () => {
       expect(deployment.roles.has(forwardRoleName(deployment.region))).toBe(true);
     }
     expect(memberRole(deployments, READ_ROLE).arn).toBe(`arn:aws:iam::${MEMBER_ACCOUNT}:role/${READ_ROLE}`);
+    // Their permissions, resolved for the member account (a moto harness can create the roles with them).
+    expect(memberRole(deployments, READ_ROLE).policies.map((policy) => policy.name)).toEqual([
+      'ReadForDiagnosis',
+    ]);
+    const apply = memberRole(deployments, APPLY_ROLE).policies;
+    expect(apply.map((policy) => policy.name)).toEqual(['ApplyApprovedPolicies']);
+    expect(JSON.stringify(apply)).toContain(`"arn:aws:iam::${MEMBER_ACCOUNT}:role/PassRoleDoctorMember-*"`);
   });
 
   it.each(ATTACKS.map((attack) => [attack.name, attack] as const))('refuse: %s', async (_name, attack) => {

@@ -1,5 +1,6 @@
 /**
- * The member template as one member account would get it from the StackSet, for the attack suite:
+ * The member template as one member account would get it from the StackSet, for the attack suite
+ * (and for a harness that creates the member roles in moto with the template's own policies):
  * synthesized in-process (test/lib/support/organization-app.ts), deployed (its intrinsics and
  * conditions resolved) into one member account in each member region, and the roles' trust policies
  * read from the deployment that actually has them.
@@ -18,6 +19,8 @@ export interface MemberRole {
   name: string;
   arn: string;
   trust: PolicyDocument;
+  /** Its inline policies as deployed (what a harness creating the role in moto puts on it). */
+  policies: { name: string; document: PolicyDocument }[];
 }
 
 export interface MemberDeployment {
@@ -51,9 +54,22 @@ export function memberDeployments(): MemberDeployment[] {
         name,
         arn: resolver.arnOf(logicalId),
         trust: resolver.resolve(properties['AssumeRolePolicyDocument'] as Json) as unknown as PolicyDocument,
+        policies: inlinePolicies(resolver.resolve((properties['Policies'] ?? []) as Json)),
       });
     }
     return { region, roles };
+  });
+}
+
+function inlinePolicies(resolved: Json): { name: string; document: PolicyDocument }[] {
+  if (!Array.isArray(resolved)) throw new Error('Policies is not a list');
+  return resolved.map((policy) => {
+    const { PolicyName: name, PolicyDocument: document } = policy as {
+      PolicyName: Json;
+      PolicyDocument: Json;
+    };
+    if (typeof name !== 'string') throw new Error('a policy without a name');
+    return { name, document: document as unknown as PolicyDocument };
   });
 }
 
