@@ -25,7 +25,7 @@ import { KmsDecisionVerifier } from '../../adapters/aws/kms-decision-keys';
 import { EventBridgePublisher } from '../../adapters/aws/eventbridge-publisher';
 import { IamPolicyWriter } from '../../adapters/aws/iam-policy-writer';
 import { SnsNotifier } from '../../adapters/aws/sns-notifier';
-import { MEMBER_ROLE_NAMES } from '../../settings/organization';
+import { HUB_ROLE_NAMES, MEMBER_ROLE_NAMES } from '../../settings/organization';
 import { IAM_REQUEST_HANDLER, REQUEST_HANDLER } from '../client-settings';
 import { hubAccountAccess } from '../organization-access';
 import { traced } from '../traced';
@@ -91,6 +91,8 @@ const apply = createApplyHandler({
             MEMBER_ROLE_NAMES.read,
             MEMBER_ROLE_NAMES.apply,
             `${MEMBER_ROLE_NAMES.forward}-*`,
+            // The hub's own roles, where the hub account is itself a member.
+            ...Object.values(HUB_ROLE_NAMES),
           ],
           excludedAccounts: organization.excludedAccounts,
         }),
