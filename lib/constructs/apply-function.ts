@@ -16,7 +16,7 @@
  * apply that died beyond those retries' reach is asked for again by the reconciler
  * (apply-reconciler.ts); the lease and resumable steps make any repeat request safe.
  */
-import { Aws, Duration, Lazy, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -35,9 +35,13 @@ import {
   allowTableActions,
   defaultPolicyOf,
   HandlerFunction,
-  iamArn,
   type HandlerFunctionProps,
 } from './handler-function';
+import {
+  denyAwsManagedRoleWrites,
+  denyInlinePolicyWrites,
+  inlinePolicyWriteStatements,
+} from './iam-statements';
 
 /** How long the function re-simulates while IAM propagates a new policy. */
 export const VERIFY_TIMEOUT = Duration.seconds(VERIFY_TIMEOUT_SECONDS.fallback);
@@ -53,21 +57,13 @@ export const APPLY_MAX_EVENT_AGE = Duration.hours(1);
  */
 export const APPLY_PROPOSALS_ACTIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem'] as const;
 
-/** Every IAM action the apply role is allowed, by the entity type it acts on. */
-export const APPLY_IAM_WRITE_ACTIONS = {
-  group: ['iam:PutGroupPolicy', 'iam:GetGroupPolicy'],
-  user: ['iam:PutUserPolicy', 'iam:GetUserPolicy'],
-  role: ['iam:PutRolePolicy', 'iam:GetRolePolicy'],
-} as const;
-export const APPLY_IAM_VERIFY_ACTIONS = ['iam:SimulatePrincipalPolicy'] as const;
-export const APPLY_IAM_ACTIONS: readonly string[] = [
-  ...Object.values(APPLY_IAM_WRITE_ACTIONS).flat(),
-  ...APPLY_IAM_VERIFY_ACTIONS,
-];
-/** Denied on protected roles: every inline-policy write, whatever its entity. */
-export const PROTECTED_ROLE_DENIED_ACTIONS = ['iam:Put*Policy'] as const;
-/** Roles AWS creates and manages: Identity Center's permission-set roles, service-linked roles. */
-export const AWS_MANAGED_ROLE_PATHS = ['role/aws-reserved/*', 'role/aws-service-role/*'] as const;
+export {
+  APPLY_IAM_ACTIONS,
+  APPLY_IAM_VERIFY_ACTIONS,
+  APPLY_IAM_WRITE_ACTIONS,
+  AWS_MANAGED_ROLE_PATHS,
+  PROTECTED_ROLE_DENIED_ACTIONS,
+} from './iam-statements';
 
 export interface ApplyFunctionProps extends HandlerFunctionProps {
   readonly proposalsTable: dynamodb.ITable;
@@ -124,37 +120,10 @@ export class ApplyFunction extends HandlerFunction {
       retentionPeriod: DLQ_RETENTION,
     });
 
-    for (const [entity, actions] of Object.entries(APPLY_IAM_WRITE_ACTIONS)) {
-      this.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          sid: `WriteInlinePoliciesOf${entity[0]?.toUpperCase()}${entity.slice(1)}s`,
-          actions: [...actions],
-          resources: [iamArn(Aws.ACCOUNT_ID, `${entity}/*`)],
-        }),
-      );
-    }
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'VerifyByResimulating',
-        actions: [...APPLY_IAM_VERIFY_ACTIONS],
-        resources: ['user/*', 'role/*'].map((resource) => iamArn(Aws.ACCOUNT_ID, resource)),
-      }),
-    );
-    this.denyProtectedRoles = new iam.PolicyStatement({
-      sid: 'NeverWriteThisStacksRoles',
-      effect: iam.Effect.DENY,
-      actions: [...PROTECTED_ROLE_DENIED_ACTIONS],
-      resources: [],
-    });
+    for (const statement of inlinePolicyWriteStatements()) this.role.addToPrincipalPolicy(statement);
+    this.denyProtectedRoles = denyInlinePolicyWrites('NeverWriteThisStacksRoles', []);
     this.role.addToPrincipalPolicy(this.denyProtectedRoles);
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'NeverWriteAwsManagedRoles',
-        effect: iam.Effect.DENY,
-        actions: [...PROTECTED_ROLE_DENIED_ACTIONS],
-        resources: AWS_MANAGED_ROLE_PATHS.map((resource) => iamArn(Aws.ACCOUNT_ID, resource)),
-      }),
-    );
+    this.role.addToPrincipalPolicy(denyAwsManagedRoleWrites());
     this.protectRole(this.role);
 
     allowTableActions(this.role, props.proposalsTable, 'ApplyProposals', { item: APPLY_PROPOSALS_ACTIONS });

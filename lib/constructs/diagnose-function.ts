@@ -7,9 +7,9 @@
  * tables, publishing to its topic, kms:GenerateMac on the review-link key (granted by ApprovalKeys),
  * its log group and X-Ray; with autoApprove, invoking the approval function. No IAM write action, ever.
  */
-import { Aws, Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -30,9 +30,9 @@ import {
   defaultPolicyOf,
   HandlerFunction,
   handlerEntry,
-  iamArn,
   type HandlerFunctionProps,
 } from './handler-function';
+import { diagnosisReadStatements } from './iam-statements';
 
 export { METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME, PROJECT_ROOT } from './handler-function';
 export const DIAGNOSE_ENTRY = handlerEntry('diagnose');
@@ -128,38 +128,7 @@ export class DiagnoseFunction extends HandlerFunction {
     );
 
     allowReadingAccountAuthorization(this.role);
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadInstanceProfiles',
-        // The role an EC2 denial passed through an instance profile (TargetedAccountReader).
-        actions: ['iam:GetInstanceProfile'],
-        resources: [iamArn(Aws.ACCOUNT_ID, 'instance-profile/*')],
-      }),
-    );
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'SimulateAccountPrincipals',
-        actions: ['iam:SimulatePrincipalPolicy', 'iam:GetContextKeysForPrincipalPolicy'],
-        resources: ['user/*', 'role/*', 'group/*'].map((resource) => iamArn(Aws.ACCOUNT_ID, resource)),
-      }),
-    );
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'DecodeEc2AuthorizationMessages',
-        // DecodeAuthorizationMessage has no resource type either.
-        actions: ['sts:DecodeAuthorizationMessage'],
-        resources: ['*'],
-      }),
-    );
-
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadAwsAuthorizationDetails',
-        // AWS's own record of a denial (IAM Toolbox, preview): no resource type is published for it.
-        actions: ['iam:GetRequestAuthorizationDetails'],
-        resources: ['*'],
-      }),
-    );
+    for (const statement of diagnosisReadStatements()) this.role.addToPrincipalPolicy(statement);
 
     allowTableActions(this.role, props.proposalsTable, 'ReadAndWriteProposals', {
       item: DIAGNOSE_PROPOSALS_ACTIONS,

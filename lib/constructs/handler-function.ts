@@ -19,6 +19,7 @@ import { InvalidInputError } from '../../lambda/core/errors';
 import { iamArn as iamArnIn } from '../../lambda/core/iam/arn';
 import { METRICS_NAMESPACE, POWERTOOLS_ENV, POWERTOOLS_SERVICE_NAME } from '../../lambda/settings/common';
 import { environmentOf } from '../../lambda/settings/env';
+import { accountAuthorizationReadStatements } from './iam-statements';
 
 export { METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME } from '../../lambda/settings/common';
 
@@ -218,59 +219,11 @@ export function allowTableActions(
   }
 }
 
-/** The targeted IAM reads of users, groups and roles with their policies (TargetedAccountReader). */
-export const ENTITY_READ_ACTIONS = [
-  'iam:GetUser',
-  'iam:ListGroupsForUser',
-  'iam:ListUserPolicies',
-  'iam:GetUserPolicy',
-  'iam:ListAttachedUserPolicies',
-  'iam:GetGroup',
-  'iam:ListGroupPolicies',
-  'iam:GetGroupPolicy',
-  'iam:ListAttachedGroupPolicies',
-  'iam:GetRole',
-  'iam:ListRolePolicies',
-  'iam:GetRolePolicy',
-  'iam:ListAttachedRolePolicies',
-] as const;
+export { ACCOUNT_AUTHORIZATION_READ_ACTIONS, ENTITY_READ_ACTIONS } from './iam-statements';
 
-/** Every IAM read of the account's data the live reader makes (the diagnosis, the escalation analysis, the re-reads). */
-export const ACCOUNT_AUTHORIZATION_READ_ACTIONS = [
-  ...ENTITY_READ_ACTIONS,
-  'iam:ListRoles',
-  'iam:GetPolicy',
-  'iam:GetPolicyVersion',
-] as const;
-
-/**
- * What TargetedAccountReader reads: the users, groups and roles of this account with their inline and
- * attached policies; iam:ListRoles (the roles whose trust names the passed role; "*": it is not scoped
- * to a role); GetPolicy/GetPolicyVersion on AWS managed and this account's policies. No
- * GetAccountAuthorizationDetails: the live path reads only what an incident involves.
- */
+/** The account's authorization reads (iam-statements.ts: accountAuthorizationReadStatements) for `role`. */
 export function allowReadingAccountAuthorization(role: iam.Role): void {
-  role.addToPrincipalPolicy(
-    new iam.PolicyStatement({
-      sid: 'ReadAccountEntities',
-      actions: [...ENTITY_READ_ACTIONS],
-      resources: ['user/*', 'group/*', 'role/*'].map((resource) => iamArn(Aws.ACCOUNT_ID, resource)),
-    }),
-  );
-  role.addToPrincipalPolicy(
-    new iam.PolicyStatement({
-      sid: 'ListRolesTrustingTheRole',
-      actions: ['iam:ListRoles'],
-      resources: ['*'],
-    }),
-  );
-  role.addToPrincipalPolicy(
-    new iam.PolicyStatement({
-      sid: 'ReadManagedPolicies',
-      actions: ['iam:GetPolicy', 'iam:GetPolicyVersion'],
-      resources: [iamArn('aws', 'policy/*'), iamArn(Aws.ACCOUNT_ID, 'policy/*')],
-    }),
-  );
+  for (const statement of accountAuthorizationReadStatements()) role.addToPrincipalPolicy(statement);
 }
 
 /** The cdk-nag findings allowReadingAccountAuthorization brings, acknowledged for `role`. */

@@ -45,6 +45,7 @@ afterAll(() => kms.destroy());
 
 const CLAIMS: ApprovalClaims = {
   proposalId: 'p-1',
+  account: '123456789012',
   documentHash: 'a'.repeat(64),
   target: { type: 'group', name: 'GlueAccess', arn: 'arn:aws:iam::123456789012:group/GlueAccess' },
   expiresAt: '2026-06-20T02:04:37.000Z',

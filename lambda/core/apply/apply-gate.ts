@@ -16,6 +16,13 @@ export interface ApplyGateSettings {
   /** The stack's own roles (the apply function's among them): never a target, principal or passed role. */
   protectedRoleArns: readonly string[];
   allowedTargetTypes: readonly WritableTargetType[];
+  /**
+   * Organization mode: role names protected in every account (the member roles the hub acts
+   * through), each name or name prefix ending in `*`; never a target, principal or passed role.
+   */
+  protectedRoleNames?: readonly string[];
+  /** Organization mode: accounts the hub never reads or writes (excludedAccounts). */
+  excludedAccounts?: readonly string[];
 }
 
 /** Everything the apply step needs, once the record has passed every check. */
@@ -79,6 +86,16 @@ function protectedKeys(arns: readonly string[]): Set<string> {
   );
 }
 
+/** A role named by one of `names` (exactly, or by prefix for a name ending in `*`), in any case. */
+function memberRoleName(entity: IamEntity, names: readonly string[]): boolean {
+  if (entity.kind !== 'role') return false;
+  const name = entity.name.toLowerCase();
+  return names.some((pattern) => {
+    const lower = pattern.toLowerCase();
+    return lower.endsWith('*') ? name.startsWith(lower.slice(0, -1)) : name === lower;
+  });
+}
+
 export function checkApplicable(record: IncidentRecord, settings: ApplyGateSettings): ApplyGate {
   const refuse = (reason: string): ApplyGate => ({ ok: false, reason });
   const proposal = record.proposal;
@@ -92,6 +109,14 @@ export function checkApplicable(record: IncidentRecord, settings: ApplyGateSetti
   }
 
   const accountId = settings.accountId ?? record.denial.account;
+  // The hub's record names the organization account it admitted: it must be the denial's.
+  const named = record.organizationAccount?.id;
+  if (named !== undefined && named !== record.denial.account) {
+    return refuse(`the record names account ${named} and its denial account ${record.denial.account}`);
+  }
+  if ((settings.excludedAccounts ?? []).includes(accountId)) {
+    return refuse(`account ${accountId} is excluded: the hub never writes there`);
+  }
   const shape = checkMinimalDocument(proposal.document, accountId);
   if (!shape.ok) return refuse(`the policy document is not the minimal iam:PassRole grant: ${shape.problem}`);
 
@@ -128,6 +153,8 @@ export function checkApplicable(record: IncidentRecord, settings: ApplyGateSetti
   }
 
   const guarded = protectedKeys(settings.protectedRoleArns);
+  const isProtected = (entity: IamEntity): boolean =>
+    guarded.has(entityKey(entity)) || memberRoleName(entity, settings.protectedRoleNames ?? []);
   const checks: [string, IamEntity][] = [
     [`the target ${target.arn}`, targetEntity],
     [`the principal ${policySourceArn}`, principal],
@@ -135,10 +162,10 @@ export function checkApplicable(record: IncidentRecord, settings: ApplyGateSetti
   for (const [what, entity] of checks) {
     const reserved = reservedPath(entity);
     if (reserved !== null) return refuse(`${what} is under ${reserved}: AWS manages it, it is never edited`);
-    if (guarded.has(entityKey(entity))) return refuse(`${what} is one of this stack's own roles`);
+    if (isProtected(entity)) return refuse(`${what} is one of this stack's own roles`);
   }
   const passed = iamEntityOf(shape.roleArn);
-  if (passed !== null && guarded.has(entityKey(passed))) {
+  if (passed !== null && isProtected(passed)) {
     return refuse(
       `the document would let ${policySourceArn} pass ${shape.roleArn}, one of this stack's own roles`,
     );

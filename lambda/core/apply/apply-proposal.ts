@@ -40,7 +40,8 @@ import { checkApplicable, type ApplyPlan } from './apply-gate';
 import { APPLY_ACTOR, type ApplyDependencies, type ApplyResult } from './apply-step';
 import { announceDecided, fail, refuse, reportUnrecorded, verifyAndSettle } from './settle';
 import { holdsDocument, messageOf } from './verification';
-import { verifyDecisionForWrite } from './verify-decision';
+import { portsForVerification, portsForWrite } from './account-ports';
+import { checkSignedRecord, verifyDecisionForWrite, type DecisionVerification } from './verify-decision';
 
 // The step's interface and constants, from where its callers have always imported them.
 export { APPLY_ACTOR };
@@ -86,15 +87,24 @@ export async function applyProposal(proposalId: string, deps: ApplyDependencies)
   }
 
   let decision: DecisionEnvelope | null = null;
+  let acting = deps;
   if (loaded.status === 'approved') {
-    const verified = await verifyDecisionForWrite(deps, loaded, gate.plan, deps.clock());
-    if (!verified.ok) {
-      const reason = verified.unsigned
-        ? verified.problem
-        : `the signed decision does not hold: ${verified.problem}`;
-      return refuse(loaded, reason, deps);
-    }
+    // The signature first (no IAM call): the account is reached only under a decision signed for it.
+    const signed = await checkSignedRecord(deps.decisionVerifier, loaded);
+    if (!signed.ok) return refuse(loaded, refusalOf(signed), deps);
+    const ports = await portsForWrite(deps, gate.plan.accountId, signed.envelope);
+    if (!ports.ok) return refuse(loaded, ports.reason, deps);
+    acting = ports.deps;
+    const verified = await verifyDecisionForWrite(acting, loaded, gate.plan, deps.clock());
+    if (!verified.ok) return refuse(loaded, refusalOf(verified), deps);
     decision = verified.envelope;
+  } else {
+    const ports = await portsForVerification(deps, gate.plan.accountId);
+    if (!ports.ok) {
+      const reason = `could not verify the written policy: ${ports.reason}`;
+      return fail(loaded, 'applied', reason, true, deps, writtenOf(loaded));
+    }
+    acting = ports.deps;
   }
 
   const now = deps.clock();
@@ -113,13 +123,17 @@ export async function applyProposal(proposalId: string, deps: ApplyDependencies)
       );
     }
     return decision !== null
-      ? await writeAndVerify(loaded, gate.plan, deps, claim.attempt > 1, decision)
-      : await verifyAndSettle(loaded, gate.plan, deps, appliedAtOf(loaded) ?? deps.clock());
+      ? await writeAndVerify(loaded, gate.plan, acting, claim.attempt > 1, decision)
+      : await verifyAndSettle(loaded, gate.plan, acting, appliedAtOf(loaded) ?? deps.clock());
   } catch (error) {
     // The next run resumes from the record as it stands: it need not wait for this lease to expire.
     await store.releaseApply(proposalId, leaseUntil).catch(() => undefined);
     throw error;
   }
+}
+
+function refusalOf(failed: Extract<DecisionVerification, { ok: false }>): string {
+  return failed.unsigned ? failed.problem : `the signed decision does not hold: ${failed.problem}`;
 }
 
 /** What an `applied` record says of its write, for a failure decided after it. */

@@ -4,6 +4,7 @@
  */
 import type { Actor } from '../approval/status';
 import type { IncidentRecord, IncidentStatus } from '../incident';
+import type { AccountAccess } from '../../ports/account-access';
 import type { DecisionLedger } from '../../ports/decision-ledger';
 import type { ApprovalStore } from '../../ports/approval-store';
 import type { PolicyWriter } from '../../ports/policy-writer';
@@ -34,7 +35,14 @@ export interface ApplyDependencies
   store: ApprovalStore;
   /** One IAM write per decision id. */
   decisionLedger: DecisionLedger;
+  /** This account's writer; the proposal's account's when `accounts` is given (account-ports.ts). */
   writer: PolicyWriter;
+  /**
+   * The proposal's account, read and written through its own access: organization mode's member
+   * roles, or single-account mode's SingleAccountAccess (which refuses every other account). When
+   * given, it supersedes writer, simulator and escalationReader.
+   */
+  accounts?: AccountAccess;
   settings: ApplySettings;
 }
 

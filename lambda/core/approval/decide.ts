@@ -169,6 +169,7 @@ async function approve(
     analysis: recheck.analysis,
     approvers: deps.policy.approvers,
     autoApprove: deps.policy.autoApprove,
+    approverAccount: deps.policy.approverAccount ?? null,
   };
   const claim = await approverClaim(deps, actor);
   const refusal = approvalRefusal(claim, facts);

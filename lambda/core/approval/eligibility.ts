@@ -5,6 +5,7 @@
  */
 import type { EscalationAnalysis, EscalationLevel } from '../escalation/model';
 import type { ApprovalRequirement, ApprovalRule, AutoApprove } from './requirement';
+import { parsePrincipalArn } from '../iam/principal-arn';
 import { approverIdentity, matchApprover } from './principals';
 import { selfApproval, type SelfApprovalReason, type SeparationFacts } from './separation';
 import type { DecisionApprover } from './signed-decision';
@@ -23,6 +24,8 @@ export type ApprovalRefusal =
   | { kind: 'not-an-approver'; caller: string; approversConfigured: boolean; unresolvedPath: boolean }
   /** Separation of duties: the caller is the denied principal or would gain the grant. */
   | { kind: 'self-approval'; caller: string; reason: SelfApprovalReason; principal: string }
+  /** Organization mode: the IAM caller is not a principal of the hub's account. */
+  | { kind: 'foreign-approver'; caller: string; account: string | null; approverAccount: string }
   /** The second of two approvals comes from the human who gave the first. */
   | { kind: 'same-approver'; identity: string }
   /** The auto-approval rule approves only a proven `none` with autoApprove on. */
@@ -53,6 +56,8 @@ export interface EligibilityFacts extends SeparationFacts {
   analysis: EscalationAnalysis;
   approvers: readonly string[];
   autoApprove: AutoApprove;
+  /** Organization mode: the account IAM approvers must belong to (the hub's); null in single-account. */
+  approverAccount?: string | null;
 }
 
 /** Why this approver may not approve under `facts`, or null when it may. */
@@ -61,7 +66,9 @@ export function approvalRefusal(claim: ApproverClaim, facts: EligibilityFacts): 
   if (rule.requires === 'not-approvable') return { kind: 'not-approvable', reason: rule.reason };
   switch (claim.kind) {
     case 'rule':
+      // A proven `none` in a sensitive account needs an IAM approver: the rule is no one.
       return facts.autoApprove === 'no-new-access' &&
+        rule.requires === 'one-approver' &&
         analysis.kind === 'analysed' &&
         analysis.level === 'none'
         ? null
@@ -75,12 +82,23 @@ export function approvalRefusal(claim: ApproverClaim, facts: EligibilityFacts): 
   }
 }
 
-/** An IAM caller: separation of duties always; above `contained`, only a listed approver. */
+/**
+ * An IAM caller: in organization mode a principal of the hub's account only; separation of duties
+ * always; above `contained`, only a listed approver.
+ */
 export function iamRefusal(
   callerArn: string,
   rolePath: string | null,
   facts: EligibilityFacts,
 ): ApprovalRefusal | null {
+  const approverAccount = facts.approverAccount ?? null;
+  if (approverAccount !== null) {
+    const caller = parsePrincipalArn(callerArn);
+    const account = caller.kind === 'other' ? null : caller.account;
+    if (account !== approverAccount) {
+      return { kind: 'foreign-approver', caller: callerArn, account, approverAccount };
+    }
+  }
   const self = selfApproval(callerArn, facts);
   if (self !== null) return { kind: 'self-approval', caller: callerArn, ...self };
   if (facts.rule.requires === 'one-approver') return null;

@@ -37,17 +37,21 @@ export function isProposalId(value: unknown): value is string {
 }
 
 /** The parts of a record a link vouches for. */
-export type ClaimedRecord = Pick<IncidentRecord, 'id' | 'documentHash' | 'proposal' | 'expiresAt'>;
+export type ClaimedRecord = Pick<IncidentRecord, 'id' | 'documentHash' | 'proposal' | 'expiresAt'> & {
+  denial: Pick<IncidentRecord['denial'], 'account'>;
+};
 
 /**
- * What a review link's token vouches for: this proposal, its document's hash, its target and its
- * expiry. Null for a record without a proposal: there is nothing to sign, so no link can ever match.
+ * What a review link's token vouches for: this proposal, its denial's account, its document's hash,
+ * its target and its expiry. Null for a record without a proposal: there is nothing to sign, so no
+ * link can ever match.
  */
 export function approvalClaimsOf(record: ClaimedRecord): ApprovalClaims | null {
   if (record.proposal === null || record.documentHash === null) return null;
   const { type, name, arn } = record.proposal.target;
   return {
     proposalId: record.id,
+    account: record.denial.account,
     documentHash: record.documentHash,
     target: { type, name, arn },
     expiresAt: record.expiresAt,

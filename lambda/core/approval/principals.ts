@@ -9,8 +9,9 @@ import { parsePrincipalArn, sessionRoleArn } from '../iam/principal-arn';
 
 /**
  * The human behind a principal, for telling two approvals apart: an IAM user is itself; an Identity
- * Center session is its user in that account; any other session is its role, whatever session name
- * the caller chose (one person can assume a role under any number of names).
+ * Center session is its user, in whichever account (one Identity Center instance serves the whole
+ * organization, and its user name is the session name); any other session is its role, whatever
+ * session name the caller chose (one person can assume a role under any number of names).
  */
 export function approverIdentity(arn: string): string {
   const principal = parsePrincipalArn(arn);
@@ -21,19 +22,32 @@ export function approverIdentity(arn: string): string {
       return iamArn(principal.partition, principal.account, `role/${principal.name}`);
     case 'session':
       return principal.identityCenter
-        ? `identity-center-user:${principal.account}:${principal.sessionName}`
+        ? `${IDENTITY_CENTER_USER}${principal.sessionName}`
         : sessionRoleArn(principal);
     case 'other':
       return arn;
   }
 }
 
+const IDENTITY_CENTER_USER = 'identity-center-user:';
+
+/**
+ * Identities stored before the organization mode named an Identity Center user with its account
+ * (`identity-center-user:<account>:<user>`): the same user then, in any account, is the same human now.
+ */
+const ACCOUNT_SCOPED_IDENTITY_CENTER_USER = /^identity-center-user:\d{12}:/i;
+
+function identityKey(identity: string): string {
+  return identity.replace(ACCOUNT_SCOPED_IDENTITY_CENTER_USER, IDENTITY_CENTER_USER).toLowerCase();
+}
+
 /**
  * Whether two identities are one human. IAM user and role names, and Identity Center user names, are
- * unique regardless of case, so case never tells two people apart.
+ * unique regardless of case, so case never tells two people apart; nor does the account an Identity
+ * Center user signed in to (see approverIdentity), in an identity stored before or after.
  */
 export function sameIdentity(left: string, right: string): boolean {
-  return left.toLowerCase() === right.toLowerCase();
+  return identityKey(left) === identityKey(right);
 }
 
 /** `*` any run of characters (none included), `?` exactly one; everything else literal. */

@@ -5,8 +5,9 @@
  * refuses the approval; the fresh gainers are the ones separation of duties is checked against.
  * Proposals stored before the analysis existed get theirs here, when they are opened.
  */
+import type { AccountAccess } from '../../ports/account-access';
 import type { EscalationReader } from '../../ports/escalation-reader';
-import { RetryRecordError } from '../errors';
+import { MemberAccessError, RetryRecordError } from '../errors';
 import { analyseEscalation } from '../escalation/analyse';
 import {
   levelRank,
@@ -23,7 +24,13 @@ import { approvalRequirement, type ApprovalPolicySettings, type ApprovalRule } f
 export type EscalationAnalyser = (inputs: EscalationInputs, options: EscalationOptions) => EscalationAnalysis;
 
 export interface RecheckDependencies {
-  escalationReader: EscalationReader;
+  /**
+   * Reads the denial's account through its own access (organization mode: its member read role;
+   * single-account mode: SingleAccountAccess, which refuses any other account). Takes precedence.
+   */
+  accounts?: AccountAccess;
+  /** This account's reader, where no `accounts` is given (the local server, tests). */
+  escalationReader?: EscalationReader;
   /** The analysis (core/escalation/analyse.ts by default; tests inject theirs). */
   analyse?: EscalationAnalyser;
   policy: ApprovalPolicySettings;
@@ -53,24 +60,44 @@ export async function recheckProposal(
   record: IncidentRecord & { proposal: Proposal },
 ): Promise<Recheck> {
   const proposal = record.proposal;
-  const { analysis, gainers } = await analyseAgain(deps, record.denial.roleArn, proposal);
-  const rule = approvalRequirement(analysis, proposal.target.type, deps.policy, 'deployment');
+  const { analysis, gainers } = await analyseAgain(deps, record.denial, proposal);
+  const rule = approvalRequirement(
+    analysis,
+    proposal.target.type,
+    deps.policy,
+    'deployment',
+    record.denial.account,
+  );
   return { analysis, rule, gainers, rose: levelRose(proposal.escalation, analysis) };
+}
+
+/** The reader of `accountId`: through its AccountAccess when there is one. */
+async function readerOf(deps: RecheckDependencies, accountId: string): Promise<EscalationReader> {
+  if (deps.accounts !== undefined) return (await deps.accounts.read(accountId)).escalationReader;
+  if (deps.escalationReader !== undefined) return deps.escalationReader;
+  throw new MemberAccessError(
+    accountId,
+    'role-unavailable',
+    `no access to account ${accountId} is configured`,
+  );
 }
 
 async function analyseAgain(
   deps: RecheckDependencies,
-  roleArn: string | null,
+  denial: IncidentRecord['denial'],
   proposal: Proposal,
 ): Promise<{ analysis: EscalationAnalysis; gainers: string[] }> {
+  const roleArn = denial.roleArn;
   if (roleArn === null) {
     return { analysis: unknownEscalation('the denial does not name the role that was passed'), gainers: [] };
   }
   let inputs: EscalationInputs;
   try {
-    inputs = await deps.escalationReader.readEscalationInputs(roleArn, proposal.target);
+    const reader = await readerOf(deps, denial.account);
+    inputs = await reader.readEscalationInputs(roleArn, proposal.target);
   } catch (error) {
     if (error instanceof RetryRecordError) throw error;
+    // Never approvable: the member role is missing or refuses, or the account is not this one.
     return {
       analysis: unknownEscalation(`the account could not be read again: ${describe(error)}`),
       gainers: [],

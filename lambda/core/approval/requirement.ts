@@ -24,6 +24,13 @@ export interface ApprovalPolicySettings {
   /** Whether `admin` grants may be approved at all (by two distinct approvers). */
   allowAdminRoles: boolean;
   autoApprove: AutoApprove;
+  /** Organization mode: accounts whose grants need one step more (sensitiveRequirement). */
+  sensitiveAccounts?: readonly string[];
+  /**
+   * Organization mode: the hub's account. Approvers on the IAM routes must be its principals; a
+   * caller of any other account is refused (eligibility.ts).
+   */
+  approverAccount?: string | null;
 }
 
 export const DEFAULT_APPROVAL_POLICY: ApprovalPolicySettings = {
@@ -62,8 +69,58 @@ export function assumedSettingsOf(
   };
 }
 
-/** What approving a proposal with this analysis and target needs under these settings. */
+/**
+ * What approving a proposal with this analysis and target needs under these settings; one step more
+ * when `accountId` (the denial's) is one of the settings' sensitiveAccounts.
+ */
 export function approvalRequirement(
+  escalation: EscalationAnalysis,
+  targetType: ProposalTargetType,
+  settings: ApprovalPolicySettings,
+  source: AssumedSettings['source'],
+  accountId: string | null = null,
+): ApprovalRule {
+  const rule = baseRequirement(escalation, targetType, settings, source);
+  const sensitive = accountId !== null && (settings.sensitiveAccounts ?? []).includes(accountId);
+  return sensitive ? raisedForSensitiveAccount(rule, settings, accountId) : rule;
+}
+
+/**
+ * One step more for a sensitive account: what one approver (or a link) could approve needs a listed
+ * IAM approver, and what one listed approver could approve needs two. Two approvers is the top step
+ * and stays; what no one may approve stays so.
+ */
+export function raisedForSensitiveAccount(
+  rule: ApprovalRule,
+  settings: ApprovalPolicySettings,
+  accountId: string,
+): ApprovalRule {
+  const raised = (requires: ApprovalRequirement, reason: string): ApprovalRule => ({
+    ...rule,
+    requires,
+    reason,
+  });
+  const configured = iamApprovalEnabled(settings.approvalMode) && settings.approvers.length > 0;
+  switch (rule.requires) {
+    case 'one-approver':
+      return configured
+        ? raised('iam-approver', `${rule.reason}; account ${accountId} is sensitive: one listed IAM approver`)
+        : raised(
+            'not-approvable',
+            `${rule.reason}, but account ${accountId} is sensitive, which needs a listed IAM approver, and none is configured`,
+          );
+    case 'iam-approver':
+      return raised(
+        'two-approvers',
+        `the grant adds sensitive access and account ${accountId} is sensitive: two distinct listed IAM approvers, neither of whom gains it`,
+      );
+    case 'two-approvers':
+    case 'not-approvable':
+      return rule;
+  }
+}
+
+function baseRequirement(
   escalation: EscalationAnalysis,
   targetType: ProposalTargetType,
   settings: ApprovalPolicySettings,

@@ -39,7 +39,10 @@ export async function checkReviewLink(
   if (record === null) return { kind: 'invalid', reason: 'unknown proposal' };
   const claims = approvalClaimsOf(record);
   if (claims === null) return { kind: 'invalid', reason: 'nothing to review' };
-  const check = await verifyApprovalToken(token, claims, deps.linkMac, now);
+  // A record the hub stored (it names its organization account) never takes a pre-account link.
+  const check = await verifyApprovalToken(token, claims, deps.linkMac, now, {
+    acceptLegacy: record.organizationAccount === undefined,
+  });
   if (check.ok) return { kind: 'valid', record };
   return check.reason === 'expired'
     ? { kind: 'expired', record }
@@ -105,7 +108,13 @@ export async function decisionView(
       linkMayApprove: recheck.rule.requires === 'one-approver',
     };
   }
-  const rule = approvalRequirement(proposal.escalation, proposal.target.type, deps.policy, 'deployment');
+  const rule = approvalRequirement(
+    proposal.escalation,
+    proposal.target.type,
+    deps.policy,
+    'deployment',
+    record.denial.account,
+  );
   const shown =
     proposal.approval === undefined ? { ...record, proposal: { ...proposal, approval: rule } } : record;
   return { record: shown, linkMayApprove: rule.requires === 'one-approver' };

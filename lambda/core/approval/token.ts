@@ -1,9 +1,14 @@
 import type { ProposalTarget } from '../model';
 import type { LinkMacGenerator, LinkMacVerifier } from '../../ports/link-mac';
 
-/** What an approval link vouches for: this proposal, this exact document, this target, until then. */
+/**
+ * What an approval link vouches for: this proposal, of this account, this exact document, this
+ * target, until then.
+ */
 export interface ApprovalClaims {
   proposalId: string;
+  /** The denial's account (12 digits): a link for account A never decides anything in account B. */
+  account: string;
   /** SHA-256 of the canonical proposal document. */
   documentHash: string;
   target: Pick<ProposalTarget, 'type' | 'name' | 'arn'>;
@@ -13,20 +18,37 @@ export interface ApprovalClaims {
 
 export type TokenCheck = { ok: true } | { ok: false; reason: 'invalid' | 'expired' };
 
-/** The bytes the link MAC covers. */
-export function claimsMessage(claims: ApprovalClaims): Uint8Array {
+/** Opens the message of claims that carry the account: no such message equals a legacy one. */
+const ACCOUNT_CLAIMS_TAG = 'passrole-doctor-link-v2';
+
+function fieldsMessage(fields: readonly string[]): Uint8Array {
   // Length-prefixed fields: no value can be shifted into its neighbour to forge another message.
-  const text = [
+  return Buffer.from(fields.map((field) => `${field.length}:${field}`).join('|'), 'utf8');
+}
+
+function claimFields(claims: ApprovalClaims): string[] {
+  return [
     claims.proposalId,
     claims.documentHash,
     claims.target.type,
     claims.target.name,
     claims.target.arn ?? '',
     claims.expiresAt,
-  ]
-    .map((field) => `${field.length}:${field}`)
-    .join('|');
-  return Buffer.from(text, 'utf8');
+  ];
+}
+
+/** The bytes the link MAC covers: the tag, the account and the claims. */
+export function claimsMessage(claims: ApprovalClaims): Uint8Array {
+  return fieldsMessage([ACCOUNT_CLAIMS_TAG, claims.account, ...claimFields(claims)]);
+}
+
+/**
+ * The bytes links signed before the account was claimed covered. Only a single-account record's link
+ * may still verify against them (verifyApprovalToken's acceptLegacy): there the account is the
+ * deployment's own, the target ARN (claimed) names it, and the apply refuses any other.
+ */
+export function legacyClaimsMessage(claims: ApprovalClaims): Uint8Array {
+  return fieldsMessage(claimFields(claims));
 }
 
 /** An HMAC-SHA256 in base64url: 43 characters, the last carrying 2 unused bits. */
@@ -40,23 +62,35 @@ export async function signApprovalToken(claims: ApprovalClaims, mac: LinkMacGene
   return Buffer.from(await mac.generateMac(claimsMessage(claims))).toString('base64url');
 }
 
+export interface TokenCheckOptions {
+  /**
+   * Also accept a link signed before the account was claimed (legacyClaimsMessage): true only for a
+   * record of single-account mode, whose links were all issued for the deployment's own account.
+   */
+  acceptLegacy?: boolean;
+}
+
 /**
  * Checks a presented token against the stored proposal's claims. A token for another proposal,
- * another document or another target is invalid; a valid one past expiry is expired. The comparison
- * is the verifier's (KMS VerifyMac, or a constant-time compare in process): the expected MAC never
- * exists outside the key store.
+ * another account, another document or another target is invalid; a valid one past expiry is
+ * expired. The comparison is the verifier's (KMS VerifyMac, or a constant-time compare in process):
+ * the expected MAC never exists outside the key store.
  */
 export async function verifyApprovalToken(
   token: unknown,
   claims: ApprovalClaims,
   verifier: LinkMacVerifier,
   now: Date,
+  options: TokenCheckOptions = {},
 ): Promise<TokenCheck> {
   if (typeof token !== 'string' || !TOKEN.test(token)) return { ok: false, reason: 'invalid' };
   const presented = Buffer.from(token, 'base64url');
   // The 43rd character carries 2 unused bits: only the one canonical spelling of the MAC is accepted.
   if (presented.toString('base64url') !== token) return { ok: false, reason: 'invalid' };
-  if (!(await verifier.verifyMac(claimsMessage(claims), presented))) return { ok: false, reason: 'invalid' };
+  const valid =
+    (await verifier.verifyMac(claimsMessage(claims), presented)) ||
+    (options.acceptLegacy === true && (await verifier.verifyMac(legacyClaimsMessage(claims), presented)));
+  if (!valid) return { ok: false, reason: 'invalid' };
   const expiry = Date.parse(claims.expiresAt);
   if (Number.isNaN(expiry) || now.getTime() >= expiry) return { ok: false, reason: 'expired' };
   return { ok: true };

@@ -135,6 +135,8 @@ export function refusalSentence(refusal: ApprovalRefusal): string {
       return `${refusal.caller} is not one of the configured approvers${refusal.unresolvedPath ? " (a pattern naming a role path could not be checked: the role's path is unknown)" : ''}. Nothing was changed.`;
     case 'self-approval':
       return `${refusal.caller} may not approve this grant: ${SELF_APPROVAL_WORDS[refusal.reason](refusal.principal)}. Someone who does not gain it must approve. Nothing was changed.`;
+    case 'foreign-approver':
+      return `${refusal.caller} is not a principal of the hub's account (${refusal.approverAccount}), and only its principals approve here. Nothing was changed.`;
     case 'same-approver':
       return `The first approval came from the same person (${refusal.identity}): a second, distinct approver is needed. Nothing was changed.`;
     case 'not-auto-approvable':

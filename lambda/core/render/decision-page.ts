@@ -47,6 +47,7 @@ const REFUSAL_TITLES: Record<ApprovalRefusal['kind'], string> = {
   'link-may-not-approve': 'A review link may not approve this grant',
   'not-an-approver': 'You are not an approver of this grant',
   'self-approval': 'You may not approve your own grant',
+  'foreign-approver': "Approvers are principals of the hub's account",
   'same-approver': 'A second, distinct approver is needed',
   'not-auto-approvable': 'Not approved automatically',
 };

@@ -47,8 +47,12 @@ export const FINISHING_RESERVE_MS = 20_000;
 export interface ApplyHandlerDependencies extends Omit<ApplyDependencies, 'settings' | 'clock' | 'sleep'> {
   logger: Logger;
   metrics: Metrics;
-  /** leaseMs is used only without a Lambda context; with one, the lease runs to the invocation's end. */
-  settings: Omit<ApplySettings, 'accountId'> & { accountId: string | null };
+  /**
+   * leaseMs is used only without a Lambda context; with one, the lease runs to the invocation's end.
+   * `organization`: the hub writes in each proposal's own account (through `accounts`), never in the
+   * function's own; without it the function's own account is the only one it writes in.
+   */
+  settings: Omit<ApplySettings, 'accountId'> & { accountId: string | null; organization?: boolean };
   clock?: () => Date;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -110,10 +114,13 @@ export function createApplyHandler(deps: ApplyHandlerDependencies): ApplyHandler
       const remainingMs = context?.getRemainingTimeInMillis();
       const settings: ApplySettings = {
         ...deps.settings,
-        // The function's own account (from its ARN) is trusted; the record's is not.
+        // Single-account: the function's own account (from its ARN) is trusted, the record's is not.
+        // Organization mode: the record's denial account, which the signed decision must name too.
         accountId:
-          deps.settings.accountId ??
-          (context ? (accountOf(context.invokedFunctionArn) ?? undefined) : undefined),
+          deps.settings.organization === true
+            ? undefined
+            : (deps.settings.accountId ??
+              (context ? (accountOf(context.invokedFunctionArn) ?? undefined) : undefined)),
         // The lease ends with the invocation: a retry after a timeout may take over.
         leaseMs: remainingMs ?? deps.settings.leaseMs,
         verifyTimeoutMs:

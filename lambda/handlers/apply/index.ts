@@ -15,6 +15,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { STSClient } from '@aws-sdk/client-sts';
 import type { Context } from 'aws-lambda';
 import { TargetedAccountReader } from '../../adapters/aws/targeted-account-reader';
 import { AwsPolicySimulator } from '../../adapters/aws/aws-policy-simulator';
@@ -24,7 +25,9 @@ import { KmsDecisionVerifier } from '../../adapters/aws/kms-decision-keys';
 import { EventBridgePublisher } from '../../adapters/aws/eventbridge-publisher';
 import { IamPolicyWriter } from '../../adapters/aws/iam-policy-writer';
 import { SnsNotifier } from '../../adapters/aws/sns-notifier';
+import { HUB_ROLE_NAMES, MEMBER_ROLE_NAMES } from '../../settings/organization';
 import { IAM_REQUEST_HANDLER, REQUEST_HANDLER } from '../client-settings';
+import { hubAccountAccess } from '../organization-access';
 import { traced } from '../traced';
 import { createApplyHandler, type ApplyHandlerOutcome } from './handler';
 import { readApplySettings } from './settings';
@@ -50,8 +53,23 @@ const kms = tracer.captureAWSv3Client(new KMSClient({ requestHandler: REQUEST_HA
  */
 const escalationReader = new TargetedAccountReader(iam);
 
+const organization = settings.organization;
+
 const apply = createApplyHandler({
   store: new DynamoDbIncidentStore(dynamodb, settings.proposalsTableName),
+  // Organization mode: every proposal's account through its member apply role, the approver as the
+  // source identity. The own-account ports below are then never used (AccountAccess supersedes them).
+  ...(organization === null
+    ? {}
+    : {
+        accounts: hubAccountAccess({
+          sts: tracer.captureAWSv3Client(new STSClient({ requestHandler: REQUEST_HANDLER })),
+          hubFunction: 'apply',
+          externalId: organization.externalId,
+          region: process.env['AWS_REGION'] ?? 'us-east-1',
+          capture: (client) => tracer.captureAWSv3Client(client),
+        }),
+      }),
   writer: new IamPolicyWriter(iam),
   simulator: new AwsPolicySimulator(iam),
   decisionVerifier: new KmsDecisionVerifier(kms, settings.decisionSigningKeyId),
@@ -63,7 +81,21 @@ const apply = createApplyHandler({
   metrics,
   settings: {
     accountId: settings.accountId,
+    organization: organization !== null,
     protectedRoleArns: settings.protectedRoleArns,
+    // The member roles the hub acts through: never a target, principal or passed role, anywhere.
+    ...(organization === null
+      ? {}
+      : {
+          protectedRoleNames: [
+            MEMBER_ROLE_NAMES.read,
+            MEMBER_ROLE_NAMES.apply,
+            `${MEMBER_ROLE_NAMES.forward}-*`,
+            // The hub's own roles, where the hub account is itself a member.
+            ...Object.values(HUB_ROLE_NAMES),
+          ],
+          excludedAccounts: organization.excludedAccounts,
+        }),
     allowedTargetTypes: settings.allowedTargetTypes,
     verifyTimeoutMs: settings.verifyTimeoutMs,
     // Only used without a Lambda context; in Lambda the lease runs to the invocation's end.

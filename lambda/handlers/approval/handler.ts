@@ -64,7 +64,9 @@ import { renderReviewPage, type ReviewPageInput } from '../../core/render/review
 import type { ApplyTrigger } from '../../ports/apply-trigger';
 import type { DecisionStore } from '../../ports/approval-store';
 import type { DecisionSigner } from '../../ports/decision-signer';
+import type { AccountAccess } from '../../ports/account-access';
 import type { EscalationReader } from '../../ports/escalation-reader';
+import { accountOf } from '../../core/iam/arn';
 import type { RolePathResolver } from '../../ports/role-path-resolver';
 import {
   apiOrigin,
@@ -118,8 +120,18 @@ export interface ApprovalHandlerDependencies {
   linkMac: LinkMacVerifier;
   /** Signs each approval (KMS on AWS, an in-process key pair for serve). */
   signer: DecisionSigner;
-  /** Reads what the re-check at decision time analyses. */
-  escalationReader: EscalationReader;
+  /**
+   * The denial's account as the re-check at decision time reads it: organization mode's member read
+   * roles. Without it, `escalationReader` (this account's).
+   */
+  accounts?: AccountAccess;
+  /** Reads what the re-check at decision time analyses, in this account. */
+  escalationReader?: EscalationReader;
+  /**
+   * Organization mode: approvers are principals of the hub's account, the function's own (from its
+   * ARN) unless settings.approverAccount names it.
+   */
+  organization?: boolean;
   /** The escalation analysis; core/escalation/analyse.ts unless a test injects one. */
   analyse?: EscalationAnalyser;
   /** A session's role path, for `approvers` patterns that name one. */
@@ -156,7 +168,8 @@ export function decideDependencies(
     applyTrigger: deps.applyTrigger,
     linkMac: deps.linkMac,
     signer: deps.signer,
-    escalationReader: deps.escalationReader,
+    ...(deps.accounts ? { accounts: deps.accounts } : {}),
+    ...(deps.escalationReader ? { escalationReader: deps.escalationReader } : {}),
     ...(deps.analyse ? { analyse: deps.analyse } : {}),
     ...(deps.rolePaths ? { rolePaths: deps.rolePaths } : {}),
     ...(deps.newDecisionId ? { newDecisionId: deps.newDecisionId } : {}),
@@ -199,7 +212,15 @@ export function createApprovalHandler(deps: ApprovalHandlerDependencies): Approv
   const mode = deps.settings.approvalMode;
   const clock = deps.clock ?? (() => new Date());
   const { store } = deps;
-  const core = decideDependencies(deps, clock, progressLogger(logger));
+  let core = decideDependencies(deps, clock, progressLogger(logger));
+
+  /** Organization mode: the hub's account, once known from the first invocation's own ARN. */
+  function bindApproverAccount(context: Context | undefined): void {
+    if (deps.organization !== true || (core.policy.approverAccount ?? null) !== null) return;
+    const own = context === undefined ? null : accountOf(context.invokedFunctionArn);
+    // Unknown (no context): no IAM caller is the hub's, so every IAM approval is refused.
+    core = { ...core, policy: { ...core.policy, approverAccount: own ?? 'unknown' } };
+  }
 
   async function review(
     id: string,
@@ -322,6 +343,7 @@ export function createApprovalHandler(deps: ApprovalHandlerDependencies): Approv
     let iamPath = false;
     try {
       if (context) logger.addContext(context);
+      bindApproverAccount(context);
       const { path, iam } = routedPath(event);
       iamPath = iam;
       logger.appendKeys({

@@ -8,15 +8,18 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { STSClient } from '@aws-sdk/client-sts';
 import type { Context } from 'aws-lambda';
 import { TargetedAccountReader } from '../../adapters/aws/targeted-account-reader';
 import { DynamoDbIncidentStore } from '../../adapters/aws/dynamodb-incident-store';
 import { KmsDecisionSigner } from '../../adapters/aws/kms-decision-keys';
 import { LambdaApplyTrigger } from '../../adapters/aws/lambda-apply-trigger';
 import { KmsLinkMac } from '../../adapters/aws/kms-link-mac';
+import { OrganizationsReader } from '../../adapters/aws/organizations-reader';
 import { InvalidInputError } from '../../core/errors';
 import type { LinkMacVerifier } from '../../ports/link-mac';
 import { IAM_REQUEST_HANDLER, REQUEST_HANDLER } from '../client-settings';
+import { hubAccountAccess } from '../organization-access';
 import { traced } from '../traced';
 import { createApprovalFunction, type AutoApproveResult } from './function-entry';
 import type { ApprovalResponse } from './handler';
@@ -52,7 +55,22 @@ const approval = createApprovalFunction({
   applyTrigger: new LambdaApplyTrigger(lambda, settings.applyFunctionName),
   linkMac,
   signer: new KmsDecisionSigner(kms, settings.decisionSigningKeyId),
-  escalationReader: accountReader,
+  // Organization mode: each denial's account through its member read role; the hub's own IAM is read
+  // only for its approvers' role paths (rolePaths), as they are principals of the hub's account.
+  ...(settings.organization === null
+    ? { escalationReader: accountReader }
+    : {
+        accounts: hubAccountAccess({
+          sts: tracer.captureAWSv3Client(new STSClient({ requestHandler: REQUEST_HANDLER })),
+          hubFunction: 'approval',
+          externalId: settings.organization.externalId,
+          region: process.env['AWS_REGION'] ?? 'us-east-1',
+          // The re-check's escalation analysis sees the SCPs in force, as the diagnosis did.
+          organization: OrganizationsReader.fromEnvironment(process.env),
+          capture: (client) => tracer.captureAWSv3Client(client),
+        }),
+        organization: true,
+      }),
   rolePaths: accountReader,
   logger,
   settings: { ...settings.policy, ownResourceArns: settings.ownResourceArns },

@@ -2,6 +2,7 @@ import { linksEnabled } from '../../core/approval/links';
 import type { ApprovalPolicySettings } from '../../core/approval/requirement';
 import { APPROVAL_ENV, APPROVAL_POWERTOOLS_ENV } from '../../settings/approval';
 import { readEnvironment, throwOnProblems, type Environment } from '../../settings/env';
+import { readHubAccessSettings, type HubAccessSettings } from '../../settings/hub-access';
 
 /** What the approval function reads from its environment (lambda/settings/approval.ts). */
 export interface ApprovalSettings {
@@ -16,6 +17,8 @@ export interface ApprovalSettings {
   ownResourceArns: string[];
   /** DECISION_SIGNING_KEY_ID: the KMS ECC_NIST_P256 key that signs approvals. */
   decisionSigningKeyId: string;
+  /** Organization mode (ORGANIZATION_ID set): the member access and per-account policy; else null. */
+  organization: HubAccessSettings | null;
   serviceName: string;
 }
 
@@ -33,6 +36,9 @@ export function readApprovalSettings(env: Environment): ApprovalSettings {
     );
   }
   const { serviceName } = readEnvironment(APPROVAL_POWERTOOLS_ENV, env, problems);
+  const organization = readHubAccessSettings(env, problems);
   throwOnProblems('approval', problems);
-  return { ...read, policy: { approvalMode, approvers, allowAdminRoles, autoApprove }, serviceName };
+  const policy: ApprovalPolicySettings = { approvalMode, approvers, allowAdminRoles, autoApprove };
+  if (organization !== null) policy.sensitiveAccounts = organization.sensitiveAccounts;
+  return { ...read, policy, organization, serviceName };
 }

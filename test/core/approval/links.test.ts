@@ -24,9 +24,10 @@ function tokenOf(url: string | null): string | null {
 }
 
 describe('approval claims', () => {
-  it('vouch for the proposal id, the document hash, the target and the expiry', () => {
+  it('vouch for the proposal id, the account, the document hash, the target and the expiry', () => {
     expect(approvalClaimsOf(record)).toEqual({
       proposalId: record.id,
+      account: record.denial.account,
       documentHash: record.documentHash,
       target: {
         type: 'group',

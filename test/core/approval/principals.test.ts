@@ -22,9 +22,26 @@ describe('approverIdentity: the human behind an approval', () => {
     const admin = approverIdentity(session('AWSReservedSSO_Admin_0123abcd', 'mei@example.com'));
     const ops = approverIdentity(session('AWSReservedSSO_Ops_4567ef01', 'MEI@example.com'));
     const other = approverIdentity(session('AWSReservedSSO_Admin_0123abcd', 'kenji@example.com'));
-    expect(admin).toBe(`identity-center-user:${ACCOUNT}:mei@example.com`);
+    expect(admin).toBe('identity-center-user:mei@example.com');
     expect(sameIdentity(admin, ops)).toBe(true);
     expect(sameIdentity(admin, other)).toBe(false);
+  });
+
+  it('takes the same Identity Center user signed in to two accounts as one person', () => {
+    const hub = approverIdentity(
+      `arn:aws:sts::${ACCOUNT}:assumed-role/AWSReservedSSO_Admin_0123abcd/mei@example.com`,
+    );
+    const member = approverIdentity(
+      'arn:aws:sts::210987654321:assumed-role/AWSReservedSSO_Ops_4567ef01/mei@example.com',
+    );
+    expect(sameIdentity(hub, member)).toBe(true);
+    // As stored before the organization mode (account-scoped): still the same person.
+    expect(sameIdentity(`identity-center-user:210987654321:MEI@example.com`, hub)).toBe(true);
+    expect(sameIdentity(`identity-center-user:210987654321:kenji@example.com`, hub)).toBe(false);
+    // Two roles of the same name in two accounts stay two approvers: IAM names are per account.
+    const roleHub = approverIdentity(`arn:aws:sts::${ACCOUNT}:assumed-role/Ops/mei`);
+    const roleMember = approverIdentity('arn:aws:sts::210987654321:assumed-role/Ops/mei');
+    expect(sameIdentity(roleHub, roleMember)).toBe(false);
   });
 });
 

@@ -7,6 +7,8 @@ import {
   type LinkDependencies,
 } from '../../../lambda/core/approval/review';
 import type { Actor } from '../../../lambda/core/approval/status';
+import { createHmac } from 'node:crypto';
+import { legacyClaimsMessage } from '../../../lambda/core/approval/token';
 import { linkMacOf, tokenOf } from '../../support/link-tokens';
 import type { IncidentRecord } from '../../../lambda/core/incident';
 import type { RecheckDependencies } from '../../../lambda/core/approval/recheck';
@@ -85,6 +87,35 @@ describe('checkReviewLink', () => {
     expect(
       await checkReviewLink(deps, 'p-1', tokenFor(proposalRecord(), KEY.replace('r', 'x')), NOW),
     ).toEqual({ kind: 'invalid', reason: 'wrong token' });
+  });
+
+  it('refuses a link of account A presented for the same proposal moved to account B', async () => {
+    const inA = proposalRecord();
+    const inB = proposalRecord({ denial: { ...inA.denial, account: '210987654321' } });
+    const deps = await linkDeps(inB);
+    expect(await checkReviewLink(deps, 'p-1', tokenFor(inA), NOW)).toEqual({
+      kind: 'invalid',
+      reason: 'wrong token',
+    });
+  });
+
+  it('takes a link signed before the account was claimed for a single-account record only', async () => {
+    const single = proposalRecord();
+    const claims = approvalClaimsOf(single);
+    if (claims === null) throw new Error('the record has a proposal');
+    const legacy = createHmac('sha256', Buffer.from(KEY, 'utf8'))
+      .update(legacyClaimsMessage(claims))
+      .digest('base64url');
+    expect(await checkReviewLink(await linkDeps(single), 'p-1', legacy, NOW)).toMatchObject({
+      kind: 'valid',
+    });
+    const hub = proposalRecord({
+      organizationAccount: { id: single.denial.account, name: 'payments', ouPath: [] },
+    });
+    expect(await checkReviewLink(await linkDeps(hub), 'p-1', legacy, NOW)).toEqual({
+      kind: 'invalid',
+      reason: 'wrong token',
+    });
   });
 
   it('tells an expired link apart from a wrong one', async () => {

@@ -50,6 +50,23 @@ describe('selfApproval (separation of duties)', () => {
     expect(selfApproval(session('AWSReservedSSO_Admin_89ab', 'kenji@example.com'), facts)).toBeNull();
   });
 
+  it('refuses the denied Identity Center user signing in to the hub account to approve', () => {
+    const member = '210987654321';
+    const denial = {
+      principalArn: `arn:aws:sts::${member}:assumed-role/AWSReservedSSO_DataEng_0123abcd/mei@example.com`,
+      policySourceArn: `arn:aws:iam::${member}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_DataEng_0123abcd`,
+    };
+    const target = { type: 'group' as const, arn: `arn:aws:iam::${member}:group/GlueAccess` };
+    const facts = { denial, target, gainers: [] };
+    expect(selfApproval(session('AWSReservedSSO_SecurityApprover_89ab', 'mei@example.com'), facts)).toEqual({
+      reason: 'denied-principal',
+      principal: denial.principalArn,
+    });
+    expect(
+      selfApproval(session('AWSReservedSSO_SecurityApprover_89ab', 'kenji@example.com'), facts),
+    ).toBeNull();
+  });
+
   it("refuses the target role's own sessions and the target user", () => {
     const role = `arn:aws:iam::${ACCOUNT}:role/glue-runner`;
     const facts = { denial: userDenial, target: { type: 'role' as const, arn: role }, gainers: [] };

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { LocalLinkMac } from '../../../lambda/adapters/local/local-keys';
 import {
   claimsMessage,
+  legacyClaimsMessage,
   signApprovalToken,
   verifyApprovalToken,
   type ApprovalClaims,
@@ -12,6 +13,7 @@ const KEY = Buffer.alloc(32, 7);
 const MAC = new LocalLinkMac(KEY);
 const claims: ApprovalClaims = {
   proposalId: 'p-1',
+  account: '123456789012',
   documentHash: 'a'.repeat(64),
   target: { type: 'group', name: 'GlueAccess', arn: 'arn:aws:iam::123456789012:group/GlueAccess' },
   expiresAt: '2026-06-20T02:04:37.000Z',
@@ -38,7 +40,7 @@ describe('approval tokens on the link MAC ports', () => {
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const expected = createHmac('sha256', KEY)
       .update(
-        `3:p-1|64:${'a'.repeat(64)}|5:group|10:GlueAccess|42:${claims.target.arn}|24:${claims.expiresAt}`,
+        `23:passrole-doctor-link-v2|12:123456789012|3:p-1|64:${'a'.repeat(64)}|5:group|10:GlueAccess|42:${claims.target.arn}|24:${claims.expiresAt}`,
       )
       .digest('base64url');
     expect(token).toBe(expected);
@@ -58,6 +60,7 @@ describe('approval tokens on the link MAC ports', () => {
 
   it.each([
     ['another proposal', { ...claims, proposalId: 'p-2' }],
+    ['another account', { ...claims, account: '210987654321' }],
     ['a changed document', { ...claims, documentHash: 'b'.repeat(64) }],
     ['another target', { ...claims, target: { ...claims.target, name: 'Admins' } }],
     ['a later expiry', { ...claims, expiresAt: '2027-01-01T00:00:00.000Z' }],
@@ -65,6 +68,36 @@ describe('approval tokens on the link MAC ports', () => {
     await expect(verifyApprovalToken(token, other, MAC, before)).resolves.toEqual({
       ok: false,
       reason: 'invalid',
+    });
+  });
+
+  describe('links signed before the account was claimed', () => {
+    const legacyToken = createHmac('sha256', KEY).update(legacyClaimsMessage(claims)).digest('base64url');
+
+    it('verify only where the record allows them (a single-account record)', async () => {
+      await expect(verifyApprovalToken(legacyToken, claims, MAC, before)).resolves.toEqual({
+        ok: false,
+        reason: 'invalid',
+      });
+      await expect(
+        verifyApprovalToken(legacyToken, claims, MAC, before, { acceptLegacy: true }),
+      ).resolves.toEqual({ ok: true });
+    });
+
+    it('still bind the proposal, document and target, and expire', async () => {
+      const options = { acceptLegacy: true };
+      await expect(
+        verifyApprovalToken(legacyToken, { ...claims, proposalId: 'p-2' }, MAC, before, options),
+      ).resolves.toEqual({ ok: false, reason: 'invalid' });
+      await expect(
+        verifyApprovalToken(legacyToken, claims, MAC, new Date(claims.expiresAt), options),
+      ).resolves.toEqual({ ok: false, reason: 'expired' });
+    });
+
+    it('never equal a current message, whatever the fields hold', () => {
+      const current = Buffer.from(claimsMessage(claims)).toString('utf8');
+      expect(current.startsWith('23:passrole-doctor-link-v2|')).toBe(true);
+      expect(Buffer.from(legacyClaimsMessage(claims)).toString('utf8')).not.toBe(current);
     });
   });
 

@@ -5,7 +5,9 @@ import {
 } from '../../../lambda/handlers/apply/handler';
 import { AwsCallError, RetryRecordError, TransientAwsError } from '../../../lambda/core/errors';
 import type { IncidentRecord } from '../../../lambda/core/incident';
+import { FakeAccountAccess } from '../../support/account-access';
 import {
+  ACCOUNT,
   applyWorld,
   approved,
   diagnosedSeedRecord,
@@ -198,6 +200,30 @@ describe('apply handler', () => {
     await expect(handler({ proposalId: PROPOSAL_ID }, context)).resolves.toBe('refused');
     expect(world.writer.puts).toEqual([]);
     expect(world.store.peek(PROPOSAL_ID)?.history.at(-1)?.detail).toMatch(/not in account 210987654321/);
+  });
+
+  it('in organization mode writes in the denial account through its access, whatever account it runs in', async () => {
+    const { world } = harness();
+    const accounts = new FakeAccountAccess({
+      [ACCOUNT]: { escalationReader: world.escalation, writer: world.writer, simulator: world.simulator },
+    });
+    const { settings: _settings, clock, sleep, ...ports } = world.deps;
+    const hub = createApplyHandler({
+      ...ports,
+      accounts,
+      logger: new RecordingLogger(),
+      metrics: new RecordingMetrics(),
+      clock,
+      sleep,
+      settings: { ...SETTINGS, accountId: null, organization: true },
+    });
+    const inHub = {
+      ...lambdaContext(),
+      invokedFunctionArn: 'arn:aws:lambda:ap-northeast-1:111111111111:function:apply',
+    };
+    await expect(hub({ proposalId: PROPOSAL_ID }, inHub)).resolves.toBe('applied-verified');
+    expect(accounts.writes.map((write) => write.accountId)).toEqual([ACCOUNT]);
+    expect(world.writer.puts).toHaveLength(1);
   });
 
   it('counts a redelivery as nothing to do', async () => {

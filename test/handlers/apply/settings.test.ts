@@ -29,9 +29,28 @@ describe('readApplySettings', () => {
       accountId: null,
       reviewBaseUrl: null,
       decisionSigningKeyId: DECISION_KEY,
+      organization: null,
       serviceName: 'passrole-doctor',
       metricsNamespace: 'PassRoleDoctor',
     });
+  });
+
+  it('reads organization mode: the external id and the excluded and sensitive accounts', () => {
+    const hub = {
+      ...ENV,
+      ORGANIZATION_ID: 'o-a1b2c3d4e5',
+      MEMBER_EXTERNAL_ID: 'passrole-doctor-hub',
+      EXCLUDED_ACCOUNTS: '210987654321',
+      SENSITIVE_ACCOUNTS: '123456789012',
+    };
+    expect(readApplySettings(hub).organization).toEqual({
+      externalId: 'passrole-doctor-hub',
+      excludedAccounts: ['210987654321'],
+      sensitiveAccounts: ['123456789012'],
+    });
+    expect(() => readApplySettings({ ...hub, MEMBER_EXTERNAL_ID: undefined })).toThrow(
+      /MEMBER_EXTERNAL_ID is not set: the member roles require it/,
+    );
   });
 
   it('takes the optional settings', () => {

@@ -20,9 +20,21 @@ describe('readApprovalSettings', () => {
       policy: { approvalMode: 'both', approvers: [], allowAdminRoles: false, autoApprove: 'off' },
       ownResourceArns: [],
       decisionSigningKeyId: KEY_ARN,
+      organization: null,
       serviceName: 'passrole-doctor',
     });
     expect(readApprovalSettings({ ...ENV, APPROVAL_MODE: 'link' }).policy.approvalMode).toBe('link');
+  });
+
+  it('reads organization mode: the sensitive accounts go into the approval policy', () => {
+    const settings = readApprovalSettings({
+      ...ENV,
+      ORGANIZATION_ID: 'o-a1b2c3d4e5',
+      MEMBER_EXTERNAL_ID: 'passrole-doctor-hub',
+      SENSITIVE_ACCOUNTS: '123456789012, 210987654321',
+    });
+    expect(settings.policy.sensitiveAccounts).toEqual(['123456789012', '210987654321']);
+    expect(settings.organization).toMatchObject({ externalId: 'passrole-doctor-hub' });
   });
 
   it("reads who may approve what, and the stack's own resources", () => {

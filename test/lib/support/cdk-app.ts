@@ -61,9 +61,15 @@ afterAll(() => {
   for (const outdir of outdirs.splice(0)) fs.rmSync(outdir, { recursive: true, force: true });
 });
 
-export function buildTestApp(options: TestAppOptions = {}): TestApp {
+/** A fresh assembly directory, removed when the test file is done. */
+export function testOutdir(): string {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'passrole-doctor-cdk-'));
   outdirs.push(outdir);
+  return outdir;
+}
+
+export function buildTestApp(options: TestAppOptions = {}): TestApp {
+  const outdir = testOutdir();
   const context: Record<string, unknown> = { ...cdkJsonContext(), ...options.context };
   // 'aws:cdk:bundling-stacks' is what `cdk synth --exclusively` sets: [] bundles no stack's assets.
   if (options.bundle !== true) context['aws:cdk:bundling-stacks'] = [];
@@ -109,7 +115,7 @@ export interface Violation {
  * assembly and every violation the report lists; a failed validation does not throw here, so a
  * test can show which findings there were.
  */
-export function synthesizeWithValidation(testApp: TestApp): {
+export function synthesizeWithValidation(testApp: Pick<TestApp, 'app' | 'outdir'>): {
   assembly: CloudAssembly | null;
   violations: Violation[];
 } {

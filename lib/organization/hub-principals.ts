@@ -1,0 +1,43 @@
+/**
+ * The hub's ARNs as a member template names them: built from the fixed names (names.ts) and the hub's
+ * account and region, never looked up, because the member template is rolled out to accounts that
+ * cannot see the hub stack. The partition is the member's own (`${AWS::Partition}`): an organization
+ * never spans partitions.
+ */
+import { Aws } from 'aws-cdk-lib';
+import { iamArn } from '../../lambda/core/iam/arn';
+import { HUB_BUS_NAME, HUB_ROLE_NAMES, MEMBER_ROLE_NAMES } from './names';
+
+export type HubRole = keyof typeof HUB_ROLE_NAMES;
+
+/** Which hub functions assume which member role (the contract's trust decision). */
+export const MEMBER_ROLE_TRUSTED_HUB_ROLES = {
+  read: ['diagnose', 'approval', 'apply', 'reconcile'],
+  apply: ['apply', 'reconcile'],
+} as const satisfies Record<'read' | 'apply', readonly HubRole[]>;
+
+/** `arn:<partition>:iam::<hub>:role/PassRoleDoctorHub-<Function>`: the role path is `/`. */
+export function hubRoleArn(hubAccountId: string, role: HubRole): string {
+  return iamArn(Aws.PARTITION, hubAccountId, `role/${HUB_ROLE_NAMES[role]}`);
+}
+
+/** The hub's custom bus, where every member's forwarding rule puts its denials. */
+export function hubBusArn(hubAccountId: string, hubRegion: string): string {
+  return `arn:${Aws.PARTITION}:events:${hubRegion}:${hubAccountId}:event-bus/${HUB_BUS_NAME}`;
+}
+
+/** The forward role's name in one region: IAM names are global per account, rules are regional. */
+export function forwardRoleName(region: string): string {
+  return `${MEMBER_ROLE_NAMES.forward}-${region}`;
+}
+
+/**
+ * The roles of a member account the member apply role never writes an inline policy to: the member
+ * template's own (forward in every region, read, apply) and, when the hub account is itself a
+ * member, the hub stack's (its fixed-name function roles and the roles CloudFormation names after
+ * the stack). IAM resource paths, relative to the account.
+ */
+export const MEMBER_PROTECTED_ROLE_RESOURCES = [
+  'role/PassRoleDoctorMember-*',
+  'role/PassRoleDoctorHub-*',
+] as const;
