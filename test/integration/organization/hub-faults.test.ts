@@ -6,8 +6,9 @@
  * (support/hub-access.ts); what the gate's diagnose handler makes of each (acknowledged, counted,
  * never diagnosed) is asserted once it is on main.
  */
-import { DeleteRoleCommand, DeleteRolePolicyCommand, GetRoleCommand } from '@aws-sdk/client-iam';
+import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, type Credentials } from '@aws-sdk/client-sts';
+import { deleteRole } from './support/member-roles';
 import { MemberAccessError } from '../../../lambda/core/errors';
 import type { ProposalTarget } from '../../../lambda/core/model';
 import { CLOUDTRAIL_API_CALL_DETAIL_TYPE } from '../../../lib/denial-event-patterns';
@@ -129,10 +130,7 @@ describe('organization loop faults: expired session, missing member role, outsid
   it('a missing member role is a MemberAccessError (role-unavailable), and nothing is read in that member', async () => {
     const { memberB } = deployment.organization;
     const member = deployment.clients(memberB.id);
-    await member.iam.send(
-      new DeleteRolePolicyCommand({ RoleName: MEMBER_ROLE_NAMES.read, PolicyName: 'MemberAccess' }),
-    );
-    await member.iam.send(new DeleteRoleCommand({ RoleName: MEMBER_ROLE_NAMES.read }));
+    await deleteRole(member.iam, MEMBER_ROLE_NAMES.read);
     proxy.clearCalls();
 
     const refusal = access.read(memberB.id);

@@ -5,14 +5,9 @@
  * does and moto does not, an AssumeRole that the member role's trust does not admit, and a session
  * the test expired.
  */
-import {
-  CreateRoleCommand,
-  DeleteRoleCommand,
-  DeleteRolePolicyCommand,
-  GetRoleCommand,
-  ListRolesCommand,
-} from '@aws-sdk/client-iam';
+import { CreateRoleCommand, GetRoleCommand, ListRolesCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, type Credentials } from '@aws-sdk/client-sts';
+import { deleteRole } from './support/member-roles';
 import { accountOf } from '../../../lambda/core/iam/arn';
 import { HUB_ROLE_NAMES, MEMBER_ROLE_NAMES } from '../../../lib/organization/names';
 import { startMoto, type MotoServer } from '../support/moto';
@@ -194,10 +189,7 @@ describe('the organization harness: moto with a hub, two members and an SCP; the
 
     // The member role is gone (the StackSet instance was deleted, or never deployed).
     const member = deployment.clients(memberA.id);
-    await member.iam.send(
-      new DeleteRolePolicyCommand({ RoleName: MEMBER_ROLE_NAMES.read, PolicyName: 'MemberAccess' }),
-    );
-    await member.iam.send(new DeleteRoleCommand({ RoleName: MEMBER_ROLE_NAMES.read }));
+    await deleteRole(member.iam, MEMBER_ROLE_NAMES.read);
     await expect(
       assume(diagnose, memberRoleArn(memberA.id, 'read'), { ExternalId: EXTERNAL_ID }),
     ).rejects.toMatchObject(refused);

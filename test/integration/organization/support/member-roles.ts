@@ -1,19 +1,30 @@
 /**
  * The roles organization mode deploys, created in moto's accounts: the hub functions' roles (fixed
- * names, lib/organization/names.ts) in the hub account, and each member's read and apply roles with
- * the trust the team agreed (TEAM13 contract): the HUB ACCOUNT as principal, with aws:PrincipalArn
- * naming exactly the hub roles that may assume it, aws:PrincipalOrgID and sts:ExternalId; the apply
- * role also allows sts:SetSourceIdentity. Their permissions list the same actions as the functions'
- * own roles (lib/constructs/); moto enforces no identity policy, so they document what the member
- * template grants until the `members` template's policies replace them here.
+ * names, lib/organization/names.ts) in the hub account, and each member's read and apply roles as the
+ * `members` template deploys them (trust and inline policies).
  */
-import { CreateRoleCommand, PutRolePolicyCommand, type IAMClient } from '@aws-sdk/client-iam';
-import type { PolicyDocument } from '../../../../lambda/core/model';
-import { APPLY_IAM_ACTIONS } from '../../../../lib/constructs/apply-function';
-import { ACCOUNT_AUTHORIZATION_READ_ACTIONS } from '../../../../lib/constructs/handler-function';
+import {
+  CreateRoleCommand,
+  DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  ListRolePoliciesCommand,
+  PutRolePolicyCommand,
+  type IAMClient,
+} from '@aws-sdk/client-iam';
 import { HUB_ROLE_NAMES, MEMBER_ROLE_NAMES } from '../../../../lib/organization/names';
+import {
+  APPLY_ROLE,
+  HUB_ACCOUNT,
+  MEMBER_ACCOUNT,
+  memberDeployments,
+  memberRole,
+  ORGANIZATION,
+  READ_ROLE,
+  type MemberDeployment,
+} from '../../../attacks/support/member-deployment';
 
-export const EXTERNAL_ID = 'passrole-doctor-org-loop-external-id';
+/** The external id the member template was synthesized with (test/lib/support/organization-app.ts). */
+export const EXTERNAL_ID = ORGANIZATION.externalId;
 
 export type HubFunction = keyof typeof HUB_ROLE_NAMES;
 
@@ -22,14 +33,6 @@ export const MEMBER_ROLE_ADMITS: Record<'read' | 'apply', readonly HubFunction[]
   read: ['diagnose', 'approval', 'apply', 'reconcile'],
   apply: ['apply', 'reconcile'],
 };
-
-export const MEMBER_READ_ACTIONS = [
-  ...ACCOUNT_AUTHORIZATION_READ_ACTIONS,
-  'iam:GetInstanceProfile',
-  'iam:SimulatePrincipalPolicy',
-  'iam:GetRequestAuthorizationDetails',
-  'sts:DecodeAuthorizationMessage',
-] as const;
 
 export function hubRoleArn(hubAccountId: string, fn: HubFunction): string {
   return `arn:aws:iam::${hubAccountId}:role/${HUB_ROLE_NAMES[fn]}`;
@@ -45,68 +48,39 @@ export interface TrustSettings {
   externalId: string;
 }
 
-/**
- * AssumeRole: the hub account, only the admitted hub roles, only from the organization, only with the
- * external id. The apply role's sts:SetSourceIdentity is a statement of its own without sts:ExternalId:
- * the Service Authorization Reference lists sts:ExternalId for sts:AssumeRole only, so a simulator
- * following it (iam-simulate) treats that key as absent for sts:SetSourceIdentity and denies. The same
- * request must still pass the AssumeRole statement, external id included.
- */
-export function memberTrustPolicy(kind: 'read' | 'apply', trust: TrustSettings): PolicyDocument {
-  const principal = { AWS: `arn:aws:iam::${trust.hubAccountId}:root` };
-  const principalArn = {
-    'aws:PrincipalArn': MEMBER_ROLE_ADMITS[kind].map((fn) => hubRoleArn(trust.hubAccountId, fn)),
-  };
-  const statements: PolicyDocument['Statement'] = [
-    {
-      Sid: 'HubFunctionsOfThisOrganization',
-      Effect: 'Allow',
-      Principal: principal,
-      Action: 'sts:AssumeRole',
-      Condition: {
-        ArnEquals: principalArn,
-        StringEquals: { 'aws:PrincipalOrgID': trust.organizationId, 'sts:ExternalId': trust.externalId },
-      },
-    },
-  ];
-  if (kind === 'apply') {
-    statements.push({
-      Sid: 'HubApproverAsSourceIdentity',
-      Effect: 'Allow',
-      Principal: principal,
-      Action: 'sts:SetSourceIdentity',
-      Condition: { ArnEquals: principalArn, StringEquals: { 'aws:PrincipalOrgID': trust.organizationId } },
-    });
-  }
-  return { Version: '2012-10-17', Statement: statements };
-}
+let deployments: MemberDeployment[] | null = null;
 
-/** The read and apply roles in one member account. */
-export async function createMemberRoles(iam: IAMClient, trust: TrustSettings): Promise<void> {
-  const permissions: Record<'read' | 'apply', PolicyDocument> = {
-    read: {
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Action: [...MEMBER_READ_ACTIONS], Resource: '*' }],
-    },
-    apply: {
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Action: [...MEMBER_READ_ACTIONS, ...APPLY_IAM_ACTIONS], Resource: '*' }],
-    },
-  };
-  for (const kind of ['read', 'apply'] as const) {
+/**
+ * The read and apply roles in one member account, with the trust and inline policies of the
+ * `members` template as its stack instance deploys them (test/attacks/support/member-deployment.ts),
+ * the template's example accounts and organization replaced by this run's.
+ */
+export async function createMemberRoles(
+  iam: IAMClient,
+  trust: TrustSettings,
+  memberAccountId: string,
+): Promise<void> {
+  deployments ??= memberDeployments();
+  const ours = (document: unknown): string =>
+    JSON.stringify(document)
+      .replaceAll(HUB_ACCOUNT, trust.hubAccountId)
+      .replaceAll(MEMBER_ACCOUNT, memberAccountId)
+      .replaceAll(ORGANIZATION.organizationId, trust.organizationId)
+      .replaceAll(JSON.stringify(EXTERNAL_ID).slice(1, -1), trust.externalId);
+  for (const name of [READ_ROLE, APPLY_ROLE]) {
+    const role = memberRole(deployments, name);
     await iam.send(
-      new CreateRoleCommand({
-        RoleName: MEMBER_ROLE_NAMES[kind],
-        AssumeRolePolicyDocument: JSON.stringify(memberTrustPolicy(kind, trust)),
-      }),
+      new CreateRoleCommand({ RoleName: role.name, AssumeRolePolicyDocument: ours(role.trust) }),
     );
-    await iam.send(
-      new PutRolePolicyCommand({
-        RoleName: MEMBER_ROLE_NAMES[kind],
-        PolicyName: 'MemberAccess',
-        PolicyDocument: JSON.stringify(permissions[kind]),
-      }),
-    );
+    for (const policy of role.policies) {
+      await iam.send(
+        new PutRolePolicyCommand({
+          RoleName: role.name,
+          PolicyName: policy.name,
+          PolicyDocument: ours(policy.document),
+        }),
+      );
+    }
   }
 }
 
@@ -145,4 +119,12 @@ export async function createHubRoles(iam: IAMClient): Promise<void> {
       }),
     );
   }
+}
+
+/** Deletes a role and its inline policies (a member whose stack instance is gone). */
+export async function deleteRole(iam: IAMClient, roleName: string): Promise<void> {
+  const names = (await iam.send(new ListRolePoliciesCommand({ RoleName: roleName }))).PolicyNames ?? [];
+  for (const PolicyName of names)
+    await iam.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName }));
+  await iam.send(new DeleteRoleCommand({ RoleName: roleName }));
 }

@@ -172,11 +172,15 @@ export async function deployMember(
       }),
     );
     if (region === MEMBER_ROLE_REGION) {
-      await createMemberRoles(inRegion.iam, {
-        hubAccountId: organization.hub.id,
-        organizationId: organization.organizationId,
-        externalId: EXTERNAL_ID,
-      });
+      await createMemberRoles(
+        inRegion.iam,
+        {
+          hubAccountId: organization.hub.id,
+          organizationId: organization.organizationId,
+          externalId: EXTERNAL_ID,
+        },
+        member.id,
+      );
       await seedGlueAccount(inRegion.iam, seedOf(member.id));
     }
   }
