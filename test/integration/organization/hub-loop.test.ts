@@ -1,20 +1,18 @@
 /**
- * The organization loop on moto, as far as main has organization mode: a denial in each member is put
- * on that member's default bus, carried to the hub's bus and queue (the forwarding fake: moto would
- * rewrite the envelope), and diagnosed, approved and applied by the product's handlers, each reading
- * or writing the member through the AccountAccess port: the member's read role (the apply: its apply
- * role, with the approver as source identity), assumed by the hub function's own role with the
- * external id, through the accounts proxy, which enforces the member role's trust as STS would and
- * names the account of every call. The SCPs come through the OrganizationReader port. Every other
- * AWS call is the hub's own (its tables, topic and channel).
+ * The organization loop on moto: a denial in each member is put on that member's default bus, carried
+ * to the hub's bus and queue (the forwarding fake: moto would rewrite the envelope), diagnosed with
+ * the member's read access, approved by the approval handler in organization mode and applied by the
+ * apply handler in organization mode, both reaching the member through the product's
+ * MemberAccountAccess: the member's read role, and its apply role with the approver as source
+ * identity, assumed by each hub function's own role with the external id, through the accounts
+ * proxy (which enforces the member role's trust, as the members template ships it, as STS would, and
+ * names the account of every call). SCPs come from the product's OrganizationsReader. Every other AWS
+ * call is the hub's own (its tables, topic and channel).
  *
- * MemberAccountAccess and OrganizationsReader are the product's (support/hub-access.ts; moto has no
- * SimulatePrincipalPolicy, so the local simulator evaluates what they read). What main does not have
- * yet, each stood in for in one place: the org-mode diagnose
- * handler that admits the denial and reads its account itself (`gate`) by `diagnoseFunction`, which
- * is handed the member's read access; the apply handler taking AccountAccess.write (`approvals`) by
- * the apply step's wiring. Not asserted until they land: messages naming the account (`orgreader`),
- * approvals keyed by account (`approvals`).
+ * moto has no SimulatePrincipalPolicy: the local simulator evaluates what the member's reads return.
+ * Not on main yet, stood in for in one place: the gate's org-mode diagnose handler, which admits the
+ * denial and reads its account itself (`diagnoseFunction` is handed the member's read access), and
+ * with it the record's organization account that messages name (not asserted until it lands).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -69,7 +67,9 @@ import { EXTERNAL_ID, memberRoleArn, type HubFunction } from './support/member-r
 import { hubMemberAccess, managementOrganizationsReader } from './support/hub-access';
 import type { MemberAccountAccess } from '../../../lambda/adapters/aws/organization/member-account-access';
 import { LocalPolicySimulator } from '../../../lambda/adapters/local/local-policy-simulator';
-import { sourceIdentityFor } from '../../../lambda/adapters/aws/organization/source-identity';
+import { IamPolicyWriter } from '../../../lambda/adapters/aws/iam-policy-writer';
+import { TargetedAccountReader } from '../../../lambda/adapters/aws/targeted-account-reader';
+import type { AccountAccess } from '../../../lambda/ports/account-access';
 import { SCP_NAME } from './support/seed-organization';
 import { accountClients, identityOf } from './support/moto-accounts';
 import {
@@ -197,6 +197,20 @@ describe('the organization loop: a denial in each member -> hub queue -> diagnos
     });
     destroyers.push(built.destroy);
     return { own, access: built.access };
+  }
+
+  /** moto has no SimulatePrincipalPolicy: the local simulator evaluates what the member's reads returned. */
+  function withLocalSimulator(access: AccountAccess): AccountAccess {
+    return {
+      read: async (accountId) => ({
+        ...(await access.read(accountId)),
+        simulator: new LocalPolicySimulator(),
+      }),
+      write: async (accountId, sourceIdentity) => ({
+        ...(await access.write(accountId, sourceIdentity)),
+        simulator: new LocalPolicySimulator(),
+      }),
+    };
   }
 
   /** The SCP levels each escalation read handed the analysis, by account. */
@@ -333,11 +347,10 @@ describe('the organization loop: a denial in each member -> hub queue -> diagnos
       proxy.clearCalls();
       const applyInvocations = new QueuedApplyInvocations();
       const approving = await hubFunction('approval');
-      const read = await approving.access.read(member.id);
       const approval = createApprovalHandler({
         signer: LOOP_DECISION_KEYS.signer,
-        escalationReader: read.escalationReader,
-        rolePaths: read.rolePaths,
+        accounts: withLocalSimulator(approving.access),
+        organization: true,
         store: new DynamoDbIncidentStore(approving.own.dynamodb, resources.proposalsTable),
         applyTrigger: applyInvocations,
         linkMac: LOOP_LINK_MAC,
@@ -349,23 +362,30 @@ describe('the organization loop: a denial in each member -> hub queue -> diagnos
       expect(approved.statusCode).toBe(200);
       expect(applyInvocations.requested).toEqual([proposalId]);
 
-      // STAND-IN for the approvals engineer's apply handler, which takes AccountAccess.write itself.
+      // The apply in organization mode: it writes through AccountAccess.write(the proposal's account,
+      // the approver). The function's own writer and escalation reader are given so that any use of
+      // them would show in the hub's IAM, which the proxy finds empty. The local simulator (moto has
+      // no SimulatePrincipalPolicy) needs the account's scope, which the apply reads through
+      // deps.accountReader whatever `accounts` says: here the member's, as AwsPolicySimulator needs none.
       const applying = await hubFunction('apply');
-      const write = await applying.access.write(member.id, 'link-holder');
+      const ownReader = new TargetedAccountReader(applying.own.iam);
+      const memberScope = (await applying.access.read(member.id)).accountReader;
       const apply = createApplyHandler({
         store: new DynamoDbIncidentStore(applying.own.dynamodb, resources.proposalsTable),
         decisionVerifier: LOOP_DECISION_KEYS.verifier,
-        escalationReader: write.escalationReader,
+        accounts: withLocalSimulator(applying.access),
+        escalationReader: ownReader,
         decisionLedger: new DynamoDbDecisionLedger(applying.own.dynamodb, resources.proposalsTable),
-        writer: write.writer,
+        writer: new IamPolicyWriter(applying.own.iam),
         simulator: new LocalPolicySimulator(),
-        accountReader: write.accountReader,
+        accountReader: memberScope,
         notifier: new SnsNotifier(applying.own.sns, resources.topicArn),
         events: new EventBridgePublisher(applying.own.eventBridge, resources.eventBusName),
         logger: new RecordingLogger(),
         metrics: new RecordingMetrics(),
         settings: {
-          accountId: member.id,
+          accountId: null,
+          organization: true,
           protectedRoleArns: [],
           allowedTargetTypes: ['group', 'user', 'role'],
           verifyTimeoutMs: 30_000,
@@ -385,7 +405,8 @@ describe('the organization loop: a denial in each member -> hub queue -> diagnos
       const applySession = proxy.sessions.find(
         (session) => session.roleArn === memberRoleArn(member.id, 'apply'),
       );
-      expect(applySession?.sourceIdentity).toBe(sourceIdentityFor('link-holder'));
+      // The approver, as the member's CloudTrail will show it.
+      expect(applySession?.sourceIdentity).toMatch(/^[\w+=,.@-]{2,64}$/);
       await receiveAll(deployment.clients(hub.id).sqs, teamChannel.url);
       summary.push(
         `${member.name}: diagnosis ${diagnosisIamCalls} IAM calls in ${member.id} (read role), ` +
