@@ -15,7 +15,10 @@ try {
   const app = new App({ context: readCdkJsonContext(), autoSynth: false });
   const settings = readSettings((key) => app.node.tryGetContext(key), {
     defaultRegion: process.env.CDK_DEFAULT_REGION,
+    // Organization mode: the hub account, unless -c hubAccountId names it.
+    defaultAccount: process.env.CDK_DEFAULT_ACCOUNT,
   });
+  // Organization mode: `main` is the hub stack (the coordinator adds the member stacks beside it).
   const { main } = addPassRoleDoctorStacks(app, settings);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const assembly = app.synth();
