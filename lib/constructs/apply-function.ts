@@ -124,22 +124,10 @@ export class ApplyFunction extends HandlerFunction {
       retentionPeriod: DLQ_RETENTION,
     });
 
-    for (const [entity, actions] of Object.entries(APPLY_IAM_WRITE_ACTIONS)) {
-      this.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          sid: `WriteInlinePoliciesOf${entity[0]?.toUpperCase()}${entity.slice(1)}s`,
-          actions: [...actions],
-          resources: [iamArn(Aws.ACCOUNT_ID, `${entity}/*`)],
-        }),
-      );
-    }
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'VerifyByResimulating',
-        actions: [...APPLY_IAM_VERIFY_ACTIONS],
-        resources: ['user/*', 'role/*'].map((resource) => iamArn(Aws.ACCOUNT_ID, resource)),
-      }),
-    );
+    // Organization mode writes into each member through its apply role (HubFunctionOrganization): no
+    // IAM write here. The denies below stay in both modes (they cost nothing and outlive a mistake).
+    const ownAccount = props.organization === undefined;
+    if (ownAccount) this.allowOwnAccountWrites();
     this.denyProtectedRoles = new iam.PolicyStatement({
       sid: 'NeverWriteThisStacksRoles',
       effect: iam.Effect.DENY,
@@ -158,7 +146,7 @@ export class ApplyFunction extends HandlerFunction {
     this.protectRole(this.role);
 
     allowTableActions(this.role, props.proposalsTable, 'ApplyProposals', { item: APPLY_PROPOSALS_ACTIONS });
-    allowReadingAccountAuthorization(this.role);
+    if (ownAccount) allowReadingAccountAuthorization(this.role);
     allowPublishing(this.role, props.topic, props.topicKey, 'PublishOutcomes');
     // events:PutEvents on the stack's bus comes with the bus policy (ProposalEventsBus.onlyPublisher).
 
@@ -168,7 +156,27 @@ export class ApplyFunction extends HandlerFunction {
       onFailure: new destinations.SqsDestination(this.deadLetterQueue),
     });
 
-    this.acknowledgeFindings();
+    this.acknowledgeFindings(ownAccount);
+  }
+
+  /** Single-account mode: the inline-policy writes, read-backs and re-simulation in this account. */
+  private allowOwnAccountWrites(): void {
+    for (const [entity, actions] of Object.entries(APPLY_IAM_WRITE_ACTIONS)) {
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: `WriteInlinePoliciesOf${entity[0]?.toUpperCase()}${entity.slice(1)}s`,
+          actions: [...actions],
+          resources: [iamArn(Aws.ACCOUNT_ID, `${entity}/*`)],
+        }),
+      );
+    }
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'VerifyByResimulating',
+        actions: [...APPLY_IAM_VERIFY_ACTIONS],
+        resources: ['user/*', 'role/*'].map((resource) => iamArn(Aws.ACCOUNT_ID, resource)),
+      }),
+    );
   }
 
   /**
@@ -180,7 +188,12 @@ export class ApplyFunction extends HandlerFunction {
     this.denyProtectedRoles.addResources(role.roleArn);
   }
 
-  private acknowledgeFindings(): void {
+  private acknowledgeFindings(ownAccount: boolean): void {
+    this.acknowledgeDeadLetterQueue();
+    if (!ownAccount) {
+      this.acknowledgeWildcardResources();
+      return;
+    }
     this.acknowledgeWildcardResources('iam:ListRoles lists the whole account, not one role');
     const policy = Validations.of(defaultPolicyOf(this.role));
     acknowledgeAccountAuthorizationReads(this.role, "the role being passed or the target's members hold");
@@ -195,6 +208,9 @@ export class ApplyFunction extends HandlerFunction {
           'its policies) re-read R, the target and its members before the write (read-only).',
       });
     }
+  }
+
+  private acknowledgeDeadLetterQueue(): void {
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:

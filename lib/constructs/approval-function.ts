@@ -90,8 +90,13 @@ export class ApprovalFunction extends HandlerFunction {
       item: APPROVAL_PROPOSALS_ACTIONS,
       queryIndex: PROPOSALS_STATUS_INDEX,
     });
-    allowReadingAccountAuthorization(this.role);
+    // Organization mode: the re-check reads the member through its read role (HubFunctionOrganization).
+    if (props.organization === undefined) allowReadingAccountAuthorization(this.role);
     allowStartingApply(this.role, props.applyFunction);
+    if (props.organization !== undefined) {
+      this.acknowledgeWildcardResources();
+      return;
+    }
 
     this.acknowledgeWildcardResources('iam:ListRoles lists the whole account, not one role');
     acknowledgeAccountAuthorizationReads(this.role, "the role under review or the target's members hold");

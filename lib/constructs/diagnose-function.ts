@@ -127,39 +127,8 @@ export class DiagnoseFunction extends HandlerFunction {
       props,
     );
 
-    allowReadingAccountAuthorization(this.role);
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadInstanceProfiles',
-        // The role an EC2 denial passed through an instance profile (TargetedAccountReader).
-        actions: ['iam:GetInstanceProfile'],
-        resources: [iamArn(Aws.ACCOUNT_ID, 'instance-profile/*')],
-      }),
-    );
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'SimulateAccountPrincipals',
-        actions: ['iam:SimulatePrincipalPolicy', 'iam:GetContextKeysForPrincipalPolicy'],
-        resources: ['user/*', 'role/*', 'group/*'].map((resource) => iamArn(Aws.ACCOUNT_ID, resource)),
-      }),
-    );
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'DecodeEc2AuthorizationMessages',
-        // DecodeAuthorizationMessage has no resource type either.
-        actions: ['sts:DecodeAuthorizationMessage'],
-        resources: ['*'],
-      }),
-    );
-
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadAwsAuthorizationDetails',
-        // AWS's own record of a denial (IAM Toolbox, preview): no resource type is published for it.
-        actions: ['iam:GetRequestAuthorizationDetails'],
-        resources: ['*'],
-      }),
-    );
+    // Organization mode reads each member through its read role (HubFunctionOrganization), never here.
+    if (props.organization === undefined) allowOwnAccountReads(this.role);
 
     allowTableActions(this.role, props.proposalsTable, 'ReadAndWriteProposals', {
       item: DIAGNOSE_PROPOSALS_ACTIONS,
@@ -179,6 +148,10 @@ export class DiagnoseFunction extends HandlerFunction {
     });
     this.function.addEventSource(this.eventSource);
 
+    if (props.organization !== undefined) {
+      this.acknowledgeWildcardResources();
+      return;
+    }
     this.acknowledgeWildcardResources(
       'iam:ListRoles (it lists the whole account, not one role), sts:DecodeAuthorizationMessage ' +
         '(no resource type) and iam:GetRequestAuthorizationDetails (preview; it publishes no resource ' +
@@ -186,6 +159,43 @@ export class DiagnoseFunction extends HandlerFunction {
     );
     acknowledgeFindings(this.role);
   }
+}
+
+/** Single-account mode: the diagnosis's IAM and STS reads of this account. */
+function allowOwnAccountReads(role: iam.Role): void {
+  allowReadingAccountAuthorization(role);
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'ReadInstanceProfiles',
+      // The role an EC2 denial passed through an instance profile (TargetedAccountReader).
+      actions: ['iam:GetInstanceProfile'],
+      resources: [iamArn(Aws.ACCOUNT_ID, 'instance-profile/*')],
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'SimulateAccountPrincipals',
+      actions: ['iam:SimulatePrincipalPolicy', 'iam:GetContextKeysForPrincipalPolicy'],
+      resources: ['user/*', 'role/*', 'group/*'].map((resource) => iamArn(Aws.ACCOUNT_ID, resource)),
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'DecodeEc2AuthorizationMessages',
+      // DecodeAuthorizationMessage has no resource type either.
+      actions: ['sts:DecodeAuthorizationMessage'],
+      resources: ['*'],
+    }),
+  );
+
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'ReadAwsAuthorizationDetails',
+      // AWS's own record of a denial (IAM Toolbox, preview): no resource type is published for it.
+      actions: ['iam:GetRequestAuthorizationDetails'],
+      resources: ['*'],
+    }),
+  );
 }
 
 /** The other cdk-nag findings this function's design accepts, each as narrow as cdk-nag can name it. */
