@@ -11,6 +11,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { PASSROLE_DENIAL_EVENT_PATTERN } from '../../../lib/denial-event-patterns';
 import { HUB_STACK_NAME } from '../../../lib/organization/names';
+import { buildProtectionScp, SCP_MAX_CHARACTERS } from '../../../lib/protection-scp';
 import { ORGANIZATIONS_READ_ACTIONS } from '../../../lib/organization/hub-access';
 import { BY_ACCOUNT_METRICS } from '../../../lib/constructs/operations-dashboard';
 import type { PassRoleDoctorStack } from '../../../lib/passrole-doctor-stack';
@@ -295,4 +296,29 @@ describe('the hub template is clean', () => {
       output: expect.any(String),
     });
   }, 300_000);
+});
+
+describe("the hub's protection SCP", () => {
+  it('denies changing the hub bus and its rules to all but the deploy role, and fits in an SCP', () => {
+    const scp = buildProtectionScp({
+      stackName: HUB_STACK_NAME,
+      account: HUB_ACCOUNT,
+      region: 'eu-west-1',
+      hubBusName: HUB_BUS_NAME,
+    });
+    const protect = scp.Statement.find((statement) => statement.Sid === 'ProtectTheStacksResources');
+    expect(protect?.Action).toEqual(
+      expect.arrayContaining(['events:DeleteEventBus', 'events:PutRule', 'events:*Targets']),
+    );
+    expect(protect?.Resource).toEqual(
+      expect.arrayContaining([
+        `arn:aws:events:eu-west-1:${HUB_ACCOUNT}:event-bus/${HUB_BUS_NAME}`,
+        `arn:aws:events:eu-west-1:${HUB_ACCOUNT}:rule/${HUB_BUS_NAME}/*`,
+        // The hub functions' fixed role names start with the stack's name.
+        `arn:aws:iam::${HUB_ACCOUNT}:role/${HUB_STACK_NAME}-*`,
+      ]),
+    );
+    expect(Object.values(HUB_ROLE_NAMES).every((name) => name.startsWith(`${HUB_STACK_NAME}-`))).toBe(true);
+    expect(JSON.stringify(scp).length).toBeLessThanOrEqual(SCP_MAX_CHARACTERS);
+  });
 });
