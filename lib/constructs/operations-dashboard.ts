@@ -49,12 +49,14 @@ export const FUNCTION_METRICS = {
 
 /**
  * The diagnose function's metrics that organization mode also emits per member account, with the
- * dimensions exactly {service, account} (Powertools' service plus the denial's account).
+ * dimensions exactly {service, account} (Powertools' service plus the denial's account; the diagnose
+ * handler's ACCOUNT_METRICS).
  */
 export const BY_ACCOUNT_METRICS = {
   denials: FUNCTION_METRICS.denialsSeen,
   proposals: FUNCTION_METRICS.proposalsCreated,
   failures: FUNCTION_METRICS.errors,
+  refused: 'DenialsRefused',
 } as const;
 export const ACCOUNT_DIMENSION = 'account';
 
@@ -195,7 +197,7 @@ export class OperationsDashboard extends Construct {
             period: PERIOD,
           }),
         ],
-        width: 8,
+        width: 6,
       });
     const accountRows =
       props.byAccount === true
@@ -204,6 +206,7 @@ export class OperationsDashboard extends Construct {
               byAccount('Denials', BY_ACCOUNT_METRICS.denials),
               byAccount('Proposals', BY_ACCOUNT_METRICS.proposals),
               byAccount('Failures', BY_ACCOUNT_METRICS.failures),
+              byAccount('Refused denials', BY_ACCOUNT_METRICS.refused),
             ],
           ]
         : [];

@@ -260,13 +260,14 @@ describe('the hub stack', () => {
     }
   });
 
-  it('shows denials, proposals and failures by account on the dashboard', () => {
+  it('shows denials, proposals, failures and refusals by account on the dashboard', () => {
     const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
     const body = renderIntrinsic((dashboard?.Properties as { DashboardBody: unknown }).DashboardBody);
     for (const [title, metric] of [
       ['Denials', BY_ACCOUNT_METRICS.denials],
       ['Proposals', BY_ACCOUNT_METRICS.proposals],
       ['Failures', BY_ACCOUNT_METRICS.failures],
+      ['Refused denials', BY_ACCOUNT_METRICS.refused],
     ]) {
       expect(body).toContain(`"title":"${title} by account"`);
       expect(body).toContain(
