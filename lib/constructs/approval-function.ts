@@ -18,6 +18,7 @@ import type { ApprovalMode } from '../../lambda/core/approval/links';
 import type { AutoApprove } from '../../lambda/core/approval/requirement';
 import { APPROVAL_ENV } from '../../lambda/settings/approval';
 import { environmentOf } from '../../lambda/settings/env';
+import { ORGANIZATION_WIDE_READS_REASON } from '../organization/hub-access';
 import {
   acknowledgeAccountAuthorizationReads,
   allowReadingAccountAuthorization,
@@ -94,7 +95,7 @@ export class ApprovalFunction extends HandlerFunction {
     if (props.organization === undefined) allowReadingAccountAuthorization(this.role);
     allowStartingApply(this.role, props.applyFunction);
     if (props.organization !== undefined) {
-      this.acknowledgeWildcardResources();
+      this.acknowledgeWildcardResources(ORGANIZATION_WIDE_READS_REASON);
       return;
     }
 

@@ -19,6 +19,7 @@ import type { Construct } from 'constructs';
 import type { ApprovalMode } from '../../lambda/core/approval/links';
 import { DIAGNOSE_AUTO_APPROVE_ENV, DIAGNOSE_ENV } from '../../lambda/settings/diagnose';
 import { environmentOf } from '../../lambda/settings/env';
+import { ORGANIZATION_WIDE_READS_REASON } from '../organization/hub-access';
 import type { ApprovalPolicyProps } from './approval-function';
 import {
   acknowledgeAccountAuthorizationReads,
@@ -149,7 +150,7 @@ export class DiagnoseFunction extends HandlerFunction {
     this.function.addEventSource(this.eventSource);
 
     if (props.organization !== undefined) {
-      this.acknowledgeWildcardResources();
+      this.acknowledgeWildcardResources(ORGANIZATION_WIDE_READS_REASON);
       return;
     }
     this.acknowledgeWildcardResources(

@@ -35,7 +35,10 @@ export const HUB_FUNCTION_ACCESS: Readonly<
   reconcile: { memberRoles: ['read', 'apply'], organizations: false },
 };
 
-/** The Organizations reads OrganizationsReader makes (account name, OU path, SCPs up the path). */
+/**
+ * The Organizations reads OrganizationsReader makes of the organization's accounts, OUs, roots and
+ * SCPs (account name, OU path, SCPs up the path), scoped to the organization's resources.
+ */
 export const ORGANIZATIONS_READ_ACTIONS = [
   'organizations:DescribeAccount',
   'organizations:ListParents',
@@ -43,6 +46,16 @@ export const ORGANIZATIONS_READ_ACTIONS = [
   'organizations:ListPoliciesForTarget',
   'organizations:DescribePolicy',
 ] as const;
+
+/** Its reads of the organization itself (the management account, the root): no resource type, "*" only. */
+export const ORGANIZATION_WIDE_READ_ACTIONS = [
+  'organizations:DescribeOrganization',
+  'organizations:ListRoots',
+] as const;
+
+/** Why a hub function that reads Organizations has a "*" resource (for its cdk-nag acknowledgement). */
+export const ORGANIZATION_WIDE_READS_REASON =
+  'organizations:DescribeOrganization and ListRoots (the organization itself) publish no resource type';
 
 /** A member role of any account (the member template creates it by this name in each). */
 export function memberRoleArn(role: 'read' | 'apply'): string {
@@ -94,6 +107,14 @@ export function allowHubAccess(role: iam.Role, handler: HubFunction, organizatio
       sid: 'ReadOrganizationAccountsAndScps',
       actions: [...ORGANIZATIONS_READ_ACTIONS],
       resources: organizationsResourceArns(organizationId),
+    }),
+  );
+  // Acknowledged with the function's other "*" resources (ORGANIZATION_WIDE_READS_REASON).
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'ReadTheOrganization',
+      actions: [...ORGANIZATION_WIDE_READ_ACTIONS],
+      resources: ['*'],
     }),
   );
   for (const resource of organizationsResourceArns(organizationId, '<AWS::Partition>')) {

@@ -12,7 +12,10 @@ import type { IConstruct } from 'constructs';
 import { PASSROLE_DENIAL_EVENT_PATTERN } from '../../../lib/denial-event-patterns';
 import { HUB_STACK_NAME } from '../../../lib/organization/names';
 import { buildProtectionScp, SCP_MAX_CHARACTERS } from '../../../lib/protection-scp';
-import { ORGANIZATIONS_READ_ACTIONS } from '../../../lib/organization/hub-access';
+import {
+  ORGANIZATION_WIDE_READ_ACTIONS,
+  ORGANIZATIONS_READ_ACTIONS,
+} from '../../../lib/organization/hub-access';
 import { BY_ACCOUNT_METRICS } from '../../../lib/constructs/operations-dashboard';
 import type { PassRoleDoctorStack } from '../../../lib/passrole-doctor-stack';
 import { HUB_BUS_NAME, HUB_ROLE_NAMES, MEMBER_ROLE_NAMES } from '../../../lambda/settings/organization';
@@ -162,9 +165,15 @@ describe('the hub stack', () => {
     resources: orgResources,
   };
 
+  const organizationItself = {
+    sid: 'ReadTheOrganization',
+    actions: [...ORGANIZATION_WIDE_READ_ACTIONS].sort(),
+    resources: ['*'],
+  };
+
   it.each([
-    [HUB_ROLE_NAMES.diagnose, [readRole, organizations]],
-    [HUB_ROLE_NAMES.approval, [readRole, organizations]],
+    [HUB_ROLE_NAMES.diagnose, [readRole, organizations, organizationItself]],
+    [HUB_ROLE_NAMES.approval, [readRole, organizations, organizationItself]],
     [HUB_ROLE_NAMES.apply, [readRole, applyRole]],
     [HUB_ROLE_NAMES.reconcile, [readRole, applyRole]],
   ])(
