@@ -196,13 +196,26 @@ describe('the hub stack', () => {
     }
   });
 
-  it.each(Object.values(HUB_ROLE_NAMES))('%s has no IAM action in its own account', (role) => {
-    expect(iamActionsOutside(statementsOfRole(role), [])).toEqual([]);
-    expect(
-      statementsOfRole(role)
-        .filter((s) => s.effect === 'Allow')
-        .flatMap((s) => s.actions),
-    ).not.toContain('sts:DecodeAuthorizationMessage');
+  it.each([
+    [HUB_ROLE_NAMES.diagnose, []],
+    // Approvers are hub principals: a pattern naming a role with its path needs iam:GetRole here.
+    [HUB_ROLE_NAMES.approval, ['iam:GetRole']],
+    [HUB_ROLE_NAMES.apply, []],
+    [HUB_ROLE_NAMES.reconcile, []],
+  ])('%s has no IAM action in its own account but %j', (role, allowed) => {
+    const statements = statementsOfRole(role);
+    expect(iamActionsOutside(statements, allowed)).toEqual([]);
+    const iamStatements = statements.filter(
+      (s) => s.effect === 'Allow' && s.actions.some((action) => action.startsWith('iam:')),
+    );
+    expect(iamStatements.map(({ actions, resources }) => ({ actions, resources }))).toEqual(
+      allowed.length === 0
+        ? []
+        : [{ actions: allowed, resources: ['arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*'] }],
+    );
+    expect(statements.filter((s) => s.effect === 'Allow').flatMap((s) => s.actions)).not.toContain(
+      'sts:DecodeAuthorizationMessage',
+    );
   });
 
   it('gives ORGANIZATION_ENV to diagnose, approval, apply and reconcile, with the OU channel topics', () => {
