@@ -1,4 +1,7 @@
-/** The deployable stack: one PassRoleRemediation wired from the settings, plus its outputs. */
+/**
+ * The deployable stack: one PassRoleRemediation wired from the settings, plus its outputs. In
+ * organization mode it is the hub (settings.organization).
+ */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { PassRoleRemediation, type PassRoleRemediationProps } from './passrole-remediation';
@@ -31,6 +34,7 @@ export class PassRoleDoctorStack extends Stack {
       linkThrottle: settings.linkThrottle,
       iamThrottle: settings.iamThrottle,
       deployRoleArn: settings.deployRoleArn,
+      organization: settings.organization ?? undefined,
       ...props.remediation,
     });
 
@@ -56,5 +60,11 @@ export class PassRoleDoctorStack extends Stack {
       description: 'Proposal Applied events: subscribe with a rule on this bus (README)',
       value: this.remediation.eventBus.eventBusName,
     });
+    if (this.remediation.hubBus !== undefined) {
+      new CfnOutput(this, 'HubEventBusArn', {
+        description: "The member accounts' forwarding rules put their denials on this bus",
+        value: this.remediation.hubBus.bus.eventBusArn,
+      });
+    }
   }
 }

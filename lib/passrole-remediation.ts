@@ -28,6 +28,8 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { iamArn } from '../lambda/core/iam/arn';
+import { environmentOf } from '../lambda/settings/env';
+import { ORGANIZATION_ENV } from '../lambda/settings/organization';
 import { ApplyFunction } from './constructs/apply-function';
 import { ApplyReconciler } from './constructs/apply-reconciler';
 import { ApprovalApi } from './constructs/approval-api';
@@ -42,12 +44,16 @@ import { NotificationChannel } from './constructs/notification-channel';
 import { OperationsDashboard } from './constructs/operations-dashboard';
 import { ProposalEventsBus } from './constructs/proposal-events-bus';
 import { ProposalTables } from './constructs/proposal-tables';
+import type { HubFunctionOrganization } from './organization/hub-access';
+import { HubEventBus } from './organization/hub-event-bus';
+import { OuChannels } from './organization/ou-channels';
 import {
   SETTINGS_DEFAULTS,
   type ApprovalMode,
   type AutoApprove,
   type RouteThrottle,
   type SlackChannel,
+  type OrganizationModeSettings,
   type TeamsChannel,
 } from './settings';
 
@@ -95,7 +101,19 @@ export interface PassRoleRemediationProps {
   readonly reconcilerFunctionEntry?: string;
   /** @default 1 month */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Organization mode: this is the hub. Denials arrive on the hub's bus from the member accounts, the
+   * functions act in each member through its member roles (no IAM permission in this account), read
+   * Organizations, and announce on a channel per `channelsByOu` OU too. @default single-account mode
+   */
+  readonly organization?: HubOrganizationProps;
 }
+
+/** What the hub takes of the organization settings. */
+export type HubOrganizationProps = Pick<
+  OrganizationModeSettings,
+  'organizationId' | 'memberOus' | 'externalId' | 'excludedAccounts' | 'sensitiveAccounts' | 'channelsByOu'
+>;
 
 export class PassRoleRemediation extends Construct {
   /** Encrypts the queues and the topic. */
@@ -134,6 +152,10 @@ export class PassRoleRemediation extends Construct {
   /** Present only with createTrail. */
   readonly trail?: cloudtrail.Trail;
   readonly managementEventsTrail?: ManagementEventsTrail;
+  /** Organization mode only: the bus the member accounts forward their denials to. */
+  readonly hubBus?: HubEventBus;
+  /** Organization mode only: the channelsByOu channels. */
+  readonly ouChannels?: OuChannels;
 
   constructor(scope: Construct, id: string, props: PassRoleRemediationProps = {}) {
     super(scope, id);
@@ -151,7 +173,12 @@ export class PassRoleRemediation extends Construct {
     });
     protectKey(this.key, administrators);
 
+    const organization = props.organization;
+    if (organization !== undefined) {
+      this.hubBus = new HubEventBus(this, 'HubBus', { organizationId: organization.organizationId });
+    }
     const routing = new DenialRouting(this, 'Routing', {
+      eventBus: this.hubBus?.bus,
       key: this.key,
       administrators,
       visibilityTimeout: Duration.seconds(FUNCTION_TIMEOUT.toSeconds() * 6 + MAX_BATCHING_WINDOW.toSeconds()),
@@ -175,6 +202,15 @@ export class PassRoleRemediation extends Construct {
       teams: props.teams,
     });
     this.topic = this.notificationChannel.topic;
+    let hubFunctions: HubFunctionOrganization | undefined;
+    if (organization !== undefined) {
+      this.ouChannels = new OuChannels(this, 'OuChannels', {
+        key: this.key,
+        administrators,
+        channelsByOu: organization.channelsByOu,
+      });
+      hubFunctions = hubFunctionOrganization(organization, this.ouChannels);
+    }
 
     const approvalMode = props.approvalMode ?? SETTINGS_DEFAULTS.approvalMode;
     const approvalPolicy: ApprovalPolicyProps = {
@@ -194,6 +230,7 @@ export class PassRoleRemediation extends Construct {
       eventBus: this.eventBus,
       decisionSigningKey,
       entry: props.applyFunctionEntry,
+      organization: hubFunctions,
       logRetention: props.logRetention,
     });
     this.applyFunction = apply.function;
@@ -225,6 +262,7 @@ export class PassRoleRemediation extends Construct {
       approvalPolicy,
       ownResourceArns: this.ownResourceArns,
       entry: props.approvalFunctionEntry,
+      organization: hubFunctions,
       logRetention: props.logRetention,
     });
     this.approvalFunction = approval.function;
@@ -235,6 +273,7 @@ export class PassRoleRemediation extends Construct {
       applyFunction: this.applyFunction,
       decisionSigningKey,
       entry: props.reconcilerFunctionEntry,
+      organization: hubFunctions,
       logRetention: props.logRetention,
     });
 
@@ -266,6 +305,7 @@ export class PassRoleRemediation extends Construct {
       ownResourceArns: this.ownResourceArns,
       reviewBaseUrl: this.approvalApi.url,
       entry: props.functionEntry,
+      organization: hubFunctions,
       logRetention: props.logRetention,
     });
     this.function = diagnose.function;
@@ -289,6 +329,7 @@ export class PassRoleRemediation extends Construct {
     if (this.notificationChannel.chatbotRole !== undefined) {
       apply.protectRole(this.notificationChannel.chatbotRole);
     }
+    this.ouChannels?.restrictPublishing([this.functionRole, this.applyFunctionRole]);
 
     const operations = new OperationsDashboard(this, 'Operations', {
       function: this.function,
@@ -305,6 +346,7 @@ export class PassRoleRemediation extends Construct {
         applyDeadLetterQueue: this.applyDlq,
         reconcilerFunction: this.reconciler.function,
       },
+      byAccount: organization !== undefined,
     });
     this.alarms = operations.alarms;
     this.dashboard = operations.dashboard;
@@ -328,6 +370,25 @@ export class PassRoleRemediation extends Construct {
       this.trail = this.managementEventsTrail.trail;
     }
   }
+}
+
+/** The hub functions' organization settings: ORGANIZATION_ENV, with the OU channels' topics. */
+function hubFunctionOrganization(
+  organization: HubOrganizationProps,
+  ouChannels: OuChannels,
+): HubFunctionOrganization {
+  const list = (items: readonly string[]) => (items.length === 0 ? undefined : items);
+  return {
+    organizationId: organization.organizationId,
+    environment: environmentOf(ORGANIZATION_ENV, {
+      organizationId: organization.organizationId,
+      memberOus: organization.memberOus,
+      externalId: organization.externalId,
+      excludedAccounts: list(organization.excludedAccounts),
+      sensitiveAccounts: list(organization.sensitiveAccounts),
+      channelsByOu: ouChannels.topicArnsJson(),
+    }),
+  };
 }
 
 /**

@@ -37,6 +37,11 @@ export interface ProtectionScpOptions {
    * @default the CDK bootstrap's cfn-exec role (qualifier hnb659fds) of the account and region
    */
   readonly deployRoleArn?: string;
+  /**
+   * Organization mode: the hub's bus (named apart from the stack's names, as the member template
+   * targets it by ARN). Changing it or its rules is denied like the stack's own bus. @default none
+   */
+  readonly hubBusName?: string;
 }
 
 export interface ScpStatement {
@@ -148,6 +153,13 @@ export function buildProtectionScp(options: ProtectionScpOptions): ScpDocument {
           queues,
           bus,
           arn('events', `rule/${name}-*`),
+          // A custom bus's rules are named under it: rule/<bus>/<rule>.
+          ...(options.hubBusName === undefined
+            ? []
+            : [
+                arn('events', `event-bus/${options.hubBusName}`),
+                arn('events', `rule/${options.hubBusName}/*`),
+              ]),
           arn('cloudwatch', `alarm:${name}-*`),
         ],
         [deployRole],
@@ -197,13 +209,18 @@ export function protectionScpPath(assemblyDirectory: string, stackName: string):
  * The SCP for a synthesized stack: its name, and its account and region where they are known at synth
  * (an environment-agnostic stack gets `*`).
  */
-export function protectionScpForStack(stack: Stack, deployRoleArn: string | null): ScpDocument {
+export function protectionScpForStack(
+  stack: Stack,
+  deployRoleArn: string | null,
+  hubBusName?: string,
+): ScpDocument {
   const known = (value: string) => (Token.isUnresolved(value) ? undefined : value);
   return buildProtectionScp({
     stackName: stack.stackName,
     account: known(stack.account),
     region: known(stack.region),
     deployRoleArn: deployRoleArn ?? undefined,
+    hubBusName,
   });
 }
 
@@ -212,8 +229,12 @@ export function writeProtectionScp(
   assemblyDirectory: string,
   stack: Stack,
   deployRoleArn: string | null,
+  hubBusName?: string,
 ): string {
   const file = protectionScpPath(assemblyDirectory, stack.stackName);
-  fs.writeFileSync(file, `${JSON.stringify(protectionScpForStack(stack, deployRoleArn), null, 2)}\n`);
+  fs.writeFileSync(
+    file,
+    `${JSON.stringify(protectionScpForStack(stack, deployRoleArn, hubBusName), null, 2)}\n`,
+  );
   return file;
 }

@@ -9,11 +9,14 @@ import { InvalidInputError } from '../lambda/core/errors';
 import { AUTO_APPROVE_MODES, DEFAULT_AUTO_APPROVE } from '../lambda/settings/common';
 import { PROPOSAL_TTL_HOURS, RENOTIFY_AFTER_HOURS } from '../lambda/settings/diagnose';
 import type { WholeNumberSetting } from '../lambda/settings/env';
+import { readOrganizationSettings } from './organization/settings';
+import { readChannel, REGION, SettingReader, type ContextReader, type Problem } from './setting-reader';
 
 export type { ApprovalMode } from '../lambda/core/approval/links';
 export type { AutoApprove } from '../lambda/core/approval/requirement';
 export { APPROVAL_MODES } from '../lambda/core/approval/links';
 export { AUTO_APPROVE_MODES } from '../lambda/settings/common';
+export type { ContextReader } from './setting-reader';
 
 export interface SlackChannel {
   readonly workspaceId: string;
@@ -116,42 +119,16 @@ const PRINCIPAL_ARN_PATTERN =
   /^arn:(aws|aws-cn|aws-us-gov|\*):(iam|sts)::[0-9*?]{1,12}:[A-Za-z0-9+=,.@_\-/*?]+$/;
 /** An IAM role ARN, no wildcard: the deploy role is one role. */
 const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role\/[A-Za-z0-9+=,.@_\-/]+$/;
-const EMAIL = /^[^\s@,;<>"]+@[^\s@,;<>"]+\.[^\s@,;<>".]+$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-/** Slack's workspace (T…) and channel (C…/G…) ids: uppercase letters and digits, never the display name. */
-const SLACK_ID = /^[A-Z0-9]{2,}$/;
-const UUID = /^[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$/;
-/** AWS::Chatbot::MicrosoftTeamsChannelConfiguration's own pattern: the URL-encoded channel id. */
-const TEAMS_CHANNEL_ID = /^[a-zA-Z0-9-_=+/.,]*%3[aA][a-zA-Z0-9-_=+/.,]*%40[a-zA-Z0-9-_=+/.,]*$/;
-
-export type ContextReader = (key: string) => unknown;
-
-interface Problem {
-  key: string;
-  reason: string;
-}
 
 /** Reads and validates every setting; throws InvalidInputError with one line per bad value. */
 export function readSettings(
   readContext: ContextReader,
-  environment: { defaultRegion?: string } = {},
+  environment: { defaultRegion?: string; defaultAccount?: string } = {},
 ): PassRoleDoctorSettings {
   const problems: Problem[] = [];
   const reader = new SettingReader(readContext, problems);
 
-  const notificationEmails = reader.list('notificationEmails', (email) =>
-    EMAIL.test(email) ? null : 'is not an email address',
-  );
-  const slack = reader.group(
-    ['slackWorkspaceId', 'slackChannelId'],
-    SLACK_ID,
-    'a Slack id (e.g. T07EA123LEP)',
-  );
-  const teams = reader.group(
-    ['teamsId', 'teamsTenantId', 'teamsChannelId'],
-    { teamsId: UUID, teamsTenantId: UUID, teamsChannelId: TEAMS_CHANNEL_ID },
-    'the id as the Teams channel link writes it (ids are UUIDs, the channel id is URL-encoded: 19%3a…%40thread.tacv2)',
-  );
+  const { notificationEmails, slack, teams } = readChannel(reader);
   const hours = (key: string, setting: WholeNumberSetting): number =>
     reader.integer(key, setting.fallback, setting.min, setting.max);
   const proposalTtlHours = hours('proposalTtlHours', PROPOSAL_TTL_HOURS);
@@ -202,7 +179,19 @@ export function readSettings(
     ) ?? null;
   const effectiveHomeRegion = homeRegion ?? environment.defaultRegion ?? null;
 
-  if (forwardFromRegions.length > 0) {
+  const organization = readOrganizationSettings(reader, problems, {
+    approvers,
+    homeRegion: effectiveHomeRegion,
+    defaultAccount: environment.defaultAccount,
+  });
+
+  if (forwardFromRegions.length > 0 && reader.raw('organizationId') !== undefined) {
+    problems.push({
+      key: 'forwardFromRegions',
+      reason:
+        "does not apply in organization mode: memberRegions' rules send every region's denials to the hub's bus",
+    });
+  } else if (forwardFromRegions.length > 0) {
     if (effectiveHomeRegion === null) {
       problems.push({
         key: 'forwardFromRegions',
@@ -228,17 +217,15 @@ export function readSettings(
 
   const settings: PassRoleDoctorSettings = {
     notificationEmails,
-    slack: slack === null ? null : { workspaceId: slack.slackWorkspaceId, channelId: slack.slackChannelId },
-    teams:
-      teams === null
-        ? null
-        : { teamId: teams.teamsId, tenantId: teams.teamsTenantId, channelId: teams.teamsChannelId },
+    slack,
+    teams,
     proposalTtlHours,
     renotifyAfterHours,
     forwardFromRegions,
     createTrail,
     maxConcurrency,
-    homeRegion: forwardFromRegions.length > 0 ? effectiveHomeRegion : homeRegion,
+    // The hub's region is in the member template (the rules target its bus by ARN): never agnostic.
+    homeRegion: forwardFromRegions.length > 0 || organization !== null ? effectiveHomeRegion : homeRegion,
     approvalMode,
     approvers,
     allowAdminRoles,
@@ -246,135 +233,7 @@ export function readSettings(
     linkThrottle,
     iamThrottle,
     deployRoleArn,
-    // Organization mode's context keys are read by lib/organization (issue 13).
-    organization: null,
+    organization,
   };
   return settings;
-}
-
-class SettingReader {
-  constructor(
-    private readonly readContext: ContextReader,
-    private readonly problems: Problem[],
-  ) {}
-
-  private fail(key: string, reason: string): void {
-    this.problems.push({ key, reason });
-  }
-
-  /** Absent, null and '' all mean "not set" (`-c key=` is how a CLI user clears a cdk.json value). */
-  private raw(key: string): unknown {
-    const value = this.readContext(key);
-    return value === null || value === '' ? undefined : value;
-  }
-
-  integer(key: string, fallback: number, min: number, max: number, why?: string): number {
-    const value = this.raw(key);
-    if (value === undefined) return fallback;
-    const number = typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
-    if (typeof number !== 'number' || !Number.isInteger(number) || number < min || number > max) {
-      this.fail(key, `must be an integer from ${min} to ${max}${why ? ` (${why})` : ''}, got ${show(value)}`);
-      return fallback;
-    }
-    return number;
-  }
-
-  boolean(key: string, fallback: boolean): boolean {
-    const value = this.raw(key);
-    if (value === undefined) return fallback;
-    if (typeof value === 'boolean') return value;
-    if (value === 'true' || value === 'false') return value === 'true';
-    this.fail(key, `must be true or false, got ${show(value)}`);
-    return fallback;
-  }
-
-  /** A JSON list, a JSON list in a string, or a comma-separated string; blanks dropped, duplicates merged. */
-  list(key: string, check: (item: string) => string | null): string[] {
-    const value = this.raw(key);
-    if (value === undefined) return [];
-    let items: unknown = value;
-    if (typeof value === 'string') {
-      const text = value.trim();
-      if (text.startsWith('[')) {
-        try {
-          items = JSON.parse(text);
-        } catch {
-          this.fail(key, `looks like a JSON list but does not parse: ${show(value)}`);
-          return [];
-        }
-      } else {
-        items = text.split(',');
-      }
-    }
-    if (!Array.isArray(items) || !items.every((item): item is string => typeof item === 'string')) {
-      this.fail(key, `must be a list of strings or a comma-separated string, got ${show(value)}`);
-      return [];
-    }
-    const cleaned = [...new Set(items.map((item) => item.trim()).filter((item) => item !== ''))];
-    const bad = cleaned.flatMap((item) => {
-      const reason = check(item);
-      return reason === null ? [] : [`${show(item)} ${reason}`];
-    });
-    if (bad.length > 0) {
-      this.fail(key, bad.join('; '));
-      return [];
-    }
-    return cleaned;
-  }
-
-  oneOf<T extends string>(key: string, choices: readonly T[], fallback: T): T {
-    const value = this.raw(key);
-    if (value === undefined) return fallback;
-    const choice = choices.find((candidate) => candidate === value);
-    if (choice === undefined) {
-      this.fail(key, `must be one of ${choices.join(', ')}, got ${show(value)}`);
-      return fallback;
-    }
-    return choice;
-  }
-
-  optionalString(key: string, pattern: RegExp, what: string): string | undefined {
-    const value = this.raw(key);
-    if (value === undefined) return undefined;
-    if (typeof value !== 'string' || !pattern.test(value)) {
-      this.fail(key, `must be ${what}, got ${show(value)}`);
-      return undefined;
-    }
-    return value;
-  }
-
-  /**
-   * Settings that only make sense together: all absent (null) or all present and well formed.
-   * Half a group is an error naming the missing keys.
-   */
-  group<K extends string>(
-    keys: readonly K[],
-    patterns: RegExp | Readonly<Record<K, RegExp>>,
-    what: string,
-  ): Record<K, string> | null {
-    const values = keys.map((key) => [key, this.raw(key)] as const);
-    const given = values.filter(([, value]) => value !== undefined);
-    if (given.length === 0) return null;
-    const missing = values.filter(([, value]) => value === undefined).map(([key]) => key);
-    let ok = true;
-    for (const [key, value] of given) {
-      const pattern = patterns instanceof RegExp ? patterns : patterns[key];
-      if (typeof value !== 'string' || !pattern.test(value)) {
-        this.fail(key, `must be ${what}, got ${show(value)}`);
-        ok = false;
-      }
-    }
-    for (const key of missing) {
-      this.fail(
-        key,
-        `is required when ${given.map(([name]) => name).join(' and ')} ${given.length > 1 ? 'are' : 'is'} set`,
-      );
-      ok = false;
-    }
-    return ok ? (Object.fromEntries(values) as Record<K, string>) : null;
-  }
-}
-
-function show(value: unknown): string {
-  return JSON.stringify(value) ?? String(value);
 }

@@ -120,14 +120,19 @@ export class ApplyFunction extends HandlerFunction {
       retentionPeriod: DLQ_RETENTION,
     });
 
-    for (const statement of inlinePolicyWriteStatements()) this.role.addToPrincipalPolicy(statement);
+    // Organization mode writes into each member through its apply role (HubFunctionOrganization): no
+    // IAM write here. The denies below stay in both modes (they cost nothing and outlive a mistake).
+    const ownAccount = props.organization === undefined;
+    if (ownAccount) {
+      for (const statement of inlinePolicyWriteStatements()) this.role.addToPrincipalPolicy(statement);
+    }
     this.denyProtectedRoles = denyInlinePolicyWrites('NeverWriteThisStacksRoles', []);
     this.role.addToPrincipalPolicy(this.denyProtectedRoles);
     this.role.addToPrincipalPolicy(denyAwsManagedRoleWrites());
     this.protectRole(this.role);
 
     allowTableActions(this.role, props.proposalsTable, 'ApplyProposals', { item: APPLY_PROPOSALS_ACTIONS });
-    allowReadingAccountAuthorization(this.role);
+    if (ownAccount) allowReadingAccountAuthorization(this.role);
     allowPublishing(this.role, props.topic, props.topicKey, 'PublishOutcomes');
     // events:PutEvents on the stack's bus comes with the bus policy (ProposalEventsBus.onlyPublisher).
 
@@ -137,7 +142,7 @@ export class ApplyFunction extends HandlerFunction {
       onFailure: new destinations.SqsDestination(this.deadLetterQueue),
     });
 
-    this.acknowledgeFindings();
+    this.acknowledgeFindings(ownAccount);
   }
 
   /**
@@ -149,7 +154,12 @@ export class ApplyFunction extends HandlerFunction {
     this.denyProtectedRoles.addResources(role.roleArn);
   }
 
-  private acknowledgeFindings(): void {
+  private acknowledgeFindings(ownAccount: boolean): void {
+    this.acknowledgeDeadLetterQueue();
+    if (!ownAccount) {
+      this.acknowledgeWildcardResources();
+      return;
+    }
     this.acknowledgeWildcardResources('iam:ListRoles lists the whole account, not one role');
     const policy = Validations.of(defaultPolicyOf(this.role));
     acknowledgeAccountAuthorizationReads(this.role, "the role being passed or the target's members hold");
@@ -164,6 +174,9 @@ export class ApplyFunction extends HandlerFunction {
           'its policies) re-read R, the target and its members before the write (read-only).',
       });
     }
+  }
+
+  private acknowledgeDeadLetterQueue(): void {
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:

@@ -9,7 +9,8 @@
  * IAM reads of the re-analysis, the two key operations (granted by ApprovalKeys) and
  * lambda:InvokeFunction on the apply function only. No IAM write: applying is the apply function's job.
  */
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -18,6 +19,7 @@ import type { ApprovalMode } from '../../lambda/core/approval/links';
 import type { AutoApprove } from '../../lambda/core/approval/requirement';
 import { APPROVAL_ENV } from '../../lambda/settings/approval';
 import { environmentOf } from '../../lambda/settings/env';
+import { ORGANIZATION_WIDE_READS_REASON } from '../organization/hub-access';
 import {
   acknowledgeAccountAuthorizationReads,
   allowReadingAccountAuthorization,
@@ -26,6 +28,7 @@ import {
   HandlerFunction,
   type HandlerFunctionProps,
   defaultPolicyOf,
+  iamArn,
 } from './handler-function';
 import { PROPOSALS_STATUS_INDEX } from './proposal-tables';
 
@@ -90,8 +93,14 @@ export class ApprovalFunction extends HandlerFunction {
       item: APPROVAL_PROPOSALS_ACTIONS,
       queryIndex: PROPOSALS_STATUS_INDEX,
     });
-    allowReadingAccountAuthorization(this.role);
+    // Organization mode: the re-check reads the member through its read role (HubFunctionOrganization).
+    if (props.organization === undefined) allowReadingAccountAuthorization(this.role);
     allowStartingApply(this.role, props.applyFunction);
+    if (props.organization !== undefined) {
+      if (props.approvalPolicy.approvers.length > 0) this.allowReadingApproverRolePaths();
+      this.acknowledgeWildcardResources(ORGANIZATION_WIDE_READS_REASON);
+      return;
+    }
 
     this.acknowledgeWildcardResources('iam:ListRoles lists the whole account, not one role');
     acknowledgeAccountAuthorizationReads(this.role, "the role under review or the target's members hold");
@@ -103,5 +112,26 @@ export class ApprovalFunction extends HandlerFunction {
           `target and its members at decision time: any ${entity} of the account (read-only).`,
       });
     }
+  }
+
+  /**
+   * Organization mode: approvers are principals of the hub account, and an `approvers` pattern that
+   * names a role with its path needs that role's path (iam:GetRole), as an assumed-role ARN carries
+   * the name only. The hub's own roles, read-only; nothing else of the hub's IAM.
+   */
+  private allowReadingApproverRolePaths(): void {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadApproverRolePaths',
+        actions: ['iam:GetRole'],
+        resources: [iamArn(Aws.ACCOUNT_ID, 'role/*')],
+      }),
+    );
+    Validations.of(defaultPolicyOf(this.role)).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*]',
+      reason:
+        "iam:GetRole reads the path of whichever hub account role an approver's session comes from (read-only): " +
+        'an assumed-role ARN names the role without its path.',
+    });
   }
 }

@@ -37,6 +37,8 @@ export interface DenialRoutingProps {
   readonly visibilityTimeout: Duration;
   /** Deliveries before a message moves to the DLQ. */
   readonly maxReceiveCount?: number;
+  /** The bus the rule listens on (organization mode: the hub's). @default the account's default bus */
+  readonly eventBus?: events.IEventBus;
 }
 
 /** How long failed messages are kept for inspection and redrive: SQS's maximum. */
@@ -77,6 +79,7 @@ export class DenialRouting extends Construct {
     this.rule = new events.Rule(this, 'Rule', {
       description: 'iam:PassRole denials recorded by CloudTrail, for PassRole Doctor',
       eventPattern: toCdkEventPattern(PASSROLE_DENIAL_EVENT_PATTERN),
+      eventBus: props.eventBus,
     });
     this.rule.addTarget(new DenialQueueTarget(this.queue, this.targetDeadLetterQueue));
     for (const [queue, name] of [

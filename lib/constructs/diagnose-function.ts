@@ -19,6 +19,7 @@ import type { Construct } from 'constructs';
 import type { ApprovalMode } from '../../lambda/core/approval/links';
 import { DIAGNOSE_AUTO_APPROVE_ENV, DIAGNOSE_ENV } from '../../lambda/settings/diagnose';
 import { environmentOf } from '../../lambda/settings/env';
+import { ORGANIZATION_WIDE_READS_REASON } from '../organization/hub-access';
 import type { ApprovalPolicyProps } from './approval-function';
 import {
   acknowledgeAccountAuthorizationReads,
@@ -127,8 +128,11 @@ export class DiagnoseFunction extends HandlerFunction {
       props,
     );
 
-    allowReadingAccountAuthorization(this.role);
-    for (const statement of diagnosisReadStatements()) this.role.addToPrincipalPolicy(statement);
+    // Organization mode reads each member through its read role (HubFunctionOrganization), never here.
+    if (props.organization === undefined) {
+      allowReadingAccountAuthorization(this.role);
+      for (const statement of diagnosisReadStatements()) this.role.addToPrincipalPolicy(statement);
+    }
 
     allowTableActions(this.role, props.proposalsTable, 'ReadAndWriteProposals', {
       item: DIAGNOSE_PROPOSALS_ACTIONS,
@@ -148,6 +152,10 @@ export class DiagnoseFunction extends HandlerFunction {
     });
     this.function.addEventSource(this.eventSource);
 
+    if (props.organization !== undefined) {
+      this.acknowledgeWildcardResources(ORGANIZATION_WIDE_READS_REASON);
+      return;
+    }
     this.acknowledgeWildcardResources(
       'iam:ListRoles (it lists the whole account, not one role), sts:DecodeAuthorizationMessage ' +
         '(no resource type) and iam:GetRequestAuthorizationDetails (preview; it publishes no resource ' +

@@ -20,6 +20,8 @@ import { iamArn as iamArnIn } from '../../lambda/core/iam/arn';
 import { METRICS_NAMESPACE, POWERTOOLS_ENV, POWERTOOLS_SERVICE_NAME } from '../../lambda/settings/common';
 import { environmentOf } from '../../lambda/settings/env';
 import { accountAuthorizationReadStatements } from './iam-statements';
+import { HUB_ROLE_NAMES } from '../../lambda/settings/organization';
+import { allowHubAccess, type HubFunctionOrganization } from '../organization/hub-access';
 
 export { METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME } from '../../lambda/settings/common';
 
@@ -62,6 +64,8 @@ export interface HandlerFunctionOptions {
   readonly environment: Record<string, string>;
   /** @default 1 month */
   readonly logRetention?: logs.RetentionDays;
+  /** A fixed role name (organization mode: the member roles trust the hub's roles by name). @default generated */
+  readonly roleName?: string;
 }
 
 export interface HandlerFunctionParts {
@@ -89,6 +93,7 @@ export function createHandlerFunction(
   const role = new iam.Role(scope, 'Role', {
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     description: options.roleDescription,
+    roleName: options.roleName,
   });
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
@@ -137,10 +142,19 @@ export interface HandlerFunctionProps {
   readonly entry?: string;
   /** @default 1 month */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Organization mode: the function acts in member accounts through their roles (its role gets the
+   * hub's fixed name, sts:AssumeRole on the member roles it needs, and ORGANIZATION_ENV) and the
+   * function's own construct leaves out its own-account IAM permissions. @default single-account mode
+   */
+  readonly organization?: HubFunctionOrganization;
 }
 
 /** What each function's construct says about itself. */
-export interface HandlerFunctionSpec extends Omit<HandlerFunctionOptions, 'entry' | 'logRetention'> {
+export interface HandlerFunctionSpec extends Omit<
+  HandlerFunctionOptions,
+  'entry' | 'logRetention' | 'roleName'
+> {
   readonly handler: HandlerName;
 }
 
@@ -161,14 +175,18 @@ export abstract class HandlerFunction extends Construct {
   ) {
     super(scope, id);
     const { handler, ...options } = spec;
+    const organization = props.organization;
     const parts = createHandlerFunction(this, {
       ...options,
+      environment: { ...options.environment, ...organization?.environment },
       entry: props.entry ?? handlerEntry(handler),
       logRetention: props.logRetention,
+      roleName: organization === undefined ? undefined : HUB_ROLE_NAMES[handler],
     });
     this.function = parts.function;
     this.role = parts.role;
     this.logGroup = parts.logGroup;
+    if (organization !== undefined) allowHubAccess(this.role, handler, organization.organizationId);
   }
 
   /** cdk-nag's finding on "*" resources: X-Ray's actions, and `others` (why they need "*") when given. */

@@ -24,6 +24,11 @@ export interface NotificationChannelProps {
   readonly emails?: readonly string[];
   readonly slack?: SlackChannel | null;
   readonly teams?: TeamsChannel | null;
+  /**
+   * Which channel this is, when a stack has several (organization mode: one per channelsByOu OU): in
+   * the topic's display name and the chat configurations' names. @default the stack's main channel
+   */
+  readonly name?: string;
 }
 
 /**
@@ -68,7 +73,7 @@ export class NotificationChannel extends Construct {
     super(scope, id);
 
     this.topic = new sns.Topic(this, 'Topic', {
-      displayName: 'PassRole Doctor',
+      displayName: props.name === undefined ? 'PassRole Doctor' : `PassRole Doctor (${props.name})`,
       masterKey: props.key,
       enforceSSL: true,
     });
@@ -129,7 +134,9 @@ export class NotificationChannel extends Construct {
         'cloudwatch:GetMetricData/ListMetrics/DescribeAlarms take no resource (IAM only accepts "*"); the ' +
         'actions are CloudWatch reads only.',
     });
-    const namePrefix = Stack.of(this).stackName;
+    const namePrefix = [Stack.of(this).stackName, ...(props.name === undefined ? [] : [props.name])].join(
+      '-',
+    );
 
     if (slack !== null) {
       this.slackChannel = new chatbot.SlackChannelConfiguration(this, 'Slack', {
@@ -166,12 +173,25 @@ export class NotificationChannel extends Construct {
    */
   restrictPublishing(publishers: TopicPublishers): void {
     const alarmArns = publishers.alarms.map((alarm) => alarm.alarmArn);
+    const except = publishers.roles.map((role) => role.roleArn);
+    if (alarmArns.length === 0) {
+      // A channel no alarm publishes to (organization mode's OU channels): the functions only.
+      this.topic.addToResourcePolicy(
+        denyExcept({
+          sid: 'OnlyTheStacksFunctionsPublish',
+          actions: ['sns:Publish'],
+          resources: [this.topic.topicArn],
+          except,
+        }),
+      );
+      return;
+    }
     this.topic.addToResourcePolicy(
       denyExcept({
         sid: 'OnlyTheStacksFunctionsAndAlarmsPublish',
         actions: ['sns:Publish'],
         resources: [this.topic.topicArn],
-        except: publishers.roles.map((role) => role.roleArn),
+        except,
         conditions: { ArnNotEquals: { 'aws:SourceArn': alarmArns } },
       }),
     );

@@ -24,6 +24,8 @@ export interface OperationsDashboardProps {
   readonly metricsNamespace: string;
   readonly serviceName: string;
   readonly approval: ApprovalOperations;
+  /** Organization mode: a row of denials, proposals and failures by member account. @default false */
+  readonly byAccount?: boolean;
 }
 
 /** The approval path: the API, the approval function, the apply function with its DLQ, the reconciler. */
@@ -44,6 +46,27 @@ export const FUNCTION_METRICS = {
   errors: 'Errors',
   diagnosisDuration: 'DiagnosisDuration',
 } as const;
+
+/**
+ * The diagnose function's metrics that organization mode also emits per member account, with the
+ * dimensions exactly {service, account} (Powertools' service plus the denial's account; the diagnose
+ * handler's ACCOUNT_METRICS).
+ */
+export const BY_ACCOUNT_METRICS = {
+  denials: FUNCTION_METRICS.denialsSeen,
+  proposals: FUNCTION_METRICS.proposalsCreated,
+  failures: FUNCTION_METRICS.errors,
+  refused: 'DenialsRefused',
+} as const;
+export const ACCOUNT_DIMENSION = 'account';
+
+/**
+ * One line per account that had the metric in the period: a SEARCH expression, since the accounts are
+ * not known at synth (and change as accounts join the OUs).
+ */
+export function byAccountSearch(namespace: string, metricName: string, periodSeconds: number): string {
+  return `SEARCH('{${namespace},${ACCOUNT_DIMENSION},service} MetricName="${metricName}"', 'Sum', ${periodSeconds})`;
+}
 
 const PERIOD = Duration.minutes(5);
 /** The reconciler runs every 5 minutes and the next run retries: only two failed periods in a row alarm. */
@@ -163,6 +186,31 @@ export class OperationsDashboard extends Construct {
       for (const alarm of this.alarms) alarm.addAlarmAction(notify);
     }
 
+    const byAccount = (title: string, metricName: string) =>
+      new cloudwatch.GraphWidget({
+        title: `${title} by account`,
+        left: [
+          new cloudwatch.MathExpression({
+            expression: byAccountSearch(props.metricsNamespace, metricName, PERIOD.toSeconds()),
+            // Each line is labelled with its account id.
+            label: '',
+            period: PERIOD,
+          }),
+        ],
+        width: 6,
+      });
+    const accountRows =
+      props.byAccount === true
+        ? [
+            [
+              byAccount('Denials', BY_ACCOUNT_METRICS.denials),
+              byAccount('Proposals', BY_ACCOUNT_METRICS.proposals),
+              byAccount('Failures', BY_ACCOUNT_METRICS.failures),
+              byAccount('Refused denials', BY_ACCOUNT_METRICS.refused),
+            ],
+          ]
+        : [];
+
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.days(7),
       widgets: [
@@ -253,6 +301,7 @@ export class OperationsDashboard extends Construct {
             width: 8,
           }),
         ],
+        ...accountRows,
       ],
     });
   }

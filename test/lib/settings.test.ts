@@ -47,6 +47,7 @@ describe('readSettings', () => {
       linkThrottle: { rateLimit: 5, burstLimit: 10 },
       iamThrottle: { rateLimit: 5, burstLimit: 10 },
       deployRoleArn: null,
+      organization: null,
     });
   });
 
