@@ -1,0 +1,440 @@
+/**
+ * The organization loop on moto: a denial in each member is put on that member's default bus, carried
+ * to the hub's bus and queue (the forwarding fake: moto would rewrite the envelope), diagnosed with
+ * the member's read access, approved by the approval handler in organization mode and applied by the
+ * apply handler in organization mode, both reaching the member through the product's
+ * MemberAccountAccess: the member's read role, and its apply role with the approver as source
+ * identity, assumed by each hub function's own role with the external id, through the accounts
+ * proxy (which enforces the member role's trust, as the members template ships it, as STS would, and
+ * names the account of every call). SCPs come from the product's OrganizationsReader. Every other AWS
+ * call is the hub's own (its tables, topic and channel).
+ *
+ * moto has no SimulatePrincipalPolicy: the local simulator evaluates what the member's reads return.
+ * Not on main yet, stood in for in one place: the gate's org-mode diagnose handler, which admits the
+ * denial and reads its account itself (`diagnoseFunction` is handed the member's read access), and
+ * with it the record's organization account that messages name (not asserted until it lands).
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { GetGroupPolicyCommand, IAMClient, ListGroupPoliciesCommand } from '@aws-sdk/client-iam';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { STSClient, AssumeRoleCommand, type Credentials } from '@aws-sdk/client-sts';
+import type { Message } from '@aws-sdk/client-sqs';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { AwsAuthorizationMessageDecoder } from '../../../lambda/adapters/aws/aws-authorization-message-decoder';
+import { DynamoDbDecisionLedger } from '../../../lambda/adapters/aws/dynamodb-decision-ledger';
+import { DynamoDbIncidentStore } from '../../../lambda/adapters/aws/dynamodb-incident-store';
+import { SnsNotifier } from '../../../lambda/adapters/aws/sns-notifier';
+import { EventBridgePublisher } from '../../../lambda/adapters/aws/eventbridge-publisher';
+import { InMemoryAuthorizationRecordReader } from '../../../lambda/adapters/memory/in-memory-authorization-record-reader';
+import { createDiagnoser } from '../../../lambda/core/diagnose';
+import type { EscalationInputs } from '../../../lambda/core/escalation/model';
+import type { IncidentRecord } from '../../../lambda/core/incident';
+import { defaultEscalationDependencies } from '../../../lambda/core/proposal/assess-escalation';
+import { createApplyHandler } from '../../../lambda/handlers/apply/handler';
+import { createApprovalHandler } from '../../../lambda/handlers/approval/handler';
+import { createDiagnoseHandler } from '../../../lambda/handlers/diagnose/handler';
+import type { AccountReadAccess } from '../../../lambda/ports/account-access';
+import { APPLY_TIMEOUT } from '../../../lib/constructs/apply-function';
+import { FUNCTION_TIMEOUT } from '../../../lib/constructs/diagnose-function';
+import { CLOUDTRAIL_API_CALL_DETAIL_TYPE } from '../../../lib/denial-event-patterns';
+import { HUB_ROLE_NAMES } from '../../../lib/organization/names';
+import { formPost } from '../../handlers/approval/support';
+import { RecordingLogger, RecordingMetrics } from '../../handlers/diagnose/support';
+import {
+  EventBridgeCrossAccountForwardingFake,
+  type EventEnvelope,
+} from '../../support/organization/eventbridge-forwarding-fake';
+import { startMoto, type MotoServer } from '../support/moto';
+import { createIdempotencyTable, createProposalsTable } from '../support/proposal-tables';
+import {
+  invocationContext,
+  LOOP_APPROVAL_MODE,
+  LOOP_DECISION_KEYS,
+  LOOP_LINK_MAC,
+  LOOP_REVIEW_BASE_URL,
+  QueuedApplyInvocations,
+  reviewLinkIn,
+  sameRealmErrors,
+  snsEnvelopeOf,
+  sqsEventOf,
+  type LoopClients,
+  type LoopResources,
+} from '../support/remediation-loop';
+import { createQueue, receiveAll, type TestQueue } from '../support/sqs-queues';
+import { startAccountsProxy, type AccountsProxy } from './support/accounts-proxy';
+import { EXTERNAL_ID, memberRoleArn, type HubFunction } from './support/member-roles';
+import { hubMemberAccess, managementOrganizationsReader } from './support/hub-access';
+import type { MemberAccountAccess } from '../../../lambda/adapters/aws/organization/member-account-access';
+import { LocalPolicySimulator } from '../../../lambda/adapters/local/local-policy-simulator';
+import { IamPolicyWriter } from '../../../lambda/adapters/aws/iam-policy-writer';
+import { TargetedAccountReader } from '../../../lambda/adapters/aws/targeted-account-reader';
+import type { AccountAccess } from '../../../lambda/ports/account-access';
+import { SCP_NAME } from './support/seed-organization';
+import { accountClients, identityOf } from './support/moto-accounts';
+import {
+  deployOrganization,
+  HUB_REGION,
+  seedDenialIn,
+  type OrganizationDeployment,
+} from './support/organization-deployment';
+
+const GROUP = 'GlueAccess';
+const POLICY_NAME = 'AllowPassEtlNightlyRuntimeToGlue';
+
+describe('the organization loop: a denial in each member -> hub queue -> diagnosis, approval and apply in that member only', () => {
+  let moto: MotoServer;
+  let deployment: OrganizationDeployment;
+  let proxy: AccountsProxy;
+  let fake: EventBridgeCrossAccountForwardingFake;
+  let resources: LoopResources;
+  let teamChannel: TestQueue;
+  const destroyers: (() => void)[] = [];
+
+  beforeAll(async () => {
+    moto = await startMoto({ accountPerRequest: true });
+    deployment = await deployOrganization(moto.endpoint);
+    const { organization } = deployment;
+    const inOrganization = new Set([
+      organization.managementAccountId,
+      organization.hub.id,
+      organization.memberA.id,
+      organization.memberB.id,
+    ]);
+    const organizationOf = (account: string): string | null =>
+      inOrganization.has(account) ? organization.organizationId : null;
+    proxy = await startAccountsProxy({ upstream: moto.endpoint, organizationOf });
+    fake = new EventBridgeCrossAccountForwardingFake(
+      (account, region) => deployment.clients(account, region),
+      { organizationOf },
+    );
+
+    // The hub stack's own resources, in the hub account.
+    const hub = accountClients(moto.endpoint, organization.hub.id);
+    destroyers.push(hub.destroy);
+    const hubSetup = await hubFunctionClients('diagnose');
+    await createProposalsTable(hubSetup.dynamodb, 'passrole-doctor-proposals');
+    await createIdempotencyTable(hubSetup.dynamodb, 'passrole-doctor-idempotency');
+    const topicArn =
+      (await hubSetup.sns.send(new CreateTopicCommand({ Name: 'passrole-doctor-proposals' }))).TopicArn ?? '';
+    teamChannel = await createQueue(hub.sqs, 'team-channel');
+    await hubSetup.sns.send(
+      new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: teamChannel.arn }),
+    );
+    resources = {
+      proposalsTable: 'passrole-doctor-proposals',
+      idempotencyTable: 'passrole-doctor-idempotency',
+      topicArn,
+      eventBusName: 'default',
+    };
+  });
+
+  afterAll(async () => {
+    for (const destroy of destroyers) destroy();
+    deployment.destroy();
+    await proxy.close();
+    await moto.stop();
+  });
+
+  /** What Lambda hands a hub function: its execution role's session, in the hub account. */
+  async function hubFunctionCredentials(fn: HubFunction): Promise<Credentials> {
+    const hubId = deployment.organization.hub.id;
+    const platform = accountClients(proxy.endpoint, hubId);
+    destroyers.push(platform.destroy);
+    const assumed = await platform.sts.send(
+      new AssumeRoleCommand({
+        RoleArn: `arn:aws:iam::${hubId}:role/${HUB_ROLE_NAMES[fn]}`,
+        RoleSessionName: fn,
+      }),
+    );
+    return assumed.Credentials as Credentials;
+  }
+
+  /** A hub function's own clients, through the proxy. */
+  async function hubFunctionClients(fn: HubFunction): Promise<LoopClients> {
+    return loopClients(await hubFunctionCredentials(fn), null);
+  }
+
+  function loopClients(credentials: Credentials, iamCredentials: Credentials | null): LoopClients {
+    const base = { endpoint: proxy.endpoint, region: HUB_REGION, credentials: identityOf(credentials) };
+    const clients = {
+      iam: new IAMClient({
+        ...base,
+        ...(iamCredentials !== null ? { credentials: identityOf(iamCredentials) } : {}),
+        maxAttempts: 1,
+      }),
+      sts: new STSClient(base),
+      dynamodb: new DynamoDBClient(base),
+      sns: new SNSClient(base),
+      eventBridge: new EventBridgeClient(base),
+    };
+    sameRealmErrors(clients.iam.middlewareStack);
+    sameRealmErrors(clients.sts.middlewareStack);
+    sameRealmErrors(clients.dynamodb.middlewareStack);
+    sameRealmErrors(clients.sns.middlewareStack);
+    sameRealmErrors(clients.eventBridge.middlewareStack);
+    const destroy = (): void => {
+      for (const client of Object.values(clients)) client.destroy();
+    };
+    destroyers.push(destroy);
+    return { ...clients, destroy };
+  }
+
+  /**
+   * A hub function: its own clients for the hub's resources, and MemberAccountAccess (with the
+   * OrganizationsReader for SCPs) assuming the member roles with its own role, as index.ts wires it.
+   */
+  async function hubFunction(fn: HubFunction): Promise<{ own: LoopClients; access: MemberAccountAccess }> {
+    const ownCredentials = await hubFunctionCredentials(fn);
+    const own = loopClients(ownCredentials, null);
+    const built = hubMemberAccess({
+      endpoint: proxy.endpoint,
+      region: HUB_REGION,
+      externalId: EXTERNAL_ID,
+      ownCredentials,
+      roleSessionName: HUB_ROLE_NAMES[fn],
+      organization: managementOrganizationsReader(moto.endpoint, deployment.organization.managementAccountId),
+    });
+    destroyers.push(built.destroy);
+    return { own, access: built.access };
+  }
+
+  /** moto has no SimulatePrincipalPolicy: the local simulator evaluates what the member's reads returned. */
+  function withLocalSimulator(access: AccountAccess): AccountAccess {
+    return {
+      read: async (accountId) => ({
+        ...(await access.read(accountId)),
+        simulator: new LocalPolicySimulator(),
+      }),
+      write: async (accountId, sourceIdentity) => ({
+        ...(await access.write(accountId, sourceIdentity)),
+        simulator: new LocalPolicySimulator(),
+      }),
+    };
+  }
+
+  /** The SCP levels each escalation read handed the analysis, by account. */
+  const scpsSeen = new Map<string, EscalationInputs['scps']>();
+  function recordingScps(read: AccountReadAccess): AccountReadAccess {
+    return {
+      ...read,
+      escalationReader: {
+        readEscalationInputs: async (roleArn, target) => {
+          const inputs = await read.escalationReader.readEscalationInputs(roleArn, target);
+          scpsSeen.set(read.accountId, inputs.scps);
+          return inputs;
+        },
+      },
+    };
+  }
+
+  /**
+   * The diagnose function for the denial's member. STAND-IN for the gate's org-mode handler, which
+   * admits the denial and takes `AccountAccess.read(account)` itself: here the test reads the account.
+   */
+  function diagnoseFunction(own: LoopClients, read: AccountReadAccess) {
+    return createDiagnoseHandler({
+      diagnoser: createDiagnoser({
+        authorizationRecords: new InMemoryAuthorizationRecordReader(),
+        accountReader: read.accountReader,
+        // moto has no SimulatePrincipalPolicy: the local simulator over what the member's reads returned.
+        simulator: new LocalPolicySimulator(),
+        instanceProfiles: read.instanceProfiles,
+        escalation: defaultEscalationDependencies(read.escalationReader),
+      }),
+      decoder: new AwsAuthorizationMessageDecoder(own.sts),
+      store: new DynamoDbIncidentStore(own.dynamodb, resources.proposalsTable),
+      notifier: new SnsNotifier(own.sns, resources.topicArn),
+      idempotencyStore: new DynamoDBPersistenceLayer({
+        tableName: resources.idempotencyTable,
+        awsSdkV3Client: own.dynamodb,
+      }),
+      logger: new RecordingLogger(),
+      metrics: new RecordingMetrics(),
+      settings: {
+        proposalTtlHours: 72,
+        renotifyAfterHours: 24,
+        reviewBaseUrl: LOOP_REVIEW_BASE_URL,
+        approvalMode: LOOP_APPROVAL_MODE,
+      },
+      linkMac: LOOP_LINK_MAC,
+    });
+  }
+
+  async function hubQueueMessages(): Promise<Message[]> {
+    const hub = deployment.clients(deployment.organization.hub.id);
+    return receiveAll(hub.sqs, deployment.hubQueue.url);
+  }
+
+  it('runs for a denial of member A (us-east-1) and of member B (eu-west-1), each only in its own account', async () => {
+    const { hub, memberA, memberB } = deployment.organization;
+    const putAt = new Date('2026-06-17T02:04:40Z');
+    const sent: EventEnvelope[] = [];
+    for (const [member, region] of [
+      [memberA, 'us-east-1'],
+      [memberB, 'eu-west-1'],
+    ] as const) {
+      sent.push(
+        ...(await fake.putEvents(member.id, region, [
+          {
+            Source: 'aws.glue',
+            DetailType: CLOUDTRAIL_API_CALL_DETAIL_TYPE,
+            Detail: JSON.stringify(seedDenialIn(member.id, `denial-in-${member.name}`)),
+            Time: putAt,
+          },
+        ])),
+      );
+    }
+    const delivered = await hubQueueMessages();
+    const envelopes = delivered.map((message) => JSON.parse(message.Body ?? '{}') as EventEnvelope);
+    expect(envelopes).toEqual(sent);
+
+    const store = new DynamoDbIncidentStore(
+      (await hubFunctionClients('diagnose')).dynamodb,
+      resources.proposalsTable,
+    );
+    const proposals = new Map<string, IncidentRecord>();
+    const summary: string[] = [];
+    for (const member of [memberA, memberB]) {
+      const message = delivered.find((_, index) => envelopes[index]?.account === member.id);
+      if (message === undefined) throw new Error(`no message of ${member.name}`);
+
+      // Diagnosis: every IAM call in the member, through its read role.
+      proxy.clearCalls();
+      const diagnosing = await hubFunction('diagnose');
+      const diagnose = diagnoseFunction(
+        diagnosing.own,
+        recordingScps(await diagnosing.access.read(member.id)),
+      );
+      const batch = await diagnose(
+        sqsEventOf([message], deployment.hubQueue.arn),
+        invocationContext('diagnose', FUNCTION_TIMEOUT.toMilliseconds()),
+      );
+      expect(batch.batchItemFailures).toEqual([]);
+      const iamCalls = proxy.calls.filter((call) => call.operation.startsWith('iam:'));
+      expect(iamCalls.length).toBeGreaterThan(0);
+      expect(new Set(iamCalls.map((call) => [call.account, call.roleArn].join(' ')))).toEqual(
+        new Set([`${member.id} ${memberRoleArn(member.id, 'read')}`]),
+      );
+      const elsewhere = proxy.calls.filter((call) => call.account !== member.id && call.account !== hub.id);
+      expect(elsewhere).toEqual([]);
+      expect(proxy.callsIn(hub.id, 'iam')).toEqual([]);
+      const diagnosisIamCalls = iamCalls.length;
+      // The escalation analysis saw the member's SCPs: root, OU, account; the deny on Workloads only.
+      const scpNames = (scpsSeen.get(member.id) ?? []).map((level) =>
+        level.map((policy) => policy.name).sort(),
+      );
+      expect(scpNames).toEqual(
+        member.id === memberA.id
+          ? [['FullAWSAccess'], [SCP_NAME, 'FullAWSAccess'], ['FullAWSAccess']]
+          : [['FullAWSAccess'], ['FullAWSAccess'], ['FullAWSAccess']],
+      );
+
+      const [proposalMessage] = (await receiveAll(deployment.clients(hub.id).sqs, teamChannel.url)).map(
+        snsEnvelopeOf,
+      );
+      expect(proposalMessage?.Message).toContain(`Proposed: inline policy ${POLICY_NAME} on group ${GROUP}`);
+      const link = reviewLinkIn(proposalMessage?.Message ?? '');
+      expect(link?.origin).toBe(LOOP_REVIEW_BASE_URL);
+      const proposalId = link?.pathname.split('/').pop() ?? '';
+      const record = (await store.get(proposalId)) as IncidentRecord;
+      expect(record.denial.account).toBe(member.id);
+      expect(record.proposal?.target.arn).toBe(`arn:aws:iam::${member.id}:group/${GROUP}`);
+      proposals.set(member.id, record);
+
+      // Approval: the re-check reads the member through its read role; the apply writes through the
+      // member's apply role with the approver as source identity.
+      proxy.clearCalls();
+      const applyInvocations = new QueuedApplyInvocations();
+      const approving = await hubFunction('approval');
+      const approval = createApprovalHandler({
+        signer: LOOP_DECISION_KEYS.signer,
+        accounts: withLocalSimulator(approving.access),
+        organization: true,
+        store: new DynamoDbIncidentStore(approving.own.dynamodb, resources.proposalsTable),
+        applyTrigger: applyInvocations,
+        linkMac: LOOP_LINK_MAC,
+        logger: new RecordingLogger(),
+        settings: { approvalMode: LOOP_APPROVAL_MODE },
+      });
+      const token = link?.searchParams.get('token') ?? '';
+      const approved = await approval(formPost(`${link?.pathname ?? ''}/approve`, token));
+      expect(approved.statusCode).toBe(200);
+      expect(applyInvocations.requested).toEqual([proposalId]);
+
+      // The apply in organization mode: it writes through AccountAccess.write(the proposal's account,
+      // the approver). The function's own writer and escalation reader are given so that any use of
+      // them would show in the hub's IAM, which the proxy finds empty. The local simulator (moto has
+      // no SimulatePrincipalPolicy) needs the account's scope, which the apply reads through
+      // deps.accountReader whatever `accounts` says: here the member's, as AwsPolicySimulator needs none.
+      const applying = await hubFunction('apply');
+      const ownReader = new TargetedAccountReader(applying.own.iam);
+      const memberScope = (await applying.access.read(member.id)).accountReader;
+      const apply = createApplyHandler({
+        store: new DynamoDbIncidentStore(applying.own.dynamodb, resources.proposalsTable),
+        decisionVerifier: LOOP_DECISION_KEYS.verifier,
+        accounts: withLocalSimulator(applying.access),
+        escalationReader: ownReader,
+        decisionLedger: new DynamoDbDecisionLedger(applying.own.dynamodb, resources.proposalsTable),
+        writer: new IamPolicyWriter(applying.own.iam),
+        simulator: new LocalPolicySimulator(),
+        accountReader: memberScope,
+        notifier: new SnsNotifier(applying.own.sns, resources.topicArn),
+        events: new EventBridgePublisher(applying.own.eventBridge, resources.eventBusName),
+        logger: new RecordingLogger(),
+        metrics: new RecordingMetrics(),
+        settings: {
+          accountId: null,
+          organization: true,
+          protectedRoleArns: [],
+          allowedTargetTypes: ['group', 'user', 'role'],
+          verifyTimeoutMs: 30_000,
+          leaseMs: 90_000,
+          reviewBaseUrl: LOOP_REVIEW_BASE_URL,
+        },
+      });
+      const outcome = await apply({ proposalId }, invocationContext('apply', APPLY_TIMEOUT.toMilliseconds()));
+      expect(outcome).toBe('applied-verified');
+      const writes = proxy.calls.filter((call) => call.operation.startsWith('iam:Put'));
+      expect(writes.map((call) => [call.operation, call.account, call.roleArn])).toEqual([
+        ['iam:PutGroupPolicy', member.id, memberRoleArn(member.id, 'apply')],
+      ]);
+      expect(
+        proxy.calls.filter((call) => call.operation.startsWith('iam:') && call.account !== member.id),
+      ).toEqual([]);
+      const applySession = proxy.sessions.find(
+        (session) => session.roleArn === memberRoleArn(member.id, 'apply'),
+      );
+      // The approver, as the member's CloudTrail will show it.
+      expect(applySession?.sourceIdentity).toMatch(/^[\w+=,.@-]{2,64}$/);
+      await receiveAll(deployment.clients(hub.id).sqs, teamChannel.url);
+      summary.push(
+        `${member.name}: diagnosis ${diagnosisIamCalls} IAM calls in ${member.id} (read role), ` +
+          `approval+apply ${proxy.calls.filter((call) => call.operation.startsWith('iam:')).length} IAM calls in ` +
+          `${member.id}, 0 in the hub or the other member`,
+      );
+    }
+    console.log(`organization loop on moto: ${summary.join('; ')}`);
+
+    // Each member holds its own fix, and only its own; the hub holds none.
+    for (const member of [memberA, memberB]) {
+      const written = await deployment
+        .clients(member.id)
+        .iam.send(new GetGroupPolicyCommand({ GroupName: GROUP, PolicyName: POLICY_NAME }));
+      expect(JSON.parse(decodeURIComponent(written.PolicyDocument ?? ''))).toEqual(
+        proposals.get(member.id)?.proposal?.document,
+      );
+      const names = await deployment
+        .clients(member.id)
+        .iam.send(new ListGroupPoliciesCommand({ GroupName: GROUP }));
+      expect(names.PolicyNames).toEqual([POLICY_NAME]);
+    }
+    const documents = [memberA, memberB].map((member) =>
+      JSON.stringify(proposals.get(member.id)?.proposal?.document),
+    );
+    expect(documents[0]).toContain(memberA.id);
+    expect(documents[0]).not.toContain(memberB.id);
+    expect(documents[1]).toContain(memberB.id);
+    expect(documents[1]).not.toContain(memberA.id);
+  });
+});
