@@ -29,7 +29,8 @@ async function resolve(
   access: (
     accounts: AccountAccess,
   ) => Promise<
-    Partial<Pick<ApplyDependencies, 'writer'>> & Pick<ApplyDependencies, 'simulator' | 'escalationReader'>
+    Partial<Pick<ApplyDependencies, 'writer'>> &
+      Pick<ApplyDependencies, 'simulator' | 'escalationReader' | 'accountReader'>
   >,
 ): Promise<AccountPortsResolution> {
   if (deps.accounts === undefined) return { ok: true, deps };
@@ -50,7 +51,13 @@ export function portsForWrite(
 ): Promise<AccountPortsResolution> {
   return resolve(deps, async (accounts) => {
     const access = await accounts.write(accountId, sourceIdentityOf(envelope));
-    return { writer: access.writer, simulator: access.simulator, escalationReader: access.escalationReader };
+    return {
+      writer: access.writer,
+      simulator: access.simulator,
+      escalationReader: access.escalationReader,
+      // An offline simulator re-reads the principal's policies: the member's, never the hub's.
+      accountReader: access.accountReader,
+    };
   });
 }
 
@@ -61,6 +68,10 @@ export function portsForVerification(
 ): Promise<AccountPortsResolution> {
   return resolve(deps, async (accounts) => {
     const access = await accounts.read(accountId);
-    return { simulator: access.simulator, escalationReader: access.escalationReader };
+    return {
+      simulator: access.simulator,
+      escalationReader: access.escalationReader,
+      accountReader: access.accountReader,
+    };
   });
 }

@@ -40,7 +40,7 @@ export interface ApplyDependencies
   /**
    * The proposal's account, read and written through its own access: organization mode's member
    * roles, or single-account mode's SingleAccountAccess (which refuses every other account). When
-   * given, it supersedes writer, simulator and escalationReader.
+   * given, it supersedes writer, simulator, escalationReader and accountReader.
    */
   accounts?: AccountAccess;
   settings: ApplySettings;

@@ -44,7 +44,12 @@ interface HubWorld extends ApplyWorld {
 function hubWorld(record: IncidentRecord, settings: Partial<ApplyDependencies['settings']> = {}): HubWorld {
   const world = applyWorld(record);
   const accounts = new FakeAccountAccess({
-    [ACCOUNT]: { escalationReader: world.escalation, writer: world.writer, simulator: world.simulator },
+    [ACCOUNT]: {
+      escalationReader: world.escalation,
+      writer: world.writer,
+      simulator: world.simulator,
+      accountReader: world.reader,
+    },
   });
   const { accountId: _own, ...organization } = SETTINGS;
   world.deps = {
@@ -53,6 +58,8 @@ function hubWorld(record: IncidentRecord, settings: Partial<ApplyDependencies['s
     writer: { putInlinePolicy: NOT_THE_HUB, getInlinePolicy: NOT_THE_HUB },
     simulator: { simulate: NOT_THE_HUB },
     escalationReader: { readEscalationInputs: NOT_THE_HUB },
+    // The re-simulation reads the member's policies, never the hub's (an offline simulator's scope).
+    accountReader: { loadScope: NOT_THE_HUB },
     settings: { ...organization, protectedRoleNames: ['PassRoleDoctorMember-*'], ...settings },
   };
   return { ...world, accounts };
