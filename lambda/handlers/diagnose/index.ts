@@ -23,9 +23,12 @@ import { LambdaAutoApproveTrigger } from '../../adapters/aws/lambda-auto-approve
 import { SnsNotifier } from '../../adapters/aws/sns-notifier';
 import { linksEnabled } from '../../core/approval/links';
 import { traced } from '../traced';
-import { createDiagnoser } from '../../core/diagnose';
 import { IAM_REQUEST_HANDLER, REQUEST_HANDLER } from '../client-settings';
+import { SingleAccountAccess } from '../../adapters/single-account-access';
+import { accountDiagnoser } from './account-diagnoser';
+import type { DenialAccounts } from './accounts';
 import { createDiagnoseHandler } from './handler';
+import { memberAccountAccess, organizationReader } from './organization-adapters';
 import { readDiagnoseSettings } from './settings';
 import { IamToolboxRecordReader } from '../../adapters/aws/iam-toolbox/iam-toolbox-record-reader';
 import { iamToolboxEndpointFromEnv } from '../../adapters/aws/iam-toolbox/endpoint';
@@ -52,8 +55,38 @@ const linkMac =
     ? new KmsLinkMac(kms, linkMacKeyId)
     : undefined;
 
-// Targeted reads of what each incident involves; nothing but managed policy versions outlives one.
-const accountReader = new TargetedAccountReader(iam);
+/**
+ * Single-account mode: this account only, with the function's own clients (targeted reads of what
+ * each incident involves; nothing but managed policy versions outlives one). Organization mode: the
+ * account each denial is admitted for, through its member read role; the function's own IAM is
+ * never read (its role has no IAM reads there).
+ */
+function denialAccounts(): DenialAccounts {
+  const organization = settings.organization;
+  if (organization === null) {
+    const accountReader = new TargetedAccountReader(iam);
+    const simulator = new AwsPolicySimulator(iam);
+    return {
+      mode: 'single-account',
+      access: (accountId) =>
+        new SingleAccountAccess({
+          accountId,
+          accountReader,
+          escalationReader: accountReader,
+          instanceProfiles: accountReader,
+          rolePaths: accountReader,
+          simulator,
+        }),
+    };
+  }
+  const reader = organizationReader();
+  return {
+    mode: 'organization',
+    access: memberAccountAccess({ externalId: organization.externalId }, reader),
+    organization: reader,
+    policy: organization,
+  };
+}
 
 /**
  * AUTO_APPROVE=no-new-access: a new `none` proposal is handed to the approval function (an async
@@ -72,17 +105,12 @@ const autoApproveTrigger =
 const authorizationRecords = new IamToolboxRecordReader({ endpoint: iamToolboxEndpointFromEnv(process.env) });
 
 const diagnose = createDiagnoseHandler({
-  diagnoser: createDiagnoser({
+  accounts: denialAccounts(),
+  // One reader per account: the escalation inputs reuse the entity reads of the diagnosis just before.
+  diagnoserFor: accountDiagnoser({
     authorizationRecords,
-    accountReader,
-    simulator: new AwsPolicySimulator(iam),
-    instanceProfiles: accountReader,
-    // One reader: the escalation inputs reuse the entity reads of the diagnosis just before.
-    escalation: {
-      reader: accountReader,
-      approvalPolicy: { settings: settings.approvalPolicy, source: 'deployment' },
-      ownResourceArns: settings.ownResourceArns,
-    },
+    approvalPolicy: settings.approvalPolicy,
+    ownResourceArns: settings.ownResourceArns,
   }),
   decoder: new AwsAuthorizationMessageDecoder(sts),
   store: new DynamoDbIncidentStore(dynamodb, settings.proposalsTableName),

@@ -24,6 +24,7 @@ describe('readDiagnoseSettings', () => {
       ownResourceArns: [],
       linkMacKeyId: null,
       approvalFunctionName: null,
+      organization: null,
       serviceName: 'passrole-doctor',
       metricsNamespace: 'PassRoleDoctor',
     });
