@@ -11,7 +11,9 @@ import { InMemoryAuthorizationRecordReader } from '../../lambda/adapters/memory/
 import { LocalPolicySimulator } from '../../lambda/adapters/local/local-policy-simulator';
 import { SnapshotAccountReader } from '../../lambda/adapters/snapshot/snapshot-account-reader';
 import { DEFAULT_APPROVAL_POLICY } from '../../lambda/core/approval/requirement';
-import { MemberAccessError } from '../../lambda/core/errors';
+import { InMemoryNotifier } from '../../lambda/adapters/memory/in-memory-notifier';
+import { AwsCallError, MemberAccessError } from '../../lambda/core/errors';
+import type { Notifier } from '../../lambda/ports/notifier';
 import type { OrganizationAccount } from '../../lambda/core/organization/model';
 import { accountDiagnoser } from '../../lambda/handlers/diagnose/account-diagnoser';
 import type { DiagnoserFor } from '../../lambda/handlers/diagnose/accounts';
@@ -121,7 +123,16 @@ export class FakeMemberAccess implements AccountAccess {
   }
 }
 
+export interface OrganizationHarnessOptions extends HarnessOptions {
+  /** OU id -> topic ARN: the OU channels (settings channelsByOu). */
+  channelsByOu?: Record<string, string>;
+  /** Topics whose publish fails. */
+  failingTopics?: string[];
+}
+
 export interface OrganizationHarness extends Harness {
+  /** What each OU channel's topic received. */
+  ouNotifiers: Map<string, InMemoryNotifier>;
   organization: FakeOrganizationReader;
   access: FakeMemberAccess;
   /** Each diagnoser built: for which account, with which SCP levels. */
@@ -129,7 +140,17 @@ export interface OrganizationHarness extends Harness {
 }
 
 /** The handler in organization mode: Workloads enrolled, EXCLUDED excluded, an SCP on MEMBER_A. */
-export function organizationHarness(options: HarnessOptions = {}): OrganizationHarness {
+export function organizationHarness(options: OrganizationHarnessOptions = {}): OrganizationHarness {
+  const ouNotifiers = new Map<string, InMemoryNotifier>();
+  const failing = new Set(options.failingTopics ?? []);
+  const notifierFor = (topicArn: string): Notifier => {
+    if (failing.has(topicArn)) {
+      return { publish: () => Promise.reject(new AwsCallError('sns:Publish failed (AuthorizationError)')) };
+    }
+    const notifier = ouNotifiers.get(topicArn) ?? new InMemoryNotifier();
+    ouNotifiers.set(topicArn, notifier);
+    return notifier;
+  };
   const organization = new FakeOrganizationReader()
     .add(ACCOUNTS[MEMBER_A] as OrganizationAccount, [[], [SCP_DENY_LEAVE], []])
     .add(ACCOUNTS[MEMBER_B] as OrganizationAccount)
@@ -154,10 +175,13 @@ export function organizationHarness(options: HarnessOptions = {}): OrganizationH
         access,
         organization,
         policy: { memberOus: [WORKLOADS.id], excludedAccounts: [EXCLUDED] },
+        ...(options.channelsByOu === undefined
+          ? {}
+          : { channels: { byOu: options.channelsByOu, notifierFor } }),
       },
       diagnoserFor,
       ...options.deps,
     },
   });
-  return { ...h, organization, access, built };
+  return { ...h, ouNotifiers, organization, access, built };
 }

@@ -22,6 +22,7 @@ import type {
 } from '../../core/organization/model';
 import type { AccountAccess, AccountReadAccess } from '../../ports/account-access';
 import type { OrganizationReader, ServiceControlPolicy } from '../../ports/organization-reader';
+import type { OuChannels } from './ou-channel';
 
 export type DenialAccounts =
   | {
@@ -34,6 +35,8 @@ export type DenialAccounts =
       access: AccountAccess;
       organization: OrganizationReader;
       policy: AdmissionPolicy;
+      /** Each account's messages also go to its nearest OU's channel (settings channelsByOu). */
+      channels?: OuChannels;
     };
 
 /** The diagnoser of one account: its reads and simulator, and the SCP levels in force (null: unknown). */

@@ -57,6 +57,7 @@ import {
   type GateOutcome,
 } from './accounts';
 import { diagnoseReporter, METRIC } from './observability';
+import { withOuChannel } from './ou-channel';
 
 // Still exported from here, where the entry, the bench and the tests import it.
 export { METRIC } from './observability';
@@ -190,9 +191,15 @@ export function createDiagnoseHandler(deps: DiagnoseHandlerDependencies): Diagno
   const processDenialOnce = makeIdempotent(
     async (denial: Denial, admitted: Admitted): Promise<DenialResult> => {
       logger.appendKeys({ incidentKey: incidentKeyOf(denial) });
+      const organizationAccount = admitted.organizationAccount;
+      const channels = deps.accounts.mode === 'organization' ? deps.accounts.channels : undefined;
       const outcome = await processDenial(
         {
           ...workflow,
+          notifier:
+            organizationAccount === null || channels === undefined
+              ? workflow.notifier
+              : withOuChannel(workflow.notifier, organizationAccount, channels, { logger, metrics }),
           diagnose: report.timed(admitted.diagnoser),
           onProgress: (progress) => {
             report.workflowStep(progress);
@@ -205,7 +212,7 @@ export function createDiagnoseHandler(deps: DiagnoseHandlerDependencies): Diagno
           },
         },
         denial,
-        admitted.organizationAccount === null ? {} : { organizationAccount: admitted.organizationAccount },
+        organizationAccount === null ? {} : { organizationAccount },
       );
       if (outcome.kind === 'deferred') {
         throw new IncidentBusyError(

@@ -80,11 +80,20 @@ function denialAccounts(): DenialAccounts {
     };
   }
   const reader = organizationReader();
+  const ouNotifiers = new Map<string, SnsNotifier>();
   return {
     mode: 'organization',
     access: memberAccountAccess({ externalId: organization.externalId }, reader),
     organization: reader,
     policy: organization,
+    channels: {
+      byOu: organization.channelsByOu,
+      notifierFor: (topicArn) => {
+        const notifier = ouNotifiers.get(topicArn) ?? new SnsNotifier(sns, topicArn);
+        ouNotifiers.set(topicArn, notifier);
+        return notifier;
+      },
+    },
   };
 }
 

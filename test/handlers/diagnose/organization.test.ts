@@ -6,6 +6,8 @@
 import { MemberAccessError, TransientAwsError } from '../../../lambda/core/errors';
 import { ACCOUNT_DIMENSION, REFUSAL_METRIC } from '../../../lambda/handlers/diagnose/account-observability';
 import { METRIC } from '../../../lambda/handlers/diagnose/handler';
+import { OU_CHANNEL_FAILURES } from '../../../lambda/handlers/diagnose/ou-channel';
+import { ROOT, WORKLOADS } from '../../support/fake-organization-reader';
 import {
   ACCOUNTS,
   EXCLUDED,
@@ -276,5 +278,43 @@ describe('single-account mode: the account gate', () => {
     await h.handler(sqsEvent(seedRecord('evt-own')), context);
     expect(h.diagnoser.calls).toBe(0);
     expect(h.metrics.total(REFUSAL_METRIC.byReason['not-this-account'])).toBe(1);
+  });
+});
+
+describe('organization mode: OU channels (channelsByOu)', () => {
+  const TEAM_TOPIC = 'arn:aws:sns:ap-northeast-1:123456789012:workloads-team';
+  const ROOT_TOPIC = 'arn:aws:sns:ap-northeast-1:123456789012:everyone';
+
+  it("sends the account's message to its nearest OU's channel too", async () => {
+    const h = organizationHarness({ channelsByOu: { [ROOT.id]: ROOT_TOPIC, [WORKLOADS.id]: TEAM_TOPIC } });
+    await h.handler(event(memberEnvelope(memberRecord(MEMBER_A, 'evt-a1'))), lambdaContext());
+    expect(h.notifier.messages).toHaveLength(1);
+    expect(h.ouNotifiers.get(TEAM_TOPIC)?.messages).toEqual(h.notifier.messages);
+    expect(h.ouNotifiers.has(ROOT_TOPIC)).toBe(false);
+  });
+
+  it('falls back to an OU further up, and sends nothing more when no OU of the path has a channel', async () => {
+    const up = organizationHarness({ channelsByOu: { [ROOT.id]: ROOT_TOPIC } });
+    await up.handler(event(memberEnvelope(memberRecord(MEMBER_B, 'evt-b1'))), lambdaContext());
+    expect(up.ouNotifiers.get(ROOT_TOPIC)?.messages).toHaveLength(1);
+
+    const none = organizationHarness({ channelsByOu: { 'ou-ab12-sandbox01': ROOT_TOPIC } });
+    await none.handler(event(memberEnvelope(memberRecord(MEMBER_B, 'evt-b1'))), lambdaContext());
+    expect(none.notifier.messages).toHaveLength(1);
+    expect(none.ouNotifiers.size).toBe(0);
+  });
+
+  it("a failing OU channel neither fails the record nor resends the team's message: counted", async () => {
+    const h = organizationHarness({
+      channelsByOu: { [WORKLOADS.id]: TEAM_TOPIC },
+      failingTopics: [TEAM_TOPIC],
+    });
+    const response = await h.handler(
+      event(memberEnvelope(memberRecord(MEMBER_A, 'evt-a1'))),
+      lambdaContext(),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(h.notifier.messages).toHaveLength(1);
+    expect(h.metrics.total(OU_CHANNEL_FAILURES)).toBe(1);
   });
 });
