@@ -250,7 +250,8 @@ export function createDiagnoseHandler(deps: DiagnoseHandlerDependencies): Diagno
           accounts.refused(refusalOf(member, deps.accounts.mode));
           return;
         }
-        accounts.countFor('Errors', admitted.accountId);
+        // A new incident diagnosed elsewhere is not a failure: it is counted on its redelivery.
+        if (!(error instanceof IncidentBusyError)) accounts.countFor('Errors', admitted.accountId);
         throw error;
       }
       if (result.outcome === 'unprocessable' && result.replayed !== true)

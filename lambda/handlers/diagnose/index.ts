@@ -121,7 +121,15 @@ const diagnose = createDiagnoseHandler({
     approvalPolicy: settings.approvalPolicy,
     ownResourceArns: settings.ownResourceArns,
   }),
-  decoder: new AwsAuthorizationMessageDecoder(sts),
+  /**
+   * EC2's encoded messages are decoded with this function's identity in single-account mode. A
+   * member's message is not decoded with the hub's: the member read role may decode it, but
+   * AccountReadAccess carries no decoder yet, so such a denial is acknowledged as not decoded.
+   */
+  decoder:
+    settings.organization === null
+      ? new AwsAuthorizationMessageDecoder(sts)
+      : { decode: () => Promise.resolve(null) },
   store: new DynamoDbIncidentStore(dynamodb, settings.proposalsTableName),
   notifier: new SnsNotifier(sns, settings.topicArn),
   idempotencyStore: new DynamoDBPersistenceLayer({

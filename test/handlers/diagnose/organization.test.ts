@@ -3,7 +3,9 @@
  * and SCPs; every refusal acknowledged, logged with its reason and counted, never diagnosed; the
  * per-account metrics. And single-account mode's refusal of another account's denial.
  */
+import { readDenials } from '../../../lambda/core/denial';
 import { MemberAccessError, TransientAwsError } from '../../../lambda/core/errors';
+import { incidentKeyOf } from '../../../lambda/core/incident';
 import { ACCOUNT_DIMENSION, REFUSAL_METRIC } from '../../../lambda/handlers/diagnose/account-observability';
 import { METRIC } from '../../../lambda/handlers/diagnose/handler';
 import { OU_CHANNEL_FAILURES } from '../../../lambda/handlers/diagnose/ou-channel';
@@ -225,6 +227,22 @@ describe('organization mode: the member role', () => {
     );
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'message-1' }]);
     expect(h.metrics.total(REFUSAL_METRIC.total)).toBe(0);
+  });
+
+  it('a new incident another container is diagnosing is handed back, not counted as an error', async () => {
+    const h = organizationHarness();
+    const record = memberRecord(MEMBER_A, 'evt-a1');
+    const [outcome] = readDenials(record, 'member');
+    if (outcome?.kind !== 'denial') throw new Error('the member record is a denial');
+    await h.store.claimDiagnosis(
+      incidentKeyOf(outcome.denial),
+      h.clock.now(),
+      new Date(h.clock.now().getTime() + 60_000),
+    );
+    const response = await h.handler(event(memberEnvelope(record)), lambdaContext());
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'message-1' }]);
+    expect(h.metrics.total(METRIC.deferredDenials)).toBe(1);
+    expect(h.metrics.dimensioned.countFor('Errors', ACCOUNT_DIMENSION, MEMBER_A)).toBe(0);
   });
 
   it('another failure of the diagnosis is counted as an error of that account and retried', async () => {
