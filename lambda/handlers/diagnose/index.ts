@@ -25,6 +25,7 @@ import { linksEnabled } from '../../core/approval/links';
 import { traced } from '../traced';
 import { IAM_REQUEST_HANDLER, REQUEST_HANDLER } from '../client-settings';
 import { SingleAccountAccess } from '../../adapters/single-account-access';
+import { InMemoryAuthorizationRecordReader } from '../../adapters/memory/in-memory-authorization-record-reader';
 import { accountDiagnoser } from './account-diagnoser';
 import type { DenialAccounts } from './accounts';
 import { createDiagnoseHandler } from './handler';
@@ -110,8 +111,18 @@ const autoApproveTrigger =
       )
     : undefined;
 
-/** AWS's own record of a denial (IAM Toolbox), read when the message carries an authorization ID. */
-const authorizationRecords = new IamToolboxRecordReader({ endpoint: iamToolboxEndpointFromEnv(process.env) });
+/**
+ * AWS's own record of a denial (IAM Toolbox), read when the message carries an authorization ID. In
+ * organization mode not with the hub's identity: a member's record is the member's to read (its
+ * read role may), and AccountReadAccess carries no record reader yet, so none is consulted there.
+ */
+const authorizationRecords =
+  settings.organization === null
+    ? new IamToolboxRecordReader({ endpoint: iamToolboxEndpointFromEnv(process.env) })
+    : new InMemoryAuthorizationRecordReader(
+        [],
+        "the hub does not read a member account's AWS records with its own identity",
+      );
 
 const diagnose = createDiagnoseHandler({
   accounts: denialAccounts(),
