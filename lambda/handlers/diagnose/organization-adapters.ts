@@ -1,9 +1,12 @@
 /**
  * Organization mode's two AWS adapters for the diagnose function, in one place. The real ones are
  * built on other branches of issue 13 and replace these bodies at merge:
- *   - OrganizationsReader (lambda/adapters/aws/organizations-reader.ts, branch `orgreader`);
- *   - MemberAccountAccess (lambda/adapters/aws/organization/member-account-access.ts, branch
- *     `sessions`), for the member READ role, with the external id and the OrganizationReader.
+ *   - organizationReader(): `OrganizationsReader.fromEnvironment(process.env)`
+ *     (lambda/adapters/aws/organizations-reader.ts, branch `orgreader`);
+ *   - memberAccountAccess(): `hubAccountAccess({ sts, hubFunction: 'diagnose', externalId, region:
+ *     AWS_REGION, organization, capture: tracer.captureAWSv3Client })` (lambda/handlers/
+ *     organization-access.ts over MemberAccountAccess, branch `sessions`). Its SCP levels and the
+ *     handler's (account-diagnoser.ts) are the same reader's, cached: either may be left out.
  * Until then each use rejects: an organization-mode record fails and goes back to SQS (then to the
  * dead-letter queue), never acknowledged unread and never read with the hub's own identity.
  */
