@@ -28,6 +28,7 @@ import { createDiagnoser } from '../lambda/core/diagnose';
 import { createDiagnoseHandler, type DiagnoseHandler } from '../lambda/handlers/diagnose/handler';
 import { seedAuthorizationDetails, seedSimulationAnswer } from './seed-iam';
 import { fakeIamFromSnapshot } from '../test/support/iam-snapshot-fake';
+import { ownAccountOnly } from '../test/support/diagnose-accounts';
 import { diagnoseContext, printBenchLines, stats } from './support';
 import { defaultEscalationDependencies } from '../lambda/core/proposal/assess-escalation';
 import { InMemoryAuthorizationRecordReader } from '../lambda/adapters/memory/in-memory-authorization-record-reader';
@@ -87,17 +88,16 @@ function sharedState(): Shared {
 /** One Lambda container: its own clients and Powertools objects, the account's shared tables and topic. */
 function container(shared: Shared, clock: () => Date = () => new Date()): Container {
   const iam = new IAMClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+  const reader = new TargetedAccountReader(iam);
+  const diagnoser = createDiagnoser({
+    authorizationRecords: new InMemoryAuthorizationRecordReader(),
+    accountReader: reader,
+    simulator: new AwsPolicySimulator(iam),
+    instanceProfiles: reader,
+    escalation: defaultEscalationDependencies(reader),
+  });
   const handler = createDiagnoseHandler({
-    diagnoser: (() => {
-      const reader = new TargetedAccountReader(iam);
-      return createDiagnoser({
-        authorizationRecords: new InMemoryAuthorizationRecordReader(),
-        accountReader: reader,
-        simulator: new AwsPolicySimulator(iam),
-        instanceProfiles: reader,
-        escalation: defaultEscalationDependencies(reader),
-      });
-    })(),
+    ...ownAccountOnly(diagnoser),
     decoder: { decode: async () => null },
     store: shared.store,
     notifier: shared.notifier,

@@ -30,3 +30,14 @@ export interface Metrics {
   addMetric(name: string, unit: MetricUnit, value: number): unknown;
   publishStoredMetrics(): unknown;
 }
+
+/** One metric with dimensions of its own, published apart from the invocation's (Powertools singleMetric). */
+export interface SingleMetric {
+  addDimension(name: string, value: string): unknown;
+  addMetric(name: string, unit: MetricUnit, value: number): unknown;
+}
+
+/** Metrics that can also publish a metric per dimension value (the hub's counts by account). */
+export interface DimensionedMetrics extends Metrics {
+  singleMetric(): SingleMetric;
+}

@@ -44,6 +44,7 @@ import {
 } from '../handlers/diagnose/support';
 import { createMotoClients, motoEndpoint, type MotoClients } from './support/aws-clients';
 import { resetMoto } from './support/moto';
+import { ownAccountOnly } from '../support/diagnose-accounts';
 import { createIdempotencyTable, createProposalsTable } from './support/proposal-tables';
 import { createQueue, receiveAll, type TestQueue } from './support/sqs-queues';
 
@@ -319,7 +320,7 @@ describe('the denial rule with the synthesized pattern, in moto EventBridge', ()
       const handler = createDiagnoseHandler({
         // The seed account offline: denials of principals it does not hold are unprocessable, and
         // acknowledged as such; the point here is which records the function takes for denials.
-        diagnoser: seedDiagnoser(),
+        ...ownAccountOnly(seedDiagnoser()),
         decoder: new FakeDecoder(decodedMessages),
         store,
         notifier: new InMemoryNotifier(),

@@ -3,7 +3,8 @@
  * denials, or a reasoned not-applicable/invalid outcome. Pure: EC2's encoded authorization messages are
  * listed by encodedAuthorizationMessages for the caller to decode and hand back in ReadOptions.
  */
-export { readDenials, encodedAuthorizationMessages } from './read-denials';
+export { readDenials, readDeliveries, encodedAuthorizationMessages } from './read-denials';
+export type { Delivery } from './read-denials';
 export { NOT_APPLICABLE_CODES } from './read-outcome';
 export type { NotApplicable, NotApplicableCode, ReadOutcome, ReadOptions } from './read-outcome';
 export { passedToServiceFor, roleParametersFor, listRolePassingOperations } from './passrole-apis';

@@ -6,6 +6,8 @@
  * The steps: locate-records.ts finds the records, read-record.ts tells a denial from the rest,
  * build-denial.ts builds it, with passed-role.ts telling which role was passed.
  */
+import type { DenialAccountFields } from '../organization/model';
+import { accountFieldsOf, envelopeAccountOf } from './account-fields';
 import { parseErrorMessage } from './error-message';
 import { isJsonObject, stringField } from './json';
 import { locateRecords } from './locate-records';
@@ -23,8 +25,25 @@ export { MAX_EVENT_ID_CHARS } from './record-shape';
  * locations, e.g. 'denial.json' -> 'denial.json: Records[3]'. Never throws.
  */
 export function readDenials(input: unknown, where: string, options: ReadOptions = {}): ReadOutcome[] {
+  return readDeliveries(input, where, options).map((delivery) => delivery.outcome);
+}
+
+/** One record's outcome with the account fields of its delivery (organization mode's admission). */
+export interface Delivery {
+  outcome: ReadOutcome;
+  accountFields: DenialAccountFields;
+}
+
+/** readDenials, each outcome with the envelope's account and its own record's account fields. */
+export function readDeliveries(input: unknown, where: string, options: ReadOptions = {}): Delivery[] {
+  const envelopeAccount = envelopeAccountOf(input);
   return locateRecords(input, where).map((located) =>
-    located.kind === 'record' ? readRecord(located.record, located.where, options) : located,
+    located.kind === 'record'
+      ? {
+          outcome: readRecord(located.record, located.where, options),
+          accountFields: accountFieldsOf(envelopeAccount, located.record),
+        }
+      : { outcome: located, accountFields: accountFieldsOf(envelopeAccount, null) },
   );
 }
 

@@ -5,6 +5,10 @@
  *
  * Per SQS record: parse; decode EC2's encoded messages (best effort); read the denials. Records that
  * are not JSON, not CloudTrail or not iam:PassRole denials are logged, counted and acknowledged.
+ * Each denial then passes the account gate (accounts.ts): single-account mode serves its own account
+ * only, organization mode admits the denial and reads through that account's member role. A refused
+ * denial, or one whose member role cannot be assumed, is logged with its reason, counted and
+ * acknowledged: never diagnosed, and never read with this function's own identity.
  * Per denial, once per CloudTrail eventID (Powertools Idempotency), the incident workflow
  * (core/incident-workflow.ts): a repeat of an open incident is counted (and reminds when due), a new
  * incident is diagnosed once and its proposal or report stored and published. A proposal's message
@@ -26,9 +30,8 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { DEFAULT_APPROVAL_MODE, type ApprovalMode } from '../../core/approval/links';
 import type { AutoApprove } from '../../core/approval/requirement';
 import { messageLinksBuilder } from '../../core/approval/message-links';
-import { readDenials } from '../../core/denial';
+import { readDeliveries } from '../../core/denial';
 import { decodeAuthorizationMessages } from '../../core/denial/authorization-messages';
-import type { Diagnoser } from '../../core/diagnose';
 import { RetryRecordError } from '../../core/errors';
 import { incidentKeyOf } from '../../core/incident';
 import {
@@ -37,13 +40,24 @@ import {
   type IncidentWorkflowDependencies,
 } from '../../core/incident-workflow';
 import type { Denial } from '../../core/model';
+import type { DenialAccountFields } from '../../core/organization/model';
 import type { AuthorizationMessageDecoder } from '../../ports/authorization-message-decoder';
 import type { AutoApproveTrigger } from '../../ports/auto-approve-trigger';
 import type { LinkMacGenerator } from '../../ports/link-mac';
 import type { Notifier } from '../../ports/notifier';
 import type { IncidentStore } from '../../ports/incident-store';
-import type { CorrelatedLogger, Metrics } from '../../ports/observability';
+import type { CorrelatedLogger, DimensionedMetrics } from '../../ports/observability';
+import { accountReporter } from './account-observability';
+import {
+  accountGate,
+  memberAccessErrorIn,
+  refusalOf,
+  type DenialAccounts,
+  type DiagnoserFor,
+  type GateOutcome,
+} from './accounts';
 import { diagnoseReporter, METRIC } from './observability';
+import { withOuChannel } from './ou-channel';
 
 // Still exported from here, where the entry, the bench and the tests import it.
 export { METRIC } from './observability';
@@ -64,14 +78,17 @@ export interface DiagnoseHandlerSettings {
 }
 
 export interface DiagnoseHandlerDependencies {
-  diagnoser: Diagnoser;
+  /** Which account a denial is diagnosed in, and through what access (accounts.ts). */
+  accounts: DenialAccounts;
+  /** The diagnoser of one account (account-diagnoser.ts in the function). */
+  diagnoserFor: DiagnoserFor;
   decoder: AuthorizationMessageDecoder;
   store: IncidentStore;
   notifier: Notifier;
   /** Powertools Idempotency persistence: DynamoDB in the function, in memory in tests. */
   idempotencyStore: BasePersistenceLayer;
   logger: CorrelatedLogger;
-  metrics: Metrics;
+  metrics: DimensionedMetrics;
   settings: DiagnoseHandlerSettings;
   /**
    * Computes review links' MACs (KMS GenerateMac on LINK_MAC_KEY_ID in the function). Without it the
@@ -85,6 +102,8 @@ export interface DiagnoseHandlerDependencies {
 }
 
 export type DiagnoseHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+type Admitted = Extract<GateOutcome, { kind: 'admitted' }>;
 
 /** What processing one denial came to; stored by Idempotency and returned for its redeliveries. */
 interface DenialResult {
@@ -131,9 +150,10 @@ function denialResultOf(outcome: Exclude<IncidentOutcome, { kind: 'deferred' }>)
 }
 
 export function createDiagnoseHandler(deps: DiagnoseHandlerDependencies): DiagnoseHandler {
-  const { diagnoser, decoder, logger, metrics, settings } = deps;
+  const { decoder, logger, metrics, settings } = deps;
   const report = diagnoseReporter(logger, metrics);
   const count = report.count;
+  const accounts = accountReporter(logger, metrics, { byAccount: deps.accounts.mode === 'organization' });
 
   const idempotencyConfig = new IdempotencyConfig({
     eventKeyJmesPath: 'eventId',
@@ -147,10 +167,12 @@ export function createDiagnoseHandler(deps: DiagnoseHandlerDependencies): Diagno
   /** The current invocation's context: a lease lasts as long as the invocation can. */
   let invocation: Context | null = null;
 
-  const workflow: IncidentWorkflowDependencies = {
+  const gate = accountGate(deps.accounts, deps.diagnoserFor, () => invocation?.invokedFunctionArn ?? null);
+
+  /** The workflow's dependencies but the diagnosis, which is the admitted account's. */
+  const workflow: Omit<IncidentWorkflowDependencies, 'diagnose'> = {
     store: deps.store,
     notifier: deps.notifier,
-    diagnose: report.timed(diagnoser),
     clock: deps.clock ?? (() => new Date()),
     newProposalId: deps.newProposalId ?? randomUUID,
     approvalLinks: messageLinksBuilder(
@@ -163,14 +185,35 @@ export function createDiagnoseHandler(deps: DiagnoseHandlerDependencies): Diagno
     },
     settings,
     ...(deps.autoApproveTrigger !== undefined ? { autoApproveTrigger: deps.autoApproveTrigger } : {}),
-    onProgress: report.workflowStep,
   };
 
   /** The workflow, once per eventID: what it came to is stored, and returned to redeliveries. */
   const processDenialOnce = makeIdempotent(
-    async (denial: Denial): Promise<DenialResult> => {
+    async (denial: Denial, admitted: Admitted): Promise<DenialResult> => {
       logger.appendKeys({ incidentKey: incidentKeyOf(denial) });
-      const outcome = await processDenial(workflow, denial);
+      const organizationAccount = admitted.organizationAccount;
+      const channels = deps.accounts.mode === 'organization' ? deps.accounts.channels : undefined;
+      const outcome = await processDenial(
+        {
+          ...workflow,
+          notifier:
+            organizationAccount === null || channels === undefined
+              ? workflow.notifier
+              : withOuChannel(workflow.notifier, organizationAccount, channels, { logger, metrics }),
+          diagnose: report.timed(admitted.diagnoser),
+          onProgress: (progress) => {
+            report.workflowStep(progress);
+            if (progress.kind === 'record-created') {
+              accounts.countFor(
+                progress.record.proposal ? 'ProposalsCreated' : 'ReportsCreated',
+                admitted.accountId,
+              );
+            }
+          },
+        },
+        denial,
+        organizationAccount === null ? {} : { organizationAccount },
+      );
       if (outcome.kind === 'deferred') {
         throw new IncidentBusyError(
           `incident ${outcome.incidentKey} is being diagnosed by another invocation`,
@@ -186,12 +229,33 @@ export function createDiagnoseHandler(deps: DiagnoseHandlerDependencies): Diagno
     },
   );
 
-  async function handleDenial(denial: Denial): Promise<void> {
+  async function handleDenial(denial: Denial, fields: DenialAccountFields): Promise<void> {
     const keys = { eventId: denial.eventId, principalArn: denial.principalArn, roleArn: denial.roleArn };
     logger.appendKeys(keys);
     try {
       count(METRIC.denialsSeen);
-      const result = await processDenialOnce(denial);
+      const admitted = await gate.admit(denial, fields);
+      if (admitted.kind === 'refused') {
+        accounts.refused(admitted);
+        return;
+      }
+      accounts.countFor('DenialsSeen', admitted.accountId);
+      let result: DenialResult;
+      try {
+        result = await processDenialOnce(denial, admitted);
+      } catch (error) {
+        // The member role failed mid-way (credentials are assumed at the first call): acknowledged.
+        const member = memberAccessErrorIn(error);
+        if (member !== null) {
+          accounts.refused(refusalOf(member, deps.accounts.mode));
+          return;
+        }
+        // A new incident diagnosed elsewhere is not a failure: it is counted on its redelivery.
+        if (!(error instanceof IncidentBusyError)) accounts.countFor('Errors', admitted.accountId);
+        throw error;
+      }
+      if (result.outcome === 'unprocessable' && result.replayed !== true)
+        accounts.countFor('Errors', admitted.accountId);
       if (result.replayed) {
         count(METRIC.redeliveriesSkipped);
         logger.info('event already processed: redelivery skipped', {
@@ -219,9 +283,11 @@ export function createDiagnoseHandler(deps: DiagnoseHandlerDependencies): Diagno
       const messages = await decodeAuthorizationMessages(body, decoder);
       report.decodedMessages(messages);
       const where = `message ${record.messageId}`;
-      for (const outcome of readDenials(body, where, { decodedMessages: messages.decoded })) {
+      for (const { outcome, accountFields } of readDeliveries(body, where, {
+        decodedMessages: messages.decoded,
+      })) {
         const denial = report.denialToProcess(outcome);
-        if (denial !== null) await handleDenial(denial);
+        if (denial !== null) await handleDenial(denial, accountFields);
       }
     } catch (error) {
       const why =

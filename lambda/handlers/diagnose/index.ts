@@ -23,9 +23,13 @@ import { LambdaAutoApproveTrigger } from '../../adapters/aws/lambda-auto-approve
 import { SnsNotifier } from '../../adapters/aws/sns-notifier';
 import { linksEnabled } from '../../core/approval/links';
 import { traced } from '../traced';
-import { createDiagnoser } from '../../core/diagnose';
 import { IAM_REQUEST_HANDLER, REQUEST_HANDLER } from '../client-settings';
+import { SingleAccountAccess } from '../../adapters/single-account-access';
+import { InMemoryAuthorizationRecordReader } from '../../adapters/memory/in-memory-authorization-record-reader';
+import { accountDiagnoser } from './account-diagnoser';
+import type { DenialAccounts } from './accounts';
 import { createDiagnoseHandler } from './handler';
+import { memberAccountAccess, organizationReader } from './organization-adapters';
 import { readDiagnoseSettings } from './settings';
 import { IamToolboxRecordReader } from '../../adapters/aws/iam-toolbox/iam-toolbox-record-reader';
 import { iamToolboxEndpointFromEnv } from '../../adapters/aws/iam-toolbox/endpoint';
@@ -52,8 +56,47 @@ const linkMac =
     ? new KmsLinkMac(kms, linkMacKeyId)
     : undefined;
 
-// Targeted reads of what each incident involves; nothing but managed policy versions outlives one.
-const accountReader = new TargetedAccountReader(iam);
+/**
+ * Single-account mode: this account only, with the function's own clients (targeted reads of what
+ * each incident involves; nothing but managed policy versions outlives one). Organization mode: the
+ * account each denial is admitted for, through its member read role; the function's own IAM is
+ * never read (its role has no IAM reads there).
+ */
+function denialAccounts(): DenialAccounts {
+  const organization = settings.organization;
+  if (organization === null) {
+    const accountReader = new TargetedAccountReader(iam);
+    const simulator = new AwsPolicySimulator(iam);
+    return {
+      mode: 'single-account',
+      access: (accountId) =>
+        new SingleAccountAccess({
+          accountId,
+          accountReader,
+          escalationReader: accountReader,
+          instanceProfiles: accountReader,
+          rolePaths: accountReader,
+          simulator,
+        }),
+    };
+  }
+  const reader = organizationReader();
+  const ouNotifiers = new Map<string, SnsNotifier>();
+  return {
+    mode: 'organization',
+    access: memberAccountAccess({ externalId: organization.externalId }, reader),
+    organization: reader,
+    policy: organization,
+    channels: {
+      byOu: organization.channelsByOu,
+      notifierFor: (topicArn) => {
+        const notifier = ouNotifiers.get(topicArn) ?? new SnsNotifier(sns, topicArn);
+        ouNotifiers.set(topicArn, notifier);
+        return notifier;
+      },
+    },
+  };
+}
 
 /**
  * AUTO_APPROVE=no-new-access: a new `none` proposal is handed to the approval function (an async
@@ -68,23 +111,36 @@ const autoApproveTrigger =
       )
     : undefined;
 
-/** AWS's own record of a denial (IAM Toolbox), read when the message carries an authorization ID. */
-const authorizationRecords = new IamToolboxRecordReader({ endpoint: iamToolboxEndpointFromEnv(process.env) });
+/**
+ * AWS's own record of a denial (IAM Toolbox), read when the message carries an authorization ID. In
+ * organization mode not with the hub's identity: a member's record is the member's to read (its
+ * read role may), and AccountReadAccess carries no record reader yet, so none is consulted there.
+ */
+const authorizationRecords =
+  settings.organization === null
+    ? new IamToolboxRecordReader({ endpoint: iamToolboxEndpointFromEnv(process.env) })
+    : new InMemoryAuthorizationRecordReader(
+        [],
+        "the hub does not read a member account's AWS records with its own identity",
+      );
 
 const diagnose = createDiagnoseHandler({
-  diagnoser: createDiagnoser({
+  accounts: denialAccounts(),
+  // One reader per account: the escalation inputs reuse the entity reads of the diagnosis just before.
+  diagnoserFor: accountDiagnoser({
     authorizationRecords,
-    accountReader,
-    simulator: new AwsPolicySimulator(iam),
-    instanceProfiles: accountReader,
-    // One reader: the escalation inputs reuse the entity reads of the diagnosis just before.
-    escalation: {
-      reader: accountReader,
-      approvalPolicy: { settings: settings.approvalPolicy, source: 'deployment' },
-      ownResourceArns: settings.ownResourceArns,
-    },
+    approvalPolicy: settings.approvalPolicy,
+    ownResourceArns: settings.ownResourceArns,
   }),
-  decoder: new AwsAuthorizationMessageDecoder(sts),
+  /**
+   * EC2's encoded messages are decoded with this function's identity in single-account mode. A
+   * member's message is not decoded with the hub's: the member read role may decode it, but
+   * AccountReadAccess carries no decoder yet, so such a denial is acknowledged as not decoded.
+   */
+  decoder:
+    settings.organization === null
+      ? new AwsAuthorizationMessageDecoder(sts)
+      : { decode: () => Promise.resolve(null) },
   store: new DynamoDbIncidentStore(dynamodb, settings.proposalsTableName),
   notifier: new SnsNotifier(sns, settings.topicArn),
   idempotencyStore: new DynamoDBPersistenceLayer({

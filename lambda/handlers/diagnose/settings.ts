@@ -2,6 +2,7 @@ import { linksEnabled, type ApprovalMode } from '../../core/approval/links';
 import type { ApprovalPolicySettings } from '../../core/approval/requirement';
 import { readEnvironment, throwOnProblems, type Environment } from '../../settings/env';
 import { DIAGNOSE_AUTO_APPROVE_ENV, DIAGNOSE_ENV, DIAGNOSE_POWERTOOLS_ENV } from '../../settings/diagnose';
+import { readOrganizationSettings, type OrganizationSettings } from '../../settings/organization-policy';
 
 /** What the diagnose function reads from its environment (lambda/settings/diagnose.ts). */
 export interface DiagnoseSettings {
@@ -27,6 +28,8 @@ export interface DiagnoseSettings {
    * when AUTO_APPROVE is no-new-access, null otherwise (nothing is ever asked then).
    */
   approvalFunctionName: string | null;
+  /** Organization mode's settings (ORGANIZATION_ID and the rest); null in single-account mode. */
+  organization: OrganizationSettings | null;
   serviceName: string;
   metricsNamespace: string;
 }
@@ -51,6 +54,7 @@ export function readDiagnoseSettings(env: Environment): DiagnoseSettings {
     autoApprove === 'no-new-access'
       ? readEnvironment(DIAGNOSE_AUTO_APPROVE_ENV, env, problems).approvalFunctionName
       : null;
+  const organization = readOrganizationSettings(env, problems);
   const powertools = readEnvironment(DIAGNOSE_POWERTOOLS_ENV, env, problems);
   throwOnProblems('diagnose', problems);
   return {
@@ -59,6 +63,7 @@ export function readDiagnoseSettings(env: Environment): DiagnoseSettings {
     approvalPolicy: { approvalMode, approvers, allowAdminRoles, autoApprove },
     ownResourceArns,
     approvalFunctionName,
+    organization,
     ...powertools,
   };
 }

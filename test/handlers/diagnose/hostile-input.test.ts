@@ -29,6 +29,7 @@ import {
 import { renderReviewPage } from '../../../lambda/core/render/review-page';
 import { createApprovalHandler } from '../../../lambda/handlers/approval/handler';
 import { METRIC } from '../../../lambda/handlers/diagnose/handler';
+import { REFUSAL_METRIC } from '../../../lambda/handlers/diagnose/account-observability';
 import { apiEvent, RecordingLogger as ApprovalRecordingLogger } from '../approval/support';
 import {
   envelope,
@@ -209,7 +210,8 @@ function nested(depth: number, leaf: string): string {
 
 // ---------------------------------------------------------------- the cases
 
-type Outcome = 'invalid' | 'not-applicable' | 'unprocessable' | 'proposal' | 'report';
+/** `refused`: a denial of another account than this deployment's, acknowledged and never read. */
+type Outcome = 'invalid' | 'not-applicable' | 'unprocessable' | 'proposal' | 'report' | 'refused';
 
 interface HostileCase {
   name: string;
@@ -763,9 +765,12 @@ function cases(): HostileCase[] {
       shows: { chatbot: 'another account' },
     },
     {
+      // The record was delivered to account 999999999999: a denial of another account, which this
+      // deployment neither reads nor reports (it used to report a cross-account pass without reads).
       name: 'recipient account differs from the caller',
       body: body(seed((record) => (record['recipientAccountId'] = '999999999999'))),
-      outcome: 'report',
+      outcome: 'refused',
+      reason: /denial acknowledged without a diagnosis: not-this-account/,
     },
     {
       name: 'principal ARN in the aws-cn partition',
@@ -982,6 +987,7 @@ function outcomesOf(h: Harness): Outcome[] {
     ['unprocessable', h.metrics.total(METRIC.unprocessableDenials)],
     ['proposal', h.metrics.total(METRIC.proposalsCreated)],
     ['report', h.metrics.total(METRIC.reportsCreated)],
+    ['refused', h.metrics.total(REFUSAL_METRIC.total)],
   ];
   return counted.flatMap(([outcome, count]) => Array.from({ length: count }, () => outcome));
 }
@@ -1074,6 +1080,7 @@ describe('diagnose handler: hostile input', () => {
         `incidents lost ${all.filter((result) => result.threw !== null || result.retried > 0).length}, ` +
         `policies double-applied 0 (nothing is applied here); not-applicable ${count('not-applicable')}, ` +
         `invalid ${count('invalid')} (+ ${count('unprocessable')} denials of entities the account lacks), ` +
+        `refused ${count('refused')} (denials of another account), ` +
         `diagnosed ${count('proposal') + count('report')} (${count('proposal')} proposals, ${count('report')} reports), ` +
         `messages checked ${all.reduce((sum, result) => sum + result.messages.length, 0)}, ` +
         `review pages checked ${all.reduce((sum, result) => sum + result.pages.length, 0)}, ` +
@@ -1085,7 +1092,14 @@ describe('diagnose handler: hostile input', () => {
   it('has at least 50 cases, of every kind', () => {
     expect(CASES.length).toBeGreaterThanOrEqual(50);
     const kinds = new Set(CASES.map((hostile) => hostile.outcome));
-    expect([...kinds].sort()).toEqual(['invalid', 'not-applicable', 'proposal', 'report', 'unprocessable']);
+    expect([...kinds].sort()).toEqual([
+      'invalid',
+      'not-applicable',
+      'proposal',
+      'refused',
+      'report',
+      'unprocessable',
+    ]);
   });
 
   it.each(CASES.map((hostile) => [hostile.name, hostile] as const))('%s', (_name, hostile) => {
@@ -1126,6 +1140,7 @@ describe('diagnose handler: hostile input', () => {
       [...results.values()].flatMap((result) => result.outcomes).filter((o) => o === outcome).length;
     expect(h.metrics.total(METRIC.invalidRecords)).toBe(expected('invalid'));
     expect(h.metrics.total(METRIC.unprocessableDenials)).toBe(expected('unprocessable'));
+    expect(h.metrics.total(REFUSAL_METRIC.total)).toBe(expected('refused'));
     expect(h.metrics.total(METRIC.errors)).toBe(expected('unprocessable'));
     expect(h.notifier.messages.flatMap(messageProblems)).toEqual([]);
   });

@@ -24,6 +24,7 @@ describe('readDiagnoseSettings', () => {
       ownResourceArns: [],
       linkMacKeyId: null,
       approvalFunctionName: null,
+      organization: null,
       serviceName: 'passrole-doctor',
       metricsNamespace: 'PassRoleDoctor',
     });
@@ -131,5 +132,63 @@ describe('readDiagnoseSettings', () => {
         "LINK_MAC_KEY_ID is not a KMS key or alias ARN: 'my-secret'; " +
         'POWERTOOLS_METRICS_NAMESPACE is not set',
     );
+  });
+});
+
+describe('readDiagnoseSettings: organization mode', () => {
+  const ORG = {
+    ...ENV,
+    ORGANIZATION_ID: 'o-abcdefghij',
+    MEMBER_OUS: 'ou-ab12-workload1,r-ab12',
+    MEMBER_EXTERNAL_ID: 'passrole-doctor-hub',
+  };
+
+  it('reads nothing of it without ORGANIZATION_ID', () => {
+    expect(
+      readDiagnoseSettings({ ...ENV, MEMBER_OUS: 'not an ou', CHANNELS_BY_OU: '[' }).organization,
+    ).toBeNull();
+  });
+
+  it('reads the per-account policy', () => {
+    expect(
+      readDiagnoseSettings({
+        ...ORG,
+        EXCLUDED_ACCOUNTS: '111111111111',
+        SENSITIVE_ACCOUNTS: '222222222222,333333333333',
+        CHANNELS_BY_OU: JSON.stringify({
+          'ou-ab12-workload1': 'arn:aws:sns:ap-northeast-1:123456789012:workloads',
+        }),
+      }).organization,
+    ).toEqual({
+      organizationId: 'o-abcdefghij',
+      memberOus: ['ou-ab12-workload1', 'r-ab12'],
+      externalId: 'passrole-doctor-hub',
+      excludedAccounts: ['111111111111'],
+      sensitiveAccounts: ['222222222222', '333333333333'],
+      channelsByOu: { 'ou-ab12-workload1': 'arn:aws:sns:ap-northeast-1:123456789012:workloads' },
+    });
+  });
+
+  it('names every problem at once', () => {
+    let error: unknown;
+    try {
+      readDiagnoseSettings({
+        ...ENV,
+        ORGANIZATION_ID: 'o-abcdefghij',
+        EXCLUDED_ACCOUNTS: '1234',
+        CHANNELS_BY_OU: JSON.stringify({ 'ou-ab12-workload1': 'not-a-topic', nope: 'x' }),
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(InvalidInputError);
+    const message = (error as Error).message;
+    expect(message).toContain('MEMBER_OUS is not set');
+    expect(message).toContain('MEMBER_EXTERNAL_ID is not set');
+    expect(message).toContain("EXCLUDED_ACCOUNTS items must be 12-digit account ids, got '1234'");
+    expect(message).toContain(
+      'CHANNELS_BY_OU maps ou-ab12-workload1 to something that is not an SNS topic ARN',
+    );
+    expect(message).toContain("CHANNELS_BY_OU keys must be OU or root ids, got 'nope'");
   });
 });

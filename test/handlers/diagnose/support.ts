@@ -17,7 +17,8 @@ import {
   type DiagnoseHandler,
   type DiagnoseHandlerDependencies,
 } from '../../../lambda/handlers/diagnose/handler';
-import type { Metrics } from '../../../lambda/ports/observability';
+import type { DimensionedMetrics, SingleMetric } from '../../../lambda/ports/observability';
+import { DimensionedRecorder, ownAccountOnly } from '../../support/diagnose-accounts';
 import { RecordingLogger } from '../../support/recording-logger';
 import type { EscalationReader } from '../../../lambda/ports/escalation-reader';
 import { defaultEscalationDependencies } from '../../../lambda/core/proposal/assess-escalation';
@@ -107,8 +108,10 @@ export function lambdaContext(remainingMs = 60_000): Context {
   };
 }
 
-export class RecordingMetrics implements Metrics {
+export class RecordingMetrics implements DimensionedMetrics {
   readonly published: Record<string, number>[] = [];
+  /** The metrics published with dimensions of their own (organization mode's counts by account). */
+  readonly dimensioned = new DimensionedRecorder();
   private pending: Record<string, number> = {};
   readonly units: Record<string, string> = {};
 
@@ -119,6 +122,9 @@ export class RecordingMetrics implements Metrics {
   publishStoredMetrics(): void {
     this.published.push(this.pending);
     this.pending = {};
+  }
+  singleMetric(): SingleMetric {
+    return this.dimensioned.singleMetric();
   }
   /** Totals over every published invocation (for Milliseconds: how many samples). */
   total(name: string): number {
@@ -212,7 +218,7 @@ export function harness(options: HarnessOptions = {}): Harness {
   };
   let ids = 0;
   const handler = createDiagnoseHandler({
-    diagnoser: parts.diagnoser,
+    ...ownAccountOnly(parts.diagnoser),
     decoder: parts.decoder,
     store: parts.store,
     notifier: parts.notifier,

@@ -29,7 +29,8 @@ import {
   type DiagnoseHandler,
   type DiagnoseHandlerSettings,
 } from '../../../lambda/handlers/diagnose/handler';
-import type { LogAttributes, Metrics } from '../../../lambda/ports/observability';
+import type { DimensionedMetrics, LogAttributes, SingleMetric } from '../../../lambda/ports/observability';
+import { DimensionedRecorder, ownAccountOnly } from '../../support/diagnose-accounts';
 import { KeyedLogger } from '../../support/recording-logger';
 import { motoClientConfig } from './aws-clients';
 import { defaultEscalationDependencies } from '../../../lambda/core/proposal/assess-escalation';
@@ -78,8 +79,13 @@ export class CountingLogger extends KeyedLogger {
 }
 
 /** Metrics summed over every invocation (EMF would publish them per invocation). */
-export class SummingMetrics implements Metrics {
+export class SummingMetrics implements DimensionedMetrics {
   readonly totals = new Map<string, number>();
+  /** The metrics published with dimensions of their own (organization mode's counts by account). */
+  readonly dimensioned = new DimensionedRecorder();
+  singleMetric(): SingleMetric {
+    return this.dimensioned.singleMetric();
+  }
   addMetric(name: string, unit: 'Count' | 'Milliseconds', value: number): void {
     this.totals.set(name, (this.totals.get(name) ?? 0) + (unit === 'Count' ? value : 1));
   }
@@ -137,7 +143,7 @@ export function createDiagnoseContainer(options: DiagnoseContainerOptions): Diag
   const logger = new CountingLogger();
   const metrics = new SummingMetrics();
   const handler = createDiagnoseHandler({
-    diagnoser,
+    ...ownAccountOnly(diagnoser),
     decoder: { decode: async () => null },
     store: new DynamoDbIncidentStore(dynamodb, options.proposalsTable),
     notifier: new SnsNotifier(sns, options.topicArn),

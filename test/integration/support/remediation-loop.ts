@@ -9,6 +9,7 @@
  * and the target with the TargetedAccountReader, as their entries do.
  */
 import { randomUUID } from 'node:crypto';
+import { ownAccountOnly } from '../../support/diagnose-accounts';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -207,16 +208,18 @@ export function createDiagnoseFunction(clients: LoopClients, resources: LoopReso
   const logger = new RecordingLogger();
   const metrics = new RecordingMetrics();
   const handler = createDiagnoseHandler({
-    diagnoser: (() => {
-      const reader = new TargetedAccountReader(clients.iam);
-      return createDiagnoser({
-        authorizationRecords: new InMemoryAuthorizationRecordReader(),
-        accountReader: reader,
-        simulator: new LocalPolicySimulator(),
-        instanceProfiles: reader,
-        escalation: defaultEscalationDependencies(reader),
-      });
-    })(),
+    ...ownAccountOnly(
+      (() => {
+        const reader = new TargetedAccountReader(clients.iam);
+        return createDiagnoser({
+          authorizationRecords: new InMemoryAuthorizationRecordReader(),
+          accountReader: reader,
+          simulator: new LocalPolicySimulator(),
+          instanceProfiles: reader,
+          escalation: defaultEscalationDependencies(reader),
+        });
+      })(),
+    ),
     decoder: new AwsAuthorizationMessageDecoder(clients.sts),
     store: new DynamoDbIncidentStore(clients.dynamodb, resources.proposalsTable),
     notifier: new SnsNotifier(clients.sns, resources.topicArn),
