@@ -29,7 +29,8 @@ import { InMemoryAuthorizationRecordReader } from '../../adapters/memory/in-memo
 import { accountDiagnoser } from './account-diagnoser';
 import type { DenialAccounts } from './accounts';
 import { createDiagnoseHandler } from './handler';
-import { memberAccountAccess, organizationReader } from './organization-adapters';
+import { OrganizationsReader } from '../../adapters/aws/organizations-reader';
+import { hubAccountAccess } from '../organization-access';
 import { readDiagnoseSettings } from './settings';
 import { IamToolboxRecordReader } from '../../adapters/aws/iam-toolbox/iam-toolbox-record-reader';
 import { iamToolboxEndpointFromEnv } from '../../adapters/aws/iam-toolbox/endpoint';
@@ -80,11 +81,19 @@ function denialAccounts(): DenialAccounts {
         }),
     };
   }
-  const reader = organizationReader();
+  // Account names, OU paths and SCPs, cached per container (the reader's TTL).
+  const reader = OrganizationsReader.fromEnvironment(process.env);
   const ouNotifiers = new Map<string, SnsNotifier>();
   return {
     mode: 'organization',
-    access: memberAccountAccess({ externalId: organization.externalId }, reader),
+    // The SCP levels reach the diagnosis through accountDiagnoser; the access reads the same cache.
+    access: hubAccountAccess({
+      sts,
+      hubFunction: 'diagnose',
+      externalId: organization.externalId,
+      region: process.env['AWS_REGION'] ?? 'us-east-1',
+      capture: (client) => tracer.captureAWSv3Client(client),
+    }),
     organization: reader,
     policy: organization,
     channels: {

@@ -10,9 +10,6 @@
  * call is the hub's own (its tables, topic and channel).
  *
  * moto has no SimulatePrincipalPolicy: the local simulator evaluates what the member's reads return.
- * Not on main yet, stood in for in one place: the gate's org-mode diagnose handler, which admits the
- * denial and reads its account itself (`diagnoseFunction` is handed the member's read access), and
- * with it the record's organization account that messages name (not asserted until it lands).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -27,13 +24,14 @@ import { DynamoDbIncidentStore } from '../../../lambda/adapters/aws/dynamodb-inc
 import { SnsNotifier } from '../../../lambda/adapters/aws/sns-notifier';
 import { EventBridgePublisher } from '../../../lambda/adapters/aws/eventbridge-publisher';
 import { InMemoryAuthorizationRecordReader } from '../../../lambda/adapters/memory/in-memory-authorization-record-reader';
-import { createDiagnoser } from '../../../lambda/core/diagnose';
+import { DEFAULT_APPROVAL_POLICY } from '../../../lambda/core/approval/requirement';
 import type { EscalationInputs } from '../../../lambda/core/escalation/model';
 import type { IncidentRecord } from '../../../lambda/core/incident';
-import { defaultEscalationDependencies } from '../../../lambda/core/proposal/assess-escalation';
 import { createApplyHandler } from '../../../lambda/handlers/apply/handler';
 import { createApprovalHandler } from '../../../lambda/handlers/approval/handler';
+import { accountDiagnoser } from '../../../lambda/handlers/diagnose/account-diagnoser';
 import { createDiagnoseHandler } from '../../../lambda/handlers/diagnose/handler';
+import type { OrganizationReader } from '../../../lambda/ports/organization-reader';
 import type { AccountReadAccess } from '../../../lambda/ports/account-access';
 import { APPLY_TIMEOUT } from '../../../lib/constructs/apply-function';
 import { FUNCTION_TIMEOUT } from '../../../lib/constructs/diagnose-function';
@@ -228,19 +226,31 @@ describe('the organization loop: a denial in each member -> hub queue -> diagnos
     };
   }
 
+  /** Every read access the diagnosis is given records the SCP levels its escalation read saw. */
+  function recordingAccess(access: AccountAccess): AccountAccess {
+    return {
+      read: async (accountId) => recordingScps(await access.read(accountId)),
+      write: (accountId, sourceIdentity) => access.write(accountId, sourceIdentity),
+    };
+  }
+
   /**
-   * The diagnose function for the denial's member. STAND-IN for the gate's org-mode handler, which
-   * admits the denial and takes `AccountAccess.read(account)` itself: here the test reads the account.
+   * The diagnose function in organization mode, as index.ts wires it: the gate admits the denial
+   * (account fields, exclusion, Organizations, enrolment) and reads only the admitted account, with
+   * its SCP levels, through the member's read role.
    */
-  function diagnoseFunction(own: LoopClients, read: AccountReadAccess) {
+  function diagnoseFunction(own: LoopClients, access: AccountAccess, organization: OrganizationReader) {
     return createDiagnoseHandler({
-      diagnoser: createDiagnoser({
+      accounts: {
+        mode: 'organization',
+        access: recordingAccess(withLocalSimulator(access)),
+        organization,
+        policy: { memberOus: deployment.organization.memberOus, excludedAccounts: [] },
+      },
+      diagnoserFor: accountDiagnoser({
         authorizationRecords: new InMemoryAuthorizationRecordReader(),
-        accountReader: read.accountReader,
-        // moto has no SimulatePrincipalPolicy: the local simulator over what the member's reads returned.
-        simulator: new LocalPolicySimulator(),
-        instanceProfiles: read.instanceProfiles,
-        escalation: defaultEscalationDependencies(read.escalationReader),
+        approvalPolicy: DEFAULT_APPROVAL_POLICY,
+        ownResourceArns: [],
       }),
       decoder: new AwsAuthorizationMessageDecoder(own.sts),
       store: new DynamoDbIncidentStore(own.dynamodb, resources.proposalsTable),
@@ -304,7 +314,8 @@ describe('the organization loop: a denial in each member -> hub queue -> diagnos
       const diagnosing = await hubFunction('diagnose');
       const diagnose = diagnoseFunction(
         diagnosing.own,
-        recordingScps(await diagnosing.access.read(member.id)),
+        diagnosing.access,
+        managementOrganizationsReader(moto.endpoint, deployment.organization.managementAccountId),
       );
       const batch = await diagnose(
         sqsEventOf([message], deployment.hubQueue.arn),
@@ -339,6 +350,9 @@ describe('the organization loop: a denial in each member -> hub queue -> diagnos
       const proposalId = link?.pathname.split('/').pop() ?? '';
       const record = (await store.get(proposalId)) as IncidentRecord;
       expect(record.denial.account).toBe(member.id);
+      // The record and the team's message name the account as Organizations does.
+      expect(record.organizationAccount?.name).toBe(member.name);
+      expect(proposalMessage?.Message).toContain(member.name);
       expect(record.proposal?.target.arn).toBe(`arn:aws:iam::${member.id}:group/${GROUP}`);
       proposals.set(member.id, record);
 
