@@ -20,6 +20,7 @@ import {
   type EscalationOptions,
 } from '../escalation/model';
 import type { ProposalTarget } from '../model';
+import { accountOf } from '../iam/arn';
 
 /** The approval settings a requirement is derived under, and whose they are. */
 export interface ApprovalPolicy {
@@ -86,7 +87,12 @@ export async function assessGrant(
 ): Promise<Assessment> {
   const escalation = await analyseGrant(roleArn, target, deps);
   const { settings, source } = deps.approvalPolicy;
-  return { escalation, approval: approvalRequirement(escalation, target.type, settings, source) };
+  // The passed role's account is the denial's (a role of another account is never proposed on): a
+  // sensitive account's requirement is stated raised in the message, as the approval will enforce it.
+  return {
+    escalation,
+    approval: approvalRequirement(escalation, target.type, settings, source, accountOf(roleArn)),
+  };
 }
 
 /** The offline CLI's: the default approval settings, said to be assumed, and no own resources known. */

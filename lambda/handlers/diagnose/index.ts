@@ -138,7 +138,11 @@ const diagnose = createDiagnoseHandler({
   // One reader per account: the escalation inputs reuse the entity reads of the diagnosis just before.
   diagnoserFor: accountDiagnoser({
     authorizationRecords,
-    approvalPolicy: settings.approvalPolicy,
+    // Organization mode: a sensitive account's proposal states the raised requirement.
+    approvalPolicy:
+      settings.organization === null
+        ? settings.approvalPolicy
+        : { ...settings.approvalPolicy, sensitiveAccounts: settings.organization.sensitiveAccounts },
     ownResourceArns: settings.ownResourceArns,
   }),
   /**

@@ -17,6 +17,7 @@ import {
   type ApprovalPolicySettings,
 } from '../../../lambda/core/approval/requirement';
 import { refusalSentence } from '../../../lambda/core/approval/views';
+import { assessGrant } from '../../../lambda/core/proposal/assess-escalation';
 import { verifySignedDecision } from '../../../lambda/core/approval/signed-decision';
 import type { Actor } from '../../../lambda/core/approval/status';
 import type { EscalationLevel } from '../../../lambda/core/escalation/model';
@@ -141,6 +142,19 @@ describe('sensitive accounts: the requirement one step up', () => {
     const rule = approvalRequirement(analysed(level), 'group', settings, 'deployment', MEMBER);
     expect(rule.requires).toBe(raised);
     if (raised !== elsewhere) expect(rule.reason).toContain(`account ${MEMBER} is sensitive`);
+  });
+
+  it("is stated raised with the diagnosis's proposal, as the approval will enforce it", async () => {
+    const settings = { ...DEFAULT_APPROVAL_POLICY, ...sensitive };
+    const assess = (roleAccount: string) =>
+      assessGrant(`arn:aws:iam::${roleAccount}:role/AWSGlueServiceRole-Dev`, SEED_PROPOSAL.target, {
+        reader: new FakeEscalationReader(),
+        approvalPolicy: { settings, source: 'deployment' },
+        ownResourceArns: [],
+        analyse: analyserAt('contained'),
+      });
+    expect((await assess(MEMBER)).approval.requires).toBe('iam-approver');
+    expect((await assess(OTHER_MEMBER)).approval.requires).toBe('one-approver');
   });
 
   it('is not approvable when the raised step needs approvers and none is configured', () => {
