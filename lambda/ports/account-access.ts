@@ -1,4 +1,5 @@
 import type { AccountReader } from './account-reader';
+import type { AuthorizationRecordReader } from './authorization-record-reader';
 import type { EscalationReader } from './escalation-reader';
 import type { InstanceProfileResolver } from './instance-profile-resolver';
 import type { PolicySimulator } from './policy-simulator';
@@ -13,6 +14,11 @@ export interface AccountReadAccess {
   instanceProfiles: InstanceProfileResolver;
   rolePaths: RolePathResolver;
   simulator: PolicySimulator;
+  /**
+   * AWS's record of a denial, read with this account's identity (organization mode: the member read
+   * role); absent where the function's own reader serves (single-account mode).
+   */
+  authorizationRecords?: AuthorizationRecordReader;
 }
 
 /** What the apply step needs in one account: the read faces plus the writer. */

@@ -37,7 +37,8 @@ export function accountDiagnoser(settings: AccountDiagnoserSettings): DiagnoserF
     const reader =
       scps === null ? access.escalationReader : withServiceControlPolicies(access.escalationReader, scps);
     return createDiagnoser({
-      authorizationRecords: settings.authorizationRecords,
+      // A member's record is read with the member's identity, never the hub's.
+      authorizationRecords: access.authorizationRecords ?? settings.authorizationRecords,
       accountReader: access.accountReader,
       simulator: access.simulator,
       instanceProfiles: access.instanceProfiles,

@@ -122,8 +122,8 @@ const autoApproveTrigger =
 
 /**
  * AWS's own record of a denial (IAM Toolbox), read when the message carries an authorization ID. In
- * organization mode not with the hub's identity: a member's record is the member's to read (its
- * read role may), and AccountReadAccess carries no record reader yet, so none is consulted there.
+ * organization mode never with the hub's identity: each member's access carries its own reader
+ * (the member read role's), which accountDiagnoser prefers; this one is then never consulted.
  */
 const authorizationRecords =
   settings.organization === null

@@ -64,7 +64,8 @@ export interface MemberReadAccess extends AccountReadAccess {
   authorizationRecords: AuthorizationRecordReader;
 }
 
-export interface MemberWriteAccess extends AccountWriteAccess, MemberReadAccess {}
+export interface MemberWriteAccess
+  extends Omit<AccountWriteAccess, 'authorizationRecords'>, MemberReadAccess {}
 
 interface SessionClients {
   session: MemberSession;
