@@ -205,7 +205,12 @@ describe('apply handler', () => {
   it('in organization mode writes in the denial account through its access, whatever account it runs in', async () => {
     const { world } = harness();
     const accounts = new FakeAccountAccess({
-      [ACCOUNT]: { escalationReader: world.escalation, writer: world.writer, simulator: world.simulator },
+      [ACCOUNT]: {
+        escalationReader: world.escalation,
+        writer: world.writer,
+        simulator: world.simulator,
+        accountReader: world.reader,
+      },
     });
     const { settings: _settings, clock, sleep, ...ports } = world.deps;
     const hub = createApplyHandler({
