@@ -11,17 +11,16 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { GetRoleCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { DeleteMessageCommand, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
-import { AssumeRoleCommand, type Credentials } from '@aws-sdk/client-sts';
 import { deleteRole } from './support/member-roles';
 import { MemberAccessError } from '../../../lambda/core/errors';
 import type { ProposalTarget } from '../../../lambda/core/model';
 import { CLOUDTRAIL_API_CALL_DETAIL_TYPE } from '../../../lib/denial-event-patterns';
-import { HUB_ROLE_NAMES, MEMBER_ROLE_NAMES } from '../../../lib/organization/names';
-import {
+import { MEMBER_ROLE_NAMES } from '../../../lib/organization/names';
+import type {
   EventBridgeCrossAccountForwardingFake,
-  type EventEnvelope,
+  EventEnvelope,
 } from '../../support/organization/eventbridge-forwarding-fake';
-import { startMoto, type MotoServer } from '../support/moto';
+import type { MotoServer } from '../support/moto';
 import { invocationContext, sqsEventOf } from '../support/remediation-loop';
 import { receiveAll } from '../support/sqs-queues';
 import { FUNCTION_TIMEOUT } from '../../../lib/constructs/diagnose-function';
@@ -29,21 +28,17 @@ import { REFUSAL_METRIC } from '../../../lambda/handlers/diagnose/account-observ
 import { METRIC } from '../../../lambda/handlers/diagnose/handler';
 import type { AccountAccess } from '../../../lambda/ports/account-access';
 import { hubFunctions, type DiagnoseFunction, type HubFunctions } from './support/hub-functions';
-import { startAccountsProxy, type AccountsProxy } from './support/accounts-proxy';
-import { EXTERNAL_ID, memberRoleArn } from './support/member-roles';
-import { accountClients } from './support/moto-accounts';
-import {
-  deployOrganization,
-  HUB_REGION,
-  seedDenialIn,
-  type OrganizationDeployment,
-} from './support/organization-deployment';
+import type { AccountsProxy } from './support/accounts-proxy';
+import { memberRoleArn } from './support/member-roles';
+import { startOrganizationOnMoto, type OrganizationOnMoto } from './support/organization-on-moto';
+import { seedDenialIn, type OrganizationDeployment } from './support/organization-deployment';
 import { OUTSIDE_ACCOUNT_ID } from './support/seed-organization';
-import { hubMemberAccess, managementOrganizationsReader } from './support/hub-access';
+import { managementOrganizationsReader } from './support/hub-access';
 import type { MemberAccountAccess } from '../../../lambda/adapters/aws/organization/member-account-access';
 import type { OrganizationsReader } from '../../../lambda/adapters/aws/organizations-reader';
 
 describe('organization loop faults: expired session, missing member role, outside account, disagreeing fields', () => {
+  let started: OrganizationOnMoto;
   let moto: MotoServer;
   let deployment: OrganizationDeployment;
   let proxy: AccountsProxy;
@@ -54,59 +49,22 @@ describe('organization loop faults: expired session, missing member role, outsid
   const destroyers: (() => void)[] = [];
 
   beforeAll(async () => {
-    moto = await startMoto({ accountPerRequest: true });
-    deployment = await deployOrganization(moto.endpoint);
-    const { organization } = deployment;
-    const inOrganization = new Set([
-      organization.managementAccountId,
-      organization.hub.id,
-      organization.memberA.id,
-      organization.memberB.id,
-    ]);
-    const organizationOf = (account: string): string | null =>
-      inOrganization.has(account) ? organization.organizationId : null;
-    proxy = await startAccountsProxy({ upstream: moto.endpoint, organizationOf });
-    fake = new EventBridgeCrossAccountForwardingFake(
-      (account, region) => deployment.clients(account, region),
-      {
-        organizationOf,
-      },
-    );
-
-    // The diagnose function's own session (Lambda's execution role), in the hub account.
-    const platform = accountClients(proxy.endpoint, organization.hub.id);
-    destroyers.push(platform.destroy);
-    const own = await platform.sts.send(
-      new AssumeRoleCommand({
-        RoleArn: `arn:aws:iam::${organization.hub.id}:role/${HUB_ROLE_NAMES.diagnose}`,
-        RoleSessionName: 'diagnose',
-      }),
-    );
-    reader = managementOrganizationsReader(moto.endpoint, organization.managementAccountId);
-    const built = hubMemberAccess({
-      endpoint: proxy.endpoint,
-      region: HUB_REGION,
-      externalId: EXTERNAL_ID,
-      ownCredentials: own.Credentials as Credentials,
-      roleSessionName: HUB_ROLE_NAMES.diagnose,
-      organization: reader,
-    });
-    destroyers.push(built.destroy);
-    access = built.access;
-
+    started = await startOrganizationOnMoto();
+    ({ moto, deployment, proxy, fake } = started);
     functions = await hubFunctions({
       motoEndpoint: moto.endpoint,
       proxyEndpoint: proxy.endpoint,
       deployment,
     });
     destroyers.push(functions.destroy);
+    // The diagnose function's MemberAccountAccess and OrganizationsReader, as its entry builds them.
+    access = (await functions.function('diagnose')).access;
+    reader = managementOrganizationsReader(moto.endpoint, deployment.organization.managementAccountId);
   });
 
   afterAll(async () => {
     for (const destroy of destroyers) destroy();
-    deployment.destroy();
-    await proxy.close();
-    await moto.stop();
+    await started.stop();
   });
 
   function denialEntry(record: Record<string, unknown>) {

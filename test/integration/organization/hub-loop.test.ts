@@ -27,11 +27,11 @@ import { FUNCTION_TIMEOUT } from '../../../lib/constructs/diagnose-function';
 import { CLOUDTRAIL_API_CALL_DETAIL_TYPE } from '../../../lib/denial-event-patterns';
 import { formPost } from '../../handlers/approval/support';
 import { RecordingLogger, RecordingMetrics } from '../../handlers/diagnose/support';
-import {
+import type {
   EventBridgeCrossAccountForwardingFake,
-  type EventEnvelope,
+  EventEnvelope,
 } from '../../support/organization/eventbridge-forwarding-fake';
-import { startMoto, type MotoServer } from '../support/moto';
+import type { MotoServer } from '../support/moto';
 import {
   invocationContext,
   LOOP_APPROVAL_MODE,
@@ -45,23 +45,21 @@ import {
   type LoopResources,
 } from '../support/remediation-loop';
 import { receiveAll, type TestQueue } from '../support/sqs-queues';
-import { startAccountsProxy, type AccountsProxy } from './support/accounts-proxy';
+import type { AccountsProxy } from './support/accounts-proxy';
+import { startOrganizationOnMoto, type OrganizationOnMoto } from './support/organization-on-moto';
 import { hubFunctions, withLocalSimulator, type HubFunctions } from './support/hub-functions';
 import { memberRoleArn } from './support/member-roles';
 import { LocalPolicySimulator } from '../../../lambda/adapters/local/local-policy-simulator';
 import { IamPolicyWriter } from '../../../lambda/adapters/aws/iam-policy-writer';
 import { TargetedAccountReader } from '../../../lambda/adapters/aws/targeted-account-reader';
 import { SCP_NAME } from './support/seed-organization';
-import {
-  deployOrganization,
-  seedDenialIn,
-  type OrganizationDeployment,
-} from './support/organization-deployment';
+import { seedDenialIn, type OrganizationDeployment } from './support/organization-deployment';
 
 const GROUP = 'GlueAccess';
 const POLICY_NAME = 'AllowPassEtlNightlyRuntimeToGlue';
 
 describe('the organization loop: a denial in each member -> hub queue -> diagnosis, approval and apply in that member only', () => {
+  let started: OrganizationOnMoto;
   let moto: MotoServer;
   let deployment: OrganizationDeployment;
   let proxy: AccountsProxy;
@@ -72,23 +70,8 @@ describe('the organization loop: a denial in each member -> hub queue -> diagnos
   const destroyers: (() => void)[] = [];
 
   beforeAll(async () => {
-    moto = await startMoto({ accountPerRequest: true });
-    deployment = await deployOrganization(moto.endpoint);
-    const { organization } = deployment;
-    const inOrganization = new Set([
-      organization.managementAccountId,
-      organization.hub.id,
-      organization.memberA.id,
-      organization.memberB.id,
-    ]);
-    const organizationOf = (account: string): string | null =>
-      inOrganization.has(account) ? organization.organizationId : null;
-    proxy = await startAccountsProxy({ upstream: moto.endpoint, organizationOf });
-    fake = new EventBridgeCrossAccountForwardingFake(
-      (account, region) => deployment.clients(account, region),
-      { organizationOf },
-    );
-
+    started = await startOrganizationOnMoto();
+    ({ moto, deployment, proxy, fake } = started);
     functions = await hubFunctions({
       motoEndpoint: moto.endpoint,
       proxyEndpoint: proxy.endpoint,
@@ -101,9 +84,7 @@ describe('the organization loop: a denial in each member -> hub queue -> diagnos
 
   afterAll(async () => {
     for (const destroy of destroyers) destroy();
-    deployment.destroy();
-    await proxy.close();
-    await moto.stop();
+    await started.stop();
   });
 
   /** The SCP levels each escalation read handed the analysis, by account. */
