@@ -3,92 +3,68 @@
  * OrganizationReader) and on the way to the hub queue: an expired member session, a missing member
  * role, a denial from an account outside the organization, and an event whose account fields
  * disagree. The access and the reader are the product's MemberAccountAccess and OrganizationsReader
- * (support/hub-access.ts); what the gate's diagnose handler makes of each (acknowledged, counted,
- * never diagnosed) is asserted once it is on main.
+ * (support/hub-access.ts). Then each fault runs through the diagnose handler in organization mode,
+ * built as the loop builds it (support/hub-functions.ts): an expired session is renewed and the
+ * denial still diagnosed; every other fault is acknowledged, counted with its reason and never
+ * diagnosed, and nothing is read with the hub's identity or any member's.
  */
-import { GetRoleCommand } from '@aws-sdk/client-iam';
-import { AssumeRoleCommand, type Credentials } from '@aws-sdk/client-sts';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { GetRoleCommand, type IAMClient } from '@aws-sdk/client-iam';
+import { DeleteMessageCommand, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { deleteRole } from './support/member-roles';
 import { MemberAccessError } from '../../../lambda/core/errors';
 import type { ProposalTarget } from '../../../lambda/core/model';
 import { CLOUDTRAIL_API_CALL_DETAIL_TYPE } from '../../../lib/denial-event-patterns';
-import { HUB_ROLE_NAMES, MEMBER_ROLE_NAMES } from '../../../lib/organization/names';
-import {
+import { MEMBER_ROLE_NAMES } from '../../../lib/organization/names';
+import type {
   EventBridgeCrossAccountForwardingFake,
-  type EventEnvelope,
+  EventEnvelope,
 } from '../../support/organization/eventbridge-forwarding-fake';
-import { startMoto, type MotoServer } from '../support/moto';
+import type { MotoServer } from '../support/moto';
+import { invocationContext, sqsEventOf } from '../support/remediation-loop';
 import { receiveAll } from '../support/sqs-queues';
-import { startAccountsProxy, type AccountsProxy } from './support/accounts-proxy';
-import { EXTERNAL_ID, memberRoleArn } from './support/member-roles';
-import { accountClients } from './support/moto-accounts';
-import {
-  deployOrganization,
-  HUB_REGION,
-  seedDenialIn,
-  type OrganizationDeployment,
-} from './support/organization-deployment';
+import { FUNCTION_TIMEOUT } from '../../../lib/constructs/diagnose-function';
+import { REFUSAL_METRIC } from '../../../lambda/handlers/diagnose/account-observability';
+import { METRIC } from '../../../lambda/handlers/diagnose/handler';
+import type { AccountAccess } from '../../../lambda/ports/account-access';
+import { hubFunctions, type DiagnoseFunction, type HubFunctions } from './support/hub-functions';
+import type { AccountsProxy } from './support/accounts-proxy';
+import { memberRoleArn } from './support/member-roles';
+import { startOrganizationOnMoto, type OrganizationOnMoto } from './support/organization-on-moto';
+import { seedDenialIn, type OrganizationDeployment } from './support/organization-deployment';
 import { OUTSIDE_ACCOUNT_ID } from './support/seed-organization';
-import { hubMemberAccess, managementOrganizationsReader } from './support/hub-access';
+import { managementOrganizationsReader } from './support/hub-access';
 import type { MemberAccountAccess } from '../../../lambda/adapters/aws/organization/member-account-access';
 import type { OrganizationsReader } from '../../../lambda/adapters/aws/organizations-reader';
 
 describe('organization loop faults: expired session, missing member role, outside account, disagreeing fields', () => {
+  let started: OrganizationOnMoto;
   let moto: MotoServer;
   let deployment: OrganizationDeployment;
   let proxy: AccountsProxy;
   let fake: EventBridgeCrossAccountForwardingFake;
   let access: MemberAccountAccess;
   let reader: OrganizationsReader;
+  let functions: HubFunctions;
   const destroyers: (() => void)[] = [];
 
   beforeAll(async () => {
-    moto = await startMoto({ accountPerRequest: true });
-    deployment = await deployOrganization(moto.endpoint);
-    const { organization } = deployment;
-    const inOrganization = new Set([
-      organization.managementAccountId,
-      organization.hub.id,
-      organization.memberA.id,
-      organization.memberB.id,
-    ]);
-    const organizationOf = (account: string): string | null =>
-      inOrganization.has(account) ? organization.organizationId : null;
-    proxy = await startAccountsProxy({ upstream: moto.endpoint, organizationOf });
-    fake = new EventBridgeCrossAccountForwardingFake(
-      (account, region) => deployment.clients(account, region),
-      {
-        organizationOf,
-      },
-    );
-
-    // The diagnose function's own session (Lambda's execution role), in the hub account.
-    const platform = accountClients(proxy.endpoint, organization.hub.id);
-    destroyers.push(platform.destroy);
-    const own = await platform.sts.send(
-      new AssumeRoleCommand({
-        RoleArn: `arn:aws:iam::${organization.hub.id}:role/${HUB_ROLE_NAMES.diagnose}`,
-        RoleSessionName: 'diagnose',
-      }),
-    );
-    reader = managementOrganizationsReader(moto.endpoint, organization.managementAccountId);
-    const built = hubMemberAccess({
-      endpoint: proxy.endpoint,
-      region: HUB_REGION,
-      externalId: EXTERNAL_ID,
-      ownCredentials: own.Credentials as Credentials,
-      roleSessionName: HUB_ROLE_NAMES.diagnose,
-      organization: reader,
+    started = await startOrganizationOnMoto();
+    ({ moto, deployment, proxy, fake } = started);
+    functions = await hubFunctions({
+      motoEndpoint: moto.endpoint,
+      proxyEndpoint: proxy.endpoint,
+      deployment,
     });
-    destroyers.push(built.destroy);
-    access = built.access;
+    destroyers.push(functions.destroy);
+    // The diagnose function's MemberAccountAccess and OrganizationsReader, as its entry builds them.
+    access = (await functions.function('diagnose')).access;
+    reader = managementOrganizationsReader(moto.endpoint, deployment.organization.managementAccountId);
   });
 
   afterAll(async () => {
     for (const destroy of destroyers) destroy();
-    deployment.destroy();
-    await proxy.close();
-    await moto.stop();
+    await started.stop();
   });
 
   function denialEntry(record: Record<string, unknown>) {
@@ -177,5 +153,232 @@ describe('organization loop faults: expired session, missing member role, outsid
     expect(arrived[0]?.account).toBe(memberA.id);
     expect(arrived[0]?.detail['recipientAccountId']).toBe(memberB.id);
     expect((arrived[0]?.detail['userIdentity'] as { accountId?: string }).accountId).toBe(memberB.id);
+  });
+
+  // ---------------------------------------------------------------- through the diagnose handler
+
+  /** The hub queue's messages of one CloudTrail event (earlier tests' messages are left invisible). */
+  async function hubQueueMessagesOf(eventId: string): Promise<Message[]> {
+    const messages = await receiveAll(
+      deployment.clients(deployment.organization.hub.id).sqs,
+      deployment.hubQueue.url,
+    );
+    return messages.filter(
+      (message) => (JSON.parse(message.Body ?? '{}') as EventEnvelope).detail['eventID'] === eventId,
+    );
+  }
+
+  /** What the team channel received since, taken off the queue. */
+  async function teamChannelMessages(): Promise<Message[]> {
+    const hubSqs = deployment.clients(deployment.organization.hub.id).sqs;
+    const messages = await receiveAll(hubSqs, functions.teamChannel.url);
+    for (const message of messages) {
+      await hubSqs.send(
+        new DeleteMessageCommand({
+          QueueUrl: functions.teamChannel.url,
+          ReceiptHandle: message.ReceiptHandle ?? '',
+        }),
+      );
+    }
+    return messages;
+  }
+
+  /** How many items the proposals table holds (incidents, leases, ledger entries). */
+  async function storedItems(): Promise<number> {
+    const own = await functions.clients('diagnose');
+    const scanned = await own.dynamodb.send(
+      new ScanCommand({ TableName: functions.resources.proposalsTable, Select: 'COUNT' }),
+    );
+    return scanned.Count ?? 0;
+  }
+
+  /** The diagnose function in organization mode, with its own role's session, as the loop builds it. */
+  async function diagnoseFunction(wrapAccess?: (access: AccountAccess) => AccountAccess) {
+    const built = await functions.function('diagnose');
+    return functions.diagnose(
+      built.own,
+      built.access,
+      functions.organizationReader(),
+      wrapAccess !== undefined ? { wrapAccess } : {},
+    );
+  }
+
+  async function runDiagnose(diagnose: DiagnoseFunction, messages: Message[]) {
+    return diagnose.handler(
+      sqsEventOf(messages, deployment.hubQueue.arn),
+      invocationContext('diagnose', FUNCTION_TIMEOUT.toMilliseconds()),
+    );
+  }
+
+  const iamOrSts = (call: { operation: string }): boolean =>
+    call.operation.startsWith('iam:') || call.operation.startsWith('sts:');
+
+  /** Deletes a member role unless an earlier case already did. */
+  async function withoutRole(iam: IAMClient, roleName: string): Promise<void> {
+    try {
+      await iam.send(new GetRoleCommand({ RoleName: roleName }));
+    } catch (error) {
+      if (error instanceof Error && error.name === 'NoSuchEntityException') return;
+      throw error;
+    }
+    await deleteRole(iam, roleName);
+  }
+
+  it('through the diagnose handler: a member session that expires mid-diagnosis is renewed, and the denial is still diagnosed', async () => {
+    const { hub, memberA } = deployment.organization;
+    const readRole = memberRoleArn(memberA.id, 'read');
+    const eventId = 'expires-mid-diagnosis';
+    await fake.putEvents(memberA.id, 'us-east-1', [denialEntry(seedDenialIn(memberA.id, eventId))]);
+    const messages = await hubQueueMessagesOf(eventId);
+    expect(messages).toHaveLength(1);
+
+    // The member's read session expires after the diagnosis read the account's scope, before the
+    // escalation read: the same diagnosis meets the expiry.
+    let expired = 0;
+    const expiringMidRun = (inner: AccountAccess): AccountAccess => ({
+      read: async (accountId) => {
+        const read = await inner.read(accountId);
+        return {
+          ...read,
+          escalationReader: {
+            readEscalationInputs: (roleArn, target) => {
+              if (expired === 0) expired = proxy.expireSessions((session) => session.roleArn === readRole);
+              return read.escalationReader.readEscalationInputs(roleArn, target);
+            },
+          },
+        };
+      },
+      write: (accountId, sourceIdentity) => inner.write(accountId, sourceIdentity),
+    });
+    const diagnose = await diagnoseFunction(expiringMidRun);
+    proxy.clearCalls();
+
+    const batch = await runDiagnose(diagnose, messages);
+    expect(batch.batchItemFailures).toEqual([]);
+    expect(expired).toBeGreaterThan(0);
+    const iamCalls = proxy.calls.filter((call) => call.operation.startsWith('iam:'));
+    const firstRefused = iamCalls.findIndex((call) => call.refused === 'ExpiredToken');
+    // Reads answered before the expiry, the expired session refused, then reads answered again.
+    expect(firstRefused).toBeGreaterThan(0);
+    expect(iamCalls.slice(firstRefused).some((call) => call.refused === null)).toBe(true);
+    expect(
+      new Set(
+        iamCalls.filter((call) => call.refused === null).map((call) => `${call.account} ${call.roleArn}`),
+      ),
+    ).toEqual(new Set([`${memberA.id} ${readRole}`]));
+    expect(proxy.callsIn(hub.id, 'iam')).toEqual([]);
+    // The renewed session is the only live one of the read role.
+    expect(proxy.sessions.filter((session) => session.roleArn === readRole && !session.expired)).toHaveLength(
+      1,
+    );
+
+    expect(diagnose.metrics.total(METRIC.proposalsCreated)).toBe(1);
+    expect(diagnose.metrics.dimensioned.countFor('ProposalsCreated', 'account', memberA.id)).toBe(1);
+    expect(diagnose.metrics.total(REFUSAL_METRIC.total)).toBe(0);
+    expect(diagnose.metrics.total(METRIC.errors)).toBe(0);
+    const published = await teamChannelMessages();
+    expect(published).toHaveLength(1);
+    expect(published[0]?.Body).toContain(memberA.name);
+    expect(published[0]?.Body).toContain('Proposed: inline policy');
+  });
+
+  it('through the diagnose handler: a missing member role is acknowledged, counted, and nothing is stored or read', async () => {
+    const { memberB } = deployment.organization;
+    await withoutRole(deployment.clients(memberB.id).iam, MEMBER_ROLE_NAMES.read);
+    const eventId = 'member-role-missing';
+    await fake.putEvents(memberB.id, 'eu-west-1', [denialEntry(seedDenialIn(memberB.id, eventId))]);
+    const messages = await hubQueueMessagesOf(eventId);
+    expect(messages).toHaveLength(1);
+    const diagnose = await diagnoseFunction();
+    const itemsBefore = await storedItems();
+    proxy.clearCalls();
+
+    const batch = await runDiagnose(diagnose, messages);
+    expect(batch.batchItemFailures).toEqual([]);
+    expect(diagnose.metrics.total('MemberRoleUnavailable')).toBe(1);
+    expect(diagnose.metrics.total('DenialsRefused')).toBe(1);
+    expect(diagnose.metrics.dimensioned.countFor('DenialsRefused', 'account', memberB.id)).toBe(1);
+    expect(diagnose.metrics.total(METRIC.proposalsCreated)).toBe(0);
+    expect(diagnose.metrics.total(METRIC.reportsCreated)).toBe(0);
+    expect(diagnose.logger.lines).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        attributes: expect.objectContaining({ reason: 'member-role-unavailable', accountId: memberB.id }),
+      }),
+    );
+    // The one STS call was the refused AssumeRole; no IAM call in any account.
+    expect(proxy.calls.filter(iamOrSts)).toEqual([
+      expect.objectContaining({ operation: 'sts:AssumeRole', refused: 'AccessDenied' }),
+    ]);
+    expect(await storedItems()).toBe(itemsBefore);
+    expect(await teamChannelMessages()).toEqual([]);
+  });
+
+  it('through the diagnose handler: a denial of an account outside the organization put straight on the hub queue is refused, never read', async () => {
+    const eventId = 'forged-outside-organization';
+    // A forged delivery: the envelope and the record name the outsider, and it is on the hub queue.
+    const forged: EventEnvelope = {
+      version: '0',
+      id: 'forged-envelope',
+      'detail-type': CLOUDTRAIL_API_CALL_DETAIL_TYPE,
+      source: 'aws.glue',
+      account: OUTSIDE_ACCOUNT_ID,
+      time: '2026-06-17T02:04:40Z',
+      region: 'us-east-1',
+      resources: [],
+      detail: seedDenialIn(OUTSIDE_ACCOUNT_ID, eventId),
+    };
+    await deployment
+      .clients(deployment.organization.hub.id)
+      .sqs.send(
+        new SendMessageCommand({ QueueUrl: deployment.hubQueue.url, MessageBody: JSON.stringify(forged) }),
+      );
+    const messages = await hubQueueMessagesOf(eventId);
+    expect(messages).toHaveLength(1);
+    const diagnose = await diagnoseFunction();
+    const itemsBefore = await storedItems();
+    proxy.clearCalls();
+
+    const batch = await runDiagnose(diagnose, messages);
+    expect(batch.batchItemFailures).toEqual([]);
+    expect(diagnose.metrics.total('RefusedAccountNotInOrganization')).toBe(1);
+    expect(diagnose.metrics.total('DenialsRefused')).toBe(1);
+    expect(diagnose.metrics.total(METRIC.proposalsCreated)).toBe(0);
+    expect(diagnose.logger.lines).toContainEqual(
+      expect.objectContaining({
+        attributes: expect.objectContaining({
+          reason: 'account-not-in-organization',
+          accountId: OUTSIDE_ACCOUNT_ID,
+        }),
+      }),
+    );
+    // Nothing read with the hub's identity or any member's: no IAM or STS call at all.
+    expect(proxy.calls.filter(iamOrSts)).toEqual([]);
+    expect(await storedItems()).toBe(itemsBefore);
+    expect(await teamChannelMessages()).toEqual([]);
+  });
+
+  it('through the diagnose handler: an event whose account fields disagree is refused, never diagnosed', async () => {
+    const { memberA, memberB } = deployment.organization;
+    const eventId = 'disagreeing-through-handler';
+    // Member A's rule forwards a record whose recipient (and caller) is member B.
+    await fake.putEvents(memberA.id, 'us-east-1', [denialEntry(seedDenialIn(memberB.id, eventId))]);
+    const messages = await hubQueueMessagesOf(eventId);
+    expect(messages).toHaveLength(1);
+    const diagnose = await diagnoseFunction();
+    const itemsBefore = await storedItems();
+    proxy.clearCalls();
+
+    const batch = await runDiagnose(diagnose, messages);
+    expect(batch.batchItemFailures).toEqual([]);
+    expect(diagnose.metrics.total('RefusedAccountFieldsDisagree')).toBe(1);
+    expect(diagnose.metrics.total('DenialsRefused')).toBe(1);
+    // Counted under the account EventBridge vouches for: the envelope's.
+    expect(diagnose.metrics.dimensioned.countFor('DenialsRefused', 'account', memberA.id)).toBe(1);
+    expect(diagnose.metrics.total(METRIC.proposalsCreated)).toBe(0);
+    expect(diagnose.metrics.total(METRIC.reportsCreated)).toBe(0);
+    expect(proxy.calls.filter(iamOrSts)).toEqual([]);
+    expect(await storedItems()).toBe(itemsBefore);
+    expect(await teamChannelMessages()).toEqual([]);
   });
 });

@@ -11,40 +11,27 @@
  *
  * moto has no SimulatePrincipalPolicy: the local simulator evaluates what the member's reads return.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { GetGroupPolicyCommand, IAMClient, ListGroupPoliciesCommand } from '@aws-sdk/client-iam';
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { STSClient, AssumeRoleCommand, type Credentials } from '@aws-sdk/client-sts';
+import { GetGroupPolicyCommand, ListGroupPoliciesCommand } from '@aws-sdk/client-iam';
 import type { Message } from '@aws-sdk/client-sqs';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { AwsAuthorizationMessageDecoder } from '../../../lambda/adapters/aws/aws-authorization-message-decoder';
 import { DynamoDbDecisionLedger } from '../../../lambda/adapters/aws/dynamodb-decision-ledger';
 import { DynamoDbIncidentStore } from '../../../lambda/adapters/aws/dynamodb-incident-store';
 import { SnsNotifier } from '../../../lambda/adapters/aws/sns-notifier';
 import { EventBridgePublisher } from '../../../lambda/adapters/aws/eventbridge-publisher';
-import { InMemoryAuthorizationRecordReader } from '../../../lambda/adapters/memory/in-memory-authorization-record-reader';
-import { DEFAULT_APPROVAL_POLICY } from '../../../lambda/core/approval/requirement';
 import type { EscalationInputs } from '../../../lambda/core/escalation/model';
 import type { IncidentRecord } from '../../../lambda/core/incident';
 import { createApplyHandler } from '../../../lambda/handlers/apply/handler';
 import { createApprovalHandler } from '../../../lambda/handlers/approval/handler';
-import { accountDiagnoser } from '../../../lambda/handlers/diagnose/account-diagnoser';
-import { createDiagnoseHandler } from '../../../lambda/handlers/diagnose/handler';
-import type { OrganizationReader } from '../../../lambda/ports/organization-reader';
-import type { AccountReadAccess } from '../../../lambda/ports/account-access';
+import type { AccountAccess, AccountReadAccess } from '../../../lambda/ports/account-access';
 import { APPLY_TIMEOUT } from '../../../lib/constructs/apply-function';
 import { FUNCTION_TIMEOUT } from '../../../lib/constructs/diagnose-function';
 import { CLOUDTRAIL_API_CALL_DETAIL_TYPE } from '../../../lib/denial-event-patterns';
-import { HUB_ROLE_NAMES } from '../../../lib/organization/names';
 import { formPost } from '../../handlers/approval/support';
 import { RecordingLogger, RecordingMetrics } from '../../handlers/diagnose/support';
-import {
+import type {
   EventBridgeCrossAccountForwardingFake,
-  type EventEnvelope,
+  EventEnvelope,
 } from '../../support/organization/eventbridge-forwarding-fake';
-import { startMoto, type MotoServer } from '../support/moto';
-import { createIdempotencyTable, createProposalsTable } from '../support/proposal-tables';
+import type { MotoServer } from '../support/moto';
 import {
   invocationContext,
   LOOP_APPROVAL_MODE,
@@ -53,163 +40,52 @@ import {
   LOOP_REVIEW_BASE_URL,
   QueuedApplyInvocations,
   reviewLinkIn,
-  sameRealmErrors,
   snsEnvelopeOf,
   sqsEventOf,
-  type LoopClients,
   type LoopResources,
 } from '../support/remediation-loop';
-import { createQueue, receiveAll, type TestQueue } from '../support/sqs-queues';
-import { startAccountsProxy, type AccountsProxy } from './support/accounts-proxy';
-import { EXTERNAL_ID, memberRoleArn, type HubFunction } from './support/member-roles';
-import { hubMemberAccess, managementOrganizationsReader } from './support/hub-access';
-import type { MemberAccountAccess } from '../../../lambda/adapters/aws/organization/member-account-access';
+import { receiveAll, type TestQueue } from '../support/sqs-queues';
+import type { AccountsProxy } from './support/accounts-proxy';
+import { startOrganizationOnMoto, type OrganizationOnMoto } from './support/organization-on-moto';
+import { hubFunctions, withLocalSimulator, type HubFunctions } from './support/hub-functions';
+import { memberRoleArn } from './support/member-roles';
 import { LocalPolicySimulator } from '../../../lambda/adapters/local/local-policy-simulator';
 import { IamPolicyWriter } from '../../../lambda/adapters/aws/iam-policy-writer';
 import { TargetedAccountReader } from '../../../lambda/adapters/aws/targeted-account-reader';
-import type { AccountAccess } from '../../../lambda/ports/account-access';
 import { SCP_NAME } from './support/seed-organization';
-import { accountClients, identityOf } from './support/moto-accounts';
-import {
-  deployOrganization,
-  HUB_REGION,
-  seedDenialIn,
-  type OrganizationDeployment,
-} from './support/organization-deployment';
+import { seedDenialIn, type OrganizationDeployment } from './support/organization-deployment';
 
 const GROUP = 'GlueAccess';
 const POLICY_NAME = 'AllowPassEtlNightlyRuntimeToGlue';
 
 describe('the organization loop: a denial in each member -> hub queue -> diagnosis, approval and apply in that member only', () => {
+  let started: OrganizationOnMoto;
   let moto: MotoServer;
   let deployment: OrganizationDeployment;
   let proxy: AccountsProxy;
   let fake: EventBridgeCrossAccountForwardingFake;
   let resources: LoopResources;
   let teamChannel: TestQueue;
+  let functions: HubFunctions;
   const destroyers: (() => void)[] = [];
 
   beforeAll(async () => {
-    moto = await startMoto({ accountPerRequest: true });
-    deployment = await deployOrganization(moto.endpoint);
-    const { organization } = deployment;
-    const inOrganization = new Set([
-      organization.managementAccountId,
-      organization.hub.id,
-      organization.memberA.id,
-      organization.memberB.id,
-    ]);
-    const organizationOf = (account: string): string | null =>
-      inOrganization.has(account) ? organization.organizationId : null;
-    proxy = await startAccountsProxy({ upstream: moto.endpoint, organizationOf });
-    fake = new EventBridgeCrossAccountForwardingFake(
-      (account, region) => deployment.clients(account, region),
-      { organizationOf },
-    );
-
-    // The hub stack's own resources, in the hub account.
-    const hub = accountClients(moto.endpoint, organization.hub.id);
-    destroyers.push(hub.destroy);
-    const hubSetup = await hubFunctionClients('diagnose');
-    await createProposalsTable(hubSetup.dynamodb, 'passrole-doctor-proposals');
-    await createIdempotencyTable(hubSetup.dynamodb, 'passrole-doctor-idempotency');
-    const topicArn =
-      (await hubSetup.sns.send(new CreateTopicCommand({ Name: 'passrole-doctor-proposals' }))).TopicArn ?? '';
-    teamChannel = await createQueue(hub.sqs, 'team-channel');
-    await hubSetup.sns.send(
-      new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: teamChannel.arn }),
-    );
-    resources = {
-      proposalsTable: 'passrole-doctor-proposals',
-      idempotencyTable: 'passrole-doctor-idempotency',
-      topicArn,
-      eventBusName: 'default',
-    };
+    started = await startOrganizationOnMoto();
+    ({ moto, deployment, proxy, fake } = started);
+    functions = await hubFunctions({
+      motoEndpoint: moto.endpoint,
+      proxyEndpoint: proxy.endpoint,
+      deployment,
+    });
+    destroyers.push(functions.destroy);
+    resources = functions.resources;
+    teamChannel = functions.teamChannel;
   });
 
   afterAll(async () => {
     for (const destroy of destroyers) destroy();
-    deployment.destroy();
-    await proxy.close();
-    await moto.stop();
+    await started.stop();
   });
-
-  /** What Lambda hands a hub function: its execution role's session, in the hub account. */
-  async function hubFunctionCredentials(fn: HubFunction): Promise<Credentials> {
-    const hubId = deployment.organization.hub.id;
-    const platform = accountClients(proxy.endpoint, hubId);
-    destroyers.push(platform.destroy);
-    const assumed = await platform.sts.send(
-      new AssumeRoleCommand({
-        RoleArn: `arn:aws:iam::${hubId}:role/${HUB_ROLE_NAMES[fn]}`,
-        RoleSessionName: fn,
-      }),
-    );
-    return assumed.Credentials as Credentials;
-  }
-
-  /** A hub function's own clients, through the proxy. */
-  async function hubFunctionClients(fn: HubFunction): Promise<LoopClients> {
-    return loopClients(await hubFunctionCredentials(fn), null);
-  }
-
-  function loopClients(credentials: Credentials, iamCredentials: Credentials | null): LoopClients {
-    const base = { endpoint: proxy.endpoint, region: HUB_REGION, credentials: identityOf(credentials) };
-    const clients = {
-      iam: new IAMClient({
-        ...base,
-        ...(iamCredentials !== null ? { credentials: identityOf(iamCredentials) } : {}),
-        maxAttempts: 1,
-      }),
-      sts: new STSClient(base),
-      dynamodb: new DynamoDBClient(base),
-      sns: new SNSClient(base),
-      eventBridge: new EventBridgeClient(base),
-    };
-    sameRealmErrors(clients.iam.middlewareStack);
-    sameRealmErrors(clients.sts.middlewareStack);
-    sameRealmErrors(clients.dynamodb.middlewareStack);
-    sameRealmErrors(clients.sns.middlewareStack);
-    sameRealmErrors(clients.eventBridge.middlewareStack);
-    const destroy = (): void => {
-      for (const client of Object.values(clients)) client.destroy();
-    };
-    destroyers.push(destroy);
-    return { ...clients, destroy };
-  }
-
-  /**
-   * A hub function: its own clients for the hub's resources, and MemberAccountAccess (with the
-   * OrganizationsReader for SCPs) assuming the member roles with its own role, as index.ts wires it.
-   */
-  async function hubFunction(fn: HubFunction): Promise<{ own: LoopClients; access: MemberAccountAccess }> {
-    const ownCredentials = await hubFunctionCredentials(fn);
-    const own = loopClients(ownCredentials, null);
-    const built = hubMemberAccess({
-      endpoint: proxy.endpoint,
-      region: HUB_REGION,
-      externalId: EXTERNAL_ID,
-      ownCredentials,
-      roleSessionName: HUB_ROLE_NAMES[fn],
-      organization: managementOrganizationsReader(moto.endpoint, deployment.organization.managementAccountId),
-    });
-    destroyers.push(built.destroy);
-    return { own, access: built.access };
-  }
-
-  /** moto has no SimulatePrincipalPolicy: the local simulator evaluates what the member's reads returned. */
-  function withLocalSimulator(access: AccountAccess): AccountAccess {
-    return {
-      read: async (accountId) => ({
-        ...(await access.read(accountId)),
-        simulator: new LocalPolicySimulator(),
-      }),
-      write: async (accountId, sourceIdentity) => ({
-        ...(await access.write(accountId, sourceIdentity)),
-        simulator: new LocalPolicySimulator(),
-      }),
-    };
-  }
 
   /** The SCP levels each escalation read handed the analysis, by account. */
   const scpsSeen = new Map<string, EscalationInputs['scps']>();
@@ -232,43 +108,6 @@ describe('the organization loop: a denial in each member -> hub queue -> diagnos
       read: async (accountId) => recordingScps(await access.read(accountId)),
       write: (accountId, sourceIdentity) => access.write(accountId, sourceIdentity),
     };
-  }
-
-  /**
-   * The diagnose function in organization mode, as index.ts wires it: the gate admits the denial
-   * (account fields, exclusion, Organizations, enrolment) and reads only the admitted account, with
-   * its SCP levels, through the member's read role.
-   */
-  function diagnoseFunction(own: LoopClients, access: AccountAccess, organization: OrganizationReader) {
-    return createDiagnoseHandler({
-      accounts: {
-        mode: 'organization',
-        access: recordingAccess(withLocalSimulator(access)),
-        organization,
-        policy: { memberOus: deployment.organization.memberOus, excludedAccounts: [] },
-      },
-      diagnoserFor: accountDiagnoser({
-        authorizationRecords: new InMemoryAuthorizationRecordReader(),
-        approvalPolicy: DEFAULT_APPROVAL_POLICY,
-        ownResourceArns: [],
-      }),
-      decoder: new AwsAuthorizationMessageDecoder(own.sts),
-      store: new DynamoDbIncidentStore(own.dynamodb, resources.proposalsTable),
-      notifier: new SnsNotifier(own.sns, resources.topicArn),
-      idempotencyStore: new DynamoDBPersistenceLayer({
-        tableName: resources.idempotencyTable,
-        awsSdkV3Client: own.dynamodb,
-      }),
-      logger: new RecordingLogger(),
-      metrics: new RecordingMetrics(),
-      settings: {
-        proposalTtlHours: 72,
-        renotifyAfterHours: 24,
-        reviewBaseUrl: LOOP_REVIEW_BASE_URL,
-        approvalMode: LOOP_APPROVAL_MODE,
-      },
-      linkMac: LOOP_LINK_MAC,
-    });
   }
 
   async function hubQueueMessages(): Promise<Message[]> {
@@ -300,7 +139,7 @@ describe('the organization loop: a denial in each member -> hub queue -> diagnos
     expect(envelopes).toEqual(sent);
 
     const store = new DynamoDbIncidentStore(
-      (await hubFunctionClients('diagnose')).dynamodb,
+      (await functions.clients('diagnose')).dynamodb,
       resources.proposalsTable,
     );
     const proposals = new Map<string, IncidentRecord>();
@@ -311,12 +150,10 @@ describe('the organization loop: a denial in each member -> hub queue -> diagnos
 
       // Diagnosis: every IAM call in the member, through its read role.
       proxy.clearCalls();
-      const diagnosing = await hubFunction('diagnose');
-      const diagnose = diagnoseFunction(
-        diagnosing.own,
-        diagnosing.access,
-        managementOrganizationsReader(moto.endpoint, deployment.organization.managementAccountId),
-      );
+      const diagnosing = await functions.function('diagnose');
+      const diagnose = functions.diagnose(diagnosing.own, diagnosing.access, functions.organizationReader(), {
+        wrapAccess: recordingAccess,
+      }).handler;
       const batch = await diagnose(
         sqsEventOf([message], deployment.hubQueue.arn),
         invocationContext('diagnose', FUNCTION_TIMEOUT.toMilliseconds()),
@@ -360,7 +197,7 @@ describe('the organization loop: a denial in each member -> hub queue -> diagnos
       // member's apply role with the approver as source identity.
       proxy.clearCalls();
       const applyInvocations = new QueuedApplyInvocations();
-      const approving = await hubFunction('approval');
+      const approving = await functions.function('approval');
       const approval = createApprovalHandler({
         signer: LOOP_DECISION_KEYS.signer,
         accounts: withLocalSimulator(approving.access),
@@ -381,7 +218,7 @@ describe('the organization loop: a denial in each member -> hub queue -> diagnos
       // them would show in the hub's IAM, which the proxy finds empty. The local simulator (moto has
       // no SimulatePrincipalPolicy) needs the account's scope, which the apply reads through
       // deps.accountReader whatever `accounts` says: here the member's, as AwsPolicySimulator needs none.
-      const applying = await hubFunction('apply');
+      const applying = await functions.function('apply');
       const ownReader = new TargetedAccountReader(applying.own.iam);
       const memberScope = (await applying.access.read(member.id)).accountReader;
       const apply = createApplyHandler({
