@@ -1,4 +1,5 @@
 import type { AccountReader } from './account-reader';
+import type { AuthorizationMessageDecoder } from './authorization-message-decoder';
 import type { AuthorizationRecordReader } from './authorization-record-reader';
 import type { EscalationReader } from './escalation-reader';
 import type { InstanceProfileResolver } from './instance-profile-resolver';
@@ -19,6 +20,8 @@ export interface AccountReadAccess {
    * role); absent where the function's own reader serves (single-account mode).
    */
   authorizationRecords?: AuthorizationRecordReader;
+  /** EC2's encoded messages, decoded by the account that issued them; absent as above. */
+  decoder?: AuthorizationMessageDecoder;
 }
 
 /** What the apply step needs in one account: the read faces plus the writer. */

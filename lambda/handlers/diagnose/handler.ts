@@ -42,6 +42,7 @@ import {
 import type { Denial } from '../../core/model';
 import type { DenialAccountFields } from '../../core/organization/model';
 import type { AuthorizationMessageDecoder } from '../../ports/authorization-message-decoder';
+import { memberDecoderFor } from './member-decoder';
 import type { AutoApproveTrigger } from '../../ports/auto-approve-trigger';
 import type { LinkMacGenerator } from '../../ports/link-mac';
 import type { Notifier } from '../../ports/notifier';
@@ -280,7 +281,12 @@ export function createDiagnoseHandler(deps: DiagnoseHandlerDependencies): Diagno
         return;
       }
       logger.debug('record body', { body });
-      const messages = await decodeAuthorizationMessages(body, decoder);
+      // Organization mode: the admitted member decodes its own messages (member-decoder.ts).
+      const accounts = deps.accounts;
+      const messages = await decodeAuthorizationMessages(
+        body,
+        accounts.mode === 'organization' ? memberDecoderFor(body, accounts) : decoder,
+      );
       report.decodedMessages(messages);
       const where = `message ${record.messageId}`;
       for (const { outcome, accountFields } of readDeliveries(body, where, {

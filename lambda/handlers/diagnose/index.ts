@@ -146,9 +146,9 @@ const diagnose = createDiagnoseHandler({
     ownResourceArns: settings.ownResourceArns,
   }),
   /**
-   * EC2's encoded messages are decoded with this function's identity in single-account mode. A
-   * member's message is not decoded with the hub's: the member read role may decode it, but
-   * AccountReadAccess carries no decoder yet, so such a denial is acknowledged as not decoded.
+   * EC2's encoded messages are decoded with this function's identity in single-account mode. In
+   * organization mode the handler decodes with the admitted member's read role (member-decoder.ts)
+   * and never uses this one: the hub's own identity decodes nothing there.
    */
   decoder:
     settings.organization === null

@@ -65,7 +65,7 @@ export interface MemberReadAccess extends AccountReadAccess {
 }
 
 export interface MemberWriteAccess
-  extends Omit<AccountWriteAccess, 'authorizationRecords'>, MemberReadAccess {}
+  extends Omit<AccountWriteAccess, 'authorizationRecords' | 'decoder'>, MemberReadAccess {}
 
 interface SessionClients {
   session: MemberSession;
