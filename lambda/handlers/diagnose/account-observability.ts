@@ -40,6 +40,20 @@ export type AccountMetric = (typeof ACCOUNT_METRICS)[number];
 
 const ACCOUNT_ID = /^\d{12}$/;
 
+/**
+ * Refusals whose account the organization vouches for (configured, a member, or admitted). The
+ * others name whatever account a forged or foreign delivery claims: counted per account, each new id
+ * would be a new CloudWatch metric, billed, so an attacker could run up the hub's bill.
+ */
+const ACCOUNT_KNOWN: Record<DenialRefusal, boolean> = {
+  'account-fields-disagree': false,
+  'account-excluded': true,
+  'account-not-in-organization': false,
+  'account-not-enrolled': true,
+  'member-role-unavailable': true,
+  'not-this-account': false,
+};
+
 export function accountReporter(
   logger: CorrelatedLogger,
   metrics: DimensionedMetrics,
@@ -57,7 +71,7 @@ export function accountReporter(
   function refused(outcome: GateRefusal): void {
     metrics.addMetric(REFUSAL_METRIC.total, 'Count', 1);
     metrics.addMetric(REFUSAL_METRIC.byReason[outcome.reason], 'Count', 1);
-    countFor('DenialsRefused', outcome.accountId);
+    if (ACCOUNT_KNOWN[outcome.reason]) countFor('DenialsRefused', outcome.accountId);
     const attributes = { reason: outcome.reason, accountId: outcome.accountId, detail: outcome.detail };
     if (outcome.reason === 'member-role-unavailable') {
       logger.warn('denial acknowledged: the member role could not be assumed', attributes);

@@ -373,8 +373,8 @@ describe('organization loop faults: expired session, missing member role, outsid
     expect(batch.batchItemFailures).toEqual([]);
     expect(diagnose.metrics.total('RefusedAccountFieldsDisagree')).toBe(1);
     expect(diagnose.metrics.total('DenialsRefused')).toBe(1);
-    // Counted under the account EventBridge vouches for: the envelope's.
-    expect(diagnose.metrics.dimensioned.countFor('DenialsRefused', 'account', memberA.id)).toBe(1);
+    // Not counted per account: a claim the record contradicts names no account the hub can vouch for.
+    expect(diagnose.metrics.dimensioned.countFor('DenialsRefused', 'account', memberA.id)).toBe(0);
     expect(diagnose.metrics.total(METRIC.proposalsCreated)).toBe(0);
     expect(diagnose.metrics.total(METRIC.reportsCreated)).toBe(0);
     expect(proxy.calls.filter(iamOrSts)).toEqual([]);
