@@ -62,6 +62,30 @@ describe('the hub diagnoses no denial it must not', () => {
     expect(h.notifier.messages).toEqual([]);
   });
 
+  it('forged deliveries inventing account ids create no per-account metric (a billing attack)', async () => {
+    const h = organizationHarness();
+    const invented = ['900000000001', '900000000002', '900000000003'];
+    const bodies = invented.flatMap((id, index) => [
+      memberEnvelope(memberRecord(id, `bill-${index}`)),
+      memberEnvelope(memberRecord(MEMBER_A, `bill-mix-${index}`), { account: id }),
+    ]);
+    await h.handler(
+      { Records: bodies.map((body, index) => sqsRecord(`bill-${index}`, body)) },
+      lambdaContext(),
+    );
+    const accountsCounted = new Set(
+      h.metrics.dimensioned.published.map((metric) => metric.dimensions['account']),
+    );
+    const escalated = invented.some((id) => accountsCounted.has(id));
+    recordAttack({
+      part: PART,
+      name: 'invented account ids as billed metrics',
+      escalated,
+      forgedApplied: false,
+    });
+    expect([...accountsCounted]).toEqual([]);
+  });
+
   it('the same harness diagnoses a genuine denial of member A, read only there (the cases above are not vacuous)', async () => {
     const h = organizationHarness();
     await h.handler(
