@@ -21,7 +21,8 @@ export type HubFunction = 'diagnose' | 'approval' | 'apply' | 'reconcile';
 
 /**
  * Which member role each function assumes, and whether it reads Organizations. The diagnosis and the
- * approval's re-check read; the apply and the reconciler also write (through the apply role).
+ * approval's re-check read; the apply also writes (through the apply role). The reconciler only asks
+ * the apply function to run again: it assumes no member role.
  */
 export const HUB_FUNCTION_ACCESS: Readonly<
   Record<
@@ -32,7 +33,7 @@ export const HUB_FUNCTION_ACCESS: Readonly<
   diagnose: { memberRoles: ['read'], organizations: true },
   approval: { memberRoles: ['read'], organizations: true },
   apply: { memberRoles: ['read', 'apply'], organizations: false },
-  reconcile: { memberRoles: ['read', 'apply'], organizations: false },
+  reconcile: { memberRoles: [], organizations: false },
 };
 
 /**

@@ -12,8 +12,9 @@ export type HubRole = keyof typeof HUB_ROLE_NAMES;
 
 /** Which hub functions assume which member role (the contract's trust decision). */
 export const MEMBER_ROLE_TRUSTED_HUB_ROLES = {
-  read: ['diagnose', 'approval', 'apply', 'reconcile'],
-  apply: ['apply', 'reconcile'],
+  read: ['diagnose', 'approval', 'apply'],
+  // The reconciler only re-invokes the apply function: it needs neither member role.
+  apply: ['apply'],
 } as const satisfies Record<'read' | 'apply', readonly HubRole[]>;
 
 /** `arn:<partition>:iam::<hub>:role/PassRoleDoctorHub-<Function>`: the role path is `/`. */

@@ -103,6 +103,12 @@ interface MemberRoleAttack {
 }
 
 const ATTACKS: MemberRoleAttack[] = [
+  // The reconciler only re-invokes the apply function: a foothold there must not reach a member.
+  ...([READ_ROLE, APPLY_ROLE] as const).map((role) => ({
+    name: `the hub's reconcile role assumes ${role}`,
+    role,
+    attempt: { caller: hubRole(HUB_ROLE_NAMES.reconcile), ...WITH_EXTERNAL_ID },
+  })),
   {
     name: 'assume the member read role from an account outside the organization, with the external id',
     role: READ_ROLE,
@@ -194,12 +200,12 @@ const ATTACKS: MemberRoleAttack[] = [
 ];
 
 const LEGITIMATE: MemberRoleAttack[] = [
-  ...(['diagnose', 'approval', 'apply', 'reconcile'] as const).map((role) => ({
+  ...(['diagnose', 'approval', 'apply'] as const).map((role) => ({
     name: `the hub's ${role} role assumes the member read role with the external id`,
     role: READ_ROLE,
     attempt: { caller: hubRole(HUB_ROLE_NAMES[role]), ...WITH_EXTERNAL_ID },
   })),
-  ...(['apply', 'reconcile'] as const).flatMap((role) =>
+  ...(['apply'] as const).flatMap((role) =>
     (['sts:AssumeRole', 'sts:SetSourceIdentity'] as const).map((action) => ({
       name: `the hub's ${role} role assumes the member apply role with the external id (${action})`,
       role: APPLY_ROLE,

@@ -149,7 +149,6 @@ describe('the read and apply roles', () => {
               hubRoleArn(HUB_ROLE_NAMES.diagnose),
               hubRoleArn(HUB_ROLE_NAMES.approval),
               hubRoleArn(HUB_ROLE_NAMES.apply),
-              hubRoleArn(HUB_ROLE_NAMES.reconcile),
             ],
             'aws:PrincipalOrgID': ORGANIZATION.organizationId,
             'sts:ExternalId': ORGANIZATION.externalId,
@@ -159,10 +158,10 @@ describe('the read and apply roles', () => {
     ]);
   });
 
-  it('trust only the hub apply and reconcile roles to write, and let them set the source identity', () => {
+  it('trust only the hub apply role to write, and let it set the source identity', () => {
     const condition = {
       StringEquals: {
-        'aws:PrincipalArn': [hubRoleArn(HUB_ROLE_NAMES.apply), hubRoleArn(HUB_ROLE_NAMES.reconcile)],
+        'aws:PrincipalArn': [hubRoleArn(HUB_ROLE_NAMES.apply)],
         'aws:PrincipalOrgID': ORGANIZATION.organizationId,
         'sts:ExternalId': ORGANIZATION.externalId,
       },

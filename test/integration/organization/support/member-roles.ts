@@ -28,10 +28,10 @@ export const EXTERNAL_ID = ORGANIZATION.externalId;
 
 export type HubFunction = keyof typeof HUB_ROLE_NAMES;
 
-/** Which hub functions each member role admits (contract: read for all four, apply for two). */
+/** Which hub functions each member role admits: read for three, apply for the apply function only. */
 export const MEMBER_ROLE_ADMITS: Record<'read' | 'apply', readonly HubFunction[]> = {
-  read: ['diagnose', 'approval', 'apply', 'reconcile'],
-  apply: ['apply', 'reconcile'],
+  read: ['diagnose', 'approval', 'apply'],
+  apply: ['apply'],
 };
 
 export function hubRoleArn(hubAccountId: string, fn: HubFunction): string {
@@ -99,6 +99,8 @@ export async function createHubRoles(iam: IAMClient): Promise<void> {
         }),
       }),
     );
+    // The reconciler assumes no member role: its hub role gets no such policy.
+    if (kinds.length === 0) continue;
     await iam.send(
       new PutRolePolicyCommand({
         RoleName: HUB_ROLE_NAMES[fn],
@@ -108,10 +110,7 @@ export async function createHubRoles(iam: IAMClient): Promise<void> {
           Statement: [
             {
               Effect: 'Allow',
-              Action:
-                fn === 'apply' || fn === 'reconcile'
-                  ? ['sts:AssumeRole', 'sts:SetSourceIdentity']
-                  : 'sts:AssumeRole',
+              Action: fn === 'apply' ? ['sts:AssumeRole', 'sts:SetSourceIdentity'] : 'sts:AssumeRole',
               Resource: kinds.map((kind) => `arn:aws:iam::*:role/${MEMBER_ROLE_NAMES[kind]}`),
             },
           ],
