@@ -205,7 +205,7 @@ export function textList(
   };
 }
 
-/** Throws one InvalidInputError naming every problem of a function's environment, if it has any. */
+/** Throws one InvalidInputError naming every problem of a function's environment, if it has some. */
 export function throwOnProblems(functionName: string, problems: readonly string[]): void {
   if (problems.length > 0) {
     throw new InvalidInputError(

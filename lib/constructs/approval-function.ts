@@ -109,7 +109,7 @@ export class ApprovalFunction extends HandlerFunction {
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:${entity}/*]`,
         reason:
           `The targeted reads (Get/List of the entity and its policies) re-read the role under review, the ` +
-          `target and its members at decision time: any ${entity} of the account (read-only).`,
+          `target and its members at decision time, whichever ${entity} of the account that is (read-only).`,
       });
     }
   }

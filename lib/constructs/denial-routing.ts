@@ -4,7 +4,7 @@
  *
  * A message on the queue is a denial the diagnose function believes, so the queue and the target's
  * DLQ admit EventBridge only for this stack's rule (aws:SourceArn) and deny sqs:SendMessage to
- * everyone else: any other rule of the account could otherwise deliver a made-up `aws.lambda` body
+ * everyone else: every other rule of the account could otherwise deliver a made-up `aws.lambda` body
  * through an InputTransformer. Their policies deny changes to themselves to all but the deploy role.
  */
 import { Aws, Duration, Validations } from 'aws-cdk-lib';

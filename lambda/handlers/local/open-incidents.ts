@@ -88,7 +88,7 @@ export async function openIncidents(
   return opened;
 }
 
-/** In one process over the in-memory store nothing races: any other outcome is a bug. */
+/** In one process over the in-memory store nothing races: every other outcome is a bug. */
 function unexpected(denial: Denial, outcome: string): PassRoleDoctorError {
   return new PassRoleDoctorError(`denial ${denial.eventId} came to ${outcome} in the local server`);
 }
