@@ -5,6 +5,7 @@
  */
 import { isRegionName } from '../../../core/denial/authorization-tail';
 import { partitionForRegion } from '../../../core/iam/arn';
+import { endpointFromEnv } from '../endpoint-from-env';
 
 const DNS_SUFFIXES: Readonly<Record<string, string>> = {
   aws: 'amazonaws.com',
@@ -29,14 +30,5 @@ export function iamToolboxEndpoint(region: string): URL | null {
 export function iamToolboxEndpointFromEnv(
   env: Readonly<Record<string, string | undefined>>,
 ): URL | undefined {
-  for (const name of ['AWS_ENDPOINT_URL_IAM_TOOLBOX', 'AWS_ENDPOINT_URL']) {
-    const value = env[name]?.trim();
-    if (value === undefined || value === '') continue;
-    try {
-      return new URL(value);
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
+  return endpointFromEnv(env, 'AWS_ENDPOINT_URL_IAM_TOOLBOX');
 }

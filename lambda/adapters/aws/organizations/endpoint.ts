@@ -4,6 +4,7 @@
  * lives in packages this project does not depend on.
  */
 import { partitionForRegion } from '../../../core/iam/arn';
+import { endpointFromEnv } from '../endpoint-from-env';
 
 export interface OrganizationsEndpoint {
   url: URL;
@@ -35,14 +36,5 @@ export function organizationsEndpoint(region: string): OrganizationsEndpoint | n
 export function organizationsEndpointFromEnv(
   env: Readonly<Record<string, string | undefined>>,
 ): URL | undefined {
-  for (const name of ['AWS_ENDPOINT_URL_ORGANIZATIONS', 'AWS_ENDPOINT_URL']) {
-    const value = env[name]?.trim();
-    if (value === undefined || value === '') continue;
-    try {
-      return new URL(value);
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
+  return endpointFromEnv(env, 'AWS_ENDPOINT_URL_ORGANIZATIONS');
 }
