@@ -3,14 +3,14 @@
  * API was called (IAM is global, Glue is not), so a rule with the same pattern forwards them to the
  * home region's default bus, where PassRoleRemediation's rule picks them up.
  */
-import { Aws, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Aws, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { DLQ_RETENTION } from './constructs/denial-routing';
+import { forwardingDeadLetterQueue } from './constructs/forwarding-dead-letter-queue';
 import { toCdkEventPattern } from './constructs/event-pattern';
 import { PASSROLE_DENIAL_EVENT_PATTERN } from './denial-event-patterns';
 
@@ -38,20 +38,7 @@ export class ForwarderStack extends Stack {
       assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
       description: `Forwards iam:PassRole denials to the default bus in ${props.homeRegion}`,
     });
-    // SSE-SQS rather than a KMS key: a key per forwarding region would cost $1 a month for a queue
-    // that should stay empty, and EventBridge writes SSE-SQS queues without any key policy.
-    this.targetDlq = new sqs.Queue(this, 'TargetDeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: DLQ_RETENTION,
-    });
-
-    Validations.of(this.targetDlq).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        "This queue is a dead-letter queue: the forwarding rule target's (EventBridge DeadLetterConfig), " +
-        'which cdk-nag does not recognize as it only looks for SQS redrive policies.',
-    });
+    this.targetDlq = forwardingDeadLetterQueue(this);
 
     this.rule = new events.Rule(this, 'ForwardDenials', {
       description: `iam:PassRole denials recorded by CloudTrail, forwarded to ${props.homeRegion}`,

@@ -17,21 +17,13 @@
  * refuses assets at synth, and it needs no CDK bootstrap, so the management account's stack deploys
  * with the CLI's credentials alone. No CDK metadata resource either: nothing but what a member needs.
  */
-import {
-  Aws,
-  CfnCondition,
-  Fn,
-  Stack,
-  BootstraplessSynthesizer,
-  Validations,
-  type StackProps,
-} from 'aws-cdk-lib';
+import { Aws, CfnCondition, Fn, Stack, BootstraplessSynthesizer, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { DLQ_RETENTION } from '../constructs/denial-routing';
+import { forwardingDeadLetterQueue } from '../constructs/forwarding-dead-letter-queue';
 import { toCdkEventPattern } from '../constructs/event-pattern';
 import { PASSROLE_DENIAL_EVENT_PATTERN } from '../denial-event-patterns';
 import { forwardRoleName, hubBusArn } from './hub-principals';
@@ -76,20 +68,7 @@ export class MemberStack extends Stack {
       assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
       description: "PassRole Doctor: forwards this region's iam:PassRole denials to the hub's event bus",
     });
-    // SSE-SQS, as the single-account forwarders: a KMS key per member and region would cost $1 a
-    // month each for a queue that should stay empty.
-    this.targetDlq = new sqs.Queue(this, 'TargetDeadLetterQueue', {
-      queueName: MEMBER_FORWARD_DLQ_NAME,
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: DLQ_RETENTION,
-    });
-    Validations.of(this.targetDlq).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        "This queue is a dead-letter queue: the forwarding rule target's (EventBridge DeadLetterConfig), " +
-        'which cdk-nag does not recognize as it only looks for SQS redrive policies.',
-    });
+    this.targetDlq = forwardingDeadLetterQueue(this, MEMBER_FORWARD_DLQ_NAME);
 
     const hubBus = events.EventBus.fromEventBusArn(
       this,
