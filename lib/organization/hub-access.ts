@@ -6,6 +6,7 @@
  */
 import { Aws, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { ORGANIZATIONS_READ_ACTIONS } from '../../lambda/adapters/aws/organizations-reader';
 import { iamArn } from '../../lambda/core/iam/arn';
 import { MEMBER_ROLE_NAMES } from '../../lambda/settings/organization';
 
@@ -36,23 +37,19 @@ export const HUB_FUNCTION_ACCESS: Readonly<
   reconcile: { memberRoles: [], organizations: false },
 };
 
-/**
- * The Organizations reads OrganizationsReader makes of the organization's accounts, OUs, roots and
- * SCPs (account name, OU path, SCPs up the path), scoped to the organization's resources.
- */
-export const ORGANIZATIONS_READ_ACTIONS = [
-  'organizations:DescribeAccount',
-  'organizations:ListParents',
-  'organizations:DescribeOrganizationalUnit',
-  'organizations:ListPoliciesForTarget',
-  'organizations:DescribePolicy',
-] as const;
-
 /** Its reads of the organization itself (the management account, the root): no resource type, "*" only. */
 export const ORGANIZATION_WIDE_READ_ACTIONS = [
   'organizations:DescribeOrganization',
   'organizations:ListRoots',
-] as const;
+] as const satisfies readonly (typeof ORGANIZATIONS_READ_ACTIONS)[number][];
+
+/**
+ * The rest of what OrganizationsReader calls, scoped to the organization's accounts, OUs, root and
+ * SCPs: derived from the reader's own list, so a call it adds is granted (or fails a test) here.
+ */
+export const ORGANIZATION_SCOPED_READ_ACTIONS: readonly string[] = ORGANIZATIONS_READ_ACTIONS.filter(
+  (action) => !(ORGANIZATION_WIDE_READ_ACTIONS as readonly string[]).includes(action),
+);
 
 /** Why a hub function that reads Organizations has a "*" resource (for its cdk-nag acknowledgement). */
 export const ORGANIZATION_WIDE_READS_REASON =
@@ -106,7 +103,7 @@ export function allowHubAccess(role: iam.Role, handler: HubFunction, organizatio
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
       sid: 'ReadOrganizationAccountsAndScps',
-      actions: [...ORGANIZATIONS_READ_ACTIONS],
+      actions: [...ORGANIZATION_SCOPED_READ_ACTIONS],
       resources: organizationsResourceArns(organizationId),
     }),
   );

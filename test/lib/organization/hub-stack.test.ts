@@ -9,12 +9,13 @@ import * as path from 'node:path';
 import { Stack, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
+import { ORGANIZATIONS_READ_ACTIONS } from '../../../lambda/adapters/aws/organizations-reader';
 import { PASSROLE_DENIAL_EVENT_PATTERN } from '../../../lib/denial-event-patterns';
 import { HUB_STACK_NAME } from '../../../lib/organization/names';
 import { buildProtectionScp, SCP_MAX_CHARACTERS } from '../../../lib/protection-scp';
 import {
   ORGANIZATION_WIDE_READ_ACTIONS,
-  ORGANIZATIONS_READ_ACTIONS,
+  ORGANIZATION_SCOPED_READ_ACTIONS,
 } from '../../../lib/organization/hub-access';
 import { BY_ACCOUNT_METRICS } from '../../../lib/constructs/operations-dashboard';
 import type { PassRoleDoctorStack } from '../../../lib/passrole-doctor-stack';
@@ -167,7 +168,7 @@ describe('the hub stack', () => {
   };
   const organizations = {
     sid: 'ReadOrganizationAccountsAndScps',
-    actions: [...ORGANIZATIONS_READ_ACTIONS].sort(),
+    actions: [...ORGANIZATION_SCOPED_READ_ACTIONS].sort(),
     resources: orgResources,
   };
 
@@ -189,6 +190,14 @@ describe('the hub stack', () => {
       expect(outsideOwnAccount(statementsOfRole(role))).toEqual(expected);
     },
   );
+
+  it('grants the diagnose role every Organizations action the reader calls, no more', () => {
+    const granted = statementsOfRole(HUB_ROLE_NAMES.diagnose)
+      .filter((statement) => statement.effect === 'Allow')
+      .flatMap((statement) => statement.actions)
+      .filter((action) => action.startsWith('organizations:'));
+    expect(granted.sort()).toEqual([...ORGANIZATIONS_READ_ACTIONS].sort());
+  });
 
   it('pins every member-role assumption to the organization (aws:ResourceOrgID)', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy'));
