@@ -3,6 +3,7 @@
  * so the core can run against live AWS, an account snapshot or an emulator alike.
  */
 
+import type { BlastRadius } from './identity-center/model';
 import type { ApprovalRule } from './approval/requirement';
 import type { EscalationAnalysis } from './escalation/model';
 
@@ -224,6 +225,19 @@ export interface ProposalTarget {
   arn: string | null;
   /** Users who gain the permission (group members); 1 for a user, null when not meaningful. */
   memberCount: number | null;
+  /** A permission set read from Identity Center: its instance. */
+  instanceArn?: string;
+  /** A permission set read from Identity Center: the set (the `arn` stays null: IAM cannot edit it). */
+  permissionSetArn?: string;
+  /** A permission set: who it reaches (core/identity-center/model.ts). */
+  blastRadius?: BlastRadius;
+  /** A permission set: the accounts it is provisioned to. */
+  provisionedAccounts?: string[];
+  /**
+   * A permission set: SHA-256 of its whole definition as analysed (identity-center/definition-hash);
+   * the apply refuses when the set read again hashes otherwise.
+   */
+  definitionHash?: string;
 }
 
 export interface Proposal {
