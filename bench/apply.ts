@@ -162,6 +162,10 @@ function countingStore(inner: ApprovalStore): { store: ApprovalStore; counts: Re
       transition: (id, request) => (count('transition'), inner.transition(id, request)),
       claimApply: (id, now, until) => (count('claimApply'), inner.claimApply(id, now, until)),
       releaseApply: (id, until) => (count('releaseApply'), inner.releaseApply(id, until)),
+      saveApplyProgress: (id, progress, until) => (
+        count('saveApplyProgress'),
+        inner.saveApplyProgress(id, progress, until)
+      ),
       markResultPublished: (id, published) => (
         count('markResultPublished'),
         inner.markResultPublished(id, published)

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ApplyOutcome } from './apply/outcome';
+import type { ApplyProgress } from './apply/permission-set/progress';
 import type { DecisionApprover, SignedDecision } from './approval/signed-decision';
 import type { Actor } from './approval/status';
 import type { Denial, Diagnosis, PolicyDocument, Proposal } from './model';
@@ -144,6 +145,11 @@ export interface IncidentRecord {
   decision?: SignedDecision | null;
   /** Approvals collected so far for a proposal that needs two distinct approvers. */
   approvals?: DecisionApprover[];
+  /**
+   * A permission set's apply: the steps landed so far (written, provisioning requested, rolling back),
+   * so the next run resumes from there. Absent for IAM targets and before the first step.
+   */
+  applyProgress?: ApplyProgress | null;
 }
 
 export interface NewIncidentRecordInput {

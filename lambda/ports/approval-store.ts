@@ -1,6 +1,7 @@
 import type { Actor, IncidentStatus as ApprovalStatus } from '../core/approval/status';
 import type { IncidentRecord } from '../core/incident';
 import type { ApplyOutcome } from '../core/apply/outcome';
+import type { ApplyProgress } from '../core/apply/permission-set/progress';
 import type { Claim } from './incident-store';
 import type { DecisionApprover, SignedDecision } from '../core/approval/signed-decision';
 
@@ -72,6 +73,12 @@ export interface ApprovalStore {
   claimApply(proposalId: string, now: Date, leaseUntil: Date): Promise<ApplyClaim>;
   /** Gives back a lease this caller took (`leaseUntil` as claimed) so a retry need not wait for it. */
   releaseApply(proposalId: string, leaseUntil: Date): Promise<void>;
+  /**
+   * Stores where a multi-step apply (a permission set's) stands, on an `approved` or `applied` record
+   * whose apply lease this caller holds (`leaseUntil` as claimed). false: the lease or the status is no
+   * longer ours, and nothing was written.
+   */
+  saveApplyProgress(proposalId: string, progress: ApplyProgress, leaseUntil: Date): Promise<boolean>;
   /** Notes that the outcome message and/or event went out (each only once: the first time stays). */
   markResultPublished(proposalId: string, published: ResultPublished): Promise<void>;
   /** Newest first, from the byStatus index. */

@@ -6,6 +6,7 @@
 import { canTransition, type IncidentStatus as ApprovalStatus } from '../../lambda/core/approval/status';
 import { PassRoleDoctorError } from '../../lambda/core/errors';
 import type { IncidentRecord } from '../../lambda/core/incident';
+import type { ApplyProgress } from '../../lambda/core/apply/permission-set/progress';
 import type {
   ApplyClaim,
   ApprovalStore,
@@ -14,7 +15,14 @@ import type {
   TransitionRequest,
 } from '../../lambda/ports/approval-store';
 
-type Method = 'get' | 'transition' | 'claimApply' | 'releaseApply' | 'markResultPublished' | 'listByStatus';
+type Method =
+  | 'get'
+  | 'transition'
+  | 'claimApply'
+  | 'releaseApply'
+  | 'saveApplyProgress'
+  | 'markResultPublished'
+  | 'listByStatus';
 
 export class FakeApprovalStore implements ApprovalStore {
   private readonly records = new Map<string, IncidentRecord>();
@@ -97,6 +105,15 @@ export class FakeApprovalStore implements ApprovalStore {
     this.enter('releaseApply', proposalId);
     const record = this.records.get(proposalId);
     if (record?.applyLeaseUntil === leaseUntil.toISOString()) record.applyLeaseUntil = null;
+  }
+
+  async saveApplyProgress(proposalId: string, progress: ApplyProgress, leaseUntil: Date): Promise<boolean> {
+    this.enter('saveApplyProgress', proposalId);
+    const record = this.records.get(proposalId);
+    if (record === undefined || (record.status !== 'approved' && record.status !== 'applied')) return false;
+    if (record.applyLeaseUntil !== leaseUntil.toISOString()) return false;
+    record.applyProgress = structuredClone(progress);
+    return true;
   }
 
   async markResultPublished(proposalId: string, published: ResultPublished): Promise<void> {

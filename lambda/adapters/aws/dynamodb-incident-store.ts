@@ -4,6 +4,7 @@
  * proposals-table/schema.ts.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { ApplyProgress } from '../../core/apply/permission-set/progress';
 import type { IncidentRecord, IncidentStatus } from '../../core/incident';
 import type * as approval from '../../ports/approval-store';
 import type * as port from '../../ports/incident-store';
@@ -72,6 +73,9 @@ export class DynamoDbIncidentStore implements port.IncidentStore, approval.Decis
   }
   releaseApply(proposalId: string, leaseUntil: Date): Promise<void> {
     return this.approvals.releaseApply(proposalId, leaseUntil);
+  }
+  saveApplyProgress(proposalId: string, progress: ApplyProgress, leaseUntil: Date): Promise<boolean> {
+    return this.approvals.saveApplyProgress(proposalId, progress, leaseUntil);
   }
   markResultPublished(proposalId: string, published: approval.ResultPublished): Promise<void> {
     return this.approvals.markResultPublished(proposalId, published);

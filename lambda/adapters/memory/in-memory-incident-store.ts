@@ -7,6 +7,7 @@ import {
 } from '../../core/approval/transition';
 import { leaseHeld } from '../../core/lease';
 import { isFinalStatus, OPEN_STATUSES, type IncidentRecord, type IncidentStatus } from '../../core/incident';
+import type { ApplyProgress } from '../../core/apply/permission-set/progress';
 import type {
   ApplyClaim,
   ApprovalOutcome,
@@ -169,6 +170,14 @@ export class InMemoryIncidentStore implements IncidentStore, ApprovalStore, Deci
   async releaseApply(proposalId: string, leaseUntil: Date): Promise<void> {
     const record = this.records.get(proposalId);
     if (record && record.applyLeaseUntil === leaseUntil.toISOString()) record.applyLeaseUntil = null;
+  }
+
+  async saveApplyProgress(proposalId: string, progress: ApplyProgress, leaseUntil: Date): Promise<boolean> {
+    const record = this.records.get(proposalId);
+    if (!record || (record.status !== 'approved' && record.status !== 'applied')) return false;
+    if (record.applyLeaseUntil !== leaseUntil.toISOString()) return false;
+    record.applyProgress = structuredClone(progress);
+    return true;
   }
 
   async markResultPublished(proposalId: string, published: ResultPublished): Promise<void> {

@@ -96,6 +96,22 @@ function memberRoleName(entity: IamEntity, names: readonly string[]): boolean {
   });
 }
 
+/**
+ * Whether `roleArn` is one of the stack's own roles (by ARN) or a member role (by name): never a
+ * target, principal or passed role. For the permission-set gate, which checks the same list.
+ */
+export function isProtectedRole(
+  roleArn: string,
+  settings: Pick<ApplyGateSettings, 'protectedRoleArns' | 'protectedRoleNames'>,
+): boolean {
+  const entity = iamEntityOf(roleArn);
+  if (entity === null) return false;
+  return (
+    protectedKeys(settings.protectedRoleArns).has(entityKey(entity)) ||
+    memberRoleName(entity, settings.protectedRoleNames ?? [])
+  );
+}
+
 export function checkApplicable(record: IncidentRecord, settings: ApplyGateSettings): ApplyGate {
   const refuse = (reason: string): ApplyGate => ({ ok: false, reason });
   const proposal = record.proposal;

@@ -37,14 +37,21 @@ import { TransientAwsError } from '../errors';
 import { isFinalStatus, type IncidentRecord } from '../incident';
 import type { DecisionEnvelope } from '../approval/signed-decision';
 import { checkApplicable, type ApplyPlan } from './apply-gate';
-import { APPLY_ACTOR, type ApplyDependencies, type ApplyResult } from './apply-step';
+import { applyPermissionSet } from './permission-set/apply-permission-set';
+import {
+  APPLY_ACTOR,
+  DECISION_LEDGER_RETENTION_MS,
+  MAX_APPLY_ATTEMPTS,
+  type ApplyDependencies,
+  type ApplyResult,
+} from './apply-step';
 import { announceDecided, fail, refuse, reportUnrecorded, verifyAndSettle } from './settle';
 import { holdsDocument, messageOf } from './verification';
 import { portsForVerification, portsForWrite } from './account-ports';
 import { checkSignedRecord, verifyDecisionForWrite, type DecisionVerification } from './verify-decision';
 
 // The step's interface and constants, from where its callers have always imported them.
-export { APPLY_ACTOR };
+export { APPLY_ACTOR, DECISION_LEDGER_RETENTION_MS, MAX_APPLY_ATTEMPTS };
 export type { ApplyDependencies, ApplyResult, ApplySettings } from './apply-step';
 export type { PublishFailure } from './announce-outcome';
 export { PROPOSAL_APPLIED_DETAIL_TYPE } from './proposal-applied-event';
@@ -54,15 +61,6 @@ export {
   DEFAULT_VERIFY_TIMEOUT_MS,
 } from './verification';
 
-/**
- * Claims before a run gives up and records the proposal `failed`: the first invocation and Lambda's
- * two retries, then the reconciler's.
- */
-export const MAX_APPLY_ATTEMPTS = 6;
-
-/** How long a decision id stays in the ledger after the decision expires (no apply accepts it then). */
-export const DECISION_LEDGER_RETENTION_MS = 400 * 24 * 3_600_000;
-
 export async function applyProposal(proposalId: string, deps: ApplyDependencies): Promise<ApplyResult> {
   const { store, settings } = deps;
   const loaded = await store.get(proposalId);
@@ -71,6 +69,8 @@ export async function applyProposal(proposalId: string, deps: ApplyDependencies)
   if (loaded.status !== 'approved' && loaded.status !== 'applied') {
     return { kind: 'not-approved', status: loaded.status };
   }
+  // Identity Center's set, not IAM: its own steps (permission-set/apply-permission-set.ts).
+  if (loaded.proposal?.target.type === 'permission-set') return applyPermissionSet(loaded, deps);
 
   const gate = checkApplicable(loaded, settings);
   if (!gate.ok) {

@@ -9,6 +9,7 @@ import type { DecisionLedger } from '../../ports/decision-ledger';
 import type { ApprovalStore } from '../../ports/approval-store';
 import type { PolicyWriter } from '../../ports/policy-writer';
 import type { ApplyGateSettings } from './apply-gate';
+import type { IdentityCenterApply } from './permission-set/identity-center-apply';
 import type { AnnounceDependencies, PublishFailure } from './announce-outcome';
 import type { ApplyOutcome } from './outcome';
 import type { VerificationDependencies, VerificationSettings } from './verification';
@@ -20,6 +21,15 @@ export const APPLY_ACTOR: Actor = {
   sourceIp: null,
   userAgent: null,
 };
+
+/**
+ * Claims before a run gives up and records the proposal `failed`: the first invocation and Lambda's
+ * two retries, then the reconciler's.
+ */
+export const MAX_APPLY_ATTEMPTS = 6;
+
+/** How long a decision id stays in the ledger after the decision expires (no apply accepts it then). */
+export const DECISION_LEDGER_RETENTION_MS = 400 * 24 * 3_600_000;
 
 export interface ApplySettings extends ApplyGateSettings, VerificationSettings {
   /** How long re-simulation may wait for IAM to propagate the change (default two minutes). */
@@ -43,6 +53,11 @@ export interface ApplyDependencies
    * given, it supersedes writer, simulator, escalationReader and accountReader.
    */
   accounts?: AccountAccess;
+  /**
+   * Identity Center's reads and writes, for permission-set proposals (organization mode: the
+   * management account's roles). Absent: those are refused, nothing read or written.
+   */
+  identityCenter?: IdentityCenterApply;
   settings: ApplySettings;
 }
 
@@ -70,6 +85,12 @@ export type ApplyResult =
    */
   | { kind: 'decided-elsewhere'; status: IncidentStatus | null }
   /** Another invocation holds the apply lease: it applies the proposal. */
-  | { kind: 'busy' };
+  | { kind: 'busy' }
+  /**
+   * A permission set's provisioning (or its rollback's) is still IN_PROGRESS when this run's time is
+   * up: the request id is on the record and the lease given back; the next run (the reconciler's)
+   * polls it again.
+   */
+  | { kind: 'provisioning'; requestId: string; record: IncidentRecord };
 
 export type { PublishFailure };

@@ -32,19 +32,29 @@ export interface ApplyOutcome {
 /** How a refusal's history entry begins: what the previous release told a refusal from a failure by. */
 export const REFUSED_PREFIX = 'refused: ';
 
+/** What a run knows of a write it made, for an outcome that is a failure. */
+export interface UnsuccessfulFindings {
+  readBackMatches?: boolean;
+  appliedAt?: Date;
+  attempts?: number;
+  /** A verification that failed before the failure was decided (a permission set's, then rolled back). */
+  verification?: Decision | null;
+  blockers?: string[];
+}
+
 /** The outcome of a refusal or a failure; `found` is what the run knows of a write it made. */
 export function unsuccessfulOutcome(
   kind: 'refused' | 'failed',
   reason: string,
   at: Date,
-  found: { readBackMatches?: boolean; appliedAt?: Date; attempts?: number } = {},
+  found: UnsuccessfulFindings = {},
 ): ApplyOutcome {
   return {
     kind,
     reason,
     readBackMatches: found.readBackMatches ?? false,
-    verification: null,
-    blockers: [],
+    verification: found.verification ?? null,
+    blockers: found.blockers ?? [],
     attempts: found.attempts ?? 0,
     appliedAt: found.appliedAt?.toISOString() ?? null,
     finishedAt: at.toISOString(),

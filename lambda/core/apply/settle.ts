@@ -10,10 +10,15 @@ import type { TransitionOutcome } from '../../ports/approval-store';
 import type { ApplyPlan } from './apply-gate';
 import { announceOutcome, messageOutcomeOf } from './announce-outcome';
 import { APPLY_ACTOR, type ApplyDependencies, type ApplyResult } from './apply-step';
-import { historyDetailOf, unsuccessfulOutcome, type ApplyOutcome } from './outcome';
+import {
+  historyDetailOf,
+  unsuccessfulOutcome,
+  type ApplyOutcome,
+  type UnsuccessfulFindings,
+} from './outcome';
 import { verifyApplied } from './verification';
 
-function decidedElsewhere(moved: Exclude<TransitionOutcome, { kind: 'moved' }>): ApplyResult {
+export function decidedElsewhere(moved: Exclude<TransitionOutcome, { kind: 'moved' }>): ApplyResult {
   return { kind: 'decided-elsewhere', status: moved.kind === 'not-found' ? null : moved.record.status };
 }
 
@@ -48,7 +53,7 @@ export async function fail(
   reason: string,
   policyWritten: boolean,
   deps: ApplyDependencies,
-  found: { readBackMatches?: boolean; appliedAt?: Date; attempts?: number },
+  found: UnsuccessfulFindings,
 ): Promise<ApplyResult> {
   const at = deps.clock();
   const outcome = unsuccessfulOutcome('failed', reason, at, found);

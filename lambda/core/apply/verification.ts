@@ -22,6 +22,9 @@ export function holdsDocument(found: PolicyDocument | null, plan: ApplyPlan): bo
   return found !== null && canonicalJson(found) === canonicalJson(plan.document);
 }
 
+/** What is re-simulated: `policySourceArn` passing `roleArn` in `accountId`. */
+export type VerifiedGrant = Pick<ApplyPlan, 'policySourceArn' | 'roleArn' | 'accountId'>;
+
 export interface VerificationSettings {
   /** How long re-simulation may wait for IAM to propagate the change. */
   verifyTimeoutMs: number;
@@ -52,7 +55,7 @@ export interface Verification {
  * (IAM may be throttling us); any other failure propagates.
  */
 export async function verifyApplied(
-  plan: ApplyPlan,
+  plan: VerifiedGrant,
   record: IncidentRecord,
   deps: VerificationDependencies,
 ): Promise<Verification> {
@@ -98,7 +101,7 @@ export async function verifyApplied(
 }
 
 /** IAM's own simulator needs no scope: without a reader it is empty. */
-function scopeFor(plan: ApplyPlan, reader: AccountReader | undefined): Promise<AccountScope> {
+function scopeFor(plan: VerifiedGrant, reader: AccountReader | undefined): Promise<AccountScope> {
   if (reader !== undefined) return reader.loadScope(plan.policySourceArn, plan.roleArn);
   return Promise.resolve({ accountId: plan.accountId, principal: null, passedRole: null, notes: [] });
 }

@@ -19,6 +19,7 @@ import type { EscalationInputs } from '../escalation/model';
 import { documentHash, type IncidentRecord } from '../incident';
 import type { DecisionVerifier } from '../../ports/decision-signer';
 import type { EscalationReader } from '../../ports/escalation-reader';
+import type { ProposalTarget } from '../model';
 import type { ApplyPlan } from './apply-gate';
 
 export type DecisionVerification =
@@ -50,6 +51,29 @@ export function envelopeMismatch(envelope: DecisionEnvelope, record: IncidentRec
   }
   if (envelope.policyName !== proposal.policyName) {
     return `the decision approved the policy name ${envelope.policyName}, not ${proposal.policyName}`;
+  }
+  return permissionSetMismatch(envelope, record);
+}
+
+/**
+ * A permission set's decision must name the set, the account and the definition the record holds; any
+ * other target's decision names no set.
+ */
+function permissionSetMismatch(envelope: DecisionEnvelope, record: IncidentRecord): string | null {
+  const target = record.proposal?.target;
+  const claim = envelope.permissionSet;
+  if (target?.type !== 'permission-set') {
+    return claim === undefined ? null : `the decision approved permission set ${claim.permissionSetArn}`;
+  }
+  if (claim === undefined) return 'the decision names no permission set definition';
+  if (claim.permissionSetArn !== target.permissionSetArn || claim.instanceArn !== target.instanceArn) {
+    return `the decision approved permission set ${claim.permissionSetArn}, not ${target.permissionSetArn ?? 'an unread set'}`;
+  }
+  if (claim.accountId !== record.denial.account) {
+    return `the decision provisions account ${claim.accountId}, not ${record.denial.account}`;
+  }
+  if (claim.definitionHash !== target.definitionHash) {
+    return 'the permission set definition is not the one the decision approved';
   }
   return null;
 }
@@ -95,7 +119,7 @@ function messageOf(error: unknown): string {
 export async function verifyDecisionForWrite(
   deps: DecisionVerificationDependencies,
   record: IncidentRecord,
-  plan: ApplyPlan,
+  plan: Pick<ApplyPlan, 'roleArn' | 'accountId'> & { target: ProposalTarget },
   now: Date,
 ): Promise<DecisionVerification> {
   const signed = await checkSignedRecord(deps.decisionVerifier, record);

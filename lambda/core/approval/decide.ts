@@ -59,7 +59,10 @@ export type DecisionOutcome =
   | { kind: 'conflict'; record: IncidentRecord }
   | { kind: 'expired'; record: IncidentRecord }
   | { kind: 'not-found' }
-  /** An Identity Center permission set: it cannot be applied from here (rejecting it can). */
+  /**
+   * An Identity Center permission set known only by name (not read from Identity Center): it cannot
+   * be applied from here (rejecting it can).
+   */
   | { kind: 'permission-set'; record: IncidentRecord }
   /** A diagnosis without a proposal: there is nothing to decide. */
   | { kind: 'no-proposal'; record: IncidentRecord };
@@ -102,10 +105,23 @@ export function decisionRefusal(
   if (record.proposal === null || record.documentHash === null) return { kind: 'no-proposal', record };
   if (record.status !== 'pending') return { kind: 'conflict', record };
   if (now.toISOString() >= record.expiresAt) return { kind: 'expired', record };
-  if (decision === 'approve' && record.proposal.target.type === 'permission-set') {
+  if (decision === 'approve' && !approvableTarget(record.proposal.target)) {
     return { kind: 'permission-set', record };
   }
   return null;
+}
+
+/**
+ * A permission set is approvable only as read from Identity Center (its ARN, instance and definition
+ * hash, which the decision signs and the apply step compares); one known only by name is advice.
+ */
+function approvableTarget(target: Proposal['target']): boolean {
+  if (target.type !== 'permission-set') return true;
+  return (
+    target.instanceArn !== undefined &&
+    target.permissionSetArn !== undefined &&
+    target.definitionHash !== undefined
+  );
 }
 
 type Attempt = DecisionOutcome | { kind: 'retry'; record: IncidentRecord };

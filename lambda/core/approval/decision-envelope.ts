@@ -6,7 +6,7 @@
 import type { EscalationAnalysis } from '../escalation/model';
 import type { IncidentRecord } from '../incident';
 import type { Proposal } from '../model';
-import type { DecisionApprover, DecisionEnvelope } from './signed-decision';
+import type { DecisionApprover, DecisionEnvelope, PermissionSetClaim } from './signed-decision';
 
 export type AnalysedEscalation = Extract<EscalationAnalysis, { kind: 'analysed' }>;
 
@@ -35,5 +35,20 @@ export function decisionEnvelope(input: EnvelopeInput): Omit<DecisionEnvelope, '
     approvers: input.approvers.map((approver) => ({ ...approver })),
     decidedAt: input.decidedAt.toISOString(),
     expiresAt: record.expiresAt,
+    ...permissionSetClaimOf(record),
+  };
+}
+
+/**
+ * A permission set read from Identity Center: the set, the denial's account and the definition hash
+ * are signed too. A set the proposal could not read (no ARN or hash) gets no claim, and the apply step
+ * refuses a permission-set decision without one.
+ */
+function permissionSetClaimOf(record: EnvelopeInput['record']): { permissionSet?: PermissionSetClaim } {
+  const { type, instanceArn, permissionSetArn, definitionHash } = record.proposal.target;
+  if (type !== 'permission-set' || instanceArn === undefined || permissionSetArn === undefined) return {};
+  if (definitionHash === undefined) return {};
+  return {
+    permissionSet: { instanceArn, permissionSetArn, accountId: record.denial.account, definitionHash },
   };
 }

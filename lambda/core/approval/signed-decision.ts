@@ -23,6 +23,21 @@ export interface DecisionApprover {
 
 export const DECISION_ENVELOPE_VERSION = 1;
 
+/**
+ * What a decision on an Identity Center permission set vouches for besides the document: the set, the
+ * one account it is provisioned to, and the hash of its whole definition as analysed (the apply
+ * refuses a set that hashes otherwise: someone else's unprovisioned edit would be pushed too).
+ * Absent for IAM targets, so decisions signed before it existed verify unchanged.
+ */
+export interface PermissionSetClaim {
+  instanceArn: string;
+  permissionSetArn: string;
+  /** The account ProvisionPermissionSet targets: the denial's, and no other. */
+  accountId: string;
+  /** definitionHash (core/identity-center/definition-hash.ts) of the set as analysed. */
+  definitionHash: string;
+}
+
 export interface DecisionEnvelope {
   version: typeof DECISION_ENVELOPE_VERSION;
   /** One-time: the apply step writes IAM at most once per decision id. */
@@ -44,6 +59,8 @@ export interface DecisionEnvelope {
   expiresAt: string;
   /** The signing key (its KMS ARN): lets the key be rotated by alias. */
   keyId: string;
+  /** Permission-set targets only. */
+  permissionSet?: PermissionSetClaim;
 }
 
 /** What the record stores: the exact signed bytes (canonical JSON) and the signature, base64. */
@@ -128,6 +145,7 @@ function isEnvelope(value: unknown): value is DecisionEnvelope {
   const t = target as Record<string, unknown>;
   if (typeof t['type'] !== 'string' || typeof t['name'] !== 'string') return false;
   if (t['arn'] !== null && typeof t['arn'] !== 'string') return false;
+  if (v['permissionSet'] !== undefined && !isPermissionSetClaim(v['permissionSet'])) return false;
   const approvers = v['approvers'];
   return (
     Array.isArray(approvers) &&
@@ -139,5 +157,15 @@ function isEnvelope(value: unknown): value is DecisionEnvelope {
         typeof (a as Record<string, unknown>)['name'] === 'string' &&
         typeof (a as Record<string, unknown>)['identity'] === 'string',
     )
+  );
+}
+
+function isPermissionSetClaim(value: unknown): value is PermissionSetClaim {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const claim = value as Record<string, unknown>;
+  const keys = ['instanceArn', 'permissionSetArn', 'accountId', 'definitionHash'];
+  return (
+    Object.keys(claim).every((key) => keys.includes(key)) &&
+    keys.every((key) => typeof claim[key] === 'string')
   );
 }

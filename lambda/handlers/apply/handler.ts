@@ -29,6 +29,8 @@ export const APPLY_METRIC = {
   nothingToDo: 'ApplyNothingToDo',
   /** Another invocation held the lease. */
   busy: 'ApplyBusy',
+  /** A permission set's provisioning outlasted the run: the reconciler resumes it. */
+  provisioning: 'ApplyProvisioningInProgress',
   invalidEvents: 'InvalidApplyEvents',
   /** Outcome messages or events that could not be published (the IAM change stands). */
   publishFailures: 'ApplyPublishFailures',
@@ -170,6 +172,12 @@ function report(result: ApplyResult, logger: Logger, metrics: Metrics): void {
     case 'busy':
       logger.info('Another invocation is applying this proposal');
       metrics.addMetric(APPLY_METRIC.busy, 'Count', 1);
+      return;
+    case 'provisioning':
+      logger.info('Provisioning the permission set is still in progress; the reconciler resumes it', {
+        requestId: result.requestId,
+      });
+      metrics.addMetric(APPLY_METRIC.provisioning, 'Count', 1);
       return;
     case 'announced':
       logger.info('Sent the outcome of a decided proposal', { status: result.status });

@@ -25,6 +25,8 @@ export function describeApplyResult(result: ApplyResult): string {
       return 'not applied here: another apply of it is running';
     case 'announced':
       return `the outcome (${result.status}) went out now`;
+    case 'provisioning':
+      return `provisioning the permission set is still in progress (request ${result.requestId}): it is resumed later`;
   }
 }
 

@@ -7,6 +7,7 @@ import type { Actor } from '../../../lambda/core/approval/status';
 import { InvalidInputError } from '../../../lambda/core/errors';
 import type { IncidentRecord } from '../../../lambda/core/incident';
 import type { ApplyOutcome } from '../../../lambda/core/apply/outcome';
+import type { ApplyProgress } from '../../../lambda/core/apply/permission-set/progress';
 import type { DecisionStore, TransitionRequest } from '../../../lambda/ports/approval-store';
 import type { IncidentStore } from '../../../lambda/ports/incident-store';
 import { proposalRecord } from './proposal-records';
@@ -238,6 +239,41 @@ export function approvalStoreContract(makeStore: () => Promise<FullStore>): void
     // A retry need not wait for the lease to run out.
     expect(await store.claimApply('p-1', hours(1.05), hours(1.15))).toEqual({ kind: 'claimed', attempt: 2 });
     await expect(store.releaseApply('nope', hours(1.1))).resolves.toBeUndefined();
+  });
+
+  it('stores a multi-step apply’s progress only under the holder’s lease, on approved or applied', async () => {
+    const store = await storeWith(proposalRecord({ id: 'p-1' }));
+    const progress: ApplyProgress = {
+      kind: 'permission-set',
+      decisionId: 'd-1',
+      previousInlinePolicy: null,
+      mergedInlinePolicy: '{"Version":"2012-10-17","Statement":[]}',
+      provisionRequestId: 'r-1',
+      rollback: null,
+    };
+    // Pending: nothing to apply yet.
+    expect(await store.saveApplyProgress('p-1', progress, hours(1.1))).toBe(false);
+    await store.transition('p-1', move('pending', 'approved'));
+    await store.claimApply('p-1', hours(1), hours(1.1));
+    // Not the lease this caller holds: nothing written.
+    expect(await store.saveApplyProgress('p-1', progress, hours(1.2))).toBe(false);
+    expect((await store.get('p-1'))?.applyProgress ?? null).toBeNull();
+    expect(await store.saveApplyProgress('p-1', progress, hours(1.1))).toBe(true);
+    expect((await store.get('p-1'))?.applyProgress).toEqual(progress);
+    await store.transition('p-1', move('approved', 'applied'));
+    const rolledBack = {
+      ...progress,
+      rollback: {
+        cause: 'not-verified' as const,
+        reason: 'r',
+        restored: true,
+        provisionRequestId: null,
+        verification: null,
+      },
+    };
+    expect(await store.saveApplyProgress('p-1', rolledBack, hours(1.1))).toBe(true);
+    expect((await store.get('p-1'))?.applyProgress).toEqual(rolledBack);
+    expect(await store.saveApplyProgress('nope', progress, hours(1.1))).toBe(false);
   });
 
   it('notes when the outcome message and event went out, the first time of each staying', async () => {

@@ -301,7 +301,8 @@ describe('refusals: nothing is written, the record fails with the reason', () =>
           memberCount: null,
         }),
       {},
-      /^the target is the permission set DataEngineer: Identity Center manages it, add the policy there$/,
+      // Known by name only (not read from Identity Center): advice, never applied.
+      /^the permission set DataEngineer was not read from Identity Center when proposed: there is no definition to compare, so it is not applied$/,
     ],
     [
       'a target type the deployment does not allow',

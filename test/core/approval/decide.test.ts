@@ -111,6 +111,23 @@ describe('decisionRefusal', () => {
     expect(decisionRefusal(record, 'approve', NOW)).toEqual({ kind: 'permission-set', record });
     expect(decisionRefusal(record, 'reject', NOW)).toBeNull();
   });
+
+  it('lets a permission set read from Identity Center be approved (its definition is signed)', () => {
+    const read = {
+      ...PERMISSION_SET,
+      target: {
+        ...PERMISSION_SET.target,
+        instanceArn: 'arn:aws:sso:::instance/ssoins-1234567890abcdef',
+        permissionSetArn: 'arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-abcdef0123456789',
+        definitionHash: 'a'.repeat(64),
+      },
+    };
+    expect(decisionRefusal(proposalRecord({ proposal: read }), 'approve', NOW)).toBeNull();
+    // Without its definition hash there is nothing the apply could compare: advice only.
+    const { definitionHash: _hash, ...unhashed } = read.target;
+    const record = proposalRecord({ proposal: { ...read, target: unhashed } });
+    expect(decisionRefusal(record, 'approve', NOW)).toEqual({ kind: 'permission-set', record });
+  });
 });
 
 describe('decideProposal', () => {

@@ -5,6 +5,7 @@ import { InMemoryIncidentStore } from '../../../lambda/adapters/memory/in-memory
 import { approvalClaimsOf, type ApprovalMode } from '../../../lambda/core/approval/links';
 import { linkMacOf, tokenOf } from '../../support/link-tokens';
 import type { IncidentRecord } from '../../../lambda/core/incident';
+import type { ApplyProgress } from '../../../lambda/core/apply/permission-set/progress';
 import {
   createApprovalHandler,
   type ApprovalEvent,
@@ -139,6 +140,10 @@ export class WatchedStore implements DecisionStore {
   releaseApply(proposalId: string, leaseUntil: Date): Promise<void> {
     this.writes.push('releaseApply');
     return this.inner.releaseApply(proposalId, leaseUntil);
+  }
+  saveApplyProgress(proposalId: string, progress: ApplyProgress, leaseUntil: Date): Promise<boolean> {
+    this.writes.push('saveApplyProgress');
+    return this.inner.saveApplyProgress(proposalId, progress, leaseUntil);
   }
   markResultPublished(proposalId: string, published: ResultPublished): Promise<void> {
     this.writes.push('markResultPublished');

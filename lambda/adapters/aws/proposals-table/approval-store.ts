@@ -11,6 +11,7 @@ import {
 } from '../../../core/approval/transition';
 import { AwsCallError, ConcurrentChangeError, TransientAwsError } from '../../../core/errors';
 import { isFinalStatus, type IncidentRecord, type IncidentStatus } from '../../../core/incident';
+import type { ApplyProgress } from '../../../core/apply/permission-set/progress';
 import type {
   ApplyClaim,
   ApprovalOutcome,
@@ -182,6 +183,27 @@ export class DynamoDbApprovalStore implements DecisionStore {
 
   releaseApply(proposalId: string, leaseUntil: Date): Promise<void> {
     return this.table.releaseLease(APPLY_LEASE, proposalKey(proposalId), leaseUntil);
+  }
+
+  /** On status approved or applied, with the apply lease this caller claimed still in place. */
+  async saveApplyProgress(proposalId: string, progress: ApplyProgress, leaseUntil: Date): Promise<boolean> {
+    const result = await this.table.update(
+      {
+        Key: proposalKey(proposalId),
+        UpdateExpression: 'SET applyProgress = :progress',
+        ConditionExpression:
+          'attribute_exists(pk) AND #status IN (:approved, :applied) AND applyLeaseUntil = :leaseUntil',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':progress': progress,
+          ':approved': 'approved',
+          ':applied': 'applied',
+          ':leaseUntil': leaseUntil.toISOString(),
+        },
+      },
+      'dynamodb:UpdateItem (apply progress)',
+    );
+    return result.kind === 'written';
   }
 
   async markResultPublished(proposalId: string, published: ResultPublished): Promise<void> {

@@ -17,6 +17,7 @@ import {
 import type { Denial, Diagnosis, Proposal } from '../../../core/model';
 import type { OrganizationAccount } from '../../../core/organization/model';
 import { decodeApplyOutcome } from '../../../core/apply/outcome';
+import { decodeApplyProgress } from '../../../core/apply/permission-set/progress';
 import { decodeStoredDiagnosis, withDenialDefaults } from '../../../core/diagnosis/stored';
 import { incidentKey, proposalKey, type Item } from './schema';
 
@@ -163,6 +164,9 @@ export function fromProposalItem(item: Item): IncidentRecord {
     resultEventAt: optionalString(item, 'resultEventAt'),
     ...decisionFields(item),
     ...organizationFields(item),
+    ...(item['applyProgress'] === undefined
+      ? {}
+      : { applyProgress: decodeApplyProgress(item['applyProgress']) }),
   };
 }
 
