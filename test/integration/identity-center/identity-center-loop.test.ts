@@ -75,6 +75,7 @@ describe('the Identity Center loop on moto: permission set proposed, approved, w
     // An apply that provisions anywhere but the denial's account fails here.
     expect(world.fake.violations).toEqual([]);
     expect(world.fake.unmodifiableRefusals).toEqual([]);
+    expect(world.fake.accessDenials).toEqual([]);
   });
 
   async function loopWith(

@@ -6,7 +6,9 @@
  * accounts proxy. Everything the hub does here goes through the accounts proxy with the session the
  * hub function would have.
  */
+import { AssumeRoleCommand, STSClient, type Credentials } from '@aws-sdk/client-sts';
 import {
+  CreateRoleCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
   ListAttachedRolePoliciesCommand,
@@ -25,6 +27,7 @@ import {
   PutInlinePolicyToPermissionSetCommand,
   PutPermissionsBoundaryToPermissionSetCommand,
   DeletePermissionsBoundaryFromPermissionSetCommand,
+  GetInlinePolicyForPermissionSetCommand,
   SSOAdminClient,
 } from '@aws-sdk/client-sso-admin';
 import { IDENTITY_CENTER_MANAGED_TAG } from '../../../lambda/settings/identity-center';
@@ -37,6 +40,7 @@ import {
 } from './support/seed-identity-center';
 import { identityCenterRoleArn } from './support/identity-center-roles';
 import { accountClients, identityOf } from '../organization/support/moto-accounts';
+import { EXTERNAL_ID } from '../organization/support/member-roles';
 
 describe('IdentityCenterProvisioningFake and the Identity Center world on moto', () => {
   let world: IdentityCenterOnMoto;
@@ -63,7 +67,13 @@ describe('IdentityCenterProvisioningFake and the Identity Center world on moto',
   afterEach(() => {
     // A refusal a test provoked on purpose is taken out by that test; anything left is a failure.
     expect(world.fake.violations).toEqual([]);
+    expect(world.fake.accessDenials).toEqual([]);
   });
+
+  async function inlineOfSet(arn: string): Promise<string | undefined> {
+    return (await world.identityCenter.sso.send(new GetInlinePolicyForPermissionSetCommand(ids(arn))))
+      .InlinePolicy;
+  }
 
   const ids = (arn: string) => ({ InstanceArn: world.identityCenter.instanceArn, PermissionSetArn: arn });
   const reservedRole = (setName: string, arn: string, account: string) =>
@@ -294,7 +304,12 @@ describe('IdentityCenterProvisioningFake and the Identity Center world on moto',
             ids(world.identityCenter.sets.dataEngineers.arn),
           ),
         ),
-      ).rejects.toThrow();
+      ).rejects.toMatchObject({ name: 'AccessDeniedException' });
+      expect(world.fake.accessDenials.splice(0)).toEqual([
+        expect.stringMatching(
+          /assumed-role\/PassRoleDoctorHub-Apply\/apply is not authorized to perform: sso:ListAccountsForProvisionedPermissionSet/,
+        ),
+      ]);
     } finally {
       hubOwn.destroy();
     }
@@ -321,6 +336,120 @@ describe('IdentityCenterProvisioningFake and the Identity Center world on moto',
       throughProxy.destroy();
     }
     expect(world.fake.unmodifiableRefusals).toEqual([`PutRolePolicy ${roleName}`]);
+  });
+
+  it('names permission sets as sso-admin does, not as moto does', () => {
+    for (const set of Object.values(world.identityCenter.sets)) {
+      expect(set.arn).toMatch(/^arn:aws:sso:::permissionSet\/ssoins-[a-z0-9]{16}\/ps-[a-z0-9]{16}$/);
+    }
+    expect(world.identityCenter.instanceArn).toMatch(/^arn:aws:sso:::instance\/ssoins-[a-z0-9]{16}$/);
+  });
+
+  it('authorizes sso-admin writes as IAM would: the apply role writes tagged sets only, the read role none', async () => {
+    const policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' }],
+    });
+    const { untaggedAdmins, dataEngineers } = world.identityCenter.sets;
+    await expect(
+      apply.send(
+        new PutInlinePolicyToPermissionSetCommand({ ...ids(untaggedAdmins.arn), InlinePolicy: policy }),
+      ),
+    ).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    await expect(
+      read.send(
+        new PutInlinePolicyToPermissionSetCommand({ ...ids(dataEngineers.arn), InlinePolicy: policy }),
+      ),
+    ).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    world.fake.allowProvisioningTo(memberA);
+    await expect(
+      apply.send(
+        new ProvisionPermissionSetCommand({
+          ...ids(untaggedAdmins.arn),
+          TargetType: 'AWS_ACCOUNT',
+          TargetId: memberA,
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    expect(world.fake.accessDenials.splice(0)).toEqual([
+      expect.stringMatching(
+        /assumed-role\/PassRoleDoctorIdentityCenter-Apply\/.* sso:PutInlinePolicyToPermissionSet on resource: arn:aws:sso:::permissionSet\//,
+      ),
+      expect.stringMatching(
+        /assumed-role\/PassRoleDoctorIdentityCenter-Read\/.* sso:PutInlinePolicyToPermissionSet on resource: arn:aws:sso:::instance\//,
+      ),
+      expect.stringMatching(
+        /PassRoleDoctorIdentityCenter-Apply\/.* sso:ProvisionPermissionSet on resource: arn:aws:sso:::permissionSet\//,
+      ),
+    ]);
+    expect(await inlineOfSet(untaggedAdmins.arn)).not.toBe(policy);
+  });
+
+  it('refuses a role that scopes the tag on Resource "*": the instance carries no tag', async () => {
+    const iam = world.deployment.clients(management).iam;
+    const applyTrust = (
+      await iam.send(new GetRoleCommand({ RoleName: 'PassRoleDoctorIdentityCenter-Apply' }))
+    ).Role?.AssumeRolePolicyDocument;
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: 'TagOnStar',
+        AssumeRolePolicyDocument: decodeURIComponent(applyTrust ?? ''),
+      }),
+    );
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: 'TagOnStar',
+        PolicyName: 'TagOnStar',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: 'sso:PutInlinePolicyToPermissionSet',
+              Resource: '*',
+              Condition: { StringEquals: { 'aws:ResourceTag/passrole-doctor:managed': 'true' } },
+            },
+          ],
+        }),
+      }),
+    );
+    const sts = new STSClient({
+      endpoint: world.proxy.endpoint,
+      region: 'us-east-1',
+      credentials: identityOf(await world.functions.credentials('apply')),
+      maxAttempts: 1,
+    });
+    const assumed = await sts.send(
+      new AssumeRoleCommand({
+        RoleArn: `arn:aws:iam::${management}:role/TagOnStar`,
+        RoleSessionName: 'tag-on-star',
+        ExternalId: EXTERNAL_ID,
+      }),
+    );
+    const tagOnStar = new SSOAdminClient({
+      endpoint: world.proxy.endpoint,
+      region: 'us-east-1',
+      credentials: identityOf(assumed.Credentials as Credentials),
+      maxAttempts: 1,
+    });
+    try {
+      await expect(
+        tagOnStar.send(
+          new PutInlinePolicyToPermissionSetCommand({
+            ...ids(world.identityCenter.sets.dataEngineers.arn),
+            InlinePolicy: DATA_ENGINEERS_INLINE,
+          }),
+        ),
+      ).rejects.toMatchObject({ name: 'AccessDeniedException' });
+      expect(world.fake.accessDenials.splice(0)).toEqual([
+        expect.stringMatching(
+          /sso:PutInlinePolicyToPermissionSet on resource: arn:aws:sso:::instance\/ssoins-/,
+        ),
+      ]);
+    } finally {
+      tagOnStar.destroy();
+      sts.destroy();
+    }
   });
 
   it('lets only the hub apply role assume the apply role, and the three hub roles the read role', async () => {

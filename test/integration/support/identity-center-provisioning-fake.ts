@@ -21,8 +21,16 @@
  * - TagResource, UntagResource, ListTagsForResource (tags given to CreatePermissionSet included) and
  *   Put/Get/DeletePermissionsBoundary(To|For|From)PermissionSet.
  *
- * It also refuses, as IAM does (`UnmodifiableEntity`), any IAM write to an `AWSReservedSSO_` role
- * that reaches it: only provisioning changes those roles. Everything else is forwarded unchanged.
+ * moto names a permission set `<instance ARN>/ps-…`; sso-admin names it
+ * `arn:aws:sso:::permissionSet/ssoins-…/ps-…` (the Service Authorization Reference's pattern, which
+ * role policies are scoped by). The fake rewrites moto's form to sso-admin's in every answer and back
+ * in every request, so clients only ever see sso-admin's.
+ *
+ * Calls by an assumed-role session are authorized as IAM would (identity-center-authorization.ts):
+ * refused with AccessDeniedException when the role's policies do not allow them on every resource
+ * the action requires. It also refuses, as IAM does (`UnmodifiableEntity`), any IAM write to an
+ * `AWSReservedSSO_` role that reaches it: only provisioning changes those roles. Everything else is
+ * forwarded unchanged.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { request as httpRequest, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -41,11 +49,18 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import { motoIamOf } from './member-role-sts-fake';
+import { ssoAuthorizer } from './identity-center-authorization';
 
 const SSO_TARGET_PREFIX = 'SWBExternalService.';
 /** What Identity Center names the provisioned role's inline policy. */
 export const RESERVED_INLINE_POLICY_NAME = 'AwsSSOInlinePolicy';
 const RESERVED_PATH = '/aws-reserved/sso.amazonaws.com/';
+const MOTO_SET_ARN = /arn:(aws[a-z-]*):sso:::instance\/(ssoins-[A-Za-z0-9.-]+)\/(ps-[A-Za-z0-9.-]+)/g;
+const SSO_SET_ARN = /arn:(aws[a-z-]*):sso:::permissionSet\/(ssoins-[A-Za-z0-9.-]+)\/(ps-[A-Za-z0-9.-]+)/g;
+/** moto's permission set ARN -> sso-admin's. */
+const toSsoArns = (text: string): string => text.replace(MOTO_SET_ARN, 'arn:$1:sso:::permissionSet/$2/$3');
+/** sso-admin's permission set ARN -> moto's. */
+const toMotoArns = (text: string): string => text.replace(SSO_SET_ARN, 'arn:$1:sso:::instance/$2/$3');
 
 export type ProvisioningOutcome = 'SUCCEEDED' | 'FAILED';
 
@@ -118,6 +133,8 @@ export interface IdentityCenterProvisioningFake {
   readonly violations: string[];
   /** IAM writes to reserved roles refused as UnmodifiableEntity. */
   readonly unmodifiableRefusals: string[];
+  /** sso-admin calls IAM would refuse the calling role (AccessDeniedException). */
+  readonly accessDenials: string[];
   close(): Promise<void>;
 }
 
@@ -168,6 +185,7 @@ export async function startIdentityCenterProvisioningFake(
   const calls: IdentityCenterCall[] = [];
   const violations: string[] = [];
   const unmodifiableRefusals: string[] = [];
+  const accessDenials: string[] = [];
   const scripts: ProvisioningScript[] = [];
   let allowedTargets: Set<string> | null = null;
   const tags = new Map<string, Map<string, string>>();
@@ -184,6 +202,8 @@ export async function startIdentityCenterProvisioningFake(
     }
     return client;
   };
+  const authorizer = ssoAuthorizer(options.upstream, iamOf);
+  const tagsOf = (arn: string): Record<string, string> => Object.fromEntries(tags.get(arn) ?? []);
   const reservedRoleName = (name: string, permissionSetArn: string, accountId: string): string =>
     `AWSReservedSSO_${name}_${createHash('sha256').update(`${permissionSetArn}|${accountId}`).digest('hex').slice(0, 16)}`;
 
@@ -198,8 +218,8 @@ export async function startIdentityCenterProvisioningFake(
       const value = headers[name];
       if (typeof value === 'string') caller[name] = value;
     }
-    const answer = await send(upstream, 'POST', '/', caller, Buffer.from(JSON.stringify(input)));
-    const body = JSON.parse(answer.body.toString('utf8') || '{}') as Record<string, unknown>;
+    const answer = await send(upstream, 'POST', '/', caller, Buffer.from(toMotoArns(JSON.stringify(input))));
+    const body = JSON.parse(toSsoArns(answer.body.toString('utf8')) || '{}') as Record<string, unknown>;
     if (answer.status !== 200) {
       const type =
         String(body.__type ?? 'InternalServerException')
@@ -488,6 +508,18 @@ export async function startIdentityCenterProvisioningFake(
       const operation = target.slice(SSO_TARGET_PREFIX.length);
       const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
       calls.push({ operation: `sso:${operation}`, input });
+      const accessKeyId =
+        /Credential=([^/]+)\//.exec(String(incoming.headers.authorization ?? ''))?.[1] ?? '';
+      const refused = await authorizer.refusal({ accessKeyId, operation, input }, tagsOf);
+      if (refused !== null) {
+        accessDenials.push(refused);
+        reply(response, {
+          status: 400,
+          headers: { ...jsonHeaders(), 'x-amzn-errortype': 'AccessDeniedException' },
+          body: Buffer.from(JSON.stringify({ __type: 'AccessDeniedException', Message: refused })),
+        });
+        return;
+      }
       try {
         const answered = await answerSso(operation, input, incoming.headers);
         if (answered !== null) {
@@ -507,13 +539,14 @@ export async function startIdentityCenterProvisioningFake(
         });
         return;
       }
-      const forwarded = await send(
+      const answer = await send(
         upstream,
         incoming.method ?? 'POST',
         incoming.url ?? '/',
         incoming.headers,
-        body,
+        Buffer.from(toMotoArns(body.toString('utf8'))),
       );
+      const forwarded = { ...answer, body: Buffer.from(toSsoArns(answer.body.toString('utf8'))) };
       if (operation === 'CreatePermissionSet' && forwarded.status === 200) {
         const created = JSON.parse(forwarded.body.toString('utf8')) as {
           PermissionSet?: { PermissionSetArn?: string };
@@ -600,6 +633,7 @@ export async function startIdentityCenterProvisioningFake(
     calls,
     violations,
     unmodifiableRefusals,
+    accessDenials,
     close: () =>
       new Promise<void>((resolve) => {
         for (const client of iamClients.values()) client.destroy();

@@ -6,7 +6,8 @@
  * id, as the member roles' trust. The accounts proxy enforces these trusts as STS would.
  *
  * Written after the contract until the `icstack` engineer's stack is on main; then they should be
- * read from its synthesized template (as member-roles.ts reads the members template).
+ * read from its synthesized template (as member-roles.ts reads the members template). The accounts
+ * proxy enforces their trust; the provisioning fake their permissions (identity-center-authorization.ts).
  */
 import { CreateRoleCommand, PutRolePolicyCommand, type IAMClient } from '@aws-sdk/client-iam';
 import {
@@ -97,10 +98,14 @@ export async function createIdentityCenterRoles(
       PolicyDocument: JSON.stringify({
         Version: '2012-10-17',
         Statement: [
+          // The two writes authorize the permission set (tagged), the instance and, for the
+          // provisioning, the account (Service Authorization Reference): the tag condition can only
+          // scope the permission set, which is the only one of the three that carries the tag.
           {
+            Sid: 'WriteManagedPermissionSets',
             Effect: 'Allow',
             Action: ['sso:PutInlinePolicyToPermissionSet', 'sso:ProvisionPermissionSet'],
-            Resource: '*',
+            Resource: 'arn:aws:sso:::permissionSet/*',
             Condition: {
               StringEquals: {
                 [`aws:ResourceTag/${IDENTITY_CENTER_MANAGED_TAG}`]: IDENTITY_CENTER_MANAGED_TAG_VALUE,
@@ -108,13 +113,15 @@ export async function createIdentityCenterRoles(
             },
           },
           {
+            Sid: 'OnTheInstanceAndAccounts',
             Effect: 'Allow',
-            Action: [
-              'sso:DescribePermissionSetProvisioningStatus',
-              'sso:DescribePermissionSet',
-              'sso:Get*',
-              'sso:List*',
-            ],
+            Action: ['sso:PutInlinePolicyToPermissionSet', 'sso:ProvisionPermissionSet'],
+            Resource: ['arn:aws:sso:::instance/*', 'arn:aws:sso:::account/*'],
+          },
+          {
+            Sid: 'ReadProvisioning',
+            Effect: 'Allow',
+            Action: ['sso:DescribePermissionSetProvisioningStatus', 'sso:DescribePermissionSet'],
             Resource: '*',
           },
         ],
