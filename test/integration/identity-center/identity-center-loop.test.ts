@@ -273,6 +273,16 @@ describe('the Identity Center loop on moto: permission set proposed, approved, w
       APPROVER,
     );
 
+    const byRole = new Map<string, number>();
+    for (const call of world.proxy.calls) {
+      const key = `${call.operation.split(':')[0] ?? ''} ${call.account} ${call.roleArn?.split('/').pop() ?? 'fixed keys'}`;
+      byRole.set(key, (byRole.get(key) ?? 0) + 1);
+    }
+    console.log(
+      `Identity Center loop on moto: ${[...byRole].map(([key, count]) => `${count} ${key}`).join('; ')}; ` +
+        `provisioning observations ${provisioned.map((request) => request.observations).join(',')}`,
+    );
+
     // Another run (a Lambda retry, the reconciler) changes nothing.
     expect(await loop.apply(proposal.proposalId)).toEqual({ kind: 'verified', reason: null });
     expect(world.fake.requests.length).toBe(requestsBefore + 1);
