@@ -223,6 +223,29 @@ describe('IdentityCenterProvisioningFake and the Identity Center world on moto',
     expect(await inlineOfReservedRole(memberA, roleName)).toBe(DATA_ENGINEERS_INLINE);
   });
 
+  it('refuses a second provisioning of the same set to the same account while one is IN_PROGRESS', async () => {
+    const set = world.identityCenter.sets.data;
+    world.fake.allowProvisioningTo(memberA);
+    world.fake.scriptProvisioning({ inProgress: 1, outcome: 'SUCCEEDED' });
+    const request = { ...ids(set.arn), TargetType: 'AWS_ACCOUNT' as const, TargetId: memberA };
+    const started = await apply.send(new ProvisionPermissionSetCommand(request));
+    expect(started.PermissionSetProvisioningStatus?.Status).toBe('IN_PROGRESS');
+    await expect(apply.send(new ProvisionPermissionSetCommand(request))).rejects.toMatchObject({
+      name: 'ConflictException',
+    });
+    const done = await apply.send(
+      new DescribePermissionSetProvisioningStatusCommand({
+        InstanceArn: world.identityCenter.instanceArn,
+        ProvisionPermissionSetRequestId: started.PermissionSetProvisioningStatus?.RequestId ?? '',
+      }),
+    );
+    expect(done.PermissionSetProvisioningStatus?.Status).toBe('SUCCEEDED');
+    // Settled: a new request is taken again.
+    expect(
+      (await apply.send(new ProvisionPermissionSetCommand(request))).PermissionSetProvisioningStatus?.Status,
+    ).toBe('SUCCEEDED');
+  });
+
   it('reports a scripted FAILED with its reason and leaves the role as it was', async () => {
     const set = world.identityCenter.sets.data;
     const roleName = reservedRole(set.name, set.arn, memberA);

@@ -16,7 +16,8 @@
  *   name in the member (a missing one FAILS the request, as Identity Center does), the boundary.
  * - DescribePermissionSetProvisioningStatus: scriptable per request (`scriptProvisioning`):
  *   IN_PROGRESS n times, then SUCCEEDED or FAILED. Every observation counts, the ProvisionPermissionSet
- *   answer being the first.
+ *   answer being the first. A second ProvisionPermissionSet of the same set to the same account while
+ *   one is IN_PROGRESS is refused (ConflictException): an apply must resume its request.
  * - ListAccountsForProvisionedPermissionSet: the accounts a provisioning has succeeded in.
  * - TagResource, UntagResource, ListTagsForResource (tags given to CreatePermissionSet included) and
  *   Put/Get/DeletePermissionsBoundary(To|For|From)PermissionSet.
@@ -409,6 +410,20 @@ export async function startIdentityCenterProvisioningFake(
           `IdentityCenterProvisioningFake: ${targetId} is not the denial's account`,
         );
       }
+    }
+    // Identity Center takes one provisioning of a set to an account at a time: a second request while
+    // one runs is refused, so an apply that asks again instead of resuming its request fails.
+    const running = requests.find(
+      (request) =>
+        request.state === 'IN_PROGRESS' &&
+        request.permissionSetArn === permissionSetArn &&
+        request.accountId === String(targetId),
+    );
+    if (running !== undefined) {
+      throw new SsoError(
+        'ConflictException',
+        `A provisioning of ${permissionSetArn} to ${String(targetId)} is already in progress (request ${running.requestId})`,
+      );
     }
     const definition = await definitionOf(headers, instanceArn, permissionSetArn);
     const script = scripts.shift() ?? { inProgress: 0, outcome: 'SUCCEEDED' };
