@@ -197,11 +197,9 @@ describe('provisioning status', () => {
   });
 
   it('refuses a state outside the model rather than guess', async () => {
-    ssoAdmin
-      .on(DescribePermissionSetProvisioningStatusCommand)
-      .resolves({
-        PermissionSetProvisioningStatus: { Status: 'PAUSED' as never, RequestId: 'req-1', AccountId: '1' },
-      });
+    ssoAdmin.on(DescribePermissionSetProvisioningStatusCommand).resolves({
+      PermissionSetProvisioningStatus: { Status: 'PAUSED' as never, RequestId: 'req-1', AccountId: '1' },
+    });
     await expect(reader().provisioningStatus(REF, 'req-1')).rejects.toMatchObject({ reason: 'malformed' });
   });
 });
