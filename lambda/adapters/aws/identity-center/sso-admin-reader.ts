@@ -281,21 +281,20 @@ export class SsoAdminIdentityCenterReader implements IdentityCenterReader {
     const kept = this.names.get(permissionSetArn);
     if (kept !== undefined) return kept;
     const operation = 'sso:DescribePermissionSet';
-    const described = this.ssoAdmin
-      .send(
-        new DescribePermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: permissionSetArn }),
-      )
-      .then(
-        (answer) => {
-          const name = answer.PermissionSet?.Name;
-          if (name === undefined || name === '') throw malformedAnswer(operation, 'the set Name');
-          return name;
-        },
-        (error: unknown) => {
-          if (isResourceNotFound(error)) return null;
-          throw identityCenterError(error, operation, `permission set ${permissionSetArn}`);
-        },
-      );
+    const described = (async (): Promise<string | null> => {
+      let answer;
+      try {
+        answer = await this.ssoAdmin.send(
+          new DescribePermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: permissionSetArn }),
+        );
+      } catch (error) {
+        if (isResourceNotFound(error)) return null;
+        throw identityCenterError(error, operation, `permission set ${permissionSetArn}`);
+      }
+      const name = answer.PermissionSet?.Name;
+      if (name === undefined || name === '') throw malformedAnswer(operation, 'the set Name');
+      return name;
+    })();
     this.names.set(permissionSetArn, described);
     // A failed or "gone" description is asked again next time, not kept.
     described.then(

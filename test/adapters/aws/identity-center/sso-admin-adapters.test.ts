@@ -5,6 +5,7 @@
  * aws-sdk-client-mock; the reads themselves run against moto in test/integration.
  */
 import {
+  DescribePermissionSetCommand,
   DescribePermissionSetProvisioningStatusCommand,
   GetInlinePolicyForPermissionSetCommand,
   GetPermissionsBoundaryForPermissionSetCommand,
@@ -108,6 +109,50 @@ describe('locating the instance', () => {
     });
     await expect(reader().permissionSet('Data')).rejects.toThrow(`gave more than ${MAX_PAGES} pages`);
     expect(page).toBe(MAX_PAGES + 1);
+  });
+});
+
+describe("resolving a reserved role's set name", () => {
+  /** Names sharing `_`-separated parts: only the exact name may match. */
+  const SETS: Record<string, string> = {
+    [`${INSTANCE}/ps-1`]: 'Data',
+    [`${INSTANCE}/ps-2`]: 'Data_Engineer_Prod',
+    [`${INSTANCE}/ps-3`]: 'Data_Engineer',
+    [`${INSTANCE}/ps-4`]: 'Engineer',
+  };
+
+  beforeEach(() => {
+    ssoAdmin
+      .on(ListInstancesCommand)
+      .resolves({ Instances: [{ InstanceArn: INSTANCE, IdentityStoreId: 'd-1' }] });
+    ssoAdmin.on(ListPermissionSetsCommand).resolves({ PermissionSets: Object.keys(SETS) });
+    ssoAdmin.on(DescribePermissionSetCommand).callsFake((input: { PermissionSetArn: string }) => ({
+      PermissionSet: { PermissionSetArn: input.PermissionSetArn, Name: SETS[input.PermissionSetArn] },
+    }));
+  });
+
+  it('matches the whole name, `_` and all, never a part or a prefix', async () => {
+    const resolver = reader();
+    expect(await resolver.permissionSet('Data_Engineer')).toEqual({
+      instanceArn: INSTANCE,
+      permissionSetArn: `${INSTANCE}/ps-3`,
+      name: 'Data_Engineer',
+    });
+    expect((await resolver.permissionSet('Data'))?.permissionSetArn).toBe(`${INSTANCE}/ps-1`);
+    expect(await resolver.permissionSet('Engineer_Prod')).toBeNull();
+    expect(await resolver.permissionSet('Data_')).toBeNull();
+  });
+
+  it('skips a set deleted between the listing and its description', async () => {
+    ssoAdmin
+      .on(DescribePermissionSetCommand, { PermissionSetArn: `${INSTANCE}/ps-1` })
+      .rejects(
+        Object.assign(new Error('gone'), {
+          name: 'ResourceNotFoundException',
+          $metadata: { httpStatusCode: 400 },
+        }),
+      );
+    expect((await reader().permissionSet('Engineer'))?.permissionSetArn).toBe(`${INSTANCE}/ps-4`);
   });
 });
 
