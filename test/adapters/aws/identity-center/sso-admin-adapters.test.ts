@@ -144,14 +144,12 @@ describe("resolving a reserved role's set name", () => {
   });
 
   it('skips a set deleted between the listing and its description', async () => {
-    ssoAdmin
-      .on(DescribePermissionSetCommand, { PermissionSetArn: `${INSTANCE}/ps-1` })
-      .rejects(
-        Object.assign(new Error('gone'), {
-          name: 'ResourceNotFoundException',
-          $metadata: { httpStatusCode: 400 },
-        }),
-      );
+    ssoAdmin.on(DescribePermissionSetCommand, { PermissionSetArn: `${INSTANCE}/ps-1` }).rejects(
+      Object.assign(new Error('gone'), {
+        name: 'ResourceNotFoundException',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
     expect((await reader().permissionSet('Engineer'))?.permissionSetArn).toBe(`${INSTANCE}/ps-4`);
   });
 });
