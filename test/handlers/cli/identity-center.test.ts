@@ -34,6 +34,12 @@ const ROOT = join(__dirname, '../../..');
 const SEED_EVENT = join(ROOT, 'examples/seed/denial.json');
 const SEED_SNAPSHOT = join(ROOT, 'examples/seed/account.json');
 const FIXTURE = join(ROOT, 'test/fixtures/identity-center/snapshot.json');
+/** The member account of the fixture's DataEngineer set, as `snapshot --out` saves it. */
+const MEMBER_ACCOUNT = join(ROOT, 'test/fixtures/identity-center/member-account.json');
+const SSO_DENIAL = join(
+  ROOT,
+  'test/fixtures/cloudtrail/passrole/06-states-CreateStateMachine-IdentityCenter-AWSReservedSSO.json',
+);
 const INSTANCE = 'arn:aws:sso:::instance/ssoins-1111222233334444';
 const SET_ARN = 'arn:aws:sso:::permissionSet/ssoins-1111222233334444/ps-aaaabbbbccccdddd';
 
@@ -159,6 +165,53 @@ describe('passrole-doctor diagnose --identity-center', () => {
     );
     expect(err).toEqual([]);
     expect(code).toBe(0);
+  });
+
+  it('diagnoses an Identity Center denial offline from the member account and the Identity Center files', async () => {
+    const { code, out, err } = await run(
+      'diagnose',
+      '--json',
+      '--event',
+      SSO_DENIAL,
+      '--snapshot',
+      MEMBER_ACCOUNT,
+      '--identity-center',
+      FIXTURE,
+    );
+    expect(err).toEqual([]);
+    expect(code).toBe(0);
+    const [line] = out;
+    const diagnosis = JSON.parse(line ?? '{}') as {
+      proposal?: { target?: { type?: string; name?: string } };
+    };
+    expect(diagnosis.proposal?.target).toMatchObject({ type: 'permission-set', name: 'DataEngineer' });
+  });
+
+  it('the two fixtures describe one world: the reserved role holds what the set defines', () => {
+    const ic = JSON.parse(readFileSync(FIXTURE, 'utf8')) as {
+      permissionSets: { definition: { name: string; inlinePolicy: string; managedPolicyArns: string[] } }[];
+    };
+    const member = JSON.parse(readFileSync(MEMBER_ACCOUNT, 'utf8')) as {
+      RoleDetailList: {
+        RoleName: string;
+        RolePolicyList: { PolicyName: string; PolicyDocument: unknown }[];
+        AttachedManagedPolicies: { PolicyArn: string }[];
+      }[];
+    };
+    const set = ic.permissionSets.find((candidate) => candidate.definition.name === 'DataEngineer');
+    const role = member.RoleDetailList.find((candidate) =>
+      candidate.RoleName.startsWith('AWSReservedSSO_DataEngineer_'),
+    );
+    expect(role?.RolePolicyList).toEqual([
+      {
+        PolicyName: 'AwsSSOInlinePolicy',
+        PolicyDocument: JSON.parse(set?.definition.inlinePolicy ?? 'null'),
+      },
+    ]);
+    expect(role?.AttachedManagedPolicies.map((policy) => policy.PolicyArn)).toEqual([
+      ...(set?.definition.managedPolicyArns ?? []),
+      'arn:aws:iam::123456789012:policy/teams/DataTeamAccess',
+    ]);
   });
 
   it('a malformed Identity Center snapshot: exit 2, one line per problem, nothing diagnosed', async () => {
