@@ -12,6 +12,8 @@
  *   role, PowerUserAccess and AdministratorAccess
  * - the live diagnosis by account size (bench/account-size.ts): IAM calls, round trips, response bytes,
  *   wall time and peak RSS of one seed diagnosis in moto accounts of 20 to 10,000 roles, and the targets
+ * - the Identity Center reader (bench/identity-center.ts): calls and round trips to resolve a set, read
+ *   its definition and its blast radius; the time to check a large Identity Center snapshot file
  * - the organization hub (bench/organization.ts): throughput, IAM and AssumeRole calls per incident with
  *   2 and 20 member accounts on moto through MemberAccountAccess, and the targets
  */
@@ -27,6 +29,7 @@ import { runApplyBench } from './apply';
 import { runBundleBench } from './bundle';
 import { runEscalationBench } from './escalation';
 import { runHandlerBench } from './handler';
+import { runIdentityCenterBench } from './identity-center';
 import { seedAuthorizationDetails, seedSimulationAnswer } from './seed-iam';
 import { fakeIamFromSnapshot } from '../test/support/iam-snapshot-fake';
 import { stats } from './support';
@@ -188,6 +191,7 @@ async function main(): Promise<void> {
   for (const line of await runHandlerBench()) console.log(line);
   for (const line of await runBundleBench()) console.log(line);
   for (const line of await runApplyBench()) console.log(line);
+  for (const line of await runIdentityCenterBench()) console.log(line);
   // Its own process: the peak memory it reports is the pipeline's, not what the benches before it left.
   execFileSync(process.execPath, [...process.execArgv, join(__dirname, 'pipeline.ts')], { stdio: 'inherit' });
   // Its own moto and a child process per account size (the peak RSS it reports is the diagnosis's).

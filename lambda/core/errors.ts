@@ -29,6 +29,28 @@ export function describeInvalidInput(error: InvalidInputError): string {
 }
 
 /**
+ * A file that fails several checks at once (an Identity Center snapshot): each problem is its own
+ * line, naming its JSON path, so one run shows everything to fix.
+ */
+export class InvalidSnapshotError extends InvalidInputError {
+  constructor(
+    where: string,
+    readonly problems: readonly string[],
+  ) {
+    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+    super(`${where}: not a usable snapshot (${count}): ${problems.join('; ')}`, where);
+  }
+}
+
+/** The lines for a person: one per problem of an InvalidSnapshotError, else describeInvalidInput's one. */
+export function describeInvalidInputLines(error: InvalidInputError): string[] {
+  if (!(error instanceof InvalidSnapshotError)) return [describeInvalidInput(error)];
+  // eslint-disable-next-line no-control-regex
+  const controls = /[\u0000-\u001f\u007f]+/g;
+  return error.problems.map((problem) => `${error.where}: ${problem}`.replace(controls, ' ').trim());
+}
+
+/**
  * This record's work should be tried again later, as it is: whatever delivers it again (SQS, Lambda's
  * async retries, the reconciler, the caller) resumes it. Catch this one to tell "retry" from "failed".
  */
@@ -65,6 +87,22 @@ export class MemberAccessError extends PassRoleDoctorError {
     readonly accountId: string,
     readonly reason: 'not-this-account' | 'role-unavailable' | 'access-denied',
     message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * An IAM Identity Center call (sso-admin, identitystore) failed for good, or answered otherwise than
+ * the service's published model says. Transient failures stay TransientAwsError (retried later).
+ * `operation` is the IAM action the call needs, e.g. `sso:ProvisionPermissionSet`.
+ */
+export class IdentityCenterError extends AwsCallError {
+  constructor(
+    message: string,
+    readonly operation: string,
+    readonly reason: 'access-denied' | 'not-found' | 'no-instance' | 'malformed' | 'failed',
     options?: { cause?: unknown },
   ) {
     super(message, options);

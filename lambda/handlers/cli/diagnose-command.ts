@@ -5,6 +5,7 @@ import { AwsAuthorizationMessageDecoder } from '../../adapters/aws/aws-authoriza
 import { AwsPolicySimulator } from '../../adapters/aws/aws-policy-simulator';
 import { LocalPolicySimulator } from '../../adapters/local/local-policy-simulator';
 import { SnapshotAccountReader } from '../../adapters/snapshot/snapshot-account-reader';
+import { SnapshotIdentityCenterReader } from '../../adapters/snapshot/snapshot-identity-center-reader';
 import { encodedAuthorizationMessages, readDenials, type ReadOutcome } from '../../core/denial';
 import { createDiagnoser, type Diagnoser } from '../../core/diagnose';
 import { defaultEscalationDependencies } from '../../core/proposal/assess-escalation';
@@ -23,6 +24,8 @@ export interface DiagnoseOptions {
   event: string;
   snapshot?: string;
   scp: string[];
+  /** An Identity Center snapshot ('snapshot --identity-center'): permission sets resolved offline. */
+  identityCenter?: string | undefined;
   simulator: 'aws' | 'local';
   json: boolean;
 }
@@ -36,6 +39,12 @@ interface Engine {
 
 async function buildEngine(options: DiagnoseOptions): Promise<Engine> {
   const scps = await LocalPolicySimulator.loadScpFiles(options.scp);
+  // Loaded (and checked, every problem on its own line) before anything is read. Handed to the
+  // diagnoser as its optional `identityCenter` reader (absent: today's advice for permission sets).
+  const identityCenter =
+    options.identityCenter === undefined
+      ? {}
+      : { identityCenter: await SnapshotIdentityCenterReader.fromFile(options.identityCenter) };
   // Each --scp file is one level of the organization; without any, the SCPs in force are unknown.
   const scpLevels = scps.length > 0 ? scps.map((scp) => [scp]) : null;
   if (options.snapshot !== undefined) {
@@ -51,6 +60,7 @@ async function buildEngine(options: DiagnoseOptions): Promise<Engine> {
         simulator,
         instanceProfiles: accountReader,
         escalation: defaultEscalationDependencies(accountReader),
+        ...identityCenter,
       }),
       decoder: null,
       source: options.snapshot,
@@ -72,6 +82,7 @@ async function buildEngine(options: DiagnoseOptions): Promise<Engine> {
       simulator,
       instanceProfiles: accountReader,
       escalation: defaultEscalationDependencies(accountReader),
+      ...identityCenter,
     }),
     decoder: new AwsAuthorizationMessageDecoder(new STSClient({ region, requestHandler: REQUEST_HANDLER })),
     source: 'the account',

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { describeInvalidInput, InvalidInputError, PassRoleDoctorError } from '../../core/errors';
+import { describeInvalidInputLines, InvalidInputError, PassRoleDoctorError } from '../../core/errors';
 
 /** What the CLI touches outside itself, so tests can run it in-process. */
 export interface CliIo {
@@ -20,7 +20,7 @@ export const EXIT_BAD_INPUT = 2;
 /** A command's failure as one line on stderr; returns the exit code it ends with. */
 export function reportFailure(error: unknown, io: CliIo): number {
   if (error instanceof InvalidInputError) {
-    io.err(`passrole-doctor: ${describeInvalidInput(error)}`);
+    for (const line of describeInvalidInputLines(error)) io.err(`passrole-doctor: ${line}`);
     return EXIT_BAD_INPUT;
   }
   if (error instanceof PassRoleDoctorError) {

@@ -2,14 +2,16 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_PORT } from '../local/local-server';
 import { runDemo } from './demo-command';
 import { runDiagnose } from './diagnose-command';
+import { runIdentityCenterSnapshot } from './identity-center-snapshot-command';
 import { runRemote } from './remote-commands';
 import { runServe } from './serve-command';
 import { runSnapshot } from './snapshot-command';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, type CliIo } from './io';
 
 export const USAGE = `Usage:
-  passrole-doctor diagnose --event FILE [--snapshot FILE] [--scp FILE]... [--simulator aws|local] [--json]
-  passrole-doctor snapshot --out FILE
+  passrole-doctor diagnose --event FILE [--snapshot FILE] [--scp FILE]... [--identity-center FILE]
+                           [--simulator aws|local] [--json]
+  passrole-doctor snapshot [--out FILE] [--identity-center FILE]
   passrole-doctor serve --event FILE --snapshot FILE [--scp FILE]... [--port 8787]
   passrole-doctor demo
   passrole-doctor proposals [--api URL] [--json]
@@ -19,11 +21,15 @@ diagnose  Explains each iam:PassRole denial in FILE (a CloudTrail record, an Eve
           CloudTrail log file) and proposes the minimal policy that fixes it, verified by simulation.
           --snapshot FILE  offline: the output of 'aws iam get-account-authorization-details'
           --scp FILE       an SCP in force for the account (repeat for each level, root first)
+          --identity-center FILE  the Identity Center snapshot ('snapshot --identity-center'):
+                           the permission sets behind AWSReservedSSO_ roles, offline
           --simulator      'aws' (SimulatePrincipalPolicy, default when live) or 'local'
           --json           one JSON object per record, one per line
 snapshot  Saves the account for offline diagnosis: every page of GetAccountAuthorizationDetails and
           the AWS managed policies in use, in the format --snapshot takes. Live and read-only;
-          progress on stderr.
+          progress on stderr. --identity-center FILE saves the Identity Center instance (run in
+          the management or delegated administrator account; IDENTITY_CENTER_REGION names its
+          region): permission sets, their policies, provisioned accounts and assignments.
 serve     Reviews and approves locally: diagnoses FILE over the snapshot, prints each proposal's
           review link and serves the review page on 127.0.0.1 (the approval function itself).
           Approving applies the policy to the in-memory snapshot and re-simulates; nothing
@@ -56,6 +62,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
             event: { type: 'string' },
             snapshot: { type: 'string' },
             scp: { type: 'string', multiple: true },
+            'identity-center': { type: 'string' },
             simulator: { type: 'string' },
             json: { type: 'boolean', default: false },
           },
@@ -75,6 +82,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
             event: values.event,
             snapshot: values.snapshot,
             scp: values.scp ?? [],
+            identityCenter: values['identity-center'],
             simulator,
             json: values.json,
           },
@@ -84,12 +92,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case 'snapshot': {
         const { values } = parseArgs({
           args: [...rest],
-          options: { out: { type: 'string' } },
+          options: { out: { type: 'string' }, 'identity-center': { type: 'string' } },
           strict: true,
           allowPositionals: false,
         });
-        if (values.out === undefined || values.out === '') return usageError(io, 'snapshot needs --out FILE');
-        return await runSnapshot({ out: values.out }, io);
+        const identityCenter = values['identity-center'];
+        if (!values.out && !identityCenter) {
+          return usageError(io, 'snapshot needs --out FILE or --identity-center FILE');
+        }
+        const code = values.out ? await runSnapshot({ out: values.out }, io) : EXIT_OK;
+        if (code !== EXIT_OK || !identityCenter) return code;
+        return await runIdentityCenterSnapshot({ out: identityCenter }, io);
       }
       case 'serve': {
         const { values } = parseArgs({
