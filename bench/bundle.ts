@@ -67,7 +67,7 @@ function bundleAsDeployed(outdir: string): Bundle {
   const { function: fn } = createHandlerFunction(stack, {
     description: 'bench',
     roleDescription: 'bench',
-    entry: DIAGNOSE_ENTRY,
+    code: { kind: 'source', entry: DIAGNOSE_ENTRY },
     memorySize: 1024,
     timeout: FUNCTION_TIMEOUT,
     environment: FUNCTION_VARIABLES,

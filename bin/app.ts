@@ -1,6 +1,6 @@
 /**
- * The CDK app: `npx cdk synth`, `npx cdk deploy -c notificationEmails=a@example.com`, or directly
- * `CDK_OUTDIR=cdk.out tsx bin/app.ts` (npm run synth) with cdk.json's context.
+ * The CDK app: `npx cdk synth` (npm run synth), `npx cdk deploy -c notificationEmails=a@example.com`,
+ * or directly `CDK_OUTDIR=cdk.out tsx bin/app.ts` with cdk.json's context.
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';

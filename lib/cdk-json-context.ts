@@ -1,7 +1,8 @@
 /**
  * cdk.json's `context`: the settings' defaults and the feature flags. bin/app.ts starts from it so
- * that running the app directly (`tsx bin/app.ts`, as `npm run synth` does) synthesizes what
- * `cdk synth` does; context the CLI passes (cdk.json again, plus `-c` values) still takes precedence.
+ * that running the app directly (`CDK_OUTDIR=cdk.out tsx bin/app.ts`) synthesizes what `cdk synth`
+ * (and `npm run synth`) does; context the CLI passes (cdk.json again, plus `-c` values) still takes
+ * precedence.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

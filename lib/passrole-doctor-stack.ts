@@ -27,6 +27,7 @@ export class PassRoleDoctorStack extends Stack {
       renotifyAfterHours: settings.renotifyAfterHours,
       maxConcurrency: settings.maxConcurrency,
       createTrail: settings.createTrail,
+      retainAuditLogs: settings.retainAuditLogs,
       approvalMode: settings.approvalMode,
       approvers: settings.approvers,
       allowAdminRoles: settings.allowAdminRoles,

@@ -14,7 +14,7 @@
  * What those policies cannot stop (rewriting or invoking the functions, changing their roles) the
  * shipped SCP does (protection-scp.ts).
  */
-import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -102,12 +102,24 @@ export interface PassRoleRemediationProps {
   /** @default 1 month */
   readonly logRetention?: logs.RetentionDays;
   /**
+   * Whether `cdk destroy` leaves the audit logs: the approval API's access logs and the apply
+   * function's log (its record of every IAM write). They still expire after logRetention.
+   * @default true
+   */
+  readonly retainAuditLogs?: boolean;
+  /**
    * Organization mode: this is the hub. Denials arrive on the hub's bus from the member accounts, the
    * functions act in each member through its member roles (no IAM permission in this account), read
    * Organizations, and announce on a channel per `channelsByOu` OU too. @default single-account mode
    */
   readonly organization?: HubOrganizationProps;
 }
+
+export const NO_CHANNEL_WARNING_ID = 'passrole-doctor:noNotificationChannel';
+export const NO_CHANNEL_WARNING =
+  'No notification channel is configured (notificationEmails, slack or teams): every diagnosis and ' +
+  'proposal goes to an SNS topic that no one is subscribed to, and its policy lets no one subscribe. ' +
+  'Set at least one channel (README: "Deploy").';
 
 /** What the hub takes of the organization settings. */
 export type HubOrganizationProps = Pick<
@@ -202,6 +214,20 @@ export class PassRoleRemediation extends Construct {
       teams: props.teams,
     });
     this.topic = this.notificationChannel.topic;
+    if (
+      (props.notificationEmails ?? []).length === 0 &&
+      (props.slack ?? null) === null &&
+      (props.teams ?? null) === null
+    ) {
+      // A deploy without a channel works, and nobody ever hears of a denial: say so at synth.
+      const ouChannels = Object.keys(props.organization?.channelsByOu ?? {}).length > 0;
+      Annotations.of(this).addWarningV2(
+        NO_CHANNEL_WARNING_ID,
+        ouChannels
+          ? `${NO_CHANNEL_WARNING} channelsByOu's channels get copies for their OUs' accounts only.`
+          : NO_CHANNEL_WARNING,
+      );
+    }
     let hubFunctions: HubFunctionOrganization | undefined;
     if (organization !== undefined) {
       this.ouChannels = new OuChannels(this, 'OuChannels', {
@@ -223,6 +249,10 @@ export class PassRoleRemediation extends Construct {
     const proposalEvents = new ProposalEventsBus(this, 'ProposalEvents');
     this.eventBus = proposalEvents.bus;
 
+    const auditLogsRemovalPolicy =
+      (props.retainAuditLogs ?? SETTINGS_DEFAULTS.retainAuditLogs)
+        ? RemovalPolicy.RETAIN
+        : RemovalPolicy.DESTROY;
     const apply = new ApplyFunction(this, 'Apply', {
       proposalsTable: this.proposalsTable,
       topic: this.topic,
@@ -232,6 +262,7 @@ export class PassRoleRemediation extends Construct {
       entry: props.applyFunctionEntry,
       organization: hubFunctions,
       logRetention: props.logRetention,
+      logRemovalPolicy: auditLogsRemovalPolicy,
     });
     this.applyFunction = apply.function;
     this.applyFunctionRole = apply.role;
@@ -283,6 +314,7 @@ export class PassRoleRemediation extends Construct {
       linkThrottle: props.linkThrottle,
       iamThrottle: props.iamThrottle,
       logRetention: props.logRetention,
+      accessLogsRemovalPolicy: auditLogsRemovalPolicy,
     });
     this.httpApi = this.approvalApi.api;
     // The outcome message links back to the review page (its history); the API itself does not

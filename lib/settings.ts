@@ -44,6 +44,8 @@ export interface PassRoleDoctorSettings {
   /** Regions whose denials are forwarded to the home region's default bus. */
   readonly forwardFromRegions: readonly string[];
   readonly createTrail: boolean;
+  /** Whether `cdk destroy` leaves the approval API's access logs and the apply function's log. */
+  readonly retainAuditLogs: boolean;
   /** Lambda's SQS maximum concurrency: how many diagnoses run at once, at most. */
   readonly maxConcurrency: number;
   /** Where the main stack goes; null leaves it environment-agnostic. */
@@ -97,6 +99,7 @@ export const SETTINGS_DEFAULTS = {
   proposalTtlHours: PROPOSAL_TTL_HOURS.fallback,
   renotifyAfterHours: RENOTIFY_AFTER_HOURS.fallback,
   createTrail: false,
+  retainAuditLogs: true,
   maxConcurrency: 2,
   approvalMode: DEFAULT_APPROVAL_MODE,
   allowAdminRoles: false,
@@ -137,6 +140,7 @@ export function readSettings(
     REGION.test(region) ? null : 'is not a region name (e.g. eu-west-1)',
   );
   const createTrail = reader.boolean('createTrail', SETTINGS_DEFAULTS.createTrail);
+  const retainAuditLogs = reader.boolean('retainAuditLogs', SETTINGS_DEFAULTS.retainAuditLogs);
   const maxConcurrency = reader.integer(
     'maxConcurrency',
     SETTINGS_DEFAULTS.maxConcurrency,
@@ -223,6 +227,7 @@ export function readSettings(
     renotifyAfterHours,
     forwardFromRegions,
     createTrail,
+    retainAuditLogs,
     maxConcurrency,
     // The hub's region is in the member template (the rules target its bus by ARN): never agnostic.
     homeRegion: forwardFromRegions.length > 0 || organization !== null ? effectiveHomeRegion : homeRegion,

@@ -85,6 +85,8 @@ export interface ApprovalApiProps {
   readonly iamThrottle?: RouteThrottle;
   /** @default 1 month */
   readonly logRetention?: logs.RetentionDays;
+  /** What `cdk destroy` does with the access logs (who asked for which review page). @default RemovalPolicy.RETAIN */
+  readonly accessLogsRemovalPolicy?: RemovalPolicy;
 }
 
 export class ApprovalApi extends Construct {
@@ -107,7 +109,7 @@ export class ApprovalApi extends Construct {
     });
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
+      removalPolicy: props.accessLogsRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
     this.stage = this.api.addStage('DefaultStage', {
       stageName: '$default',

@@ -4,7 +4,14 @@
  * apart by name), active tracing, its own log group, and an explicit role whose only grant here is
  * writing to that log group. Each function's construct adds the rest of its permissions itself, with
  * the statements below where two functions need the same one.
+ *
+ * Where the code comes from: in this repository (the handler's TypeScript source is there) NodejsFunction
+ * bundles it at synth, so a synth always runs the code beside it. The installed package has no sources:
+ * it ships each function pre-bundled by that same NodejsFunction (scripts/build-functions.ts) in
+ * `functions/<name>/`, used as a plain asset, so a consumer's synth needs neither esbuild nor this
+ * project's lock file.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Aws, RemovalPolicy, Validations, type Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -30,9 +37,49 @@ export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 /** The handlers bundled into functions, each `lambda/handlers/<name>/index.ts` exporting `handler`. */
 export type HandlerName = 'diagnose' | 'approval' | 'apply' | 'reconcile';
 
-export function handlerEntry(name: HandlerName): string {
-  return path.join(PROJECT_ROOT, 'lambda', 'handlers', name, 'index.ts');
+export const HANDLER_NAMES: readonly HandlerName[] = ['diagnose', 'approval', 'apply', 'reconcile'];
+
+export function handlerEntry(name: HandlerName, projectRoot: string = PROJECT_ROOT): string {
+  return path.join(projectRoot, 'lambda', 'handlers', name, 'index.ts');
 }
+
+/**
+ * Where the package keeps a function pre-bundled: `<package>/dist/functions/<name>/` (the compiled
+ * construct's PROJECT_ROOT is `<package>/dist`).
+ */
+export function prebundledDirectory(name: HandlerName, projectRoot: string = PROJECT_ROOT): string {
+  return path.join(projectRoot, 'functions', name);
+}
+
+/** A function's code: its TypeScript entry, bundled at synth, or the package's pre-bundled asset. */
+export type FunctionCode =
+  | { readonly kind: 'source'; readonly entry: string }
+  | { readonly kind: 'prebundled'; readonly directory: string };
+
+/**
+ * The handler's own source where it exists (this repository), else the pre-bundled asset (the
+ * installed package); `entry` (tests) always means source.
+ */
+export function functionCode(
+  name: HandlerName,
+  entry?: string,
+  projectRoot: string = PROJECT_ROOT,
+): FunctionCode {
+  if (entry !== undefined) return { kind: 'source', entry };
+  const source = handlerEntry(name, projectRoot);
+  if (fs.existsSync(source)) return { kind: 'source', entry: source };
+  const directory = prebundledDirectory(name, projectRoot);
+  if (!fs.existsSync(path.join(directory, PREBUNDLED_FILE))) {
+    throw new InvalidInputError(
+      `the ${name} function's code is missing: neither ${source} nor ${path.join(directory, PREBUNDLED_FILE)} exists (build the package with npm run build:package)`,
+      directory,
+    );
+  }
+  return { kind: 'prebundled', directory };
+}
+
+/** The bundle NodejsFunction writes for an ESM function (and the pre-bundled copy keeps). */
+export const PREBUNDLED_FILE = 'index.mjs';
 
 /** Makes CommonJS dependencies that call require() work inside an ESM bundle. */
 const CREATE_REQUIRE_BANNER =
@@ -57,7 +104,7 @@ export const BUNDLING: nodejs.BundlingOptions = {
 export interface HandlerFunctionOptions {
   readonly description: string;
   readonly roleDescription: string;
-  readonly entry: string;
+  readonly code: FunctionCode;
   readonly memorySize: number;
   readonly timeout: Duration;
   /** The function's own variables; the Powertools ones and NODE_OPTIONS are added. */
@@ -66,10 +113,12 @@ export interface HandlerFunctionOptions {
   readonly logRetention?: logs.RetentionDays;
   /** A fixed role name (organization mode: the member roles trust the hub's roles by name). @default generated */
   readonly roleName?: string;
+  /** What `cdk destroy` does with the function's log group. @default RemovalPolicy.DESTROY */
+  readonly logRemovalPolicy?: RemovalPolicy;
 }
 
 export interface HandlerFunctionParts {
-  readonly function: nodejs.NodejsFunction;
+  readonly function: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
 }
@@ -82,11 +131,9 @@ export function createHandlerFunction(
   scope: Construct,
   options: HandlerFunctionOptions,
 ): HandlerFunctionParts {
-  requireLocalEsbuild();
-
   const logGroup = new logs.LogGroup(scope, 'Logs', {
     retention: options.logRetention ?? logs.RetentionDays.ONE_MONTH,
-    removalPolicy: RemovalPolicy.DESTROY,
+    removalPolicy: options.logRemovalPolicy ?? RemovalPolicy.DESTROY,
   });
 
   // An explicit role instead of AWSLambdaBasicExecutionRole: logs go to this one log group only.
@@ -103,12 +150,8 @@ export function createHandlerFunction(
     }),
   );
 
-  const fn = new nodejs.NodejsFunction(scope, 'Function', {
+  const common: lambda.FunctionOptions & { readonly runtime: lambda.Runtime } = {
     description: options.description,
-    entry: options.entry,
-    handler: 'handler',
-    projectRoot: PROJECT_ROOT,
-    depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
     runtime: lambda.Runtime.NODEJS_22_X,
     architecture: lambda.Architecture.ARM_64,
     memorySize: options.memorySize,
@@ -125,8 +168,27 @@ export function createHandlerFunction(
       }),
       NODE_OPTIONS: '--enable-source-maps',
     },
-    bundling: BUNDLING,
-  });
+  };
+  const code = options.code;
+  let fn: lambda.Function;
+  if (code.kind === 'source') {
+    requireLocalEsbuild();
+    fn = new nodejs.NodejsFunction(scope, 'Function', {
+      ...common,
+      entry: code.entry,
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      bundling: BUNDLING,
+    });
+  } else {
+    fn = new lambda.Function(scope, 'Function', {
+      ...common,
+      code: lambda.Code.fromAsset(code.directory),
+      // What NodejsFunction sets for the same bundle: index.mjs exporting `handler`.
+      handler: 'index.handler',
+    });
+  }
 
   Validations.of(fn).acknowledge({
     id: 'AwsSolutions-L1',
@@ -142,6 +204,8 @@ export interface HandlerFunctionProps {
   readonly entry?: string;
   /** @default 1 month */
   readonly logRetention?: logs.RetentionDays;
+  /** What `cdk destroy` does with the function's log group. @default RemovalPolicy.DESTROY */
+  readonly logRemovalPolicy?: RemovalPolicy;
   /**
    * Organization mode: the function acts in member accounts through their roles (its role gets the
    * hub's fixed name, sts:AssumeRole on the member roles it needs, and ORGANIZATION_ENV) and the
@@ -153,7 +217,7 @@ export interface HandlerFunctionProps {
 /** What each function's construct says about itself. */
 export interface HandlerFunctionSpec extends Omit<
   HandlerFunctionOptions,
-  'entry' | 'logRetention' | 'roleName'
+  'code' | 'logRetention' | 'roleName' | 'logRemovalPolicy'
 > {
   readonly handler: HandlerName;
 }
@@ -163,7 +227,7 @@ export interface HandlerFunctionSpec extends Omit<
  * each subclass adds its own permissions and cdk-nag acknowledgements.
  */
 export abstract class HandlerFunction extends Construct {
-  readonly function: nodejs.NodejsFunction;
+  readonly function: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
 
@@ -179,8 +243,9 @@ export abstract class HandlerFunction extends Construct {
     const parts = createHandlerFunction(this, {
       ...options,
       environment: { ...options.environment, ...organization?.environment },
-      entry: props.entry ?? handlerEntry(handler),
+      code: functionCode(handler, props.entry),
       logRetention: props.logRetention,
+      logRemovalPolicy: props.logRemovalPolicy,
       roleName: organization === undefined ? undefined : HUB_ROLE_NAMES[handler],
     });
     this.function = parts.function;

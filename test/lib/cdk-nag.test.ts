@@ -3,6 +3,7 @@
  * its findings land in the assembly's validation-report.json rather than in stack annotations.
  */
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { NO_CHANNEL_WARNING_ID } from '../../lib/passrole-remediation';
 import {
   ALL_OPTIONS_CONTEXT,
   buildTestApp,
@@ -18,7 +19,20 @@ describe('validation at synth (cdk-nag AwsSolutions, CloudFormation validation)'
     ['every option', { context: ALL_OPTIONS_CONTEXT, defaultRegion: 'eu-west-1' }],
   ])('leaves no finding unacknowledged with %s', (_name, options) => {
     const { assembly, violations } = synthesizeWithValidation(buildTestApp(options));
-    expect(violations).toEqual([]);
+    // The no-channel warning is meant (PassRoleRemediation's own test); every other finding is not.
+    expect(violations.filter(({ rule }) => rule !== `Annotation::${NO_CHANNEL_WARNING_ID}`)).toEqual([]);
+    expect(assembly).not.toBeNull();
+  });
+
+  it('reports the missing channel as a warning only, and synthesizes', () => {
+    const { assembly, violations } = synthesizeWithValidation(buildTestApp());
+    expect(violations).toEqual([
+      expect.objectContaining({
+        rule: `Annotation::${NO_CHANNEL_WARNING_ID}`,
+        severity: 'warning',
+        constructs: ['PassRoleDoctor/PassRoleRemediation'],
+      }),
+    ]);
     expect(assembly).not.toBeNull();
   });
 

@@ -38,6 +38,7 @@ describe('readSettings', () => {
       renotifyAfterHours: 24,
       forwardFromRegions: [],
       createTrail: false,
+      retainAuditLogs: true,
       maxConcurrency: 2,
       homeRegion: null,
       approvalMode: 'both',
@@ -265,6 +266,14 @@ describe('readSettings', () => {
       "maxConcurrency: must be an integer from 2 to 1000 (Lambda's SQS maximum concurrency range), got 1",
     ]);
     expect(problems({ maxConcurrency: '1001' })).toHaveLength(1);
+  });
+
+  it('reads retainAuditLogs as a boolean (-c retainAuditLogs=false lets cdk destroy remove the audit logs)', () => {
+    expect(settingsWith({ retainAuditLogs: 'false' }).retainAuditLogs).toBe(false);
+    expect(settingsWith({ retainAuditLogs: false }).retainAuditLogs).toBe(false);
+    expect(problems({ retainAuditLogs: 'keep' })).toEqual([
+      'retainAuditLogs: must be true or false, got "keep"',
+    ]);
   });
 
   it('rejects a createTrail that is not a boolean', () => {

@@ -4,6 +4,7 @@
  * cfn-lint on the synthesized files (as `npm run cfn-lint` runs it: errors fail, and the only warning
  * allowed is the one the single-account templates have too).
  */
+import { NO_CHANNEL_WARNING_ID } from '../../../lib/passrole-remediation';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -26,7 +27,8 @@ const KNOWN_WARNING = { rule: 'W3037', message: /^'getrequestauthorizationdetail
 describe('validation of the member side', () => {
   it('leaves no cdk-nag finding unacknowledged (member template, management stacks, StackSet)', () => {
     const { assembly, violations } = synthesizeWithValidation(buildOrganizationApp());
-    expect(violations).toEqual([]);
+    // The hub has no main channel here: its no-channel warning is meant (PassRoleRemediation's test).
+    expect(violations.filter(({ rule }) => rule !== `Annotation::${NO_CHANNEL_WARNING_ID}`)).toEqual([]);
     expect(assembly).not.toBeNull();
   });
 
