@@ -227,10 +227,14 @@ describe('passrole-doctor diagnose', () => {
   });
 
   it.each([
-    [['diagnose'], /diagnose needs --event FILE/],
-    [['diagnose', '--event', 'x', '--bogus'], /Unknown option '--bogus'/],
-    [['diagnose', '--event', 'x', '--simulator', 'magic'], /--simulator must be aws or local/],
-    [['frobnicate'], /unknown command 'frobnicate'/],
+    [['diagnose'], /^passrole-doctor: required option '--event <FILE>' not specified$/],
+    [['diagnose', '--event', 'x', '--bogus'], /^passrole-doctor: unknown option '--bogus'$/],
+    [
+      ['diagnose', '--event', 'x', '--simulator', 'magic'],
+      /^passrole-doctor: --simulator 'magic' is invalid: the choices are aws, local\.$/,
+    ],
+    [['frobnicate'], /^passrole-doctor: unknown command 'frobnicate'$/],
+    [['diagnos'], /^passrole-doctor: unknown command 'diagnos' \(did you mean diagnose\?\)$/],
   ])('usage errors exit 2: %j', async (argv, pattern) => {
     const { code, err } = await run(...argv);
     expect(code).toBe(2);

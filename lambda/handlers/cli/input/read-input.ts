@@ -1,0 +1,105 @@
+/**
+ * What `--event` names, read: a file in any form parse-documents.ts takes (gzip or not, UTF-8 or
+ * UTF-16), or a directory of them, walked in name order as CloudTrail lays out its S3 prefix
+ * (AWSLogs/<account>/CloudTrail/<region>/<yyyy>/<mm>/<dd>/).
+ */
+import { constants } from 'node:fs';
+import { access, readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InvalidInputError } from '../../../core/errors';
+import { decodeBytes } from './decode-bytes';
+import { parseDocuments, type InputDocument, type ParsedFile } from './parse-documents';
+
+/** The files a directory's walk reads; CloudTrail's digest files hold hashes, not records. */
+const LOG_FILE = /\.(json|jsonl|json\.gz|gz)$/i;
+const DIGEST = /CloudTrail-Digest/;
+
+/** 'no such file' and the like: the one wording of an unreadable file for every file option. */
+export function unreadableReason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory';
+    default:
+      return code ?? 'unreadable';
+  }
+}
+
+/** The one error for a file that cannot be read, whichever option named it. */
+export function cannotRead(path: string, error: unknown): InvalidInputError {
+  return new InvalidInputError(`cannot read the file (${unreadableReason(error)})`, path, { cause: error });
+}
+
+async function parseFile(path: string): Promise<ParsedFile> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    throw cannotRead(path, error);
+  }
+  return parseDocuments(decodeBytes(bytes, path), path);
+}
+
+async function logFilesUnder(directory: string): Promise<string[]> {
+  const entries = await readdir(directory, { withFileTypes: true, recursive: true });
+  return entries
+    .filter((entry) => entry.isFile() && LOG_FILE.test(entry.name) && !DIGEST.test(entry.name))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+}
+
+/** One file of a directory: its documents, or its one problem as an invalid document (the walk goes on). */
+async function directoryFile(path: string): Promise<InputDocument[]> {
+  try {
+    return (await parseFile(path)).documents;
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    const reason = error.message.startsWith(error.where)
+      ? error.message.slice(error.where.length + 2)
+      : error.message;
+    return [{ kind: 'invalid', where: path, reason }];
+  }
+}
+
+/** The documents `--event PATH` holds; InvalidInputError (one line) when there are none to read. */
+export async function readEventInput(path: string): Promise<ParsedFile> {
+  let isDirectory: boolean;
+  try {
+    isDirectory = (await stat(path)).isDirectory();
+  } catch (error) {
+    throw cannotRead(path, error);
+  }
+  if (!isDirectory) return parseFile(path);
+  let files: string[];
+  try {
+    files = await logFilesUnder(path);
+  } catch (error) {
+    throw cannotRead(path, error);
+  }
+  if (files.length === 0) {
+    throw new InvalidInputError('a directory with no .json, .jsonl or .json.gz files', path);
+  }
+  const documents: InputDocument[] = [];
+  for (const file of files) documents.push(...(await directoryFile(file)));
+  return { collection: true, documents };
+}
+
+/**
+ * Each file an option names (--snapshot, --scp), checked before any is read, so that a missing file
+ * is reported as --event's is, whichever option named it.
+ */
+export async function assertReadableFiles(paths: readonly string[]): Promise<void> {
+  for (const path of paths) {
+    try {
+      if ((await stat(path)).isDirectory()) throw Object.assign(new Error(path), { code: 'EISDIR' });
+      await access(path, constants.R_OK);
+    } catch (error) {
+      throw cannotRead(path, error);
+    }
+  }
+}
