@@ -110,13 +110,17 @@ function shown(char: string): string {
   return code >= 0x20 && code < 0x7f ? `'${char}'` : `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
-/** Why `text` is not JSON, in one line: what was found where, or that it ends too soon. */
-export function describeJsonError(text: string): string {
+/**
+ * Why `text` is not JSON, in one line: what was found where, or that it ends too soon. `oneLine`: the
+ * text is one line of a file (JSON lines), whose number the caller names: the column alone is given.
+ */
+export function describeJsonError(text: string, oneLine = false): string {
   const offset = jsonErrorOffset(text);
   if (offset === -1) return 'it cannot be parsed';
   if (offset >= text.length) {
     return text.trim() === '' ? 'the file is empty' : 'it ends too soon (cut short?)';
   }
   const { line, column } = lineAndColumn(text, offset);
-  return `line ${line}, column ${column}: unexpected ${shown(String.fromCodePoint(text.codePointAt(offset) ?? 0))}`;
+  const at = oneLine ? `column ${column}` : `line ${line}, column ${column}`;
+  return `${at}: unexpected ${shown(String.fromCodePoint(text.codePointAt(offset) ?? 0))}`;
 }

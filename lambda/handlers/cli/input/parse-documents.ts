@@ -88,7 +88,7 @@ function jsonLines(text: string, where: string): ParsedFile | null {
       const parsed = tryParse(line);
       return parsed.ok
         ? { kind: 'document', value: parsed.value, where: at }
-        : { kind: 'invalid', where: at, reason: `not JSON (${describeJsonError(line)})` };
+        : { kind: 'invalid', where: at, reason: `not JSON (${describeJsonError(line, true)})` };
     }),
   };
 }
