@@ -235,10 +235,25 @@ describe('passrole-doctor diagnose', () => {
     ],
     [['frobnicate'], /^passrole-doctor: unknown command 'frobnicate'$/],
     [['diagnos'], /^passrole-doctor: unknown command 'diagnos' \(did you mean diagnose\?\)$/],
+    [['approve'], /^passrole-doctor: missing required argument 'proposal-id'$/],
+    [
+      ['reject', 'a', 'b'],
+      /^passrole-doctor: too many arguments for 'reject'\. Expected 1 argument but got 2\.$/,
+    ],
+    [['proposals', 'x'], /^passrole-doctor: too many arguments for 'proposals'/],
+    [['diagnose', '--event'], /^passrole-doctor: option '--event <FILE>' argument missing$/],
+    [
+      ['diagnose', '--event', 'x', '--snapshot', 'y', '--simulator', 'aws'],
+      /^passrole-doctor: --snapshot runs offline: it uses the local simulator$/,
+    ],
   ])('usage errors exit 2: %j', async (argv, pattern) => {
-    const { code, err } = await run(...argv);
+    const { code, out, err } = await run(...argv);
     expect(code).toBe(2);
+    expect(out).toEqual([]);
     expect(err[0]).toMatch(pattern);
+    // The second line says where the usage is: the command's own help, or the program's.
+    const command = argv[0] === 'frobnicate' || argv[0] === 'diagnos' ? '' : `${argv[0]} `;
+    expect(err.slice(1)).toEqual([`Run 'passrole-doctor ${command}--help' for usage.`]);
   });
 });
 
