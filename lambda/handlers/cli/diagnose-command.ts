@@ -20,7 +20,7 @@ import { renderTextReport } from '../../core/render/text-report';
 import type { AuthorizationMessageDecoder } from '../../ports/authorization-message-decoder';
 import { IAM_REQUEST_HANDLER, REQUEST_HANDLER } from '../client-settings';
 import { EXIT_BAD_INPUT, EXIT_OK, reportFailure, type CliIo } from './io';
-import { assertReadableFiles, readEventInput } from './input/read-input';
+import { assertReadableFiles, openEventInput } from './input/read-input';
 import type { InputDocument } from './input/parse-documents';
 import { notShownLine, noRecordsLine } from '../../core/render/input-summary';
 import { IamToolboxRecordReader } from '../../adapters/aws/iam-toolbox/iam-toolbox-record-reader';
@@ -156,62 +156,70 @@ function readAll(
 export async function runDiagnose(options: DiagnoseOptions, io: CliIo): Promise<number> {
   let exitCode = EXIT_OK;
   try {
-    const input = await readEventInput(options.event);
+    const input = await openEventInput(options.event);
     await assertReadableFiles([
       ...(options.snapshot === undefined ? [] : [options.snapshot]),
       ...options.scp,
     ]);
     const engine = await buildEngine(options);
-    const outcomes = readAll(input.documents, await decodeMessages(input.documents, engine.decoder, io));
     const quiet = input.collection && !options.json && !options.all;
-    const denials = outcomes.filter((outcome) => outcome.kind === 'denial').length;
     const live = options.snapshot === undefined;
     const notShown = new NotShown();
     let printed = 0;
-    let diagnosed = 0;
-    for (const outcome of outcomes) {
-      if (outcome.kind === 'invalid') {
-        io.err(`passrole-doctor: ${outcome.where}: ${outcome.reason}`);
-        exitCode = EXIT_BAD_INPUT;
-        continue;
-      }
-      let diagnosis: Diagnosis;
-      if (outcome.kind === 'not-applicable') {
-        if (quiet) {
-          notShown.add(outcome.code);
+    let records = 0;
+    let file = 0;
+    for await (const documents of input.parts()) {
+      file++;
+      const outcomes = readAll(documents, await decodeMessages(documents, engine.decoder, io));
+      records += outcomes.length;
+      const denials = outcomes.filter((outcome) => outcome.kind === 'denial').length;
+      const ofFile = input.files > 1 ? ` in file ${file} of ${input.files}` : '';
+      let diagnosed = 0;
+      for (const outcome of outcomes) {
+        if (outcome.kind === 'invalid') {
+          io.err(`passrole-doctor: ${outcome.where}: ${outcome.reason}`);
+          exitCode = EXIT_BAD_INPUT;
           continue;
         }
-        diagnosis = notApplicableDiagnosis(outcome);
-      } else {
-        diagnosed++;
-        if (live)
-          io.progress?.(
-            `passrole-doctor: diagnosing denial ${diagnosed} of ${denials} (reading the account)...`,
-          );
-        try {
-          diagnosis = await engine.diagnoser.diagnose(outcome.denial);
-        } catch (error) {
-          if (error instanceof PrincipalNotFoundError) {
-            io.err(
-              `passrole-doctor: ${outcome.where}: ${engine.source} has no IAM entity ${error.policySourceArn}`,
-            );
-            exitCode = EXIT_BAD_INPUT;
+        let diagnosis: Diagnosis;
+        if (outcome.kind === 'not-applicable') {
+          if (quiet) {
+            notShown.add(outcome.code);
             continue;
           }
-          throw error;
+          diagnosis = notApplicableDiagnosis(outcome);
+        } else {
+          diagnosed++;
+          if (live) {
+            io.progress?.(
+              `passrole-doctor: diagnosing denial ${diagnosed} of ${denials}${ofFile} (reading the account)...`,
+            );
+          }
+          try {
+            diagnosis = await engine.diagnoser.diagnose(outcome.denial);
+          } catch (error) {
+            if (error instanceof PrincipalNotFoundError) {
+              io.err(
+                `passrole-doctor: ${outcome.where}: ${engine.source} has no IAM entity ${error.policySourceArn}`,
+              );
+              exitCode = EXIT_BAD_INPUT;
+              continue;
+            }
+            throw error;
+          }
         }
+        io.progress?.(null);
+        if (options.json) {
+          io.out(toJsonLine(diagnosis));
+        } else {
+          if (printed > 0) io.out('');
+          io.out(renderTextReport(diagnosis));
+        }
+        printed++;
       }
-      io.progress?.(null);
-      if (options.json) {
-        io.out(toJsonLine(diagnosis));
-      } else {
-        if (printed > 0) io.out('');
-        io.out(renderTextReport(diagnosis));
-      }
-      printed++;
     }
     io.progress?.(null);
-    if (input.collection && outcomes.length === 0) io.err(`passrole-doctor: ${noRecordsLine(options.event)}`);
+    if (input.collection && records === 0) io.err(`passrole-doctor: ${noRecordsLine(options.event)}`);
     if (notShown.counts.size > 0) {
       if (printed > 0) io.out('');
       io.out(notShownLine(notShown.counts));

@@ -66,15 +66,34 @@ async function directoryFile(path: string): Promise<InputDocument[]> {
   }
 }
 
-/** The documents `--event PATH` holds; InvalidInputError (one line) when there are none to read. */
-export async function readEventInput(path: string): Promise<ParsedFile> {
+/** `--event PATH` opened: a file read whole, or a directory whose files are read one at a time. */
+export interface EventInput {
+  /** A collection (log file, array, lines, lookup-events, directory), not one record. */
+  collection: boolean;
+  /** How many files the parts come from. */
+  files: number;
+  /** The documents, file by file: a directory is never held in memory whole. */
+  parts(): AsyncGenerator<InputDocument[]>;
+}
+
+/** Opens `--event PATH`; InvalidInputError (one line) when there is nothing to read. */
+export async function openEventInput(path: string): Promise<EventInput> {
   let isDirectory: boolean;
   try {
     isDirectory = (await stat(path)).isDirectory();
   } catch (error) {
     throw cannotRead(path, error);
   }
-  if (!isDirectory) return parseFile(path);
+  if (!isDirectory) {
+    const parsed = await parseFile(path);
+    return {
+      collection: parsed.collection,
+      files: 1,
+      parts: async function* () {
+        yield parsed.documents;
+      },
+    };
+  }
   let files: string[];
   try {
     files = await logFilesUnder(path);
@@ -84,9 +103,21 @@ export async function readEventInput(path: string): Promise<ParsedFile> {
   if (files.length === 0) {
     throw new InvalidInputError('a directory with no .json, .jsonl or .json.gz files', path);
   }
+  return {
+    collection: true,
+    files: files.length,
+    parts: async function* () {
+      for (const file of files) yield await directoryFile(file);
+    },
+  };
+}
+
+/** Every document `--event PATH` holds, at once (serve reviews a few; diagnose reads file by file). */
+export async function readEventInput(path: string): Promise<ParsedFile> {
+  const input = await openEventInput(path);
   const documents: InputDocument[] = [];
-  for (const file of files) documents.push(...(await directoryFile(file)));
-  return { collection: true, documents };
+  for await (const part of input.parts()) documents.push(...part);
+  return { collection: input.collection, documents };
 }
 
 /**
