@@ -268,3 +268,54 @@ describe('passrole-doctor demo', () => {
     expect(text).toContain('Re-simulation after applying: allowed (with MFA present');
   });
 });
+
+describe('passrole-doctor diagnose: quiet text output', () => {
+  const event = JSON.parse(readFileSync(SEED_EVENT, 'utf8')) as Record<string, unknown>;
+  const succeeded = (index: number) => ({
+    ...event,
+    eventID: `ok-${index}`,
+    errorCode: undefined,
+    errorMessage: undefined,
+  });
+  const records = [
+    ...Array.from({ length: 100 }, (_u, i) => succeeded(i)),
+    event,
+    ...Array.from({ length: 100 }, (_u, i) => succeeded(100 + i)),
+  ];
+
+  it('200 successful calls and one denial: the denial, then one line counting the rest', async () => {
+    const { code, out, err } = await run(
+      'diagnose',
+      '--event',
+      file('200-ok.json', JSON.stringify({ Records: records })),
+      '--snapshot',
+      SEED_SNAPSHOT,
+    );
+    expect({ code, err }).toEqual({ code: 0, err: [] });
+    const text = out.join('\n');
+    expect(text.match(/^Verdict: /gm)).toHaveLength(1);
+    expect(text).not.toContain('NOT APPLICABLE');
+    expect(out.at(-1)).toBe(
+      'Not shown: 200 records that are not iam:PassRole denials (200 not-an-error); --all shows each with its reason.',
+    );
+  });
+
+  it('--all: all 201, each with its reason; --json: 201 lines, as before', async () => {
+    const path = file('200-ok-all.json', JSON.stringify({ Records: records }));
+    const all = await run('diagnose', '--event', path, '--snapshot', SEED_SNAPSHOT, '--all');
+    expect(all.out.join('\n').match(/^Verdict: /gm)).toHaveLength(201);
+    const json = await run('diagnose', '--event', path, '--snapshot', SEED_SNAPSHOT, '--json');
+    expect(json.out).toHaveLength(201);
+  });
+
+  it('a snapshot diagnosis shows no progress line (nothing is read live)', async () => {
+    const shown: (string | null)[] = [];
+    const io = {
+      out: () => undefined,
+      err: () => undefined,
+      progress: (text: string | null) => shown.push(text),
+    };
+    expect(await runCli(['diagnose', '--event', SEED_EVENT, '--snapshot', SEED_SNAPSHOT], io)).toBe(0);
+    expect(shown.filter((text) => text !== null)).toEqual([]);
+  });
+});
