@@ -3,6 +3,7 @@
  * and a reader that stops early (`| head -1`) ends the program quietly.
  */
 import { createColors } from 'picocolors';
+import { terminalSafe } from '../../core/render/text-report';
 import { EXIT_PIPE_CLOSED, type CliIo } from './io';
 
 type Colors = ReturnType<typeof createColors>;
@@ -73,7 +74,8 @@ export function terminalIo(stdout: Stream, stderr: Stream, env: NodeJS.ProcessEn
     },
     err: (text) => {
       clear();
-      stderr.write(`${styleErrorLine(text, errColors)}\n`);
+      // Error lines carry paths and values from the input: no terminal control reaches the terminal.
+      stderr.write(`${styleErrorLine(terminalSafe(text), errColors)}\n`);
     },
   };
   if (stderr.isTTY === true) {

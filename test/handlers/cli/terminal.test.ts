@@ -60,6 +60,12 @@ describe('terminalIo', () => {
     expect(out.text).toBe('report\n');
   });
 
+  it('error lines reach the terminal without the control characters an input put in them', () => {
+    const err = stream(false);
+    terminalIo(stream(false), err, {}).err('passrole-doctor: logs/\u001b[2Jx.json: not JSON');
+    expect(err.text).toBe('passrole-doctor: logs/\\u001b[2Jx.json: not JSON\n');
+  });
+
   it('colours the landmarks of a report on a terminal, and JSON never', () => {
     const out = stream(true);
     const io = terminalIo(out, stream(true), {});
