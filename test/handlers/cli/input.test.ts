@@ -1,6 +1,6 @@
 /** The pieces under `--event`: where JSON goes wrong, how bytes become text, which documents a file holds. */
 import { gzipSync } from 'node:zlib';
-import { decodeBytes } from '../../../lambda/handlers/cli/input/decode-bytes';
+import { decodeBytes, MAX_DECOMPRESSED_BYTES } from '../../../lambda/handlers/cli/input/decode-bytes';
 import { describeJsonError, jsonErrorOffset } from '../../../lambda/handlers/cli/input/json-error';
 import { parseDocuments } from '../../../lambda/handlers/cli/input/parse-documents';
 import { InvalidInputError } from '../../../lambda/core/errors';
@@ -56,6 +56,17 @@ describe('decodeBytes', () => {
     ['gzip of UTF-16 with a BOM', gzipSync(Buffer.from(`\ufeff${text}`, 'utf16le'))],
   ])('%s', (_label, bytes) => {
     expect(decodeBytes(bytes, 'f')).toBe(text);
+  });
+
+  it('refuses a gzip file that inflates past the limit, before holding it all', () => {
+    const bomb = gzipSync(Buffer.alloc(4 * 1024 * 1024));
+    expect(() => decodeBytes(bomb, 'bomb.json.gz', 1024 * 1024)).toThrow(
+      new InvalidInputError(
+        'a gzip file that cannot be decompressed: it holds more than 1 MiB',
+        'bomb.json.gz',
+      ),
+    );
+    expect(MAX_DECOMPRESSED_BYTES).toBe(256 * 1024 * 1024);
   });
 
   it('refuses invalid UTF-8 as not text, naming the file', () => {

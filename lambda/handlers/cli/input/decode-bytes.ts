@@ -6,8 +6,11 @@
 import { gunzipSync } from 'node:zlib';
 import { InvalidInputError } from '../../../core/errors';
 
-/** Past this a gzip file is refused rather than exhausting memory (CloudTrail's files are far smaller). */
-export const MAX_DECOMPRESSED_BYTES = 1024 * 1024 * 1024;
+/**
+ * Past this a gzip file is refused rather than exhausting memory: CloudTrail's own files are far
+ * smaller (it delivers every few minutes), and a small file can inflate a thousandfold.
+ */
+export const MAX_DECOMPRESSED_BYTES = 256 * 1024 * 1024;
 
 const isGzip = (bytes: Uint8Array) => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 
@@ -49,16 +52,16 @@ function utf8(bytes: Uint8Array, where: string): string {
 }
 
 /** The text of a file's bytes; InvalidInputError (one line) when it is neither. */
-export function decodeBytes(bytes: Uint8Array, where: string): string {
+export function decodeBytes(bytes: Uint8Array, where: string, limit = MAX_DECOMPRESSED_BYTES): string {
   if (!isGzip(bytes)) return text(bytes, where);
   let inflated: Buffer;
   try {
-    inflated = gunzipSync(bytes, { maxOutputLength: MAX_DECOMPRESSED_BYTES });
+    inflated = gunzipSync(bytes, { maxOutputLength: limit });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why =
       code === 'ERR_BUFFER_TOO_LARGE'
-        ? `it holds more than ${MAX_DECOMPRESSED_BYTES / 1024 / 1024} MiB`
+        ? `it holds more than ${limit / 1024 / 1024} MiB`
         : 'it is damaged or cut short';
     throw new InvalidInputError(`a gzip file that cannot be decompressed: ${why}`, where, { cause: error });
   }
