@@ -81,7 +81,8 @@ export function terminalIo(stdout: Stream, stderr: Stream, env: NodeJS.ProcessEn
   if (stderr.isTTY === true) {
     io.progress = (text) => {
       if (text === null) return clear();
-      const width = Math.max((stderr.columns ?? 80) - 1, 20);
+      // A pseudo-terminal may report 0 columns: then the usual 80.
+      const width = Math.max((stderr.columns || 80) - 1, 20);
       stderr.write(
         `${CLEAR_LINE}${errColors.dim(text.length > width ? `${text.slice(0, width - 3)}...` : text)}`,
       );

@@ -66,6 +66,13 @@ describe('terminalIo', () => {
     expect(err.text).toBe('passrole-doctor: logs/\\u001b[2Jx.json: not JSON\n');
   });
 
+  it('a terminal that reports 0 columns gets the usual 80', () => {
+    const err = stream(true, 0);
+    const io = terminalIo(stream(true), err, { NO_COLOR: '1' });
+    io.progress?.('passrole-doctor: diagnosing denial 1 of 2 (reading the account)...');
+    expect(err.text).toBe('\r\u001b[2Kpassrole-doctor: diagnosing denial 1 of 2 (reading the account)...');
+  });
+
   it('colours the landmarks of a report on a terminal, and JSON never', () => {
     const out = stream(true);
     const io = terminalIo(out, stream(true), {});
