@@ -30,8 +30,9 @@ interface Result {
   err: string;
 }
 
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Result {
+function cli(args: string[], env: NodeJS.ProcessEnv = {}, input?: string): Result {
   const result = spawnSync(process.execPath, [CLI, ...args], {
+    input,
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '', FORCE_COLOR: undefined, ...env },
@@ -152,6 +153,22 @@ describe('the built CLI reads every form CloudTrail records come in', () => {
     expect(lines(out).at(-1)).toBe(
       'Not shown: 1 record that is not an iam:PassRole denial (1 not-an-error); --all shows each with its reason.',
     );
+  });
+
+  it("--event - reads a pipe: 'aws cloudtrail lookup-events ... | passrole-doctor diagnose --event -'", () => {
+    const lookup = JSON.stringify({ Events: [{ EventId: SEED_ID, CloudTrailEvent: JSON.stringify(SEED) }] });
+    const { code, out, err } = cli(
+      ['diagnose', '--event', '-', '--snapshot', SEED_SNAPSHOT, '--json'],
+      {},
+      lookup,
+    );
+    expect({ code, err }).toEqual({ code: 0, err: '' });
+    expect(JSON.parse(out)).toMatchObject({ outcome: 'proposed', denial: { eventId: SEED_ID } });
+    const bad = cli(['diagnose', '--event', '-', '--snapshot', SEED_SNAPSHOT], {}, '{"Records": [');
+    expect({ code: bad.code, err: bad.err }).toEqual({
+      code: 2,
+      err: 'passrole-doctor: (stdin): not JSON (it ends too soon (cut short?))\n',
+    });
   });
 
   it('--all shows every record of a log file, with its reason', () => {

@@ -20,7 +20,8 @@ or usage, 1 AWS or internal failure, 141 the output pipe closed early (| head).`
 const DIAGNOSE_INPUT = `FILE may be: a CloudTrail record; an EventBridge event; a CloudTrail log
 file {"Records": [...]}, .json or .json.gz as CloudTrail writes it to S3; a
 directory of log files (read recursively); a JSON array of records; JSON lines
-(one record per line); or the output of 'aws cloudtrail lookup-events'.
+(one record per line); or the output of 'aws cloudtrail lookup-events'
+(--event - reads it from a pipe).
 UTF-8 (with or without a BOM) and UTF-16 are read.
 
 Text output of a log file, array, lines or directory shows the iam:PassRole
@@ -78,7 +79,10 @@ function program(io: CliIo, done: (code: number) => void): Command {
       'Explains each iam:PassRole denial in FILE and proposes the minimal policy that fixes it, ' +
         'verified by simulation. Live (read-only, your AWS credentials) unless --snapshot is given.',
     )
-    .requiredOption('--event <FILE>', 'the CloudTrail input: a file or a directory (forms below)')
+    .requiredOption(
+      '--event <FILE>',
+      "the CloudTrail input: a file, a directory, or '-' for stdin (forms below)",
+    )
     .option('--snapshot <FILE>', "offline: the output of 'aws iam get-account-authorization-details'")
     .option(
       '--scp <FILE>',

@@ -76,24 +76,39 @@ export interface EventInput {
   parts(): AsyncGenerator<InputDocument[]>;
 }
 
+/** `--event -` reads standard input, named so in messages. */
+const STDIN = '-';
+const STDIN_NAME = '(stdin)';
+
+function single(parsed: ParsedFile): EventInput {
+  return {
+    collection: parsed.collection,
+    files: 1,
+    parts: async function* () {
+      yield parsed.documents;
+    },
+  };
+}
+
 /** Opens `--event PATH`; InvalidInputError (one line) when there is nothing to read. */
-export async function openEventInput(path: string): Promise<EventInput> {
+export async function openEventInput(
+  path: string,
+  stdin: AsyncIterable<Uint8Array> = process.stdin,
+): Promise<EventInput> {
+  if (path === STDIN) {
+    // `aws cloudtrail lookup-events ... | passrole-doctor diagnose --event -`
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of stdin) chunks.push(chunk);
+    const parsed = parseDocuments(decodeBytes(Buffer.concat(chunks), STDIN_NAME), STDIN_NAME);
+    return single(parsed);
+  }
   let isDirectory: boolean;
   try {
     isDirectory = (await stat(path)).isDirectory();
   } catch (error) {
     throw cannotRead(path, error);
   }
-  if (!isDirectory) {
-    const parsed = await parseFile(path);
-    return {
-      collection: parsed.collection,
-      files: 1,
-      parts: async function* () {
-        yield parsed.documents;
-      },
-    };
-  }
+  if (!isDirectory) return single(await parseFile(path));
   let files: string[];
   try {
     files = await logFilesUnder(path);
