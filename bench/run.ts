@@ -4,6 +4,7 @@
  * - AWS calls per diagnosis of the seed scenario, through a mocked IAM with a fixed latency per call,
  *   so elapsed time / latency gives the sequential round trips on the critical path
  * - CLI cold start for one event
+ * - the CLI's input path (bench/cli-input.ts): a directory of .json.gz log files and JSON lines, records/s
  * - the diagnose function (bench/handler.ts): handler overhead per record with AWS mocked, the
  *   10,000-denial storm, peak memory
  * - the diagnose function's bundle (bench/bundle.ts): zipped size with and without the source map,
@@ -27,6 +28,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { runApplyBench } from './apply';
 import { runBundleBench } from './bundle';
+import { runCliInputBench } from './cli-input';
 import { runEscalationBench } from './escalation';
 import { runHandlerBench } from './handler';
 import { runIdentityCenterBench } from './identity-center';
@@ -187,6 +189,7 @@ async function main(): Promise<void> {
   for (const line of await runEscalationBench()) console.log(line);
   await awsCallsPerDiagnosis();
   cliColdStart();
+  for (const line of await runCliInputBench()) console.log(line);
   console.log(`peak RSS of the bench process: ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MiB`);
   for (const line of await runHandlerBench()) console.log(line);
   for (const line of await runBundleBench()) console.log(line);

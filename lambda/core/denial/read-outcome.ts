@@ -17,6 +17,11 @@ export const NOT_APPLICABLE_CODES = [
   'not-an-error',
   /** The errorCode is not an authorization failure, and errorMessage names no iam:PassRole. */
   'not-authorization-failure',
+  /**
+   * errorCode VpceAccessDenied (a network activity event): a VPC endpoint policy denied the call, and
+   * the record does not name the denied action.
+   */
+  'vpc-endpoint-policy',
   /** Denied, but the record has no errorMessage. */
   'no-error-message',
   /** The denied action (from errorMessage or the decoded message) is another than iam:PassRole. */

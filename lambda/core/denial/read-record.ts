@@ -7,7 +7,7 @@ import { buildDenial } from './build-denial';
 import { type DecodedAuthorization, parseDecodedAuthorization } from './decoded-message';
 import { parseErrorMessage } from './error-message';
 import { operationName } from './iam-action';
-import { describeType, isJsonObject, stringField } from './json';
+import { describeType, isJsonObject, type JsonObject, stringField } from './json';
 import { roleParametersFor } from './passrole-apis';
 import { quote } from './quote';
 import {
@@ -19,11 +19,18 @@ import {
 } from './read-outcome';
 import { mentionedEventId, recordShapeProblem } from './record-shape';
 
+/**
+ * What CloudTrail's network activity events write when a VPC endpoint policy denied the call; their
+ * errorMessage ('The request was denied due to a VPC endpoint policy') names no action.
+ */
+const VPC_ENDPOINT_DENIED = 'VpceAccessDenied';
+
 const AUTHORIZATION_ERROR_CODES: ReadonlySet<string> = new Set([
   'AccessDenied',
   'AccessDeniedException',
   'Client.UnauthorizedOperation',
   'UnauthorizedOperation',
+  VPC_ENDPOINT_DENIED,
 ]);
 
 export function isPassRole(action: string): boolean {
@@ -110,6 +117,18 @@ function unnamedAction(
   };
 }
 
+/** A VpceAccessDenied record that names no action: an authorization failure, not one the reader can place. */
+function vpcEndpointDenial(record: JsonObject): NotPassRole {
+  const endpoint = stringField(record, 'vpcEndpointId');
+  const named = endpoint === null ? 'a VPC endpoint policy' : `the policy of VPC endpoint ${quote(endpoint)}`;
+  return {
+    code: 'vpc-endpoint-policy',
+    reason:
+      `denied by ${named} (errorCode ${VPC_ENDPOINT_DENIED}), an authorization failure; the record does not name ` +
+      "the denied action, so it cannot be told to be iam:PassRole, and the endpoint's policy, not the caller's IAM policies, decides it",
+  };
+}
+
 /** One record: invalid, not applicable (with its code), or its denial. */
 export function readRecord(value: unknown, where: string, options: ReadOptions): ReadOutcome {
   if (!isJsonObject(value)) {
@@ -143,6 +162,13 @@ export function readRecord(value: unknown, where: string, options: ReadOptions):
       'not-authorization-failure',
       `errorCode ${quote(errorCode)} is not an authorization failure`,
     );
+  }
+  if (
+    errorCode === VPC_ENDPOINT_DENIED &&
+    (parsed === null || (parsed.action === null && !passRoleMessage))
+  ) {
+    const why = vpcEndpointDenial(record);
+    return notPassRole(why.code, why.reason);
   }
   const notes = usualCode
     ? []

@@ -6,7 +6,12 @@ import { AwsPolicySimulator } from '../../adapters/aws/aws-policy-simulator';
 import { LocalPolicySimulator } from '../../adapters/local/local-policy-simulator';
 import { SnapshotAccountReader } from '../../adapters/snapshot/snapshot-account-reader';
 import { SnapshotIdentityCenterReader } from '../../adapters/snapshot/snapshot-identity-center-reader';
-import { encodedAuthorizationMessages, readDenials, type ReadOutcome } from '../../core/denial';
+import {
+  encodedAuthorizationMessages,
+  readDenials,
+  type NotApplicableCode,
+  type ReadOutcome,
+} from '../../core/denial';
 import { createDiagnoser, type Diagnoser } from '../../core/diagnose';
 import { defaultEscalationDependencies } from '../../core/proposal/assess-escalation';
 import { PrincipalNotFoundError } from '../../core/errors';
@@ -15,7 +20,10 @@ import { toJsonLine } from '../../core/render/json-report';
 import { renderTextReport } from '../../core/render/text-report';
 import type { AuthorizationMessageDecoder } from '../../ports/authorization-message-decoder';
 import { IAM_REQUEST_HANDLER, REQUEST_HANDLER } from '../client-settings';
-import { EXIT_BAD_INPUT, EXIT_OK, readJsonFile, reportFailure, type CliIo } from './io';
+import { EXIT_BAD_INPUT, EXIT_OK, reportFailure, type CliIo } from './io';
+import { assertReadableFiles, openEventInput } from './input/read-input';
+import type { InputDocument } from './input/parse-documents';
+import { notShownLine, noRecordsLine } from '../../core/render/input-summary';
 import { IamToolboxRecordReader } from '../../adapters/aws/iam-toolbox/iam-toolbox-record-reader';
 import { iamToolboxEndpointFromEnv } from '../../adapters/aws/iam-toolbox/endpoint';
 import { InMemoryAuthorizationRecordReader } from '../../adapters/memory/in-memory-authorization-record-reader';
@@ -24,10 +32,12 @@ export interface DiagnoseOptions {
   event: string;
   snapshot?: string;
   scp: string[];
-  /** An Identity Center snapshot ('snapshot --identity-center'): permission sets resolved offline. */
-  identityCenter?: string | undefined;
   simulator: 'aws' | 'local';
   json: boolean;
+  /** Text output of a collection shows every record, not only the denials. */
+  all: boolean;
+  /** An Identity Center snapshot ('snapshot --identity-center'): permission sets resolved offline. */
+  identityCenter?: string | undefined;
 }
 
 interface Engine {
@@ -89,14 +99,25 @@ async function buildEngine(options: DiagnoseOptions): Promise<Engine> {
   };
 }
 
+/** Every complete encoded message in the input decoded once, while a terminal shows that it runs. */
 async function decodeMessages(
-  input: unknown,
+  documents: readonly InputDocument[],
   decoder: AuthorizationMessageDecoder | null,
+  io: CliIo,
 ): Promise<Map<string, string>> {
   const decoded = new Map<string, string>();
   if (!decoder) return decoded;
+  const blobs = new Set(
+    documents.flatMap((document) =>
+      document.kind === 'document' ? encodedAuthorizationMessages(document.value) : [],
+    ),
+  );
+  if (blobs.size === 0) return decoded;
+  io.progress?.(
+    `passrole-doctor: decoding ${blobs.size} authorization message${blobs.size === 1 ? '' : 's'}...`,
+  );
   await Promise.all(
-    encodedAuthorizationMessages(input).map(async (blob) => {
+    [...blobs].map(async (blob) => {
       const message = await decoder.decode(blob);
       if (message !== null) decoded.set(blob, message);
     }),
@@ -117,49 +138,105 @@ function notApplicableDiagnosis(outcome: Extract<ReadOutcome, { kind: 'not-appli
   };
 }
 
-/** `passrole-doctor diagnose`: every record in the file is diagnosed, or reported with its reason. */
+/** What the text output leaves out unless --all: the reader's not-applicable records, by code. */
+class NotShown {
+  readonly counts = new Map<NotApplicableCode, number>();
+  add(code: NotApplicableCode): void {
+    this.counts.set(code, (this.counts.get(code) ?? 0) + 1);
+  }
+}
+
+/** Every record of every document, read, in input order; documents that are not JSON stay as they are. */
+function readAll(
+  documents: readonly InputDocument[],
+  decodedMessages: ReadonlyMap<string, string>,
+): (ReadOutcome | Extract<InputDocument, { kind: 'invalid' }>)[] {
+  return documents.flatMap((document) =>
+    document.kind === 'invalid'
+      ? [document]
+      : readDenials(document.value, document.where, { decodedMessages }),
+  );
+}
+
+/**
+ * `passrole-doctor diagnose`: every record in the input is diagnosed, or reported with its reason.
+ * Text output of a collection (a log file, an array, lines, lookup-events, a directory) shows the
+ * denials only, with a count of the rest, unless --all; --json keeps one object per record.
+ */
 export async function runDiagnose(options: DiagnoseOptions, io: CliIo): Promise<number> {
   let exitCode = EXIT_OK;
   try {
-    const input = await readJsonFile(options.event);
+    const input = await openEventInput(options.event);
+    await assertReadableFiles([
+      ...(options.snapshot === undefined ? [] : [options.snapshot]),
+      ...options.scp,
+    ]);
     const engine = await buildEngine(options);
-    const outcomes = readDenials(input, options.event, {
-      decodedMessages: await decodeMessages(input, engine.decoder),
-    });
+    const quiet = input.collection && !options.json && !options.all;
+    const live = options.snapshot === undefined;
+    const notShown = new NotShown();
     let printed = 0;
-    for (const outcome of outcomes) {
-      if (outcome.kind === 'invalid') {
-        io.err(`passrole-doctor: ${outcome.where}: ${outcome.reason}`);
-        exitCode = EXIT_BAD_INPUT;
-        continue;
-      }
-      let diagnosis: Diagnosis;
-      if (outcome.kind === 'not-applicable') {
-        diagnosis = notApplicableDiagnosis(outcome);
-      } else {
-        try {
-          diagnosis = await engine.diagnoser.diagnose(outcome.denial);
-        } catch (error) {
-          if (error instanceof PrincipalNotFoundError) {
-            io.err(
-              `passrole-doctor: ${outcome.where}: ${engine.source} has no IAM entity ${error.policySourceArn}`,
-            );
-            exitCode = EXIT_BAD_INPUT;
+    let records = 0;
+    let file = 0;
+    for await (const documents of input.parts()) {
+      file++;
+      const outcomes = readAll(documents, await decodeMessages(documents, engine.decoder, io));
+      records += outcomes.length;
+      const denials = outcomes.filter((outcome) => outcome.kind === 'denial').length;
+      const ofFile = input.files > 1 ? ` in file ${file} of ${input.files}` : '';
+      let diagnosed = 0;
+      for (const outcome of outcomes) {
+        if (outcome.kind === 'invalid') {
+          io.err(`passrole-doctor: ${outcome.where}: ${outcome.reason}`);
+          exitCode = EXIT_BAD_INPUT;
+          continue;
+        }
+        let diagnosis: Diagnosis;
+        if (outcome.kind === 'not-applicable') {
+          if (quiet) {
+            notShown.add(outcome.code);
             continue;
           }
-          throw error;
+          diagnosis = notApplicableDiagnosis(outcome);
+        } else {
+          diagnosed++;
+          if (live) {
+            io.progress?.(
+              `passrole-doctor: diagnosing denial ${diagnosed} of ${denials}${ofFile} (reading the account)...`,
+            );
+          }
+          try {
+            diagnosis = await engine.diagnoser.diagnose(outcome.denial);
+          } catch (error) {
+            if (error instanceof PrincipalNotFoundError) {
+              io.err(
+                `passrole-doctor: ${outcome.where}: ${engine.source} has no IAM entity ${error.policySourceArn}`,
+              );
+              exitCode = EXIT_BAD_INPUT;
+              continue;
+            }
+            throw error;
+          }
         }
+        io.progress?.(null);
+        if (options.json) {
+          io.out(toJsonLine(diagnosis));
+        } else {
+          if (printed > 0) io.out('');
+          io.out(renderTextReport(diagnosis));
+        }
+        printed++;
       }
-      if (options.json) {
-        io.out(toJsonLine(diagnosis));
-      } else {
-        if (printed > 0) io.out('');
-        io.out(renderTextReport(diagnosis));
-      }
-      printed++;
+    }
+    io.progress?.(null);
+    if (input.collection && records === 0) io.err(`passrole-doctor: ${noRecordsLine(options.event)}`);
+    if (notShown.counts.size > 0) {
+      if (printed > 0) io.out('');
+      io.out(notShownLine(notShown.counts));
     }
     return exitCode;
   } catch (error) {
+    io.progress?.(null);
     return reportFailure(error, io);
   }
 }

@@ -1,21 +1,26 @@
 import { readFile } from 'node:fs/promises';
 import { describeInvalidInputLines, InvalidInputError, PassRoleDoctorError } from '../../core/errors';
+import { decodeBytes } from './input/decode-bytes';
+import { describeJsonError } from './input/json-error';
+import { cannotRead } from './input/read-input';
 
 /** What the CLI touches outside itself, so tests can run it in-process. */
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
+  /**
+   * A transient status line while slow work runs (null clears it). Only where stderr is a terminal:
+   * absent otherwise, so logs and pipes never hold it.
+   */
+  progress?(text: string | null): void;
 }
-
-export const processIo: CliIo = {
-  out: (text) => process.stdout.write(`${text}\n`),
-  err: (text) => process.stderr.write(`${text}\n`),
-};
 
 /** Exit codes: 0 every input diagnosed, 1 AWS or internal failure, 2 bad input or usage. */
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_BAD_INPUT = 2;
+/** stdout closed early (`| head -1`): what a shell reports for a program ended by SIGPIPE (128 + 13). */
+export const EXIT_PIPE_CLOSED = 141;
 
 /** A command's failure as one line on stderr; returns the exit code it ends with. */
 export function reportFailure(error: unknown, io: CliIo): number {
@@ -32,31 +37,18 @@ export function reportFailure(error: unknown, io: CliIo): number {
   return EXIT_FAILURE;
 }
 
-/** JSON.parse quotes the input in its message; keep the message to one short line. */
-function parseProblem(error: unknown): string {
-  const message =
-    error instanceof Error || (typeof error === 'object' && error !== null && 'message' in error)
-      ? String((error as { message: unknown }).message)
-      : String(error);
-  // eslint-disable-next-line no-control-regex
-  const oneLine = message.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-  return oneLine.length > 160 ? `${oneLine.slice(0, 157)}...` : oneLine;
-}
-
-/** Reads and parses a JSON file, turning every failure into one clear InvalidInputError. */
+/** Reads and parses one JSON file (gzip, UTF-8 or UTF-16), every failure one clear InvalidInputError. */
 export async function readJsonFile(path: string): Promise<unknown> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? 'unreadable');
-    throw new InvalidInputError(`cannot read the file (${why})`, path, { cause: error });
+    throw cannotRead(path, error);
   }
+  const text = decodeBytes(bytes, path);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new InvalidInputError(`not JSON (${parseProblem(error)})`, path, { cause: error });
+    throw new InvalidInputError(`not JSON (${describeJsonError(text)})`, path, { cause: error });
   }
 }

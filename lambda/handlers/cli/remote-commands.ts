@@ -84,7 +84,9 @@ export async function runRemote(
   try {
     const client = makeClient(apiUrlFrom(options.api));
     if (command.kind === 'proposals') {
+      io.progress?.('passrole-doctor: listing proposals (the approval API)...');
       const response = await client.request('GET', 'iam/proposals');
+      io.progress?.(null);
       if (response.status !== 200) {
         io.err(
           `passrole-doctor: listing proposals failed (${response.status}): ${terminalSafe(errorText(response))}`,
@@ -112,7 +114,9 @@ export async function runRemote(
     if (!/^[A-Za-z0-9-]{1,64}$/.test(command.proposalId)) {
       throw new InvalidInputError(`not a proposal id: ${command.proposalId}`, command.kind);
     }
+    io.progress?.(`passrole-doctor: sending ${command.kind} ${command.proposalId} (the approval API)...`);
     const response = await client.request('POST', `iam/proposals/${command.proposalId}/${command.kind}`);
+    io.progress?.(null);
     if (options.json) io.out(JSON.stringify({ status: response.status, body: response.body }));
     // 202: approved, its apply to follow (it could not be started right now), or the first of two
     // approvals recorded (the body says `approvalsNeeded`).

@@ -1,5 +1,6 @@
 import { startLocalServer, type LocalServer } from '../local/local-server';
 import { EXIT_OK, reportFailure, type CliIo } from './io';
+import { assertReadableFiles } from './input/read-input';
 import { renderSummary } from '../../core/render/diagnosis-summary';
 
 export interface ServeOptions {
@@ -60,6 +61,7 @@ function stopRequested(signal: AbortSignal | undefined): { stopped: Promise<stri
 export async function runServe(options: ServeOptions, io: CliIo, signal?: AbortSignal): Promise<number> {
   let server: LocalServer;
   try {
+    await assertReadableFiles([options.snapshot, ...options.scp]);
     server = await startLocalServer({ ...options, log: (line) => io.out(line) });
   } catch (error) {
     return reportFailure(error, io);

@@ -11,7 +11,7 @@ import { createDiagnoser } from '../../core/diagnose';
 import { InvalidInputError, PrincipalNotFoundError } from '../../core/errors';
 import type { Denial, Diagnosis } from '../../core/model';
 import { defaultEscalationDependencies } from '../../core/proposal/assess-escalation';
-import { readJsonFile } from '../cli/io';
+import { readEventInput } from '../cli/input/read-input';
 import { InMemoryAuthorizationRecordReader } from '../../adapters/memory/in-memory-authorization-record-reader';
 
 export interface DiagnosedFile {
@@ -27,7 +27,7 @@ export async function diagnoseEventFile(
   snapshot: SnapshotAccountReader,
   simulator: LocalPolicySimulator,
 ): Promise<DiagnosedFile> {
-  const input = await readJsonFile(files.event);
+  const input = await readEventInput(files.event);
   // Offline, as the CLI: the default approval settings, said to be assumed.
   const diagnoser = createDiagnoser({
     authorizationRecords: new InMemoryAuthorizationRecordReader(
@@ -40,7 +40,10 @@ export async function diagnoseEventFile(
     escalation: defaultEscalationDependencies(snapshot),
   });
   const diagnosed: DiagnosedFile = { proposals: [], skipped: [] };
-  for (const outcome of readDenials(input, files.event)) {
+  const outcomes = input.documents.flatMap((document) =>
+    document.kind === 'invalid' ? [document] : readDenials(document.value, document.where),
+  );
+  for (const outcome of outcomes) {
     if (outcome.kind === 'invalid') throw new InvalidInputError(outcome.reason, outcome.where);
     if (outcome.kind === 'not-applicable') {
       diagnosed.skipped.push(`${outcome.where}: not an iam:PassRole denial (${outcome.reason})`);

@@ -86,8 +86,8 @@ function listen(server: Server, port: number): Promise<number> {
     const failed = (error: NodeJS.ErrnoException) => {
       const why =
         error.code === 'EADDRINUSE'
-          ? `port ${port} is already in use: pick another with --port`
-          : `cannot listen on ${LOOPBACK_ADDRESS}:${port} (${error.code ?? error.message})`;
+          ? `--port ${port}: ${LOOPBACK_ADDRESS}:${port} is already in use; pick another port, or --port 0 for a free one`
+          : `--port ${port}: cannot listen on ${LOOPBACK_ADDRESS}:${port} (${error.code ?? error.message})`;
       reject(new InvalidInputError(why, '--port', { cause: error }));
     };
     server.once('error', failed);

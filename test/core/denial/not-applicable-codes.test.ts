@@ -56,6 +56,21 @@ const CASES: Case[] = [
     reason: 'errorCode ThrottlingException is not an authorization failure',
   },
   {
+    // A network activity event, as CloudTrail's documentation shows one: the message names no action.
+    code: 'vpc-endpoint-policy',
+    input: denialRecord({
+      eventSource: 'ec2.amazonaws.com',
+      eventName: 'RunInstances',
+      eventType: 'AwsVpceEvent',
+      eventCategory: 'NetworkActivity',
+      errorCode: 'VpceAccessDenied',
+      errorMessage: 'The request was denied due to a VPC endpoint policy',
+      vpcEndpointId: 'vpce-0abc1234def567890',
+    }),
+    reason:
+      "denied by the policy of VPC endpoint vpce-0abc1234def567890 (errorCode VpceAccessDenied), an authorization failure; the record does not name the denied action, so it cannot be told to be iam:PassRole, and the endpoint's policy, not the caller's IAM policies, decides it",
+  },
+  {
     code: 'no-error-message',
     input: denialRecord({ errorMessage: undefined }),
     reason:
@@ -145,6 +160,33 @@ describe('readDenials: not-applicable codes', () => {
       code: 'not-an-error',
       eventId: EVENT_ID,
       where: 'in.json: detail',
+    });
+  });
+});
+
+describe('readDenials: VpceAccessDenied is an authorization failure', () => {
+  it('reads a VpceAccessDenied record whose message names iam:PassRole as the denial it is', () => {
+    const outcome = only(readDenials(denialRecord({ errorCode: 'VpceAccessDenied' }), 'in.json'));
+    expect(outcome.kind).toBe('denial');
+    // One of AWS's authorization failure codes: no note that the code is unusual.
+    expect(outcome.kind === 'denial' ? outcome.denial.notes.join(' ') : '').not.toContain('usual');
+  });
+
+  it('says a VPC endpoint policy denied it even without the endpoint ID', () => {
+    const outcome = only(
+      readDenials(
+        denialRecord({
+          errorCode: 'VpceAccessDenied',
+          errorMessage: 'The request was denied due to a VPC endpoint policy',
+        }),
+        'in.json',
+      ),
+    );
+    expect(outcome).toMatchObject({
+      code: 'vpc-endpoint-policy',
+      reason: expect.stringMatching(
+        /^denied by a VPC endpoint policy \(errorCode VpceAccessDenied\), an authorization failure;/,
+      ),
     });
   });
 });

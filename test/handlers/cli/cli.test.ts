@@ -227,14 +227,33 @@ describe('passrole-doctor diagnose', () => {
   });
 
   it.each([
-    [['diagnose'], /diagnose needs --event FILE/],
-    [['diagnose', '--event', 'x', '--bogus'], /Unknown option '--bogus'/],
-    [['diagnose', '--event', 'x', '--simulator', 'magic'], /--simulator must be aws or local/],
-    [['frobnicate'], /unknown command 'frobnicate'/],
+    [['diagnose'], /^passrole-doctor: required option '--event <FILE>' not specified$/],
+    [['diagnose', '--event', 'x', '--bogus'], /^passrole-doctor: unknown option '--bogus'$/],
+    [
+      ['diagnose', '--event', 'x', '--simulator', 'magic'],
+      /^passrole-doctor: --simulator 'magic' is invalid: the choices are aws, local\.$/,
+    ],
+    [['frobnicate'], /^passrole-doctor: unknown command 'frobnicate'$/],
+    [['diagnos'], /^passrole-doctor: unknown command 'diagnos' \(did you mean diagnose\?\)$/],
+    [['approve'], /^passrole-doctor: missing required argument 'proposal-id'$/],
+    [
+      ['reject', 'a', 'b'],
+      /^passrole-doctor: too many arguments for 'reject'\. Expected 1 argument but got 2\.$/,
+    ],
+    [['proposals', 'x'], /^passrole-doctor: too many arguments for 'proposals'/],
+    [['diagnose', '--event'], /^passrole-doctor: option '--event <FILE>' argument missing$/],
+    [
+      ['diagnose', '--event', 'x', '--snapshot', 'y', '--simulator', 'aws'],
+      /^passrole-doctor: --snapshot runs offline: it uses the local simulator$/,
+    ],
   ])('usage errors exit 2: %j', async (argv, pattern) => {
-    const { code, err } = await run(...argv);
+    const { code, out, err } = await run(...argv);
     expect(code).toBe(2);
+    expect(out).toEqual([]);
     expect(err[0]).toMatch(pattern);
+    // The second line says where the usage is: the command's own help, or the program's.
+    const command = argv[0] === 'frobnicate' || argv[0] === 'diagnos' ? '' : `${argv[0]} `;
+    expect(err.slice(1)).toEqual([`Run 'passrole-doctor ${command}--help' for usage.`]);
   });
 });
 
@@ -247,5 +266,56 @@ describe('passrole-doctor demo', () => {
     expect(text.indexOf('beneath the deny')).toBeLessThan(text.indexOf('near miss'));
     expect(text).toContain('Read back: identical to the proposal');
     expect(text).toContain('Re-simulation after applying: allowed (with MFA present');
+  });
+});
+
+describe('passrole-doctor diagnose: quiet text output', () => {
+  const event = JSON.parse(readFileSync(SEED_EVENT, 'utf8')) as Record<string, unknown>;
+  const succeeded = (index: number) => ({
+    ...event,
+    eventID: `ok-${index}`,
+    errorCode: undefined,
+    errorMessage: undefined,
+  });
+  const records = [
+    ...Array.from({ length: 100 }, (_u, i) => succeeded(i)),
+    event,
+    ...Array.from({ length: 100 }, (_u, i) => succeeded(100 + i)),
+  ];
+
+  it('200 successful calls and one denial: the denial, then one line counting the rest', async () => {
+    const { code, out, err } = await run(
+      'diagnose',
+      '--event',
+      file('200-ok.json', JSON.stringify({ Records: records })),
+      '--snapshot',
+      SEED_SNAPSHOT,
+    );
+    expect({ code, err }).toEqual({ code: 0, err: [] });
+    const text = out.join('\n');
+    expect(text.match(/^Verdict: /gm)).toHaveLength(1);
+    expect(text).not.toContain('NOT APPLICABLE');
+    expect(out.at(-1)).toBe(
+      'Not shown: 200 records that are not iam:PassRole denials (200 not-an-error); --all shows each with its reason.',
+    );
+  });
+
+  it('--all: all 201, each with its reason; --json: 201 lines, as before', async () => {
+    const path = file('200-ok-all.json', JSON.stringify({ Records: records }));
+    const all = await run('diagnose', '--event', path, '--snapshot', SEED_SNAPSHOT, '--all');
+    expect(all.out.join('\n').match(/^Verdict: /gm)).toHaveLength(201);
+    const json = await run('diagnose', '--event', path, '--snapshot', SEED_SNAPSHOT, '--json');
+    expect(json.out).toHaveLength(201);
+  });
+
+  it('a snapshot diagnosis shows no progress line (nothing is read live)', async () => {
+    const shown: (string | null)[] = [];
+    const io = {
+      out: () => undefined,
+      err: () => undefined,
+      progress: (text: string | null) => shown.push(text),
+    };
+    expect(await runCli(['diagnose', '--event', SEED_EVENT, '--snapshot', SEED_SNAPSHOT], io)).toBe(0);
+    expect(shown.filter((text) => text !== null)).toEqual([]);
   });
 });

@@ -343,11 +343,14 @@ describe('passrole-doctor serve', () => {
   });
 
   it.each([
-    [['serve', '--snapshot', SEED_SNAPSHOT], 'serve needs --event FILE and --snapshot FILE'],
-    [['serve', '--event', SEED_EVENT, '--snapshot', SEED_SNAPSHOT, '--port', 'http'], '--port must be'],
+    [['serve', '--snapshot', SEED_SNAPSHOT], "required option '--event <FILE>' not specified"],
+    [
+      ['serve', '--event', SEED_EVENT, '--snapshot', SEED_SNAPSHOT, '--port', 'http'],
+      "--port 'http' is invalid: it must be a whole number from 0 to 65535",
+    ],
     [
       ['serve', '--event', SEED_EVENT, '--snapshot', SEED_SNAPSHOT, '--host', '0.0.0.0'],
-      "Unknown option '--host'",
+      "unknown option '--host' (did you mean --port?)",
     ],
   ])('refuses bad arguments with exit 2: %j', async (argv, message) => {
     const io = recordingIo();

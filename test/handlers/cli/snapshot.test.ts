@@ -125,7 +125,10 @@ describe('passrole-doctor snapshot', () => {
     async (argv) => {
       const { code, err } = await run(...argv);
       expect(code).toBe(2);
-      expect(err[0]).toMatch(/snapshot needs --out FILE|Unknown option|argument missing/);
+      expect(err[0]).toMatch(
+        /^passrole-doctor: (snapshot needs --out FILE or --identity-center FILE|option '--out <FILE>' argument missing|unknown option '--event')$/,
+      );
+      expect(err[1]).toBe("Run 'passrole-doctor snapshot --help' for usage.");
     },
   );
 });
