@@ -5,6 +5,7 @@
  * never spans partitions.
  */
 import { Aws } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { iamArn } from '../../lambda/core/iam/arn';
 import { HUB_BUS_NAME, HUB_ROLE_NAMES, MEMBER_ROLE_NAMES } from './names';
 
@@ -20,6 +21,26 @@ export const MEMBER_ROLE_TRUSTED_HUB_ROLES = {
 /** `arn:<partition>:iam::<hub>:role/PassRoleDoctorHub-<Function>`: the role path is `/`. */
 export function hubRoleArn(hubAccountId: string, role: HubRole): string {
   return iamArn(Aws.PARTITION, hubAccountId, `role/${HUB_ROLE_NAMES[role]}`);
+}
+
+/**
+ * The hub account as principal, admitted only for exactly `roles` (aws:PrincipalArn), from the
+ * organization (aws:PrincipalOrgID) and, when given, with the external id (see member-roles.ts for
+ * why the account and a PrincipalArn condition rather than the roles' ARNs as principals).
+ */
+export function hubRolesPrincipal(
+  hubAccountId: string,
+  organizationId: string,
+  roles: readonly HubRole[],
+  externalId: string | null,
+): iam.IPrincipal {
+  return new iam.PrincipalWithConditions(new iam.AccountPrincipal(hubAccountId), {
+    StringEquals: {
+      'aws:PrincipalArn': roles.map((role) => hubRoleArn(hubAccountId, role)),
+      'aws:PrincipalOrgID': organizationId,
+      ...(externalId === null ? {} : { 'sts:ExternalId': externalId }),
+    },
+  });
 }
 
 /** The hub's custom bus, where every member's forwarding rule puts its denials. */
