@@ -20,33 +20,10 @@ import { sourceIdentityFor } from '../adapters/aws/organization/source-identity'
 import type { IdentityCenterAdministration } from '../core/identity-center/model';
 import { partitionForRegion } from '../core/iam/arn';
 import type { IdentityCenterReader, IdentityCenterWriter } from '../ports/identity-center';
-import type { Environment } from '../settings/env';
-import { IDENTITY_CENTER_ENV, IDENTITY_CENTER_ROLE_NAMES } from '../settings/identity-center';
+import { IDENTITY_CENTER_ROLE_NAMES } from '../settings/identity-center';
+import type { IdentityCenterAccessSettings } from '../settings/identity-center-access';
 import { HUB_ROLE_NAMES } from '../settings/organization';
 import { REQUEST_HANDLER } from './client-settings';
-
-/** IDENTITY_CENTER_ENV as read; null without IDENTITY_CENTER_REGION (permission sets: advice only). */
-export interface IdentityCenterAccessSettings {
-  region: string;
-  accountId: string;
-  instanceArn: string | null;
-}
-
-export function readIdentityCenterAccessSettings(
-  env: Environment,
-  problems: string[],
-): IdentityCenterAccessSettings | null {
-  const region = IDENTITY_CENTER_ENV.region.read(env, problems);
-  if (region === null) return null;
-  const accountId = IDENTITY_CENTER_ENV.accountId.read(env, problems);
-  if (accountId === null) {
-    problems.push(
-      `${IDENTITY_CENTER_ENV.accountId.name} is not set: the account holding Identity Center's roles (with ${IDENTITY_CENTER_ENV.region.name})`,
-    );
-    return null;
-  }
-  return { region, accountId, instanceArn: IDENTITY_CENTER_ENV.instanceArn.read(env, problems) };
-}
 
 /** One session's clients, in the instance's region. */
 export interface IdentityCenterClients {

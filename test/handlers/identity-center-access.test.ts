@@ -10,12 +10,14 @@ import 'aws-sdk-client-mock-jest';
 import {
   administrationOf,
   hubIdentityCenterAccess,
-  readIdentityCenterAccessSettings,
-  type IdentityCenterAccessSettings,
   type IdentityCenterAdapters,
   type IdentityCenterClients,
 } from '../../lambda/handlers/identity-center-access';
 import type { IdentityCenterReader, IdentityCenterWriter } from '../../lambda/ports/identity-center';
+import {
+  readIdentityCenterAccessSettings,
+  type IdentityCenterAccessSettings,
+} from '../../lambda/settings/identity-center-access';
 
 const stsMock = mockClient(STSClient);
 const MANAGEMENT = '999988887777';
