@@ -55,11 +55,14 @@ export function forwardRoleName(region: string): string {
 
 /**
  * The roles of a member account the member apply role never writes an inline policy to: the member
- * template's own (forward in every region, read, apply) and, when the hub account is itself a
- * member, the hub stack's (its fixed-name function roles and the roles CloudFormation names after
- * the stack). IAM resource paths, relative to the account.
+ * template's own (forward in every region, read, apply), when the hub account is itself a member the
+ * hub stack's (its fixed-name function roles and the roles CloudFormation names after the stack), and
+ * in the account administering Identity Center (a member too, or the management account with its
+ * plain member stacks) Identity Center's read and apply roles: a PassRole grant written to the apply
+ * role would widen the one role that writes permission sets. IAM resource paths, relative to the account.
  */
 export const MEMBER_PROTECTED_ROLE_RESOURCES = [
   'role/PassRoleDoctorMember-*',
   'role/PassRoleDoctorHub-*',
+  'role/PassRoleDoctorIdentityCenter-*',
 ] as const;

@@ -20,6 +20,7 @@ import {
 import { HUB_ROLE_NAMES } from '../../lib/organization/names';
 import { IdentityCenterStack } from '../../lib/organization/identity-center-stack';
 import { recordAttack } from './support/attack-results';
+import { MEMBER_ACCOUNT, memberDeployments, memberRole } from './support/member-deployment';
 import { IntrinsicResolver, type CfnTemplate, type Json } from './support/cfn-intrinsics';
 import { evaluate, type AttackRequest } from './support/policy-evaluator';
 import type { PolicyDocument } from './support/resource-policies';
@@ -331,6 +332,39 @@ describe("Identity Center's roles", () => {
   it.each(LEGITIMATE_CALLS)('admit: %s', async (_name, attempt) => {
     expect(await mayCall(attempt)).toBe(true);
   });
+});
+
+describe("the member apply role, where it exists beside Identity Center's roles", () => {
+  it.each(Object.values(IDENTITY_CENTER_ROLE_NAMES))(
+    'refuse: the member apply role writes an inline policy to %s',
+    async (name) => {
+      const member = memberRole(memberDeployments(), 'PassRoleDoctorMember-Apply');
+      const verdict = await evaluate({
+        request: {
+          principal: `arn:aws:sts::${MEMBER_ACCOUNT}:assumed-role/PassRoleDoctorMember-Apply/PassRoleDoctorHub-Apply`,
+          action: 'iam:PutRolePolicy',
+          resourceArn: `arn:aws:iam::${MEMBER_ACCOUNT}:role/${name}`,
+          context: {
+            'aws:PrincipalArn': member.arn,
+            'aws:PrincipalAccount': MEMBER_ACCOUNT,
+            'aws:PrincipalOrgID': ORGANIZATION_ID,
+            'aws:PrincipalType': 'AssumedRole',
+            'aws:userid': 'AROAEXAMPLEROLEID:PassRoleDoctorHub-Apply',
+            'aws:SecureTransport': 'true',
+            'aws:CurrentTime': '2026-12-07T06:00:00Z',
+          },
+        },
+        identityPolicies: member.policies,
+      });
+      recordAttack({
+        part: PART,
+        name: `the member apply role writes an inline policy to ${name}`,
+        escalated: verdict.allowed,
+        forgedApplied: false,
+      });
+      expect(verdict).toMatchObject({ allowed: false, deniedBy: 'explicit-deny' });
+    },
+  );
 });
 
 describe('separation of duties for a permission set', () => {
