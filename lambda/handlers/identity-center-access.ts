@@ -101,7 +101,7 @@ export function hubIdentityCenterAccess(options: HubIdentityCenterAccessOptions)
     clientsWith(credentials.provider({ accountId: settings.accountId, role: 'read', sourceIdentity: null })),
   );
 
-  const writers = new Map<string, IdentityCenterWriter>();
+  const writers = new Map<string, { writer: IdentityCenterWriter; clients: IdentityCenterClients }>();
   const applySession = (sourceIdentity: string) => ({
     accountId: settings.accountId,
     role: 'apply' as const,
@@ -110,16 +110,17 @@ export function hubIdentityCenterAccess(options: HubIdentityCenterAccessOptions)
   const writer = (approver: string): IdentityCenterWriter => {
     const sourceIdentity = sourceIdentityFor(approver);
     const existing = writers.get(sourceIdentity);
-    if (existing !== undefined) return existing;
-    const made = options.adapters.writer(clientsWith(credentials.provider(applySession(sourceIdentity))));
-    writers.set(sourceIdentity, made);
-    // Map order is insertion order: the first key is the oldest writer.
-    if (writers.size > MAX_WRITER_SESSIONS) {
-      const oldest = writers.keys().next().value;
-      if (oldest !== undefined) {
-        writers.delete(oldest);
-        credentials.forget(applySession(oldest));
-      }
+    if (existing !== undefined) return existing.writer;
+    const clients = clientsWith(credentials.provider(applySession(sourceIdentity)));
+    const made = options.adapters.writer(clients);
+    writers.set(sourceIdentity, { writer: made, clients });
+    // Map order is insertion order: the first entry is the oldest writer.
+    const [oldest] = writers;
+    if (writers.size > MAX_WRITER_SESSIONS && oldest !== undefined) {
+      writers.delete(oldest[0]);
+      credentials.forget(applySession(oldest[0]));
+      oldest[1].clients.ssoAdmin.destroy();
+      oldest[1].clients.identitystore.destroy();
     }
     return made;
   };

@@ -10,6 +10,7 @@ import 'aws-sdk-client-mock-jest';
 import {
   administrationOf,
   hubIdentityCenterAccess,
+  MAX_WRITER_SESSIONS,
   type IdentityCenterAdapters,
   type IdentityCenterClients,
 } from '../../lambda/handlers/identity-center-access';
@@ -119,6 +120,18 @@ describe('hubIdentityCenterAccess', () => {
       ExternalId: 'passrole-doctor-7f3a9c',
       SourceIdentity: expect.stringMatching(/^SecurityApprover_alice-[0-9a-f]{10}$/),
     });
+  });
+
+  it('keeps at most MAX_WRITER_SESSIONS writers, dropping the oldest', () => {
+    const { built, made } = access('apply');
+    for (let index = 0; index <= MAX_WRITER_SESSIONS; index++) built.writer?.(`approver-${index}`);
+    const writers = () => made.filter((entry) => entry.kind === 'writer').length;
+    expect(writers()).toBe(MAX_WRITER_SESSIONS + 1);
+    // The newest is kept; the oldest was dropped and is made again.
+    built.writer?.(`approver-${MAX_WRITER_SESSIONS}`);
+    expect(writers()).toBe(MAX_WRITER_SESSIONS + 1);
+    built.writer?.('approver-0');
+    expect(writers()).toBe(MAX_WRITER_SESSIONS + 2);
   });
 
   it('tells management administration from a delegated administrator, asking Organizations once', async () => {
