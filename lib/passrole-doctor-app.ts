@@ -1,10 +1,12 @@
 /**
  * Puts PassRole Doctor's stacks in an app: in single-account mode the main stack and one forwarder per
  * forwarding region; in organization mode the hub stack with the member StackSet in it, the member
- * template's own assembly, and the management account's plain member stacks.
+ * template's own assembly, the management account's plain member stacks and, with
+ * identityCenterRegion, the plain stack of Identity Center's roles in the account administering it.
  */
 import type { App } from 'aws-cdk-lib';
 import { ForwarderStack } from './forwarder-stack';
+import { IDENTITY_CENTER_STACK_NAME, IdentityCenterStack } from './organization/identity-center-stack';
 import { addMemberStacks, type MemberStacks } from './organization/member-stacks';
 import { HUB_STACK_NAME } from './organization/names';
 import { PassRoleDoctorStack } from './passrole-doctor-stack';
@@ -23,6 +25,8 @@ export interface PassRoleDoctorStacks {
   forwarders: ForwarderStack[];
   /** Organization mode: the member template, its StackSet and the management account's stacks. */
   members: MemberStacks | null;
+  /** Organization mode with identityCenterRegion: Identity Center's read and apply roles. */
+  identityCenter: IdentityCenterStack | null;
 }
 
 export function addPassRoleDoctorStacks(
@@ -41,7 +45,14 @@ export function addPassRoleDoctorStacks(
       // so the hub is never environment-agnostic: cdk deploy refuses other credentials' account.
       env: { account: organization.hubAccountId, region: settings.homeRegion ?? undefined },
     });
-    return { main: hub, forwarders: [], members: addMemberStacks(app, settings, hub) };
+    const identityCenter =
+      organization.identityCenter === undefined || organization.identityCenter === null
+        ? null
+        : new IdentityCenterStack(app, IDENTITY_CENTER_STACK_NAME, {
+            organization,
+            identityCenter: organization.identityCenter,
+          });
+    return { main: hub, forwarders: [], members: addMemberStacks(app, settings, hub), identityCenter };
   }
   const main = new PassRoleDoctorStack(app, MAIN_STACK_NAME, {
     settings,
@@ -62,5 +73,5 @@ export function addPassRoleDoctorStacks(
               description: `${description} (forwards denials from ${region} to ${homeRegion})`,
             }),
         );
-  return { main, forwarders, members: null };
+  return { main, forwarders, members: null, identityCenter: null };
 }

@@ -30,6 +30,7 @@ import { Construct } from 'constructs';
 import { iamArn } from '../lambda/core/iam/arn';
 import { environmentOf } from '../lambda/settings/env';
 import { ORGANIZATION_ENV } from '../lambda/settings/organization';
+import { identityCenterEnvironment } from './organization/identity-center-environment';
 import { ApplyFunction } from './constructs/apply-function';
 import { ApplyReconciler } from './constructs/apply-reconciler';
 import { ApprovalApi } from './constructs/approval-api';
@@ -124,7 +125,13 @@ export const NO_CHANNEL_WARNING =
 /** What the hub takes of the organization settings. */
 export type HubOrganizationProps = Pick<
   OrganizationModeSettings,
-  'organizationId' | 'memberOus' | 'externalId' | 'excludedAccounts' | 'sensitiveAccounts' | 'channelsByOu'
+  | 'organizationId'
+  | 'memberOus'
+  | 'externalId'
+  | 'excludedAccounts'
+  | 'sensitiveAccounts'
+  | 'channelsByOu'
+  | 'identityCenter'
 >;
 
 export class PassRoleRemediation extends Construct {
@@ -410,16 +417,21 @@ function hubFunctionOrganization(
   ouChannels: OuChannels,
 ): HubFunctionOrganization {
   const list = (items: readonly string[]) => (items.length === 0 ? undefined : items);
+  const identityCenter = organization.identityCenter ?? null;
   return {
     organizationId: organization.organizationId,
-    environment: environmentOf(ORGANIZATION_ENV, {
-      organizationId: organization.organizationId,
-      memberOus: organization.memberOus,
-      externalId: organization.externalId,
-      excludedAccounts: list(organization.excludedAccounts),
-      sensitiveAccounts: list(organization.sensitiveAccounts),
-      channelsByOu: ouChannels.topicArnsJson(),
-    }),
+    ...(identityCenter === null ? {} : { identityCenter: { accountId: identityCenter.accountId } }),
+    environment: {
+      ...identityCenterEnvironment(identityCenter),
+      ...environmentOf(ORGANIZATION_ENV, {
+        organizationId: organization.organizationId,
+        memberOus: organization.memberOus,
+        externalId: organization.externalId,
+        excludedAccounts: list(organization.excludedAccounts),
+        sensitiveAccounts: list(organization.sensitiveAccounts),
+        channelsByOu: ouChannels.topicArnsJson(),
+      }),
+    },
   };
 }
 

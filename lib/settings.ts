@@ -86,6 +86,20 @@ export interface OrganizationModeSettings {
   readonly sensitiveAccounts: readonly string[];
   /** OU id -> that OU's second channel (emails and/or Slack/Teams, as the main channel takes them). */
   readonly channelsByOu: Readonly<Record<string, OuChannelSettings>>;
+  /** Permission sets read and written through Identity Center's roles; null/absent: advice only. */
+  readonly identityCenter?: IdentityCenterSettings | null;
+}
+
+/** `-c identityCenterRegion=... -c identityCenterAccountId=...` (or managementAccountId). */
+export interface IdentityCenterSettings {
+  /** sso-admin is regional: the instance's region. */
+  readonly region: string;
+  /** The account that administers Identity Center (the management account or a delegated one). */
+  readonly accountId: string;
+  /** The organization's management account, when given (the default of accountId). */
+  readonly managementAccountId: string | null;
+  /** The instance, when known at deploy time (the roles are scoped to it); else any of the account. */
+  readonly instanceArn: string | null;
 }
 
 export interface OuChannelSettings {

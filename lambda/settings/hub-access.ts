@@ -5,6 +5,10 @@
  * policy (OUs, channels) where it admits denials; these need only this part.
  */
 import type { Environment } from './env';
+import {
+  readIdentityCenterAccessSettings,
+  type IdentityCenterAccessSettings,
+} from './identity-center-access';
 import { ORGANIZATION_ENV } from './organization';
 
 export interface HubAccessSettings {
@@ -14,6 +18,8 @@ export interface HubAccessSettings {
   excludedAccounts: string[];
   /** The approval requirement is one step up for these. */
   sensitiveAccounts: string[];
+  /** IDENTITY_CENTER_ENV, when IDENTITY_CENTER_REGION is set; absent: permission sets are advice only. */
+  identityCenter?: IdentityCenterAccessSettings;
 }
 
 /** Null in single-account mode; each problem added to `problems` as one line. */
@@ -24,9 +30,11 @@ export function readHubAccessSettings(env: Environment, problems: string[]): Hub
   if (externalId === null) {
     problems.push(`${ORGANIZATION_ENV.externalId.name} is not set: the member roles require it`);
   }
+  const identityCenter = readIdentityCenterAccessSettings(env, problems);
   return {
     externalId: externalId ?? '',
     excludedAccounts: ORGANIZATION_ENV.excludedAccounts.read(env, problems),
     sensitiveAccounts: ORGANIZATION_ENV.sensitiveAccounts.read(env, problems),
+    ...(identityCenter === null ? {} : { identityCenter }),
   };
 }

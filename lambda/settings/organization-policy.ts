@@ -7,11 +7,17 @@
 import type { OrganizationPolicy } from '../core/organization/model';
 import { SNS_TOPIC_ARN } from './common';
 import type { Environment } from './env';
+import {
+  readIdentityCenterAccessSettings,
+  type IdentityCenterAccessSettings,
+} from './identity-center-access';
 import { OU_OR_ROOT_PATTERN, ORGANIZATION_ENV } from './organization';
 
 export interface OrganizationSettings extends OrganizationPolicy {
   /** sts:ExternalId the member roles require. */
   externalId: string;
+  /** IDENTITY_CENTER_ENV, when IDENTITY_CENTER_REGION is set; absent: permission sets are advice only. */
+  identityCenter?: IdentityCenterAccessSettings;
 }
 
 function channelsByOu(text: string | null, problems: string[]): Record<string, string> {
@@ -53,7 +59,9 @@ export function readOrganizationSettings(env: Environment, problems: string[]): 
   if (externalId === null) {
     problems.push(`${ORGANIZATION_ENV.externalId.name} is not set: the member roles require it`);
   }
+  const identityCenter = readIdentityCenterAccessSettings(env, problems);
   return {
+    ...(identityCenter === null ? {} : { identityCenter }),
     organizationId,
     memberOus,
     externalId: externalId ?? '',

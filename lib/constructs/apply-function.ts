@@ -27,6 +27,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { APPLY_ENV, APPLY_TIMEOUT_SECONDS, VERIFY_TIMEOUT_SECONDS } from '../../lambda/settings/apply';
 import { environmentOf } from '../../lambda/settings/env';
+import { MANAGEMENT_ACCOUNT_READ_REASON } from '../organization/hub-access';
 import { DLQ_RETENTION } from './denial-routing';
 import {
   acknowledgeAccountAuthorizationReads,
@@ -157,7 +158,9 @@ export class ApplyFunction extends HandlerFunction {
   private acknowledgeFindings(ownAccount: boolean): void {
     this.acknowledgeDeadLetterQueue();
     if (!ownAccount) {
-      this.acknowledgeWildcardResources();
+      this.acknowledgeWildcardResources(
+        this.readsManagementAccount ? MANAGEMENT_ACCOUNT_READ_REASON : undefined,
+      );
       return;
     }
     this.acknowledgeWildcardResources('iam:ListRoles lists the whole account, not one role');

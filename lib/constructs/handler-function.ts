@@ -28,7 +28,11 @@ import { METRICS_NAMESPACE, POWERTOOLS_ENV, POWERTOOLS_SERVICE_NAME } from '../.
 import { environmentOf } from '../../lambda/settings/env';
 import { accountAuthorizationReadStatements } from './iam-statements';
 import { HUB_ROLE_NAMES } from '../../lambda/settings/organization';
-import { allowHubAccess, type HubFunctionOrganization } from '../organization/hub-access';
+import {
+  allowHubAccess,
+  allowIdentityCenterAccess,
+  type HubFunctionOrganization,
+} from '../organization/hub-access';
 
 export { METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME } from '../../lambda/settings/common';
 
@@ -230,6 +234,8 @@ export abstract class HandlerFunction extends Construct {
   readonly function: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
+  /** Whether the role reads DescribeOrganization for Identity Center ("*": acknowledged by the subclass). */
+  protected readonly readsManagementAccount: boolean;
 
   protected constructor(
     scope: Construct,
@@ -252,6 +258,14 @@ export abstract class HandlerFunction extends Construct {
     this.role = parts.role;
     this.logGroup = parts.logGroup;
     if (organization !== undefined) allowHubAccess(this.role, handler, organization.organizationId);
+    this.readsManagementAccount =
+      organization?.identityCenter !== undefined &&
+      allowIdentityCenterAccess(
+        this.role,
+        handler,
+        organization.organizationId,
+        organization.identityCenter.accountId,
+      );
   }
 
   /** cdk-nag's finding on "*" resources: X-Ray's actions, and `others` (why they need "*") when given. */

@@ -2,19 +2,25 @@
  * What a hub function may do outside its own account, in organization mode: assume exactly the
  * member roles it needs (any account of the organization, never another's: aws:ResourceOrgID), set
  * the approver as SourceIdentity where it writes, and read Organizations (names, OU path, SCPs) where
- * it diagnoses. The member roles trust these roles by their fixed names (HUB_ROLE_NAMES).
+ * it diagnoses. The member roles trust these roles by their fixed names (HUB_ROLE_NAMES). With
+ * Identity Center configured, also exactly its read role (diagnose, approval, apply) and apply role
+ * (apply) in the account that administers it.
  */
 import { Aws, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ORGANIZATIONS_READ_ACTIONS } from '../../lambda/adapters/aws/organizations-reader';
 import { iamArn } from '../../lambda/core/iam/arn';
+import { IDENTITY_CENTER_ROLE_NAMES } from '../../lambda/settings/identity-center';
 import { MEMBER_ROLE_NAMES } from '../../lambda/settings/organization';
+import { IDENTITY_CENTER_TRUSTED_HUB_ROLES } from './identity-center-roles';
 
 /** What HandlerFunction needs in organization mode. */
 export interface HubFunctionOrganization {
   readonly organizationId: string;
-  /** ORGANIZATION_ENV's variables, as environmentOf writes them. */
+  /** ORGANIZATION_ENV's variables (and IDENTITY_CENTER_ENV's), as environmentOf writes them. */
   readonly environment: Readonly<Record<string, string>>;
+  /** The account holding Identity Center's roles; absent: permission sets are advice only. */
+  readonly identityCenter?: { readonly accountId: string };
 }
 
 /** The hub functions, as handler names (HandlerName). */
@@ -76,6 +82,49 @@ export function organizationsResourceArns(
     arn('*', `policy/${organizationId}/service_control_policy/p-*`),
     arn('aws', 'policy/service_control_policy/p-*'),
   ];
+}
+
+/** The Identity Center roles `handler` assumes (the roles' own trust, read the other way). */
+export function identityCenterRolesOf(handler: HubFunction): ('read' | 'apply')[] {
+  return (['read', 'apply'] as const).filter((role) =>
+    (IDENTITY_CENTER_TRUSTED_HUB_ROLES[role] as readonly string[]).includes(handler),
+  );
+}
+
+/** Why the apply function reads DescribeOrganization with Identity Center (its cdk-nag reason). */
+export const MANAGEMENT_ACCOUNT_READ_REASON =
+  'organizations:DescribeOrganization (which account is the management account: a delegated Identity Center administrator never writes a set provisioned there) publishes no resource type';
+
+/**
+ * Exactly the Identity Center roles `handler` assumes, in `accountId`; the apply also sets the
+ * approver as SourceIdentity, and reads DescribeOrganization (management or delegated
+ * administration). Returns whether a "*" resource was added (the caller acknowledges it).
+ */
+export function allowIdentityCenterAccess(
+  role: iam.Role,
+  handler: HubFunction,
+  organizationId: string,
+  accountId: string,
+): boolean {
+  for (const icRole of identityCenterRolesOf(handler)) {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: icRole === 'read' ? 'AssumeIdentityCenterReadRole' : 'AssumeIdentityCenterApplyRole',
+        actions: icRole === 'read' ? ['sts:AssumeRole'] : ['sts:AssumeRole', 'sts:SetSourceIdentity'],
+        resources: [iamArn(Aws.PARTITION, accountId, `role/${IDENTITY_CENTER_ROLE_NAMES[icRole]}`)],
+        conditions: { StringEquals: { 'aws:ResourceOrgID': organizationId } },
+      }),
+    );
+  }
+  if (handler !== 'apply' || HUB_FUNCTION_ACCESS[handler].organizations) return false;
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'ReadTheManagementAccount',
+      actions: ['organizations:DescribeOrganization'],
+      resources: ['*'],
+    }),
+  );
+  return true;
 }
 
 export function allowHubAccess(role: iam.Role, handler: HubFunction, organizationId: string): void {

@@ -5,6 +5,7 @@
  * never spans partitions.
  */
 import { Aws } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { iamArn } from '../../lambda/core/iam/arn';
 import { HUB_BUS_NAME, HUB_ROLE_NAMES, MEMBER_ROLE_NAMES } from './names';
 
@@ -22,6 +23,26 @@ export function hubRoleArn(hubAccountId: string, role: HubRole): string {
   return iamArn(Aws.PARTITION, hubAccountId, `role/${HUB_ROLE_NAMES[role]}`);
 }
 
+/**
+ * The hub account as principal, admitted only for exactly `roles` (aws:PrincipalArn), from the
+ * organization (aws:PrincipalOrgID) and, when given, with the external id (see member-roles.ts for
+ * why the account and a PrincipalArn condition rather than the roles' ARNs as principals).
+ */
+export function hubRolesPrincipal(
+  hubAccountId: string,
+  organizationId: string,
+  roles: readonly HubRole[],
+  externalId: string | null,
+): iam.IPrincipal {
+  return new iam.PrincipalWithConditions(new iam.AccountPrincipal(hubAccountId), {
+    StringEquals: {
+      'aws:PrincipalArn': roles.map((role) => hubRoleArn(hubAccountId, role)),
+      'aws:PrincipalOrgID': organizationId,
+      ...(externalId === null ? {} : { 'sts:ExternalId': externalId }),
+    },
+  });
+}
+
 /** The hub's custom bus, where every member's forwarding rule puts its denials. */
 export function hubBusArn(hubAccountId: string, hubRegion: string): string {
   return `arn:${Aws.PARTITION}:events:${hubRegion}:${hubAccountId}:event-bus/${HUB_BUS_NAME}`;
@@ -34,11 +55,14 @@ export function forwardRoleName(region: string): string {
 
 /**
  * The roles of a member account the member apply role never writes an inline policy to: the member
- * template's own (forward in every region, read, apply) and, when the hub account is itself a
- * member, the hub stack's (its fixed-name function roles and the roles CloudFormation names after
- * the stack). IAM resource paths, relative to the account.
+ * template's own (forward in every region, read, apply), when the hub account is itself a member the
+ * hub stack's (its fixed-name function roles and the roles CloudFormation names after the stack), and
+ * in the account administering Identity Center (a member too, or the management account with its
+ * plain member stacks) Identity Center's read and apply roles: a PassRole grant written to the apply
+ * role would widen the one role that writes permission sets. IAM resource paths, relative to the account.
  */
 export const MEMBER_PROTECTED_ROLE_RESOURCES = [
   'role/PassRoleDoctorMember-*',
   'role/PassRoleDoctorHub-*',
+  'role/PassRoleDoctorIdentityCenter-*',
 ] as const;

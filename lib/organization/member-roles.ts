@@ -24,7 +24,11 @@ import {
   diagnosisReadStatements,
   inlinePolicyWriteStatements,
 } from '../constructs/iam-statements';
-import { hubRoleArn, MEMBER_PROTECTED_ROLE_RESOURCES, MEMBER_ROLE_TRUSTED_HUB_ROLES } from './hub-principals';
+import {
+  hubRolesPrincipal,
+  MEMBER_PROTECTED_ROLE_RESOURCES,
+  MEMBER_ROLE_TRUSTED_HUB_ROLES,
+} from './hub-principals';
 import { MEMBER_ROLE_NAMES } from './names';
 
 export interface MemberRolesProps {
@@ -45,15 +49,12 @@ export class MemberRoles extends Construct {
       member: keyof typeof MEMBER_ROLE_TRUSTED_HUB_ROLES,
       externalId: string | null,
     ): iam.IPrincipal =>
-      new iam.PrincipalWithConditions(new iam.AccountPrincipal(props.hubAccountId), {
-        StringEquals: {
-          'aws:PrincipalArn': MEMBER_ROLE_TRUSTED_HUB_ROLES[member].map((role) =>
-            hubRoleArn(props.hubAccountId, role),
-          ),
-          'aws:PrincipalOrgID': props.organizationId,
-          ...(externalId === null ? {} : { 'sts:ExternalId': externalId }),
-        },
-      });
+      hubRolesPrincipal(
+        props.hubAccountId,
+        props.organizationId,
+        MEMBER_ROLE_TRUSTED_HUB_ROLES[member],
+        externalId,
+      );
 
     this.readRole = new iam.Role(this, 'ReadRole', {
       roleName: MEMBER_ROLE_NAMES.read,

@@ -13,6 +13,7 @@ import {
 } from '../../lambda/settings/organization';
 import { readChannel, REGION, SettingReader, show, type Problem } from '../setting-reader';
 import type { OrganizationModeSettings, OuChannelSettings } from '../settings';
+import { IDENTITY_CENTER_KEYS, readIdentityCenterSettings } from './identity-center-settings';
 
 /** The keys that only mean something with organizationId. */
 export const ORGANIZATION_KEYS = [
@@ -24,6 +25,7 @@ export const ORGANIZATION_KEYS = [
   'excludedAccounts',
   'sensitiveAccounts',
   'channelsByOu',
+  ...IDENTITY_CENTER_KEYS,
 ] as const;
 
 /** The keys one channelsByOu entry takes: the main channel's own. */
@@ -109,6 +111,7 @@ export function readOrganizationSettings(
   const excludedAccounts = accountList('excludedAccounts');
   const sensitiveAccounts = accountList('sensitiveAccounts');
   const channelsByOu = readChannelsByOu(reader, problems);
+  const identityCenter = readIdentityCenterSettings(reader, problems);
 
   if (context.homeRegion === null) {
     problems.push({
@@ -145,6 +148,7 @@ export function readOrganizationSettings(
     excludedAccounts,
     sensitiveAccounts,
     channelsByOu,
+    identityCenter,
   };
 }
 

@@ -176,6 +176,11 @@ export class OrganizationsReader implements OrganizationReader {
     );
   }
 
+  /** The organization's management account (DescribeOrganization), cached as the rest. */
+  managementAccountId(): Promise<string> {
+    return this.managementAccount();
+  }
+
   private managementAccount(): Promise<string> {
     return this.management.get('organization', async () =>
       decodeManagementAccount(await this.api.call('DescribeOrganization', {})),

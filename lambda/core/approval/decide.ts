@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { ApplyTrigger } from '../../ports/apply-trigger';
 import type { DecisionStore, TransitionRequest } from '../../ports/approval-store';
 import type { DecisionSigner } from '../../ports/decision-signer';
+import type { IdentityCenterReader } from '../../ports/identity-center';
 import type { RolePathResolver } from '../../ports/role-path-resolver';
 import { ConcurrentChangeError } from '../errors';
 import type { IncidentRecord } from '../incident';
@@ -30,6 +31,7 @@ import { parsePrincipalArn } from '../iam/principal-arn';
 import { anyPatternNeedsRolePath, sameIdentity } from './principals';
 import { recheckProposal, type RecheckDependencies } from './recheck';
 import { checkReviewLink, type LinkDependencies } from './review';
+import { readIdentityCenterSeparation } from './identity-center-separation';
 import { selfApproval } from './separation';
 import { signDecision, type DecisionApprover } from './signed-decision';
 import type { Actor } from './status';
@@ -83,6 +85,12 @@ export interface DecideDependencies extends RecheckDependencies {
   /** Signs approvals (the approval function is the only signer). */
   signer: DecisionSigner;
   clock: () => Date;
+  /**
+   * Identity Center (organization mode with IDENTITY_CENTER_REGION): a permission set's assignments
+   * and the deciders' groups, for separation of duties. Absent: an Identity Center user deciding on a
+   * permission set is refused (its assignment is unknown).
+   */
+  identityCenter?: IdentityCenterReader;
   /** Resolves a session's role path for `approvers` patterns that name one; without it they never match. */
   rolePaths?: RolePathResolver;
   newDecisionId?: () => string;
@@ -177,6 +185,18 @@ async function approve(
   const recheck = await recheckProposal(deps, record);
   const refused = (refusal: ApprovalRefusal): DecisionOutcome => ({ kind: 'refused', record, refusal });
   if (recheck.rose !== null) return refused({ kind: 'level-rose', ...recheck.rose });
+  const claim = await approverClaim(deps, actor);
+  // A permission set's gainers are its assignees: read for the Identity Center users deciding now.
+  const deciders = [
+    ...(claim.kind === 'iam' ? [claim.callerArn] : []),
+    ...(record.approvals ?? []).flatMap((first) => (first.kind === 'iam' ? [first.name] : [])),
+  ];
+  const identityCenter = await readIdentityCenterSeparation(
+    deps.identityCenter,
+    record.proposal.target,
+    record.denial.account,
+    deciders,
+  );
   const facts: EligibilityFacts = {
     denial: record.denial,
     target: record.proposal.target,
@@ -186,8 +206,8 @@ async function approve(
     approvers: deps.policy.approvers,
     autoApprove: deps.policy.autoApprove,
     approverAccount: deps.policy.approverAccount ?? null,
+    ...(identityCenter !== undefined ? { identityCenter } : {}),
   };
-  const claim = await approverClaim(deps, actor);
   const refusal = approvalRefusal(claim, facts);
   if (refusal !== null) return refused(refusal);
   // Not-approvable analyses were refused above: an approvable one is analysed.

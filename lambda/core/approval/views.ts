@@ -5,6 +5,7 @@
 import type { IncidentEvent, IncidentRecord } from '../incident';
 import type { ReviewEvent } from '../render/review-page';
 import type { ApprovalRefusal } from './eligibility';
+import type { SelfApprovalReason } from './separation';
 import type { ApprovalRequirement } from './requirement';
 import type { Actor } from './status';
 import { decisionOf } from './transition';
@@ -117,7 +118,11 @@ const SELF_APPROVAL_WORDS = {
   'denied-entity': (principal: string) =>
     `it is ${principal}, or a session of it, whose policies were evaluated for the denial`,
   'gains-the-grant': (principal: string) => `it would gain the permission itself (${principal})`,
-};
+  'assigned-the-set': (principal: string) =>
+    `it is assigned the permission set in this account and would gain the permission itself (${principal})`,
+  'assignment-unknown': (why: string) =>
+    `whether it is assigned the permission set could not be read (${why}), so it may gain the permission itself`,
+} satisfies Record<SelfApprovalReason, (principal: string) => string>;
 
 /** Why an approval was refused, in one sentence for the page, the JSON and the CLI. */
 export function refusalSentence(refusal: ApprovalRefusal): string {

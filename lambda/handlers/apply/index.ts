@@ -25,6 +25,7 @@ import { KmsDecisionVerifier } from '../../adapters/aws/kms-decision-keys';
 import { EventBridgePublisher } from '../../adapters/aws/eventbridge-publisher';
 import { IamPolicyWriter } from '../../adapters/aws/iam-policy-writer';
 import { SnsNotifier } from '../../adapters/aws/sns-notifier';
+import { IDENTITY_CENTER_ROLE_NAMES } from '../../settings/identity-center';
 import { HUB_ROLE_NAMES, MEMBER_ROLE_NAMES } from '../../settings/organization';
 import { IAM_REQUEST_HANDLER, REQUEST_HANDLER } from '../client-settings';
 import { hubAccountAccess } from '../organization-access';
@@ -93,6 +94,8 @@ const apply = createApplyHandler({
             `${MEMBER_ROLE_NAMES.forward}-*`,
             // The hub's own roles, where the hub account is itself a member.
             ...Object.values(HUB_ROLE_NAMES),
+            // Identity Center's roles, in the account that administers it.
+            ...Object.values(IDENTITY_CENTER_ROLE_NAMES),
           ],
           excludedAccounts: organization.excludedAccounts,
         }),

@@ -66,6 +66,7 @@ import type { DecisionStore } from '../../ports/approval-store';
 import type { DecisionSigner } from '../../ports/decision-signer';
 import type { AccountAccess } from '../../ports/account-access';
 import type { EscalationReader } from '../../ports/escalation-reader';
+import type { IdentityCenterReader } from '../../ports/identity-center';
 import { accountOf } from '../../core/iam/arn';
 import type { RolePathResolver } from '../../ports/role-path-resolver';
 import {
@@ -136,6 +137,8 @@ export interface ApprovalHandlerDependencies {
   analyse?: EscalationAnalyser;
   /** A session's role path, for `approvers` patterns that name one. */
   rolePaths?: RolePathResolver;
+  /** Identity Center's reads (its read role): separation of duties for permission sets. */
+  identityCenter?: IdentityCenterReader;
   logger: Logger;
   settings: ApprovalHandlerSettings;
   /** The origin the review pages are served from; `https://` + the request's domain by default. */
@@ -172,6 +175,7 @@ export function decideDependencies(
     ...(deps.escalationReader ? { escalationReader: deps.escalationReader } : {}),
     ...(deps.analyse ? { analyse: deps.analyse } : {}),
     ...(deps.rolePaths ? { rolePaths: deps.rolePaths } : {}),
+    ...(deps.identityCenter ? { identityCenter: deps.identityCenter } : {}),
     ...(deps.newDecisionId ? { newDecisionId: deps.newDecisionId } : {}),
     policy: { ...DEFAULT_APPROVAL_POLICY, ...policy },
     ownResourceArns: ownResourceArns ?? [],

@@ -19,6 +19,8 @@ import { OrganizationsReader } from '../../adapters/aws/organizations-reader';
 import { InvalidInputError } from '../../core/errors';
 import type { LinkMacVerifier } from '../../ports/link-mac';
 import { IAM_REQUEST_HANDLER, REQUEST_HANDLER } from '../client-settings';
+import { SDK_IDENTITY_CENTER_ADAPTERS } from '../identity-center-adapters';
+import { hubIdentityCenterAccess } from '../identity-center-access';
 import { hubAccountAccess } from '../organization-access';
 import { traced } from '../traced';
 import { createApprovalFunction, type AutoApproveResult } from './function-entry';
@@ -50,6 +52,28 @@ const linkMac: LinkMacVerifier =
           Promise.reject(new InvalidInputError('no link MAC key in iam mode', 'LINK_MAC_KEY_ID')),
       };
 
+const organization = settings.organization;
+const hubRegion = process.env['AWS_REGION'] ?? 'us-east-1';
+const sts =
+  organization === null
+    ? null
+    : tracer.captureAWSv3Client(new STSClient({ requestHandler: REQUEST_HANDLER }));
+const organizations = organization === null ? null : OrganizationsReader.fromEnvironment(process.env);
+// Identity Center's read role: a permission set's assignments and approvers' groups (separation of duties).
+const identityCenter =
+  organization?.identityCenter === undefined || sts === null || organizations === null
+    ? null
+    : hubIdentityCenterAccess({
+        sts,
+        hubFunction: 'approval',
+        externalId: organization.externalId,
+        hubRegion,
+        settings: organization.identityCenter,
+        managementAccountId: () => organizations.managementAccountId(),
+        adapters: SDK_IDENTITY_CENTER_ADAPTERS,
+        capture: (client) => tracer.captureAWSv3Client(client),
+      });
+
 const approval = createApprovalFunction({
   store: new DynamoDbIncidentStore(dynamodb, settings.proposalsTableName),
   applyTrigger: new LambdaApplyTrigger(lambda, settings.applyFunctionName),
@@ -57,20 +81,21 @@ const approval = createApprovalFunction({
   signer: new KmsDecisionSigner(kms, settings.decisionSigningKeyId),
   // Organization mode: each denial's account through its member read role; the hub's own IAM is read
   // only for its approvers' role paths (rolePaths), as they are principals of the hub's account.
-  ...(settings.organization === null
+  ...(organization === null || sts === null || organizations === null
     ? { escalationReader: accountReader }
     : {
         accounts: hubAccountAccess({
-          sts: tracer.captureAWSv3Client(new STSClient({ requestHandler: REQUEST_HANDLER })),
+          sts,
           hubFunction: 'approval',
-          externalId: settings.organization.externalId,
-          region: process.env['AWS_REGION'] ?? 'us-east-1',
+          externalId: organization.externalId,
+          region: hubRegion,
           // The re-check's escalation analysis sees the SCPs in force, as the diagnosis did.
-          organization: OrganizationsReader.fromEnvironment(process.env),
+          organization: organizations,
           capture: (client) => tracer.captureAWSv3Client(client),
         }),
         organization: true,
       }),
+  ...(identityCenter === null ? {} : { identityCenter: identityCenter.reader }),
   rolePaths: accountReader,
   logger,
   settings: { ...settings.policy, ownResourceArns: settings.ownResourceArns },

@@ -9,6 +9,7 @@ import { IAM_READ_ACTIONS } from '../../../lib/constructs/diagnose-function';
 import { ACCOUNT_AUTHORIZATION_READ_ACTIONS } from '../../../lib/constructs/handler-function';
 import { PASSROLE_DENIAL_EVENT_PATTERN } from '../../../lib/denial-event-patterns';
 import { MEMBER_ROLE_CONDITION_ID } from '../../../lib/organization/member-stack';
+import { IDENTITY_CENTER_ROLE_NAMES } from '../../../lambda/settings/identity-center';
 import { HUB_BUS_NAME, HUB_ROLE_NAMES, MEMBER_ROLE_NAMES } from '../../../lib/organization/names';
 import { buildMainStack, type MainStack } from '../support/cdk-app';
 import {
@@ -224,14 +225,21 @@ describe('the read and apply roles', () => {
       notActions: [],
       resources: [
         'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/PassRoleDoctorHub-*',
+        'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/PassRoleDoctorIdentityCenter-*',
         'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/PassRoleDoctorMember-*',
       ],
     });
   });
 
   it('protect every role name the organization uses', () => {
-    const names = [...Object.values(HUB_ROLE_NAMES), ...Object.values(MEMBER_ROLE_NAMES)];
-    for (const name of names) expect(name).toMatch(/^(PassRoleDoctorHub|PassRoleDoctorMember)-/);
+    const names = [
+      ...Object.values(HUB_ROLE_NAMES),
+      ...Object.values(MEMBER_ROLE_NAMES),
+      ...Object.values(IDENTITY_CENTER_ROLE_NAMES),
+    ];
+    for (const name of names) {
+      expect(name).toMatch(/^(PassRoleDoctorHub|PassRoleDoctorMember|PassRoleDoctorIdentityCenter)-/);
+    }
   });
 });
 

@@ -57,6 +57,7 @@ describe('organization mode settings', () => {
           teams: null,
         },
       },
+      identityCenter: null,
     });
     // The hub's region is the member rules' target: set even without forwarders.
     expect(settings.homeRegion).toBe('eu-west-1');

@@ -47,6 +47,11 @@ export interface MemberCredentialsOptions {
   /** RoleSessionName, as the member's CloudTrail shows it (2 to 64 of `[\w+=,.@-]`). */
   roleSessionName: string;
   durationSeconds?: number;
+  /**
+   * The role each session kind assumes. @default MEMBER_ROLE_NAMES (Identity Center's roles use the
+   * same sessions: IDENTITY_CENTER_ROLE_NAMES, one account)
+   */
+  roleNames?: Readonly<Record<MemberRole, string>>;
   /** Milliseconds since the epoch; expiry is judged with it (tests pass their own). */
   now?: () => number;
 }
@@ -170,7 +175,7 @@ export class MemberCredentials {
   }
 
   private async assume(session: MemberSession): Promise<AwsCredentialIdentity> {
-    const roleName = MEMBER_ROLE_NAMES[session.role];
+    const roleName = (this.options.roleNames ?? MEMBER_ROLE_NAMES)[session.role];
     const roleArn = iamArn(this.options.partition, session.accountId, `role/${roleName}`);
     this.assumed += 1;
     let output;
