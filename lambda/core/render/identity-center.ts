@@ -88,3 +88,29 @@ export function missingPolicyBlocker(policyArn: string): string {
 export function unknownScpsBlocker(accountId: string): string {
   return `the service control policies in force for account ${accountId} are not known, so the simulation of the set as provisioned leaves them out`;
 }
+
+/** Assignments named at most, in the reports that list them. */
+export const ASSIGNMENTS_NAMED = 20;
+
+/**
+ * The blast radius as lines: the summary, then each assignment (at most ASSIGNMENTS_NAMED, then how
+ * many more). null when the target carries none (not a set read from Identity Center).
+ */
+export function blastRadiusLines(
+  radius: BlastRadius | undefined,
+  account: string,
+  escape: Escape = plain,
+): { summary: string; assignments: string[] } | null {
+  if (radius === undefined) return null;
+  const shown = radius.assignments.slice(0, ASSIGNMENTS_NAMED).map((a) => assignmentWords(a, escape));
+  const more = radius.assignments.length - shown.length;
+  return {
+    summary: blastRadiusSummary(radius, account, escape),
+    assignments: more > 0 ? [...shown, `and ${count(more, 'more assignment')}`] : shown,
+  };
+}
+
+/** "statement X merged into the inline policy of permission set Y" or the usual "inline policy X on ...". */
+export function mergedInto(target: { type: string; name: string; definitionHash?: string }): boolean {
+  return target.type === 'permission-set' && target.definitionHash !== undefined;
+}

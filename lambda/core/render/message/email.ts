@@ -14,6 +14,7 @@ import {
   settingsSourceWords,
   settingsWords,
 } from '../escalation-labels';
+import { blastRadiusLines } from '../identity-center';
 import { plainBlock, plainText, truncate } from './escape';
 import { memberPhrase, messageFacts, VERDICT_WORDS } from './facts';
 import type { MessageInput } from './types';
@@ -143,6 +144,9 @@ export function renderEmail(input: MessageInput): string {
         ...indentBlock(plainBlock(JSON.stringify(proposal.document, null, 2), DOCUMENT)),
       ]),
     );
+    const reach = blastRadiusLines(proposal.target.blastRadius, denial.account, (text) => value(text));
+    if (reach !== null)
+      parts.push(section('Who the permission set reaches', [reach.summary, ...reach.assignments]));
     const detail = escalationDetail(proposal, value);
     if (detail !== null) parts.push(detail);
     if (proposal.risk.length > 0) {
