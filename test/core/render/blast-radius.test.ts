@@ -125,7 +125,7 @@ describe('the blast radius where a proposal is shown', () => {
     expect(email).toContain(`group ${HOSTILE} (25 members`);
   });
 
-  it('the chat message: names in code spans, nothing of them read as markup', () => {
+  it('the chat message: names escaped as chat text, nothing of them read as markup', () => {
     const { chatbot } = renderMessage({ kind: 'new', record, reviewBaseUrl: null });
     const description = chatbot.content.description;
     expect(description).toContain('*Reaches:* an unknown number of people');

@@ -147,7 +147,7 @@ function description(input: MessageInput): string {
       `*Proposed fix:* inline policy ${chatCode(proposal.policyName, IDENTIFIER)} on ${proposal.target.type} ${chatCode(proposal.target.name, IDENTIFIER)}${memberPhrase(proposal.target.type, proposal.target.memberCount)}, ${verified}`,
     );
     const reach = blastRadiusLines(proposal.target.blastRadius, denial.account, (text) =>
-      chatCode(text, IDENTIFIER),
+      chatText(text, IDENTIFIER),
     );
     if (reach !== null) {
       sections.push(
