@@ -138,7 +138,7 @@ export function renderTextReport(diagnosis: Diagnosis): string {
     lines.push(indent(JSON.stringify(proposal.document, null, 2), '    '));
     lines.push(
       proposal.verified
-        ? '  Verified by simulation: allowed with this policy added.'
+        ? `  Verified by simulation: ${mergedInto(proposal.target) ? `allowed as the set would be provisioned to account ${denial?.account ?? 'unknown'}, with the statement merged.` : 'allowed with this policy added.'}`
         : `  NOT verified: still blocked (${proposal.blockers.join('; ')}).`,
     );
     lines.push(...escalationLines(proposal));

@@ -117,6 +117,9 @@ describe('the blast radius where a proposal is shown', () => {
     );
     expect(text).toContain(`  Reaches: an unknown number of people in account ${ACCOUNT} (3 assignments)`);
     expect(text).toContain('    user mei\n');
+    expect(text).toContain(
+      `  Verified by simulation: allowed as the set would be provisioned to account ${ACCOUNT}, with the statement merged.`,
+    );
   });
 
   it('the e-mail: a section with the names as plain text', () => {

@@ -14,7 +14,7 @@ import {
   settingsSourceWords,
   settingsWords,
 } from '../escalation-labels';
-import { blastRadiusLines } from '../identity-center';
+import { blastRadiusLines, mergedInto } from '../identity-center';
 import { plainBlock, plainText, truncate } from './escape';
 import { memberPhrase, messageFacts, VERDICT_WORDS } from './facts';
 import type { MessageInput } from './types';
@@ -138,7 +138,9 @@ export function renderEmail(input: MessageInput): string {
       section('Proposed fix', [
         `Inline policy ${value(proposal.policyName)} on ${target}`,
         proposal.verified
-          ? 'Verified by simulation: the request is allowed with this policy added.'
+          ? mergedInto(proposal.target)
+            ? `Verified by simulation: the request is allowed as the set would be provisioned to account ${value(denial.account)}, with the statement merged.`
+            : 'Verified by simulation: the request is allowed with this policy added.'
           : `NOT verified: still blocked (${value(proposal.blockers.join('; '))}).`,
         '',
         ...indentBlock(plainBlock(JSON.stringify(proposal.document, null, 2), DOCUMENT)),
