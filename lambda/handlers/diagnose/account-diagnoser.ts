@@ -14,7 +14,7 @@ import type { ServiceControlPolicy } from '../../ports/organization-reader';
 import type { IdentityCenterReader } from '../../ports/identity-center';
 import type { ManagedPolicyReader } from '../../ports/managed-policy-reader';
 import type { IdentityCenterAdministration } from '../../core/identity-center/model';
-import { LocalPolicySimulator } from '../../adapters/local/local-policy-simulator';
+import type { PolicySimulator } from '../../ports/policy-simulator';
 import type { DiagnoserFor } from './accounts';
 
 export interface AccountDiagnoserSettings {
@@ -28,6 +28,13 @@ export interface AccountDiagnoserSettings {
    */
   identityCenter?: {
     reader: IdentityCenterReader;
+    /**
+     * The simulator of the set as provisioned, holding these SCP levels: one that evaluates the
+     * principal in the request's scope, i.e. the offline engine
+     * (`new LocalPolicySimulator({ serviceControlPolicyLevels: scps ?? [] })`). Given by the wiring,
+     * so the functions without Identity Center do not bundle it.
+     */
+    simulator: (scps: readonly (readonly ServiceControlPolicy[])[] | null) => PolicySimulator;
     administration?: IdentityCenterAdministration;
     /** The denial's account's managed policy documents, for those the role does not carry yet. */
     managedPolicies?: (access: AccountReadAccess) => ManagedPolicyReader | undefined;
@@ -70,9 +77,9 @@ export function accountDiagnoser(settings: AccountDiagnoserSettings): DiagnoserF
 }
 
 /**
- * The set as provisioned is simulated offline (iam-simulate), with the account's SCP levels: IAM's
- * SimulatePrincipalPolicy only evaluates the reserved role as it is now, and SimulateCustomPolicy
- * leaves SCPs out.
+ * The set as provisioned is simulated by the given simulator with the account's SCP levels (the
+ * offline engine: IAM's SimulatePrincipalPolicy only evaluates the reserved role as it is now, and
+ * SimulateCustomPolicy leaves SCPs out).
  */
 function identityCenterFor(
   identityCenter: NonNullable<AccountDiagnoserSettings['identityCenter']>,
@@ -82,7 +89,7 @@ function identityCenterFor(
   const managedPolicies = identityCenter.managedPolicies?.(access);
   return {
     reader: identityCenter.reader,
-    simulator: new LocalPolicySimulator({ serviceControlPolicyLevels: scps ?? [] }),
+    simulator: identityCenter.simulator(scps),
     serviceControlPoliciesKnown: scps !== null,
     ...(identityCenter.administration !== undefined && { administration: identityCenter.administration }),
     ...(managedPolicies !== undefined && { managedPolicies }),

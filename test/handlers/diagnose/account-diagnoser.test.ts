@@ -129,7 +129,10 @@ describe('accountDiagnoser with Identity Center', () => {
       authorizationRecords: { read: () => Promise.reject(new Error('not asked')) },
       approvalPolicy: DEFAULT_APPROVAL_POLICY,
       ownResourceArns: [],
-      identityCenter: { reader },
+      identityCenter: {
+        reader,
+        simulator: (levels) => new LocalPolicySimulator({ serviceControlPolicyLevels: levels ?? [] }),
+      },
     })(access, scps).diagnose(denial);
     if (diagnosis.outcome !== 'proposed') throw new Error(`no proposal: ${diagnosis.outcome}`);
     return diagnosis.proposal;
