@@ -22,6 +22,11 @@ export interface LocalPolicySimulatorOptions {
    * level of the organization (root first), so every one must allow and any deny denies.
    */
   serviceControlPolicies?: ServiceControlPolicy[];
+  /**
+   * The SCPs in force as Organizations gives them, one list per level (root first): a request must be
+   * allowed by some policy of every level. Used instead of serviceControlPolicies when given.
+   */
+  serviceControlPolicyLevels?: readonly (readonly ServiceControlPolicy[])[];
 }
 
 interface NamedPolicy {
@@ -52,16 +57,22 @@ export class LocalPolicySimulator implements PolicySimulator {
   private readonly principalCache = new WeakMap<PrincipalDetails, Map<string, PrincipalPolicies>>();
 
   constructor(options: LocalPolicySimulatorOptions = {}) {
-    this.scpLevels = (options.serviceControlPolicies ?? []).map((scp, index) => {
-      const key = `scp#${index}`;
-      this.scpSources.set(key, {
-        policyType: 'scp',
-        policyName: scp.name,
-        policyArn: null,
-        attachedTo: null,
-      });
-      return { orgIdentifier: `scp-level-${index}`, policies: [{ name: key, policy: scp.document }] };
-    });
+    const levels =
+      options.serviceControlPolicyLevels ?? (options.serviceControlPolicies ?? []).map((scp) => [scp]);
+    let count = 0;
+    this.scpLevels = levels.map((level, levelIndex) => ({
+      orgIdentifier: `scp-level-${levelIndex}`,
+      policies: level.map((scp) => {
+        const key = `scp#${count++}`;
+        this.scpSources.set(key, {
+          policyType: 'scp',
+          policyName: scp.name,
+          policyArn: null,
+          attachedTo: null,
+        });
+        return { name: key, policy: scp.document };
+      }),
+    }));
   }
 
   async simulate(request: SimulationRequest): Promise<SimulationResult> {

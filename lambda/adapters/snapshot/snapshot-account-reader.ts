@@ -6,7 +6,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { InvalidInputError } from '../../core/errors';
-import type { AccountScope, PolicyDocument, ProposalTarget } from '../../core/model';
+import type { AccountScope, ManagedPolicy, PolicyDocument, ProposalTarget } from '../../core/model';
+import { nameOf } from '../../core/iam/arn';
+import type { ManagedPolicyReader } from '../../ports/managed-policy-reader';
+import { defaultVersionOf } from '../gaad/entity-builder';
 import type { EscalationInputs } from '../../core/escalation/model';
 import type { AccountReader } from '../../ports/account-reader';
 import type { EscalationReader } from '../../ports/escalation-reader';
@@ -36,7 +39,13 @@ function messageOf(error: unknown): string {
 }
 
 export class SnapshotAccountReader
-  implements AccountReader, EscalationReader, RolePathResolver, PolicyWriter, InstanceProfileResolver
+  implements
+    AccountReader,
+    EscalationReader,
+    RolePathResolver,
+    PolicyWriter,
+    InstanceProfileResolver,
+    ManagedPolicyReader
 {
   private readonly details: AuthorizationDetails;
   private readonly scps: ServiceControlPolicyLevels;
@@ -112,6 +121,22 @@ export class SnapshotAccountReader
       policy.PolicyDocument,
       `${this.source}: ${target.type}/${target.name}/${policyName}`,
     );
+  }
+
+  /**
+   * A managed policy's default document as the snapshot holds it (GAAD's Policies: the account's own,
+   * and AWS managed ones when the snapshot was taken with them); null when it holds none. For the
+   * managed policies a permission set carries that its role does not yet (ManagedPolicyReader).
+   */
+  async managedPolicy(arn: string): Promise<ManagedPolicy | null> {
+    const policy = this.details.Policies?.find((candidate) => candidate.Arn === arn);
+    const version = policy === undefined ? null : defaultVersionOf(policy);
+    if (policy === undefined || version === null) return null;
+    return {
+      arn,
+      name: policy.PolicyName ?? nameOf(arn),
+      document: decodePolicyDocument(version.version.Document, `${this.source}: ${arn}`),
+    };
   }
 
   /** The snapshot as it now stands (with applied policies), in GAAD's shape, e.g. to save it. */

@@ -19,6 +19,7 @@ import {
 } from '../escalation/model';
 import type { IncidentRecord } from '../incident';
 import type { Proposal } from '../model';
+import { escalationTarget } from '../proposal/target';
 import { approvalRequirement, type ApprovalPolicySettings, type ApprovalRule } from './requirement';
 
 export type EscalationAnalyser = (inputs: EscalationInputs, options: EscalationOptions) => EscalationAnalysis;
@@ -63,7 +64,7 @@ export async function recheckProposal(
   const { analysis, gainers } = await analyseAgain(deps, record.denial, proposal);
   const rule = approvalRequirement(
     analysis,
-    proposal.target.type,
+    proposal.target,
     deps.policy,
     'deployment',
     record.denial.account,
@@ -94,7 +95,10 @@ async function analyseAgain(
   let inputs: EscalationInputs;
   try {
     const reader = await readerOf(deps, denial.account);
-    inputs = await reader.readEscalationInputs(roleArn, proposal.target);
+    inputs = await reader.readEscalationInputs(
+      roleArn,
+      escalationTarget(proposal.target, denial.policySourceArn),
+    );
   } catch (error) {
     if (error instanceof RetryRecordError) throw error;
     // Never approvable: the member role is missing or refuses, or the account is not this one.

@@ -4,7 +4,7 @@
  * with the proposal, the approval function re-derives it at decision time and enforces it.
  */
 import type { EscalationAnalysis } from '../escalation/model';
-import type { ProposalTargetType } from '../model';
+import type { ProposalTarget, ProposalTargetType } from '../model';
 import { iamApprovalEnabled, type ApprovalMode } from './links';
 
 /**
@@ -31,7 +31,21 @@ export interface ApprovalPolicySettings {
    * caller of any other account is refused (eligibility.ts).
    */
   approverAccount?: string | null;
+  /**
+   * A permission set assigned to more people than this in the denial's account (or to an unknown
+   * number) needs at least one listed IAM approver; DEFAULT_PERMISSION_SET_PEOPLE_LIMIT when absent.
+   */
+  permissionSetPeopleLimit?: number;
 }
+
+/**
+ * One team's size: a set held by more people reaches some the approver may not know, so a review
+ * link (whoever holds it) no longer suffices, as for sensitive access.
+ */
+export const DEFAULT_PERMISSION_SET_PEOPLE_LIMIT = 10;
+
+/** What the requirement reads of the target: its type, and for a permission set what was read of it. */
+export type RequirementTarget = Pick<ProposalTarget, 'type' | 'blastRadius' | 'definitionHash'>;
 
 export const DEFAULT_APPROVAL_POLICY: ApprovalPolicySettings = {
   approvalMode: 'both',
@@ -75,12 +89,14 @@ export function assumedSettingsOf(
  */
 export function approvalRequirement(
   escalation: EscalationAnalysis,
-  targetType: ProposalTargetType,
+  target: ProposalTargetType | RequirementTarget,
   settings: ApprovalPolicySettings,
   source: AssumedSettings['source'],
   accountId: string | null = null,
 ): ApprovalRule {
-  const rule = baseRequirement(escalation, targetType, settings, source);
+  const shape = typeof target === 'string' ? { type: target } : target;
+  const base = baseRequirement(escalation, shape, settings, source);
+  const rule = shape.type === 'permission-set' ? raisedForBlastRadius(base, shape, settings) : base;
   const sensitive = accountId !== null && (settings.sensitiveAccounts ?? []).includes(accountId);
   return sensitive ? raisedForSensitiveAccount(rule, settings, accountId) : rule;
 }
@@ -120,9 +136,36 @@ export function raisedForSensitiveAccount(
   }
 }
 
+/**
+ * A permission set read from Identity Center: held by more people than the limit, or by an unknown
+ * number, what one approver (or a link) could approve needs a listed IAM approver.
+ */
+function raisedForBlastRadius(
+  rule: ApprovalRule,
+  target: RequirementTarget,
+  settings: ApprovalPolicySettings,
+): ApprovalRule {
+  const radius = target.blastRadius;
+  if (rule.requires !== 'one-approver' || radius === undefined) return rule;
+  const limit = settings.permissionSetPeopleLimit ?? DEFAULT_PERMISSION_SET_PEOPLE_LIMIT;
+  if (radius.people !== null && radius.people <= limit) return rule;
+  const reach =
+    radius.people === null
+      ? 'the permission set reaches an unknown number of people'
+      : `the permission set reaches ${radius.people} people, more than ${limit}`;
+  const configured = iamApprovalEnabled(settings.approvalMode) && settings.approvers.length > 0;
+  return configured
+    ? { ...rule, requires: 'iam-approver', reason: `${rule.reason}; ${reach}: one listed IAM approver` }
+    : {
+        ...rule,
+        requires: 'not-approvable',
+        reason: `${rule.reason}, but ${reach}, which needs a listed IAM approver, and none is configured`,
+      };
+}
+
 function baseRequirement(
   escalation: EscalationAnalysis,
-  targetType: ProposalTargetType,
+  target: Pick<RequirementTarget, 'type' | 'definitionHash'>,
   settings: ApprovalPolicySettings,
   source: AssumedSettings['source'],
 ): ApprovalRule {
@@ -132,7 +175,8 @@ function baseRequirement(
     reason,
     assumedSettings,
   });
-  if (targetType === 'permission-set') {
+  // Only a set read from Identity Center (its definition hashed) can be changed from here.
+  if (target.type === 'permission-set' && target.definitionHash === undefined) {
     return rule(
       'not-approvable',
       'the target is an Identity Center permission set: change it in Identity Center, not from here',

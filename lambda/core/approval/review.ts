@@ -110,7 +110,7 @@ export async function decisionView(
   }
   const rule = approvalRequirement(
     proposal.escalation,
-    proposal.target.type,
+    proposal.target,
     deps.policy,
     'deployment',
     record.denial.account,

@@ -31,6 +31,8 @@ import { triage } from './triage';
 import { unseenDeny } from './unseen-deny';
 import { assessRecord, awsFindingsFirst, evidenceFindings, readRecord, unseenDenies } from './aws-record';
 import { awsDenyBlocker } from '../render/aws-record';
+import { missingPolicyBlocker, unknownScpsBlocker } from '../render/identity-center';
+import { planPermissionSet, withPermissionSet, type IdentityCenterDependencies } from './permission-set';
 
 export interface DiagnoserDependencies {
   accountReader: AccountReader;
@@ -41,6 +43,12 @@ export interface DiagnoserDependencies {
   authorizationRecords: AuthorizationRecordReader;
   /** The role an instance profile holds, for EC2 denials that name only the profile. */
   instanceProfiles: InstanceProfileResolver;
+  /**
+   * Identity Center (organization mode, or the offline CLI's --identity-center file): a permission
+   * set's proposal merges into the set and is verified as the set would be provisioned. Absent: the
+   * advice to change the set in Identity Center, as before.
+   */
+  identityCenter?: IdentityCenterDependencies;
 }
 
 export interface Diagnoser {
@@ -53,6 +61,7 @@ export function createDiagnoser({
   escalation,
   authorizationRecords,
   instanceProfiles,
+  identityCenter,
 }: DiagnoserDependencies): Diagnoser {
   async function simulate(
     policySourceArn: string,
@@ -156,13 +165,29 @@ export function createDiagnoser({
     }
 
     // The proposal's verification runs alongside the re-simulation beneath the deny: one round trip, not two.
-    const proposalPlan = planProposal(denial, scope, principal, roleArn, service, trust, proposalContext);
-    const verificationPromise = simulate(principal.arn, roleArn, proposalContext, scope, [
-      proposalPlan.document,
-    ]);
+    const planned = planProposal(denial, scope, principal, roleArn, service, trust, proposalContext);
+    // An Identity Center role's fix is the set's: read it, merge, and verify it as it would be provisioned.
+    const set =
+      identityCenter !== undefined &&
+      planned.proposal.target.type === 'permission-set' &&
+      principal.kind === 'role'
+        ? await planPermissionSet(identityCenter, {
+            target: planned.proposal.target,
+            principal,
+            scope,
+            roleArn,
+            document: planned.document,
+            context: proposalContext,
+          })
+        : null;
+    const proposalPlan = set === null ? planned : withPermissionSet(planned, set);
+    const verificationPromise =
+      set?.kind === 'merged'
+        ? Promise.resolve(set.verification)
+        : simulate(principal.arn, roleArn, proposalContext, scope, [proposalPlan.document]);
     verificationPromise.catch(() => undefined);
     // Never rejects: a failed read or analysis is an `unknown` escalation, not a failed diagnosis.
-    const assessment = assessGrant(roleArn, proposalPlan.proposal.target, escalation);
+    const assessment = assessGrant(roleArn, proposalPlan.proposal.target, escalation, principal.arn);
     if (relief !== null) {
       const beneath = await simulate(principal.arn, roleArn, proposalContext, scope);
       const conditions = relief.descriptions;
@@ -193,12 +218,20 @@ export function createDiagnoser({
     const unverifiable = [
       ...new Set([...(unseen === null ? [] : [unseenDenyBlocker(unseen)]), ...awsBlockers]),
     ];
+    // A managed policy of the set whose document was not had: the set's simulation is incomplete.
+    const incomplete =
+      set?.kind === 'merged'
+        ? [
+            ...set.missing.map(missingPolicyBlocker),
+            ...(set.scpsUnknown ? [unknownScpsBlocker(scope.accountId)] : []),
+          ]
+        : [];
     const proposal: Proposal = {
       ...proposalPlan.proposal,
       // A deny not visible here is not in the verification either: the proposal cannot be known to work.
-      verified: unverifiable.length === 0 && verification.decision === 'allowed',
+      verified: unverifiable.length === 0 && incomplete.length === 0 && verification.decision === 'allowed',
       verificationContext: proposalContext,
-      blockers: [...new Set([...unverifiable, ...blockersOf(verification)])],
+      blockers: [...new Set([...unverifiable, ...incomplete, ...blockersOf(verification)])],
       ...(unverifiable.length > 0 ? { unverifiable } : {}),
       escalation: analysis,
       approval,

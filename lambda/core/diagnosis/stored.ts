@@ -75,6 +75,7 @@ const DIAGNOSIS_FINDING_KINDS: ReadonlySet<DiagnosisFinding['kind']> = new Set<D
   'near-miss',
   'quota',
   'identity-center',
+  'permission-set',
   'deny-not-visible',
   'session-policy',
   'aws-record-unavailable',

@@ -101,6 +101,8 @@ export type DiagnosisFinding =
     }
   /** The principal is an Identity Center role: the statement goes into the permission set. */
   | { kind: 'identity-center'; principal: string; permissionSet: string; account: string }
+  /** The permission set as read from Identity Center: the merge proposed, or why none is. */
+  | { kind: 'permission-set'; permissionSet: string; account: string; state: PermissionSetState }
   /** The message names an explicit deny (its type and ARN as written) that the simulation does not reproduce. */
   | { kind: 'deny-not-visible'; policyType: DenyingPolicyType | null; policyArn: string | null }
   /**
@@ -145,6 +147,24 @@ export type DiagnosisFinding =
   | { kind: 'instance-profile-not-found'; profile: string; account: string }
   /** The record names no role, only an instance profile, which holds no role now. */
   | { kind: 'instance-profile-empty'; profile: string };
+
+/**
+ * What reading the permission set gave. Only `merged` is an automatic proposal; every other state
+ * keeps the advice to change the set in Identity Center, and says why.
+ */
+export type PermissionSetState =
+  /** Merged into the set's inline policy (`alreadyPresent`: it was there, only provisioning is missing). */
+  | { kind: 'merged'; alreadyPresent: boolean; provisionedAccounts: number }
+  /** No set of that name in the instance. */
+  | { kind: 'not-found' }
+  /** Identity Center could not be read. */
+  | { kind: 'read-failed'; problem: string }
+  /** The set's inline policy cannot be merged into (not JSON, no statements). */
+  | { kind: 'inline-unreadable'; problem: string }
+  /** The merged inline policy exceeds a limit: sso-admin's with whitespace, or IAM's without. */
+  | { kind: 'too-large'; limit: 'permission-set-inline' | 'iam-role-inline'; size: number; max: number }
+  /** A delegated administrator cannot change a set provisioned to the management account. */
+  | { kind: 'management-account'; managementAccountId: string; administratorAccountId: string };
 
 export type NearMissFinding = Extract<DiagnosisFinding, { kind: 'near-miss' }>;
 

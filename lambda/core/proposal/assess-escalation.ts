@@ -21,6 +21,7 @@ import {
 } from '../escalation/model';
 import type { ProposalTarget } from '../model';
 import { accountOf } from '../iam/arn';
+import { escalationTarget } from './target';
 
 /** The approval settings a requirement is derived under, and whose they are. */
 export interface ApprovalPolicy {
@@ -79,19 +80,23 @@ export async function analyseGrant(
   }
 }
 
-/** The proposal's escalation analysis and approval requirement. */
+/**
+ * The proposal's escalation analysis and approval requirement. `policySourceArn`: the denied entity,
+ * which a permission set read from Identity Center is analysed as (escalationTarget).
+ */
 export async function assessGrant(
   roleArn: string,
   target: ProposalTarget,
   deps: EscalationDependencies,
+  policySourceArn: string | null = null,
 ): Promise<Assessment> {
-  const escalation = await analyseGrant(roleArn, target, deps);
+  const escalation = await analyseGrant(roleArn, escalationTarget(target, policySourceArn), deps);
   const { settings, source } = deps.approvalPolicy;
   // The passed role's account is the denial's (a role of another account is never proposed on): a
   // sensitive account's requirement is stated raised in the message, as the approval will enforce it.
   return {
     escalation,
-    approval: approvalRequirement(escalation, target.type, settings, source, accountOf(roleArn)),
+    approval: approvalRequirement(escalation, target, settings, source, accountOf(roleArn)),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { InlineMerge, PermissionSetRef } from '../identity-center/model';
 import type { PolicyDocument, ProposalTarget, RequestContext } from '../model';
 
 /** Single-quotes a word for POSIX shells, whatever it contains. */
@@ -36,6 +37,21 @@ export function applyCommand(
       // Identity Center owns the reserved role; the statement goes into the permission set (see findings).
       return null;
   }
+}
+
+/**
+ * The permission set's change by hand: the merged inline policy (unless it holds the statement already),
+ * then provisioning to the denial's account only. sso-admin is regional: run it in the instance's region.
+ */
+export function permissionSetApplyCommand(
+  ref: PermissionSetRef,
+  merge: Extract<InlineMerge, { kind: 'merged' }>,
+  accountId: string,
+): string {
+  const set = `--instance-arn ${shellQuote(ref.instanceArn)} --permission-set-arn ${shellQuote(ref.permissionSetArn)}`;
+  const provision = `aws sso-admin provision-permission-set ${set} --target-type AWS_ACCOUNT --target-id ${shellQuote(accountId)}`;
+  if (merge.alreadyPresent) return provision;
+  return `aws sso-admin put-inline-policy-to-permission-set ${set} --inline-policy ${shellQuote(merge.text)} && ${provision}`;
 }
 
 export function verifyCommand(policySourceArn: string, roleArn: string, context: RequestContext): string {

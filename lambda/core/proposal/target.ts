@@ -6,6 +6,7 @@ import type {
   ProposalTarget,
   UserDetails,
 } from '../model';
+import { roleNameOf } from '../iam/arn';
 import { coversAction, statementsOf } from '../policy/statements';
 
 /** IAM's aggregate inline-policy size quotas, in characters without whitespace. */
@@ -65,4 +66,16 @@ export function existingInlineSize(
   return targetInlinePolicies(target, principal)
     .filter((policy) => policy.name !== policyName)
     .reduce((total, policy) => total + JSON.stringify(policy.document).length, 0);
+}
+
+/**
+ * Who the escalation analysis compares with: for a permission set read from Identity Center, the role
+ * it provisions in the denial's account (`policySourceArn`: everyone assigned the set there acts as
+ * that role, and the statement names a role of that account only); otherwise the target itself.
+ */
+export function escalationTarget(target: ProposalTarget, policySourceArn: string | null): ProposalTarget {
+  if (target.type !== 'permission-set' || target.definitionHash === undefined || policySourceArn === null) {
+    return target;
+  }
+  return { type: 'role', name: roleNameOf(policySourceArn), arn: policySourceArn, memberCount: null };
 }

@@ -6,6 +6,7 @@ import { describeMatched, denyingPolicyWords } from '../iam/blockers';
 import type { Diagnosis, DiagnosisFinding, Finding, FindingKind } from '../model';
 import { describeNearMiss } from './near-miss';
 import { renderAwsFinding } from './aws-record';
+import { permissionSetMessage } from './identity-center';
 
 function shown(
   kind: FindingKind,
@@ -198,6 +199,8 @@ export function renderFinding(finding: DiagnosisFinding): Finding {
         'sso',
         `${finding.principal} is managed by IAM Identity Center: do not edit the role. Add the statement to the inline policy of permission set ${finding.permissionSet} (merge it with what is there), then re-provision the permission set to account ${finding.account}.`,
       );
+    case 'permission-set':
+      return shown('sso', permissionSetMessage(finding));
     case 'deny-not-visible':
       return denyNotVisible(finding);
     case 'session-policy':

@@ -75,6 +75,9 @@ export function toJsonReport(diagnosis: Diagnosis): Record<string, unknown> {
       // Null only for a proposal made before the escalation analysis existed.
       escalation: escalationReport(proposal.escalation),
       approval: approvalReport(proposal.approval),
+      // A permission set's reach (people, accounts, assignments), after the keys that were there first;
+      // null for other targets.
+      blastRadius: proposal.target.blastRadius ?? null,
     },
     // Added by the outcome redesign: which variant of the diagnosis this is, and for a record that
     // is not applicable, why as a code (the reader's, or the diagnosis's own).

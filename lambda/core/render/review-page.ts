@@ -8,6 +8,7 @@ import { approvalSection, escalationSection, LINK_THREAT_SENTENCE } from './revi
 import { verdictOf } from '../diagnosis/derived';
 import { renderSummary } from './diagnosis-summary';
 import { renderFindings } from './findings';
+import { blastRadiusLines, mergedInto } from './identity-center';
 
 /** What the review page shows of a stored proposal (a subset of the store's record). */
 export interface ReviewRecord {
@@ -81,6 +82,14 @@ function targetWords(proposal: Proposal): string {
       ? ` (${target.memberCount} member${target.memberCount === 1 ? '' : 's'} gain it)`
       : '';
   return `${target.type} ${target.name}${members}`;
+}
+
+/** Who a permission set reaches: every name from Identity Center escaped as it lands in the HTML. */
+function blastRadiusSection(proposal: Proposal, account: string): string {
+  const reach = blastRadiusLines(proposal.target.blastRadius, account, escapeHtml);
+  if (reach === null) return '';
+  const items = reach.assignments.map((line) => `<li>${line}</li>`).join('');
+  return `<h2>Who the permission set reaches</h2><p id="blast-radius">${reach.summary}</p>${items === '' ? '' : `<ul id="assignments">${items}</ul>`}`;
 }
 
 /** Why the link offers no Approve button, and how the proposal can be approved instead. */
@@ -217,8 +226,15 @@ export function renderReviewPage(input: ReviewPageInput): string {
       ? [
           `<h2>The change</h2>`,
           definitionList([
-            ['Target', targetWords(proposal)],
-            ['Inline policy name', proposal.policyName],
+            ...(mergedInto(proposal.target)
+              ? ([
+                  ['Target', `permission set ${proposal.target.name}: merged into its inline policy`],
+                  ['Statement', proposal.policyName],
+                ] as [string, string][])
+              : ([
+                  ['Target', targetWords(proposal)],
+                  ['Inline policy name', proposal.policyName],
+                ] as [string, string][])),
             [
               'Verified by simulation',
               proposal.verified ? 'yes: allowed with it' : `no: ${proposal.blockers.join('; ')}`,
@@ -226,6 +242,7 @@ export function renderReviewPage(input: ReviewPageInput): string {
             ['Expires', record.expiresAt],
           ]),
           `<pre id="policy">${escapeHtml(JSON.stringify(proposal.document, null, 2))}</pre>`,
+          blastRadiusSection(proposal, record.denial.account),
           escalationSection(proposal),
           approvalSection(proposal, record.approvals),
           `<h2>Risk</h2>`,

@@ -3,6 +3,7 @@ import type { Diagnosis, Proposal, Verdict } from '../model';
 import { renderSummary } from './diagnosis-summary';
 import { FINDING_LABELS } from './finding-labels';
 import { renderFindings } from './findings';
+import { blastRadiusLines, mergedInto } from './identity-center';
 import {
   GAIN_LABELS,
   gainWhere,
@@ -125,12 +126,19 @@ export function renderTextReport(diagnosis: Diagnosis): string {
         ? `, ${proposal.target.memberCount} member${proposal.target.memberCount === 1 ? '' : 's'}`
         : '';
     lines.push(
-      `Proposed fix: inline policy ${proposal.policyName} on ${proposal.target.type} ${proposal.target.name}${members}`,
+      mergedInto(proposal.target)
+        ? `Proposed fix: statement ${proposal.policyName} merged into the inline policy of permission set ${proposal.target.name}`
+        : `Proposed fix: inline policy ${proposal.policyName} on ${proposal.target.type} ${proposal.target.name}${members}`,
     );
+    const reach = blastRadiusLines(proposal.target.blastRadius, denial?.account ?? 'unknown');
+    if (reach !== null) {
+      lines.push(`  Reaches: ${reach.summary}`);
+      for (const line of reach.assignments) lines.push(`    ${line}`);
+    }
     lines.push(indent(JSON.stringify(proposal.document, null, 2), '    '));
     lines.push(
       proposal.verified
-        ? '  Verified by simulation: allowed with this policy added.'
+        ? `  Verified by simulation: ${mergedInto(proposal.target) ? `allowed as the set would be provisioned to account ${denial?.account ?? 'unknown'}, with the statement merged.` : 'allowed with this policy added.'}`
         : `  NOT verified: still blocked (${proposal.blockers.join('; ')}).`,
     );
     lines.push(...escalationLines(proposal));

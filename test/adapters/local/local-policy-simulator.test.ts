@@ -1,5 +1,8 @@
 import { join } from 'node:path';
-import { LocalPolicySimulator } from '../../../lambda/adapters/local/local-policy-simulator';
+import {
+  LocalPolicySimulator,
+  type ServiceControlPolicy,
+} from '../../../lambda/adapters/local/local-policy-simulator';
 import { SimulationError } from '../../../lambda/core/errors';
 import type {
   AccountScope,
@@ -234,6 +237,23 @@ describe('LocalPolicySimulator with service control policies', () => {
     expect(asMei.decision).toBe('explicitDeny');
     expect(asMei.matchedStatements.map((statement) => statement.statement)).toEqual(['OnlyAdminPassesRoles']);
     expect(asAdmin.decision).toBe('allowed');
+  });
+
+  it('levels as Organizations gives them: one policy of a level allowing is enough, a deny anywhere denies', async () => {
+    const scps = await LocalPolicySimulator.loadScpFiles(
+      ['full-aws-access.json', 'allow-s3-only.json', 'deny-passrole.json'].map((file) => join(scpDir, file)),
+    );
+    const [full, s3Only, deny] = scps as [ServiceControlPolicy, ServiceControlPolicy, ServiceControlPolicy];
+    const twoAtOneLevel = new LocalPolicySimulator({ serviceControlPolicyLevels: [[full], [s3Only, full]] });
+    expect((await twoAtOneLevel.simulate(glueRoleRequest)).decision).toBe('allowed');
+    // The same policies as one level each (serviceControlPolicies) must all allow.
+    const eachItsOwnLevel = new LocalPolicySimulator({ serviceControlPolicies: [full, s3Only, full] });
+    expect((await eachItsOwnLevel.simulate(glueRoleRequest)).decision).toBe('implicitDeny');
+    const denied = new LocalPolicySimulator({ serviceControlPolicyLevels: [[full], [full, deny]] });
+    expect(await denied.simulate(glueRoleRequest)).toMatchObject({
+      decision: 'explicitDeny',
+      matchedStatements: [{ policyType: 'scp', policyName: 'deny-passrole', statement: 'DenyPassRole' }],
+    });
   });
 
   it('names an invalid SCP when the library rejects it', async () => {

@@ -309,3 +309,13 @@ describe('SnapshotAccountReader as an InstanceProfileResolver', () => {
     );
   });
 });
+
+describe('SnapshotAccountReader as a ManagedPolicyReader (a permission set’s managed policies, offline)', () => {
+  it('gives the default version of a policy the snapshot holds, and null for one it does not', async () => {
+    const reader = new SnapshotAccountReader(seedJson(), 'account.json');
+    const glue = await reader.managedPolicy('arn:aws:iam::aws:policy/AWSGlueConsoleFullAccess');
+    expect(glue).toMatchObject({ name: 'AWSGlueConsoleFullAccess' });
+    expect(JSON.stringify(glue?.document)).toContain('glue:*');
+    expect(await reader.managedPolicy('arn:aws:iam::123456789012:policy/team/NotThere')).toBeNull();
+  });
+});

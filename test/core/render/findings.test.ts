@@ -245,6 +245,21 @@ const CASES: { [K in DiagnosisFinding['kind']]: [Extract<DiagnosisFinding, { kin
       statement: null,
     },
   ],
+  'permission-set': [
+    {
+      kind: 'permission-set',
+      permissionSet: 'Data_Engineers',
+      account: '123456789012',
+      state: { kind: 'too-large', limit: 'iam-role-inline', size: 10300, max: 10240 },
+    },
+    {
+      kind: 'sso',
+      message:
+        'With the statement merged, the inline policy of permission set Data_Engineers would be 10,300 characters without whitespace, over the 10,240 IAM allows on the role the set provisions: nothing is proposed automatically: change the set in Identity Center, e.g. move statements into a customer managed policy the set references.',
+      policy: null,
+      statement: null,
+    },
+  ],
   'deny-not-visible': [
     {
       kind: 'deny-not-visible',

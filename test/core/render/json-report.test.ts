@@ -63,7 +63,9 @@ describe('the JSON report’s escalation and approval', () => {
       'commands',
       'escalation',
       'approval',
+      'blastRadius',
     ]);
+    expect(proposal['blastRadius']).toBeNull();
     expect(proposal.escalation).toEqual({
       level: 'sensitive',
       comparedWith: 'arn:aws:iam::123456789012:user/kenji',

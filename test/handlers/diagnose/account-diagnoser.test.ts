@@ -12,6 +12,15 @@ import { AUTHORIZATION_ID } from '../../support/aws-records';
 import type { ProposalTarget } from '../../../lambda/core/model';
 import { SCP_DENY_LEAVE } from '../../support/organization-diagnose';
 import { SEED_ACCOUNT, SEED_RECORD } from './support';
+import type { ServiceControlPolicy } from '../../../lambda/ports/organization-reader';
+import { denialOf } from '../../support/denials';
+import {
+  InMemoryIdentityCenterReader,
+  permissionSetDefinition,
+} from '../../support/in-memory-identity-center-reader';
+import { NO_INSTANCE_PROFILES } from '../../support/instance-profiles';
+import { ACCOUNT, doc, managed, role, scope } from '../../support/scope-builders';
+import { scopeEscalationReader } from '../../support/scope-escalation-reader';
 
 const ROLE = 'arn:aws:iam::123456789012:role/etl-nightly-runtime';
 const TARGET: ProposalTarget = {
@@ -78,5 +87,69 @@ describe('accountDiagnoser', () => {
     const asked: string[] = [];
     await diagnoseWith(undefined, asked);
     expect(asked).toEqual([`function:${AUTHORIZATION_ID}`]);
+  });
+});
+
+describe('accountDiagnoser with Identity Center', () => {
+  const SET = 'Data_Engineers';
+  const RESERVED = `AWSReservedSSO_${SET}_0123456789abcdef`;
+  const glue = managed('AWSGlueConsoleFullAccess', { Effect: 'Allow', Action: 'glue:*', Resource: '*' });
+  const reserved = role(RESERVED, { path: '/aws-reserved/sso.amazonaws.com/', attachedPolicies: [glue] });
+  const accountScope = scope(reserved, role('etl-runtime'));
+  const denial = denialOf({
+    principalType: 'sso-role',
+    permissionSetName: SET,
+    principalArn: `arn:aws:sts::${ACCOUNT}:assumed-role/${RESERVED}/mei`,
+    policySourceArn: reserved.arn,
+  });
+  const allowAll = { name: 'FullAWSAccess', document: doc({ Effect: 'Allow', Action: '*', Resource: '*' }) };
+  const noPassing = {
+    name: 'NoPassing',
+    document: doc({ Effect: 'Deny', Action: 'iam:PassRole', Resource: '*' }),
+  };
+
+  async function proposalUnder(scps: ServiceControlPolicy[][] | null) {
+    const access: AccountReadAccess = {
+      accountId: ACCOUNT,
+      accountReader: { loadScope: async () => accountScope },
+      escalationReader: scopeEscalationReader(accountScope),
+      instanceProfiles: NO_INSTANCE_PROFILES,
+      rolePaths: { rolePath: () => Promise.resolve('/') },
+      // The account's own simulator (IAM's on AWS) never sees the set as provisioned.
+      simulator: new LocalPolicySimulator(),
+    };
+    const reader = new InMemoryIdentityCenterReader([
+      {
+        definition: permissionSetDefinition(SET, { managedPolicyArns: [glue.arn] }),
+        provisionedAccounts: [ACCOUNT],
+        assignments: {},
+      },
+    ]);
+    const diagnosis = await accountDiagnoser({
+      authorizationRecords: { read: () => Promise.reject(new Error('not asked')) },
+      approvalPolicy: DEFAULT_APPROVAL_POLICY,
+      ownResourceArns: [],
+      identityCenter: {
+        reader,
+        simulator: (levels) => new LocalPolicySimulator({ serviceControlPolicyLevels: levels ?? [] }),
+      },
+    })(access, scps).diagnose(denial);
+    if (diagnosis.outcome !== 'proposed') throw new Error(`no proposal: ${diagnosis.outcome}`);
+    return diagnosis.proposal;
+  }
+
+  it('verifies the set as provisioned offline, under the SCP levels Organizations gives', async () => {
+    expect((await proposalUnder([[allowAll]])).verified).toBe(true);
+    const denied = await proposalUnder([[allowAll], [allowAll, noPassing]]);
+    expect(denied.verified).toBe(false);
+    expect(denied.target.definitionHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('SCPs unknown: the set is proposed on, never said to be verified', async () => {
+    const proposal = await proposalUnder(null);
+    expect(proposal.verified).toBe(false);
+    expect(proposal.blockers).toContain(
+      `the service control policies in force for account ${ACCOUNT} are not known, so the simulation of the set as provisioned leaves them out`,
+    );
   });
 });

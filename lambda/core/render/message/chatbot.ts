@@ -15,6 +15,7 @@ import {
   linkMayApproveProposal,
   notApprovable,
 } from '../escalation-labels';
+import { blastRadiusLines } from '../identity-center';
 import { chatCode, chatCodeBlock, chatText } from './escape';
 import { memberPhrase, messageFacts, VERDICT_WORDS } from './facts';
 import { fitSections, type Section } from './fit';
@@ -145,6 +146,14 @@ function description(input: MessageInput): string {
     sections.push(
       `*Proposed fix:* inline policy ${chatCode(proposal.policyName, IDENTIFIER)} on ${proposal.target.type} ${chatCode(proposal.target.name, IDENTIFIER)}${memberPhrase(proposal.target.type, proposal.target.memberCount)}, ${verified}`,
     );
+    const reach = blastRadiusLines(proposal.target.blastRadius, denial.account, (text) =>
+      chatText(text, IDENTIFIER),
+    );
+    if (reach !== null) {
+      sections.push(
+        [`*Reaches:* ${reach.summary}`, ...reach.assignments.map((line) => `• ${line}`)].join('\n'),
+      );
+    }
     sections.push(...escalationSections(proposal));
     sections.push(gainsSection(proposal));
     sections.push(chatCodeBlock(JSON.stringify(proposal.document, null, 2), 1500));

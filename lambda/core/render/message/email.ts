@@ -14,6 +14,7 @@ import {
   settingsSourceWords,
   settingsWords,
 } from '../escalation-labels';
+import { blastRadiusLines, mergedInto } from '../identity-center';
 import { plainBlock, plainText, truncate } from './escape';
 import { memberPhrase, messageFacts, VERDICT_WORDS } from './facts';
 import type { MessageInput } from './types';
@@ -137,12 +138,17 @@ export function renderEmail(input: MessageInput): string {
       section('Proposed fix', [
         `Inline policy ${value(proposal.policyName)} on ${target}`,
         proposal.verified
-          ? 'Verified by simulation: the request is allowed with this policy added.'
+          ? mergedInto(proposal.target)
+            ? `Verified by simulation: the request is allowed as the set would be provisioned to account ${value(denial.account)}, with the statement merged.`
+            : 'Verified by simulation: the request is allowed with this policy added.'
           : `NOT verified: still blocked (${value(proposal.blockers.join('; '))}).`,
         '',
         ...indentBlock(plainBlock(JSON.stringify(proposal.document, null, 2), DOCUMENT)),
       ]),
     );
+    const reach = blastRadiusLines(proposal.target.blastRadius, denial.account, (text) => value(text));
+    if (reach !== null)
+      parts.push(section('Who the permission set reaches', [reach.summary, ...reach.assignments]));
     const detail = escalationDetail(proposal, value);
     if (detail !== null) parts.push(detail);
     if (proposal.risk.length > 0) {
