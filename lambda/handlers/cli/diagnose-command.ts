@@ -12,7 +12,8 @@ import {
   type NotApplicableCode,
   type ReadOutcome,
 } from '../../core/denial';
-import { createDiagnoser, type Diagnoser } from '../../core/diagnose';
+import { createDiagnoser, type Diagnoser, type DiagnoserDependencies } from '../../core/diagnose';
+import type { ManagedPolicyReader } from '../../ports/managed-policy-reader';
 import { defaultEscalationDependencies } from '../../core/proposal/assess-escalation';
 import { PrincipalNotFoundError } from '../../core/errors';
 import type { Diagnosis } from '../../core/model';
@@ -49,12 +50,22 @@ interface Engine {
 
 async function buildEngine(options: DiagnoseOptions): Promise<Engine> {
   const scps = await LocalPolicySimulator.loadScpFiles(options.scp);
-  // Loaded (and checked, every problem on its own line) before anything is read. Handed to the
-  // diagnoser as its optional `identityCenter` reader (absent: today's advice for permission sets).
-  const identityCenter =
+  // Loaded (and checked, every problem on its own line) before anything is read. The set as it would
+  // be provisioned is evaluated offline with the same SCPs (IAM's simulator sees only the role as it is).
+  const identityCenterReader =
     options.identityCenter === undefined
+      ? null
+      : await SnapshotIdentityCenterReader.fromFile(options.identityCenter);
+  const identityCenter = (managedPolicies?: ManagedPolicyReader): Partial<DiagnoserDependencies> =>
+    identityCenterReader === null
       ? {}
-      : { identityCenter: await SnapshotIdentityCenterReader.fromFile(options.identityCenter) };
+      : {
+          identityCenter: {
+            reader: identityCenterReader,
+            simulator: new LocalPolicySimulator({ serviceControlPolicies: scps }),
+            ...(managedPolicies === undefined ? {} : { managedPolicies }),
+          },
+        };
   // Each --scp file is one level of the organization; without any, the SCPs in force are unknown.
   const scpLevels = scps.length > 0 ? scps.map((scp) => [scp]) : null;
   if (options.snapshot !== undefined) {
@@ -70,7 +81,7 @@ async function buildEngine(options: DiagnoseOptions): Promise<Engine> {
         simulator,
         instanceProfiles: accountReader,
         escalation: defaultEscalationDependencies(accountReader),
-        ...identityCenter,
+        ...identityCenter(accountReader),
       }),
       decoder: null,
       source: options.snapshot,
@@ -92,7 +103,7 @@ async function buildEngine(options: DiagnoseOptions): Promise<Engine> {
       simulator,
       instanceProfiles: accountReader,
       escalation: defaultEscalationDependencies(accountReader),
-      ...identityCenter,
+      ...identityCenter(),
     }),
     decoder: new AwsAuthorizationMessageDecoder(new STSClient({ region, requestHandler: REQUEST_HANDLER })),
     source: 'the account',
