@@ -20,6 +20,7 @@ import { documentHash, type IncidentRecord } from '../incident';
 import type { DecisionVerifier } from '../../ports/decision-signer';
 import type { EscalationReader } from '../../ports/escalation-reader';
 import type { ProposalTarget } from '../model';
+import { escalationTarget } from '../proposal/target';
 import type { ApplyPlan } from './apply-gate';
 
 export type DecisionVerification =
@@ -135,7 +136,11 @@ export async function verifyDecisionForWrite(
 
   let inputs: EscalationInputs;
   try {
-    inputs = await deps.escalationReader.readEscalationInputs(plan.roleArn, plan.target);
+    // Who gains, read as the approval's re-check read it: a permission set as its reserved role.
+    inputs = await deps.escalationReader.readEscalationInputs(
+      plan.roleArn,
+      escalationTarget(plan.target, record.denial.policySourceArn),
+    );
   } catch (error) {
     if (error instanceof RetryRecordError) throw error;
     return refuse(`could not re-read ${plan.roleArn} and who gains the grant: ${messageOf(error)}`);
