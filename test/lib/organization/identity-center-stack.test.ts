@@ -27,6 +27,8 @@ const IDENTITY_CENTER_CONTEXT = {
   ...ORGANIZATION_CONTEXT,
   identityCenterRegion: 'us-east-1',
   managementAccountId: MANAGEMENT,
+  // A deployment with a channel: the no-channel warning is the cdk-nag test's subject, not this one's.
+  notificationEmails: 'security-team@example.com',
 } as const;
 
 interface Statement {
