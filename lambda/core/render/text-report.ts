@@ -3,6 +3,7 @@ import type { Diagnosis, Proposal, Verdict } from '../model';
 import { renderSummary } from './diagnosis-summary';
 import { FINDING_LABELS } from './finding-labels';
 import { renderFindings } from './findings';
+import { andAssumed, assumedConditions } from './verification-context';
 import {
   GAIN_LABELS,
   gainWhere,
@@ -130,7 +131,7 @@ export function renderTextReport(diagnosis: Diagnosis): string {
     lines.push(indent(JSON.stringify(proposal.document, null, 2), '    '));
     lines.push(
       proposal.verified
-        ? '  Verified by simulation: allowed with this policy added.'
+        ? `  Verified by simulation: allowed with this policy added${andAssumed(assumedConditions(diagnosis.denial?.context, proposal.verificationContext))}.`
         : `  NOT verified: still blocked (${proposal.blockers.join('; ')}).`,
     );
     lines.push(...escalationLines(proposal));
