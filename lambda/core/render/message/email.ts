@@ -95,7 +95,7 @@ export function renderEmail(input: MessageInput): string {
   if (proposal) parts.push(escalationLines(proposal).join('\n'));
   if (facts.flavor === 'reminder') {
     parts.push(
-      `Reminder: this proposal has been pending since ${record.createdAt}. The denial was counted ${record.occurrenceCount} times, ${lastSeenWords(record)}.`,
+      `Reminder: this proposal has been pending since ${record.createdAt}. The denial was seen ${record.occurrenceCount} times, ${lastSeenWords(record)}.`,
     );
   } else if (record.occurrenceCount > 1) {
     parts.push(`Seen ${record.occurrenceCount} times, ${lastSeenWords(record)}.`);

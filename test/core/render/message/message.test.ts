@@ -218,7 +218,7 @@ describe('renderMessage: a reminder and a report', () => {
       eventType: 'PassRoleReminder',
     });
     // "Last seen" is the last denial's own time, not when it was processed.
-    expect(message.email).toContain('The denial was counted 7 times, last seen 2026-06-18T02:59:12Z.');
+    expect(message.email).toContain('The denial was seen 7 times, last seen 2026-06-18T02:59:12Z.');
     expect(message.chatbot.content.description).toContain(
       'denied 7 times, last seen `2026-06-18T02:59:12Z`.',
     );
