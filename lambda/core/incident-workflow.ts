@@ -149,6 +149,7 @@ async function countRepeat(
 ): Promise<IncidentOutcome> {
   const counted = await deps.store.recordOccurrence(proposalId, {
     eventId: denial.eventId,
+    eventTime: denial.eventTime,
     seenAt: deps.clock(),
   });
   if (counted.kind === 'closed') {

@@ -117,6 +117,12 @@ export interface IncidentRecord {
   firstEventId: string;
   lastEventId: string;
   lastSeenAt: string;
+  /**
+   * When the last counted denial happened, as CloudTrail recorded it (its eventTime): what "last seen"
+   * means to a reader. `lastSeenAt` is when it was processed. Null when the record has no eventTime;
+   * absent on records stored before it was kept.
+   */
+  lastEventTime?: string | null;
   /** When the last message about it went out; null until the first one has. */
   notifiedAt: string | null;
   notificationCount: number;
@@ -187,6 +193,7 @@ export function newIncidentRecord({
     firstEventId: diagnosis.denial.eventId,
     lastEventId: diagnosis.denial.eventId,
     lastSeenAt: createdAt,
+    lastEventTime: diagnosis.denial.eventTime,
     notifiedAt: null,
     notificationCount: 0,
     notificationLeaseUntil: null,

@@ -54,6 +54,8 @@ export interface GroupDetails {
   path: string;
   /** How many users are in the group: all of them gain whatever is added to it. */
   memberCount: number;
+  /** The members' user names, sorted, when the reader read them (absent otherwise). */
+  memberNames?: string[];
   inlinePolicies: InlinePolicy[];
   attachedPolicies: ManagedPolicy[];
 }
@@ -225,6 +227,11 @@ export interface ProposalTarget {
   arn: string | null;
   /** Users who gain the permission (group members); 1 for a user, null when not meaningful. */
   memberCount: number | null;
+  /**
+   * A group: its members' user names, sorted, at most TARGET_MEMBER_NAMES (the reviewer reads who gains
+   * it); absent when the reader did not read them.
+   */
+  memberNames?: string[];
   /** A permission set read from Identity Center: its instance. */
   instanceArn?: string;
   /** A permission set read from Identity Center: the set (the `arn` stays null: IAM cannot edit it). */

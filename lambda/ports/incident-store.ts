@@ -1,6 +1,14 @@
 import type { IncidentRecord } from '../core/incident';
 
 /** An incident that is open now: a new denial of it is a repeat of this record. */
+/** One more denial of an open incident: its event, when it happened (CloudTrail's eventTime), when seen. */
+export interface Occurrence {
+  eventId: string;
+  /** The denial's eventTime; null when the record had none. Absent: not known to the caller. */
+  eventTime?: string | null;
+  seenAt: Date;
+}
+
 export interface OpenIncident {
   incidentKey: string;
   proposalId: string;
@@ -59,10 +67,7 @@ export interface IncidentStore {
   create(record: IncidentRecord, now: Date): Promise<CreateOutcome>;
 
   /** Counts one more denial of an open record (count + 1, last seen, last event). */
-  recordOccurrence(
-    proposalId: string,
-    occurrence: { eventId: string; seenAt: Date },
-  ): Promise<OccurrenceOutcome>;
+  recordOccurrence(proposalId: string, occurrence: Occurrence): Promise<OccurrenceOutcome>;
 
   /**
    * Takes the right to publish a message about the record until `leaseUntil`, when the claim holds and

@@ -115,6 +115,17 @@ describe('scopeFromAuthorizationDetails over the seed snapshot', () => {
       ['GlueAccess', 2],
       ['Developers', 3],
     ]);
+    // A whole account's user list names each group's members; a group's own read names them too.
+    expect(mei.groups[0]?.memberNames).toHaveLength(2);
+    expect(mei.groups[0]?.memberNames).toContain('mei.tanaka');
+    const read = scopeFromAuthorizationDetails(seed, MEI, ETL_ROLE, undefined, {
+      groupMemberCounts: new Map([['GlueAccess', 2]]),
+      groupMembers: new Map([['GlueAccess', ['zoe', 'mei.tanaka']]]),
+    });
+    const groups = asUser(read.principal).groups;
+    expect(groups[0]?.memberNames).toEqual(['mei.tanaka', 'zoe']);
+    // Counted by a read that gave no names: none made up from a partial user list.
+    expect(groups[1]?.memberNames).toBeUndefined();
   });
 
   it('gives GlueAccess the AWS managed policy with its default version document', () => {

@@ -120,6 +120,10 @@ describe('reviewing and approving the seed proposal in chromium', () => {
       expect(await page.locator('#message').textContent()).toContain(
         `applied to group ${proposal.target.name}, read back from IAM and verified by simulation`,
       );
+      // The seed's verification assumed MFA present: the page says so, not "the denied request is now allowed".
+      expect(await page.locator('#message').textContent()).toContain(
+        'the denied request is now allowed with MFA present (assumed by the simulation: the denied request did not have it)',
+      );
       expect(await server.snapshot.getInlinePolicy(proposal.target, proposal.policyName)).toEqual(
         proposal.document,
       );
@@ -127,6 +131,11 @@ describe('reviewing and approving the seed proposal in chromium', () => {
       // Back on the review link (a reload of what the reviewer opened): decided, no buttons.
       const reloaded = await page.goto(link);
       expect(reloaded?.status()).toBe(200);
+      // Decided: titled by what became of it, no longer "review proposal".
+      expect(await page.title()).toBe(`Applied and verified proposal ${server.proposals[0]?.record.id}`);
+      expect(await page.locator('h1').textContent()).toBe(
+        'iam:PassRole denial: applied and verified proposal',
+      );
       expect(await page.locator('#status').textContent()).toBe('verified');
       expect(await page.locator('#outcome').textContent()).toContain('Applied and verified');
       expect(await page.locator('button').count()).toBe(0);
@@ -134,6 +143,31 @@ describe('reviewing and approving the seed proposal in chromium', () => {
         await page.locator('ul li', { hasText: ': approved by link holder from 127.0.0.1' }).count(),
       ).toBe(1);
       await page.screenshot({ path: join(ARTIFACTS, 'review-page-verified.png'), fullPage: true });
+    });
+  });
+
+  it('names the members who gain it on a 390 px phone screen, none broken mid-word', async () => {
+    await withScreenshotOnFailure('members-phone', async () => {
+      const link = reviewLinkFromPublishedMessage();
+      const names = onlyProposal().target.memberNames ?? [];
+      expect(names.length).toBeGreaterThan(1);
+      await page.setViewportSize({ width: 390, height: 844 });
+      expect((await page.goto(link))?.status()).toBe(200);
+      expect(await page.locator('#members .member').allTextContents()).toEqual(names);
+      // One box per name: a name wrapped inside itself would be two.
+      const boxes = await page
+        .locator('#members .member')
+        .evaluateAll((elements) => elements.map((element) => element.getClientRects().length));
+      expect(boxes).toEqual(names.map(() => 1));
+      // Values wrap where they must (long ARNs), and nothing pushes the page wider than the screen.
+      const dd = await page
+        .locator('dd')
+        .first()
+        .evaluate((element) => element.ownerDocument.defaultView?.getComputedStyle(element).overflowWrap);
+      expect(dd).toBe('anywhere');
+      const width = await page.locator('html').evaluate((element) => element.scrollWidth);
+      expect(width).toBeLessThanOrEqual(390);
+      await page.screenshot({ path: join(ARTIFACTS, 'review-page-390.png'), fullPage: true });
     });
   });
 

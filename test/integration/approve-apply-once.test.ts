@@ -137,7 +137,9 @@ describe('20 simultaneous approve POSTs of one review link, on moto (DynamoDB an
     expect(statuses).toEqual([200, ...Array<number>(APPROVALS - 1).fill(409)]);
     const winner = responses.find((response) => response.statusCode === 200);
     expect(winner?.body).toContain('<h1 id="result">Applied and verified</h1>');
-    expect(results).toEqual(['applied and verified: allowed (1 simulation)']);
+    expect(results).toEqual([
+      'applied and verified: allowed with MFA present (assumed by the simulation: the denied request did not have it) (1 simulation)',
+    ]);
 
     const puts = iamCalls.filter((call) => call.command === 'PutGroupPolicyCommand');
     expect(puts).toHaveLength(1);

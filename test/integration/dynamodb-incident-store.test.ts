@@ -149,13 +149,19 @@ describe('DynamoDbIncidentStore against moto DynamoDB', () => {
       const record = newRecord('p-counted');
       await store.create(record, T0);
 
-      const second = await store.recordOccurrence('p-counted', { eventId: 'evt-2', seenAt: minutesAfter(5) });
+      const second = await store.recordOccurrence('p-counted', {
+        eventId: 'evt-2',
+        eventTime: '2026-06-17T02:09:58Z',
+        seenAt: minutesAfter(5),
+      });
       expect(second.kind).toBe('recorded');
       expect(second.kind === 'recorded' ? second.record : null).toMatchObject({
         occurrenceCount: 2,
         firstEventId: 'evt-1',
         lastEventId: 'evt-2',
         lastSeenAt: minutesAfter(5).toISOString(),
+        // The denial's own time, for "last seen", beside the processing time.
+        lastEventTime: '2026-06-17T02:09:58Z',
       });
       // A redelivery of the last (or the first) event changes nothing.
       const again = await store.recordOccurrence('p-counted', { eventId: 'evt-2', seenAt: minutesAfter(6) });

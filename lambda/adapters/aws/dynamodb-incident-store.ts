@@ -38,10 +38,7 @@ export class DynamoDbIncidentStore implements port.IncidentStore, approval.Decis
   create(record: IncidentRecord, now: Date): Promise<port.CreateOutcome> {
     return this.incidents.create(record, now);
   }
-  recordOccurrence(
-    proposalId: string,
-    occurrence: { eventId: string; seenAt: Date },
-  ): Promise<port.OccurrenceOutcome> {
+  recordOccurrence(proposalId: string, occurrence: port.Occurrence): Promise<port.OccurrenceOutcome> {
     return this.incidents.recordOccurrence(proposalId, occurrence);
   }
   claimNotification(

@@ -110,6 +110,7 @@ export class TargetedAccountReader
       source: SOURCE,
       unavailablePolicies: unavailable,
       groupMemberCounts: memberCounts(groups),
+      groupMembers: memberNames(groups),
     });
   }
 
@@ -144,6 +145,7 @@ export class TargetedAccountReader
       source: SOURCE,
       unavailablePolicies: unavailable,
       groupMemberCounts: memberCounts(groups),
+      groupMembers: memberNames(groups),
       scps: this.scps,
     });
     return { ...inputs, notes: [...gainers.notes, ...inputs.notes] };
@@ -252,6 +254,12 @@ function distinctRoles(roles: readonly (RoleDetail | null)[]): RoleDetail[] {
   const byArn = new Map<string, RoleDetail>();
   for (const role of roles) if (role !== null) byArn.set(role.Arn ?? role.RoleName ?? '', role);
   return [...byArn.values()];
+}
+
+function memberNames(groups: readonly GroupRead[]): Map<string, readonly string[]> {
+  return new Map(
+    groups.flatMap((group) => (group.detail.GroupName ? [[group.detail.GroupName, group.members]] : [])),
+  );
 }
 
 function memberCounts(groups: readonly GroupRead[]): Map<string, number> {

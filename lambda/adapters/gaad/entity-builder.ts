@@ -46,6 +46,8 @@ export interface ScopeOptions {
    * group's members are counted in `details.UserDetailList`, which is only right for a whole account.
    */
   groupMemberCounts?: ReadonlyMap<string, number>;
+  /** Group name -> its members' user names, as the group's own read gave them (GetGroup). */
+  groupMembers?: ReadonlyMap<string, readonly string[]>;
 }
 
 /** Turns GAAD entities into the domain's, with their policies; notes what it had to leave out. */
@@ -111,14 +113,26 @@ export function entityBuilder(
   const memberCount = (groupName: string) =>
     options.groupMemberCounts?.get(groupName) ??
     (details.UserDetailList ?? []).filter((user) => (user.GroupList ?? []).includes(groupName)).length;
+  // Names only from a whole account's user list or the group's own read: never a partial list.
+  const memberNames = (groupName: string): string[] | undefined => {
+    const read = options.groupMembers?.get(groupName);
+    if (read !== undefined) return [...read].sort();
+    if (options.groupMemberCounts !== undefined) return undefined;
+    return (details.UserDetailList ?? [])
+      .filter((user) => (user.GroupList ?? []).includes(groupName))
+      .flatMap((user) => user.UserName ?? [])
+      .sort();
+  };
   const group = (detail: GroupDetail): GroupDetails => {
     const name = detail.GroupName ?? '';
     const path = pathOf(details.GroupDetailList, detail, 'GroupDetailList');
+    const names = memberNames(name);
     return {
       arn: detail.Arn ?? '',
       name,
       path: detail.Path ?? '/',
       memberCount: memberCount(name),
+      ...(names === undefined ? {} : { memberNames: names }),
       inlinePolicies: inlinePolicies(detail.GroupPolicyList, `${path}.GroupPolicyList`),
       attachedPolicies: attachedPolicies(detail.AttachedManagedPolicies, `group/${name}`),
     };

@@ -22,6 +22,7 @@ import type {
   Claim,
   CreateOutcome,
   NotificationClaim,
+  Occurrence,
   OccurrenceOutcome,
   OpenIncident,
   IncidentStore,
@@ -72,10 +73,7 @@ export class InMemoryIncidentStore implements IncidentStore, ApprovalStore, Deci
     return { kind: 'created', record: structuredClone(record) };
   }
 
-  async recordOccurrence(
-    proposalId: string,
-    occurrence: { eventId: string; seenAt: Date },
-  ): Promise<OccurrenceOutcome> {
+  async recordOccurrence(proposalId: string, occurrence: Occurrence): Promise<OccurrenceOutcome> {
     const record = this.records.get(proposalId);
     const seenAt = occurrence.seenAt.toISOString();
     if (!record || !OPEN_STATUSES.includes(record.status) || record.expiresAt <= seenAt) {
@@ -87,6 +85,7 @@ export class InMemoryIncidentStore implements IncidentStore, ApprovalStore, Deci
     record.occurrenceCount += 1;
     record.lastEventId = occurrence.eventId;
     record.lastSeenAt = seenAt;
+    if (occurrence.eventTime !== undefined) record.lastEventTime = occurrence.eventTime;
     return { kind: 'recorded', record: structuredClone(record) };
   }
 

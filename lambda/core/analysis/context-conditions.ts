@@ -13,6 +13,14 @@ export interface ContextRelief {
   descriptions: string[];
 }
 
+/** The only keys a relief ever sets (reliefFor below): what a verification may have assumed. */
+export const RELIEVABLE_CONTEXT_KEYS: readonly string[] = [
+  'aws:MultiFactorAuthPresent',
+  'aws:SecureTransport',
+  'aws:SourceIp',
+  'aws:RequestedRegion',
+];
+
 function firstAddressOf(cidrOrIp: string): string | null {
   const [address] = cidrOrIp.split('/');
   if (!address) return null;

@@ -71,10 +71,32 @@ export function reviewUrl(baseUrl: string, proposalId: string, token: string): s
 export interface ApprovalLinks {
   /** The review page with its token; null in `iam` mode, without a base URL or a key, or nothing to review. */
   reviewUrl: string | null;
-  /** `passrole-doctor approve <id>`, for `iam` and `both`; null when the proposal cannot be applied here. */
+  /**
+   * `npx passrole-doctor approve <id> --api <url>`, for `iam` and `both`; null when the proposal cannot
+   * be applied here.
+   */
   approveCommand: string | null;
-  /** `passrole-doctor reject <id>`, for `iam` and `both`. */
+  /** `npx passrole-doctor reject <id> --api <url>`, for `iam` and `both`. */
   rejectCommand: string | null;
+}
+
+/** A word a POSIX shell passes as it is: single-quoted unless it holds only plainly safe characters. */
+function shellWord(text: string): string {
+  return /^[A-Za-z0-9@%+=:,./_-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The command a person runs to approve or reject with their own AWS credentials, as an install gives
+ * it: `npx` runs the published CLI without a global install, and `--api` names the approval API this
+ * stack deployed (its ApprovalApiUrl output; without it the CLI reads PASSROLE_DOCTOR_API_URL).
+ */
+export function decisionCommand(
+  decision: 'approve' | 'reject',
+  proposalId: string,
+  apiUrl: string | null,
+): string {
+  const base = apiUrl?.trim() ?? '';
+  return `npx passrole-doctor ${decision} ${shellWord(proposalId)}${base === '' ? '' : ` --api ${shellWord(base)}`}`;
 }
 
 export const NO_APPROVAL_LINKS: ApprovalLinks = {
@@ -114,7 +136,7 @@ export async function approvalLinksOf({
   const applicable = claims.target.type !== 'permission-set';
   return {
     reviewUrl: url,
-    approveCommand: commands && applicable ? `passrole-doctor approve ${record.id}` : null,
-    rejectCommand: commands ? `passrole-doctor reject ${record.id}` : null,
+    approveCommand: commands && applicable ? decisionCommand('approve', record.id, base) : null,
+    rejectCommand: commands ? decisionCommand('reject', record.id, base) : null,
   };
 }

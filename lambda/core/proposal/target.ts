@@ -9,6 +9,9 @@ import type {
 import { roleNameOf } from '../iam/arn';
 import { coversAction, statementsOf } from '../policy/statements';
 
+/** How many of a target group's members are named (the review page, the JSON): the rest are counted. */
+export const TARGET_MEMBER_NAMES = 20;
+
 /** IAM's aggregate inline-policy size quotas, in characters without whitespace. */
 export const INLINE_POLICY_QUOTA: Record<'group' | 'role' | 'user', number> = {
   group: 5120,
@@ -35,7 +38,16 @@ export function chooseUserTarget(user: UserDetails, deniedAction: string): Propo
     .filter((group) => groupGrantsAction(group, deniedAction))
     .sort((a, b) => a.memberCount - b.memberCount || a.name.localeCompare(b.name));
   const group = granting[0];
-  if (group) return { type: 'group', name: group.name, arn: group.arn, memberCount: group.memberCount };
+  if (group) {
+    const names = group.memberNames?.slice(0, TARGET_MEMBER_NAMES);
+    return {
+      type: 'group',
+      name: group.name,
+      arn: group.arn,
+      memberCount: group.memberCount,
+      ...(names === undefined ? {} : { memberNames: names }),
+    };
+  }
   return { type: 'user', name: user.name, arn: user.arn, memberCount: 1 };
 }
 

@@ -14,6 +14,7 @@ import {
 import type { IncidentRecord } from '../incident';
 import type { ResultKind } from './review-page';
 import { accountName } from './account-label';
+import { allowedAsVerified } from './verification-context';
 
 export interface ResultPageText {
   kind: ResultKind;
@@ -124,7 +125,7 @@ function movedPage(record: IncidentRecord): ResultPageText {
       return done(
         'done',
         'Applied and verified',
-        `The policy was applied to ${target}, read back from IAM and verified by simulation: the denied request is now allowed.`,
+        `The policy was applied to ${target}, read back from IAM and verified by simulation: the denied request is now ${allowedAsVerified(record)}.`,
       );
     case 'not-verified':
       return done(

@@ -44,7 +44,7 @@ pre,code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono
 #outcome{padding:.6rem .8rem;border-left:4px solid #0969da;background:#f0f6ff;border-radius:4px}
 .status{display:inline-block;padding:.1rem .5rem;border-radius:4px;background:#e8eaed;font-weight:600}
 .risk li{color:#8a1c00}.muted{color:#57606a}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}dt{font-weight:600}dd{margin:0;word-break:break-all}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere;min-width:0}
 form{display:inline-block;margin-right:1rem}button{font-size:1rem;padding:.5rem 1.2rem;border-radius:6px;border:1px solid #8c959f;cursor:pointer}
 button.approve{background:#1f883d;color:#fff;border-color:#1a7f37}button.reject{background:#fff}
 `;

@@ -9,6 +9,10 @@ import { verdictOf } from '../diagnosis/derived';
 import { renderSummary } from './diagnosis-summary';
 import { renderFindings } from './findings';
 import { blastRadiusLines, mergedInto } from './identity-center';
+import { lastSeenWords } from './occurrence';
+import { VERDICT_WORDS } from './message/facts';
+import { decisionCommand } from '../approval/links';
+import { allowedAsVerified, andAssumed, assumedBy } from './verification-context';
 
 /** What the review page shows of a stored proposal (a subset of the store's record). */
 export interface ReviewRecord {
@@ -20,6 +24,8 @@ export interface ReviewRecord {
   occurrenceCount: number;
   createdAt: string;
   lastSeenAt: string;
+  /** The last counted denial's eventTime (core/incident.ts). */
+  lastEventTime?: string | null;
   expiresAt: string;
   /** What the apply step found, once it finished. */
   outcome?: ReviewOutcome | null;
@@ -66,8 +72,24 @@ export interface ReviewPageInput {
   linkMayApprove?: boolean;
 }
 
-function definitionList(rows: [string, string][]): string {
-  return `<dl>${rows.map(([term, value]) => `<dt>${escapeHtml(term)}</dt><dd>${escapeHtml(value)}</dd>`).join('')}</dl>`;
+/** A row whose value is text (escaped here), or HTML already escaped where it was built. */
+type Row = [string, string] | [string, { html: string }];
+
+function definitionList(rows: Row[]): string {
+  return `<dl>${rows.map(([term, value]) => `<dt>${escapeHtml(term)}</dt><dd>${typeof value === 'string' ? escapeHtml(value) : value.html}</dd>`).join('')}</dl>`;
+}
+
+/**
+ * The target group's members by name (at most TARGET_MEMBER_NAMES, the rest counted), each escaped
+ * and in its own <bdi> (a name cannot reorder its neighbours); null when the names were not read.
+ */
+function membersHtml(proposal: Proposal): string | null {
+  const { target } = proposal;
+  if (target.type !== 'group' || target.memberNames === undefined) return null;
+  if (target.memberNames.length === 0) return 'none';
+  const names = target.memberNames.map((name) => `<bdi class="member">${escapeHtml(name)}</bdi>`).join(', ');
+  const rest = (target.memberCount ?? target.memberNames.length) - target.memberNames.length;
+  return `<span id="members">${names}</span>${rest > 0 ? ` and ${rest} more` : ''}`;
 }
 
 function list(items: string[], className = ''): string {
@@ -92,9 +114,17 @@ function blastRadiusSection(proposal: Proposal, account: string): string {
   return `<h2>Who the permission set reaches</h2><p id="blast-radius">${reach.summary}</p>${items === '' ? '' : `<ul id="assignments">${items}</ul>`}`;
 }
 
+/**
+ * The CLI command for a decision, as a person runs it: the page does not know the API's public URL
+ * for sure (a custom domain), so URL is named for what it is rather than guessed.
+ */
+function cliCommand(decision: 'approve' | 'reject', id: string): string {
+  return `<code>${escapeHtml(decisionCommand(decision, id, 'URL'))}</code> (URL: the stack's ApprovalApiUrl output, this page's address before /proposals)`;
+}
+
 /** Why the link offers no Approve button, and how the proposal can be approved instead. */
 function noLinkApproval(record: ReviewRecord, proposal: Proposal): string {
-  const command = `<code>passrole-doctor approve ${escapeHtml(record.id)}</code>`;
+  const command = cliCommand('approve', record.id);
   const rule = proposal.approval;
   if (notApprovable(proposal)) {
     const why =
@@ -125,8 +155,8 @@ function decisionSection(input: ReviewPageInput, expired: boolean): string {
   if (expired) return '<p>This proposal has expired; a new denial will open a new one.</p>';
   if (token === null) {
     return notApprovable(proposal)
-      ? '<p class="muted">No one can approve it; reject it with <code>passrole-doctor reject</code>.</p>'
-      : '<p class="muted">Approve or reject it with <code>passrole-doctor approve</code> / <code>reject</code>.</p>';
+      ? `<p class="muted">No one can approve it; reject it with ${cliCommand('reject', record.id)}.</p>`
+      : `<p class="muted">Approve or reject it with ${cliCommand('approve', record.id)} / ${cliCommand('reject', record.id)}.</p>`;
   }
   const hidden = `<input type="hidden" name="token" value="${escapeHtml(token)}">`;
   const reject = `<form method="post" action="${escapeHtml(`${actionBase}/reject`)}">${hidden}<button class="reject" type="submit">Reject</button></form>`;
@@ -158,7 +188,7 @@ function progressSection(input: ReviewPageInput): string {
       'Approved: the change is being applied. The result appears on this page (reload it) and in the team channel.',
     applied:
       'Applied: verifying by simulation while IAM propagates the change. Reload this page for the result; the team channel gets it too.',
-    verified: `Applied and verified: the denied request is now allowed.${readBack}`,
+    verified: `Applied and verified: the denied request is now ${allowedAsVerified(record)}.${readBack}`,
     'not-verified': `Applied, but not verified: the request is still not allowed.${outcome && outcome.blockers.length > 0 ? ` Still blocking: ${outcome.blockers.join('; ')}.` : detail}${readBack}`,
     failed: `Failed:${detail || ' the change could not be applied.'}${readBack}`,
     rejected: 'Rejected: nothing was changed.',
@@ -178,6 +208,22 @@ function accountHtml(account: OrganizationAccount): string {
   return `${name(account.name)} (${escapeHtml(account.id)}) in ${path}`;
 }
 
+/** What the page is about: a proposal to review only while it can still be decided. */
+const DECIDED_HEADINGS: Record<string, string> = {
+  reported: 'report (no proposal)',
+  approved: 'approved proposal, being applied',
+  applied: 'applied proposal, being verified',
+  verified: 'applied and verified proposal',
+  'not-verified': 'applied proposal, not verified',
+  failed: 'approved proposal, apply failed',
+  rejected: 'rejected proposal',
+};
+
+function pageHeading(record: ReviewRecord, expired: boolean): string {
+  if (record.status === 'pending') return expired ? 'expired proposal' : 'review proposal';
+  return DECIDED_HEADINGS[record.status] ?? `proposal (${record.status})`;
+}
+
 /** The review page: everything a reviewer needs to judge the change, and nothing that changes state. */
 export function renderReviewPage(input: ReviewPageInput): string {
   const { record, history, now } = input;
@@ -191,8 +237,9 @@ export function renderReviewPage(input: ReviewPageInput): string {
     .filter((finding) => finding.kind !== 'near-miss')
     .map((finding) => finding.message);
   const account = record.organizationAccount;
+  const members = proposal ? membersHtml(proposal) : null;
   const body = [
-    `<h1>iam:PassRole denial: review proposal</h1>`,
+    `<h1>iam:PassRole denial: ${escapeHtml(pageHeading(record, expired))}</h1>`,
     // Organization mode: which account the change writes into, before anything else.
     ...(account === undefined
       ? []
@@ -215,8 +262,8 @@ export function renderReviewPage(input: ReviewPageInput): string {
             ['Account name', account.name],
             ['OU path', ouPathText(account)],
           ] as [string, string][])),
-      ['Occurrences', `${record.occurrenceCount} (last seen ${record.lastSeenAt})`],
-      ['Verdict', verdictOf(diagnosis)],
+      ['Occurrences', `${record.occurrenceCount} (${lastSeenWords(record)})`],
+      ['Verdict', VERDICT_WORDS[verdictOf(diagnosis)] ?? verdictOf(diagnosis)],
     ]),
     `<h2>Near misses</h2>`,
     list(nearMisses),
@@ -230,14 +277,17 @@ export function renderReviewPage(input: ReviewPageInput): string {
               ? ([
                   ['Target', `permission set ${proposal.target.name}: merged into its inline policy`],
                   ['Statement', proposal.policyName],
-                ] as [string, string][])
+                ] as Row[])
               : ([
                   ['Target', targetWords(proposal)],
+                  ...(members === null ? [] : ([['Members who gain it', { html: members }]] as Row[])),
                   ['Inline policy name', proposal.policyName],
-                ] as [string, string][])),
+                ] as Row[])),
             [
               'Verified by simulation',
-              proposal.verified ? 'yes: allowed with it' : `no: ${proposal.blockers.join('; ')}`,
+              proposal.verified
+                ? `yes: allowed with it${andAssumed(assumedBy(record))}`
+                : `no: ${proposal.blockers.join('; ')}`,
             ],
             ['Expires', record.expiresAt],
           ]),
@@ -263,7 +313,8 @@ export function renderReviewPage(input: ReviewPageInput): string {
       : []),
   ].join('\n');
   const about = account === undefined ? '' : ` in ${account.name}`;
-  return page(`Review proposal ${record.id}${about}`, body);
+  const heading = pageHeading(record, expired);
+  return page(`${heading[0]?.toUpperCase() ?? ''}${heading.slice(1)} ${record.id}${about}`, body);
 }
 
 export type ResultKind =

@@ -4,6 +4,7 @@ import { renderSummary } from './diagnosis-summary';
 import { FINDING_LABELS } from './finding-labels';
 import { renderFindings } from './findings';
 import { blastRadiusLines, mergedInto } from './identity-center';
+import { andAssumed, assumedConditions } from './verification-context';
 import {
   GAIN_LABELS,
   gainWhere,
@@ -138,7 +139,7 @@ export function renderTextReport(diagnosis: Diagnosis): string {
     lines.push(indent(JSON.stringify(proposal.document, null, 2), '    '));
     lines.push(
       proposal.verified
-        ? `  Verified by simulation: ${mergedInto(proposal.target) ? `allowed as the set would be provisioned to account ${denial?.account ?? 'unknown'}, with the statement merged.` : 'allowed with this policy added.'}`
+        ? `  Verified by simulation: ${mergedInto(proposal.target) ? `allowed as the set would be provisioned to account ${denial?.account ?? 'unknown'}, with the statement merged` : 'allowed with this policy added'}${andAssumed(assumedConditions(diagnosis.denial?.context, proposal.verificationContext))}.`
         : `  NOT verified: still blocked (${proposal.blockers.join('; ')}).`,
     );
     lines.push(...escalationLines(proposal));

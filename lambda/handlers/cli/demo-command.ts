@@ -9,6 +9,7 @@ import { InvalidInputError } from '../../core/errors';
 import { renderTextReport } from '../../core/render/text-report';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, readJsonFile, type CliIo } from './io';
 import { proposalOf } from '../../core/diagnosis/derived';
+import { allowedUnder, assumedConditions } from '../../core/render/verification-context';
 import { InMemoryAuthorizationRecordReader } from '../../adapters/memory/in-memory-authorization-record-reader';
 
 /** The shipped seed scenario: found by walking up from this file (source tree or dist/ bundle). */
@@ -72,10 +73,10 @@ export async function runDemo(io: CliIo, example = findSeedExample()): Promise<n
     additionalPolicies: [],
     scope,
   });
-  const conditions = Object.entries(proposal.verificationContext)
-    .filter(([key, value]) => key === 'aws:MultiFactorAuthPresent' && value === 'true')
-    .map(() => ' (with MFA present, as the account requires)')
-    .join('');
-  io.out(`Re-simulation after applying: ${after.decision}${conditions}`);
+  const decision =
+    after.decision === 'allowed'
+      ? allowedUnder(assumedConditions(denial.context, proposal.verificationContext))
+      : after.decision;
+  io.out(`Re-simulation after applying: ${decision}`);
   return after.decision === 'allowed' && matches ? EXIT_OK : EXIT_FAILURE;
 }

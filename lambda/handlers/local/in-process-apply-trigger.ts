@@ -4,13 +4,14 @@
  */
 import { applyProposal, type ApplyDependencies, type ApplyResult } from '../../core/apply/apply-proposal';
 import type { ApplyTrigger } from '../../ports/apply-trigger';
+import { allowedAsVerified } from '../../core/render/verification-context';
 
 /** One line for the terminal: "applied and verified: allowed (1 simulation)", "refused: ...". */
 export function describeApplyResult(result: ApplyResult): string {
   switch (result.kind) {
     case 'applied-verified': {
       const attempts = result.outcome.attempts;
-      return `applied and verified: allowed (${attempts} simulation${attempts === 1 ? '' : 's'})`;
+      return `applied and verified: ${allowedAsVerified(result.record)} (${attempts} simulation${attempts === 1 ? '' : 's'})`;
     }
     case 'applied-not-verified':
       return `applied, NOT verified: ${result.blockers.join('; ') || 'still not allowed'}`;

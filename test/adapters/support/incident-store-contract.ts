@@ -135,6 +135,20 @@ export function incidentStoreContract(makeStore: () => Promise<FullStore>): void
     expect((await store.get('p-1'))?.occurrenceCount).toBe(2);
   });
 
+  it('keeps the last counted denial’s own time beside the time it was processed', async () => {
+    const store = await storeWith(recordOf('p-1'));
+    const repeat = await store.recordOccurrence('p-1', {
+      eventId: 'evt-2',
+      eventTime: '2026-06-17T02:59:12Z',
+      seenAt: hours(1),
+    });
+    expect(repeat).toMatchObject({
+      kind: 'recorded',
+      record: { lastEventTime: '2026-06-17T02:59:12Z', lastSeenAt: hours(1).toISOString() },
+    });
+    expect((await store.get('p-1'))?.lastEventTime).toBe('2026-06-17T02:59:12Z');
+  });
+
   it('publishes the first message once: one lease at a time, held to its end, never again once marked', async () => {
     const store = await storeWith(recordOf('p-1'));
     expect(await store.claimNotification('p-1', FIRST, T0, hours(0.1))).toEqual(CLAIMED);

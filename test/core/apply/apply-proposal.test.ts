@@ -20,6 +20,10 @@ import {
   type ApplyWorld,
 } from './seed-apply';
 
+/** The seed's verification assumed MFA present: every outcome says so. */
+const VERIFIED_WITH_MFA =
+  'allowed with MFA present (assumed by the simulation: the denied request did not have it)';
+
 const SEED_TARGET = {
   type: 'group',
   name: 'GlueAccess',
@@ -98,9 +102,11 @@ describe('applying the seed proposal', () => {
     expect(world.notifier.messages).toHaveLength(1);
     const message = only(world.notifier.messages);
     expect(message.chatbot.metadata.threadId).toBe(seed.incidentKey);
-    expect(message.chatbot.content.title).toBe(':white_check_mark: applied and verified: allowed');
+    expect(message.chatbot.content.title).toBe(
+      `:white_check_mark: applied and verified: ${VERIFIED_WITH_MFA}`,
+    );
     expect(message.text).toContain('applied and verified: allowed');
-    expect(message.email.split('\n')[0]).toBe('applied and verified: allowed');
+    expect(message.email.split('\n')[0]).toBe(`applied and verified: ${VERIFIED_WITH_MFA}`);
     expect(chatbotNotificationProblems(message.chatbot)).toEqual([]);
 
     expect(world.events.events).toEqual([
@@ -689,7 +695,7 @@ describe('resuming where an earlier run stopped', () => {
     expect(statuses(world)).toEqual(['approved', 'applied', 'verified']);
     expect(world.store.peek(PROPOSAL_ID)?.applyAttempts).toBe(2);
     expect(only(world.notifier.messages).chatbot.content.title).toBe(
-      ':white_check_mark: applied and verified: allowed',
+      `:white_check_mark: applied and verified: ${VERIFIED_WITH_MFA}`,
     );
     expect(only(world.events.events).detail).toMatchObject({ status: 'verified', policyWritten: true });
   });
@@ -841,7 +847,7 @@ describe('announcing an outcome that did not all go out', () => {
       publishFailures: [],
     });
     expect(only(world.notifier.messages).chatbot.content.title).toBe(
-      ':white_check_mark: applied and verified: allowed',
+      `:white_check_mark: applied and verified: ${VERIFIED_WITH_MFA}`,
     );
     expect(only(world.events.events).detail).toMatchObject({
       status: 'verified',
@@ -986,7 +992,7 @@ describe('announcing an outcome that did not all go out', () => {
       publishFailures: [],
     });
     expect(only(world.notifier.messages).chatbot.content.title).toBe(
-      ':white_check_mark: applied and verified: allowed',
+      `:white_check_mark: applied and verified: ${VERIFIED_WITH_MFA}`,
     );
     expect(world.events.events).toHaveLength(1);
     expect(world.writer.puts).toHaveLength(1);

@@ -49,8 +49,8 @@ describe('approvalLinksOf', () => {
     expect(both.reviewUrl).toMatch(
       new RegExp(`^${BASE.replace(/\./g, '\\.')}/proposals/${record.id}\\?token=[A-Za-z0-9_-]{43}$`),
     );
-    expect(both.approveCommand).toBe(`passrole-doctor approve ${record.id}`);
-    expect(both.rejectCommand).toBe(`passrole-doctor reject ${record.id}`);
+    expect(both.approveCommand).toBe(`npx passrole-doctor approve ${record.id} --api ${BASE}`);
+    expect(both.rejectCommand).toBe(`npx passrole-doctor reject ${record.id} --api ${BASE}`);
   });
 
   it('signs a token the approval function verifies with the same key and claims', async () => {
@@ -68,8 +68,8 @@ describe('approvalLinksOf', () => {
     expect((await links('link')).reviewUrl).not.toBeNull();
     expect(await links('iam')).toEqual({
       reviewUrl: null,
-      approveCommand: `passrole-doctor approve ${record.id}`,
-      rejectCommand: `passrole-doctor reject ${record.id}`,
+      approveCommand: `npx passrole-doctor approve ${record.id} --api ${BASE}`,
+      rejectCommand: `npx passrole-doctor reject ${record.id} --api ${BASE}`,
     });
   });
 
@@ -97,7 +97,7 @@ describe('approvalLinksOf', () => {
     });
     expect(result.reviewUrl).not.toBeNull();
     expect(result.approveCommand).toBeNull();
-    expect(result.rejectCommand).toBe('passrole-doctor reject p-1');
+    expect(result.rejectCommand).toBe(`npx passrole-doctor reject p-1 --api ${BASE}`);
   });
 
   it('offers nothing for a report, or a record whose id is not a proposal id', async () => {

@@ -26,13 +26,16 @@ describe('messageLinksBuilder', () => {
     await expect(verifyApprovalToken(token, claims, MAC, new Date('2026-06-18T00:00:00Z'))).resolves.toEqual({
       ok: true,
     });
-    expect(links.approveCommand).toBe('passrole-doctor approve p-1');
+    expect(links.approveCommand).toBe(`npx passrole-doctor approve p-1 --api ${BASE}`);
   });
 
   it('asks for a MAC only when it makes a link', async () => {
     const secret = countingMac();
     const iam = await messageLinksBuilder({ mode: 'iam', reviewBaseUrl: BASE }, secret.get)(proposalRecord());
-    expect(iam).toMatchObject({ reviewUrl: null, rejectCommand: 'passrole-doctor reject p-1' });
+    expect(iam).toMatchObject({
+      reviewUrl: null,
+      rejectCommand: `npx passrole-doctor reject p-1 --api ${BASE}`,
+    });
     const noBase = await messageLinksBuilder(
       { mode: 'link', reviewBaseUrl: null },
       secret.get,
@@ -53,8 +56,8 @@ describe('messageLinksBuilder', () => {
     const links = await messageLinksBuilder({ mode: 'both', reviewBaseUrl: BASE })(proposalRecord());
     expect(links).toEqual({
       reviewUrl: null,
-      approveCommand: 'passrole-doctor approve p-1',
-      rejectCommand: 'passrole-doctor reject p-1',
+      approveCommand: `npx passrole-doctor approve p-1 --api ${BASE}`,
+      rejectCommand: `npx passrole-doctor reject p-1 --api ${BASE}`,
     });
   });
 });

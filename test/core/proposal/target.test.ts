@@ -27,6 +27,18 @@ describe('choosing where the fix goes', () => {
     });
   });
 
+  it('names the target group’s first 20 members, sorted, when the reader read them', () => {
+    const names = Array.from({ length: 25 }, (_, i) => `user-${String(i).padStart(2, '0')}`);
+    const principal = user('mei', {
+      groups: [group('GlueAccess', { memberCount: 25, memberNames: names, attachedPolicies: [glueAll] })],
+    });
+    expect(chooseTarget(denial, principal)).toMatchObject({
+      type: 'group',
+      memberCount: 25,
+      memberNames: names.slice(0, 20),
+    });
+  });
+
   it('picks the granting group with the fewest members', () => {
     const principal = user('mei', {
       groups: [

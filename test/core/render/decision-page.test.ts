@@ -66,6 +66,26 @@ describe('linkDecisionPage', () => {
     });
   });
 
+  it('says what the verification assumed: allowed with MFA present is not the denied request allowed', () => {
+    const record = proposalRecord({ status: 'verified' });
+    if (record.proposal === null) throw new Error('a proposal record');
+    const mfa = {
+      ...record,
+      denial: { ...record.denial, context: { 'aws:MultiFactorAuthPresent': 'false' } },
+      proposal: { ...record.proposal, verificationContext: { 'aws:MultiFactorAuthPresent': 'true' } },
+    };
+    expect(linkDecisionPage({ kind: 'moved', record: mfa }).message).toContain(
+      'verified by simulation: the denied request is now allowed with MFA present (assumed by the simulation: the denied request did not have it).',
+    );
+    const asMade = {
+      ...mfa,
+      proposal: { ...mfa.proposal, verificationContext: { 'aws:MultiFactorAuthPresent': 'false' } },
+    };
+    expect(linkDecisionPage({ kind: 'moved', record: asMade }).message).toContain(
+      'verified by simulation: the denied request is now allowed.',
+    );
+  });
+
   it('tells where a moved proposal stands', () => {
     expect(linkDecisionPage(moved('rejected')).title).toBe('Rejected');
     expect(linkDecisionPage(moved('approved')).title).toBe('Approved: being applied');

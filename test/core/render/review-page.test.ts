@@ -69,6 +69,7 @@ function input(
       occurrenceCount: 3,
       createdAt: '2026-06-17T02:05:00.000Z',
       lastSeenAt: '2026-06-17T03:00:00.000Z',
+      lastEventTime: '2026-06-17T02:59:12Z',
       expiresAt: '2026-06-20T02:05:00.000Z',
       ...parts,
     },
@@ -87,9 +88,74 @@ describe('the review page', () => {
     expect(html).toContain(escapeHtml(JSON.stringify(proposal.document, null, 2)));
     expect(html).toContain('group GlueAccess (2 members gain it)');
     expect(html).toContain('All 2 members of group GlueAccess gain this permission.');
-    expect(html).toContain('3 (last seen 2026-06-17T03:00:00.000Z)');
+    // The last denial's own time, not when it was processed.
+    expect(html).toContain('3 (last seen 2026-06-17T02:59:12Z)');
     expect(html).toContain('2026-06-20T02:05:00.000Z');
     expect(html).toContain('AWSGlueConsoleFullAccess allows only AWSGlueServiceRole*');
+  });
+
+  it('names the target group’s members, each escaped, at most 20 and the rest counted', () => {
+    const names = Array.from({ length: 20 }, (_, i) => `user-${String(i).padStart(2, '0')}`);
+    const named = { ...proposal, target: { ...proposal.target, memberCount: 23, memberNames: names } };
+    const html = renderReviewPage(input({ proposal: named }));
+    expect(html).toContain(
+      '<dt>Members who gain it</dt><dd><span id="members"><bdi class="member">user-00</bdi>, <bdi class="member">user-01</bdi>,',
+    );
+    expect(html).toContain('<bdi class="member">user-19</bdi></span> and 3 more</dd>');
+    const hostile = { ...proposal, target: { ...proposal.target, memberNames: [HOSTILE, 'ana'] } };
+    const page = renderReviewPage(input({ proposal: hostile }));
+    expect(page).toContain(
+      `<bdi class="member">${escapeHtml(HOSTILE)}</bdi>, <bdi class="member">ana</bdi></span></dd>`,
+    );
+    // Names not read: counted only, as before.
+    expect(renderReviewPage(input())).not.toContain('Members who gain it');
+  });
+
+  it('says the verdict in words, and when a denial was last seen by its own time', () => {
+    const html = renderReviewPage(input());
+    expect(html).toContain('<dt>Verdict</dt><dd>implicit deny</dd>');
+    expect(html).not.toContain('implicitDeny');
+    // A record stored before the denial's time was kept: one occurrence is the denial itself...
+    const one = input({ occurrenceCount: 1, lastEventTime: undefined });
+    expect(renderReviewPage(one)).toContain('1 (last seen 2026-06-17T02:04:37Z)');
+    // ...of several, only the processing time is known, and said to be that.
+    const several = input({ lastEventTime: undefined });
+    expect(renderReviewPage(several)).toContain('3 (last processed 2026-06-17T03:00:00.000Z)');
+  });
+
+  it('wraps long values only where they cannot fit, never mid-word by rule', () => {
+    const html = renderReviewPage(input());
+    expect(html).not.toContain('break-all');
+    expect(html).toContain('overflow-wrap:anywhere');
+  });
+
+  it('states the context the verification assumed wherever it reports one', () => {
+    const mfa = input({
+      status: 'verified',
+      denial: denialOf({ context: { 'aws:MultiFactorAuthPresent': 'false' } }),
+      proposal: { ...proposal, verificationContext: { 'aws:MultiFactorAuthPresent': 'true' } },
+    });
+    const html = renderReviewPage(mfa);
+    expect(html).toContain(
+      '<dt>Verified by simulation</dt><dd>yes: allowed with it, and with MFA present (assumed by the simulation: the denied request did not have it)</dd>',
+    );
+    expect(html).toContain(
+      'Applied and verified: the denied request is now allowed with MFA present (assumed by the simulation: the denied request did not have it).',
+    );
+  });
+
+  it('titles a decided proposal by what became of it, not "review proposal"', () => {
+    const pending = renderReviewPage(input());
+    expect(pending).toContain('<title>Review proposal p-1</title>');
+    expect(pending).toContain('<h1>iam:PassRole denial: review proposal</h1>');
+    const verified = renderReviewPage(input({ status: 'verified' }));
+    expect(verified).toContain('<title>Applied and verified proposal p-1</title>');
+    expect(verified).toContain('<h1>iam:PassRole denial: applied and verified proposal</h1>');
+    expect(verified).not.toMatch(/review proposal/i);
+    expect(renderReviewPage(input({ status: 'rejected' }))).toContain('<title>Rejected proposal p-1</title>');
+    expect(renderReviewPage(input({}, { now: new Date('2026-06-21T00:00:00Z') }))).toContain(
+      '<title>Expired proposal p-1</title>',
+    );
   });
 
   it('escapes every event-derived string', () => {
@@ -278,7 +344,9 @@ describe('the review page: what the grant adds and who may approve', () => {
       '<dt>Requires</dt><dd>one IAM approver listed in approvers (a review link cannot approve it)</dd>',
     );
     expect(html).toContain('<p id="no-approve">This link cannot approve it: it needs one IAM approver');
-    expect(html).toContain('<code>passrole-doctor approve p-1</code>');
+    expect(html).toContain(
+      "<code>npx passrole-doctor approve p-1 --api URL</code> (URL: the stack's ApprovalApiUrl output",
+    );
     expect(html).toContain('<dt>Under</dt><dd>the deployment&#39;s approval settings (approvalMode both');
   });
 

@@ -288,7 +288,11 @@ describe('approval handler: deciding by link', () => {
     };
     expectPage(await h.handler(formPost('/proposals/p-1/approve', h.token)), 200, 'Applied and verified');
     const reloaded = await h.handler(review(h.token));
-    expectPage(reloaded, 200, 'Applied and verified: the denied request is now allowed.');
+    expectPage(
+      reloaded,
+      200,
+      'Applied and verified: the denied request is now allowed with MFA present (assumed by the simulation: the denied request did not have it).',
+    );
     expect(reloaded.body).toContain('id="status">verified<');
     expect(reloaded.body).not.toContain('<form');
   });

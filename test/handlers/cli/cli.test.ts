@@ -265,7 +265,9 @@ describe('passrole-doctor demo', () => {
     expect(text.indexOf('EXPLICIT DENY')).toBeLessThan(text.indexOf('beneath the deny'));
     expect(text.indexOf('beneath the deny')).toBeLessThan(text.indexOf('near miss'));
     expect(text).toContain('Read back: identical to the proposal');
-    expect(text).toContain('Re-simulation after applying: allowed (with MFA present');
+    expect(text).toContain(
+      'Re-simulation after applying: allowed with MFA present (assumed by the simulation: the denied request did not have it)',
+    );
   });
 });
 

@@ -159,7 +159,9 @@ describe('startLocalServer over the seed', () => {
     });
     expect(server.messages.at(-1)?.text).toContain('applied and verified: allowed');
     expect(server.events.events.map((event) => event.detailType)).toEqual(['Proposal Applied']);
-    expect(lines).toContain(`proposal ${id}: applied and verified: allowed (1 simulation)`);
+    expect(lines).toContain(
+      `proposal ${id}: applied and verified: allowed with MFA present (assumed by the simulation: the denied request did not have it) (1 simulation)`,
+    );
   });
 
   it('shows a decided proposal without a form, and refuses a second approval with 409', async () => {
@@ -463,7 +465,7 @@ describe('the local server’s reconciler', () => {
       expect(moved.kind).toBe('moved');
 
       expect(await server.reconcile()).toEqual([
-        `proposal ${proposal.id} (apply-not-started): applied and verified: allowed (1 simulation)`,
+        `proposal ${proposal.id} (apply-not-started): applied and verified: allowed with MFA present (assumed by the simulation: the denied request did not have it) (1 simulation)`,
       ]);
       expect((await server.store.get(proposal.id))?.status).toBe('verified');
       expect(server.messages.at(-1)?.subject).toContain('Applied and verified');

@@ -660,7 +660,7 @@ function cases(): HostileCase[] {
       name: 'IAM-legal user name with markdown and @channel',
       body: body(userDenial(IAM_LEGAL_MARKDOWN_USER)),
       outcome: 'proposal',
-      shows: { chatbot: '\\_ital\\_', email: IAM_LEGAL_MARKDOWN_USER },
+      shows: { chatbot: '`_ital_+=,.@\u200bchannel-`', email: IAM_LEGAL_MARKDOWN_USER },
     },
     {
       name: 'IAM-legal role name with markdown and @everyone',

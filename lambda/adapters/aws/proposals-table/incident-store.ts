@@ -66,16 +66,14 @@ export class IncidentItems implements port.IncidentStore {
     throw cancelledTransactionError(result.error, 'dynamodb:TransactWriteItems');
   }
 
-  async recordOccurrence(
-    proposalId: string,
-    occurrence: { eventId: string; seenAt: Date },
-  ): Promise<port.OccurrenceOutcome> {
+  async recordOccurrence(proposalId: string, occurrence: port.Occurrence): Promise<port.OccurrenceOutcome> {
     const seenAt = occurrence.seenAt.toISOString();
     const open = openStatusCondition();
     const result = await this.table.update(
       {
         Key: proposalKey(proposalId),
-        UpdateExpression: 'SET lastSeenAt = :seenAt, lastEventId = :eventId ADD occurrenceCount :one',
+        // The denial's own time beside the time it was processed: "last seen" on the review page.
+        UpdateExpression: `SET lastSeenAt = :seenAt, lastEventId = :eventId${occurrence.eventTime ? ', lastEventTime = :eventTime' : ''} ADD occurrenceCount :one`,
         ConditionExpression: `attribute_exists(pk) AND ${open.expression} AND expiresAt > :seenAt AND firstEventId <> :eventId AND lastEventId <> :eventId`,
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
@@ -83,6 +81,7 @@ export class IncidentItems implements port.IncidentStore {
           ':seenAt': seenAt,
           ':eventId': occurrence.eventId,
           ':one': 1,
+          ...(occurrence.eventTime ? { ':eventTime': occurrence.eventTime } : {}),
         },
         ReturnValues: 'ALL_NEW',
       },

@@ -152,6 +152,7 @@ export function fromProposalItem(item: Item): IncidentRecord {
     firstEventId: requiredString(item, 'firstEventId'),
     lastEventId: requiredString(item, 'lastEventId'),
     lastSeenAt: requiredString(item, 'lastSeenAt'),
+    ...(typeof item['lastEventTime'] === 'string' ? { lastEventTime: item['lastEventTime'] } : {}),
     notifiedAt: optionalString(item, 'notifiedAt'),
     notificationCount: requiredNumber(item, 'notificationCount'),
     notificationLeaseUntil: optionalString(item, 'notificationLeaseUntil'),

@@ -9,7 +9,8 @@
  *     in diagnosisOmits: those are the item's own `denial` and `proposal`, stored once; items written
  *     before diagnosisOmits have no `denial` in the diagnosis and a copy of `proposal` in it),
  *     diagnosisOmits (list of strings), proposal (map; absent for a report), documentHash,
- *     occurrenceCount (N), firstEventId, lastEventId, lastSeenAt, notificationCount (N), notifiedAt
+ *     occurrenceCount (N), firstEventId, lastEventId, lastSeenAt, lastEventTime (the last counted
+ *     denial's eventTime; absent on older items or when it had none), notificationCount (N), notifiedAt
  *     (absent until the first message went out), notificationLeaseUntil (present only while an
  *     invocation publishes a message), history (list of maps {status, actor {kind, name, sourceIp,
  *     userAgent}, at, detail}; absent on items written before the approval workflow), outcome (map,

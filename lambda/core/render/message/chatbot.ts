@@ -24,6 +24,8 @@ import { verdictOf } from '../../diagnosis/derived';
 import { renderSummary } from '../diagnosis-summary';
 import { renderFindings } from '../findings';
 import { accountContext, accountSection } from './account';
+import { allowedAsVerified } from '../verification-context';
+import { lastSeenWords } from '../occurrence';
 
 export const CHATBOT_LIMITS = {
   title: 250,
@@ -121,7 +123,7 @@ function description(input: MessageInput): string {
   const sections: (Section | string | null)[] = [];
   if (facts.flavor === 'reminder') {
     sections.push(
-      `*Still pending* since ${chatCode(record.createdAt, NAME)}: denied ${record.occurrenceCount} times, last at ${chatCode(record.lastSeenAt, NAME)}.`,
+      `*Still pending* since ${chatCode(record.createdAt, NAME)}: denied ${record.occurrenceCount} times, ${chatText(lastSeenWords(record), SENTENCE)}.`,
     );
   }
   if (facts.account !== null) sections.push(accountSection(facts.account));
@@ -141,7 +143,7 @@ function description(input: MessageInput): string {
   if (facts.nearMiss) sections.push(`*Near miss:* ${chatText(facts.nearMiss.message, SENTENCE)}`);
   if (proposal) {
     const verified = proposal.verified
-      ? 'verified by simulation'
+      ? `verified by simulation: ${chatText(allowedAsVerified(record), SENTENCE)}`
       : `*not verified*: still blocked (${chatText(proposal.blockers.join('; '), SENTENCE)})`;
     sections.push(
       `*Proposed fix:* inline policy ${chatCode(proposal.policyName, IDENTIFIER)} on ${proposal.target.type} ${chatCode(proposal.target.name, IDENTIFIER)}${memberPhrase(proposal.target.type, proposal.target.memberCount)}, ${verified}`,

@@ -23,6 +23,8 @@ import { renderSummary } from '../diagnosis-summary';
 import { FINDING_LABELS } from '../finding-labels';
 import { renderFindings } from '../findings';
 import { accountLine, accountName } from '../account-label';
+import { andAssumed, assumedBy } from '../verification-context';
+import { lastSeenWords } from '../occurrence';
 
 /** Per value and overall: the whole SNS message must stay under 256 KB, whatever the event holds. */
 const VALUE = 2_000;
@@ -94,10 +96,10 @@ export function renderEmail(input: MessageInput): string {
   if (proposal) parts.push(escalationLines(proposal).join('\n'));
   if (facts.flavor === 'reminder') {
     parts.push(
-      `Reminder: this proposal has been pending since ${record.createdAt}. The denial was seen ${record.occurrenceCount} times, last at ${record.lastSeenAt}.`,
+      `Reminder: this proposal has been pending since ${record.createdAt}. The denial was seen ${record.occurrenceCount} times, ${lastSeenWords(record)}.`,
     );
   } else if (record.occurrenceCount > 1) {
-    parts.push(`Seen ${record.occurrenceCount} times, last at ${record.lastSeenAt}.`);
+    parts.push(`Seen ${record.occurrenceCount} times, ${lastSeenWords(record)}.`);
   }
 
   const what = [
@@ -139,8 +141,8 @@ export function renderEmail(input: MessageInput): string {
         `Inline policy ${value(proposal.policyName)} on ${target}`,
         proposal.verified
           ? mergedInto(proposal.target)
-            ? `Verified by simulation: the request is allowed as the set would be provisioned to account ${value(denial.account)}, with the statement merged.`
-            : 'Verified by simulation: the request is allowed with this policy added.'
+            ? `Verified by simulation: the request is allowed as the set would be provisioned to account ${value(denial.account)}, with the statement merged${value(andAssumed(assumedBy(record)))}.`
+            : `Verified by simulation: the request is allowed with this policy added${value(andAssumed(assumedBy(record)))}.`
           : `NOT verified: still blocked (${value(proposal.blockers.join('; '))}).`,
         '',
         ...indentBlock(plainBlock(JSON.stringify(proposal.document, null, 2), DOCUMENT)),

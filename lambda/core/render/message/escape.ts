@@ -10,10 +10,18 @@ const INVISIBLE_CONTROLS =
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 const LINE_BREAKS = /\r\n|[\r\n\t]/g;
 const LONE_SURROGATES = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-/** The characters client-markdown (Slack mrkdwn, Teams markdown) gives a meaning to; < > & become entities. */
-const MARKDOWN_SPECIALS = /[\\*_~`[\]()#|]/g;
+/**
+ * What makes a word markup in Slack mrkdwn (`*bold*`, `_italic_`, `~strike~`, `` `code` ``, `:emoji:`)
+ * or in Teams markdown (the same, `[link](url)`, a backslash escape). Neither channel has one escape
+ * both read: Slack shows a backslash as it is. So a word holding one is shown as inline code, where
+ * neither channel formats anything; & < > become entities everywhere (Slack requires it).
+ */
+const MARKUP_IN_WORD = /[\\*_~`[\]]|:[A-Za-z0-9_+'-]+:/;
+/** Punctuation kept outside a word's code span, so the sentence around it reads as prose. */
+const LEADING = /^[("']+/;
+const TRAILING = /[.,;:!?)"']+$/;
 /** Broadcast mentions; Slack's <!here> form cannot survive '<' being escaped, these plain forms can. */
-const BROADCAST_MENTIONS = /@(here|channel|everyone|group|all)\b/gi;
+const BROADCAST_MENTIONS = /@(here|channel|everyone|group|all)(?![A-Za-z0-9])/gi;
 const ZERO_WIDTH_SPACE = '\u200b';
 /** A look-alike of the backtick that no markdown reads as code delimiter. */
 const MODIFIER_GRAVE = '\u02cb';
@@ -79,14 +87,26 @@ function escapedWithin(text: string, max: number, escape: (raw: string, rawMax: 
   return escaped;
 }
 
+/** One whitespace-delimited word of prose: as it is, or, when it would be markup, as inline code. */
+function chatWord(word: string): string {
+  if (!MARKUP_IN_WORD.test(word)) return word;
+  const lead = LEADING.exec(word)?.[0] ?? '';
+  const rest = word.slice(lead.length);
+  const trail = TRAILING.exec(rest)?.[0] ?? '';
+  const core = rest.slice(0, rest.length - trail.length);
+  if (core === '') return `${lead}\`${trail.replace(/`/g, MODIFIER_GRAVE)}\``;
+  return `${lead}\`${core.replace(/`/g, MODIFIER_GRAVE)}\`${trail}`;
+}
+
 /**
- * Text inside client-markdown prose, at most `max` characters: markdown specials backslash-escaped,
- * & < > as entities (Slack requires it, and it defuses <!here>, <@U…> and links), broadcast mentions
- * broken, one line.
+ * Text inside client-markdown prose, at most `max` characters: every word that would be markup
+ * (`role_a_b`, `arn:aws:iam::*:role/x`) as inline code, so both channels show it exactly; no
+ * backslash escapes (Slack shows them as they are); & < > as entities (Slack requires it, and it
+ * defuses <!here>, <@U…> and links); broadcast mentions broken; one line.
  */
 export function chatText(text: string, max: number): string {
   return escapedWithin(text, max, (raw, rawMax) =>
-    neutralizeForChat(plainText(raw, rawMax).replace(MARKDOWN_SPECIALS, (char) => `\\${char}`)),
+    neutralizeForChat(plainText(raw, rawMax).split(' ').map(chatWord).join(' ')),
   );
 }
 

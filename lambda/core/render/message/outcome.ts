@@ -15,6 +15,7 @@ import { fitSections, type Section } from './fit';
 import type { ChatbotNotification, RenderedMessage } from './types';
 import { accountContext, accountSection } from './account';
 import { accountLine } from '../account-label';
+import { allowedAsVerified, assumedBy, joined } from '../verification-context';
 
 export type ApplyMessageOutcome =
   | { kind: 'verified' }
@@ -53,10 +54,14 @@ const ICONS: Record<ApplyMessageOutcome['kind'], string> = {
 };
 
 /** The headline's raw text, before escaping for its channel. */
-function headline(result: ApplyMessageOutcome): { lead: string; rest: string | null } {
+function headline(
+  result: ApplyMessageOutcome,
+  record: IncidentRecord,
+): { lead: string; rest: string | null } {
   switch (result.kind) {
     case 'verified':
-      return { lead: 'applied and verified: allowed', rest: null };
+      // The context the verification assumed (MFA present, ...) is part of the claim.
+      return { lead: `applied and verified: ${allowedAsVerified(record)}`, rest: null };
     case 'not-verified':
       return { lead: 'applied, NOT verified:', rest: result.blockers.join('; ') || 'still not allowed' };
     case 'refused':
@@ -66,8 +71,8 @@ function headline(result: ApplyMessageOutcome): { lead: string; rest: string | n
   }
 }
 
-function plainHeadline(result: ApplyMessageOutcome, max: number): string {
-  const { lead, rest } = headline(result);
+function plainHeadline(result: ApplyMessageOutcome, record: IncidentRecord, max: number): string {
+  const { lead, rest } = headline(result, record);
   return rest === null ? lead : `${lead} ${plainText(rest, max)}`;
 }
 
@@ -80,9 +85,10 @@ function policyWritten(outcome: ApplyOutcome | null): boolean {
   return outcome !== null && outcome.appliedAt !== null;
 }
 
-function verificationLine(outcome: ApplyOutcome | null): string | null {
+function verificationLine(outcome: ApplyOutcome | null, record: IncidentRecord): string | null {
   if (outcome === null || !policyWritten(outcome) || outcome.attempts === 0) return null;
-  const decision = outcome.verification ?? 'no answer';
+  const decision =
+    outcome.verification === 'allowed' ? allowedAsVerified(record) : (outcome.verification ?? 'no answer');
   return `${decision} after ${outcome.attempts} simulation${outcome.attempts === 1 ? '' : 's'} (written ${outcome.appliedAt}, finished ${outcome.finishedAt})`;
 }
 
@@ -92,9 +98,9 @@ function chatbot(input: OutcomeMessageInput): ChatbotNotification {
   const { record, result, outcome } = input;
   const facts = messageFacts({ kind: 'new', record, reviewBaseUrl: null });
   const proposal = record.proposal;
-  const { lead, rest } = headline(result);
-  // Icon and lead take under 40 characters: the escaped rest fits the title's 250 whole.
-  const title = `${ICONS[result.kind]} ${lead}${rest === null ? '' : ` ${chatText(rest, 180)}`}`;
+  const { lead, rest } = headline(result, record);
+  // Icon and lead take under 40 characters but for `verified`, which has no rest: the title fits its 250.
+  const title = `${ICONS[result.kind]} ${chatText(lead, 200)}${rest === null ? '' : ` ${chatText(rest, 180)}`}`;
 
   const sections: (Section | string)[] = [];
   if (facts.account !== null) sections.push(accountSection(facts.account));
@@ -123,7 +129,7 @@ function chatbot(input: OutcomeMessageInput): ChatbotNotification {
   if (result.kind === 'refused' || result.kind === 'failed') {
     sections.push(`*Why:* ${chatText(result.reason, 1200)}`);
   }
-  const verification = verificationLine(outcome);
+  const verification = verificationLine(outcome, record);
   if (verification) sections.push(`*Verification:* ${chatText(verification, SENTENCE)}`);
   if (proposal && result.kind !== 'refused') {
     sections.push(chatCodeBlock(JSON.stringify(proposal.document, null, 2), 1200));
@@ -133,7 +139,12 @@ function chatbot(input: OutcomeMessageInput): ChatbotNotification {
 
   const nextSteps: string[] = [];
   if (result.kind === 'verified') {
-    nextSteps.push(`${chatText(facts.who, NAME)} can retry the call: IAM now allows passing the role.`);
+    const assumed = assumedBy(record);
+    nextSteps.push(
+      assumed.length === 0
+        ? `${chatText(facts.who, NAME)} can retry the call: IAM now allows passing the role.`
+        : `${chatText(facts.who, NAME)} can retry the call with ${chatText(joined(assumed), SENTENCE)}: with that, IAM now allows passing the role.`,
+    );
   } else if (result.kind === 'not-verified') {
     nextSteps.push(
       'The policy is in place, but the request is still not allowed: resolve what still blocks.',
@@ -184,7 +195,7 @@ function chatbot(input: OutcomeMessageInput): ChatbotNotification {
     },
     metadata: {
       threadId: record.incidentKey,
-      summary: chatText(`${facts.roleName} to ${facts.service}: ${plainHeadline(result, 150)}`, 200),
+      summary: chatText(`${facts.roleName} to ${facts.service}: ${plainHeadline(result, record, 150)}`, 200),
       eventType: OUTCOME_EVENT_TYPE,
       relatedResources: relatedResources.slice(0, CHATBOT_LIMITS.relatedResources),
       additionalContext: Object.fromEntries(
@@ -201,7 +212,7 @@ function email(input: OutcomeMessageInput): string {
   const facts = messageFacts({ kind: 'new', record, reviewBaseUrl: null });
   const value = (text: string | null): string => plainText(text ?? 'unknown', EMAIL_VALUE);
   const proposal = record.proposal;
-  const lines: string[] = [plainHeadline(result, EMAIL_VALUE), ''];
+  const lines: string[] = [plainHeadline(result, record, EMAIL_VALUE), ''];
   lines.push(
     `Denial:     ${value(facts.who)} could not pass ${value(facts.roleName)} to ${value(facts.service)}`,
   );
@@ -215,7 +226,7 @@ function email(input: OutcomeMessageInput): string {
   }
   const approval = approvalOf(record);
   if (approval) lines.push(`Approved:   by ${value(approval.by)} at ${value(approval.at)}`);
-  const verification = verificationLine(outcome);
+  const verification = verificationLine(outcome, record);
   if (verification) lines.push(`Verified:   ${value(verification)}`);
   if (result.kind === 'refused') lines.push('', 'Nothing was written to IAM.');
   if (result.kind === 'failed') {
@@ -268,7 +279,7 @@ function shortText(input: OutcomeMessageInput): string {
   // The account line takes ~130 characters from the headline's reason: the budget below still holds.
   const reason = facts.account === null ? 600 : 470;
   const parts = [
-    `iam:PassRole fix for ${name(facts.who)} passing ${name(facts.roleName)} to ${name(facts.service)}: ${plainHeadline(result, reason)}.`,
+    `iam:PassRole fix for ${name(facts.who)} passing ${name(facts.roleName)} to ${name(facts.service)}: ${plainHeadline(result, record, reason)}.`,
   ];
   if (facts.account !== null) parts.push(`Account: ${plainText(accountLine(facts.account), 120)}.`);
   // Bounded, after at most ~950 characters: the 1,500-character cut never reaches them.

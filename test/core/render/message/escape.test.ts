@@ -11,15 +11,15 @@ import {
 const HUGE = 'A'.repeat(256 * 1024);
 
 describe('chatText (client-markdown prose)', () => {
-  it('escapes every character Slack or Teams markdown gives a meaning to', () => {
-    expect(chatText('*bold* _it_ ~s~ `c` [l](u) #h a|b \\', 200)).toBe(
-      '\\*bold\\* \\_it\\_ \\~s\\~ \\`c\\` \\[l\\]\\(u\\) \\#h a\\|b \\\\',
+  it('shows every word Slack or Teams markdown would format as inline code, with no backslash escape', () => {
+    expect(chatText('*bold* _it_ ~s~ `c` [l](u) #h a|b :smile: \\', 200)).toBe(
+      '`*bold*` `_it_` `~s~` `\u02cbc\u02cb` `[l](u`) #h a|b `:smile`: `\\`',
     );
   });
 
   it('turns < > & into entities, so no tag, link or <!here> survives', () => {
     expect(chatText('<script>alert(1)</script> & <!here> <@U123> <https://x|y>', 200)).toBe(
-      '&lt;script&gt;alert\\(1\\)&lt;/script&gt; &amp; &lt;!here&gt; &lt;@U123&gt; &lt;https://x\\|y&gt;',
+      '&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;!here&gt; &lt;@U123&gt; &lt;https://x|y&gt;',
     );
   });
 
@@ -31,7 +31,7 @@ describe('chatText (client-markdown prose)', () => {
   });
 
   it('keeps to one line and drops control characters (ANSI escapes, bidi overrides)', () => {
-    expect(chatText('a\nb\r\nc\td\u001b[31me\u202ef\u0000', 200)).toBe('a b c d\\[31mef');
+    expect(chatText('a\nb\r\nc\td\u001b[31me\u202ef\u0000', 200)).toBe('a b c `d[31mef`');
   });
 
   it('never exceeds its length, even when escaping multiplies the text', () => {

@@ -199,7 +199,12 @@ describe('renderMessage: a new proposal', () => {
 describe('renderMessage: a reminder and a report', () => {
   it('reminds with the occurrence count in the same thread', () => {
     const message = render(
-      { ...seed, occurrenceCount: 7, lastSeenAt: '2026-06-18T03:00:00.000Z' },
+      {
+        ...seed,
+        occurrenceCount: 7,
+        lastSeenAt: '2026-06-18T03:00:00.000Z',
+        lastEventTime: '2026-06-18T02:59:12Z',
+      },
       'reminder',
     );
     expectWellFormed(message);
@@ -212,7 +217,11 @@ describe('renderMessage: a reminder and a report', () => {
       threadId: seed.incidentKey,
       eventType: 'PassRoleReminder',
     });
-    expect(message.email).toContain('The denial was seen 7 times, last at 2026-06-18T03:00:00.000Z.');
+    // "Last seen" is the last denial's own time, not when it was processed.
+    expect(message.email).toContain('The denial was seen 7 times, last seen 2026-06-18T02:59:12Z.');
+    expect(message.chatbot.content.description).toContain(
+      'denied 7 times, last seen `2026-06-18T02:59:12Z`.',
+    );
   });
 
   it('reports a diagnosis without a proposal with its verdict and findings', () => {
@@ -237,8 +246,10 @@ describe('renderMessage: hostile names', () => {
     expect(chat).not.toContain('<!channel>');
     expect(chat).not.toMatch(/@here/);
     expect(chat).toContain('&lt;script&gt;');
-    expect(message.chatbot.content.description).toContain('\\*bold\\* \\_x\\_');
-    expect(message.chatbot.content.title).toContain('evil\\) \\#h \\|p newline');
+    // Words that would be markup are inline code; no backslash escape (Slack would show it).
+    expect(message.chatbot.content.description).toContain('`*bold*` `_x_`');
+    expect(message.chatbot.content.title).toContain('evil) #h |p newline');
+    expect(JSON.stringify(message.chatbot.content)).not.toMatch(/\\\\[*_()#|[\]~`]/);
     expect(message.chatbot.content.title).not.toContain('\n');
     expect(message.chatbot.content.title.length).toBeLessThanOrEqual(CHATBOT_LIMITS.title);
     // Inline code spans stay balanced: an odd number of backticks on a line would open a span.
@@ -340,18 +351,18 @@ describe('renderMessage: approval links and commands', () => {
     expectWellFormed(message);
     expect(message.email).toMatch(new RegExp(`Review\n {2}${SIGNED_LINK.source}`));
     expect(message.email).toContain(
-      'Approve or reject, signed with your own AWS credentials\n  passrole-doctor approve proposal-1\n  passrole-doctor reject proposal-1',
+      `Approve or reject, signed with your own AWS credentials\n  npx passrole-doctor approve proposal-1 --api ${BASE}\n  npx passrole-doctor reject proposal-1 --api ${BASE}`,
     );
     expect(message.chatbot.content.description).toMatch(new RegExp(`\\*Review:\\* ${SIGNED_LINK.source}`));
     expect(message.chatbot.content.nextSteps).toEqual([
       expect.stringMatching(new RegExp(`^Review the proposal: ${SIGNED_LINK.source}$`)),
-      'Approve: `passrole-doctor approve proposal-1`',
-      'Reject: `passrole-doctor reject proposal-1`',
+      `Approve: \`npx passrole-doctor approve proposal-1 --api ${BASE}\``,
+      `Reject: \`npx passrole-doctor reject proposal-1 --api ${BASE}\``,
       expect.stringMatching(/^Apply: /),
       expect.stringMatching(/^Verify: /),
     ]);
     expect(message.text).toMatch(SIGNED_LINK);
-    expect(message.text).toContain('Approve: passrole-doctor approve proposal-1');
+    expect(message.text).toContain(`Approve: npx passrole-doctor approve proposal-1 --api ${BASE}`);
   });
 
   it('carries the commands instead of a link in iam mode, and the link alone in link mode', async () => {
@@ -359,7 +370,9 @@ describe('renderMessage: approval links and commands', () => {
     expectWellFormed(iam);
     expect(JSON.stringify(iam)).not.toContain('/proposals/');
     expect(iam.email).toContain('passrole-doctor approve proposal-1');
-    expect(iam.chatbot.content.nextSteps[0]).toBe('Approve: `passrole-doctor approve proposal-1`');
+    expect(iam.chatbot.content.nextSteps[0]).toBe(
+      `Approve: \`npx passrole-doctor approve proposal-1 --api ${BASE}\``,
+    );
     const link = await withLinks(seed, 'link');
     expect(link.text).toMatch(SIGNED_LINK);
     expect(JSON.stringify(link)).not.toContain('passrole-doctor approve');
@@ -481,7 +494,7 @@ describe('renderMessage: the level and the approval it needs', () => {
       ].join('\n'),
     );
     expect(message.chatbot.content.description).toContain(
-      '*What it adds* (compared with `arn:aws:iam::123456789012:user/ana`):\n• IAM writes: iam:PutRolePolicy, iam:AttachRolePolicy \\(policy arn:aws:iam::aws:policy/IAMFullAccess, statement 0\\)',
+      '*What it adds* (compared with `arn:aws:iam::123456789012:user/ana`):\n• IAM writes: iam:PutRolePolicy, iam:AttachRolePolicy (policy `arn:aws:iam::aws:policy/IAMFullAccess`, statement 0)',
     );
   });
 
@@ -493,7 +506,9 @@ describe('renderMessage: the level and the approval it needs', () => {
     expect(sensitive.chatbot.content.nextSteps[0]).toMatch(
       /^Review the proposal \(the link cannot approve it\): https:/,
     );
-    expect(sensitive.chatbot.content.nextSteps[1]).toBe('Approve: `passrole-doctor approve proposal-1`');
+    expect(sensitive.chatbot.content.nextSteps[1]).toBe(
+      `Approve: \`npx passrole-doctor approve proposal-1 --api ${BASE}\``,
+    );
     expect(sensitive.email).toContain('Review (the link cannot approve it)\n  https://');
     expect(sensitive.email).not.toContain('This link can approve');
     expect((await withLinks(seed)).email).toMatch(
@@ -535,7 +550,7 @@ describe('renderMessage: the level and the approval it needs', () => {
     // The other sections overflowed: some were left out, and the note says so.
     expect(description.endsWith('_(more in the email report)_')).toBe(true);
     expect(description.length).toBeLessThanOrEqual(CHATBOT_LIMITS.description);
-    expect(description).toContain('\n*Level:* admin: effectively everything \\(administrator access\\)\n');
+    expect(description).toContain('\n*Level:* admin: effectively everything (administrator access)\n');
     expect(description).toContain('\n*Approval:* two distinct IAM approvers listed in approvers');
     expect(message.email).toContain('\nLevel:      admin: effectively everything (administrator access)\n');
     expect(message.email).toContain('[report cut: too long for one message]');

@@ -115,7 +115,7 @@ describe('messages name the organization account', () => {
       expect(chat).not.toContain('<script>');
       expect(chat).not.toContain('<!channel>');
       expect(chat).not.toMatch(/@here/);
-      expect(chat).toContain('&lt;script&gt;x&lt;/script&gt; \\\\*b\\\\*');
+      expect(chat).toContain('&lt;script&gt;x&lt;/script&gt; `*b*`');
       // The account line is kept whole in the description: never dropped to make room.
       expect(message.chatbot.content.description).toContain('*Account:* &lt;script&gt;');
       for (const line of message.chatbot.content.description.split('\n')) {

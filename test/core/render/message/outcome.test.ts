@@ -52,13 +52,15 @@ function expectWellFormed(message: RenderedMessage): void {
 }
 
 describe('renderOutcomeMessage', () => {
-  it('says "applied and verified: allowed" in every form, in the proposal’s own thread', () => {
+  it('says "applied and verified: allowed" with the MFA it assumed in every form, in the proposal’s own thread', () => {
     const message = render({ kind: 'verified' });
     expectWellFormed(message);
     const proposalMessage = renderMessage({ kind: 'new', record: seed, reviewBaseUrl: null });
     expect(message.chatbot.metadata.threadId).toBe(proposalMessage.chatbot.metadata.threadId);
     expect(message.chatbot.metadata.threadId).toBe(seed.incidentKey);
-    expect(message.chatbot.content.title).toBe(':white_check_mark: applied and verified: allowed');
+    expect(message.chatbot.content.title).toBe(
+      ':white_check_mark: applied and verified: allowed with MFA present (assumed by the simulation: the denied request did not have it)',
+    );
     expect(message.chatbot.metadata.eventType).toBe('PassRoleApplyOutcome');
     expect(message.chatbot.content.description).toContain(
       '*Policy:* inline policy `AllowPassEtlNightlyRuntimeToGlue` on group `GlueAccess` (2 members)',
@@ -66,14 +68,21 @@ describe('renderOutcomeMessage', () => {
     expect(message.chatbot.content.description).toContain(
       '*Approved by:* `link holder` at `2026-06-17T03:00:00.000Z`',
     );
-    expect(message.chatbot.content.description).toContain('*Verification:* allowed after 2 simulations');
+    expect(message.chatbot.content.description).toContain(
+      '*Verification:* allowed with MFA present (assumed by the simulation: the denied request did not have it) after 2 simulations',
+    );
+    expect(message.chatbot.content.nextSteps[0]).toBe(
+      'mei.tanaka can retry the call with MFA present: with that, IAM now allows passing the role.',
+    );
     // No review link: without the proposal's token it would only open the 403 page.
     expect(JSON.stringify(message)).not.toContain('https://review.example.com');
     expect(message.subject).toBe('[passrole-doctor] Applied and verified: mei.tanaka -> etl-nightly-runtime');
-    expect(message.email.split('\n')[0]).toBe('applied and verified: allowed');
+    expect(message.email.split('\n')[0]).toBe(
+      'applied and verified: allowed with MFA present (assumed by the simulation: the denied request did not have it)',
+    );
     expect(message.email).toContain('"iam:PassedToService": "glue.amazonaws.com"');
     expect(message.text).toBe(
-      'iam:PassRole fix for mei.tanaka passing etl-nightly-runtime to glue.amazonaws.com: applied and verified: allowed. ' +
+      'iam:PassRole fix for mei.tanaka passing etl-nightly-runtime to glue.amazonaws.com: applied and verified: allowed with MFA present (assumed by the simulation: the denied request did not have it). ' +
         'Level: contained: new access, none of it sensitive. ' +
         'Approval: one approver who does not gain it (review link or IAM route). Why: the grant adds access, none of it sensitive: one approver who does not gain it. ' +
         'Proposal p-seed.',
@@ -98,7 +107,7 @@ describe('renderOutcomeMessage', () => {
     );
     expectWellFormed(message);
     expect(message.chatbot.content.title).toBe(
-      ':warning: applied, NOT verified: explicit deny in RequireMFA \\(on group/Developers\\), statement 0; no policy allows it',
+      ':warning: applied, NOT verified: explicit deny in RequireMFA (on group/Developers), statement 0; no policy allows it',
     );
     expect(message.email.split('\n')[0]).toBe(
       'applied, NOT verified: explicit deny in RequireMFA (on group/Developers), statement 0; no policy allows it',
@@ -232,7 +241,7 @@ describe('renderOutcomeMessage: the level and the approval it needed', () => {
     expect(description.split('\n')).toEqual(
       expect.arrayContaining([
         '*Level:* sensitive: new access to IAM writes',
-        expect.stringMatching(/^\*Approval:\* one IAM approver listed in approvers \\\(a review link cannot/),
+        expect.stringMatching(/^\*Approval:\* one IAM approver listed in approvers \(a review link cannot/),
       ]),
     );
     expect(message.email).toContain(
