@@ -20,7 +20,6 @@ import {
   GetInlinePolicyForPermissionSetCommand,
   PutInlinePolicyToPermissionSetCommand,
 } from '@aws-sdk/client-sso-admin';
-import passRoleDenial from '../../fixtures/cloudtrail/passrole/06-states-CreateStateMachine-IdentityCenter-AWSReservedSSO.json';
 import { SsoAdminIdentityCenterReader } from '../../../lambda/adapters/aws/identity-center/sso-admin-reader';
 import { sourceIdentityFor } from '../../../lambda/adapters/aws/organization/source-identity';
 import { definitionHash } from '../../../lambda/core/identity-center/definition-hash';
@@ -28,7 +27,12 @@ import type { IdentityCenterAdministration } from '../../../lambda/core/identity
 import { RESERVED_INLINE_POLICY_NAME } from '../support/identity-center-provisioning-fake';
 import { withLocalSimulator } from '../organization/support/hub-functions';
 import { identityCenterRoleArn } from './support/identity-center-roles';
-import { productLoop, type IdentityCenterLoop, type LoopProposal } from './support/identity-center-loop';
+import {
+  identityCenterDenial,
+  productLoop,
+  type IdentityCenterLoop,
+  type LoopProposal,
+} from './support/identity-center-loop';
 import { startIdentityCenterOnMoto, type IdentityCenterOnMoto } from './support/identity-center-on-moto';
 import {
   DATA_ENGINEERS_INLINE,
@@ -122,29 +126,8 @@ describe('the Identity Center loop on moto: permission set proposed, approved, w
   const reservedRoleName = (set: SeededPermissionSet, account: string) =>
     world.fake.reservedRoleName(set.name, set.arn, account);
 
-  /** The fixture's Step Functions denial, as it happened to li.wei's session of `set` in member A. */
-  function denialThrough(set: SeededPermissionSet, eventId: string): Record<string, unknown> {
-    const roleName = reservedRoleName(set, memberA);
-    const roleArn = `arn:aws:iam::${memberA}:role${world.fake.reservedRolePath}${roleName}`;
-    const sessionArn = `arn:aws:sts::${memberA}:assumed-role/${roleName}/${PEOPLE.liWei}`;
-    const passed = world.identityCenter.passedRoleArn;
-    const record = JSON.parse(JSON.stringify(passRoleDenial).replaceAll('123456789012', memberA)) as Record<
-      string,
-      Record<string, unknown>
-    > &
-      Record<string, unknown>;
-    const identity = record.userIdentity as Record<string, unknown>;
-    const context = identity.sessionContext as Record<string, Record<string, unknown>>;
-    identity.arn = sessionArn;
-    context.sessionIssuer = { ...context.sessionIssuer, arn: roleArn, userName: roleName };
-    return {
-      ...record,
-      eventID: eventId,
-      awsRegion: 'us-east-1',
-      errorMessage: `User: ${sessionArn} is not authorized to perform: iam:PassRole on resource: ${passed} because no identity-based policy allows the iam:PassRole action`,
-      requestParameters: { ...record.requestParameters, roleArn: passed },
-    };
-  }
+  const denialThrough = (set: SeededPermissionSet, eventId: string) =>
+    identityCenterDenial(world, set, eventId);
 
   async function proposed(
     loop: IdentityCenterLoop,

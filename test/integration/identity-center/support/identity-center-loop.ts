@@ -53,7 +53,9 @@ import {
   sqsEventOf,
 } from '../../support/remediation-loop';
 import { receiveAll } from '../../support/sqs-queues';
+import passRoleDenial from '../../../fixtures/cloudtrail/passrole/06-states-CreateStateMachine-IdentityCenter-AWSReservedSSO.json';
 import type { IdentityCenterOnMoto } from './identity-center-on-moto';
+import { PEOPLE, type SeededPermissionSet } from './seed-identity-center';
 
 export interface LoopProposal {
   proposalId: string;
@@ -301,5 +303,34 @@ export async function productLoop(
         reason: outcome?.reason ?? null,
       };
     },
+  };
+}
+
+/** The fixture's Step Functions denial, as it happened to li.wei's session of `set` in member A. */
+export function identityCenterDenial(
+  world: IdentityCenterOnMoto,
+  set: SeededPermissionSet,
+  eventId: string,
+): Record<string, unknown> {
+  const memberA = world.deployment.organization.memberA.id;
+  const roleName = world.fake.reservedRoleName(set.name, set.arn, memberA);
+  const roleArn = `arn:aws:iam::${memberA}:role${world.fake.reservedRolePath}${roleName}`;
+  const sessionArn = `arn:aws:sts::${memberA}:assumed-role/${roleName}/${PEOPLE.liWei}`;
+  const passed = world.identityCenter.passedRoleArn;
+  const record = JSON.parse(JSON.stringify(passRoleDenial).replaceAll('123456789012', memberA)) as Record<
+    string,
+    Record<string, unknown>
+  > &
+    Record<string, unknown>;
+  const identity = record.userIdentity as Record<string, unknown>;
+  const context = identity.sessionContext as Record<string, Record<string, unknown>>;
+  identity.arn = sessionArn;
+  context.sessionIssuer = { ...context.sessionIssuer, arn: roleArn, userName: roleName };
+  return {
+    ...record,
+    eventID: eventId,
+    awsRegion: 'us-east-1',
+    errorMessage: `User: ${sessionArn} is not authorized to perform: iam:PassRole on resource: ${passed} because no identity-based policy allows the iam:PassRole action`,
+    requestParameters: { ...record.requestParameters, roleArn: passed },
   };
 }
