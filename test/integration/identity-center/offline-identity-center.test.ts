@@ -115,6 +115,9 @@ describe('diagnose --snapshot --identity-center: the offline diagnosis proposes 
     expect(report.proposal.blastRadius).toEqual(live.proposal.blastRadius);
     // The same findings, the set's merge state among them, in the same words.
     expect(report.findings).toEqual(toJsonReport(live.proposal.record.diagnosis)['findings']);
+    expect(JSON.stringify(report.findings)).toContain(
+      `The statement is merged into the inline policy of permission set ${set.name}, then the set is provisioned to account`,
+    );
     // Verified offline as the set would be provisioned to member A, as live.
     expect(report.proposal.verified).toBe(true);
     expect(live.proposal.verified).toBe(true);
