@@ -189,6 +189,7 @@ describe('the Identity Center loop on moto: permission set proposed, approved, w
     const loop = await loopWith();
     const requestsBefore = world.fake.requests.length;
     const proposal = await proposed(loop, set, 'ic-whole-loop');
+    const proposing = world.proxy.calls.slice();
 
     // Resolved by its whole name (`Data` is another set); the target as the contract names it.
     expect(proposal.target).toMatchObject({
@@ -237,8 +238,11 @@ describe('the Identity Center loop on moto: permission set proposed, approved, w
     // Member A's reserved role, as it is, still cannot pass the role: the denial is real.
     expect(await passDecisionInA(set)).toBe('implicitDeny');
 
+    const beforeApproval = world.proxy.calls.length;
     expect(await loop.approve(proposal.proposalId, approverArn())).toBe(200);
+    const approving = world.proxy.calls.slice(beforeApproval);
     expect(await loop.apply(proposal.proposalId)).toEqual(VERIFIED);
+    const applying = world.proxy.calls.slice(beforeApproval + approving.length);
     expect(await passDecisionInA(set)).toBe('allowed');
 
     // The set holds the statement merged after what it had; member A's reserved role got it by
@@ -265,14 +269,18 @@ describe('the Identity Center loop on moto: permission set proposed, approved, w
       sourceIdentityFor(approverArn()),
     );
 
-    const byRole = new Map<string, number>();
-    for (const call of world.proxy.calls) {
-      const key = `${call.operation.split(':')[0] ?? ''} ${call.account} ${call.roleArn?.split('/').pop() ?? 'fixed keys'}`;
-      byRole.set(key, (byRole.get(key) ?? 0) + 1);
-    }
+    // The figures of one loop, by function: calls per service, account and role.
+    const figures = (calls: typeof proposing): string => {
+      const byRole = new Map<string, number>();
+      for (const call of calls) {
+        const key = `${call.operation.split(':')[0] ?? ''} ${call.account} ${call.roleArn?.split('/').pop() ?? 'fixed keys'}`;
+        byRole.set(key, (byRole.get(key) ?? 0) + 1);
+      }
+      return `${calls.length} calls (${[...byRole].map(([key, count]) => `${count} ${key}`).join('; ')})`;
+    };
     console.log(
-      `Identity Center loop on moto: ${[...byRole].map(([key, count]) => `${count} ${key}`).join('; ')}; ` +
-        `provisioning observations ${provisioned.map((request) => request.observations).join(',')}`,
+      `Identity Center loop on moto: diagnose ${figures(proposing)}; approval ${figures(approving)}; ` +
+        `apply ${figures(applying)}; provisioning observations ${provisioned.map((request) => request.observations).join(',')}`,
     );
 
     // Another run (a Lambda retry, the reconciler) changes nothing.
