@@ -9,8 +9,9 @@
  * Identity Center's steps moto lacks are the IdentityCenterProvisioningFake's (named, asserting that
  * every provisioning targets the denial's account); every hub call goes through the accounts proxy
  * with the session its function would have (Identity Center roles in the management account, member
- * roles in member A). The loop behind the seam is a CONTRACT STAND-IN until the product's pieces are
- * on main (support/identity-center-loop.ts); the assertions are on what AWS would hold.
+ * roles in member A). The loop is the product's diagnose, approval and apply handlers with the SDK
+ * Identity Center adapters (support/identity-center-loop.ts); the assertions are on what AWS would
+ * hold and on the stored outcome.
  */
 import { GetRolePolicyCommand } from '@aws-sdk/client-iam';
 import {
@@ -19,14 +20,19 @@ import {
   GetInlinePolicyForPermissionSetCommand,
   PutInlinePolicyToPermissionSetCommand,
 } from '@aws-sdk/client-sso-admin';
-import passRoleDenial from '../../fixtures/cloudtrail/passrole/06-states-CreateStateMachine-IdentityCenter-AWSReservedSSO.json';
+import { SsoAdminIdentityCenterReader } from '../../../lambda/adapters/aws/identity-center/sso-admin-reader';
+import { sourceIdentityFor } from '../../../lambda/adapters/aws/organization/source-identity';
 import { definitionHash } from '../../../lambda/core/identity-center/definition-hash';
 import type { IdentityCenterAdministration } from '../../../lambda/core/identity-center/model';
 import { RESERVED_INLINE_POLICY_NAME } from '../support/identity-center-provisioning-fake';
 import { withLocalSimulator } from '../organization/support/hub-functions';
-import { StandInIdentityCenterReader, StandInIdentityCenterWriter } from './support/contract-stand-in-ports';
 import { identityCenterRoleArn } from './support/identity-center-roles';
-import { standInLoop, type IdentityCenterLoop, type LoopProposal } from './support/identity-center-loop';
+import {
+  identityCenterDenial,
+  productLoop,
+  type IdentityCenterLoop,
+  type LoopProposal,
+} from './support/identity-center-loop';
 import { startIdentityCenterOnMoto, type IdentityCenterOnMoto } from './support/identity-center-on-moto';
 import {
   DATA_ENGINEERS_INLINE,
@@ -35,7 +41,8 @@ import {
   type SeededPermissionSet,
 } from './support/seed-identity-center';
 
-const APPROVER = 'security.lead';
+/** The reviewer, an IAM user of the hub deciding on the IAM route. */
+const APPROVER_NAME = 'security.lead';
 const SERVICE = 'states.amazonaws.com';
 
 describe('the Identity Center loop on moto: permission set proposed, approved, written, provisioned to one account, verified', () => {
@@ -78,61 +85,49 @@ describe('the Identity Center loop on moto: permission set proposed, approved, w
     expect(world.fake.accessDenials).toEqual([]);
   });
 
+  const approverArn = () => `arn:aws:iam::${world.deployment.organization.hub.id}:user/${APPROVER_NAME}`;
+
   async function loopWith(
     administration: IdentityCenterAdministration = { kind: 'management', accountId: management },
-    pollsPerRun = 5,
+    applyBudgetMs = 30_000,
+    applyAdministration: IdentityCenterAdministration = administration,
   ): Promise<IdentityCenterLoop> {
-    const { instanceArn, identityStoreId } = world.identityCenter;
-    const diagnose = await world.identityCenterSession('diagnose', 'read');
-    const applyRead = await world.identityCenterSession('apply', 'read');
-    const applyWrite = await world.identityCenterSession('apply', 'apply', APPROVER);
-    return standInLoop({
-      reader: new StandInIdentityCenterReader(
-        diagnose.sso,
-        diagnose.identityStore,
-        instanceArn,
-        identityStoreId,
-      ),
-      applyReader: new StandInIdentityCenterReader(
-        applyRead.sso,
-        applyRead.identityStore,
-        instanceArn,
-        identityStoreId,
-      ),
-      writer: new StandInIdentityCenterWriter(applyWrite.sso),
+    const loop = await productLoop(world, {
       administration,
-      diagnoseAccess: withLocalSimulator((await world.functions.function('diagnose')).access),
-      applyAccess: withLocalSimulator((await world.functions.function('apply')).access),
-      pollsPerRun,
+      applyAdministration,
+      approverArn: approverArn(),
+      applyBudgetMs,
     });
+    await loop.forgetIncidents();
+    world.proxy.clearCalls();
+    return loop;
+  }
+
+  const VERIFIED = { handler: 'applied-verified', status: 'verified', kind: 'verified', reason: null };
+
+  /** The set's seeded inline policy with the proposal's statement appended. */
+  const mergedWith = (proposal: LoopProposal) => ({
+    ...(JSON.parse(DATA_ENGINEERS_INLINE) as object),
+    Statement: [
+      ...(JSON.parse(DATA_ENGINEERS_INLINE) as { Statement: unknown[] }).Statement,
+      ...[proposal.document.Statement].flat(),
+    ],
+  });
+
+  /** The set's definition hash as read now (the management account's own session). */
+  async function analysedHash(set: SeededPermissionSet): Promise<string> {
+    const { sso, identityStore, instanceArn } = world.identityCenter;
+    const reader = new SsoAdminIdentityCenterReader(sso, identityStore, { instanceArn });
+    return definitionHash(
+      await reader.definition({ instanceArn, permissionSetArn: set.arn, name: set.name }),
+    );
   }
 
   const reservedRoleName = (set: SeededPermissionSet, account: string) =>
     world.fake.reservedRoleName(set.name, set.arn, account);
 
-  /** The fixture's Step Functions denial, as it happened to li.wei's session of `set` in member A. */
-  function denialThrough(set: SeededPermissionSet, eventId: string): Record<string, unknown> {
-    const roleName = reservedRoleName(set, memberA);
-    const roleArn = `arn:aws:iam::${memberA}:role${world.fake.reservedRolePath}${roleName}`;
-    const sessionArn = `arn:aws:sts::${memberA}:assumed-role/${roleName}/${PEOPLE.liWei}`;
-    const passed = world.identityCenter.passedRoleArn;
-    const record = JSON.parse(JSON.stringify(passRoleDenial).replaceAll('123456789012', memberA)) as Record<
-      string,
-      Record<string, unknown>
-    > &
-      Record<string, unknown>;
-    const identity = record.userIdentity as Record<string, unknown>;
-    const context = identity.sessionContext as Record<string, Record<string, unknown>>;
-    identity.arn = sessionArn;
-    context.sessionIssuer = { ...context.sessionIssuer, arn: roleArn, userName: roleName };
-    return {
-      ...record,
-      eventID: eventId,
-      awsRegion: 'us-east-1',
-      errorMessage: `User: ${sessionArn} is not authorized to perform: iam:PassRole on resource: ${passed} because no identity-based policy allows the iam:PassRole action`,
-      requestParameters: { ...record.requestParameters, roleArn: passed },
-    };
-  }
+  const denialThrough = (set: SeededPermissionSet, eventId: string) =>
+    identityCenterDenial(world, set, eventId);
 
   async function proposed(
     loop: IdentityCenterLoop,
@@ -140,7 +135,7 @@ describe('the Identity Center loop on moto: permission set proposed, approved, w
     eventId: string,
   ): Promise<LoopProposal> {
     const outcome = await loop.propose(denialThrough(set, eventId));
-    if (outcome.kind !== 'proposed') throw new Error(`no proposal: ${outcome.reason}`);
+    if (outcome.kind !== 'proposed') throw new Error(`no proposal: ${JSON.stringify(outcome.record)}`);
     return outcome.proposal;
   }
 
@@ -194,6 +189,7 @@ describe('the Identity Center loop on moto: permission set proposed, approved, w
     const loop = await loopWith();
     const requestsBefore = world.fake.requests.length;
     const proposal = await proposed(loop, set, 'ic-whole-loop');
+    const proposing = world.proxy.calls.slice();
 
     // Resolved by its whole name (`Data` is another set); the target as the contract names it.
     expect(proposal.target).toMatchObject({
@@ -231,15 +227,10 @@ describe('the Identity Center loop on moto: permission set proposed, approved, w
         Condition: { StringEquals: { 'iam:PassedToService': SERVICE } },
       }),
     ]);
-    expect(proposal.merge.alreadyPresent).toBe(false);
-    expect(JSON.parse(proposal.merge.text)).toEqual({
-      ...JSON.parse(DATA_ENGINEERS_INLINE),
-      Statement: [
-        ...(JSON.parse(DATA_ENGINEERS_INLINE) as { Statement: unknown[] }).Statement,
-        ...[proposal.document.Statement].flat(),
-      ],
-    });
-    expect(proposal.verification).toBe('allowed');
+    // Verified as the set would be provisioned to member A with the change; the message names the set.
+    expect(proposal.verified).toBe(true);
+    expect(proposal.message).toContain('Data_Engineers');
+    expect(proposal.target.definitionHash).toBe(await analysedHash(set));
     // Nothing was written by proposing.
     expect(identityCenterWrites()).toEqual([]);
     expect(world.fake.requests.length).toBe(requestsBefore);
@@ -247,13 +238,18 @@ describe('the Identity Center loop on moto: permission set proposed, approved, w
     // Member A's reserved role, as it is, still cannot pass the role: the denial is real.
     expect(await passDecisionInA(set)).toBe('implicitDeny');
 
-    await loop.approve(proposal.proposalId, APPROVER);
-    expect(await loop.apply(proposal.proposalId)).toEqual({ kind: 'verified', reason: null });
+    const beforeApproval = world.proxy.calls.length;
+    expect(await loop.approve(proposal.proposalId, approverArn())).toBe(200);
+    const approving = world.proxy.calls.slice(beforeApproval);
+    expect(await loop.apply(proposal.proposalId)).toEqual(VERIFIED);
+    const applying = world.proxy.calls.slice(beforeApproval + approving.length);
     expect(await passDecisionInA(set)).toBe('allowed');
 
-    // The set holds the merged policy; member A's reserved role got it by provisioning, member B's not.
-    expect(await setInline(set)).toBe(proposal.merge.text);
-    expect(await reservedInline(set, memberA)).toBe(proposal.merge.text);
+    // The set holds the statement merged after what it had; member A's reserved role got it by
+    // provisioning, member B's not.
+    const merged = await setInline(set);
+    expect(JSON.parse(merged ?? '')).toEqual(mergedWith(proposal));
+    expect(await reservedInline(set, memberA)).toBe(merged);
     expect(await reservedInline(set, memberB)).toBe(DATA_ENGINEERS_INLINE);
     const provisioned = world.fake.requests.slice(requestsBefore);
     expect(provisioned.map((request) => [request.accountId, request.state])).toEqual([
@@ -270,38 +266,53 @@ describe('the Identity Center loop on moto: permission set proposed, approved, w
     ).toEqual([]);
     // Its session carries the approver, as the management account's CloudTrail will show.
     expect(world.proxy.sessions.find((session) => session.roleArn === applyRole)?.sourceIdentity).toBe(
-      APPROVER,
+      sourceIdentityFor(approverArn()),
     );
 
-    const byRole = new Map<string, number>();
-    for (const call of world.proxy.calls) {
-      const key = `${call.operation.split(':')[0] ?? ''} ${call.account} ${call.roleArn?.split('/').pop() ?? 'fixed keys'}`;
-      byRole.set(key, (byRole.get(key) ?? 0) + 1);
-    }
+    // The figures of one loop, by function: calls per service, account and role.
+    const figures = (calls: typeof proposing): string => {
+      const byRole = new Map<string, number>();
+      for (const call of calls) {
+        const key = `${call.operation.split(':')[0] ?? ''} ${call.account} ${call.roleArn?.split('/').pop() ?? 'fixed keys'}`;
+        byRole.set(key, (byRole.get(key) ?? 0) + 1);
+      }
+      return `${calls.length} calls (${[...byRole].map(([key, count]) => `${count} ${key}`).join('; ')})`;
+    };
     console.log(
-      `Identity Center loop on moto: ${[...byRole].map(([key, count]) => `${count} ${key}`).join('; ')}; ` +
-        `provisioning observations ${provisioned.map((request) => request.observations).join(',')}`,
+      `Identity Center loop on moto: diagnose ${figures(proposing)}; approval ${figures(approving)}; ` +
+        `apply ${figures(applying)}; provisioning observations ${provisioned.map((request) => request.observations).join(',')}`,
     );
 
     // Another run (a Lambda retry, the reconciler) changes nothing.
-    expect(await loop.apply(proposal.proposalId)).toEqual({ kind: 'verified', reason: null });
+    expect(await loop.apply(proposal.proposalId)).toMatchObject({
+      handler: 'not-approved',
+      kind: 'verified',
+    });
     expect(world.fake.requests.length).toBe(requestsBefore + 1);
   });
 
   it('resumes a provisioning that stays IN_PROGRESS past one run, then SUCCEEDS', async () => {
     const set = world.identityCenter.sets.dataEngineers;
-    const loop = await loopWith(undefined, 2);
+    // 2 s of the apply's (virtual) time: two status reads a run, backing off 1 s then 2 s.
+    const loop = await loopWith(undefined, 2_000);
     const proposal = await proposed(loop, set, 'ic-in-progress');
-    await loop.approve(proposal.proposalId, APPROVER);
+    expect(await loop.approve(proposal.proposalId, approverArn())).toBe(200);
     const requestsBefore = world.fake.requests.length;
     world.fake.scriptProvisioning({ inProgress: 3, outcome: 'SUCCEEDED' });
 
-    expect(await loop.apply(proposal.proposalId)).toEqual({ kind: 'in-progress', reason: null });
-    expect(await setInline(set)).toBe(proposal.merge.text);
+    // The record stays approved with the request id on it; the lease is given back for the next run.
+    expect(await loop.apply(proposal.proposalId)).toEqual({
+      handler: 'provisioning',
+      status: 'approved',
+      kind: null,
+      reason: null,
+    });
+    const merged = await setInline(set);
+    expect(JSON.parse(merged ?? '')).toEqual(mergedWith(proposal));
     expect(await reservedInline(set, memberA)).toBe(DATA_ENGINEERS_INLINE);
 
-    expect(await loop.apply(proposal.proposalId)).toEqual({ kind: 'verified', reason: null });
-    expect(await reservedInline(set, memberA)).toBe(proposal.merge.text);
+    expect(await loop.apply(proposal.proposalId)).toEqual(VERIFIED);
+    expect(await reservedInline(set, memberA)).toBe(merged);
     // One provisioning, observed across both runs: the second run resumed it, never asked again.
     const provisioned = world.fake.requests.slice(requestsBefore);
     expect(provisioned.map((request) => [request.accountId, request.state, request.observations])).toEqual([
@@ -313,7 +324,7 @@ describe('the Identity Center loop on moto: permission set proposed, approved, w
     const set = world.identityCenter.sets.dataEngineers;
     const loop = await loopWith();
     const proposal = await proposed(loop, set, 'ic-failed');
-    await loop.approve(proposal.proposalId, APPROVER);
+    expect(await loop.approve(proposal.proposalId, approverArn())).toBe(200);
     const requestsBefore = world.fake.requests.length;
     world.fake.scriptProvisioning(
       { inProgress: 1, outcome: 'FAILED', failureReason: 'Rate exceeded' },
@@ -321,9 +332,11 @@ describe('the Identity Center loop on moto: permission set proposed, approved, w
     );
 
     const result = await loop.apply(proposal.proposalId);
-    expect(result.kind).toBe('failed');
+    expect(result).toMatchObject({ handler: 'failed', status: 'failed', kind: 'failed' });
     expect(result.reason).toContain('Rate exceeded');
-    expect(result.reason).toContain('previous inline policy was restored and provisioned');
+    expect(result.reason).toContain(
+      `rolled back: the previous inline policy of permission set ${set.name} is restored and provisioned to account ${memberA} again`,
+    );
     expect(await setInline(set)).toBe(DATA_ENGINEERS_INLINE);
     expect(await reservedInline(set, memberA)).toBe(DATA_ENGINEERS_INLINE);
     expect(
@@ -347,46 +360,61 @@ describe('the Identity Center loop on moto: permission set proposed, approved, w
     // Someone attaches a policy to the set in the console and does not provision it.
     await sso.send(new AttachManagedPolicyToPermissionSetCommand(edit));
     try {
-      await loop.approve(proposal.proposalId, APPROVER);
+      expect(await loop.approve(proposal.proposalId, approverArn())).toBe(200);
       const requestsBefore = world.fake.requests.length;
       const result = await loop.apply(proposal.proposalId);
-      expect(result.kind).toBe('refused');
+      expect(result).toMatchObject({ handler: 'refused', kind: 'refused' });
       expect(result.reason).toContain('changed since it was analysed');
       expect(identityCenterWrites()).toEqual([]);
       expect(world.fake.requests.length).toBe(requestsBefore);
       expect(await setInline(set)).toBe(DATA_ENGINEERS_INLINE);
       // The hash the proposal carried is the set's as it was.
-      expect(proposal.target.definitionHash).not.toBe(
-        definitionHash(
-          await new StandInIdentityCenterReader(
-            sso,
-            world.identityCenter.identityStore,
-            instanceArn,
-            world.identityCenter.identityStoreId,
-          ).definition({ instanceArn, permissionSetArn: set.arn, name: set.name }),
-        ),
-      );
+      expect(proposal.target.definitionHash).not.toBe(await analysedHash(set));
     } finally {
       await sso.send(new DetachManagedPolicyFromPermissionSetCommand(edit));
     }
   });
 
-  it('refuses, never tries, a set provisioned to the management account when the hub is a delegated administrator', async () => {
+  it('proposes nothing automatic for a set provisioned to the management account when the hub is a delegated administrator, and says why', async () => {
     const set = world.identityCenter.sets.orgAuditors;
-    const loop = await loopWith({
+    const hub = world.deployment.organization.hub.id;
+    const loop = await loopWith({ kind: 'delegated', accountId: hub, managementAccountId: management });
+    const requestsBefore = world.fake.requests.length;
+    const proposal = await proposed(loop, set, 'ic-delegated-diagnosis');
+    expect(proposal.target.provisionedAccounts).toEqual([management, memberA].sort());
+    // The diagnosis says why, as data (its words are render/identity-center.ts's).
+    const { diagnosis } = proposal.record;
+    expect('findings' in diagnosis ? diagnosis.findings : []).toContainEqual({
+      kind: 'permission-set',
+      permissionSet: set.name,
+      account: memberA,
+      state: { kind: 'management-account', managementAccountId: management, administratorAccountId: hub },
+    });
+    // The IAM route refuses to approve what cannot be applied: nothing reaches the apply.
+    expect(await loop.approve(proposal.proposalId, approverArn())).toBe(400);
+    expect(identityCenterWrites()).toEqual([]);
+    expect(world.fake.requests.length).toBe(requestsBefore);
+  });
+
+  it('refuses, never tries, a set provisioned to the management account when the apply runs as a delegated administrator', async () => {
+    const set = world.identityCenter.sets.orgAuditors;
+    const hub = world.deployment.organization.hub.id;
+    // Proposed while the management account administered Identity Center; administration was then
+    // delegated to the hub before the apply ran.
+    const loop = await loopWith({ kind: 'management', accountId: management }, undefined, {
       kind: 'delegated',
-      accountId: world.deployment.organization.hub.id,
+      accountId: hub,
       managementAccountId: management,
     });
     const proposal = await proposed(loop, set, 'ic-delegated');
     expect(proposal.target.provisionedAccounts).toEqual([management, memberA].sort());
-    await loop.approve(proposal.proposalId, APPROVER);
+    expect(await loop.approve(proposal.proposalId, approverArn())).toBe(200);
     const requestsBefore = world.fake.requests.length;
     const result = await loop.apply(proposal.proposalId);
-    expect(result).toEqual({
-      kind: 'refused',
-      reason: `the permission set is provisioned to the management account ${management}; a delegated administrator cannot change it`,
-    });
+    expect(result).toMatchObject({ handler: 'refused', kind: 'refused' });
+    expect(result.reason).toContain(
+      `is provisioned to the management account ${management}, and Identity Center is administered from the delegated administrator ${hub}, which may not change such a set: change it from the management account`,
+    );
     expect(identityCenterWrites()).toEqual([]);
     expect(world.fake.requests.length).toBe(requestsBefore);
   });
@@ -395,9 +423,9 @@ describe('the Identity Center loop on moto: permission set proposed, approved, w
     const set = world.identityCenter.sets.untaggedAdmins;
     const loop = await loopWith();
     const proposal = await proposed(loop, set, 'ic-untagged');
-    await loop.approve(proposal.proposalId, APPROVER);
+    expect(await loop.approve(proposal.proposalId, approverArn())).toBe(200);
     const result = await loop.apply(proposal.proposalId);
-    expect(result.kind).toBe('refused');
+    expect(result).toMatchObject({ handler: 'refused', kind: 'refused' });
     expect(result.reason).toContain('passrole-doctor:managed=true');
     expect(identityCenterWrites()).toEqual([]);
   });

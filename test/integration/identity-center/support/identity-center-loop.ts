@@ -1,373 +1,336 @@
 /**
- * The Identity Center loop as the scenarios drive it: propose (resolve the set, blast radius, merge,
- * verify the set as it would be provisioned), approve (claims: set, account, definition hash), apply
- * (re-read and compare, refuse what must be refused, write, provision to the denial's account only,
- * poll bounded and resumable, read back in the member, verify, roll back on failure).
+ * The Identity Center loop as the scenarios drive it, through THE PRODUCT's handlers built by their
+ * factories (not index.ts, which the wiring owns): the diagnose handler with the account diagnoser
+ * given the SDK Identity Center reader (the read role), the approval handler's IAM route (decide as the
+ * SigV4 caller), and the apply handler given `identityCenter` {reader (read role), writer (apply role,
+ * the approver as SourceIdentity), administration}. Every hub call goes through the accounts proxy with
+ * the session its function would have; what moto's sso-admin lacks is the provisioning fake's.
  *
- * `IdentityCenterLoop` is the seam: the scenarios assert only what moto, the fake and the accounts
- * proxy show, and the results below. `standInLoop` is a CONTRACT STAND-IN, NOT THE PRODUCT, written
- * after the team's contract until the `icpropose` and `icapply` work is on main; then
- * `standInLoop` gives way to the diagnose, approval and apply handlers wired with the real
- * Identity Center reader and writer, and the scenarios stay as they are.
+ * The scenarios assert what AWS would hold (moto, the fake, the proxy) and the stored record's outcome.
  */
-import { randomUUID } from 'node:crypto';
-import { readDenials } from '../../../../lambda/core/denial';
-import { withService } from '../../../../lambda/core/diagnosis/plan';
-import { canonicalJson } from '../../../../lambda/core/incident';
-import { definitionHash } from '../../../../lambda/core/identity-center/definition-hash';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { DeleteItemCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { Context } from 'aws-lambda';
+import { SsoAdminIdentityCenterReader } from '../../../../lambda/adapters/aws/identity-center/sso-admin-reader';
+import { SsoAdminIdentityCenterWriter } from '../../../../lambda/adapters/aws/identity-center/sso-admin-writer';
+import { sourceIdentityFor } from '../../../../lambda/adapters/aws/organization/source-identity';
+import { AwsAuthorizationMessageDecoder } from '../../../../lambda/adapters/aws/aws-authorization-message-decoder';
+import { DynamoDbDecisionLedger } from '../../../../lambda/adapters/aws/dynamodb-decision-ledger';
+import { DynamoDbIncidentStore } from '../../../../lambda/adapters/aws/dynamodb-incident-store';
+import { EventBridgePublisher } from '../../../../lambda/adapters/aws/eventbridge-publisher';
+import { IamPolicyWriter } from '../../../../lambda/adapters/aws/iam-policy-writer';
+import { SnsNotifier } from '../../../../lambda/adapters/aws/sns-notifier';
+import { TargetedAccountReader } from '../../../../lambda/adapters/aws/targeted-account-reader';
+import { LocalPolicySimulator } from '../../../../lambda/adapters/local/local-policy-simulator';
+import { InMemoryAuthorizationRecordReader } from '../../../../lambda/adapters/memory/in-memory-authorization-record-reader';
+import { DEFAULT_APPROVAL_POLICY } from '../../../../lambda/core/approval/requirement';
+import type { IncidentRecord } from '../../../../lambda/core/incident';
 import type {
   BlastRadius,
   IdentityCenterAdministration,
-  InlineMerge,
-  PermissionSetAssignment,
-  PermissionSetRef,
 } from '../../../../lambda/core/identity-center/model';
-import type {
-  Decision,
-  Denial,
-  PolicyDocument,
-  PolicyStatement,
-  ProposalTarget,
-} from '../../../../lambda/core/model';
+import type { PolicyDocument, ProposalTarget } from '../../../../lambda/core/model';
+import type { ApplyHandlerOutcome } from '../../../../lambda/handlers/apply/handler';
+import { createApplyHandler } from '../../../../lambda/handlers/apply/handler';
+import { createApprovalHandler } from '../../../../lambda/handlers/approval/handler';
+import { accountDiagnoser } from '../../../../lambda/handlers/diagnose/account-diagnoser';
+import { createDiagnoseHandler } from '../../../../lambda/handlers/diagnose/handler';
+import { APPLY_TIMEOUT } from '../../../../lib/constructs/apply-function';
+import { FUNCTION_TIMEOUT } from '../../../../lib/constructs/diagnose-function';
+import { CLOUDTRAIL_API_CALL_DETAIL_TYPE } from '../../../../lib/denial-event-patterns';
+import { apiEvent } from '../../../handlers/approval/support';
+import { RecordingLogger, RecordingMetrics } from '../../../handlers/diagnose/support';
+import { withLocalSimulator } from '../../organization/support/hub-functions';
 import {
-  minimalPassRoleDocument,
-  policySize,
-  proposalPolicyName,
-} from '../../../../lambda/core/proposal/document';
-import type { AccountAccess } from '../../../../lambda/ports/account-access';
-import type { IdentityCenterReader, IdentityCenterWriter } from '../../../../lambda/ports/identity-center';
-import {
-  IDENTITY_CENTER_MANAGED_TAG,
-  IDENTITY_CENTER_MANAGED_TAG_VALUE,
-} from '../../../../lambda/settings/identity-center';
-import { RESERVED_INLINE_POLICY_NAME } from '../../support/identity-center-provisioning-fake';
+  invocationContext,
+  LOOP_APPROVAL_MODE,
+  LOOP_DECISION_KEYS,
+  LOOP_LINK_MAC,
+  LOOP_REVIEW_BASE_URL,
+  QueuedApplyInvocations,
+  reviewLinkIn,
+  snsEnvelopeOf,
+  sqsEventOf,
+} from '../../support/remediation-loop';
+import { receiveAll } from '../../support/sqs-queues';
+import passRoleDenial from '../../../fixtures/cloudtrail/passrole/06-states-CreateStateMachine-IdentityCenter-AWSReservedSSO.json';
+import type { IdentityCenterOnMoto } from './identity-center-on-moto';
+import { PEOPLE, type SeededPermissionSet } from './seed-identity-center';
 
 export interface LoopProposal {
   proposalId: string;
-  denial: Denial;
   target: ProposalTarget;
   blastRadius: BlastRadius;
   /** The minimal statement, as planProposal builds it. */
   document: PolicyDocument;
-  /** The set's inline policy with the statement merged: what the apply writes. */
-  merge: Extract<InlineMerge, { kind: 'merged' }>;
   /** The set as it would be provisioned to the denial's account, simulated with the change. */
-  verification: Decision;
+  verified: boolean;
+  /** The channel message that announced it. */
+  message: string;
+  /** The record as stored by the diagnose function. */
+  record: IncidentRecord;
 }
 
 export type LoopProposalOutcome =
-  { kind: 'proposed'; proposal: LoopProposal } | { kind: 'no-proposal'; reason: string };
+  { kind: 'proposed'; proposal: LoopProposal } | { kind: 'no-proposal'; record: IncidentRecord | null };
 
-/** One apply run's result; `in-progress`: provisioning still running, the next run resumes it. */
+/** One apply run: the handler's answer and the record's outcome after it (null while in progress). */
 export interface LoopApplyResult {
-  kind: 'verified' | 'not-verified' | 'refused' | 'failed' | 'in-progress';
+  handler: ApplyHandlerOutcome;
+  status: IncidentRecord['status'] | null;
+  kind: 'verified' | 'not-verified' | 'refused' | 'failed' | null;
   reason: string | null;
 }
 
 export interface IdentityCenterLoop {
-  propose(record: unknown): Promise<LoopProposalOutcome>;
-  approve(proposalId: string, approver: string): Promise<void>;
-  /** One run of the apply function (the reconciler asks for another while in progress). */
+  /** Deletes every stored incident (and decision): the next denial opens a new one. */
+  forgetIncidents(): Promise<void>;
+  propose(record: Record<string, unknown>): Promise<LoopProposalOutcome>;
+  /** The IAM route's approve, as `approverArn` (the hub's IAM principal). */
+  approve(proposalId: string, approverArn: string): Promise<number>;
+  /** One run of the apply function (the reconciler asks for another while provisioning). */
   apply(proposalId: string): Promise<LoopApplyResult>;
 }
 
-export interface StandInLoopDependencies {
-  /** The diagnose function's reader (Identity Center read role). */
-  reader: IdentityCenterReader;
-  /** The apply function's reader and writer (read role; apply role with the approver). */
-  applyReader: IdentityCenterReader;
-  writer: IdentityCenterWriter;
+export interface ProductLoopOptions {
+  /** Where Identity Center is administered from, as the diagnose and apply functions see it. */
   administration: IdentityCenterAdministration;
-  /** Member access with the local simulator (moto has no SimulatePrincipalPolicy). */
-  diagnoseAccess: AccountAccess;
-  applyAccess: AccountAccess;
-  /** Status reads per apply run before it hands over to the next run. */
-  pollsPerRun: number;
+  /** The apply's, when it differs (administration delegated after the proposal). */
+  applyAdministration?: IdentityCenterAdministration;
+  /** The approver whose name the apply role's session carries as SourceIdentity. */
+  approverArn: string;
+  /**
+   * The apply's time for provisioning and verifying, on a virtual clock its sleeps advance (the
+   * backoff: 1 s, doubled): 2,000 ms allows two status reads per run.
+   */
+  applyBudgetMs: number;
 }
 
-const PERMISSION_SET_INLINE_MAX = 32_768;
-const IAM_ROLE_INLINE_MAX = 10_240;
+/** The diagnose, approval and apply handlers of the hub, wired with the real Identity Center adapters. */
+export async function productLoop(
+  world: IdentityCenterOnMoto,
+  options: ProductLoopOptions,
+): Promise<IdentityCenterLoop> {
+  const { organization } = world.deployment;
+  const { instanceArn } = world.identityCenter;
+  const resources = world.functions.resources;
+  const hub = world.deployment.clients(organization.hub.id);
+  const hubContext = (fn: string, timeoutMs: number): Context => ({
+    ...invocationContext(fn, timeoutMs),
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:${organization.hub.id}:function:${fn}`,
+  });
+  const readerOf = (session: {
+    sso: ConstructorParameters<typeof SsoAdminIdentityCenterReader>[0];
+    identityStore: ConstructorParameters<typeof SsoAdminIdentityCenterReader>[1];
+  }) => new SsoAdminIdentityCenterReader(session.sso, session.identityStore, { instanceArn });
 
-type ApplyState =
-  | { step: 'approved' }
-  | { step: 'written' }
-  | { step: 'provisioning'; requestId: string }
-  | { step: 'rolling-back'; requestId: string | null; cause: string }
-  | { step: 'done'; result: LoopApplyResult };
+  const diagnosing = await world.functions.function('diagnose');
+  const diagnoseIdentityCenter = await world.identityCenterSession('diagnose', 'read');
+  const diagnose = createDiagnoseHandler({
+    accounts: {
+      mode: 'organization',
+      access: withLocalSimulator(diagnosing.access),
+      organization: world.functions.organizationReader(),
+      policy: { memberOus: organization.memberOus, excludedAccounts: [] },
+    },
+    diagnoserFor: accountDiagnoser({
+      authorizationRecords: new InMemoryAuthorizationRecordReader(),
+      approvalPolicy: DEFAULT_APPROVAL_POLICY,
+      ownResourceArns: [],
+      identityCenter: {
+        reader: readerOf(diagnoseIdentityCenter),
+        simulator: (scps) => new LocalPolicySimulator({ serviceControlPolicyLevels: scps ?? [] }),
+        administration: options.administration,
+      },
+    }),
+    decoder: new AwsAuthorizationMessageDecoder(diagnosing.own.sts),
+    store: new DynamoDbIncidentStore(diagnosing.own.dynamodb, resources.proposalsTable),
+    notifier: new SnsNotifier(diagnosing.own.sns, resources.topicArn),
+    idempotencyStore: new DynamoDBPersistenceLayer({
+      tableName: resources.idempotencyTable,
+      awsSdkV3Client: diagnosing.own.dynamodb,
+    }),
+    logger: new RecordingLogger(),
+    metrics: new RecordingMetrics(),
+    settings: {
+      proposalTtlHours: 72,
+      renotifyAfterHours: 24,
+      reviewBaseUrl: LOOP_REVIEW_BASE_URL,
+      approvalMode: LOOP_APPROVAL_MODE,
+    },
+    linkMac: LOOP_LINK_MAC,
+  });
 
-interface Held {
-  proposal: LoopProposal;
-  ref: PermissionSetRef;
-  previousInline: string | null;
-  claims: { permissionSetArn: string; account: string; definitionHash: string; approver: string } | null;
-  state: ApplyState;
-}
+  const approving = await world.functions.function('approval');
+  const approvalIdentityCenter = await world.identityCenterSession('approval', 'read');
+  const approval = createApprovalHandler({
+    signer: LOOP_DECISION_KEYS.signer,
+    accounts: withLocalSimulator(approving.access),
+    organization: true,
+    store: new DynamoDbIncidentStore(approving.own.dynamodb, resources.proposalsTable),
+    applyTrigger: new QueuedApplyInvocations(),
+    linkMac: LOOP_LINK_MAC,
+    logger: new RecordingLogger(),
+    settings: { approvalMode: LOOP_APPROVAL_MODE },
+    identityCenter: readerOf(approvalIdentityCenter),
+  });
 
-/** The minimal statement merged into the set's inline policy, or why it cannot be. */
-export function mergeStandIn(inline: string | null, statement: PolicyStatement): InlineMerge {
-  let existing: PolicyDocument;
-  try {
-    existing =
-      inline === null ? { Version: '2012-10-17', Statement: [] } : (JSON.parse(inline) as PolicyDocument);
-  } catch (error) {
-    return { kind: 'unreadable', problem: String(error) };
-  }
-  const statements = Array.isArray(existing.Statement) ? existing.Statement : [existing.Statement];
-  const alreadyPresent = statements.some((held) => canonicalJson(held) === canonicalJson(statement));
-  const policy = alreadyPresent ? existing : { ...existing, Statement: [...statements, statement] };
-  const text = JSON.stringify(policy);
-  if (text.length > PERMISSION_SET_INLINE_MAX) {
-    return {
-      kind: 'too-large',
-      limit: 'permission-set-inline',
-      size: text.length,
-      max: PERMISSION_SET_INLINE_MAX,
-    };
-  }
-  if (policySize(policy) > IAM_ROLE_INLINE_MAX) {
-    return {
-      kind: 'too-large',
-      limit: 'iam-role-inline',
-      size: policySize(policy),
-      max: IAM_ROLE_INLINE_MAX,
-    };
-  }
-  return { kind: 'merged', policy, text, alreadyPresent };
-}
-
-export function blastRadiusOf(assignments: PermissionSetAssignment[], accounts: string[]): BlastRadius {
-  let people: number | null = 0;
-  const names = new Set<string>();
-  let unnamed = 0;
-  for (const assignment of assignments) {
-    if (assignment.memberCount === null) people = null;
-    if (assignment.principalType === 'USER') {
-      if (assignment.displayName === null) unnamed++;
-      else names.add(assignment.displayName);
-    } else {
-      for (const name of assignment.memberNames) names.add(name);
-      unnamed += Math.max(0, (assignment.memberCount ?? 0) - assignment.memberNames.length);
-    }
-  }
-  if (people !== null) people = names.size + unnamed;
-  return { people, accounts: accounts.length, assignments };
-}
-
-export function standInLoop(deps: StandInLoopDependencies): IdentityCenterLoop {
-  const held = new Map<string, Held>();
-
-  async function simulateReserved(
-    access: AccountAccess,
-    denial: Denial,
-    reservedRoleArn: string,
-    inline: PolicyDocument | null,
-  ): Promise<Decision> {
-    const read = await access.read(denial.account);
-    const scope = await read.accountReader.loadScope(reservedRoleArn, denial.roleArn ?? '');
-    const principal = scope.principal;
-    // The set as it would be provisioned: its inline policy as merged (the managed policies as the
-    // role holds them: a stand-in simplification; the product reads them from the definition).
-    const asProvisioned =
-      inline === null || principal === null
-        ? scope
-        : {
-            ...scope,
-            principal: {
-              ...principal,
-              inlinePolicies: [{ name: RESERVED_INLINE_POLICY_NAME, document: inline }],
-            },
-          };
-    const result = await read.simulator.simulate({
-      policySourceArn: reservedRoleArn,
-      action: 'iam:PassRole',
-      resourceArn: denial.roleArn ?? '',
-      context: withService(denial.context, denial.passedToService),
-      additionalPolicies: [],
-      scope: asProvisioned,
-    });
-    return result.decision;
-  }
-
-  async function poll(
-    entry: Held,
-    requestId: string,
-  ): Promise<'SUCCEEDED' | 'FAILED' | 'IN_PROGRESS' | string> {
-    for (let read = 0; read < deps.pollsPerRun; read++) {
-      const status = await deps.applyReader.provisioningStatus(entry.ref, requestId);
-      if (status.state === 'SUCCEEDED') return 'SUCCEEDED';
-      if (status.state === 'FAILED') return `FAILED: ${status.failureReason ?? 'no reason given'}`;
-    }
-    return 'IN_PROGRESS';
-  }
-
-  async function run(entry: Held): Promise<LoopApplyResult> {
-    const { proposal, ref } = entry;
-    const account = proposal.denial.account;
-    for (;;) {
-      const state = entry.state;
-      switch (state.step) {
-        case 'done':
-          return state.result;
-        case 'approved': {
-          const claims = entry.claims;
-          if (claims === null) return { kind: 'refused', reason: 'not approved' };
-          const now = await deps.applyReader.definition(ref);
-          if (definitionHash(now) !== claims.definitionHash) {
-            return finish(
-              entry,
-              'refused',
-              "the permission set changed since it was analysed (someone else's edit would be provisioned too)",
-            );
-          }
-          const accounts = await deps.applyReader.provisionedAccounts(ref);
-          const { administration } = deps;
-          if (administration.kind === 'delegated' && accounts.includes(administration.managementAccountId)) {
-            return finish(
-              entry,
-              'refused',
-              `the permission set is provisioned to the management account ${administration.managementAccountId}; a delegated administrator cannot change it`,
-            );
-          }
-          if (now.tags[IDENTITY_CENTER_MANAGED_TAG] !== IDENTITY_CENTER_MANAGED_TAG_VALUE) {
-            return finish(
-              entry,
-              'refused',
-              `the permission set does not carry the tag ${IDENTITY_CENTER_MANAGED_TAG}=${IDENTITY_CENTER_MANAGED_TAG_VALUE}`,
-            );
-          }
-          entry.previousInline = now.inlinePolicy;
-          await deps.writer.putInlinePolicy(ref, proposal.merge.text);
-          entry.state = { step: 'written' };
-          break;
-        }
-        case 'written': {
-          const status = await deps.writer.provision(ref, account);
-          entry.state = { step: 'provisioning', requestId: status.requestId };
-          break;
-        }
-        case 'provisioning': {
-          const outcome = await poll(entry, state.requestId);
-          if (outcome === 'IN_PROGRESS') return { kind: 'in-progress', reason: null };
-          if (outcome !== 'SUCCEEDED') {
-            entry.state = { step: 'rolling-back', requestId: null, cause: `provisioning ${outcome}` };
-            break;
-          }
-          const decision = await simulateReserved(
-            deps.applyAccess,
-            proposal.denial,
-            proposal.denial.policySourceArn ?? '',
-            null,
-          );
-          if (decision === 'allowed') return finish(entry, 'verified', null);
-          entry.state = {
-            step: 'rolling-back',
-            requestId: null,
-            cause: `verification in ${account} found ${decision}`,
-          };
-          break;
-        }
-        case 'rolling-back': {
-          if (state.requestId === null) {
-            if (entry.previousInline === null) {
-              return finish(
-                entry,
-                'failed',
-                `${state.cause}; the set's inline policy was empty and the writer cannot delete it: the change stays in place`,
-              );
-            }
-            await deps.writer.putInlinePolicy(ref, entry.previousInline);
-            const status = await deps.writer.provision(ref, account);
-            entry.state = { step: 'rolling-back', requestId: status.requestId, cause: state.cause };
-            break;
-          }
-          const outcome = await poll(entry, state.requestId);
-          if (outcome === 'IN_PROGRESS') return { kind: 'in-progress', reason: null };
-          const restored =
-            outcome === 'SUCCEEDED' ? 'restored and provisioned' : `restored, its provisioning ${outcome}`;
-          return finish(
-            entry,
-            'failed',
-            `${state.cause}; the previous inline policy was ${restored} to ${account}`,
-          );
-        }
-      }
-    }
-  }
-
-  function finish(entry: Held, kind: LoopApplyResult['kind'], reason: string | null): LoopApplyResult {
-    const result = { kind, reason };
-    entry.state = { step: 'done', result };
-    return result;
-  }
+  const applying = await world.functions.function('apply');
+  const applyRead = await world.identityCenterSession('apply', 'read');
+  const applyWrite = await world.identityCenterSession(
+    'apply',
+    'apply',
+    sourceIdentityFor(options.approverArn),
+  );
+  let virtualNow = Date.now();
+  const applyStore = new DynamoDbIncidentStore(applying.own.dynamodb, resources.proposalsTable);
+  const apply = createApplyHandler({
+    store: applyStore,
+    decisionVerifier: LOOP_DECISION_KEYS.verifier,
+    accounts: withLocalSimulator(applying.access),
+    escalationReader: new TargetedAccountReader(applying.own.iam),
+    decisionLedger: new DynamoDbDecisionLedger(applying.own.dynamodb, resources.proposalsTable),
+    writer: new IamPolicyWriter(applying.own.iam),
+    simulator: new LocalPolicySimulator(),
+    accountReader: (await applying.access.read(organization.memberA.id)).accountReader,
+    notifier: new SnsNotifier(applying.own.sns, resources.topicArn),
+    events: new EventBridgePublisher(applying.own.eventBridge, resources.eventBusName),
+    logger: new RecordingLogger(),
+    metrics: new RecordingMetrics(),
+    clock: () => new Date(virtualNow),
+    sleep: async (ms) => {
+      virtualNow += ms;
+    },
+    identityCenter: {
+      reader: readerOf(applyRead),
+      writer: new SsoAdminIdentityCenterWriter(applyWrite.sso),
+      administration: options.applyAdministration ?? options.administration,
+    },
+    settings: {
+      accountId: null,
+      organization: true,
+      protectedRoleArns: [],
+      allowedTargetTypes: ['group', 'user', 'role'],
+      verifyTimeoutMs: options.applyBudgetMs,
+      leaseMs: 90_000,
+      reviewBaseUrl: LOOP_REVIEW_BASE_URL,
+    },
+  });
 
   return {
-    propose: async (record) => {
-      const [read] = readDenials(record, 'identity-center-loop');
-      if (read?.kind !== 'denial') throw new Error(`not a denial: ${JSON.stringify(read)}`);
-      const { denial } = read;
-      if (denial.permissionSetName === null || denial.roleArn === null || denial.passedToService === null) {
-        return { kind: 'no-proposal', reason: 'not an Identity Center denial with a role and a service' };
-      }
-      const ref = await deps.reader.permissionSet(denial.permissionSetName);
-      if (ref === null)
-        return { kind: 'no-proposal', reason: `no permission set named ${denial.permissionSetName}` };
-      const definition = await deps.reader.definition(ref);
-      const accounts = await deps.reader.provisionedAccounts(ref);
-      const blastRadius = blastRadiusOf(await deps.reader.assignments(ref, denial.account), accounts);
-      const policyName = proposalPolicyName(denial.roleArn, denial.passedToService);
-      const document = minimalPassRoleDocument(denial.roleArn, denial.passedToService, policyName);
-      const statements = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
-      const merge = mergeStandIn(definition.inlinePolicy, statements[0] as PolicyStatement);
-      if (merge.kind !== 'merged')
-        return { kind: 'no-proposal', reason: `inline merge: ${JSON.stringify(merge)}` };
-      const verification = await simulateReserved(
-        deps.diagnoseAccess,
-        denial,
-        denial.policySourceArn ?? '',
-        merge.policy,
+    forgetIncidents: async () => {
+      // Each scenario is its own incident: an open one of the same (account, entity, role, service)
+      // would only count the denial as a repeat.
+      const items = await applying.own.dynamodb.send(
+        new ScanCommand({ TableName: resources.proposalsTable }),
       );
-      const proposal: LoopProposal = {
-        proposalId: randomUUID(),
-        denial,
-        target: {
-          type: 'permission-set',
-          name: ref.name,
-          arn: null,
-          memberCount: blastRadius.people,
-          instanceArn: ref.instanceArn,
-          permissionSetArn: ref.permissionSetArn,
-          blastRadius,
-          provisionedAccounts: accounts,
-          definitionHash: definitionHash(definition),
-        },
-        blastRadius,
-        document,
-        merge,
-        verification,
-      };
-      held.set(proposal.proposalId, {
-        proposal,
-        ref,
-        previousInline: null,
-        claims: null,
-        state: { step: 'approved' },
-      });
-      return { kind: 'proposed', proposal };
+      for (const item of items.Items ?? []) {
+        await applying.own.dynamodb.send(
+          new DeleteItemCommand({
+            TableName: resources.proposalsTable,
+            Key: { pk: item['pk'] as AttributeValue, sk: item['sk'] as AttributeValue },
+          }),
+        );
+      }
     },
-    approve: async (proposalId, approver) => {
-      const entry = held.get(proposalId);
-      if (entry === undefined) throw new Error(`no proposal ${proposalId}`);
-      entry.claims = {
-        permissionSetArn: entry.ref.permissionSetArn,
-        account: entry.proposal.denial.account,
-        definitionHash: entry.proposal.target.definitionHash ?? '',
-        approver,
+    propose: async (record) => {
+      const body = JSON.stringify({
+        version: '0',
+        id: `event-${String(record['eventID'])}`,
+        'detail-type': CLOUDTRAIL_API_CALL_DETAIL_TYPE,
+        source: 'aws.states',
+        account: organization.memberA.id,
+        time: '2026-06-20T03:22:09Z',
+        region: 'us-east-1',
+        resources: [],
+        detail: record,
+      });
+      const message = {
+        MessageId: `m-${String(record['eventID'])}`,
+        ReceiptHandle: 'r',
+        Body: body,
+        Attributes: {},
+        MessageAttributes: {},
+        MD5OfBody: '',
       };
+      // What the channel held before (the last scenario's outcome messages) is not this proposal's.
+      await receiveAll(hub.sqs, world.functions.teamChannel.url);
+      await diagnose(
+        sqsEventOf([message], world.deployment.hubQueue.arn),
+        hubContext('diagnose', FUNCTION_TIMEOUT.toMilliseconds()),
+      );
+      const announced = (await receiveAll(hub.sqs, world.functions.teamChannel.url)).map(snsEnvelopeOf);
+      const text =
+        announced.map((envelope) => envelope.Message).find((body) => reviewLinkIn(body) !== null) ?? '';
+      const proposalId = reviewLinkIn(text)?.pathname.split('/').pop() ?? null;
+      const stored = proposalId === null ? null : await applyStore.get(proposalId);
+      const proposal = stored?.proposal;
+      if (stored === null || proposalId === null || proposal === undefined || proposal === null) {
+        return { kind: 'no-proposal', record: stored };
+      }
+      return {
+        kind: 'proposed',
+        proposal: {
+          proposalId,
+          target: proposal.target,
+          blastRadius: proposal.target.blastRadius as BlastRadius,
+          document: proposal.document,
+          verified: proposal.verified,
+          message: text,
+          record: stored,
+        },
+      };
+    },
+    approve: async (proposalId, approverArn) => {
+      const answer = await approval(
+        apiEvent('POST', `/iam/proposals/${proposalId}/approve`, {
+          callerArn: approverArn,
+          body: '{}',
+          headers: { 'content-type': 'application/json' },
+        }),
+        hubContext('approval', 30_000),
+      );
+      return typeof answer === 'object' && 'statusCode' in answer ? Number(answer.statusCode) : 0;
     },
     apply: async (proposalId) => {
-      const entry = held.get(proposalId);
-      if (entry === undefined) throw new Error(`no proposal ${proposalId}`);
-      return run(entry);
+      const handler = await apply({ proposalId }, hubContext('apply', APPLY_TIMEOUT.toMilliseconds()));
+      const after = await applyStore.get(proposalId);
+      const outcome = handler === 'provisioning' ? null : (after?.outcome ?? null);
+      return {
+        handler,
+        status: after?.status ?? null,
+        kind: outcome?.kind ?? null,
+        reason: outcome?.reason ?? null,
+      };
     },
+  };
+}
+
+/** The fixture's Step Functions denial, as it happened to li.wei's session of `set` in member A. */
+export function identityCenterDenial(
+  world: IdentityCenterOnMoto,
+  set: SeededPermissionSet,
+  eventId: string,
+): Record<string, unknown> {
+  const memberA = world.deployment.organization.memberA.id;
+  const roleName = world.fake.reservedRoleName(set.name, set.arn, memberA);
+  const roleArn = `arn:aws:iam::${memberA}:role${world.fake.reservedRolePath}${roleName}`;
+  const sessionArn = `arn:aws:sts::${memberA}:assumed-role/${roleName}/${PEOPLE.liWei}`;
+  const passed = world.identityCenter.passedRoleArn;
+  const record = JSON.parse(JSON.stringify(passRoleDenial).replaceAll('123456789012', memberA)) as Record<
+    string,
+    Record<string, unknown>
+  > &
+    Record<string, unknown>;
+  const identity = record.userIdentity as Record<string, unknown>;
+  const context = identity.sessionContext as Record<string, Record<string, unknown>>;
+  identity.arn = sessionArn;
+  context.sessionIssuer = { ...context.sessionIssuer, arn: roleArn, userName: roleName };
+  return {
+    ...record,
+    eventID: eventId,
+    awsRegion: 'us-east-1',
+    errorMessage: `User: ${sessionArn} is not authorized to perform: iam:PassRole on resource: ${passed} because no identity-based policy allows the iam:PassRole action`,
+    requestParameters: { ...record.requestParameters, roleArn: passed },
   };
 }

@@ -92,6 +92,8 @@ export async function startIdentityCenterOnMoto(): Promise<IdentityCenterOnMoto>
       hubAccountId: organization.hub.id,
       organizationId: organization.organizationId,
       externalId: EXTERNAL_ID,
+      managementAccountId: organization.managementAccountId,
+      region: IDENTITY_CENTER_REGION,
     });
     const identityCenter = await seedIdentityCenter({
       fake,

@@ -1,26 +1,17 @@
 /**
  * The two roles the Identity Center stack deploys in the account that administers Identity Center
- * (IDENTITY_CENTER_ROLE_NAMES), created in moto as the team's contract describes them: the read role
- * trusted by the hub's diagnose, approval and apply roles, the apply role by the hub's apply role only
- * (with sts:SetSourceIdentity), each with aws:PrincipalArn exact, aws:PrincipalOrgID and the external
- * id, as the member roles' trust. The accounts proxy enforces these trusts as STS would.
- *
- * Written after the contract until the `icstack` engineer's stack is on main; then they should be
- * read from its synthesized template (as member-roles.ts reads the members template). The accounts
- * proxy enforces their trust; the provisioning fake their permissions (identity-center-authorization.ts).
+ * (IDENTITY_CENTER_ROLE_NAMES), created in moto with the trust and inline policies of THE STACK'S
+ * synthesized template (lib/organization/identity-center-stack.ts, IdentityCenterStack), synthesized
+ * with this run's hub account, organization, external id and management account, and resolved as
+ * CloudFormation would (test/attacks/support/cfn-intrinsics.ts). The accounts proxy enforces their
+ * trust as STS would; the provisioning fake their permissions (identity-center-authorization.ts).
  */
 import { CreateRoleCommand, PutRolePolicyCommand, type IAMClient } from '@aws-sdk/client-iam';
-import {
-  IDENTITY_CENTER_MANAGED_TAG,
-  IDENTITY_CENTER_MANAGED_TAG_VALUE,
-  IDENTITY_CENTER_ROLE_NAMES,
-} from '../../../../lambda/settings/identity-center';
-import { hubRoleArn, type HubFunction } from '../../organization/support/member-roles';
-
-export const IDENTITY_CENTER_ROLE_ADMITS: Record<'read' | 'apply', readonly HubFunction[]> = {
-  read: ['diagnose', 'approval', 'apply'],
-  apply: ['apply'],
-};
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { IdentityCenterStack } from '../../../../lib/organization/identity-center-stack';
+import { IDENTITY_CENTER_ROLE_NAMES } from '../../../../lambda/settings/identity-center';
+import { IntrinsicResolver, type CfnTemplate, type Json } from '../../../attacks/support/cfn-intrinsics';
 
 export function identityCenterRoleArn(accountId: string, kind: 'read' | 'apply'): string {
   return `arn:aws:iam::${accountId}:role/${IDENTITY_CENTER_ROLE_NAMES[kind]}`;
@@ -30,102 +21,69 @@ export interface IdentityCenterRoleTrust {
   hubAccountId: string;
   organizationId: string;
   externalId: string;
+  /** The account holding the roles: here the management account, which administers Identity Center. */
+  managementAccountId: string;
+  region: string;
 }
+
+const STACK_NAME = 'PassRoleDoctor-IdentityCenter';
 
 export async function createIdentityCenterRoles(
   iam: IAMClient,
   trust: IdentityCenterRoleTrust,
 ): Promise<void> {
-  const principal = (kind: 'read' | 'apply', externalId: boolean): Record<string, unknown> => ({
-    Effect: 'Allow',
-    Principal: { AWS: `arn:aws:iam::${trust.hubAccountId}:root` },
-    Condition: {
-      StringEquals: {
-        'aws:PrincipalArn': IDENTITY_CENTER_ROLE_ADMITS[kind].map((fn) => hubRoleArn(trust.hubAccountId, fn)),
-        'aws:PrincipalOrgID': trust.organizationId,
-        ...(externalId ? { 'sts:ExternalId': trust.externalId } : {}),
-      },
+  const stack = new IdentityCenterStack(new App(), STACK_NAME, {
+    organization: {
+      organizationId: trust.organizationId,
+      hubAccountId: trust.hubAccountId,
+      externalId: trust.externalId,
+    },
+    identityCenter: {
+      region: trust.region,
+      accountId: trust.managementAccountId,
+      managementAccountId: trust.managementAccountId,
+      instanceArn: null,
     },
   });
-  await iam.send(
-    new CreateRoleCommand({
-      RoleName: IDENTITY_CENTER_ROLE_NAMES.read,
-      AssumeRolePolicyDocument: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{ ...principal('read', true), Action: 'sts:AssumeRole' }],
+  const template = Template.fromStack(stack).toJSON() as CfnTemplate;
+  const resolver = new IntrinsicResolver(template, {
+    account: trust.managementAccountId,
+    region: trust.region,
+    partition: 'aws',
+    stackName: STACK_NAME,
+  });
+  const created: string[] = [];
+  for (const [logicalId, resource] of Object.entries(template.Resources)) {
+    if (resource.Type !== 'AWS::IAM::Role') continue;
+    const properties = resource.Properties ?? {};
+    const name = resolver.resolveString(properties['RoleName'] as Json, `${logicalId} RoleName`);
+    const policies = resolver.resolve((properties['Policies'] ?? []) as Json) as unknown as {
+      PolicyName: string;
+      PolicyDocument: unknown;
+    }[];
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: name,
+        AssumeRolePolicyDocument: JSON.stringify(
+          resolver.resolve(properties['AssumeRolePolicyDocument'] as Json),
+        ),
       }),
-    }),
-  );
-  await iam.send(
-    new PutRolePolicyCommand({
-      RoleName: IDENTITY_CENTER_ROLE_NAMES.read,
-      PolicyName: 'ReadIdentityCenter',
-      PolicyDocument: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Action: [
-              'sso:Describe*',
-              'sso:List*',
-              'sso:Get*',
-              'identitystore:Describe*',
-              'identitystore:List*',
-              'identitystore:Get*',
-            ],
-            Resource: '*',
-          },
-        ],
-      }),
-    }),
-  );
-  await iam.send(
-    new CreateRoleCommand({
-      RoleName: IDENTITY_CENTER_ROLE_NAMES.apply,
-      AssumeRolePolicyDocument: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          { ...principal('apply', true), Action: 'sts:AssumeRole' },
-          { ...principal('apply', false), Action: 'sts:SetSourceIdentity' },
-        ],
-      }),
-    }),
-  );
-  await iam.send(
-    new PutRolePolicyCommand({
-      RoleName: IDENTITY_CENTER_ROLE_NAMES.apply,
-      PolicyName: 'WriteManagedPermissionSets',
-      PolicyDocument: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          // The two writes authorize the permission set (tagged), the instance and, for the
-          // provisioning, the account (Service Authorization Reference): the tag condition can only
-          // scope the permission set, which is the only one of the three that carries the tag.
-          {
-            Sid: 'WriteManagedPermissionSets',
-            Effect: 'Allow',
-            Action: ['sso:PutInlinePolicyToPermissionSet', 'sso:ProvisionPermissionSet'],
-            Resource: 'arn:aws:sso:::permissionSet/*',
-            Condition: {
-              StringEquals: {
-                [`aws:ResourceTag/${IDENTITY_CENTER_MANAGED_TAG}`]: IDENTITY_CENTER_MANAGED_TAG_VALUE,
-              },
-            },
-          },
-          {
-            Sid: 'OnTheInstanceAndAccounts',
-            Effect: 'Allow',
-            Action: ['sso:PutInlinePolicyToPermissionSet', 'sso:ProvisionPermissionSet'],
-            Resource: ['arn:aws:sso:::instance/*', 'arn:aws:sso:::account/*'],
-          },
-          {
-            Sid: 'ReadProvisioning',
-            Effect: 'Allow',
-            Action: ['sso:DescribePermissionSetProvisioningStatus', 'sso:DescribePermissionSet'],
-            Resource: '*',
-          },
-        ],
-      }),
-    }),
-  );
+    );
+    for (const policy of policies) {
+      await iam.send(
+        new PutRolePolicyCommand({
+          RoleName: name,
+          PolicyName: policy.PolicyName,
+          PolicyDocument: JSON.stringify(policy.PolicyDocument),
+        }),
+      );
+    }
+    created.push(name);
+  }
+  const expected = Object.values(IDENTITY_CENTER_ROLE_NAMES).sort();
+  if (JSON.stringify(created.sort()) !== JSON.stringify(expected)) {
+    throw new Error(
+      `the Identity Center stack deploys ${created.join(', ')}, expected ${expected.join(', ')}`,
+    );
+  }
 }
