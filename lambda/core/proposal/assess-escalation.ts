@@ -61,8 +61,12 @@ export async function analyseGrant(
   deps: Pick<EscalationDependencies, 'reader' | 'ownResourceArns' | 'analyse'>,
 ): Promise<EscalationAnalysis> {
   if (target.type === 'permission-set') {
+    // Only a set not read whole (or not changeable from here) reaches this: one read from Identity
+    // Center is analysed as its reserved role (escalationTarget).
     return unknownEscalation(
-      `the target is the Identity Center permission set ${target.name}, whose assignments are not in the account data`,
+      target.blastRadius === undefined
+        ? `the target is the Identity Center permission set ${target.name}, whose assignments are not in the account data`
+        : `the target is the Identity Center permission set ${target.name}, which is not changed from here: what the statement would add is not analysed`,
     );
   }
   let inputs: EscalationInputs;
