@@ -9,7 +9,7 @@ import type { ManagedPolicyReader } from '../../ports/managed-policy-reader';
 import type { PolicySimulator } from '../../ports/policy-simulator';
 import { blastRadiusOf } from '../identity-center/blast-radius';
 import { definitionHash } from '../identity-center/definition-hash';
-import { mergeIntoInlinePolicy } from '../identity-center/merge';
+import { mergeIntoInlinePolicy, proposedStatement } from '../identity-center/merge';
 import type {
   IdentityCenterAdministration,
   InlineMerge,
@@ -22,7 +22,6 @@ import type {
   DiagnosisFinding,
   ManagedPolicy,
   PolicyDocument,
-  PolicyStatement,
   ProposalTarget,
   RequestContext,
   RoleDetails,
@@ -78,13 +77,6 @@ function messageOf(error: unknown): string {
   const message =
     typeof error === 'object' && error !== null ? (error as { message?: unknown }).message : undefined;
   return (typeof message === 'string' ? message : String(error)).replace(/\s+/g, ' ').trim();
-}
-
-function statementOf(document: PolicyDocument): PolicyStatement {
-  const statements = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
-  const [statement] = statements;
-  if (statement === undefined) throw new TypeError('the minimal document has no statement');
-  return statement;
 }
 
 /** Why the merge is not proposed. */
@@ -178,7 +170,7 @@ export async function planPermissionSet(
     );
   }
 
-  const merge = mergeIntoInlinePolicy(definition.inlinePolicy, statementOf(input.document));
+  const merge = mergeIntoInlinePolicy(definition.inlinePolicy, proposedStatement(input.document));
   if (merge.kind !== 'merged') return advice(mergeState(merge), target);
 
   const documents = await documentsFor(deps, principal, definition);
