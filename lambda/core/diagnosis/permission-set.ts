@@ -40,8 +40,11 @@ export interface IdentityCenterDependencies {
   simulator: PolicySimulator;
   /** Documents of the set's managed policies the role does not carry now; absent: those are unknown. */
   managedPolicies?: ManagedPolicyReader;
-  /** Where Identity Center is administered from; absent: not known, not checked. */
-  administration?: IdentityCenterAdministration;
+  /**
+   * Where Identity Center is administered from (a value, or read when needed: the hub asks
+   * Organizations once per container); absent: not known, not checked.
+   */
+  administration?: IdentityCenterAdministration | (() => Promise<IdentityCenterAdministration>);
   /** false when the simulator holds no SCPs because those in force are unknown: then never verified. */
   serviceControlPoliciesKnown?: boolean;
 }
@@ -155,7 +158,8 @@ export async function planPermissionSet(
     provisionedAccounts: [...provisionedAccounts],
   };
 
-  const administration = deps.administration;
+  const administration =
+    typeof deps.administration === 'function' ? await deps.administration() : deps.administration;
   if (
     administration?.kind === 'delegated' &&
     provisionedAccounts.includes(administration.managementAccountId)
