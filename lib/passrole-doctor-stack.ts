@@ -32,6 +32,7 @@ export class PassRoleDoctorStack extends Stack {
       approvers: settings.approvers,
       allowAdminRoles: settings.allowAdminRoles,
       autoApprove: settings.autoApprove,
+      permissionSetPeopleLimit: settings.permissionSetPeopleLimit,
       linkThrottle: settings.linkThrottle,
       iamThrottle: settings.iamThrottle,
       deployRoleArn: settings.deployRoleArn,

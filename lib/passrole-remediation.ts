@@ -83,6 +83,11 @@ export interface PassRoleRemediationProps {
   readonly allowAdminRoles?: boolean;
   /** 'no-new-access' approves proven `none` grants in the approval function. @default 'off' */
   readonly autoApprove?: AutoApprove;
+  /**
+   * An Identity Center permission set assigned to more people than this in the denial's account (or
+   * to an unknown number) needs at least one listed IAM approver. @default 10
+   */
+  readonly permissionSetPeopleLimit?: number;
   /** Each review-link route's throttle. @default 5 requests/s, bursts of 10 */
   readonly linkThrottle?: RouteThrottle;
   /** Each IAM route's throttle. @default 5 requests/s, bursts of 10 */
@@ -250,6 +255,7 @@ export class PassRoleRemediation extends Construct {
       approvers: props.approvers ?? [],
       allowAdminRoles: props.allowAdminRoles ?? SETTINGS_DEFAULTS.allowAdminRoles,
       autoApprove: props.autoApprove ?? SETTINGS_DEFAULTS.autoApprove,
+      permissionSetPeopleLimit: props.permissionSetPeopleLimit ?? SETTINGS_DEFAULTS.permissionSetPeopleLimit,
     };
     this.approvalKeys = new ApprovalKeys(this, 'ApprovalKeys', { administrators });
     const { linkMacKey, decisionSigningKey } = this.approvalKeys;

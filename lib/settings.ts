@@ -6,7 +6,11 @@
 import { APPROVAL_MODES, DEFAULT_APPROVAL_MODE, type ApprovalMode } from '../lambda/core/approval/links';
 import type { AutoApprove } from '../lambda/core/approval/requirement';
 import { InvalidInputError } from '../lambda/core/errors';
-import { AUTO_APPROVE_MODES, DEFAULT_AUTO_APPROVE } from '../lambda/settings/common';
+import {
+  AUTO_APPROVE_MODES,
+  DEFAULT_AUTO_APPROVE,
+  PERMISSION_SET_PEOPLE_LIMIT,
+} from '../lambda/settings/common';
 import { PROPOSAL_TTL_HOURS, RENOTIFY_AFTER_HOURS } from '../lambda/settings/diagnose';
 import type { WholeNumberSetting } from '../lambda/settings/env';
 import { readOrganizationSettings } from './organization/settings';
@@ -56,6 +60,8 @@ export interface PassRoleDoctorSettings {
   /** Whether `admin` grants may be approved at all (by two distinct approvers). */
   readonly allowAdminRoles: boolean;
   readonly autoApprove: AutoApprove;
+  /** A permission set held by more people than this (or an unknown number) needs an IAM approver. */
+  readonly permissionSetPeopleLimit: number;
   /** Each review-link route's throttle (unauthenticated: anyone on the internet can reach them). */
   readonly linkThrottle: RouteThrottle;
   /** Each IAM route's throttle: its own bucket, so a flood of the link routes leaves it alone. */
@@ -118,6 +124,7 @@ export const SETTINGS_DEFAULTS = {
   approvalMode: DEFAULT_APPROVAL_MODE,
   allowAdminRoles: false,
   autoApprove: DEFAULT_AUTO_APPROVE,
+  permissionSetPeopleLimit: PERMISSION_SET_PEOPLE_LIMIT.fallback,
   linkThrottle: { rateLimit: 5, burstLimit: 10 },
   iamThrottle: { rateLimit: 5, burstLimit: 10 },
 } as const satisfies Partial<PassRoleDoctorSettings>;
@@ -171,6 +178,12 @@ export function readSettings(
   );
   const allowAdminRoles = reader.boolean('allowAdminRoles', SETTINGS_DEFAULTS.allowAdminRoles);
   const autoApprove = reader.oneOf('autoApprove', AUTO_APPROVE_MODES, SETTINGS_DEFAULTS.autoApprove);
+  const permissionSetPeopleLimit = reader.integer(
+    'permissionSetPeopleLimit',
+    PERMISSION_SET_PEOPLE_LIMIT.fallback,
+    PERMISSION_SET_PEOPLE_LIMIT.min,
+    PERMISSION_SET_PEOPLE_LIMIT.max,
+  );
   const throttle = (prefix: 'link' | 'iam', fallback: RouteThrottle): RouteThrottle => ({
     rateLimit: reader.integer(
       `${prefix}ThrottleRate`,
@@ -249,6 +262,7 @@ export function readSettings(
     approvers,
     allowAdminRoles,
     autoApprove,
+    permissionSetPeopleLimit,
     linkThrottle,
     iamThrottle,
     deployRoleArn,

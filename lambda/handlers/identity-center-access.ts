@@ -17,6 +17,8 @@ import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { MemberCredentials } from '../adapters/aws/organization/member-credentials';
 import { sourceIdentityFor } from '../adapters/aws/organization/source-identity';
+import type { IdentityCenterApply } from '../core/apply/permission-set/identity-center-apply';
+import { PassRoleDoctorError } from '../core/errors';
 import type { IdentityCenterAdministration } from '../core/identity-center/model';
 import { partitionForRegion } from '../core/iam/arn';
 import type { IdentityCenterReader, IdentityCenterWriter } from '../ports/identity-center';
@@ -141,6 +143,18 @@ export function hubIdentityCenterAccess(options: HubIdentityCenterAccessOptions)
       return administration;
     },
   };
+}
+
+/**
+ * What the apply step takes (IdentityCenterApply) from the apply function's access: the same reader,
+ * writer factory and administration. Only the apply's access has a writer.
+ */
+export function identityCenterApplyOf(access: HubIdentityCenterAccess): IdentityCenterApply {
+  const writer = access.writer;
+  if (writer === null) {
+    throw new PassRoleDoctorError('Identity Center access without a writer: only the apply function has one');
+  }
+  return { reader: access.reader, writer, administration: () => access.administration() };
 }
 
 /** Management when the roles' account is the management account, else a delegated administrator. */

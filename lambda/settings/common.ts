@@ -3,8 +3,18 @@
  * KMS keys, and the approval policy the diagnose and approval functions both derive requirements from.
  */
 import { APPROVAL_MODES, DEFAULT_APPROVAL_MODE } from '../core/approval/links';
-import type { AutoApprove } from '../core/approval/requirement';
-import { flag, matching, oneOf, optionalText, requiredText, textList, textOr, type EnvSetting } from './env';
+import { DEFAULT_PERMISSION_SET_PEOPLE_LIMIT, type AutoApprove } from '../core/approval/requirement';
+import {
+  flag,
+  matching,
+  oneOf,
+  optionalText,
+  requiredText,
+  textList,
+  textOr,
+  wholeNumber,
+  type EnvSetting,
+} from './env';
 
 export const POWERTOOLS_SERVICE_NAME = 'passrole-doctor';
 export const METRICS_NAMESPACE = 'PassRoleDoctor';
@@ -70,6 +80,13 @@ const ARN_PATTERN = /^arn:[^:\s]+:[^:\s]*:[^:\s]*:[^:\s]*:\S+$/;
 export const AUTO_APPROVE_MODES: readonly AutoApprove[] = ['off', 'no-new-access'];
 export const DEFAULT_AUTO_APPROVE: AutoApprove = 'off';
 
+export const PERMISSION_SET_PEOPLE_LIMIT = wholeNumber('PERMISSION_SET_PEOPLE_LIMIT', {
+  fallback: DEFAULT_PERMISSION_SET_PEOPLE_LIMIT,
+  min: 0,
+  max: 1_000_000,
+  unit: 'people',
+});
+
 /**
  * Who may approve what, as the diagnose and approval functions both read it, so both derive the same
  * requirement from the same level.
@@ -83,6 +100,8 @@ export const APPROVAL_POLICY_ENV = {
   ),
   allowAdminRoles: flag('ALLOW_ADMIN_ROLES'),
   autoApprove: oneOf('AUTO_APPROVE', AUTO_APPROVE_MODES, DEFAULT_AUTO_APPROVE),
+  /** A permission set held by more people than this (or an unknown number) needs an IAM approver. */
+  permissionSetPeopleLimit: PERMISSION_SET_PEOPLE_LIMIT,
   /** ARN patterns of this deployment's own resources: access to them is `sensitive`. */
   ownResourceArns: textList('OWN_RESOURCE_ARNS', (arn) =>
     ARN_PATTERN.test(arn) ? null : `OWN_RESOURCE_ARNS: '${arn.slice(0, 200)}' is not an ARN pattern`,

@@ -47,6 +47,8 @@ export interface ApprovalPolicyProps {
   readonly approvers: readonly string[];
   readonly allowAdminRoles: boolean;
   readonly autoApprove: AutoApprove;
+  /** A permission set held by more people than this (or an unknown number) needs an IAM approver. */
+  readonly permissionSetPeopleLimit: number;
 }
 
 export interface ApprovalFunctionProps extends HandlerFunctionProps {

@@ -19,6 +19,10 @@
 import { Aws, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import {
+  IDENTITY_CENTER_READ_ACTIONS,
+  IDENTITY_CENTER_WRITE_ACTIONS,
+} from '../../lambda/adapters/aws/identity-center/actions';
 import { nameOf } from '../../lambda/core/iam/arn';
 import {
   IDENTITY_CENTER_MANAGED_TAG,
@@ -33,37 +37,31 @@ export const IDENTITY_CENTER_TRUSTED_HUB_ROLES = {
   apply: ['apply'],
 } as const satisfies Record<keyof typeof IDENTITY_CENTER_ROLE_NAMES, readonly HubRole[]>;
 
-/** sso-admin's reads the IdentityCenterReader makes (ListInstances has no resource type: "*"). */
-export const SSO_READ_ACTIONS = [
-  'sso:ListPermissionSets',
-  'sso:DescribePermissionSet',
-  'sso:GetInlinePolicyForPermissionSet',
-  'sso:ListManagedPoliciesInPermissionSet',
-  'sso:ListCustomerManagedPolicyReferencesInPermissionSet',
-  'sso:GetPermissionsBoundaryForPermissionSet',
-  'sso:ListTagsForResource',
-  'sso:ListAccountsForProvisionedPermissionSet',
-  'sso:ListAccountAssignments',
-  'sso:DescribePermissionSetProvisioningStatus',
-] as const;
+type ReadAction = (typeof IDENTITY_CENTER_READ_ACTIONS)[number];
+
+/** ListInstances has no resource type: its own statement, on "*". */
+export const SSO_FIND_INSTANCE_ACTION = 'sso:ListInstances' satisfies ReadAction;
+
+/**
+ * sso-admin's reads the IdentityCenterReader makes, derived from the adapter's own list
+ * (adapters/aws/identity-center/actions.ts): a call the reader adds is granted here, or a test fails.
+ */
+export const SSO_READ_ACTIONS: readonly ReadAction[] = IDENTITY_CENTER_READ_ACTIONS.filter(
+  (action) => action.startsWith('sso:') && action !== SSO_FIND_INSTANCE_ACTION,
+);
 
 /** identitystore's reads: names, group sizes and members, an approver's own memberships. */
-export const IDENTITY_STORE_READ_ACTIONS = [
-  'identitystore:DescribeUser',
-  'identitystore:DescribeGroup',
-  'identitystore:ListGroupMemberships',
-  'identitystore:GetUserId',
-  'identitystore:ListGroupMembershipsForMember',
-] as const;
+export const IDENTITY_STORE_READ_ACTIONS: readonly ReadAction[] = IDENTITY_CENTER_READ_ACTIONS.filter(
+  (action) => action.startsWith('identitystore:'),
+);
 
-/** The only writes: the set's inline policy, and its provisioning (to one account, by the code). */
-export const SSO_WRITE_ACTIONS = [
-  'sso:PutInlinePolicyToPermissionSet',
-  'sso:ProvisionPermissionSet',
-] as const;
+/** The only writes (the writer's list): the set's inline policy, and its provisioning to one account. */
+export const SSO_WRITE_ACTIONS = IDENTITY_CENTER_WRITE_ACTIONS;
 
-/** The apply polls its provisioning request (an instance resource only). */
-export const SSO_APPLY_STATUS_ACTIONS = ['sso:DescribePermissionSetProvisioningStatus'] as const;
+/** The apply polls its provisioning request (an instance resource only): one of the reader's actions. */
+export const SSO_APPLY_STATUS_ACTIONS = [
+  'sso:DescribePermissionSetProvisioningStatus',
+] as const satisfies readonly ReadAction[];
 
 export interface IdentityCenterRolesProps {
   readonly organizationId: string;
@@ -108,7 +106,7 @@ export class IdentityCenterRoles extends Construct {
           statements: [
             new iam.PolicyStatement({
               sid: 'FindTheInstance',
-              actions: ['sso:ListInstances'],
+              actions: [SSO_FIND_INSTANCE_ACTION],
               resources: ['*'],
             }),
             new iam.PolicyStatement({

@@ -134,3 +134,24 @@ describe('the apply function pushes no permission set nobody approved', () => {
     expect(world.store.peek(PROPOSAL_ID)?.status).toBe('failed');
   });
 });
+
+describe('the apply function writes Identity Center only under the signed approver', () => {
+  it('a record whose stored approvals name someone else: the writer carries the signed approver', async () => {
+    const record = permissionSetApproved(seed);
+    const forged = 'arn:aws:iam::123456789012:role/SomeoneElse';
+    const world = permissionSetWorld({
+      ...record,
+      approvals: [{ kind: 'iam', name: forged, identity: forged }],
+    });
+    const outcome = await run(world);
+    const misnamed = world.approvers.some((approver) => approver !== 'link holder');
+    recordAttack({
+      part: PART,
+      name: 'a forged approver on the record (SourceIdentity of the Identity Center writes)',
+      escalated: misnamed,
+      forgedApplied: false,
+    });
+    expect(outcome).toBe('applied-verified');
+    expect(world.approvers).toEqual(['link holder']);
+  });
+});

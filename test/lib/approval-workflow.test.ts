@@ -261,6 +261,7 @@ describe('the approval function', () => {
       ALLOW_ADMIN_ROLES: 'false',
       AUTO_APPROVE: 'off',
       OWN_RESOURCE_ARNS: expect.anything(),
+      PERMISSION_SET_PEOPLE_LIMIT: '10',
       ...POWERTOOLS_ENVIRONMENT,
     });
   });

@@ -158,6 +158,7 @@ describe('the diagnose function', () => {
       AUTO_APPROVE: 'off',
       // Its content: test/lib/locked-down-resources.test.ts.
       OWN_RESOURCE_ARNS: expect.anything(),
+      PERMISSION_SET_PEOPLE_LIMIT: '10',
       POWERTOOLS_SERVICE_NAME: 'passrole-doctor',
       POWERTOOLS_METRICS_NAMESPACE: 'PassRoleDoctor',
       POWERTOOLS_LOG_LEVEL: 'INFO',

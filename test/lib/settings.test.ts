@@ -45,6 +45,7 @@ describe('readSettings', () => {
       approvers: [],
       allowAdminRoles: false,
       autoApprove: 'off',
+      permissionSetPeopleLimit: 10,
       linkThrottle: { rateLimit: 5, burstLimit: 10 },
       iamThrottle: { rateLimit: 5, burstLimit: 10 },
       deployRoleArn: null,
@@ -83,6 +84,25 @@ describe('readSettings', () => {
       expect(problems({ autoApprove: 'always', allowAdminRoles: 'yes' })).toEqual([
         'allowAdminRoles: must be true or false, got "yes"',
         'autoApprove: must be one of off, no-new-access, got "always"',
+      ]);
+    });
+  });
+
+  describe('permissionSetPeopleLimit', () => {
+    it('reads a whole number of people, 0 meaning every permission set needs an IAM approver', () => {
+      expect(settingsWith({ permissionSetPeopleLimit: '25' })).toMatchObject({
+        permissionSetPeopleLimit: 25,
+      });
+      expect(settingsWith({ permissionSetPeopleLimit: 0 })).toMatchObject({ permissionSetPeopleLimit: 0 });
+    });
+
+    it('rejects one that is not a whole number from 0 to 1,000,000, in one line beside another bad value', () => {
+      expect(problems({ permissionSetPeopleLimit: 'many', autoApprove: 'always' })).toEqual([
+        'autoApprove: must be one of off, no-new-access, got "always"',
+        'permissionSetPeopleLimit: must be an integer from 0 to 1000000, got "many"',
+      ]);
+      expect(problems({ permissionSetPeopleLimit: -1 })).toEqual([
+        'permissionSetPeopleLimit: must be an integer from 0 to 1000000, got -1',
       ]);
     });
   });

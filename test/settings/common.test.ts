@@ -12,6 +12,7 @@ describe('APPROVAL_POLICY_ENV', () => {
       approvers: [],
       allowAdminRoles: false,
       autoApprove: 'off',
+      permissionSetPeopleLimit: 10,
       ownResourceArns: [],
     });
     expect(problems).toEqual([]);
@@ -27,6 +28,7 @@ describe('APPROVAL_POLICY_ENV', () => {
             ' arn:aws:iam::123456789012:role/SecurityApprover , arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Security_*/*,',
           ALLOW_ADMIN_ROLES: 'true',
           AUTO_APPROVE: 'no-new-access',
+          PERMISSION_SET_PEOPLE_LIMIT: '0',
           OWN_RESOURCE_ARNS:
             'arn:aws:dynamodb:eu-west-1:123456789012:table/passrole-doctor-*,arn:aws:lambda:*:123456789012:function:PassRoleDoctor*',
         },
@@ -40,6 +42,7 @@ describe('APPROVAL_POLICY_ENV', () => {
       ],
       allowAdminRoles: true,
       autoApprove: 'no-new-access',
+      permissionSetPeopleLimit: 0,
       ownResourceArns: [
         'arn:aws:dynamodb:eu-west-1:123456789012:table/passrole-doctor-*',
         'arn:aws:lambda:*:123456789012:function:PassRoleDoctor*',
@@ -56,6 +59,7 @@ describe('APPROVAL_POLICY_ENV', () => {
         APPROVERS: 'alice,arn:aws:s3:::bucket',
         ALLOW_ADMIN_ROLES: 'yes',
         AUTO_APPROVE: 'always',
+        PERMISSION_SET_PEOPLE_LIMIT: 'ten',
         OWN_RESOURCE_ARNS: 'table',
       },
       problems,
@@ -66,6 +70,7 @@ describe('APPROVAL_POLICY_ENV', () => {
       "APPROVERS: 'arn:aws:s3:::bucket' is not an IAM or STS principal ARN pattern",
       "ALLOW_ADMIN_ROLES must be true or false, got 'yes'",
       "AUTO_APPROVE must be off or no-new-access, got 'always'",
+      "PERMISSION_SET_PEOPLE_LIMIT must be a whole number of people from 0 to 1000000, got 'ten'",
       "OWN_RESOURCE_ARNS: 'table' is not an ARN pattern",
     ]);
   });

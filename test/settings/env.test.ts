@@ -36,6 +36,7 @@ describe('a function environment spec', () => {
         approvers: ['arn:aws:iam::123456789012:role/SecurityApprover'],
         allowAdminRoles: true,
         autoApprove: 'no-new-access',
+        permissionSetPeopleLimit: 25,
         ownResourceArns: [
           'arn:aws:sns:eu-west-1:123456789012:passrole-doctor',
           'arn:aws:kms:*:123456789012:key/*',
@@ -53,6 +54,7 @@ describe('a function environment spec', () => {
         approvers: ['arn:aws:iam::123456789012:role/SecurityApprover'],
         allowAdminRoles: true,
         autoApprove: 'no-new-access',
+        permissionSetPeopleLimit: 25,
       },
       ownResourceArns: [
         'arn:aws:sns:eu-west-1:123456789012:passrole-doctor',
@@ -65,6 +67,9 @@ describe('a function environment spec', () => {
   it('gives the handlers the defaults the constructs write when left alone', () => {
     const problems: string[] = [];
     expect(readEnvironment({ ttl: DIAGNOSE_ENV.proposalTtlHours }, {}, problems)).toEqual({ ttl: 72 });
+    expect(readEnvironment({ limit: DIAGNOSE_ENV.permissionSetPeopleLimit }, {}, problems)).toEqual({
+      limit: 10,
+    });
     const apply = readApplySettings({
       ...environmentOf(APPLY_ENV, {
         proposalsTableName: 'proposals',

@@ -17,6 +17,7 @@ import { accountOf, nameOf, parseIamArn } from '../../core/iam/arn';
 import type { AccountScope, ManagedPolicy, ProposalTarget } from '../../core/model';
 import type { AccountReader } from '../../ports/account-reader';
 import type { EscalationReader } from '../../ports/escalation-reader';
+import type { ManagedPolicyReader } from '../../ports/managed-policy-reader';
 import type { InstanceProfileResolver } from '../../ports/instance-profile-resolver';
 import type { RolePathResolver } from '../../ports/role-path-resolver';
 import { managedPolicyArnsWithoutDocument, scopeFromAuthorizationDetails } from '../authorization-details';
@@ -61,7 +62,7 @@ export interface TargetedAccountReaderOptions {
 }
 
 export class TargetedAccountReader
-  implements AccountReader, EscalationReader, RolePathResolver, InstanceProfileResolver
+  implements AccountReader, EscalationReader, RolePathResolver, InstanceProfileResolver, ManagedPolicyReader
 {
   private readonly documents: ManagedPolicyDocuments;
   private readonly now: () => number;
@@ -78,6 +79,15 @@ export class TargetedAccountReader
     this.now = options.now ?? Date.now;
     this.scps = options.scps ?? null;
     this.shared = options.reuseEntityReads === true ? new ReadSession(iam, this.documents) : null;
+  }
+
+  /**
+   * One managed policy's default version (GetPolicy, GetPolicyVersion; versions cached per container):
+   * a permission set's managed policy or customer-managed reference, as the account holds it.
+   */
+  async managedPolicy(arn: string): Promise<ManagedPolicy | null> {
+    const fetched = await this.documents.current(arn);
+    return 'found' in fetched ? fetched.found : null;
   }
 
   async loadScope(policySourceArn: string, roleArn: string): Promise<AccountScope> {

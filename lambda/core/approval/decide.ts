@@ -8,6 +8,7 @@
  * approved: the reconciler (core/apply/reconcile.ts) asks for it again. Pure over the ports; what a
  * decision came to is a value, and each step is reported as it happens (for the log).
  */
+import { approvableTarget } from './approvable-target';
 import { randomUUID } from 'node:crypto';
 import type { ApplyTrigger } from '../../ports/apply-trigger';
 import type { DecisionStore, TransitionRequest } from '../../ports/approval-store';
@@ -117,19 +118,6 @@ export function decisionRefusal(
     return { kind: 'permission-set', record };
   }
   return null;
-}
-
-/**
- * A permission set is approvable only as read from Identity Center (its ARN, instance and definition
- * hash, which the decision signs and the apply step compares); one known only by name is advice.
- */
-function approvableTarget(target: Proposal['target']): boolean {
-  if (target.type !== 'permission-set') return true;
-  return (
-    target.instanceArn !== undefined &&
-    target.permissionSetArn !== undefined &&
-    target.definitionHash !== undefined
-  );
 }
 
 type Attempt = DecisionOutcome | { kind: 'retry'; record: IncidentRecord };

@@ -4,6 +4,7 @@
  * function, the approval function and the local server all build them here, so a link signed by one
  * is the link the other verifies.
  */
+import { approvableTarget } from './approvable-target';
 import type { IncidentRecord } from '../incident';
 import type { LinkMacGenerator } from '../../ports/link-mac';
 import { signApprovalToken, type ApprovalClaims } from './token';
@@ -115,9 +116,9 @@ export interface ApprovalLinksInput {
 }
 
 /**
- * The links and commands a message about `record` carries. A permission-set proposal gets its review
- * link (the page says where to add the policy) and a reject command, never an approve command: it
- * cannot be applied from here.
+ * The links and commands a message about `record` carries. A permission set known only by name gets
+ * its review link (the page says where to add the policy) and a reject command, never an approve
+ * command: it cannot be applied from here. One read from Identity Center is approved like any target.
  */
 export async function approvalLinksOf({
   mode,
@@ -133,7 +134,7 @@ export async function approvalLinksOf({
       ? reviewUrl(base, record.id, await signApprovalToken(claims, linkMac))
       : null;
   const commands = iamApprovalEnabled(mode);
-  const applicable = claims.target.type !== 'permission-set';
+  const applicable = record.proposal !== null && approvableTarget(record.proposal.target);
   return {
     reviewUrl: url,
     approveCommand: commands && applicable ? decisionCommand('approve', record.id, base) : null,

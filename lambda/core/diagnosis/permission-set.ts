@@ -9,7 +9,7 @@ import type { ManagedPolicyReader } from '../../ports/managed-policy-reader';
 import type { PolicySimulator } from '../../ports/policy-simulator';
 import { blastRadiusOf } from '../identity-center/blast-radius';
 import { definitionHash } from '../identity-center/definition-hash';
-import { mergeIntoInlinePolicy } from '../identity-center/merge';
+import { mergeIntoInlinePolicy, proposedStatement } from '../identity-center/merge';
 import type {
   IdentityCenterAdministration,
   InlineMerge,
@@ -22,7 +22,6 @@ import type {
   DiagnosisFinding,
   ManagedPolicy,
   PolicyDocument,
-  PolicyStatement,
   ProposalTarget,
   RequestContext,
   RoleDetails,
@@ -41,8 +40,11 @@ export interface IdentityCenterDependencies {
   simulator: PolicySimulator;
   /** Documents of the set's managed policies the role does not carry now; absent: those are unknown. */
   managedPolicies?: ManagedPolicyReader;
-  /** Where Identity Center is administered from; absent: not known, not checked. */
-  administration?: IdentityCenterAdministration;
+  /**
+   * Where Identity Center is administered from (a value, or read when needed: the hub asks
+   * Organizations once per container); absent: not known, not checked.
+   */
+  administration?: IdentityCenterAdministration | (() => Promise<IdentityCenterAdministration>);
   /** false when the simulator holds no SCPs because those in force are unknown: then never verified. */
   serviceControlPoliciesKnown?: boolean;
 }
@@ -78,13 +80,6 @@ function messageOf(error: unknown): string {
   const message =
     typeof error === 'object' && error !== null ? (error as { message?: unknown }).message : undefined;
   return (typeof message === 'string' ? message : String(error)).replace(/\s+/g, ' ').trim();
-}
-
-function statementOf(document: PolicyDocument): PolicyStatement {
-  const statements = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
-  const [statement] = statements;
-  if (statement === undefined) throw new TypeError('the minimal document has no statement');
-  return statement;
 }
 
 /** Why the merge is not proposed. */
@@ -163,7 +158,8 @@ export async function planPermissionSet(
     provisionedAccounts: [...provisionedAccounts],
   };
 
-  const administration = deps.administration;
+  const administration =
+    typeof deps.administration === 'function' ? await deps.administration() : deps.administration;
   if (
     administration?.kind === 'delegated' &&
     provisionedAccounts.includes(administration.managementAccountId)
@@ -178,7 +174,7 @@ export async function planPermissionSet(
     );
   }
 
-  const merge = mergeIntoInlinePolicy(definition.inlinePolicy, statementOf(input.document));
+  const merge = mergeIntoInlinePolicy(definition.inlinePolicy, proposedStatement(input.document));
   if (merge.kind !== 'merged') return advice(mergeState(merge), target);
 
   const documents = await documentsFor(deps, principal, definition);

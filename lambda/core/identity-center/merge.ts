@@ -2,7 +2,8 @@
  * The minimal statement merged into a permission set's inline policy, within both limits the set's
  * policy must fit: sso-admin's PutInlinePolicyToPermissionSet (32,768 characters, whitespace counted)
  * and IAM's inline policy on the provisioned role (10,240 characters, whitespace not counted).
- * Pure: the proposal and the apply merge the same definition the same way.
+ * Pure, and THE merge: the proposal (diagnosis/permission-set.ts) verifies what it gives, and the
+ * apply (apply/permission-set/write-and-provision.ts) writes what it gives for the same definition.
  */
 import { canonicalJson } from '../incident';
 import type { PolicyDocument, PolicyStatement } from '../model';
@@ -48,6 +49,16 @@ function freeSid(sid: string, statements: readonly PolicyStatement[]): string {
   let index = 2;
   while (taken.has(`${sid}${index}`)) index++;
   return `${sid}${index}`;
+}
+
+/** The one statement of a proposal's minimal document: what both the proposal and the apply merge. */
+export function proposedStatement(document: PolicyDocument): PolicyStatement {
+  const statements = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
+  const [statement] = statements;
+  if (statement === undefined || statements.length !== 1) {
+    throw new TypeError('the minimal document has not exactly one statement');
+  }
+  return statement;
 }
 
 /** IAM's measure: characters without whitespace. */

@@ -3,6 +3,7 @@
  * one name per meaning, for every renderer: the review page, the channel messages and the CLI report.
  * Everything here is raw text: each renderer escapes it for where it lands.
  */
+import { approvableTarget } from '../approval/approvable-target';
 import type { ApprovalMode } from '../approval/links';
 import type { ApprovalRequirement, ApprovalRule, AssumedSettings } from '../approval/requirement';
 import type { EscalationAnalysis, EscalationLevel, GainCategory } from '../escalation/model';
@@ -110,7 +111,7 @@ export function linkMayApproveProposal(
   proposal: Pick<Proposal, 'escalation' | 'approval' | 'target'>,
 ): boolean {
   return (
-    proposal.target.type !== 'permission-set' &&
+    approvableTarget(proposal.target) &&
     proposal.escalation?.kind === 'analysed' &&
     proposal.approval?.requires === 'one-approver' &&
     proposal.approval.assumedSettings.approvalMode !== 'iam'

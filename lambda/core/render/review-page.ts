@@ -1,3 +1,4 @@
+import { approvableTarget } from '../approval/approvable-target';
 import type { DecisionApprover } from '../approval/signed-decision';
 import type { Diagnosis, Denial, Proposal } from '../model';
 import type { OrganizationAccount } from '../organization/model';
@@ -142,12 +143,26 @@ function noLinkApproval(record: ReviewRecord, proposal: Proposal): string {
   return `<p id="no-approve">This link cannot approve it: it needs ${escapeHtml(requirementWords(rule))}. A listed approver approves it with ${command}, signed with their own AWS credentials. You can still reject it here.</p>`;
 }
 
+/** What the Approve button does, exactly: an IAM write, or a permission set's write and provisioning. */
+function approvingWords(record: ReviewPageInput['record'], proposal: Proposal): string {
+  if (proposal.target.type !== 'permission-set') {
+    return `Approving applies exactly the policy above to the ${escapeHtml(targetWords(proposal))}, reads it back and verifies it by simulation.`;
+  }
+  return `Approving merges exactly the statement above into the inline policy of permission set <strong>${escapeHtml(proposal.target.name)}</strong>, provisions it to account ${escapeHtml(accountOfRecord(record))} only, reads the role back there and verifies it by simulation.`;
+}
+
+function accountOfRecord(record: ReviewPageInput['record']): string {
+  return record.organizationAccount === undefined
+    ? record.denial.account
+    : accountName(record.organizationAccount);
+}
+
 function decisionSection(input: ReviewPageInput, expired: boolean): string {
   const { record, token, actionBase } = input;
   const proposal = record.proposal;
   if (!proposal) return '<p>There is nothing to apply: this diagnosis has no proposal.</p>';
-  if (proposal.target.type === 'permission-set') {
-    return `<h2>Where to add it</h2><p>This principal is managed by IAM Identity Center: its role must not be edited, so this policy cannot be applied from here. Add the statement above to the inline policy of permission set <strong>${escapeHtml(proposal.target.name)}</strong> (merge it with what is there), then re-provision the permission set to account ${escapeHtml(record.organizationAccount === undefined ? record.denial.account : accountName(record.organizationAccount))}.</p>`;
+  if (!approvableTarget(proposal.target)) {
+    return `<h2>Where to add it</h2><p>This principal is managed by IAM Identity Center: its role must not be edited, so this policy cannot be applied from here. Add the statement above to the inline policy of permission set <strong>${escapeHtml(proposal.target.name)}</strong> (merge it with what is there), then re-provision the permission set to account ${escapeHtml(accountOfRecord(record))}.</p>`;
   }
   if (record.status !== 'pending') {
     return `<p>This proposal is <span class="status">${escapeHtml(record.status)}</span>; it can no longer be approved or rejected.</p>`;
@@ -165,7 +180,7 @@ function decisionSection(input: ReviewPageInput, expired: boolean): string {
     return `<h2>Decision</h2>\n${noLinkApproval(record, proposal)}\n${reject}`;
   }
   return `<h2>Decision</h2>
-<p>Approving applies exactly the policy above to the ${escapeHtml(targetWords(proposal))}, reads it back and verifies it by simulation.</p>
+<p>${approvingWords(record, proposal)}</p>
 <p id="link-threat" class="muted">${escapeHtml(LINK_THREAT_SENTENCE)}</p>
 <form method="post" action="${escapeHtml(`${actionBase}/approve`)}">${hidden}<button class="approve" type="submit">Approve</button></form>
 ${reject}`;

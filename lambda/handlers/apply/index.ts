@@ -24,10 +24,13 @@ import { DynamoDbIncidentStore } from '../../adapters/aws/dynamodb-incident-stor
 import { KmsDecisionVerifier } from '../../adapters/aws/kms-decision-keys';
 import { EventBridgePublisher } from '../../adapters/aws/eventbridge-publisher';
 import { IamPolicyWriter } from '../../adapters/aws/iam-policy-writer';
+import { OrganizationsReader } from '../../adapters/aws/organizations-reader';
 import { SnsNotifier } from '../../adapters/aws/sns-notifier';
 import { IDENTITY_CENTER_ROLE_NAMES } from '../../settings/identity-center';
 import { HUB_ROLE_NAMES, MEMBER_ROLE_NAMES } from '../../settings/organization';
 import { IAM_REQUEST_HANDLER, REQUEST_HANDLER } from '../client-settings';
+import { SDK_IDENTITY_CENTER_ADAPTERS } from '../identity-center-adapters';
+import { hubIdentityCenterAccess, identityCenterApplyOf } from '../identity-center-access';
 import { hubAccountAccess } from '../organization-access';
 import { traced } from '../traced';
 import { createApplyHandler, type ApplyHandlerOutcome } from './handler';
@@ -55,22 +58,48 @@ const kms = tracer.captureAWSv3Client(new KMSClient({ requestHandler: REQUEST_HA
 const escalationReader = new TargetedAccountReader(iam);
 
 const organization = settings.organization;
+const hubRegion = process.env['AWS_REGION'] ?? 'us-east-1';
+const sts =
+  organization === null
+    ? null
+    : tracer.captureAWSv3Client(new STSClient({ requestHandler: REQUEST_HANDLER }));
+// Identity Center's read role, and its apply role with the approver as SourceIdentity: permission sets
+// are applied only with IDENTITY_CENTER_REGION set; without it they are advised on, as before.
+// DescribeOrganization only: whether Identity Center is administered from the management account.
+const organizations =
+  organization?.identityCenter === undefined ? null : OrganizationsReader.fromEnvironment(process.env);
+const identityCenter =
+  organization?.identityCenter === undefined || sts === null || organizations === null
+    ? null
+    : identityCenterApplyOf(
+        hubIdentityCenterAccess({
+          sts,
+          hubFunction: 'apply',
+          externalId: organization.externalId,
+          hubRegion,
+          settings: organization.identityCenter,
+          managementAccountId: () => organizations.managementAccountId(),
+          adapters: SDK_IDENTITY_CENTER_ADAPTERS,
+          capture: (client) => tracer.captureAWSv3Client(client),
+        }),
+      );
 
 const apply = createApplyHandler({
   store: new DynamoDbIncidentStore(dynamodb, settings.proposalsTableName),
   // Organization mode: every proposal's account through its member apply role, the approver as the
   // source identity. The own-account ports below are then never used (AccountAccess supersedes them).
-  ...(organization === null
+  ...(organization === null || sts === null
     ? {}
     : {
         accounts: hubAccountAccess({
-          sts: tracer.captureAWSv3Client(new STSClient({ requestHandler: REQUEST_HANDLER })),
+          sts,
           hubFunction: 'apply',
           externalId: organization.externalId,
-          region: process.env['AWS_REGION'] ?? 'us-east-1',
+          region: hubRegion,
           capture: (client) => tracer.captureAWSv3Client(client),
         }),
       }),
+  ...(identityCenter === null ? {} : { identityCenter }),
   writer: new IamPolicyWriter(iam),
   simulator: new AwsPolicySimulator(iam),
   decisionVerifier: new KmsDecisionVerifier(kms, settings.decisionSigningKeyId),

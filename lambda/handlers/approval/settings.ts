@@ -25,11 +25,8 @@ export interface ApprovalSettings {
 /** Reads and checks the settings once, at init: every problem in one error. */
 export function readApprovalSettings(env: Environment): ApprovalSettings {
   const problems: string[] = [];
-  const { approvalMode, approvers, allowAdminRoles, autoApprove, ...read } = readEnvironment(
-    APPROVAL_ENV,
-    env,
-    problems,
-  );
+  const { approvalMode, approvers, allowAdminRoles, autoApprove, permissionSetPeopleLimit, ...read } =
+    readEnvironment(APPROVAL_ENV, env, problems);
   if (read.linkMacKeyId === null && linksEnabled(approvalMode)) {
     problems.push(
       `${APPROVAL_ENV.linkMacKeyId.name} is not set: review links (APPROVAL_MODE ${approvalMode}) are checked with it`,
@@ -38,7 +35,13 @@ export function readApprovalSettings(env: Environment): ApprovalSettings {
   const { serviceName } = readEnvironment(APPROVAL_POWERTOOLS_ENV, env, problems);
   const organization = readHubAccessSettings(env, problems);
   throwOnProblems('approval', problems);
-  const policy: ApprovalPolicySettings = { approvalMode, approvers, allowAdminRoles, autoApprove };
+  const policy: ApprovalPolicySettings = {
+    approvalMode,
+    approvers,
+    allowAdminRoles,
+    autoApprove,
+    permissionSetPeopleLimit,
+  };
   if (organization !== null) policy.sensitiveAccounts = organization.sensitiveAccounts;
   return { ...read, policy, organization, serviceName };
 }

@@ -35,7 +35,7 @@ export interface AccountDiagnoserSettings {
      * so the functions without Identity Center do not bundle it.
      */
     simulator: (scps: readonly (readonly ServiceControlPolicy[])[] | null) => PolicySimulator;
-    administration?: IdentityCenterAdministration;
+    administration?: IdentityCenterAdministration | (() => Promise<IdentityCenterAdministration>);
     /** The denial's account's managed policy documents, for those the role does not carry yet. */
     managedPolicies?: (access: AccountReadAccess) => ManagedPolicyReader | undefined;
   };

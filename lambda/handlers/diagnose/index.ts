@@ -1,7 +1,9 @@
 /**
  * The diagnose function's entry (bundled by esbuild as ESM for Node.js 22). Clients, Powertools and
- * settings are built once per container, at init; the handler itself is handler.ts. Nothing reachable
- * from here may import the offline simulator (@cloud-copilot/*): on AWS the simulator is IAM's own.
+ * settings are built once per container, at init; the handler itself is handler.ts. On AWS the
+ * simulator is IAM's own; the offline one (@cloud-copilot/*) is bundled for one job only: simulating
+ * an Identity Center permission set as it would be provisioned (organization mode with
+ * IDENTITY_CENTER_REGION), which IAM's simulator cannot evaluate in the request's scope.
  */
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -26,11 +28,14 @@ import { traced } from '../traced';
 import { IAM_REQUEST_HANDLER, REQUEST_HANDLER } from '../client-settings';
 import { SingleAccountAccess } from '../../adapters/single-account-access';
 import { InMemoryAuthorizationRecordReader } from '../../adapters/memory/in-memory-authorization-record-reader';
-import { accountDiagnoser } from './account-diagnoser';
+import { accountDiagnoser, type AccountDiagnoserSettings } from './account-diagnoser';
 import type { DenialAccounts } from './accounts';
 import { createDiagnoseHandler } from './handler';
 import { OrganizationsReader } from '../../adapters/aws/organizations-reader';
 import { hubAccountAccess } from '../organization-access';
+import { SDK_IDENTITY_CENTER_ADAPTERS } from '../identity-center-adapters';
+import { hubIdentityCenterAccess } from '../identity-center-access';
+import { LocalPolicySimulator } from '../../adapters/local/local-policy-simulator';
 import { readDiagnoseSettings } from './settings';
 import { IamToolboxRecordReader } from '../../adapters/aws/iam-toolbox/iam-toolbox-record-reader';
 import { iamToolboxEndpointFromEnv } from '../../adapters/aws/iam-toolbox/endpoint';
@@ -133,6 +138,37 @@ const authorizationRecords =
         "the hub does not read a member account's AWS records with its own identity",
       );
 
+/**
+ * Identity Center's read role (organization mode with IDENTITY_CENTER_REGION): a permission set's
+ * definition, blast radius and administration, so its denials get a merged, verified proposal. The
+ * set's managed policies are read in the member account through its read role (GetPolicy,
+ * GetPolicyVersion). Absent: permission sets are advised on, as before.
+ */
+function identityCenterSettings(): AccountDiagnoserSettings['identityCenter'] {
+  const organization = settings.organization;
+  if (organization?.identityCenter === undefined) return undefined;
+  const organizations = OrganizationsReader.fromEnvironment(process.env);
+  const access = hubIdentityCenterAccess({
+    sts,
+    hubFunction: 'diagnose',
+    externalId: organization.externalId,
+    hubRegion: process.env['AWS_REGION'] ?? 'us-east-1',
+    settings: organization.identityCenter,
+    managementAccountId: () => organizations.managementAccountId(),
+    adapters: SDK_IDENTITY_CENTER_ADAPTERS,
+    capture: (client) => tracer.captureAWSv3Client(client),
+  });
+  return {
+    reader: access.reader,
+    simulator: (scps) => new LocalPolicySimulator({ serviceControlPolicyLevels: scps ?? [] }),
+    administration: () => access.administration(),
+    managedPolicies: (account) =>
+      account.accountReader instanceof TargetedAccountReader ? account.accountReader : undefined,
+  };
+}
+
+const identityCenter = identityCenterSettings();
+
 const diagnose = createDiagnoseHandler({
   accounts: denialAccounts(),
   // One reader per account: the escalation inputs reuse the entity reads of the diagnosis just before.
@@ -144,6 +180,7 @@ const diagnose = createDiagnoseHandler({
         ? settings.approvalPolicy
         : { ...settings.approvalPolicy, sensitiveAccounts: settings.organization.sensitiveAccounts },
     ownResourceArns: settings.ownResourceArns,
+    ...(identityCenter !== undefined && { identityCenter }),
   }),
   /**
    * EC2's encoded messages are decoded with this function's identity in single-account mode. In

@@ -40,11 +40,15 @@ export interface DiagnoseSettings {
  */
 export function readDiagnoseSettings(env: Environment): DiagnoseSettings {
   const problems: string[] = [];
-  const { ownResourceArns, approvalMode, approvers, allowAdminRoles, autoApprove, ...read } = readEnvironment(
-    DIAGNOSE_ENV,
-    env,
-    problems,
-  );
+  const {
+    ownResourceArns,
+    approvalMode,
+    approvers,
+    allowAdminRoles,
+    autoApprove,
+    permissionSetPeopleLimit,
+    ...read
+  } = readEnvironment(DIAGNOSE_ENV, env, problems);
   if (linksEnabled(approvalMode) && read.reviewBaseUrl !== null && read.linkMacKeyId === null) {
     problems.push(
       `${DIAGNOSE_ENV.linkMacKeyId.name} is not set: review links (APPROVAL_MODE ${approvalMode}) are signed with it`,
@@ -60,7 +64,7 @@ export function readDiagnoseSettings(env: Environment): DiagnoseSettings {
   return {
     ...read,
     approvalMode,
-    approvalPolicy: { approvalMode, approvers, allowAdminRoles, autoApprove },
+    approvalPolicy: { approvalMode, approvers, allowAdminRoles, autoApprove, permissionSetPeopleLimit },
     ownResourceArns,
     approvalFunctionName,
     organization,

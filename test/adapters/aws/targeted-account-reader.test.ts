@@ -402,3 +402,20 @@ describe('TargetedAccountReader.rolePath and instanceProfileRole', () => {
     ).toBe('not-found');
   });
 });
+
+describe('TargetedAccountReader as a ManagedPolicyReader (a permission set’s managed policies)', () => {
+  it('reads a managed policy’s default version by ARN, once per version per container', async () => {
+    const { reader, mock } = seedReader();
+    const policy = await reader.managedPolicy(GLUE_CONSOLE);
+    expect(policy).toMatchObject({ arn: GLUE_CONSOLE, name: 'AWSGlueConsoleFullAccess' });
+    expect(JSON.stringify(policy?.document)).toContain('iam:PassRole');
+    await reader.managedPolicy(GLUE_CONSOLE);
+    expect(mock).toHaveReceivedCommandTimes(GetPolicyCommand, 2);
+    expect(mock).toHaveReceivedCommandTimes(GetPolicyVersionCommand, 1);
+  });
+
+  it('answers null for a policy the account does not have (a reference by a name it lacks)', async () => {
+    const { reader } = seedReader();
+    await expect(reader.managedPolicy(`arn:aws:iam::${ACCOUNT}:policy/NotHere`)).resolves.toBeNull();
+  });
+});

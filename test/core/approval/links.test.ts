@@ -100,6 +100,30 @@ describe('approvalLinksOf', () => {
     expect(result.rejectCommand).toBe(`npx passrole-doctor reject p-1 --api ${BASE}`);
   });
 
+  it('offers the approve command for a permission set read from Identity Center', async () => {
+    const permissionSet = proposalRecord({
+      proposal: {
+        ...SEED_PROPOSAL,
+        target: {
+          type: 'permission-set',
+          name: 'DataEngineer',
+          arn: null,
+          memberCount: null,
+          instanceArn: 'arn:aws:sso:::instance/ssoins-1234567890abcdef',
+          permissionSetArn: 'arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-0123456789abcdef',
+          definitionHash: 'a'.repeat(64),
+        },
+      },
+    });
+    const result = await approvalLinksOf({
+      mode: 'both',
+      record: permissionSet,
+      reviewBaseUrl: BASE,
+      linkMac: MAC,
+    });
+    expect(result.approveCommand).toBe('passrole-doctor approve p-1');
+  });
+
   it('offers nothing for a report, or a record whose id is not a proposal id', async () => {
     const report = proposalRecord({ status: 'reported', proposal: null, documentHash: null });
     await expect(

@@ -273,4 +273,20 @@ describe('a permission set that gets no automatic proposal keeps the advice and 
       },
     });
   });
+
+  it('reads the administration when the hub gives it as a read (Organizations, once per container)', async () => {
+    const set = fakeSet({ provisionedAccounts: [ACCOUNT, MANAGEMENT] });
+    let reads = 0;
+    const administration = () => {
+      reads++;
+      return Promise.resolve({
+        kind: 'delegated' as const,
+        accountId: '222233334444',
+        managementAccountId: MANAGEMENT,
+      });
+    };
+    const { state } = await advised({ set, identityCenter: { administration } });
+    expect(state).toMatchObject({ state: { kind: 'management-account', managementAccountId: MANAGEMENT } });
+    expect(reads).toBe(1);
+  });
 });

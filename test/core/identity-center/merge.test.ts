@@ -3,6 +3,7 @@ import {
   iamPolicySize,
   mergeIntoInlinePolicy,
   PERMISSION_SET_INLINE_MAX,
+  proposedStatement,
 } from '../../../lambda/core/identity-center/merge';
 import type { PolicyStatement } from '../../../lambda/core/model';
 import { minimalPassRoleDocument } from '../../../lambda/core/proposal/document';
@@ -104,5 +105,32 @@ describe('mergeIntoInlinePolicy', () => {
     ['with a statement that is not an object', '{"Statement": ["x"]}'],
   ])('an inline policy %s is unreadable: nothing merged', (_what, text) => {
     expect(mergeIntoInlinePolicy(text, statement)).toMatchObject({ kind: 'unreadable' });
+  });
+
+  // From the apply's former copy (apply/permission-set/inline-merge.ts), now this one function.
+  it('an existing policy keeps its other fields (Id), and the result is compact JSON', () => {
+    const existing = JSON.stringify({ Version: '2012-10-17', Id: 'team', Statement: s3Read }, null, 2);
+    const result = merged(existing);
+    expect(JSON.parse(result.text)).toEqual({
+      Version: '2012-10-17',
+      Id: 'team',
+      Statement: [s3Read, statement],
+    });
+  });
+
+  it("an existing policy's whitespace between tokens counts against neither limit", () => {
+    const spaced = `${JSON.stringify({ Version: '2012-10-17', Statement: [s3Read] }, null, 2)}${' '.repeat(40_000)}`;
+    const result = merged(spaced);
+    expect(result.text).not.toMatch(/\s/);
+  });
+});
+
+describe('proposedStatement', () => {
+  it('is the minimal document’s one statement, and refuses a document of several', () => {
+    const document = minimalPassRoleDocument(ROLE_ARN, 'glue.amazonaws.com', 'AllowPassEtlRuntimeToGlue');
+    expect(proposedStatement(document)).toEqual(statement);
+    expect(() => proposedStatement({ Version: '2012-10-17', Statement: [statement, s3Read] })).toThrow(
+      TypeError,
+    );
   });
 });

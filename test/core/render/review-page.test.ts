@@ -194,6 +194,44 @@ describe('the review page', () => {
     expect(html).toContain('permission set <strong>DataEngineer</strong>');
   });
 
+  it('gives a permission set read from Identity Center the normal decision section', () => {
+    const permissionSet: Proposal = {
+      ...proposal,
+      target: {
+        type: 'permission-set',
+        name: `Data_${HOSTILE}`,
+        arn: null,
+        memberCount: null,
+        instanceArn: 'arn:aws:sso:::instance/ssoins-1234567890abcdef',
+        permissionSetArn: 'arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-0123456789abcdef',
+        definitionHash: 'a'.repeat(64),
+      },
+    };
+    const html = renderReviewPage(input({ proposal: permissionSet }, { token: 'tok' }));
+    expect(html).not.toContain('cannot be applied from here');
+    expect(html).toContain('<button class="approve"');
+    expect(html).toContain(
+      `Approving merges exactly the statement above into the inline policy of permission set <strong>Data_${escapeHtml(HOSTILE)}</strong>, provisions it to account 123456789012 only`,
+    );
+  });
+
+  it('keeps a permission set missing its definition hash as advice, without an Approve button', () => {
+    const permissionSet: Proposal = {
+      ...proposal,
+      target: {
+        type: 'permission-set',
+        name: 'DataEngineer',
+        arn: null,
+        memberCount: null,
+        instanceArn: 'arn:aws:sso:::instance/ssoins-1234567890abcdef',
+        permissionSetArn: 'arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-0123456789abcdef',
+      },
+    };
+    const html = renderReviewPage(input({ proposal: permissionSet }, { token: 'tok' }));
+    expect(html).toContain('cannot be applied from here');
+    expect(html).not.toContain('<button class="approve"');
+  });
+
   it('tells who decided, when and from where', () => {
     const html = renderReviewPage(
       input(

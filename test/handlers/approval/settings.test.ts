@@ -17,7 +17,13 @@ describe('readApprovalSettings', () => {
       proposalsTableName: 'proposals',
       linkMacKeyId: LINK_KEY,
       applyFunctionName: 'passrole-doctor-apply',
-      policy: { approvalMode: 'both', approvers: [], allowAdminRoles: false, autoApprove: 'off' },
+      policy: {
+        approvalMode: 'both',
+        approvers: [],
+        allowAdminRoles: false,
+        autoApprove: 'off',
+        permissionSetPeopleLimit: 10,
+      },
       ownResourceArns: [],
       decisionSigningKeyId: KEY_ARN,
       organization: null,
@@ -44,6 +50,7 @@ describe('readApprovalSettings', () => {
         ' arn:aws:iam::123456789012:user/alice , arn:aws:sts::123456789012:assumed-role/SecurityApprover/* ',
       ALLOW_ADMIN_ROLES: 'true',
       AUTO_APPROVE: 'no-new-access',
+      PERMISSION_SET_PEOPLE_LIMIT: '3',
       OWN_RESOURCE_ARNS: 'arn:aws:dynamodb:*:123456789012:table/passrole-doctor-*',
     });
     expect(settings.policy).toEqual({
@@ -54,6 +61,7 @@ describe('readApprovalSettings', () => {
       ],
       allowAdminRoles: true,
       autoApprove: 'no-new-access',
+      permissionSetPeopleLimit: 3,
     });
     expect(settings.ownResourceArns).toEqual(['arn:aws:dynamodb:*:123456789012:table/passrole-doctor-*']);
   });

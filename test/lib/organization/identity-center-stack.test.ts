@@ -15,6 +15,10 @@ import {
   IDENTITY_CENTER_ROLE_NAMES,
 } from '../../../lambda/settings/identity-center';
 import { HUB_ROLE_NAMES } from '../../../lambda/settings/organization';
+import {
+  IDENTITY_CENTER_READ_ACTIONS,
+  IDENTITY_CENTER_WRITE_ACTIONS,
+} from '../../../lambda/adapters/aws/identity-center/actions';
 import { IDENTITY_CENTER_STACK_NAME } from '../../../lib/organization/identity-center-stack';
 import type { PassRoleDoctorStacks } from '../../../lib/passrole-doctor-app';
 import { buildTestApp, synthesizeWithValidation } from '../support/cdk-app';
@@ -152,6 +156,18 @@ describe('the Identity Center stack', () => {
     });
   });
 
+  it("grants the read role exactly the reader's actions, and the apply role the writer's and the status", () => {
+    const read = roleNamed(template, IDENTITY_CENTER_ROLE_NAMES.read).policy;
+    const apply = roleNamed(template, IDENTITY_CENTER_ROLE_NAMES.apply).policy;
+    const actionsOf = (policy: Statement[]) =>
+      [...new Set(policy.flatMap((statement) => asList(statement.Action)))].sort();
+    expect(actionsOf(read)).toEqual([...IDENTITY_CENTER_READ_ACTIONS].sort());
+    expect(actionsOf(apply)).toEqual(
+      [...IDENTITY_CENTER_WRITE_ACTIONS, 'sso:DescribePermissionSetProvisioningStatus'].sort(),
+    );
+    expect(IDENTITY_CENTER_READ_ACTIONS).toContain('sso:DescribePermissionSetProvisioningStatus');
+  });
+
   it('lets the apply role write only tagged permission sets: the inline policy and provisioning, nothing else', () => {
     const { policy } = roleNamed(template, IDENTITY_CENTER_ROLE_NAMES.apply);
     const actions = new Set(policy.flatMap((statement) => asList(statement.Action)));
@@ -277,7 +293,12 @@ describe('the Identity Center templates are clean', () => {
   it('leave no cdk-nag finding unacknowledged, and cfn-lint finds no error', () => {
     for (const instance of [undefined, `arn:aws:sso:::instance/${INSTANCE_ID}`]) {
       const testApp = buildTestApp({
-        context: { ...IDENTITY_CENTER_CONTEXT, ...(instance ? { identityCenterInstanceArn: instance } : {}) },
+        // A channel: without one the hub warns (noNotificationChannel), which is not this test's subject.
+        context: {
+          ...IDENTITY_CENTER_CONTEXT,
+          notificationEmails: 'security@example.com',
+          ...(instance ? { identityCenterInstanceArn: instance } : {}),
+        },
         defaultRegion: 'eu-west-1',
       });
       const { assembly, violations } = synthesizeWithValidation(testApp);

@@ -14,7 +14,7 @@
 import type { DecisionEnvelope } from '../../approval/signed-decision';
 import { isFinalStatus, type IncidentRecord } from '../../incident';
 import { MAX_APPLY_ATTEMPTS, type ApplyDependencies, type ApplyResult } from '../apply-step';
-import { portsForVerification } from '../account-ports';
+import { portsForVerification, sourceIdentityOf } from '../account-ports';
 import { fail, refuse } from '../settle';
 import { checkSignedRecord, verifyDecisionForWrite } from '../verify-decision';
 import { checkPermissionSetApplicable, type PermissionSetPlan } from './gate';
@@ -78,6 +78,20 @@ export async function applyPermissionSet(
     decision = verified.envelope;
   }
 
+  // Whose writes these are: the decision's approver (a rollback of an `applied` record reads it from
+  // the record's decision; a record whose decision no longer verifies is named by its id instead).
+  let approver = decision === null ? null : sourceIdentityOf(decision);
+  if (approver === null) {
+    const signed = await checkSignedRecord(deps.decisionVerifier, loaded);
+    approver = signed.ok ? sourceIdentityOf(signed.envelope) : loaded.id;
+  }
+  // A failed read of the administration (Organizations) propagates: the run is retried.
+  const icPorts = {
+    reader: ic.reader,
+    writer: ic.writer(approver),
+    administration: await ic.administration(),
+  };
+
   const now = deps.clock();
   const leaseUntil = new Date(now.getTime() + deps.settings.leaseMs);
   const claim = await deps.store.claimApply(loaded.id, now, leaseUntil);
@@ -86,7 +100,7 @@ export async function applyPermissionSet(
     record: loaded,
     plan,
     deps: acting,
-    ic,
+    ic: icPorts,
     leaseUntil,
     deadline: now.getTime() + deps.settings.verifyTimeoutMs,
   };

@@ -10,7 +10,7 @@ import type { IncidentRecord } from '../../incident';
 import type { ApplyDependencies, ApplyResult } from '../apply-step';
 import { messageOf } from '../verification';
 import type { PermissionSetPlan } from './gate';
-import type { IdentityCenterApply } from './identity-center-apply';
+import type { IdentityCenterPorts } from './identity-center-apply';
 import type { PermissionSetApplyProgress } from './progress';
 
 export interface PermissionSetRun {
@@ -18,7 +18,7 @@ export interface PermissionSetRun {
   plan: PermissionSetPlan;
   /** The ports of the denial's account (its read access) and the function's own. */
   deps: ApplyDependencies;
-  ic: IdentityCenterApply;
+  ic: IdentityCenterPorts;
   /** The lease this run claimed: every progress write is conditional on it. */
   leaseUntil: Date;
   /** Epoch ms: provisioning waits and re-simulations end by then (the function's time). */

@@ -26,7 +26,7 @@ import {
 import { APPLY_ACTOR, DECISION_LEDGER_RETENTION_MS, type ApplyResult } from '../apply-step';
 import { decidedElsewhere, fail, refuse } from '../settle';
 import { messageOf } from '../verification';
-import { mergeInlinePolicy } from './inline-merge';
+import { mergeIntoInlinePolicy, proposedStatement } from '../../identity-center/merge';
 import type { PermissionSetApplyProgress } from './progress';
 import { awaitProvisioning, requestProvisioning } from './provisioning';
 import { startRollback } from './rollback';
@@ -111,7 +111,9 @@ export async function writeAndProvision(
       }
       const refusal = await setRefusal(run, current);
       if (refusal !== null) return refuse(run.record, refusal, deps);
-      const merge = mergeInlinePolicy(current.inlinePolicy, plan.document);
+      // The proposal's own merge (identity-center/merge.ts): the set hashes as analysed, so this writes
+      // exactly the policy the proposal verified.
+      const merge = mergeIntoInlinePolicy(current.inlinePolicy, proposedStatement(plan.document));
       if (merge.kind === 'too-large') {
         return refuse(
           run.record,

@@ -78,6 +78,8 @@ describe('the whole apply', () => {
     expect(end.outcome).toMatchObject({ kind: 'verified', readBackMatches: true, verification: 'allowed' });
     expect(world.notifier.messages).toHaveLength(1);
     expect(world.events.events).toHaveLength(1);
+    // Identity Center is written as the decision's approver (the apply role's SourceIdentity).
+    expect(world.approvers).toEqual(['link holder']);
   });
 });
 

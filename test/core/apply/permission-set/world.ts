@@ -128,6 +128,8 @@ export interface PermissionSetWorld {
   events: InMemoryEventPublisher;
   ledger: InMemoryDecisionLedger;
   time: ReturnType<typeof fakeTime>;
+  /** Who each writer was asked for (the apply role's SourceIdentity), in order. */
+  approvers: string[];
   deps: ApplyDependencies;
 }
 
@@ -160,7 +162,9 @@ export function permissionSetWorld(
   const events = new InMemoryEventPublisher();
   const ledger = new InMemoryDecisionLedger();
   const time = fakeTime();
+  const approvers: string[] = [];
   return {
+    approvers,
     store,
     ic,
     member,
@@ -186,7 +190,14 @@ export function permissionSetWorld(
       clock: time.clock,
       sleep: time.sleep,
       settings,
-      identityCenter: { reader: ic, writer: ic, administration },
+      identityCenter: {
+        reader: ic,
+        writer: (approver: string) => {
+          approvers.push(approver);
+          return ic;
+        },
+        administration: () => Promise.resolve(administration),
+      },
     },
   };
 }
