@@ -182,6 +182,7 @@ export async function productLoop(
     'apply',
     sourceIdentityFor(options.approverArn),
   );
+  const applyWriter = new SsoAdminIdentityCenterWriter(applyWrite.sso);
   let virtualNow = Date.now();
   const applyStore = new DynamoDbIncidentStore(applying.own.dynamodb, resources.proposalsTable);
   const apply = createApplyHandler({
@@ -203,8 +204,15 @@ export async function productLoop(
     },
     identityCenter: {
       reader: readerOf(applyRead),
-      writer: new SsoAdminIdentityCenterWriter(applyWrite.sso),
-      administration: options.applyAdministration ?? options.administration,
+      // The apply role's session was taken for options.approverArn (its SourceIdentity); the product
+      // asks for the writer of the decision's approver, which must be that one.
+      writer: (approver) => {
+        if (approver !== options.approverArn) {
+          throw new Error(`the apply asked for a writer for ${approver}, not ${options.approverArn}`);
+        }
+        return applyWriter;
+      },
+      administration: () => Promise.resolve(options.applyAdministration ?? options.administration),
     },
     settings: {
       accountId: null,
