@@ -6,7 +6,7 @@
 import { checkMinimalDocument } from '../approval/minimal-shape';
 import { parseArn } from '../iam/arn';
 import { documentHash, type IncidentRecord } from '../incident';
-import type { PolicyDocument, ProposalTarget } from '../model';
+import type { PolicyDocument, Proposal, ProposalTarget } from '../model';
 
 export type WritableTargetType = 'group' | 'user' | 'role';
 
@@ -112,8 +112,22 @@ export function isProtectedRole(
   );
 }
 
-export function checkApplicable(record: IncidentRecord, settings: ApplyGateSettings): ApplyGate {
-  const refuse = (reason: string): ApplyGate => ({ ok: false, reason });
+/** What the first checks of every apply leave: the approved proposal and the account it writes for. */
+export type ApprovedRecord =
+  | { ok: true; proposal: Proposal; accountId: string; shape: { roleArn: string; service: string } }
+  | { ok: false; reason: string };
+
+/**
+ * The checks every apply makes first, IAM target or permission set: the document is the approved
+ * one, the record's accounts agree, the account is not excluded, and the document is the minimal
+ * grant. `denialAccountOnly`: also refuse when the function's account is not the denial's.
+ */
+export function checkApprovedRecord(
+  record: IncidentRecord,
+  settings: Pick<ApplyGateSettings, 'accountId' | 'excludedAccounts'>,
+  denialAccountOnly: boolean,
+): ApprovedRecord {
+  const refuse = (reason: string): ApprovedRecord => ({ ok: false, reason });
   const proposal = record.proposal;
   if (proposal === null) return refuse('the record holds no proposal to apply');
 
@@ -130,11 +144,22 @@ export function checkApplicable(record: IncidentRecord, settings: ApplyGateSetti
   if (named !== undefined && named !== record.denial.account) {
     return refuse(`the record names account ${named} and its denial account ${record.denial.account}`);
   }
+  if (denialAccountOnly && accountId !== record.denial.account) {
+    return refuse(`the denial is in account ${record.denial.account}, not ${accountId}`);
+  }
   if ((settings.excludedAccounts ?? []).includes(accountId)) {
     return refuse(`account ${accountId} is excluded: the hub never writes there`);
   }
   const shape = checkMinimalDocument(proposal.document, accountId);
   if (!shape.ok) return refuse(`the policy document is not the minimal iam:PassRole grant: ${shape.problem}`);
+  return { ok: true, proposal, accountId, shape };
+}
+
+export function checkApplicable(record: IncidentRecord, settings: ApplyGateSettings): ApplyGate {
+  const refuse = (reason: string): ApplyGate => ({ ok: false, reason });
+  const approved = checkApprovedRecord(record, settings, false);
+  if (!approved.ok) return approved;
+  const { proposal, accountId, shape } = approved;
 
   if (!POLICY_NAME.test(proposal.policyName)) {
     return refuse('the policy name is not a valid IAM policy name');

@@ -4,12 +4,11 @@
  * checked again here, each refusal with a reason. The set itself (its definition, tag, where it is
  * provisioned) is checked against Identity Center by the run (apply-permission-set.ts).
  */
-import { checkMinimalDocument } from '../../approval/minimal-shape';
 import { parseArn, parseIamArn } from '../../iam/arn';
 import type { PermissionSetRef } from '../../identity-center/model';
-import { documentHash, type IncidentRecord } from '../../incident';
+import type { IncidentRecord } from '../../incident';
 import type { PolicyDocument, ProposalTarget } from '../../model';
-import { isProtectedRole, type ApplyGateSettings } from '../apply-gate';
+import { checkApprovedRecord, isProtectedRole, type ApplyGateSettings } from '../apply-gate';
 
 export interface PermissionSetPlan {
   ref: PermissionSetRef;
@@ -56,27 +55,9 @@ export function checkPermissionSetApplicable(
   >,
 ): PermissionSetGate {
   const refuse = (reason: string): PermissionSetGate => ({ ok: false, reason });
-  const proposal = record.proposal;
-  if (proposal === null) return refuse('the record holds no proposal to apply');
-  const hash = documentHash(proposal.document);
-  if (record.documentHash === null || hash !== record.documentHash) {
-    return refuse(
-      `the policy document is not the one approved: its SHA-256 is ${hash}, the approved one ${record.documentHash ?? 'missing'}`,
-    );
-  }
-  const accountId = settings.accountId ?? record.denial.account;
-  const named = record.organizationAccount?.id;
-  if (named !== undefined && named !== record.denial.account) {
-    return refuse(`the record names account ${named} and its denial account ${record.denial.account}`);
-  }
-  if (accountId !== record.denial.account) {
-    return refuse(`the denial is in account ${record.denial.account}, not ${accountId}`);
-  }
-  if ((settings.excludedAccounts ?? []).includes(accountId)) {
-    return refuse(`account ${accountId} is excluded: the hub never writes there`);
-  }
-  const shape = checkMinimalDocument(proposal.document, accountId);
-  if (!shape.ok) return refuse(`the policy document is not the minimal iam:PassRole grant: ${shape.problem}`);
+  const approved = checkApprovedRecord(record, settings, true);
+  if (!approved.ok) return approved;
+  const { proposal, accountId, shape } = approved;
 
   const target = proposal.target;
   if (target.type !== 'permission-set') return refuse(`the target is a ${target.type}, not a permission set`);
