@@ -121,7 +121,7 @@ describe('approvalLinksOf', () => {
       reviewBaseUrl: BASE,
       linkMac: MAC,
     });
-    expect(result.approveCommand).toBe('passrole-doctor approve p-1');
+    expect(result.approveCommand).toBe(`npx passrole-doctor approve p-1 --api ${BASE}`);
   });
 
   it('offers nothing for a report, or a record whose id is not a proposal id', async () => {
