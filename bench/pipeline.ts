@@ -351,7 +351,7 @@ function iamFigures(containers: DiagnoseContainer[]): string {
     `IAM calls per new incident (moto, ${perDiagnosis.length} diagnoses): max ${Math.max(...perDiagnosis)}, ` +
     `mean ${(calls.length / Math.max(1, perDiagnosis.length)).toFixed(2)} (${Object.entries(byCommand)
       .map(([name, count]) => `${name} ${count}`)
-      .join(', ')}); ${outside} made outside a diagnosis; budget <= 12`
+      .join(', ')}); ${outside} made outside a diagnosis; budget <= 32 (the storm test's)`
   );
 }
 
