@@ -25,6 +25,7 @@ import {
   escalationInputsFromAuthorizationDetails,
   type ServiceControlPolicyLevels,
 } from '../escalation-inputs';
+import { describeJsonError } from '../../core/json-error';
 
 export interface SnapshotReaderOptions {
   /** The SCPs in force for the account, one list per level, root first; null (the default) when unknown. */
@@ -77,7 +78,8 @@ export class SnapshotAccountReader
     try {
       json = JSON.parse(text);
     } catch (error) {
-      throw new InvalidInputError(`${path}: not JSON (${messageOf(error)})`, path, { cause: error });
+      // Where, in words that do not change with Node's version (V8's message does).
+      throw new InvalidInputError(`${path}: not JSON (${describeJsonError(text)})`, path, { cause: error });
     }
     return new SnapshotAccountReader(json, path, options);
   }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describeInvalidInputLines, InvalidInputError, PassRoleDoctorError } from '../../core/errors';
 import { decodeBytes } from './input/decode-bytes';
-import { describeJsonError } from './input/json-error';
+import { describeJsonError } from '../../core/json-error';
 import { cannotRead } from './input/read-input';
 
 /** What the CLI touches outside itself, so tests can run it in-process. */

@@ -1,7 +1,7 @@
 /** The pieces under `--event`: where JSON goes wrong, how bytes become text, which documents a file holds. */
 import { gzipSync } from 'node:zlib';
 import { decodeBytes, MAX_DECOMPRESSED_BYTES } from '../../../lambda/handlers/cli/input/decode-bytes';
-import { describeJsonError, jsonErrorOffset } from '../../../lambda/handlers/cli/input/json-error';
+import { describeJsonError, jsonErrorOffset } from '../../../lambda/core/json-error';
 import { parseDocuments } from '../../../lambda/handlers/cli/input/parse-documents';
 import { InvalidInputError } from '../../../lambda/core/errors';
 

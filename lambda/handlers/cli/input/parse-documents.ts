@@ -5,7 +5,7 @@
  * records are JSON strings in Events[].CloudTrailEvent.
  */
 import { InvalidInputError } from '../../../core/errors';
-import { describeJsonError } from './json-error';
+import { describeJsonError } from '../../../core/json-error';
 
 /** One document for the denial reader, or why a part of the file is not one. */
 export type InputDocument =
