@@ -67,7 +67,7 @@ export interface IdentityCenterRolesProps {
   readonly organizationId: string;
   readonly hubAccountId: string;
   readonly externalId: string;
-  /** The instance (its ARN); null: any instance of this account (an account has one). */
+  /** The instance (its ARN); null for every instance of this account (an account has one). */
   readonly instanceArn: string | null;
 }
 
@@ -168,7 +168,7 @@ export class IdentityCenterRoles extends Construct {
     this.acknowledgeFindings(props.instanceArn === null ? null : nameOf(props.instanceArn));
   }
 
-  /** @param instanceId null: any instance of the account. */
+  /** @param instanceId null for every instance of the account. */
   private acknowledgeFindings(instanceId: string | null): void {
     const anyInstance = instanceId === null;
     const read = Validations.of(this.readRole);

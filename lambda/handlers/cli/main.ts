@@ -234,7 +234,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     code = result;
   });
   if (argv.length === 0) {
-    // No command: the usage, on stderr as any usage error.
+    // No command: the usage, on stderr like every usage error.
     cli.outputHelp({ error: true });
     return EXIT_BAD_INPUT;
   }
